@@ -1,0 +1,43 @@
+# Fluxo — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint format install services-stop e2e-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, start PostgreSQL/Redis (embedded unless DATABASE_URL/REDIS_URL are set), migrate, seed, serve.
+run: $(STAMP)
+	$(PY) -m config.run
+
+## The whole test suite (unit, integration, browser) against real PostgreSQL and Redis.
+test: $(STAMP) e2e-deps
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+e2e-deps:
+	@bash scripts/ensure-chromium
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+services-stop: $(STAMP)
+	$(PY) -m config.embedded stop
+
+clean: services-stop
+	rm -rf .data

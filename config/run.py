@@ -1,0 +1,49 @@
+"""``make run``: PostgreSQL and Redis (embedded unless configured), migrations, demo data, then web + worker
++ beat together under honcho. Ctrl-C stops all three, and the embedded servers if this run started them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from config import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    env = os.environ.copy()
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    started_here = False
+    if not (env.get("DATABASE_URL") and env.get("REDIS_URL")):
+        was_up = embedded._port_open(embedded.PG_PORT) and embedded._port_open(embedded.REDIS_PORT)
+        print("Starting the embedded PostgreSQL and Redis under .data/ …", flush=True)
+        urls = embedded.ensure_running(postgres=not env.get("DATABASE_URL"), redis=not env.get("REDIS_URL"))
+        env.update({k: env.get(k) or v for k, v in urls.items()})
+        started_here = not was_up
+
+    def manage(*args: str) -> None:
+        subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
+
+    try:
+        manage("migrate", "--noinput")
+        manage("seed_demo")
+        print("\nFluxo is starting at http://127.0.0.1:8000 — press Ctrl-C to stop.\n", flush=True)
+        honcho = subprocess.Popen([os.path.join(bin_dir, "honcho"), "start", "-f", "Procfile"], cwd=BASE_DIR, env=env)
+        try:
+            return honcho.wait()
+        except KeyboardInterrupt:
+            honcho.send_signal(signal.SIGINT)
+            return honcho.wait()
+    finally:
+        if started_here:
+            print("Stopping the embedded PostgreSQL and Redis …", flush=True)
+            embedded.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

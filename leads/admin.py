@@ -1,0 +1,138 @@
+"""Admin for the lead core. Changes go through services so the timeline records them."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import ApplicationError
+from leads import services
+from leads.models import ContactPoint, Lead, LeadEvent, LeadSource, LeadStage, Tag
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    extra = 0
+    fields = ["kind", "value", "is_primary", "is_valid", "is_whatsapp", "label"]
+
+
+class LeadEventInline(admin.TabularInline):
+    model = LeadEvent
+    extra = 0
+    fields = ["occurred_at", "kind", "channel", "actor", "payload"]
+    readonly_fields = fields
+    ordering = ["-occurred_at", "-id"]
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _stage_action(stage: LeadStage):
+    def action(modeladmin, request, queryset):
+        moved = 0
+        for lead in queryset:
+            try:
+                services.lead_change_stage(lead=lead, actor=request.user, stage=stage, reason="admin action")
+                moved += 1
+            except ApplicationError as exc:
+                modeladmin.message_user(request, f"{lead}: {exc.message}", messages.WARNING)
+        modeladmin.message_user(request, _("%(n)d lead(s) moved to %(stage)s.") % {"n": moved, "stage": stage.label})
+
+    action.__name__ = f"move_to_{stage.value}"
+    action.short_description = _("Move selected leads to “%(stage)s”") % {"stage": stage.label}
+    return action
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "stage", "owner", "team", "source", "city", "state", "budget_max", "created_at"]
+    list_filter = ["stage", "source__kind", "source", "team", "state", "interest_type", "created_at"]
+    search_fields = ["full_name", "contact_points__value", "city", "external_ref"]
+    list_select_related = ["owner", "team", "source"]
+    autocomplete_fields = ["owner", "team", "source", "tags"]
+    readonly_fields = ["stage_changed_at", "recurrence_count", "last_interest_at", "created_at", "updated_at"]
+    date_hierarchy = "created_at"
+    inlines = [ContactPointInline, LeadEventInline]
+    actions = [_stage_action(s) for s in (LeadStage.CONTACTED, LeadStage.NURTURING, LeadStage.LOST)]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # leads are created by the API, imports and the UI, which record their origin
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the timeline is append-only; erasure is an LGPD subject-rights request
+
+    def save_model(self, request, obj, form, change):
+        """Route each kind of change through its service so the timeline records who changed what."""
+        before = Lead.objects.get(pk=obj.pk)
+        data = {f: form.cleaned_data[f] for f in services.lead.UPDATABLE_FIELDS if f in form.changed_data}
+        try:
+            if data:
+                services.lead_update(lead=before, actor=request.user, data=data)
+            if "stage" in form.changed_data:
+                services.lead_change_stage(lead=before, actor=request.user, stage=obj.stage, reason="admin")
+            if "owner" in form.changed_data:
+                services.lead_change_owner(lead=before, actor=request.user, owner=obj.owner, reason="admin")
+            if "tags" in form.changed_data:
+                services.lead_tags_set(
+                    lead=before, actor=request.user, paths=[t.path for t in form.cleaned_data["tags"]]
+                )
+            if "team" in form.changed_data or "source" in form.changed_data:
+                Lead.objects.filter(pk=obj.pk).update(team=obj.team, source=obj.source)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # contact points; tags went through lead_tags_set above
+            self.save_formset(request, form, formset, change=change)
+
+
+@admin.register(LeadEvent)
+class LeadEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "lead", "kind", "channel", "actor"]
+    list_filter = ["kind", "channel", "occurred_at"]
+    search_fields = ["lead__full_name"]
+    list_select_related = ["lead", "actor"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LeadSource)
+class LeadSourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_active", "created_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["path", "name", "parent"]
+    search_fields = ["path", "name"]
+    autocomplete_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        obj.path = f"{obj.parent.path}/{obj.slug}" if obj.parent else obj.slug
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(admin.ModelAdmin):
+    list_display = ["value", "kind", "lead", "is_primary", "is_valid", "is_whatsapp"]
+    list_filter = ["kind", "is_valid", "is_whatsapp", "is_primary"]
+    search_fields = ["value", "lead__full_name"]
+    list_select_related = ["lead"]
+    autocomplete_fields = ["lead"]

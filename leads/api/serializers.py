@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from leads.models import (
+    BrazilianState,
+    ContactPoint,
+    InterestType,
+    Lead,
+    LeadEvent,
+    LeadSource,
+    LeadStage,
+)
+
+
+class ContactPointOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactPoint
+        fields = ["id", "kind", "value", "is_primary", "is_valid", "is_whatsapp", "label"]
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+
+
+class LeadOutputSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.name")
+    source_kind = serializers.CharField(source="source.kind")
+    owner = UserRefSerializer(allow_null=True)
+    team = serializers.CharField(source="team.name", allow_null=True, default=None)
+    tags = serializers.SerializerMethodField()
+    contact_points = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "full_name",
+            "city",
+            "state",
+            "budget_min",
+            "budget_max",
+            "currency",
+            "interest_type",
+            "source",
+            "source_kind",
+            "external_ref",
+            "campaign_ref",
+            "ad_ref",
+            "stage",
+            "stage_changed_at",
+            "owner",
+            "team",
+            "tags",
+            "contact_points",
+            "attributes",
+            "recurrence_count",
+            "last_interest_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_tags(self, lead: Lead) -> list[str]:
+        return [tag.path for tag in lead.tags.all()]
+
+    @extend_schema_field(ContactPointOutputSerializer(many=True))
+    def get_contact_points(self, lead: Lead) -> list[dict]:
+        points = getattr(lead, "primary_contacts", None)
+        if points is None:
+            points = lead.contact_points.all()
+        return ContactPointOutputSerializer(points, many=True).data
+
+
+class LeadCreateInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    source = serializers.PrimaryKeyRelatedField(queryset=LeadSource.objects.filter(is_active=True))
+    phones = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
+    emails = serializers.ListField(child=serializers.CharField(max_length=254), required=False, default=list)
+    document = serializers.CharField(max_length=14, required=False, default="")
+    city = serializers.CharField(max_length=120, required=False, default="")
+    state = serializers.ChoiceField(choices=BrazilianState.choices, required=False, default="")
+    budget_min = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    budget_max = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    interest_type = serializers.ChoiceField(choices=InterestType.choices, required=False, default="")
+    external_ref = serializers.CharField(max_length=120, required=False, allow_null=True, default=None)
+    campaign_ref = serializers.CharField(max_length=120, required=False, default="")
+    ad_ref = serializers.CharField(max_length=120, required=False, default="")
+    attributes = serializers.DictField(required=False, default=dict)
+    tags = serializers.ListField(child=serializers.CharField(max_length=400), required=False, default=list)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("phones") and not attrs.get("emails"):
+            raise serializers.ValidationError({"phones": ["Give at least one phone or e-mail."]})
+        low, high = attrs.get("budget_min"), attrs.get("budget_max")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"budget_max": ["Must be greater than or equal to budget_min."]})
+        return attrs
+
+
+class LeadUpdateInputSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200, required=False)
+    document = serializers.CharField(max_length=14, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    state = serializers.ChoiceField(choices=BrazilianState.choices, required=False, allow_blank=True)
+    budget_min = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    budget_max = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    interest_type = serializers.ChoiceField(choices=InterestType.choices, required=False, allow_blank=True)
+    campaign_ref = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    ad_ref = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    attributes = serializers.DictField(required=False)
+
+
+class LeadStageChangeInputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=LeadStage.choices)
+    reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class NoteCreateInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class LeadEventOutputSerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(allow_null=True)
+
+    class Meta:
+        model = LeadEvent
+        fields = ["id", "kind", "channel", "actor", "occurred_at", "created_at", "payload"]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from leads.api import views
+
+app_name = "api"
+urlpatterns = [
+    path("leads/", views.LeadListCreateApi.as_view(), name="leads"),
+    path("leads/<int:lead_id>/", views.LeadDetailApi.as_view(), name="lead_detail"),
+    path("leads/<int:lead_id>/stage/", views.LeadStageChangeApi.as_view(), name="lead_stage"),
+    path("leads/<int:lead_id>/timeline/", views.LeadTimelineApi.as_view(), name="lead_timeline"),
+    path("leads/<int:lead_id>/notes/", views.LeadNoteCreateApi.as_view(), name="lead_notes"),
+]

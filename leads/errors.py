@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import ApplicationError
+
+
+class LeadError(ApplicationError):
+    code = "lead_error"
+
+
+class LeadContactMissing(LeadError):
+    code = "lead_contact_missing"
+    default_message = _("A lead needs at least one phone or e-mail.")
+
+
+class LeadStageUnchanged(LeadError):
+    code = "lead_stage_unchanged"
+
+
+class LeadNoteInvalid(LeadError):
+    code = "lead_note_invalid"
+
+
+class LeadOwnerInvalid(LeadError):
+    code = "lead_owner_invalid"

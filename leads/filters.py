@@ -1,0 +1,50 @@
+"""One filter set for the HTML list, its HTMX partial and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from leads.models import BrazilianState, Lead, LeadSource, LeadStage, Tag
+
+
+class LeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    stage = django_filters.MultipleChoiceFilter(choices=LeadStage.choices, label=_("Stage"))
+    owner = django_filters.ModelChoiceFilter(queryset=None, label=_("Owner"))
+    unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label=_("Unassigned"))
+    source = django_filters.ModelChoiceFilter(queryset=LeadSource.objects.all(), label=_("Source"))
+    tag = django_filters.CharFilter(method="filter_tag", label=_("Tag (includes sub-tags)"))
+    city = django_filters.CharFilter(field_name="city", lookup_expr="iexact", label=_("City"))
+    state = django_filters.ChoiceFilter(choices=BrazilianState.choices, label=_("State"))
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Created until")
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["q", "stage", "owner", "unassigned", "source", "tag", "city", "state"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from leads.selectors import owners_visible_to
+
+        self.filters["owner"].queryset = (
+            owners_visible_to(user) if user is not None else get_user_model().objects.none()
+        )
+
+    def filter_q(self, queryset, name, value):
+        from leads.selectors import lead_search
+
+        return lead_search(queryset, value)
+
+    def filter_tag(self, queryset, name, value):
+        path = value.strip().strip("/")
+        if not path:
+            return queryset
+        tags = Tag.objects.filter(Q(path=path) | Q(path__startswith=f"{path}/")).values("id")
+        tagged = Lead.tags.through.objects.filter(lead_id=OuterRef("pk"), tag__in=tags)
+        return queryset.filter(Exists(tagged))

@@ -1,0 +1,283 @@
+"""Lead core: data and invariants only. Writes go through ``leads.services``, reads through ``leads.selectors``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SourceKind(models.TextChoices):
+    ADS = "ads", _("Ads (Facebook/Google lead forms)")
+    HISTORICAL = "historical", _("Historical base")
+    WEB_FORM = "web_form", _("Web form")
+    REFERRAL = "referral", _("Referral")
+    MANUAL_IMPORT = "manual_import", _("Manual import")
+    API = "api", _("API")
+    WHATSAPP_INBOUND = "whatsapp_inbound", _("WhatsApp inbound")
+
+
+class LeadStage(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    QUALIFIED = "qualified", _("Qualified")
+    MEETING = "meeting", _("Meeting")
+    PROPOSAL = "proposal", _("Proposal")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    NURTURING = "nurturing", _("Nurturing")
+
+
+class InterestType(models.TextChoices):
+    APARTMENT = "apartment", _("Apartment")
+    HOUSE = "house", _("House")
+    LAND = "land", _("Land")
+    COMMERCIAL = "commercial", _("Commercial property")
+    INVESTMENT = "investment", _("Investment fund / off-plan")
+    OTHER = "other", _("Other")
+
+
+class BrazilianState(models.TextChoices):
+    AC = "AC", "Acre"
+    AL = "AL", "Alagoas"
+    AP = "AP", "Amapá"
+    AM = "AM", "Amazonas"
+    BA = "BA", "Bahia"
+    CE = "CE", "Ceará"
+    DF = "DF", "Distrito Federal"
+    ES = "ES", "Espírito Santo"
+    GO = "GO", "Goiás"
+    MA = "MA", "Maranhão"
+    MT = "MT", "Mato Grosso"
+    MS = "MS", "Mato Grosso do Sul"
+    MG = "MG", "Minas Gerais"
+    PA = "PA", "Pará"
+    PB = "PB", "Paraíba"
+    PR = "PR", "Paraná"
+    PE = "PE", "Pernambuco"
+    PI = "PI", "Piauí"
+    RJ = "RJ", "Rio de Janeiro"
+    RN = "RN", "Rio Grande do Norte"
+    RS = "RS", "Rio Grande do Sul"
+    RO = "RO", "Rondônia"
+    RR = "RR", "Roraima"
+    SC = "SC", "Santa Catarina"
+    SP = "SP", "São Paulo"
+    SE = "SE", "Sergipe"
+    TO = "TO", "Tocantins"
+
+
+class LeadSource(models.Model):
+    """Where leads come from: one row per concrete origin (a form, a campaign account, a spreadsheet feed)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lead source")
+        verbose_name_plural = _("lead sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A node in a tag tree; ``path`` is the materialised slug path, e.g. ``interesse/apartamento``."""
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, allow_unicode=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("path"), max_length=400, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="tag_unique_slug_per_parent"),
+            models.UniqueConstraint(fields=["slug"], condition=Q(parent__isnull=True), name="tag_unique_root_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class Lead(models.Model):
+    """One person who showed interest. Critical data in columns; the rest in ``attributes``."""
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    document = models.CharField(_("document (CPF)"), max_length=14, blank=True, default="")
+    city = models.CharField(_("city"), max_length=120, blank=True, default="")
+    state = models.CharField(_("state"), max_length=2, choices=BrazilianState.choices, blank=True, default="")
+    budget_min = models.DecimalField(_("minimum budget"), max_digits=14, decimal_places=2, null=True, blank=True)
+    budget_max = models.DecimalField(_("maximum budget"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="BRL")
+    interest_type = models.CharField(
+        _("interest type"), max_length=20, choices=InterestType.choices, blank=True, default=""
+    )
+    source = models.ForeignKey(LeadSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="leads")
+    external_ref = models.CharField(
+        _("external reference"),
+        max_length=120,
+        null=True,
+        blank=True,
+        help_text=_("The lead's id in its source system (unique per source)."),
+    )
+    campaign_ref = models.CharField(_("campaign reference"), max_length=120, blank=True, default="")
+    ad_ref = models.CharField(_("ad reference"), max_length=120, blank=True, default="")
+    stage = models.CharField(_("stage"), max_length=20, choices=LeadStage.choices, default=LeadStage.NEW)
+    stage_changed_at = models.DateTimeField(_("stage changed at"), default=timezone.now)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_leads",
+    )
+    team = models.ForeignKey(
+        "assignment.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="leads")
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    recurrence_count = models.PositiveIntegerField(_("times interest was shown"), default=1)
+    last_interest_at = models.DateTimeField(_("last interest at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_ref"],
+                condition=Q(external_ref__isnull=False),
+                name="lead_unique_external_ref_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_min__isnull=True)
+                | Q(budget_max__isnull=True)
+                | Q(budget_min__lte=models.F("budget_max")),
+                name="lead_budget_range_ordered",
+            ),
+            models.CheckConstraint(condition=~Q(full_name=""), name="lead_full_name_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "stage", "-created_at"], name="lead_owner_stage_created"),
+            models.Index(fields=["team", "stage"], name="lead_team_stage"),
+            models.Index(fields=["stage", "-created_at"], name="lead_stage_created"),
+            models.Index(fields=["source", "-created_at"], name="lead_source_created"),
+            models.Index(fields=["city"], name="lead_city"),
+            GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="lead_full_name_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class ContactKind(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+
+
+class ContactPoint(models.Model):
+    """A phone (E.164) or e-mail (lower-cased) of a lead. One primary per lead and kind."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    value = models.CharField(_("value"), max_length=254)
+    is_primary = models.BooleanField(_("primary"), default=False)
+    is_valid = models.BooleanField(_("valid"), default=True)
+    is_whatsapp = models.BooleanField(_("on WhatsApp"), null=True, blank=True)
+    label = models.CharField(_("label"), max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        ordering = ["-is_primary", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "kind", "value"], name="contact_unique_per_lead"),
+            models.UniqueConstraint(
+                fields=["lead", "kind"], condition=Q(is_primary=True), name="contact_one_primary_per_kind"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "value"], name="contact_kind_value"),
+            GinIndex(fields=["value"], opclasses=["gin_trgm_ops"], name="contact_value_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Lead created")
+    UPDATED = "updated", _("Profile updated")
+    NOTE = "note", _("Note")
+    MESSAGE_IN = "message_in", _("Message received")
+    MESSAGE_OUT = "message_out", _("Message sent")
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    STAGE_CHANGED = "stage_changed", _("Stage changed")
+    OWNER_CHANGED = "owner_changed", _("Owner changed")
+    TAGS_CHANGED = "tags_changed", _("Tags changed")
+    CONTACT_ADDED = "contact_added", _("Contact point added")
+    INTEREST_AGAIN = "interest_again", _("Showed interest again")
+    MERGED = "merged", _("Merged")
+    CONSENT = "consent", _("Consent")
+    CORRECTION = "correction", _("Correction")
+
+
+class EventChannel(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web")
+    IN_PERSON = "in_person", _("In person")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    SYSTEM = "system", _("System")
+
+
+class LeadEvent(models.Model):
+    """One row of a lead's timeline. Append-only: a PostgreSQL trigger rejects UPDATE and DELETE."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=EventChannel.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_events",
+    )
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["lead", "-occurred_at", "-id"], name="event_lead_occurred")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} @ {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,138 @@
+"""Reads on leads. Visibility by role is decided here, once, for HTML, HTMX partials, the API and exports."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from assignment.selectors import team_member_ids, teams_supervised_by
+from compliance.roles import Role, user_roles
+from leads.models import ContactKind, ContactPoint, Lead, LeadEvent, LeadSource, LeadStage, Tag
+
+
+def lead_visible_to(user) -> QuerySet[Lead]:
+    """Admins and integrators: every lead. Supervisors: their teams' leads (by team or by owner).
+    Consultants: the leads they own. Anybody else: nothing."""
+    roles = user_roles(user)
+    leads = Lead.objects.all()
+    if Role.ADMIN in roles or Role.INTEGRATOR in roles:
+        return leads
+    scope = Q(pk__in=[])
+    if Role.SUPERVISOR in roles:
+        teams = teams_supervised_by(user)
+        scope |= Q(team__in=teams) | Q(owner__in=team_member_ids(teams))
+    if Role.CONSULTANT in roles:
+        scope |= Q(owner=user)
+    return leads.filter(scope)
+
+
+def _with_list_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    primaries = ContactPoint.objects.filter(is_primary=True).order_by("kind")
+    return leads.select_related("owner", "source", "team").prefetch_related(
+        Prefetch("contact_points", queryset=primaries, to_attr="primary_contacts"),
+        Prefetch("tags", queryset=Tag.objects.order_by("path")),
+    )
+
+
+def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
+    """Free text over name, phone and e-mail. Digits match inside E.164 numbers whatever their formatting."""
+    text = text.strip()
+    if not text:
+        return leads
+    contact = ContactPoint.objects.filter(lead=OuterRef("pk"))
+    condition = Q(full_name__icontains=text) | Exists(contact.filter(value__contains=text.lower()))
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 4:
+        condition |= Exists(contact.filter(kind=ContactKind.PHONE, value__contains=digits))
+    return leads.filter(condition)
+
+
+def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
+    """Visible leads, filtered by ``leads.filters.LeadFilter``, with what a list row shows preloaded."""
+    from leads.filters import LeadFilter
+
+    leads = lead_visible_to(user)
+    if filters:
+        leads = LeadFilter(filters, queryset=leads, user=user).qs
+    return _with_list_relations(leads).order_by("-created_at", "-id")
+
+
+def lead_get_for_user(*, user, lead_id: int) -> Lead:
+    """The lead, if ``user`` may see it; otherwise 404 (never 403: existence is not disclosed)."""
+    lead = (
+        lead_visible_to(user)
+        .select_related("owner", "source", "team")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("path")))
+        .filter(pk=lead_id)
+        .first()
+    )
+    if lead is None:
+        raise Http404("lead not found")
+    return lead
+
+
+def lead_contact_points(*, lead: Lead) -> QuerySet[ContactPoint]:
+    return lead.contact_points.order_by("kind", "-is_primary", "id")
+
+
+def lead_timeline(*, lead: Lead) -> QuerySet[LeadEvent]:
+    return LeadEvent.objects.filter(lead=lead).select_related("actor").order_by("-occurred_at", "-id")
+
+
+def lead_counts_by_stage(*, user) -> dict[str, int]:
+    rows = lead_visible_to(user).order_by().values("stage").annotate(n=Count("id"))
+    counts = dict.fromkeys(LeadStage.values, 0)
+    counts.update({row["stage"]: row["n"] for row in rows})
+    return counts
+
+
+def lead_counts_by_owner(*, user) -> list[dict]:
+    """One row per owner (None = unassigned) with the count per stage and the total."""
+    rows = lead_visible_to(user).order_by().values("owner", "stage").annotate(n=Count("id"))
+    by_owner: dict = {}
+    for row in rows:
+        entry = by_owner.setdefault(row["owner"], dict.fromkeys(LeadStage.values, 0))
+        entry[row["stage"]] = row["n"]
+    users = get_user_model().objects.in_bulk([pk for pk in by_owner if pk is not None])
+    result = [
+        {"owner": users.get(pk), "stages": stages, "total": sum(stages.values())} for pk, stages in by_owner.items()
+    ]
+    result.sort(key=lambda r: (r["owner"] is None, -r["total"]))
+    return result
+
+
+def lead_sources() -> QuerySet[LeadSource]:
+    return LeadSource.objects.filter(is_active=True).order_by("name")
+
+
+def owners_visible_to(user) -> QuerySet:
+    """People whose leads ``user`` may filter by."""
+    users = get_user_model().objects.filter(is_active=True)
+    roles = user_roles(user)
+    if Role.ADMIN in roles or Role.INTEGRATOR in roles:
+        return users.filter(groups__name__in=[Role.CONSULTANT, Role.SUPERVISOR]).distinct().order_by("first_name")
+    if Role.SUPERVISOR in roles:
+        return users.filter(id__in=team_member_ids(teams_supervised_by(user))).order_by("first_name")
+    return users.filter(pk=user.pk)
+
+
+def stale_leads_count(*, days: int) -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=days)
+    return Lead.objects.filter(stage=LeadStage.NEW, created_at__lt=cutoff).count()
+
+
+STALE_CACHE_KEY = "fluxo:leads:stale-new-count"
+
+
+def stale_leads_count_cached() -> int | None:
+    """The figure the beat task last stored (None until it first runs)."""
+    from django.core.cache import cache
+
+    return cache.get(STALE_CACHE_KEY)

@@ -1,0 +1,21 @@
+from leads.services.lead import (
+    lead_add_note,
+    lead_change_owner,
+    lead_change_stage,
+    lead_create,
+    lead_tags_set,
+    lead_update,
+)
+from leads.services.tags import tag_get_or_create_path
+from leads.services.timeline import timeline_event_record
+
+__all__ = [
+    "lead_add_note",
+    "lead_change_owner",
+    "lead_change_stage",
+    "lead_create",
+    "lead_tags_set",
+    "lead_update",
+    "tag_get_or_create_path",
+    "timeline_event_record",
+]

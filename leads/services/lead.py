@@ -1,0 +1,229 @@
+"""Writes on leads. Every change that matters is written with its timeline event in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compliance.roles import Role, user_has_role
+from leads.errors import LeadContactMissing, LeadNoteInvalid, LeadOwnerInvalid, LeadStageUnchanged
+from leads.models import (
+    ContactKind,
+    ContactPoint,
+    EventChannel,
+    EventKind,
+    Lead,
+    LeadSource,
+    LeadStage,
+)
+from leads.normalization import email_normalize, name_clean, phone_normalize
+from leads.services.tags import tag_get_or_create_path
+from leads.services.timeline import timeline_event_record
+
+NOTE_MAX_LENGTH = 5000
+UPDATABLE_FIELDS = (
+    "full_name",
+    "document",
+    "city",
+    "state",
+    "budget_min",
+    "budget_max",
+    "currency",
+    "interest_type",
+    "campaign_ref",
+    "ad_ref",
+    "attributes",
+)
+
+
+def _contact_points_build(lead: Lead, phones: Iterable[str], emails: Iterable[str]) -> list[ContactPoint]:
+    points: list[ContactPoint] = []
+    seen: set[tuple[str, str]] = set()
+    for raw in phones:
+        phone = phone_normalize(raw)
+        if not phone.e164 or (ContactKind.PHONE, phone.e164) in seen:
+            continue
+        seen.add((ContactKind.PHONE, phone.e164))
+        points.append(
+            ContactPoint(
+                lead=lead,
+                kind=ContactKind.PHONE,
+                value=phone.e164,
+                is_valid=phone.is_valid,
+                is_whatsapp=True if phone.is_valid and phone.is_mobile else None,
+            )
+        )
+    for raw in emails:
+        email = email_normalize(raw)
+        if not email.value or (ContactKind.EMAIL, email.value) in seen:
+            continue
+        seen.add((ContactKind.EMAIL, email.value))
+        points.append(ContactPoint(lead=lead, kind=ContactKind.EMAIL, value=email.value, is_valid=email.is_valid))
+    for kind in (ContactKind.PHONE, ContactKind.EMAIL):
+        of_kind = [p for p in points if p.kind == kind]
+        if of_kind:
+            primary = next((p for p in of_kind if p.is_valid), of_kind[0])
+            primary.is_primary = True
+    return points
+
+
+def _owner_check(owner) -> None:
+    if owner is not None and not (owner.is_active and user_has_role(owner, Role.CONSULTANT, Role.SUPERVISOR)):
+        raise LeadOwnerInvalid(_("%(user)s is not an active consultant or supervisor.") % {"user": owner})
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    actor,
+    source: LeadSource,
+    full_name: str,
+    phones: Iterable[str] = (),
+    emails: Iterable[str] = (),
+    channel: EventChannel = EventChannel.SYSTEM,
+    owner=None,
+    team=None,
+    tags: Iterable[str] = (),
+    occurred_at: datetime | None = None,
+    **fields,
+) -> Lead:
+    """Create a lead with its contact points and a CREATED event. Needs at least one phone or e-mail."""
+    _owner_check(owner)
+    unknown = set(fields) - set(UPDATABLE_FIELDS) - {"external_ref"}
+    if unknown:
+        raise TypeError(f"lead_create got unknown fields: {sorted(unknown)}")
+    now = occurred_at or timezone.now()
+    lead = Lead(
+        full_name=name_clean(full_name),
+        source=source,
+        owner=owner,
+        team=team,
+        created_at=now,
+        last_interest_at=now,
+        stage_changed_at=now,
+        **fields,
+    )
+    points = _contact_points_build(lead, phones, emails)
+    if not points:
+        raise LeadContactMissing(str(LeadContactMissing.default_message))
+    lead.full_clean(exclude=["source", "owner", "team", "tags"])
+    lead.save()
+    ContactPoint.objects.bulk_create(points)
+    if tags:
+        lead.tags.add(*[tag_get_or_create_path(path) for path in tags])
+    timeline_event_record(
+        lead=lead,
+        kind=EventKind.CREATED,
+        channel=channel,
+        actor=actor,
+        occurred_at=now,
+        payload={"source": source.name, "source_kind": source.kind},
+    )
+    return lead
+
+
+def _jsonable(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, actor, data: dict) -> Lead:
+    """Change profile fields; the event records each field's old and new value."""
+    unknown = set(data) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"lead_update got unknown fields: {sorted(unknown)}")
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    changes = {}
+    for field, value in data.items():
+        if field == "full_name":
+            value = name_clean(value)
+        old = getattr(lead, field)
+        if old != value:
+            changes[field] = {"from": _jsonable(old), "to": _jsonable(value)}
+            setattr(lead, field, value)
+    if not changes:
+        return lead
+    lead.full_clean(exclude=["source", "owner", "team", "tags"])
+    lead.save(update_fields=[*changes, "updated_at"])
+    timeline_event_record(lead=lead, kind=EventKind.UPDATED, actor=actor, payload={"changes": changes})
+    return lead
+
+
+@transaction.atomic
+def lead_change_stage(*, lead: Lead, actor, stage: LeadStage, reason: str = "") -> Lead:
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if stage not in LeadStage.values:
+        raise LeadStageUnchanged(_("Unknown stage: %(stage)s.") % {"stage": stage}, code="lead_stage_unknown")
+    if lead.stage == stage:
+        raise LeadStageUnchanged(_("The lead is already in stage “%(stage)s”.") % {"stage": LeadStage(stage).label})
+    previous = lead.stage
+    lead.stage = stage
+    lead.stage_changed_at = timezone.now()
+    lead.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    timeline_event_record(
+        lead=lead,
+        kind=EventKind.STAGE_CHANGED,
+        actor=actor,
+        payload={"from": previous, "to": stage, "reason": reason.strip()},
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_change_owner(*, lead: Lead, actor, owner, reason: str = "") -> Lead:
+    _owner_check(owner)
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    previous = lead.owner
+    if previous == owner:
+        return lead
+    lead.owner = owner
+    lead.save(update_fields=["owner", "updated_at"])
+    timeline_event_record(
+        lead=lead,
+        kind=EventKind.OWNER_CHANGED,
+        actor=actor,
+        payload={
+            "from": previous.pk if previous else None,
+            "from_name": previous.get_full_name() if previous else "",
+            "to": owner.pk if owner else None,
+            "to_name": owner.get_full_name() if owner else "",
+            "reason": reason.strip(),
+        },
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_add_note(*, lead: Lead, actor, text: str, channel: EventChannel = EventChannel.WEB):
+    text = (text or "").strip()
+    if not text:
+        raise LeadNoteInvalid(_("The note is empty."))
+    if len(text) > NOTE_MAX_LENGTH:
+        raise LeadNoteInvalid(
+            _("The note has %(length)d characters; the limit is %(limit)d.")
+            % {"length": len(text), "limit": NOTE_MAX_LENGTH}
+        )
+    return timeline_event_record(lead=lead, kind=EventKind.NOTE, channel=channel, actor=actor, payload={"text": text})
+
+
+@transaction.atomic
+def lead_tags_set(*, lead: Lead, actor, paths: Iterable[str]) -> Lead:
+    wanted = {tag_get_or_create_path(p) for p in paths if p.strip()}
+    current = set(lead.tags.all())
+    added, removed = wanted - current, current - wanted
+    if not (added or removed):
+        return lead
+    lead.tags.remove(*removed)
+    lead.tags.add(*added)
+    timeline_event_record(
+        lead=lead,
+        kind=EventKind.TAGS_CHANGED,
+        actor=actor,
+        payload={"added": sorted(t.path for t in added), "removed": sorted(t.path for t in removed)},
+    )
+    return lead

@@ -1,0 +1,29 @@
+"""The single writer of timeline events. Other apps record interactions through ``timeline_event_record``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from leads.models import EventChannel, EventKind, Lead, LeadEvent
+
+
+def timeline_event_record(
+    *,
+    lead: Lead,
+    kind: EventKind,
+    channel: EventChannel = EventChannel.SYSTEM,
+    actor=None,
+    payload: dict | None = None,
+    occurred_at: datetime | None = None,
+) -> LeadEvent:
+    """Append one event. Events are never edited: a correction is a new event of kind CORRECTION."""
+    return LeadEvent.objects.create(
+        lead=lead,
+        kind=kind,
+        channel=channel,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        payload=payload or {},
+        occurred_at=occurred_at or timezone.now(),
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from leads import views
+
+app_name = "leads"
+urlpatterns = [
+    path("", views.lead_list_view, name="list"),
+    path("<int:lead_id>/", views.lead_detail_view, name="detail"),
+    path("<int:lead_id>/notes/", views.lead_note_create_view, name="note_create"),
+    path("<int:lead_id>/stage/", views.lead_stage_change_view, name="stage_change"),
+]

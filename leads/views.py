@@ -1,0 +1,91 @@
+"""HTML and HTMX views: parse, call one selector or service, render a page or a partial."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from common.errors import ApplicationError
+from compliance.roles import ANY_STAFF_ROLE, role_required
+from leads import selectors, services
+from leads.filters import LeadFilter
+from leads.forms import NoteForm, StageForm
+
+PAGE_SIZE = 25
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def lead_list_view(request: HttpRequest) -> HttpResponse:
+    lead_filter = LeadFilter(request.GET, queryset=selectors.lead_visible_to(request.user), user=request.user)
+    leads = selectors.lead_list(user=request.user, filters=request.GET)
+    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "leads/lead_list.html"
+    if request.htmx and request.htmx.target == "lead-results":
+        template += "#results"
+    return TemplateResponse(request, template, {"filter": lead_filter, "page": page, "query": query.urlencode()})
+
+
+def _detail_context(request: HttpRequest, lead, **extra) -> dict:
+    return {
+        "lead": lead,
+        "contact_points": selectors.lead_contact_points(lead=lead),
+        "events": selectors.lead_timeline(lead=lead)[:200],
+        "note_form": NoteForm(),
+        "stage_form": StageForm(initial={"stage": lead.stage}),
+        **extra,
+    }
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def lead_detail_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    return TemplateResponse(request, "leads/lead_detail.html", _detail_context(request, lead))
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_note_create_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    form = NoteForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.lead_add_note(lead=lead, actor=request.user, text=form.cleaned_data["text"])
+        except ApplicationError as exc:
+            error = exc.message
+    if not request.htmx:
+        return redirect("leads:detail", lead_id=lead.pk)
+    context = _detail_context(request, lead, note_error=error)
+    if error or not form.is_valid():
+        context["note_form"] = form
+    return TemplateResponse(request, "leads/lead_detail.html#activity", context)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_stage_change_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    form = StageForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            lead = services.lead_change_stage(
+                lead=lead, actor=request.user, stage=form.cleaned_data["stage"], reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            error = exc.message
+    else:
+        error = "; ".join(e for errors in form.errors.values() for e in errors)
+    if not request.htmx:
+        return redirect("leads:detail", lead_id=lead.pk)
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    return TemplateResponse(
+        request, "leads/lead_detail.html#activity", _detail_context(request, lead, stage_error=error, oob_stage=True)
+    )
