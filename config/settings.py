@@ -6,6 +6,8 @@ development mode (DEBUG on) against an embedded PostgreSQL and Redis under ``.da
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import environ
@@ -46,6 +48,13 @@ if not (_database_url and _redis_url) and env.bool("FLUXO_EMBEDDED", default=Tru
     _urls = embedded.ensure_running(postgres=not _database_url, redis=not _redis_url)
     _database_url = _database_url or _urls["DATABASE_URL"]
     _redis_url = _redis_url or _urls["REDIS_URL"]
+
+# Under pytest, Redis DB 15 keeps tests away from a running development stack's cache and queues.
+TESTING = "pytest" in sys.modules or env.bool("FLUXO_TESTING", default=False)
+if TESTING:
+    _redis_url = re.sub(r"/\d*$", "", _redis_url.rstrip("/")) + "/15"
+    # Fast hashing for the hundreds of users tests create; production keeps Django's PBKDF2 default.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 DATABASES = {"default": env.db_url_config(_database_url)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -114,6 +123,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["template_partials.templatetags.partials"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -22,3 +22,7 @@ class LeadNoteInvalid(LeadError):
 
 class LeadOwnerInvalid(LeadError):
     code = "lead_owner_invalid"
+
+
+class LeadFilterInvalid(LeadError):
+    code = "invalid_filter"

@@ -58,14 +58,32 @@ def email_normalize(raw: str) -> NormalizedEmail:
     return NormalizedEmail(raw=text, value=result.normalized.lower(), is_valid=True)
 
 
+_PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e", "di", "del", "la", "van", "von"})
+
+
+def _word_is_badly_cased(word: str, first: bool) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    if not letters:
+        return False
+    if word.lower() in _PARTICLES and not first:
+        return word != word.lower()
+    return (len(letters) > 1 and word.isupper()) or not letters[0].isupper()
+
+
+def _capitalize(word: str) -> str:
+    for sep in ("-", "'"):
+        if sep in word:
+            return sep.join(_capitalize(part) for part in word.split(sep))
+    return word[:1].upper() + word[1:].lower()
+
+
 def name_clean(raw: str) -> str:
-    """Collapse spaces; title-case names typed all upper or all lower; keep accents and particles."""
-    text = _SPACES.sub(" ", (raw or "").strip())
-    if text and (text.isupper() or text.islower()):
-        particles = {"da", "de", "do", "das", "dos", "e"}
-        words = [w.lower() if w.lower() in particles and i else w.capitalize() for i, w in enumerate(text.split(" "))]
-        text = " ".join(words)
-    return text
+    """Collapse spaces and fix capitalization when it is off (``maria DA silva`` → ``Maria da Silva``);
+    names already well cased (``João McDonald``) and accents are kept."""
+    words = _SPACES.sub(" ", (raw or "").strip()).split(" ")
+    if not any(_word_is_badly_cased(w, i == 0) for i, w in enumerate(words)):
+        return " ".join(words)
+    return " ".join(w.lower() if i and w.lower() in _PARTICLES else _capitalize(w) for i, w in enumerate(words))
 
 
 def phone_display(e164: str) -> str:

@@ -6,10 +6,12 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
+from django.utils.translation import gettext as _
 
 from assignment.selectors import team_member_ids, teams_supervised_by
 from compliance.roles import Role, user_roles
+from leads.errors import LeadFilterInvalid
 from leads.models import ContactKind, ContactPoint, Lead, LeadEvent, LeadSource, LeadStage, Tag
 
 
@@ -50,14 +52,31 @@ def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
     return leads.filter(condition)
 
 
+def _without_blanks(filters) -> QueryDict:
+    """HTML forms send every field, most of them empty: an empty field is no filter, not a bad one."""
+    data = QueryDict(mutable=True)
+    items = filters.lists() if hasattr(filters, "lists") else filters.items()
+    for key, values in items:
+        values = values if isinstance(values, list | tuple) else [values]
+        kept = [str(v) for v in values if v is not None and str(v).strip()]
+        if kept:
+            data.setlist(key, kept)
+    return data
+
+
 def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
-    """Visible leads, filtered by ``leads.filters.LeadFilter``, with what a list row shows preloaded."""
+    """Visible leads, filtered by ``leads.filters.LeadFilter``, with what a list row shows preloaded.
+
+    Raises LeadFilterInvalid (details per field) rather than silently ignoring a bad filter."""
     from leads.filters import LeadFilter
 
-    leads = lead_visible_to(user)
-    if filters:
-        leads = LeadFilter(filters, queryset=leads, user=user).qs
-    return _with_list_relations(leads).order_by("-created_at", "-id")
+    filterset = LeadFilter(_without_blanks(filters or {}), queryset=lead_visible_to(user), user=user)
+    if not filterset.is_valid():
+        raise LeadFilterInvalid(
+            _("Some filters are invalid: %(fields)s.") % {"fields": ", ".join(filterset.errors)},
+            details={field: [str(e) for e in errors] for field, errors in filterset.errors.items()},
+        )
+    return _with_list_relations(filterset.qs).order_by("-created_at", "-id")
 
 
 def lead_get_for_user(*, user, lead_id: int) -> Lead:

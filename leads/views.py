@@ -11,18 +11,30 @@ from django.views.decorators.http import require_GET, require_POST
 from common.errors import ApplicationError
 from compliance.roles import ANY_STAFF_ROLE, role_required
 from leads import selectors, services
+from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
 from leads.forms import NoteForm, StageForm
 
 PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        return max(1, min(MAX_PAGE_SIZE, int(request.GET.get("page_size", PAGE_SIZE))))
+    except ValueError:
+        return PAGE_SIZE
 
 
 @require_GET
 @role_required(*ANY_STAFF_ROLE)
 def lead_list_view(request: HttpRequest) -> HttpResponse:
     lead_filter = LeadFilter(request.GET, queryset=selectors.lead_visible_to(request.user), user=request.user)
-    leads = selectors.lead_list(user=request.user, filters=request.GET)
-    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        leads = selectors.lead_list(user=request.user, filters=request.GET)
+    except LeadFilterInvalid:
+        leads = selectors.lead_visible_to(request.user).none()  # the form says which filter is wrong
+    page = Paginator(leads, _page_size(request)).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "leads/lead_list.html"

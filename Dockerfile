@@ -1,0 +1,25 @@
+# Fluxo application image: web (gunicorn), worker and beat share it.
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY common ./common
+COPY leads ./leads
+COPY antiban ./antiban
+COPY whatsapp ./whatsapp
+COPY ai_middleware ./ai_middleware
+COPY qualification ./qualification
+COPY assignment ./assignment
+COPY compliance ./compliance
+RUN pip install --no-cache-dir -e .
+COPY . .
+# collectstatic needs settings but no services: give it throwaway URLs and keep the embedded servers off.
+RUN FLUXO_EMBEDDED=false DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 fluxo && mkdir -p /app/media /app/.data && chown -R fluxo /app/media /app/.data
+USER fluxo
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

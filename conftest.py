@@ -1,0 +1,56 @@
+"""Shared fixtures: people in each role, a two-team world, API clients. Real PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from compliance.roles import Role
+from tests.factories import LeadFactory, LeadSourceFactory, TeamFactory, UserFactory, consultant, supervisor
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis():
+    """Tests run against Redis DB 15 (see settings.TESTING); each starts with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def world(db):
+    """Two teams, each with a supervisor and two consultants, and a few leads per consultant."""
+    sup_a, sup_b = supervisor(username="sup_a"), supervisor(username="sup_b")
+    ana, bruno = consultant(username="ana"), consultant(username="bruno")
+    carla, diego = consultant(username="carla"), consultant(username="diego")
+    team_a = TeamFactory(name="Equipe A", supervisor=sup_a, members=[ana, bruno])
+    team_b = TeamFactory(name="Equipe B", supervisor=sup_b, members=[carla, diego])
+    source = LeadSourceFactory(name="Site")
+    leads = {
+        person.username: [LeadFactory(owner=person, team=team, source=source) for _ in range(2)]
+        for person, team in ((ana, team_a), (bruno, team_a), (carla, team_b), (diego, team_b))
+    }
+    unassigned_a = LeadFactory(owner=None, team=team_a, source=source)
+    return {
+        "sup_a": sup_a, "sup_b": sup_b, "ana": ana, "bruno": bruno, "carla": carla, "diego": diego,
+        "team_a": team_a, "team_b": team_b, "source": source, "leads": leads, "unassigned_a": unassigned_a,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def integrator(db):
+    return UserFactory(username="integrator", role=Role.INTEGRATOR)
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api_for():
+    return api_client_for

@@ -1,0 +1,157 @@
+"""Project-wide guarantees: the OpenAPI schema, production settings, Celery wiring, demo data, supervisor home."""
+
+import os
+import subprocess
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from compliance.roles import Role
+from leads.models import Lead, LeadEvent, LeadStage
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+@pytest.mark.django_db
+def test_openapi_schema_generates_and_validates_without_warnings(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(target))
+    text = target.read_text()
+    for path in ("/api/v1/leads/", "/api/v1/leads/{lead_id}/stage/", "/api/v1/leads/{lead_id}/timeline/"):
+        assert path in text
+
+
+@pytest.mark.django_db
+def test_schema_and_swagger_ui_are_served(client):
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"swagger" in docs.content.lower()
+
+
+def test_production_settings_pass_check_deploy_with_zero_warnings():
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "x7Hq-" + "k2N9pL4vR8tW1yZ3bD6fG0jM5sQ" * 2,
+        "ALLOWED_HOSTS": "crm.example.com",
+        "DATABASE_URL": settings.DATABASES["default"].get("NAME") and _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME'].removeprefix('test_')}"
+
+
+def test_settings_defaults_are_brazilian_and_celery_is_at_least_once():
+    assert settings.LANGUAGE_CODE == "pt-br"
+    assert settings.TIME_ZONE == "America/Sao_Paulo"
+    assert settings.USE_TZ is True
+    assert settings.CELERY_TASK_ACKS_LATE is True
+    assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    assert settings.CELERY_TASK_SERIALIZER == "json"
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+
+
+def test_every_beat_entry_names_a_registered_task():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_tasks_from_the_redis_broker():
+    """Beat's tasks go through Redis to a real worker thread and leave their result where the UI reads it."""
+    from celery.contrib.testing.worker import start_worker
+
+    from common.tasks import heartbeat, worker_last_seen
+    from config.celery import app
+    from leads.selectors import stale_leads_count_cached
+    from leads.tasks import stale_leads_count_refresh
+
+    assert worker_last_seen() is None
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        heartbeat.delay()
+        stale_leads_count_refresh.delay()
+        deadline = time.monotonic() + 20
+        while (worker_last_seen() is None or stale_leads_count_cached() is None) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert worker_last_seen() is not None
+    assert stale_leads_count_cached() == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_the_demo_world_once_and_prints_logins():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="known password"):  # tests run with DEBUG off, like production
+        call_command("seed_demo", "--leads", "60", stdout=StringIO())
+    out = StringIO()
+    call_command("seed_demo", "--leads", "60", "--force", stdout=out)
+    counts = (Lead.objects.count(), LeadEvent.objects.count())
+    call_command("seed_demo", "--leads", "60", "--force", stdout=StringIO())
+
+    assert (Lead.objects.count(), LeadEvent.objects.count()) == counts
+    assert counts[0] == 60
+    assert Lead.objects.values("source__kind").distinct().count() == 7  # every source kind
+    assert all(LeadEvent.objects.filter(lead=lead).exists() for lead in Lead.objects.all())
+    printed = out.getvalue()
+    for login in ("admin", "supervisor", "consultant1", "integrator"):
+        assert login in printed
+    from django.contrib.auth import get_user_model
+
+    supervisor = get_user_model().objects.get(username="supervisor")
+    assert supervisor.groups.filter(name=Role.SUPERVISOR).exists()
+    assert supervisor.check_password(settings.FLUXO_DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_supervisor_home_shows_real_counts_per_stage_and_consultant(client, world):
+    from leads.services import lead_change_stage
+
+    lead_change_stage(lead=world["leads"]["ana"][0], actor=None, stage=LeadStage.WON)
+    client.force_login(world["sup_a"])
+
+    response = client.get(reverse("assignment:supervisor_home"))
+
+    assert response.status_code == 200
+    assert response.context["total"] == 5
+    assert dict((stage.value, n) for stage, n in response.context["stages"])["won"] == 1
+    rows = {(row["owner"].username if row["owner"] else None): row for row in response.context["by_owner"]}
+    assert rows["ana"]["stages"]["won"] == 1
+    assert rows["ana"]["total"] == 2
+    assert rows[None]["total"] == 1
+    client.force_login(world["ana"])
+    assert client.get(reverse("assignment:supervisor_home")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_home_sends_each_role_to_its_page(client, world):
+    client.force_login(world["sup_a"])
+    assert client.get("/").url == reverse("assignment:supervisor_home")
+    client.force_login(world["ana"])
+    assert client.get("/").url == reverse("leads:list")
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_redis(client):
+    response = client.get("/healthz")
+    assert response.json() == {"database": "ok", "redis": "ok"}
