@@ -14,6 +14,7 @@ from leads import selectors, services
 from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
 from leads.forms import NoteForm, StageForm
+from leads.models import EventChannel
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -89,7 +90,11 @@ def lead_stage_change_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             lead = services.lead_change_stage(
-                lead=lead, actor=request.user, stage=form.cleaned_data["stage"], reason=form.cleaned_data["reason"]
+                lead=lead,
+                actor=request.user,
+                stage=form.cleaned_data["stage"],
+                reason=form.cleaned_data["reason"],
+                channel=EventChannel.WEB,
             )
         except ApplicationError as exc:
             error = exc.message

@@ -78,7 +78,7 @@ class LeadDetailApi(APIView):
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
         data = LeadUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.lead_update(lead=lead, actor=request.user, data=dict(data.validated_data))
+        services.lead_update(lead=lead, actor=request.user, data=dict(data.validated_data), channel=EventChannel.API)
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
         return Response(LeadOutputSerializer(lead).data)
 
@@ -93,7 +93,7 @@ class LeadStageChangeApi(APIView):
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
         data = LeadStageChangeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.lead_change_stage(lead=lead, actor=request.user, **data.validated_data)
+        services.lead_change_stage(lead=lead, actor=request.user, channel=EventChannel.API, **data.validated_data)
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
         return Response(LeadOutputSerializer(lead).data)
 

@@ -132,7 +132,7 @@ def _jsonable(value):
 
 
 @transaction.atomic
-def lead_update(*, lead: Lead, actor, data: dict) -> Lead:
+def lead_update(*, lead: Lead, actor, data: dict, channel: EventChannel = EventChannel.SYSTEM) -> Lead:
     """Change profile fields; the event records each field's old and new value."""
     unknown = set(data) - set(UPDATABLE_FIELDS)
     if unknown:
@@ -150,12 +150,14 @@ def lead_update(*, lead: Lead, actor, data: dict) -> Lead:
         return lead
     lead.full_clean(exclude=["source", "owner", "team", "tags"])
     lead.save(update_fields=[*changes, "updated_at"])
-    timeline_event_record(lead=lead, kind=EventKind.UPDATED, actor=actor, payload={"changes": changes})
+    timeline_event_record(lead=lead, kind=EventKind.UPDATED, channel=channel, actor=actor, payload={"changes": changes})
     return lead
 
 
 @transaction.atomic
-def lead_change_stage(*, lead: Lead, actor, stage: LeadStage, reason: str = "") -> Lead:
+def lead_change_stage(
+    *, lead: Lead, actor, stage: LeadStage, reason: str = "", channel: EventChannel = EventChannel.SYSTEM
+) -> Lead:
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if stage not in LeadStage.values:
         raise LeadStageUnchanged(_("Unknown stage: %(stage)s.") % {"stage": stage}, code="lead_stage_unknown")
@@ -168,6 +170,7 @@ def lead_change_stage(*, lead: Lead, actor, stage: LeadStage, reason: str = "") 
     timeline_event_record(
         lead=lead,
         kind=EventKind.STAGE_CHANGED,
+        channel=channel,
         actor=actor,
         payload={"from": previous, "to": stage, "reason": reason.strip()},
     )
@@ -175,7 +178,9 @@ def lead_change_stage(*, lead: Lead, actor, stage: LeadStage, reason: str = "") 
 
 
 @transaction.atomic
-def lead_change_owner(*, lead: Lead, actor, owner, reason: str = "") -> Lead:
+def lead_change_owner(
+    *, lead: Lead, actor, owner, reason: str = "", channel: EventChannel = EventChannel.SYSTEM
+) -> Lead:
     _owner_check(owner)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     previous = lead.owner
@@ -186,6 +191,7 @@ def lead_change_owner(*, lead: Lead, actor, owner, reason: str = "") -> Lead:
     timeline_event_record(
         lead=lead,
         kind=EventKind.OWNER_CHANGED,
+        channel=channel,
         actor=actor,
         payload={
             "from": previous.pk if previous else None,

@@ -1,0 +1,77 @@
+"""Lead list latency over a realistic base: API and HTML, as a consultant and as a supervisor.
+
+Usage: .venv/bin/python bench/lead_list.py [--leads 20000] [--requests 60]
+Seeds demo leads up to --leads (idempotent), then times list requests in-process (Django test client, real
+PostgreSQL and Redis) and prints one JSON object with medians, p95 and the query count per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--leads", type=int, default=20000)
+    parser.add_argument("--requests", type=int, default=60)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    started = time.perf_counter()
+    call_command("seed_demo", "--leads", str(args.leads), "--force", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    seed_seconds = time.perf_counter() - started
+    users = get_user_model().objects
+
+    def measure(username: str, url: str, params: dict) -> dict:
+        client = Client()
+        client.force_login(users.get(username=username))
+        client.get(url, params)  # warm caches and connections
+        timings = []
+        for _ in range(args.requests):
+            t0 = time.perf_counter()
+            response = client.get(url, params)
+            timings.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, response.status_code
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url, params)
+        timings.sort()
+        return {
+            "median_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+            "queries": len(ctx.captured_queries),
+        }
+
+    results = {
+        "leads_in_base": django.apps.apps.get_model("leads", "Lead").objects.count(),
+        "seed_seconds": round(seed_seconds, 1),
+        "consultant_api_page25": measure("consultant1", "/api/v1/leads/", {"page_size": 25}),
+        "consultant_api_page100": measure("consultant1", "/api/v1/leads/", {"page_size": 100}),
+        "supervisor_api_search_phone": measure("supervisor", "/api/v1/leads/", {"q": "9876"}),
+        "supervisor_api_search_name": measure("supervisor", "/api/v1/leads/", {"q": "silva"}),
+        "supervisor_html_list": measure("supervisor", "/leads/", {"stage": "new"}),
+        "supervisor_home": measure("supervisor", "/supervisor/", {}),
+    }
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
