@@ -16,6 +16,7 @@ import importlib.util
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -218,12 +219,15 @@ def stop() -> None:
                 capture_output=True,
                 **_pg_run_as(),
             )
-        if _port_open(REDIS_PORT):
-            import redis
-
-            # shutting down closes the connection: that error is the success case
-            with contextlib.suppress(redis.ConnectionError):
-                redis.Redis(host=HOST, port=REDIS_PORT).shutdown(nosave=True)
+        # Stop the Redis this data directory started (by its pid file), never another one on the same port.
+        pidfile = DATA_DIR / "redis" / "redis.pid"
+        if pidfile.exists():
+            with contextlib.suppress(ValueError, ProcessLookupError):
+                os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)  # Redis shuts down cleanly on TERM
+            for _ in range(100):
+                if not pidfile.exists():
+                    break
+                time.sleep(0.05)
 
 
 def main(argv: list[str]) -> int:

@@ -179,7 +179,7 @@ class Command(BaseCommand):
             owner = None if stage == LeadStage.NEW and rng.random() < 0.4 else consultants[n % len(consultants)]
             leads.append(
                 Lead(
-                    full_name=fake.name(),
+                    full_name=f"{fake.first_name()} {fake.last_name()}",
                     city=city,
                     state=uf,
                     budget_min=(budget * Decimal("0.8")).quantize(1),

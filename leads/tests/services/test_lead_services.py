@@ -67,7 +67,7 @@ def test_stage_change_writes_the_event_with_from_to_and_reason():
 
 def test_stage_change_to_the_same_stage_is_refused_without_an_event():
     lead = LeadFactory(stage=LeadStage.QUALIFIED)
-    with pytest.raises(LeadStageUnchanged, match="already"):
+    with pytest.raises(LeadStageUnchanged, match="Qualifi"):
         lead_change_stage(lead=lead, actor=None, stage=LeadStage.QUALIFIED)
     assert not LeadEvent.objects.filter(lead=lead).exists()
 
@@ -89,8 +89,9 @@ def test_note_is_stripped_and_empty_or_oversized_notes_are_refused():
     lead = LeadFactory()
     event = lead_add_note(lead=lead, actor=None, text="  visita marcada  ")
     assert event.payload == {"text": "visita marcada"}
-    with pytest.raises(LeadNoteInvalid, match="empty"):
+    with pytest.raises(LeadNoteInvalid) as empty:
         lead_add_note(lead=lead, actor=None, text="   ")
+    assert empty.value.code == "lead_note_invalid"
     with pytest.raises(LeadNoteInvalid, match="5001"):
         lead_add_note(lead=lead, actor=None, text="x" * 5001)
     assert LeadEvent.objects.filter(lead=lead).count() == 1
