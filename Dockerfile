@@ -17,6 +17,8 @@ RUN pip install --no-cache-dir -e .
 COPY . .
 # collectstatic needs settings but no services: give it throwaway URLs and keep the embedded servers off.
 RUN FLUXO_EMBEDDED=false DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
+    FIELD_ENCRYPTION_KEYS=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= BLIND_INDEX_KEY=build-only \
+    AUDIT_HMAC_KEY=build-only BACKUP_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 fluxo && mkdir -p /app/media /app/.data && chown -R fluxo /app/media /app/.data

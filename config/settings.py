@@ -20,21 +20,43 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-# A development key is generated per checkout when SECRET_KEY is unset; production must set it.
-SECRET_KEY = env("SECRET_KEY", default="")
-if not SECRET_KEY:
+
+
+def _dev_secret(name: str, make) -> str:
+    """Production must set ``name``; a development checkout gets one generated once under .data/."""
+    value = env(name, default="")
+    if value:
+        return value
     if not DEBUG:
         from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    _key_file = BASE_DIR / ".data" / "secret_key"
-    if not _key_file.exists():
-        from django.core.management.utils import get_random_secret_key
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (see README, Configuration).")
+    path = BASE_DIR / ".data" / "secrets" / name.lower()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
-        _key_file.parent.mkdir(parents=True, exist_ok=True)
-        _key_file.write_text(get_random_secret_key())
-        _key_file.chmod(0o600)
-    SECRET_KEY = _key_file.read_text().strip()
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def _random_secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(48)
+
+
+SECRET_KEY = _dev_secret("SECRET_KEY", _random_secret)
+# Field encryption (MultiFernet, newest key first), blind index and audit-chain keys: see compliance/crypto.py.
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in _dev_secret("FIELD_ENCRYPTION_KEYS", _fernet_key).split(",") if k.strip()]
+BLIND_INDEX_KEY = _dev_secret("BLIND_INDEX_KEY", _random_secret)
+AUDIT_HMAC_KEY = _dev_secret("AUDIT_HMAC_KEY", _random_secret)
+BACKUP_ENCRYPTION_KEY = _dev_secret("BACKUP_ENCRYPTION_KEY", _fernet_key)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -10,6 +10,8 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.crypto import EncryptedTextField
+
 
 class SourceKind(models.TextChoices):
     ADS = "ads", _("Ads (Facebook/Google lead forms)")
@@ -115,7 +117,9 @@ class Lead(models.Model):
     """One person who showed interest. Critical data in columns; the rest in ``attributes``."""
 
     full_name = models.CharField(_("full name"), max_length=200)
-    document = models.CharField(_("document (CPF)"), max_length=14, blank=True, default="")
+    # Encrypted at rest; ``document_index`` (keyed HMAC of the digits) serves exact lookup and dedup.
+    document = EncryptedTextField(_("document (CPF)"), blank=True, default="")
+    document_index = models.CharField(_("document index"), max_length=64, blank=True, default="", editable=False)
     city = models.CharField(_("city"), max_length=120, blank=True, default="")
     state = models.CharField(_("state"), max_length=2, choices=BrazilianState.choices, blank=True, default="")
     budget_min = models.DecimalField(_("minimum budget"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -183,6 +187,7 @@ class Lead(models.Model):
             models.Index(fields=["stage", "-created_at"], name="lead_stage_created"),
             models.Index(fields=["source", "-created_at"], name="lead_source_created"),
             models.Index(fields=["city"], name="lead_city"),
+            models.Index(fields=["document_index"], name="lead_document_index", condition=~Q(document_index="")),
             GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="lead_full_name_trgm"),
         ]
 

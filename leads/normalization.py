@@ -93,3 +93,20 @@ def phone_display(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def cpf_digits(raw: str) -> str:
+    return re.sub(r"\D", "", raw or "")
+
+
+def cpf_is_valid(raw: str) -> bool:
+    """Brazilian CPF check digits (mod 11); repeated-digit numbers like 111.111.111-11 are invalid."""
+    digits = cpf_digits(raw)
+    if len(digits) != 11 or digits == digits[0] * 11:
+        return False
+    for position in (9, 10):
+        total = sum(int(digits[i]) * (position + 1 - i) for i in range(position))
+        check = (total * 10) % 11 % 10
+        if check != int(digits[position]):
+            return False
+    return True

@@ -155,3 +155,14 @@ def stale_leads_count_cached() -> int | None:
     from django.core.cache import cache
 
     return cache.get(STALE_CACHE_KEY)
+
+
+def lead_find_by_document(*, user, document: str) -> QuerySet[Lead]:
+    """Exact CPF lookup through the blind index (the column itself is encrypted)."""
+    from leads.normalization import cpf_digits
+    from leads.services.lead import document_index
+
+    digits = cpf_digits(document)
+    if not digits:
+        return Lead.objects.none()
+    return lead_visible_to(user).filter(document_index=document_index(digits))

@@ -43,6 +43,10 @@ def test_production_settings_pass_check_deploy_with_zero_warnings():
         "ALLOWED_HOSTS": "crm.example.com",
         "DATABASE_URL": settings.DATABASES["default"].get("NAME") and _database_url(),
         "REDIS_URL": settings.REDIS_URL,
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        "BLIND_INDEX_KEY": "b" * 48,
+        "AUDIT_HMAC_KEY": "a" * 48,
+        "BACKUP_ENCRYPTION_KEY": settings.BACKUP_ENCRYPTION_KEY,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compliance.crypto import blind_index
 from compliance.roles import Role, user_has_role
 from leads.errors import LeadContactMissing, LeadNoteInvalid, LeadOwnerInvalid, LeadStageUnchanged
 from leads.models import (
@@ -21,11 +22,12 @@ from leads.models import (
     LeadSource,
     LeadStage,
 )
-from leads.normalization import email_normalize, name_clean, phone_normalize
+from leads.normalization import cpf_digits, email_normalize, name_clean, phone_normalize
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
 
 NOTE_MAX_LENGTH = 5000
+SENSITIVE_FIELDS = frozenset({"document"})  # changes are recorded without their values
 UPDATABLE_FIELDS = (
     "full_name",
     "document",
@@ -72,6 +74,10 @@ def _contact_points_build(lead: Lead, phones: Iterable[str], emails: Iterable[st
     return points
 
 
+def document_index(digits: str) -> str:
+    return blind_index(digits, kind="cpf")
+
+
 def _owner_check(owner) -> None:
     if owner is not None and not (owner.is_active and user_has_role(owner, Role.CONSULTANT, Role.SUPERVISOR)):
         raise LeadOwnerInvalid(_("%(user)s is not an active consultant or supervisor.") % {"user": owner})
@@ -98,6 +104,9 @@ def lead_create(
     if unknown:
         raise TypeError(f"lead_create got unknown fields: {sorted(unknown)}")
     now = occurred_at or timezone.now()
+    if fields.get("document"):
+        fields["document"] = cpf_digits(fields["document"])
+        fields["document_index"] = document_index(fields["document"])
     lead = Lead(
         full_name=name_clean(full_name),
         source=source,
@@ -142,14 +151,22 @@ def lead_update(*, lead: Lead, actor, data: dict, channel: EventChannel = EventC
     for field, value in data.items():
         if field == "full_name":
             value = name_clean(value)
+        if field == "document":
+            value = cpf_digits(value)
         old = getattr(lead, field)
         if old != value:
-            changes[field] = {"from": _jsonable(old), "to": _jsonable(value)}
+            changes[field] = (
+                {"changed": True} if field in SENSITIVE_FIELDS else {"from": _jsonable(old), "to": _jsonable(value)}
+            )
             setattr(lead, field, value)
     if not changes:
         return lead
+    update_fields = [*changes, "updated_at"]
+    if "document" in changes:
+        lead.document_index = document_index(lead.document)
+        update_fields.append("document_index")
     lead.full_clean(exclude=["source", "owner", "team", "tags"])
-    lead.save(update_fields=[*changes, "updated_at"])
+    lead.save(update_fields=update_fields)
     timeline_event_record(lead=lead, kind=EventKind.UPDATED, channel=channel, actor=actor, payload={"changes": changes})
     return lead
 
