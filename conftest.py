@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from compliance.roles import Role
@@ -44,10 +43,12 @@ def integrator(db):
     return UserFactory(username="integrator", role=Role.INTEGRATOR)
 
 
-def api_client_for(user) -> APIClient:
+def api_client_for(user, scopes=("leads:read", "leads:write")) -> APIClient:
+    from compliance.services.tokens import api_token_issue
+
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_issue(user=user, name="test", scopes=list(scopes))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = _("Compliance")
+
+    def ready(self) -> None:
+        from compliance import signals
+
+        signals.connect()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("supervisor/", include("assignment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("leads.api.urls")),
+    path("api/v1/", include("compliance.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -89,6 +89,12 @@ def lead_get_for_user(*, user, lead_id: int) -> Lead:
         .first()
     )
     if lead is None:
+        if Lead.objects.filter(pk=lead_id).exists():
+            from compliance.models import AuditCategory
+            from compliance.services.audit import audit_record
+
+            audit_record(action="lead.access_denied", category=AuditCategory.SECURITY, object_type="leads.lead",
+                         object_id=lead_id, actor=user)  # fmt: skip
         raise Http404("lead not found")
     return lead
 

@@ -9,7 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
+from compliance.models import AuditCategory
 from compliance.roles import Role, user_has_role
+from compliance.services.audit import audit_record
 from leads import selectors, services
 from leads.api.serializers import (
     LeadCreateInputSerializer,
@@ -35,7 +37,11 @@ class LeadFilterBackend(DjangoFilterBackend):
         return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
 
 
+READ_WRITE = {"GET": "leads:read", "POST": "leads:write", "PATCH": "leads:write"}
+
+
 class LeadListCreateApi(generics.ListAPIView):
+    required_scopes = READ_WRITE
     serializer_class = LeadOutputSerializer
     filter_backends = [LeadFilterBackend]
     filterset_class = LeadFilter
@@ -66,9 +72,12 @@ class LeadListCreateApi(generics.ListAPIView):
 
 
 class LeadDetailApi(APIView):
+    required_scopes = READ_WRITE
+
     @extend_schema(operation_id="leads_retrieve", responses={200: LeadOutputSerializer, **ERRORS})
     def get(self, request, lead_id: int):
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+        audit_record(action="lead.viewed", category=AuditCategory.READ, obj=lead, actor=request.user)
         return Response(LeadOutputSerializer(lead).data)
 
     @extend_schema(
@@ -84,6 +93,8 @@ class LeadDetailApi(APIView):
 
 
 class LeadStageChangeApi(APIView):
+    required_scopes = READ_WRITE
+
     @extend_schema(
         operation_id="leads_stage_change",
         request=LeadStageChangeInputSerializer,
@@ -99,6 +110,7 @@ class LeadStageChangeApi(APIView):
 
 
 class LeadTimelineApi(generics.ListAPIView):
+    required_scopes = READ_WRITE
     serializer_class = LeadEventOutputSerializer
 
     def get_queryset(self):
@@ -113,6 +125,8 @@ class LeadTimelineApi(generics.ListAPIView):
 
 
 class LeadNoteCreateApi(APIView):
+    required_scopes = READ_WRITE
+
     @extend_schema(
         operation_id="leads_notes_create",
         request=NoteCreateInputSerializer,

@@ -16,7 +16,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
-from rest_framework.authtoken.models import Token
 
 from assignment.models import Team
 from compliance.roles import Role, role_grant
@@ -153,7 +152,6 @@ class Command(BaseCommand):
         supervisor = person("supervisor", Role.SUPERVISOR)
         consultants = [person(f"consultant{i}", Role.CONSULTANT) for i in range(1, 6)]
         integrator = person("integrator", Role.INTEGRATOR)
-        Token.objects.get_or_create(user=integrator)
         return {"admin": admin, "supervisor": supervisor, "consultants": consultants, "integrator": integrator}
 
     def _team(self, people) -> Team:
@@ -282,5 +280,15 @@ class Command(BaseCommand):
         out.write("  admin        — Django admin and everything")
         out.write("  supervisor   — team overview: http://127.0.0.1:8000/supervisor/")
         out.write("  consultant1 … consultant5 — My leads: http://127.0.0.1:8000/leads/")
-        token = Token.objects.get(user=people["integrator"]).key
-        out.write(f"  integrator   — API token: {token}  (Authorization: Token …; docs at /api/docs/)")
+        key = self._demo_token(people["integrator"])
+        out.write(f"  integrator   — API token: {key}  (Authorization: Token …; docs at /api/docs/)")
+
+    def _demo_token(self, integrator) -> str:
+        """Keys are stored hashed, so each run revokes the previous demo token and prints a fresh one."""
+        from compliance.models import ApiToken
+        from compliance.services.tokens import SCOPES, api_token_issue, api_token_revoke
+
+        for old in ApiToken.objects.filter(user=integrator, name="demo", revoked_at__isnull=True):
+            api_token_revoke(token=old)
+        _token, key = api_token_issue(user=integrator, name="demo", scopes=list(SCOPES), expires_in_days=30)
+        return key

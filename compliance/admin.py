@@ -1,0 +1,92 @@
+"""Admin for compliance data. Ledgers are read-only here: they change only through services."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from compliance.models import (
+    ApiToken,
+    AuditEntry,
+    ConsentRecord,
+    ConsentText,
+    OptOutKeyword,
+    SuppressionEntry,
+)
+from compliance.services.tokens import api_token_revoke
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "occurred_at", "category", "action", "actor_label", "object_type", "object_id", "ip_address"]
+    list_filter = ["category", "occurred_at"]
+    search_fields = ["action", "actor_label", "object_type", "object_id", "=ip_address"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "contact_hint", "purpose", "channel", "legal_basis", "status", "source"]
+    list_filter = ["purpose", "channel", "legal_basis", "status", "source"]
+    search_fields = ["contact_hint", "=subject_index"]
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    list_display = ["purpose", "version", "created_at"]
+    list_filter = ["purpose"]
+    search_fields = ["text"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None  # a shown text is evidence: publish a new version instead of editing
+
+
+@admin.register(SuppressionEntry)
+class SuppressionEntryAdmin(admin.ModelAdmin):
+    list_display = ["contact_hint", "contact_kind", "reason", "created_at", "confirmation_sent_at"]
+    list_filter = ["reason", "contact_kind"]
+    search_fields = ["contact_hint", "=subject_index"]
+    readonly_fields = ["subject_index", "contact_kind", "contact_hint", "reason", "details", "actor_id", "created_at",
+                       "confirmation_sent_at"]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False  # added by opt-outs, consultants and subject requests, which record why
+
+
+@admin.register(OptOutKeyword)
+class OptOutKeywordAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "match", "is_active"]
+    list_filter = ["match", "is_active"]
+    search_fields = ["phrase"]
+
+
+@admin.action(description=_("Revoke selected tokens"))
+def revoke_tokens(modeladmin, request, queryset):
+    for token in queryset:
+        api_token_revoke(token=token, actor=request.user)
+    modeladmin.message_user(request, _("Tokens revoked."), messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "user", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
+    actions = [revoke_tokens]
+
+    def has_add_permission(self, request):
+        return False  # issued through POST /api/v1/auth/tokens/, which shows the key once

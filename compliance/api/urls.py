@@ -1,0 +1,8 @@
+from django.urls import path
+
+from compliance.api import views
+
+urlpatterns = [
+    path("auth/tokens/", views.TokenIssueApi.as_view(), name="token_issue"),
+    path("auth/tokens/<int:token_id>/", views.TokenRevokeApi.as_view(), name="token_revoke"),
+]

@@ -1,0 +1,79 @@
+"""Token issuance (behind django-axes' lockout) and revocation."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import ErrorSerializer
+from common.errors import ApplicationError
+from compliance.models import ApiToken
+from compliance.roles import Role, user_has_role
+from compliance.services.tokens import SCOPES, api_token_issue, api_token_revoke
+
+
+class InvalidCredentials(ApplicationError):
+    code = "invalid_credentials"
+    http_status = 401
+
+
+class TokenIssueInputSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+    name = serializers.CharField(max_length=100)
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=sorted(SCOPES)), allow_empty=False)
+    expires_in_days = serializers.IntegerField(min_value=1, max_value=365, default=90)
+
+
+class TokenOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at"]
+
+
+class TokenIssuedSerializer(TokenOutputSerializer):
+    key = serializers.CharField(help_text="Shown once: store it now.")
+
+    class Meta(TokenOutputSerializer.Meta):
+        fields = [*TokenOutputSerializer.Meta.fields, "key"]
+
+
+class TokenIssueApi(APIView):
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="auth_tokens_create", summary="Issue a scoped API token (integrators only)",
+        request=TokenIssueInputSerializer, responses={201: TokenIssuedSerializer, 401: ErrorSerializer,
+                                                      429: ErrorSerializer},
+    )  # fmt: skip
+    def post(self, request):
+        data = TokenIssueInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # The HttpRequest goes to authenticate() so django-axes counts failures and locks out.
+        user = authenticate(
+            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
+        if user is None or not user_has_role(user, Role.INTEGRATOR, Role.ADMIN):
+            raise InvalidCredentials(_("Wrong credentials, or the account is not an integrator."))
+        token, key = api_token_issue(
+            user=user, name=data.validated_data["name"], scopes=data.validated_data["scopes"],
+            expires_in_days=data.validated_data["expires_in_days"],
+        )  # fmt: skip
+        body = TokenOutputSerializer(token).data | {"key": key}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenRevokeApi(APIView):
+    required_scopes = {"DELETE": "leads:read"}
+
+    @extend_schema(operation_id="auth_tokens_revoke", responses={204: None, 404: ErrorSerializer})
+    def delete(self, request, token_id: int):
+        token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+        api_token_revoke(token=token, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,223 @@
+"""Compliance data: audit log, consent ledger, suppression list, opt-out keywords, API tokens.
+
+This app depends on no other Fluxo app: people and contacts are referred to by user id and by blind index.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditCategory(models.TextChoices):
+    SECURITY = "security", _("Security")
+    READ = "read", _("Personal data read")
+    CHANGE = "change", _("Change")
+    DELETE = "delete", _("Deletion")
+    EXPORT = "export", _("Export")
+    SUBJECT_RIGHTS = "subject_rights", _("Data-subject rights")
+    CONSENT = "consent", _("Consent and opt-out")
+    SYSTEM = "system", _("System")
+
+
+class AuditEntry(models.Model):
+    """Append-only, hash-chained: ``hash`` = HMAC(previous hash + this entry's content). A PostgreSQL trigger
+    refuses UPDATE and DELETE; ``manage.py audit_verify`` finds any edited, deleted or inserted entry."""
+
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True, default="")
+    category = models.CharField(_("category"), max_length=20, choices=AuditCategory.choices)
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=80, blank=True, default="")
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, default="")
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action}"
+
+
+class ConsentPurpose(models.TextChoices):
+    MARKETING = "marketing", _("Marketing")
+    SERVICE = "service", _("Service (answering and serving the person)")
+    COLLECTION = "collection", _("Debt collection")
+    PROFILING = "profiling", _("Profiling and scoring")
+
+
+class ConsentChannel(models.TextChoices):
+    ANY = "any", _("Any channel")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone call")
+    SMS = "sms", _("SMS")
+
+
+class LegalBasis(models.TextChoices):
+    """LGPD Art. 7, I–X."""
+
+    CONSENT = "consent", _("I – consent")
+    LEGAL_OBLIGATION = "legal_obligation", _("II – legal or regulatory obligation")
+    PUBLIC_POLICY = "public_policy", _("III – public policy")
+    RESEARCH = "research", _("IV – research")
+    CONTRACT = "contract", _("V – contract or preliminary procedures")
+    EXERCISE_OF_RIGHTS = "exercise_of_rights", _("VI – exercise of rights in proceedings")
+    VITAL_INTEREST = "vital_interest", _("VII – protection of life")
+    HEALTH = "health", _("VIII – health protection")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("IX – legitimate interest")
+    CREDIT_PROTECTION = "credit_protection", _("X – credit protection")
+
+
+class ConsentStatus(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    REVOKED = "revoked", _("Revoked")
+
+
+class ConsentSource(models.TextChoices):
+    FORM = "form", _("Web form")
+    IMPORT = "import", _("Import file")
+    CONSULTANT = "consultant", _("Consultant")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    API = "api", _("API")
+    SUBJECT_REQUEST = "subject_request", _("Data-subject request")
+    META = "meta", _("Meta opt-out signal")
+
+
+class ContactKindChoices(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+
+
+class ConsentText(models.Model):
+    """The exact words shown when consent was asked, versioned: the ledger points at the version shown."""
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    version = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        ordering = ["purpose", "-version"]
+        constraints = [models.UniqueConstraint(fields=["purpose", "version"], name="consent_text_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} v{self.version}"
+
+
+class ConsentRecord(models.Model):
+    """One grant or revocation (append-only; the latest record per subject/purpose/channel decides)."""
+
+    subject_index = models.CharField(_("contact (blind index)"), max_length=64)
+    contact_kind = models.CharField(_("contact kind"), max_length=10, choices=ContactKindChoices.choices)
+    contact_hint = models.CharField(_("contact (masked)"), max_length=40, blank=True, default="")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=ConsentChannel.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=24, choices=LegalBasis.choices)
+    status = models.CharField(_("status"), max_length=10, choices=ConsentStatus.choices)
+    source = models.CharField(_("source"), max_length=20, choices=ConsentSource.choices)
+    text = models.ForeignKey(ConsentText, verbose_name=_("text shown"), null=True, blank=True, on_delete=models.PROTECT)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True, default="")
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent ledger")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_index", "purpose", "channel", "-occurred_at", "-id"], name="consent_lookup")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_hint} {self.purpose}/{self.channel}: {self.status}"
+
+
+class SuppressionReason(models.TextChoices):
+    KEYWORD = "keyword", _("Opt-out keyword received")
+    META_OPT_OUT = "meta_opt_out", _("Meta marketing opt-out")
+    CONSULTANT = "consultant", _("Registered by a consultant")
+    SUBJECT_REQUEST = "subject_request", _("Data-subject request")
+    COMPLAINT = "complaint", _("Block or complaint")
+
+
+class SuppressionEntry(models.Model):
+    """Do-not-contact list keyed by the normalized contact's blind index, so a re-import cannot resurrect it."""
+
+    subject_index = models.CharField(_("contact (blind index)"), max_length=64, unique=True)
+    contact_kind = models.CharField(_("contact kind"), max_length=10, choices=ContactKindChoices.choices)
+    contact_hint = models.CharField(_("contact (masked)"), max_length=40, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=20, choices=SuppressionReason.choices)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suppression entry")
+        verbose_name_plural = _("suppression list")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.contact_hint} ({self.get_reason_display()})"
+
+
+class OptOutMatch(models.TextChoices):
+    WHOLE_MESSAGE = "whole", _("The whole message is the keyword")
+    PHRASE = "phrase", _("The message contains the phrase")
+
+
+class OptOutKeyword(models.Model):
+    """Editable by admins. Matching ignores case, accents, punctuation and emoji."""
+
+    phrase = models.CharField(_("keyword or phrase"), max_length=80, unique=True)
+    match = models.CharField(_("match"), max_length=10, choices=OptOutMatch.choices, default=OptOutMatch.WHOLE_MESSAGE)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("opt-out keyword")
+        verbose_name_plural = _("opt-out keywords")
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+
+class ApiToken(models.Model):
+    """An integrator's token: shown once, stored as a SHA-256 hash, scoped, expiring, revocable."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64)
+    scopes = ArrayField(models.CharField(max_length=40), verbose_name=_("scopes"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

@@ -1,0 +1,86 @@
+"""Security events and changes into the audit log. Connected in ComplianceConfig.ready().
+
+Changes are audited for the models listed in settings.AUDIT_MODELS ("app_label.model" or "app_label.*"), so this
+app never imports another Fluxo app. The lead timeline is its own append-only ledger and is not listed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
+
+from compliance.models import AuditCategory, AuditEntry
+
+# Never copied into the audit log: values of these fields are personal data or secrets.
+_REDACTED_FIELDS = {"password", "document", "key_hash", "full_name", "value", "email", "first_name", "last_name"}
+
+
+def _audited(sender) -> bool:
+    if sender is AuditEntry or sender.__module__ == "__fake__":  # migrations' historical models
+        return False
+    label = sender._meta.label_lower
+    patterns = getattr(settings, "AUDIT_MODELS", [])
+    return label in patterns or f"{sender._meta.app_label}.*" in patterns
+
+
+def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if raw or not _audited(sender):
+        return
+    from compliance.services.audit import audit_record
+
+    fields = sorted(update_fields) if update_fields else []
+    audit_record(
+        action=f"{sender._meta.model_name}.{'created' if created else 'changed'}",
+        category=AuditCategory.CHANGE,
+        obj=instance,
+        details={"fields": fields} if fields else {},
+    )
+
+
+def _on_delete(sender, instance, **kwargs):
+    if not _audited(sender):
+        return
+    from compliance.services.audit import audit_record
+
+    audit_record(action=f"{sender._meta.model_name}.deleted", category=AuditCategory.DELETE, obj=instance)
+
+
+def _on_login(sender, request, user, **kwargs):
+    from compliance.services.audit import audit_record
+
+    audit_record(action="auth.login", category=AuditCategory.SECURITY, obj=user, actor=user)
+
+
+def _on_logout(sender, request, user, **kwargs):
+    from compliance.services.audit import audit_record
+
+    if user is not None:
+        audit_record(action="auth.logout", category=AuditCategory.SECURITY, obj=user, actor=user)
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    from compliance.services.audit import audit_record
+
+    audit_record(
+        action="auth.login_failed",
+        category=AuditCategory.SECURITY,
+        details={"username": str(credentials.get("username", ""))[:150]},
+    )
+
+
+def _on_locked_out(sender, request, username, ip_address, **kwargs):
+    from compliance.services.audit import audit_record
+
+    audit_record(action="auth.locked_out", category=AuditCategory.SECURITY, details={"username": username or ""})
+
+
+def connect() -> None:
+    post_save.connect(_on_save, dispatch_uid="compliance_audit_save")
+    post_delete.connect(_on_delete, dispatch_uid="compliance_audit_delete")
+    user_logged_in.connect(_on_login, dispatch_uid="compliance_audit_login")
+    user_logged_out.connect(_on_logout, dispatch_uid="compliance_audit_logout")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="compliance_audit_login_failed")
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(_on_locked_out, dispatch_uid="compliance_audit_locked_out")

@@ -1,0 +1,91 @@
+"""The audit log: security events, reads and changes recorded; tampering detected by audit_verify."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.utils import IntegrityError, InternalError
+from django.urls import reverse
+
+from compliance.models import AuditCategory, AuditEntry
+from compliance.services.audit import audit_chain_verify, audit_record
+from leads.services import lead_change_stage
+
+pytestmark = pytest.mark.django_db
+
+
+def _chain(n=5):
+    return [audit_record(action=f"test.{i}", category=AuditCategory.SYSTEM, details={"i": i}) for i in range(n)]
+
+
+def _tamper(sql: str, params) -> None:
+    """A DBA-level attacker: disables the append-only trigger, edits, re-enables."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE compliance_auditentry DISABLE TRIGGER compliance_auditentry_append_only")
+        cursor.execute(sql, params)
+        cursor.execute("ALTER TABLE compliance_auditentry ENABLE TRIGGER compliance_auditentry_append_only")
+
+
+def test_an_intact_chain_verifies():
+    _chain()
+    report = audit_chain_verify()
+    assert report.ok
+    assert report.checked == AuditEntry.objects.count()
+
+
+def test_the_log_refuses_update_and_delete():
+    entry = _chain(1)[0]
+    with pytest.raises((IntegrityError, InternalError), match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="forged")
+    with pytest.raises((IntegrityError, InternalError), match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_audit_verify_names_an_edited_entry_and_exits_non_zero():
+    entries = _chain()
+    _tamper("UPDATE compliance_auditentry SET details = '{\"i\": 99}' WHERE id = %s", [entries[2].pk])
+    with pytest.raises(CommandError, match=f"#{entries[2].pk}.*edited"):
+        call_command("audit_verify", stdout=StringIO())
+
+
+def test_audit_verify_detects_a_deleted_entry():
+    entries = _chain()
+    _tamper("DELETE FROM compliance_auditentry WHERE id = %s", [entries[1].pk])
+    report = audit_chain_verify()
+    assert (report.ok, report.broken_id) == (False, entries[2].pk)
+    assert "deleted or inserted" in report.problem
+
+
+def test_audit_verify_detects_an_inserted_entry():
+    entries = _chain(3)
+    _tamper(
+        "INSERT INTO compliance_auditentry (occurred_at, category, action, object_type, object_id, details,"
+        " prev_hash, hash, actor_label) VALUES (now(), 'system', 'forged', '', '', '{}', %s, %s, 'x')",
+        [entries[-1].hash, "f" * 64],
+    )
+    report = audit_chain_verify()
+    assert report.ok is False
+    assert report.broken_id == AuditEntry.objects.order_by("-id").first().pk
+
+
+def test_logins_failures_reads_and_changes_are_recorded(client, world):
+    from tests.factories import UserFactory
+
+    UserFactory(username="maria")
+    client.post(reverse("login"), {"username": "maria", "password": "wrong"})
+    client.post(reverse("login"), {"username": "ana", "password": "correct horse battery staple"})
+    lead = world["leads"]["ana"][0]
+    client.get(reverse("leads:detail", args=[lead.pk]))
+    client.get(reverse("leads:detail", args=[world["leads"]["carla"][0].pk]))  # not hers: 404 and recorded
+    lead_change_stage(lead=lead, actor=world["ana"], stage="contacted")
+
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+    assert "auth.login_failed" in actions
+    assert "auth.login" in actions
+    assert "lead.viewed" in actions
+    assert "lead.access_denied" in actions
+    assert "lead.changed" in actions
+    viewed = AuditEntry.objects.get(action="lead.viewed")
+    assert (viewed.actor_label, viewed.object_id, viewed.category) == ("ana", str(lead.pk), AuditCategory.READ)
+    assert audit_chain_verify().ok
