@@ -33,9 +33,18 @@ def world(db):
     }
     unassigned_a = LeadFactory(owner=None, team=team_a, source=source)
     return {
-        "sup_a": sup_a, "sup_b": sup_b, "ana": ana, "bruno": bruno, "carla": carla, "diego": diego,
-        "team_a": team_a, "team_b": team_b, "source": source, "leads": leads, "unassigned_a": unassigned_a,
-    }  # fmt: skip
+        "sup_a": sup_a,
+        "sup_b": sup_b,
+        "ana": ana,
+        "bruno": bruno,
+        "carla": carla,
+        "diego": diego,
+        "team_a": team_a,
+        "team_b": team_b,
+        "source": source,
+        "leads": leads,
+        "unassigned_a": unassigned_a,
+    }
 
 
 @pytest.fixture

@@ -59,8 +59,16 @@ class SuppressionEntryAdmin(admin.ModelAdmin):
     list_display = ["contact_hint", "contact_kind", "reason", "created_at", "confirmation_sent_at"]
     list_filter = ["reason", "contact_kind"]
     search_fields = ["contact_hint", "=subject_index"]
-    readonly_fields = ["subject_index", "contact_kind", "contact_hint", "reason", "details", "actor_id", "created_at",
-                       "confirmation_sent_at"]  # fmt: skip
+    readonly_fields = [
+        "subject_index",
+        "contact_kind",
+        "contact_hint",
+        "reason",
+        "details",
+        "actor_id",
+        "created_at",
+        "confirmation_sent_at",
+    ]
 
     def has_add_permission(self, request):
         return False  # added by opt-outs, consultants and subject requests, which record why

@@ -289,7 +289,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Brute-force lockout (django-axes): login page, admin and API token issuance -------------------------
@@ -318,9 +318,18 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Audit log ------------------------------------------------------------------------------------------
 AUDIT_MODELS = [
-    "leads.lead", "leads.contactpoint", "leads.leadsource", "leads.tag", "assignment.*", "auth.user", "auth.group",
-    "compliance.suppressionentry", "compliance.apitoken", "compliance.optoutkeyword", "compliance.consenttext",
-]  # fmt: skip
+    "leads.lead",
+    "leads.contactpoint",
+    "leads.leadsource",
+    "leads.tag",
+    "assignment.*",
+    "auth.user",
+    "auth.group",
+    "compliance.suppressionentry",
+    "compliance.apitoken",
+    "compliance.optoutkeyword",
+    "compliance.consenttext",
+]
 
 # --- Fluxo -------------------------------------------------------------------------------------------
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")

@@ -93,14 +93,30 @@ def lead_get_for_user(*, user, lead_id: int) -> Lead:
             from compliance.models import AuditCategory
             from compliance.services.audit import audit_record
 
-            audit_record(action="lead.access_denied", category=AuditCategory.SECURITY, object_type="leads.lead",
-                         object_id=lead_id, actor=user)  # fmt: skip
+            audit_record(
+                action="lead.access_denied",
+                category=AuditCategory.SECURITY,
+                object_type="leads.lead",
+                object_id=lead_id,
+                actor=user,
+            )
         raise Http404("lead not found")
     return lead
 
 
-def lead_contact_points(*, lead: Lead) -> QuerySet[ContactPoint]:
-    return lead.contact_points.order_by("kind", "-is_primary", "id")
+def lead_contact_points_qs(*, lead: Lead) -> QuerySet[ContactPoint]:
+    return lead.contact_points.all()
+
+
+def lead_contact_points(*, lead: Lead) -> list[ContactPoint]:
+    """The lead's contact points, each with ``is_suppressed`` (on the LGPD do-not-contact list)."""
+    from compliance.services.consent import suppressed_among
+
+    points = list(lead.contact_points.order_by("kind", "-is_primary", "id"))
+    suppressed = suppressed_among([(p.value, p.kind) for p in points])
+    for point in points:
+        point.is_suppressed = (point.value, point.kind) in suppressed
+    return points
 
 
 def lead_timeline(*, lead: Lead) -> QuerySet[LeadEvent]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -109,3 +109,12 @@ def lead_stage_change_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     return TemplateResponse(
         request, "leads/lead_detail.html#activity", _detail_context(request, lead, stage_error=error, oob_stage=True)
     )
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def contact_point_opt_out_view(request: HttpRequest, lead_id: int, contact_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    point = get_object_or_404(selectors.lead_contact_points_qs(lead=lead), pk=contact_id)
+    services.contact_point_opt_out(contact_point=point, actor=request.user, reason=request.POST.get("reason", ""))
+    return redirect("leads:detail", lead_id=lead.pk)

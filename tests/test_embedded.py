@@ -18,12 +18,23 @@ def _free_port() -> int:
 
 def test_embedded_servers_start_serve_and_stop_from_their_own_data_dir(tmp_path):
     pg_port, redis_port = _free_port(), _free_port()
-    env = {**os.environ, "FLUXO_DATA_DIR": str(tmp_path / "data"), "FLUXO_EMBEDDED_PG_PORT": str(pg_port),
-           "FLUXO_EMBEDDED_REDIS_PORT": str(redis_port)}  # fmt: skip
+    env = {
+        **os.environ,
+        "FLUXO_DATA_DIR": str(tmp_path / "data"),
+        "FLUXO_EMBEDDED_PG_PORT": str(pg_port),
+        "FLUXO_EMBEDDED_REDIS_PORT": str(redis_port),
+    }
 
     def embedded(command: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "config.embedded", command], cwd=settings.BASE_DIR, env=env,
-                                capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "config.embedded", command],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         return result.stdout
 
     try:

@@ -48,10 +48,11 @@ class TokenIssueApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        operation_id="auth_tokens_create", summary="Issue a scoped API token (integrators only)",
-        request=TokenIssueInputSerializer, responses={201: TokenIssuedSerializer, 401: ErrorSerializer,
-                                                      429: ErrorSerializer},
-    )  # fmt: skip
+        operation_id="auth_tokens_create",
+        summary="Issue a scoped API token (integrators only)",
+        request=TokenIssueInputSerializer,
+        responses={201: TokenIssuedSerializer, 401: ErrorSerializer, 429: ErrorSerializer},
+    )
     def post(self, request):
         data = TokenIssueInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -62,9 +63,11 @@ class TokenIssueApi(APIView):
         if user is None or not user_has_role(user, Role.INTEGRATOR, Role.ADMIN):
             raise InvalidCredentials(_("Wrong credentials, or the account is not an integrator."))
         token, key = api_token_issue(
-            user=user, name=data.validated_data["name"], scopes=data.validated_data["scopes"],
+            user=user,
+            name=data.validated_data["name"],
+            scopes=data.validated_data["scopes"],
             expires_in_days=data.validated_data["expires_in_days"],
-        )  # fmt: skip
+        )
         body = TokenOutputSerializer(token).data | {"key": key}
         return Response(body, status=status.HTTP_201_CREATED)
 

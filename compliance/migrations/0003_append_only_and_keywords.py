@@ -19,9 +19,12 @@ DROP TRIGGER IF EXISTS compliance_consentrecord_append_only ON compliance_consen
 DROP FUNCTION IF EXISTS compliance_append_only();
 """
 
-WHOLE = ["sair", "parar", "pare", "stop", "cancelar", "descadastrar", "remover", "unsubscribe", "basta", "chega"]
+WHOLE = [
+    "sair", "parar", "pare", "stop", "cancelar", "descadastrar", "remover", "unsubscribe", "basta", "chega",
+    "não quero mais", "não tenho interesse", "não me chame mais",
+]
 PHRASES = [
-    "não quero mais", "nao quero mais receber", "sair da lista", "me tire da lista", "me tira da lista",
+    "não quero mais receber", "não quero mais mensagens", "não quero mais contato", "sair da lista", "me tire da lista", "me tira da lista",
     "me remova", "parar de receber", "pare de mandar", "pare de me mandar", "não me mande mais",
     "não me envie mais", "descadastrar", "cancelar inscrição", "quero sair", "não tenho interesse, pare",
     "não entre mais em contato", "nao entre mais em contato", "para de mandar mensagem",

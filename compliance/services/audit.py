@@ -20,11 +20,21 @@ _LOCK_ID = 7_201_881  # pg_advisory_xact_lock key serialising appends to the cha
 def _content(entry: AuditEntry) -> str:
     return json.dumps(
         [
-            entry.occurred_at.isoformat(), entry.actor_id, entry.actor_label, entry.category, entry.action,
-            entry.object_type, entry.object_id, entry.ip_address, entry.details, entry.prev_hash,
+            entry.occurred_at.isoformat(),
+            entry.actor_id,
+            entry.actor_label,
+            entry.category,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.ip_address,
+            entry.details,
+            entry.prev_hash,
         ],
-        sort_keys=True, separators=(",", ":"), default=str,
-    )  # fmt: skip
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -55,10 +65,16 @@ def audit_record(
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
         entry = AuditEntry(
-            actor_id=actor_id, actor_label=actor_label[:150], category=category, action=action,
-            object_type=object_type, object_id=str(object_id), ip_address=context.ip_address,
-            details=details or {}, prev_hash=last or GENESIS,
-        )  # fmt: skip
+            actor_id=actor_id,
+            actor_label=actor_label[:150],
+            category=category,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            ip_address=context.ip_address,
+            details=details or {},
+            prev_hash=last or GENESIS,
+        )
         entry.hash = entry_hash(entry)
         entry.save()
     return entry

@@ -44,11 +44,20 @@ def api_token_issue(*, user, name: str, scopes: list[str], expires_in_days: int 
     prefix = secrets.token_hex(4)
     key = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=prefix, key_hash=_hash(key), scopes=sorted(set(scopes)),
+        user=user,
+        name=name[:100],
+        prefix=prefix,
+        key_hash=_hash(key),
+        scopes=sorted(set(scopes)),
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
-    )  # fmt: skip
-    audit_record(action="api_token.issued", category=AuditCategory.SECURITY, obj=token, actor=user,
-                 details={"scopes": token.scopes})  # fmt: skip
+    )
+    audit_record(
+        action="api_token.issued",
+        category=AuditCategory.SECURITY,
+        obj=token,
+        actor=user,
+        details={"scopes": token.scopes},
+    )
     return token, key
 
 

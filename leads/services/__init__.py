@@ -1,4 +1,5 @@
 from leads.services.lead import (
+    contact_point_opt_out,
     lead_add_note,
     lead_change_owner,
     lead_change_stage,
@@ -10,6 +11,7 @@ from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
 
 __all__ = [
+    "contact_point_opt_out",
     "lead_add_note",
     "lead_change_owner",
     "lead_change_stage",

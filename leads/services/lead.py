@@ -250,3 +250,31 @@ def lead_tags_set(*, lead: Lead, actor, paths: Iterable[str]) -> Lead:
         payload={"added": sorted(t.path for t in added), "removed": sorted(t.path for t in removed)},
     )
     return lead
+
+
+@transaction.atomic
+def contact_point_opt_out(*, contact_point: ContactPoint, actor, reason: str = "") -> bool:
+    """A consultant records that the person asked not to be contacted (any channel, any purpose)."""
+    from compliance.models import SuppressionReason
+    from compliance.services.consent import suppression_add
+
+    _entry, created = suppression_add(
+        contact=contact_point.value,
+        kind=contact_point.kind,
+        reason=SuppressionReason.CONSULTANT,
+        actor_id=getattr(actor, "pk", None),
+        details={"note": reason.strip()[:200]},
+    )
+    if created:
+        timeline_event_record(
+            lead=contact_point.lead,
+            kind=EventKind.CONSENT,
+            channel=EventChannel.WEB,
+            actor=actor,
+            payload={
+                "text": _("Opt-out registered for %(kind)s") % {"kind": contact_point.get_kind_display()},
+                "opt_out": True,
+                "contact_kind": contact_point.kind,
+            },
+        )
+    return created

@@ -9,11 +9,19 @@ pytestmark = pytest.mark.django_db
 
 def test_integrator_creates_a_lead_with_token_auth(integrator, api_for, world):
     payload = {
-        "full_name": "Fernanda Lima", "source": world["source"].pk, "phones": ["+55 11 9 8765 4321"],
-        "emails": ["Fer@Lima.com"], "city": "São Paulo", "state": "SP", "budget_min": "250000.00",
-        "budget_max": "400000.00", "interest_type": "apartment", "external_ref": "crm-123",
-        "attributes": {"campanha": "black-friday"}, "tags": ["perfil/investidor"],
-    }  # fmt: skip
+        "full_name": "Fernanda Lima",
+        "source": world["source"].pk,
+        "phones": ["+55 11 9 8765 4321"],
+        "emails": ["Fer@Lima.com"],
+        "city": "São Paulo",
+        "state": "SP",
+        "budget_min": "250000.00",
+        "budget_max": "400000.00",
+        "interest_type": "apartment",
+        "external_ref": "crm-123",
+        "attributes": {"campanha": "black-friday"},
+        "tags": ["perfil/investidor"],
+    }
 
     response = api_for(integrator).post("/api/v1/leads/", payload, format="json")
 

@@ -21,12 +21,30 @@ def catalogue(world):
     return {
         "ana": ana,
         "ads": ads,
-        "rj": LeadFactory(owner=ana, team=team, full_name="Rita Carioca", city="Rio de Janeiro", state="RJ",
-                          stage=LeadStage.QUALIFIED, source=ads, tags=["interesse/apartamento/alto-padrão"],
-                          phone="+5521987654321", email="rita@exemplo.com.br", created_at=old),
-        "bh": LeadFactory(owner=ana, team=team, full_name="Otávio Mineiro", city="Belo Horizonte", state="MG",
-                          stage=LeadStage.MEETING, tags=["interesse/casa"], phone="+5531991112222"),
-    }  # fmt: skip
+        "rj": LeadFactory(
+            owner=ana,
+            team=team,
+            full_name="Rita Carioca",
+            city="Rio de Janeiro",
+            state="RJ",
+            stage=LeadStage.QUALIFIED,
+            source=ads,
+            tags=["interesse/apartamento/alto-padrão"],
+            phone="+5521987654321",
+            email="rita@exemplo.com.br",
+            created_at=old,
+        ),
+        "bh": LeadFactory(
+            owner=ana,
+            team=team,
+            full_name="Otávio Mineiro",
+            city="Belo Horizonte",
+            state="MG",
+            stage=LeadStage.MEETING,
+            tags=["interesse/casa"],
+            phone="+5531991112222",
+        ),
+    }
 
 
 CASES = [

@@ -15,8 +15,13 @@ pytestmark = pytest.mark.django_db
 def many_leads(world):
     source = LeadSourceFactory(name="Planilha")
     for i in range(40):
-        LeadFactory(owner=world["ana"], team=world["team_a"], source=source, tags=[f"perfil/p{i % 3}"],
-                    email=f"l{i}@exemplo.com")  # fmt: skip
+        LeadFactory(
+            owner=world["ana"],
+            team=world["team_a"],
+            source=source,
+            tags=[f"perfil/p{i % 3}"],
+            email=f"l{i}@exemplo.com",
+        )
     return world
 
 

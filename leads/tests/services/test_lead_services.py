@@ -24,10 +24,16 @@ def test_lead_create_normalizes_contacts_and_records_creation():
     actor = consultant()
 
     lead = lead_create(
-        actor=actor, source=source, full_name="  maria   DA silva ", phones=["(11) 98888-7777", "11988887777"],
-        emails=["Maria.Silva@Example.COM"], budget_min=Decimal("300000"), budget_max=Decimal("350000"),
-        channel=EventChannel.API, tags=["interesse/apartamento"],
-    )  # fmt: skip
+        actor=actor,
+        source=source,
+        full_name="  maria   DA silva ",
+        phones=["(11) 98888-7777", "11988887777"],
+        emails=["Maria.Silva@Example.COM"],
+        budget_min=Decimal("300000"),
+        budget_max=Decimal("350000"),
+        channel=EventChannel.API,
+        tags=["interesse/apartamento"],
+    )
 
     assert lead.full_name == "Maria da Silva"
     phones = list(lead.contact_points.filter(kind=ContactKind.PHONE).values_list("value", "is_primary", "is_valid"))
@@ -36,8 +42,11 @@ def test_lead_create_normalizes_contacts_and_records_creation():
     assert [t.path for t in lead.tags.all()] == ["interesse/apartamento"]
     event = LeadEvent.objects.get(lead=lead)
     assert (event.kind, event.channel, event.actor, event.payload["source"]) == (
-        EventKind.CREATED, EventChannel.API, actor, "Feira",
-    )  # fmt: skip
+        EventKind.CREATED,
+        EventChannel.API,
+        actor,
+        "Feira",
+    )
 
 
 def test_lead_create_keeps_an_invalid_phone_flagged_when_an_email_is_valid():

@@ -1,0 +1,222 @@
+"""Consent ledger, suppression list and the send-path question: may we contact this person, now, for this?
+
+Contacts are identified by the blind index of their normalized value (E.164 phone, lower-cased e-mail), so this app
+never needs the lead and a re-import of the same contact finds the same suppression entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import ApplicationError
+from compliance.crypto import blind_index
+from compliance.models import (
+    AuditCategory,
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentRecord,
+    ConsentSource,
+    ConsentStatus,
+    ConsentText,
+    LegalBasis,
+    OptOutKeyword,
+    OptOutMatch,
+    SuppressionEntry,
+    SuppressionReason,
+)
+from compliance.optout import KeywordRule, OptOutHit, optout_match
+from compliance.services.audit import audit_record
+
+# Sent once per newly suppressed contact: the WhatsApp/e-mail side subscribes to send the single confirmation
+# ("you will not receive more messages") and then calls suppression_confirmation_mark().
+contact_suppressed = Signal()  # kwargs: entry, contact, kind
+
+# Which purposes each legal basis can cover (LGPD Art. 7). Marketing needs consent or legitimate interest.
+BASIS_PURPOSES: dict[str, frozenset[str]] = {
+    LegalBasis.CONSENT: frozenset(ConsentPurpose.values),
+    LegalBasis.LEGITIMATE_INTEREST: frozenset(
+        {ConsentPurpose.MARKETING, ConsentPurpose.SERVICE, ConsentPurpose.PROFILING, ConsentPurpose.COLLECTION}
+    ),
+    LegalBasis.CONTRACT: frozenset({ConsentPurpose.SERVICE, ConsentPurpose.COLLECTION}),
+    LegalBasis.LEGAL_OBLIGATION: frozenset({ConsentPurpose.SERVICE, ConsentPurpose.COLLECTION}),
+    LegalBasis.CREDIT_PROTECTION: frozenset({ConsentPurpose.COLLECTION}),
+    LegalBasis.EXERCISE_OF_RIGHTS: frozenset({ConsentPurpose.COLLECTION}),
+    LegalBasis.VITAL_INTEREST: frozenset({ConsentPurpose.SERVICE}),
+    LegalBasis.HEALTH: frozenset(),
+    LegalBasis.PUBLIC_POLICY: frozenset(),
+    LegalBasis.RESEARCH: frozenset(),
+}
+
+
+def contact_index(value: str, kind: str) -> str:
+    """``value`` must already be normalized (E.164 phone, lower-cased e-mail)."""
+    return blind_index(value.strip().lower() if kind == "email" else value.strip(), kind=f"contact:{kind}")
+
+
+def contact_mask(value: str, kind: str) -> str:
+    """``+5511988887777`` → ``+55 11 9****-7777``; ``maria@x.com`` → ``m***@x.com``."""
+    value = value.strip()
+    if kind == "email":
+        local, _sep, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}" if domain else "***"
+    if len(value) >= 8:
+        return (
+            f"{value[:3]} {value[3:5]} {value[5]}****-{value[-4:]}" if value.startswith("+55") else value[:-4] + "****"
+        )
+    return "****"
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    contact: str,
+    kind: str,
+    purpose: ConsentPurpose,
+    channel: ConsentChannel,
+    legal_basis: LegalBasis,
+    status: ConsentStatus,
+    source: ConsentSource,
+    text: ConsentText | None = None,
+    actor_id: int | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    evidence: dict | None = None,
+) -> ConsentRecord:
+    """Append a grant or a revocation. Consent (Art. 7 I) must point at the exact text shown (Art. 8 §2)."""
+    if legal_basis == LegalBasis.CONSENT and status == ConsentStatus.GRANTED and text is None:
+        raise ConsentInvalid(_("Consent needs the text version the person agreed to."))
+    record = ConsentRecord.objects.create(
+        subject_index=contact_index(contact, kind),
+        contact_kind=kind,
+        contact_hint=contact_mask(contact, kind),
+        purpose=purpose,
+        channel=channel,
+        legal_basis=legal_basis,
+        status=status,
+        source=source,
+        text=text,
+        actor_id=actor_id,
+        ip_address=ip_address,
+        user_agent=user_agent[:300],
+        evidence=evidence or {},
+    )
+    audit_record(
+        action=f"consent.{status}",
+        category=AuditCategory.CONSENT,
+        obj=record,
+        details={"purpose": purpose, "channel": channel, "basis": legal_basis},
+    )
+    return record
+
+
+class ConsentInvalid(ApplicationError):
+    code = "consent_invalid"
+
+
+def suppression_add(
+    *, contact: str, kind: str, reason: SuppressionReason, actor_id: int | None = None, details: dict | None = None
+) -> tuple[SuppressionEntry, bool]:
+    """Put a contact on the do-not-contact list (idempotent). Returns (entry, created)."""
+    index = contact_index(contact, kind)
+    existing = SuppressionEntry.objects.filter(subject_index=index).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            entry = SuppressionEntry.objects.create(
+                subject_index=index,
+                contact_kind=kind,
+                contact_hint=contact_mask(contact, kind),
+                reason=reason,
+                actor_id=actor_id,
+                details=details or {},
+            )
+            audit_record(
+                action="suppression.added", category=AuditCategory.CONSENT, obj=entry, details={"reason": reason}
+            )
+    except IntegrityError:  # a concurrent opt-out of the same contact won the race
+        return SuppressionEntry.objects.get(subject_index=index), False
+    transaction.on_commit(
+        lambda: contact_suppressed.send(sender=SuppressionEntry, entry=entry, contact=contact, kind=kind)
+    )
+    return entry, True
+
+
+def suppression_confirmation_mark(*, entry: SuppressionEntry) -> bool:
+    """Record that the single confirmation was sent; False if it had been sent already (never twice)."""
+    return bool(
+        SuppressionEntry.objects.filter(pk=entry.pk, confirmation_sent_at__isnull=True).update(
+            confirmation_sent_at=timezone.now()
+        )
+    )
+
+
+def is_suppressed(*, contact: str, kind: str) -> bool:
+    return SuppressionEntry.objects.filter(subject_index=contact_index(contact, kind)).exists()
+
+
+def suppressed_among(contacts: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (value, kind) contacts are suppressed, in one query."""
+    by_index = {contact_index(value, kind): (value, kind) for value, kind in contacts}
+    found = SuppressionEntry.objects.filter(subject_index__in=by_index).values_list("subject_index", flat=True)
+    return {by_index[index] for index in found}
+
+
+def optout_rules() -> list[KeywordRule]:
+    rows = OptOutKeyword.objects.filter(is_active=True).values_list("phrase", "match")
+    return [KeywordRule(phrase, match == OptOutMatch.WHOLE_MESSAGE) for phrase, match in rows]
+
+
+def inbound_text_screen(*, contact: str, kind: str, text: str) -> OptOutHit | None:
+    """Every inbound message passes here: an opt-out puts the contact on the suppression list at once."""
+    hit = optout_match(text, optout_rules())  # the details keep the keyword, never the message body
+    if hit:
+        suppression_add(contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details={"keyword": hit.phrase})
+    return hit
+
+
+@dataclass(frozen=True)
+class ContactDecision:
+    allowed: bool
+    code: str
+    reason: str
+    legal_basis: str = ""
+
+
+def may_contact(*, contact: str, kind: str, channel: ConsentChannel, purpose: ConsentPurpose) -> ContactDecision:
+    """The send path's question. Two indexed queries: the suppression list, then the latest ledger record for
+    this purpose on this channel or on any channel."""
+    index = contact_index(contact, kind)
+    if SuppressionEntry.objects.filter(subject_index=index).exists():
+        return ContactDecision(False, "suppressed", _("The person opted out: never contact them again."))
+    latest = (
+        ConsentRecord.objects.filter(subject_index=index, purpose=purpose, channel__in=[channel, ConsentChannel.ANY])
+        .order_by("-occurred_at", "-id")
+        .only("status", "legal_basis")
+        .first()
+    )
+    if latest is None:
+        return ContactDecision(False, "no_basis", _("No legal basis is recorded for this purpose."))
+    if latest.status == ConsentStatus.REVOKED:
+        return ContactDecision(
+            False, "revoked", _("The person revoked or objected to this purpose."), latest.legal_basis
+        )
+    if purpose not in BASIS_PURPOSES[latest.legal_basis]:
+        return ContactDecision(
+            False,
+            "basis_does_not_cover",
+            _("The legal basis “%(basis)s” does not cover %(purpose)s.")
+            % {"basis": LegalBasis(latest.legal_basis).label, "purpose": ConsentPurpose(purpose).label},
+            latest.legal_basis,
+        )
+    return ContactDecision(
+        True,
+        "allowed",
+        _("Allowed under %(basis)s.") % {"basis": LegalBasis(latest.legal_basis).label},
+        latest.legal_basis,
+    )

@@ -1,0 +1,191 @@
+"""Consent decisions per legal basis, opt-out keywords, and a suppression list that survives re-imports."""
+
+import pytest
+from django.db import transaction
+
+from compliance.models import (
+    ConsentChannel,
+    ConsentPurpose,
+    ConsentSource,
+    ConsentStatus,
+    ConsentText,
+    LegalBasis,
+    OptOutKeyword,
+    SuppressionEntry,
+)
+from compliance.services.consent import (
+    ConsentInvalid,
+    consent_record,
+    contact_suppressed,
+    inbound_text_screen,
+    may_contact,
+    suppression_confirmation_mark,
+)
+from leads.normalization import phone_normalize
+from leads.services import lead_create
+from tests.factories import LeadSourceFactory
+
+pytestmark = pytest.mark.django_db
+PHONE = "+5511988887777"
+MARKETING, SERVICE, COLLECTION = ConsentPurpose.MARKETING, ConsentPurpose.SERVICE, ConsentPurpose.COLLECTION
+
+
+def _grant(basis, purpose=MARKETING, channel=ConsentChannel.WHATSAPP, status=ConsentStatus.GRANTED):
+    text = ConsentText.objects.get_or_create(purpose=purpose, version=1, defaults={"text": "Aceito receber ofertas"})[0]
+    return consent_record(
+        contact=PHONE,
+        kind="phone",
+        purpose=purpose,
+        channel=channel,
+        legal_basis=basis,
+        status=status,
+        source=ConsentSource.FORM,
+        text=text,
+        ip_address="203.0.113.9",
+    )
+
+
+def _may(purpose=MARKETING, channel=ConsentChannel.WHATSAPP):
+    return may_contact(contact=PHONE, kind="phone", channel=channel, purpose=purpose)
+
+
+# (basis, purpose, allowed)
+BASIS_CASES = [
+    (LegalBasis.CONSENT, MARKETING, True),
+    (LegalBasis.LEGITIMATE_INTEREST, MARKETING, True),
+    (LegalBasis.CONTRACT, MARKETING, False),
+    (LegalBasis.CONTRACT, SERVICE, True),
+    (LegalBasis.LEGAL_OBLIGATION, MARKETING, False),
+    (LegalBasis.LEGAL_OBLIGATION, SERVICE, True),
+    (LegalBasis.CREDIT_PROTECTION, COLLECTION, True),
+    (LegalBasis.CREDIT_PROTECTION, MARKETING, False),
+    (LegalBasis.EXERCISE_OF_RIGHTS, COLLECTION, True),
+    (LegalBasis.VITAL_INTEREST, SERVICE, True),
+    (LegalBasis.VITAL_INTEREST, MARKETING, False),
+    (LegalBasis.HEALTH, MARKETING, False),
+    (LegalBasis.PUBLIC_POLICY, MARKETING, False),
+    (LegalBasis.RESEARCH, MARKETING, False),
+]
+
+
+@pytest.mark.parametrize(("basis", "purpose", "allowed"), BASIS_CASES)
+def test_each_legal_basis_covers_only_its_purposes(basis, purpose, allowed):
+    _grant(basis, purpose)
+    decision = _may(purpose)
+    assert decision.allowed is allowed
+    assert decision.code == ("allowed" if allowed else "basis_does_not_cover")
+
+
+def test_no_record_means_no_contact_and_the_latest_record_decides():
+    assert _may().code == "no_basis"
+    _grant(LegalBasis.CONSENT)
+    assert _may().allowed
+    _grant(LegalBasis.CONSENT, status=ConsentStatus.REVOKED)
+    assert _may().code == "revoked"
+    _grant(LegalBasis.CONSENT)
+    assert _may().allowed
+
+
+def test_consent_on_one_channel_does_not_cover_another_but_any_covers_all():
+    _grant(LegalBasis.CONSENT, channel=ConsentChannel.EMAIL)
+    assert _may(channel=ConsentChannel.WHATSAPP).code == "no_basis"
+    _grant(LegalBasis.CONSENT, channel=ConsentChannel.ANY)
+    assert _may(channel=ConsentChannel.WHATSAPP).allowed
+
+
+def test_consent_must_name_the_text_shown():
+    with pytest.raises(ConsentInvalid):
+        consent_record(
+            contact=PHONE,
+            kind="phone",
+            purpose=MARKETING,
+            channel=ConsentChannel.WHATSAPP,
+            legal_basis=LegalBasis.CONSENT,
+            status=ConsentStatus.GRANTED,
+            source=ConsentSource.FORM,
+        )
+
+
+OPT_OUTS = [
+    "SAIR",
+    "sair",
+    "Sair!",
+    "  PARAR. ",
+    "pare",
+    "STOP",
+    "Cancelar",
+    "DESCADASTRAR",
+    "remover 🙏",
+    "Não quero mais",
+    "nao quero mais, obrigado",
+    "por favor me tire da lista",
+    "Quero SAIR da lista!!",
+    "para de mandar mensagem",
+    "PARE DE ME MANDAR ISSO",
+    "unsubscribe",
+    "Chega",
+    "não entre mais em contato",
+    "Bom dia, sair por favor",
+    "não quero mais receber essas mensagens",
+    "Não tenho interesse, obrigado",
+]
+LOOKALIKES = [
+    "vou sair mais cedo hoje",
+    "posso parar na garagem?",
+    "a obra vai parar?",
+    "cancelar a visita de sábado",
+    "quero mais informações",
+    "não quero mais esperar, vamos fechar!",
+    "parará",
+    "sairá o financiamento?",
+    "stop and go",
+    "Saio às 18h",
+    "remover o piso da sala?",
+    "não tenho interesse em casa, só apartamento",
+]
+
+
+@pytest.mark.parametrize("text", OPT_OUTS)
+def test_every_opt_out_keyword_suppresses_the_contact(text):
+    assert inbound_text_screen(contact=PHONE, kind="phone", text=text) is not None
+    assert _may().code == "suppressed"
+
+
+@pytest.mark.parametrize("text", LOOKALIKES)
+def test_words_that_only_look_like_an_opt_out_do_not(text):
+    assert inbound_text_screen(contact=PHONE, kind="phone", text=text) is None
+    assert not SuppressionEntry.objects.exists()
+
+
+def test_admins_can_add_keywords_and_the_entry_keeps_the_keyword_not_the_message():
+    OptOutKeyword.objects.create(phrase="me esquece", match="phrase")
+    inbound_text_screen(contact=PHONE, kind="phone", text="Por favor me esquece, já comprei")
+    entry = SuppressionEntry.objects.get()
+    assert entry.details == {"keyword": "me esquece"}
+    assert "comprei" not in str(entry.details)
+    assert PHONE not in entry.contact_hint
+
+
+def test_suppression_survives_a_reimport_in_another_format_and_is_confirmed_once(django_capture_on_commit_callbacks):
+    sent = []
+    contact_suppressed.connect(lambda **kw: sent.append(kw["entry"].pk), weak=False, dispatch_uid="t")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            inbound_text_screen(contact=PHONE, kind="phone", text="SAIR")
+        with django_capture_on_commit_callbacks(execute=True):
+            inbound_text_screen(contact=PHONE, kind="phone", text="PARAR")  # already suppressed: no 2nd signal
+    finally:
+        contact_suppressed.disconnect(dispatch_uid="t")
+    assert len(sent) == 1
+    entry = SuppressionEntry.objects.get()
+    assert suppression_confirmation_mark(entry=entry) is True
+    assert suppression_confirmation_mark(entry=entry) is False  # never confirmed twice
+
+    with transaction.atomic():  # next year's spreadsheet brings the same person back, formatted differently
+        lead = lead_create(actor=None, source=LeadSourceFactory(), full_name="Volta", phones=["(11) 98888-7777"])
+    e164 = lead.contact_points.get().value
+    assert e164 == phone_normalize("11 9 8888 7777").e164 == PHONE
+    _grant(LegalBasis.CONSENT)  # even a fresh consent record does not override an opt-out
+    assert may_contact(contact=e164, kind="phone", channel=ConsentChannel.WHATSAPP, purpose=MARKETING).code == (
+        "suppressed"
+    )
