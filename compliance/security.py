@@ -1,0 +1,118 @@
+"""Hardening helpers used by every app: outbound URL checks (SSRF), safe spreadsheet cells, upload sniffing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import ipaddress
+import socket
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext as _
+
+from common.errors import ApplicationError
+
+
+class OutboundUrlRefused(ApplicationError):
+    code = "outbound_url_refused"
+
+
+def outbound_url_check(url: str, *, allow_http: bool = False) -> str:
+    """Refuse URLs Fluxo must never call (webhooks, media fetches): non-HTTPS, credentials in the URL, and any host
+    that resolves to a private, loopback, link-local, multicast, reserved or unspecified address."""
+    parts = urlsplit(url)
+    if parts.scheme not in (("https", "http") if allow_http else ("https",)):
+        raise OutboundUrlRefused(_("Only https:// URLs are allowed (got “%(scheme)s”).") % {"scheme": parts.scheme})
+    if parts.username or parts.password:
+        raise OutboundUrlRefused(_("URLs with credentials are not allowed."))
+    host = parts.hostname
+    if not host:
+        raise OutboundUrlRefused(_("The URL has no host."))
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise OutboundUrlRefused(_("The host “%(host)s” does not resolve.") % {"host": host}) from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            raise OutboundUrlRefused(
+                _("“%(host)s” points to a private or reserved address (%(address)s): refused.")
+                % {"host": host, "address": address}
+            )
+    return url
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_safe(value):
+    """A spreadsheet cell that cannot run as a formula (CSV/formula injection): text starting with = + - @ tab or CR
+    is prefixed with an apostrophe. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_export(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([cell_safe(h) for h in header])
+    for row in rows:
+        writer.writerow([cell_safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+
+
+def xlsx_export(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """``{"Sheet": (header, rows)}`` → an .xlsx whose text cells are all formula-safe."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, (header, rows) in sheets.items():
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([cell_safe(h) for h in header])
+        for row in rows:
+            sheet.append([cell_safe(_plain(v)) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _plain(value):
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+class UploadRefused(ApplicationError):
+    code = "upload_refused"
+
+
+SPREADSHEET_KINDS = {"xlsx", "csv"}
+
+
+def upload_sniff(head: bytes, *, allowed: set[str]) -> str:
+    """The real kind of an upload from its first bytes (never its name): ``xlsx`` or ``csv``."""
+    import filetype
+
+    guess = filetype.guess(head)
+    if guess is not None:
+        kind = guess.extension
+        if kind == "zip" and b"[Content_Types].xml" in head[:2048] and b"xl/" in head:
+            kind = "xlsx"
+        if kind in allowed:
+            return kind
+        raise UploadRefused(
+            _("This file is a “%(kind)s” whatever its name says; allowed: %(allowed)s.")
+            % {"kind": kind, "allowed": ", ".join(sorted(allowed))}
+        )
+    if "csv" in allowed and b"\x00" not in head[:4096]:
+        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+            try:
+                head[:4096].decode(encoding)
+                return "csv"
+            except UnicodeDecodeError:
+                continue
+    raise UploadRefused(_("Unrecognised file content; allowed: %(allowed)s.") % {"allowed": ", ".join(sorted(allowed))})

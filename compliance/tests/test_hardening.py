@@ -1,0 +1,98 @@
+"""SSRF refusal, formula-safe exports, uploads checked by content, personal data kept out of logs."""
+
+import csv
+import io
+import logging
+
+import pytest
+from django.conf import settings
+from openpyxl import Workbook, load_workbook
+
+from compliance.logging import PIIRedactingFilter, redact
+from compliance.security import (
+    OutboundUrlRefused,
+    UploadRefused,
+    cell_safe,
+    csv_export,
+    outbound_url_check,
+    upload_sniff,
+    xlsx_export,
+)
+
+REFUSED_URLS = [
+    "https://127.0.0.1/hook",
+    "https://localhost/hook",
+    "https://10.0.0.5/x",
+    "https://172.16.3.4/x",
+    "https://192.168.1.10/x",
+    "https://169.254.169.254/latest/meta-data/",
+    "https://[::1]/x",
+    "https://0.0.0.0/x",
+    "https://2130706433/x",
+    "https://[::ffff:127.0.0.1]/x",
+    "https://100.64.0.1/x",
+    "https://224.0.0.1/x",
+    "http://8.8.8.8/x",
+    "file:///etc/passwd",
+    "gopher://8.8.8.8/",
+    "https://user:pw@8.8.8.8/x",
+]
+
+
+@pytest.mark.parametrize("url", REFUSED_URLS)
+def test_outbound_urls_to_internal_addresses_are_refused(url):
+    with pytest.raises(OutboundUrlRefused):
+        outbound_url_check(url)
+
+
+def test_public_https_addresses_are_allowed():
+    assert outbound_url_check("https://8.8.8.8/webhook") == "https://8.8.8.8/webhook"
+    assert outbound_url_check("http://1.1.1.1/x", allow_http=True)
+
+
+DANGEROUS = ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\r=1"]
+
+
+@pytest.mark.parametrize("value", DANGEROUS)
+def test_cells_that_could_run_as_formulas_are_neutralized(value):
+    assert cell_safe(value) == "'" + value
+
+
+def test_csv_and_xlsx_exports_neutralize_every_text_cell_and_keep_numbers():
+    rows = [["=1+1", 350000, "Maria"], ["@cmd", -5, "+55 11 98888-7777"]]
+    parsed = list(csv.reader(io.StringIO(csv_export(["nome", "valor", "fone"], rows).decode("utf-8-sig"))))
+    assert parsed[1] == ["'=1+1", "350000", "Maria"]
+    assert parsed[2] == ["'@cmd", "-5", "'+55 11 98888-7777"]
+
+    sheet = load_workbook(io.BytesIO(xlsx_export({"Leads": (["=x", "valor"], rows)}))).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][:2] == ["'=x", "valor"]
+    assert values[1] == ["'=1+1", 350000, "Maria"]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def _xlsx_bytes() -> bytes:
+    workbook = Workbook()
+    workbook.active.append(["Nome", "Telefone"])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_uploads_are_judged_by_content_not_name():
+    assert upload_sniff(_xlsx_bytes(), allowed={"xlsx", "csv"}) == "xlsx"
+    assert upload_sniff("Nome;Telefone\nJoão;11988887777\n".encode("cp1252"), allowed={"xlsx", "csv"}) == "csv"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    with pytest.raises(UploadRefused, match="png"):
+        upload_sniff(png, allowed={"xlsx", "csv"})  # a picture renamed leads.xlsx
+    with pytest.raises(UploadRefused):
+        upload_sniff(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64, allowed={"csv"})  # an .exe renamed .csv
+
+
+def test_personal_data_is_masked_in_log_records():
+    text = "lead maria.silva@example.com cpf 529.982.247-25 phone +5511988887777 and (11) 98888-7777 id=42"
+    assert redact(text) == "lead <email> cpf <cpf> phone <phone> and <phone> id=42"
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "sent to %s", ("+5511988887777",), None)
+    PIIRedactingFilter().filter(record)
+    assert record.getMessage() == "sent to <phone>"
+    assert settings.LOGGING["handlers"]["console"]["filters"] == ["pii"]
