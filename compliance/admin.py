@@ -5,14 +5,19 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import ApplicationError
 from compliance.models import (
     ApiToken,
     AuditEntry,
     ConsentRecord,
     ConsentText,
     OptOutKeyword,
+    ProcessingActivity,
+    RetentionPolicy,
+    SubjectRequest,
     SuppressionEntry,
 )
+from compliance.services import subject_requests as requests_service
 from compliance.services.tokens import api_token_revoke
 
 
@@ -98,3 +103,89 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # issued through POST /api/v1/auth/tokens/, which shows the key once
+
+
+def _each(modeladmin, request, queryset, action, success):
+    done = 0
+    for subject_request in queryset:
+        try:
+            action(subject_request)
+            done += 1
+        except ApplicationError as exc:
+            modeladmin.message_user(request, f"{subject_request.public_id}: {exc.message}", messages.WARNING)
+    if done:
+        modeladmin.message_user(request, success % {"n": done}, messages.SUCCESS)
+
+
+@admin.action(description=_("Identity checked by phone or document: mark verified"))
+def verify_manually(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        lambda r: requests_service.subject_request_verify_manually(
+            request=r, actor=request.user, note=f"checked by {request.user.get_username()}"
+        ),
+        _("%(n)d request(s) verified."),
+    )
+
+
+@admin.action(description=_("Fulfil (correct, anonymize, delete…) verified requests"))
+def fulfil(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        lambda r: requests_service.subject_request_fulfil(request=r, actor=request.user),
+        _("%(n)d request(s) fulfilled."),
+    )
+
+
+@admin.register(SubjectRequest)
+class SubjectRequestAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "kind", "status", "channel", "created_at", "due_at", "completed_at"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["=public_id", "requester_name"]
+    date_hierarchy = "due_at"
+    actions = [verify_manually, fulfil]
+    readonly_fields = [
+        "public_id",
+        "kind",
+        "channel",
+        "requester_name",
+        "contact",
+        "contact_kind",
+        "document",
+        "details",
+        "corrections",
+        "status",
+        "verified_at",
+        "verified_by_id",
+        "created_at",
+        "due_at",
+        "completed_at",
+        "result",
+        "export_json",
+        "export_xlsx",
+        "deadline_alerted_at",
+    ]
+    exclude = ["verification_code_hash", "verification_attempts"]
+
+    def has_add_permission(self, request):
+        return False  # requests come from the person (public page) or an integrator (API)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    list_display = ["category", "months", "is_active", "last_run_at", "last_run_count"]
+    readonly_fields = ["last_run_at", "last_run_count"]
+
+
+@admin.register(ProcessingActivity)
+class ProcessingActivityAdmin(admin.ModelAdmin):
+    list_display = ["name", "legal_basis", "retention", "updated_at"]
+    list_filter = ["legal_basis"]
+    search_fields = ["name", "purpose", "data_categories", "recipients"]

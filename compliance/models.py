@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.crypto import EncryptedTextField
+
 
 class AuditCategory(models.TextChoices):
     SECURITY = "security", _("Security")
@@ -221,3 +223,119 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class SubjectRight(models.TextChoices):
+    """LGPD Art. 18."""
+
+    CONFIRMATION = "confirmation", _("I – confirmation that we process your data")
+    ACCESS = "access", _("II – access to your data")
+    CORRECTION = "correction", _("III – correction")
+    ANONYMIZATION = "anonymization", _("IV – anonymization or blocking")
+    PORTABILITY = "portability", _("V – portability (JSON and spreadsheet)")
+    DELETION = "deletion", _("VI – deletion")
+    SHARING_INFO = "sharing_info", _("VII – who your data was shared with")
+    CONSENT_REVOCATION = "consent_revocation", _("IX – revoke consent and stop all contact")
+
+
+class SubjectRequestStatus(models.TextChoices):
+    AWAITING_IDENTITY = "awaiting_identity", _("Awaiting identity check")
+    VERIFIED = "verified", _("Identity verified: in progress")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class SubjectRequestChannel(models.TextChoices):
+    PUBLIC_PAGE = "public_page", _("Public page")
+    API = "api", _("API")
+    ADMIN = "admin", _("Admin")
+
+
+class SubjectRequest(models.Model):
+    """A data-subject request (Art. 18/19): identity check, fulfilment, 15-day deadline, every step audited."""
+
+    public_id = models.UUIDField(_("public id"), unique=True, editable=False)
+    kind = models.CharField(_("right"), max_length=24, choices=SubjectRight.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=SubjectRequestStatus.choices, default=SubjectRequestStatus.AWAITING_IDENTITY
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=SubjectRequestChannel.choices)
+    requester_name = models.CharField(_("name"), max_length=200)
+    contact = EncryptedTextField(_("contact"))
+    contact_kind = models.CharField(_("contact kind"), max_length=10, choices=ContactKindChoices.choices)
+    document = EncryptedTextField(_("CPF"), blank=True, default="")
+    details = models.TextField(_("details"), blank=True, default="")
+    corrections = models.JSONField(_("corrections requested"), default=dict, blank=True)
+    verification_code_hash = models.CharField(max_length=64, blank=True, default="")
+    verification_attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by_id = models.BigIntegerField(_("verified by"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due at"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    export_json = models.FileField(_("export (JSON)"), upload_to="subject_requests/", blank=True)
+    export_xlsx = models.FileField(_("export (spreadsheet)"), upload_to="subject_requests/", blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True, default="")
+    deadline_alerted_at = models.DateTimeField(_("deadline alert sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data-subject request")
+        verbose_name_plural = _("data-subject requests")
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["status", "due_at"], name="subject_request_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (SubjectRequestStatus.AWAITING_IDENTITY, SubjectRequestStatus.VERIFIED)
+
+
+class RetentionCategory(models.TextChoices):
+    INACTIVE_LEADS = "inactive_leads", _("Leads with no interaction")
+    MESSAGE_BODIES = "message_bodies", _("Message and note bodies")
+    SUBJECT_REQUEST_EXPORTS = "subject_request_exports", _("Data-subject request export files")
+
+
+class RetentionPolicy(models.Model):
+    """Art. 15/16: how long each category is kept before it is anonymized in place (aggregates survive)."""
+
+    category = models.CharField(_("category"), max_length=30, choices=RetentionCategory.choices, unique=True)
+    months = models.PositiveIntegerField(_("months"))
+    is_active = models.BooleanField(_("active"), default=True)
+    last_run_at = models.DateTimeField(_("last run at"), null=True, blank=True)
+    last_run_count = models.PositiveIntegerField(_("anonymized in last run"), default=0)
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+        ordering = ["category"]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.months} months"
+
+
+class ProcessingActivity(models.Model):
+    """Art. 37 record of processing: purpose, basis, data and subject categories, recipients, retention."""
+
+    name = models.CharField(_("processing activity"), max_length=150, unique=True)
+    purpose = models.TextField(_("purpose"))
+    legal_basis = models.CharField(_("legal basis"), max_length=24, choices=LegalBasis.choices)
+    data_categories = models.TextField(_("data categories"))
+    subject_categories = models.TextField(_("data subjects"))
+    recipients = models.TextField(_("shared with"), blank=True, default="")
+    international_transfer = models.TextField(_("international transfer"), blank=True, default="")
+    retention = models.CharField(_("retention"), max_length=200)
+    security_measures = models.TextField(_("security measures"), blank=True, default="")
+    legitimate_interest_assessment = models.TextField(_("legitimate interest assessment"), blank=True, default="")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("processing activity")
+        verbose_name_plural = _("records of processing (Art. 37)")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.core.cache import cache
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from common.errors import ApplicationError
+from compliance.context import client_ip
+from compliance.forms import SubjectRequestForm, VerifyForm
+from compliance.models import SubjectRequest, SubjectRequestChannel
+from compliance.services import subject_requests as requests_service
 
 
 def lockout_response(request, credentials=None, *args, **kwargs):
@@ -14,3 +22,75 @@ def lockout_response(request, credentials=None, *args, **kwargs):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "locked_out", "message": message, "details": {}}, status=429)
     return render(request, "compliance/locked_out.html", {"message": message}, status=429)
+
+
+# --- Public privacy page (no login): LGPD data-subject requests ------------------------------------------
+PUBLIC_RATE = (10, 3600)  # requests per IP per hour
+
+
+def _rate_limited(request) -> bool:
+    key = f"fluxo:privacy-rate:{client_ip(request)}"
+    count = cache.get_or_set(key, 0, timeout=PUBLIC_RATE[1])
+    if count >= PUBLIC_RATE[0]:
+        return True
+    cache.incr(key)
+    return False
+
+
+@require_http_methods(["GET", "POST"])
+def privacy_request_view(request):
+    form = SubjectRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not form.cleaned_data["website"]:
+        if _rate_limited(request):
+            return render(
+                request,
+                "compliance/privacy_request.html",
+                {"form": form, "error": _("Too many requests from your network. Try again in an hour.")},
+                status=429,
+            )
+        data = form.cleaned_data
+        try:
+            subject_request, _code = requests_service.subject_request_create(
+                kind=data["kind"],
+                requester_name=data["requester_name"],
+                contact=data["contact"],
+                contact_kind=data["contact_kind"],
+                document=data["document"],
+                details=data["details"],
+                channel=SubjectRequestChannel.PUBLIC_PAGE,
+            )
+        except ApplicationError as exc:
+            return render(request, "compliance/privacy_request.html", {"form": form, "error": exc.message})
+        return redirect("privacy_status", public_id=subject_request.public_id)
+    return render(request, "compliance/privacy_request.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def privacy_status_view(request, public_id):
+    subject_request = get_object_or_404(SubjectRequest, public_id=public_id)
+    form, error = VerifyForm(request.POST or None), None
+    if request.method == "POST" and form.is_valid():
+        try:
+            subject_request = requests_service.subject_request_verify(
+                request=subject_request, code=form.cleaned_data["code"]
+            )
+            request.session[f"privacy:{public_id}"] = True  # this browser proved it owns the contact
+        except ApplicationError as exc:
+            error = exc.message
+    owner = bool(request.session.get(f"privacy:{public_id}"))
+    return render(
+        request,
+        "compliance/privacy_status.html",
+        {"subject_request": subject_request, "form": form, "error": error, "owner": owner},
+    )
+
+
+def privacy_download_view(request, public_id, fmt: str):
+    subject_request = get_object_or_404(SubjectRequest, public_id=public_id)
+    if not request.session.get(f"privacy:{public_id}"):
+        raise Http404("verify the request first")
+    field = {"json": subject_request.export_json, "xlsx": subject_request.export_xlsx}.get(fmt)
+    if not field:
+        raise Http404("no such export")
+    requests_service.subject_request_download_record(request=subject_request, fmt=fmt)
+    return FileResponse(field.open("rb"), as_attachment=True, filename=f"meus-dados-{public_id}.{fmt}")

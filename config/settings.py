@@ -253,6 +253,9 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "leads.models.EventKind",
         "EventChannelEnum": "leads.models.EventChannel",
         "SourceKindEnum": "leads.models.SourceKind",
+        "ContactKindEnum": "leads.models.ContactKind",
+        "SubjectRightEnum": "compliance.models.SubjectRight",
+        "SubjectRequestStatusEnum": "compliance.models.SubjectRequestStatus",
     },
 }
 
@@ -276,6 +279,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "common.heartbeat": {"task": "common.heartbeat", "schedule": 60.0},
+    "compliance.retention_apply": {"task": "compliance.retention_apply", "schedule": crontab(hour=3, minute=17)},
+    "compliance.subject_requests_deadline_alert": {
+        "task": "compliance.subject_requests_deadline_alert",
+        "schedule": crontab(hour="8-18", minute=5),
+    },
     "leads.stage_aging_report": {
         "task": "leads.stale_leads_count_refresh",
         "schedule": crontab(minute="*/15"),
@@ -331,6 +339,22 @@ AUDIT_MODELS = [
     "compliance.optoutkeyword",
     "compliance.consenttext",
 ]
+
+# --- E-mail (subject-request codes, admin alerts) -------------------------------------------------------
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Fluxo <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ADMINS = [("Admin", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
 # --- Fluxo -------------------------------------------------------------------------------------------
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
+    path("privacidade/", include("compliance.urls")),
     path("supervisor/", include("assignment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("leads.api.urls")),

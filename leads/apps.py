@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class LeadsConfig(AppConfig):
     name = "leads"
     verbose_name = _("Leads")
+
+    def ready(self) -> None:
+        from compliance.providers import provider_register
+        from leads.privacy import LeadDataProvider
+
+        provider_register(LeadDataProvider())

@@ -3,59 +3,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 
-DEFAULT_REGION = "BR"
+from common.contacts import (  # noqa: F401  (re-exported: leads code imports them from here)
+    DEFAULT_REGION,
+    NormalizedEmail,
+    NormalizedPhone,
+    contact_normalize,
+    email_normalize,
+    phone_normalize,
+)
+
 _SPACES = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class NormalizedPhone:
-    raw: str
-    e164: str  # the normalized number, or the cleaned raw text when it cannot be parsed
-    is_valid: bool
-    is_mobile: bool
-
-
-def phone_normalize(raw: str, region: str = DEFAULT_REGION) -> NormalizedPhone:
-    """Parse a phone in any common Brazilian or international format into E.164."""
-    text = (raw or "").strip()
-    digits = re.sub(r"\D", "", text)
-    if not digits:
-        return NormalizedPhone(raw=text, e164=text, is_valid=False, is_mobile=False)
-    candidate = text
-    # "5511988887777" without the plus is an international number, not a local one.
-    if not text.startswith("+") and digits.startswith("55") and len(digits) in (12, 13):
-        candidate = "+" + digits
-    try:
-        parsed = phonenumbers.parse(candidate, region)
-    except phonenumbers.NumberParseException:
-        return NormalizedPhone(raw=text, e164=digits, is_valid=False, is_mobile=False)
-    is_valid = phonenumbers.is_valid_number(parsed)
-    number_type = phonenumbers.number_type(parsed)
-    is_mobile = number_type in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return NormalizedPhone(raw=text, e164=e164, is_valid=is_valid, is_mobile=is_mobile)
-
-
-@dataclass(frozen=True)
-class NormalizedEmail:
-    raw: str
-    value: str
-    is_valid: bool
-
-
-def email_normalize(raw: str) -> NormalizedEmail:
-    """Syntax check only (no DNS); the domain is lower-cased, the local part kept, the whole stored lower."""
-    text = (raw or "").strip()
-    try:
-        result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError:
-        return NormalizedEmail(raw=text, value=text.lower(), is_valid=False)
-    return NormalizedEmail(raw=text, value=result.normalized.lower(), is_valid=True)
 
 
 _PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e", "di", "del", "la", "van", "von"})

@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
 from common.errors import ApplicationError
-from compliance.models import ApiToken
+from compliance.models import ApiToken, SubjectRequest, SubjectRequestChannel, SubjectRight
 from compliance.roles import Role, user_has_role
+from compliance.services.subject_requests import subject_request_create
 from compliance.services.tokens import SCOPES, api_token_issue, api_token_revoke
 
 
@@ -80,3 +81,36 @@ class TokenRevokeApi(APIView):
         token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
         api_token_revoke(token=token, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SubjectRequestInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SubjectRight.choices)
+    requester_name = serializers.CharField(max_length=200)
+    contact = serializers.CharField(max_length=254)
+    contact_kind = serializers.ChoiceField(choices=[("email", "email"), ("phone", "phone")])
+    document = serializers.CharField(max_length=14, required=False, default="")
+    details = serializers.CharField(max_length=4000, required=False, default="")
+    corrections = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
+
+
+class SubjectRequestOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SubjectRequest
+        fields = ["public_id", "kind", "status", "channel", "created_at", "due_at", "completed_at", "result"]
+
+
+class SubjectRequestCreateApi(APIView):
+    """An integrator relays a person's request; the person still confirms with the code sent to their contact."""
+
+    required_scopes = {"POST": "privacy:write"}
+
+    @extend_schema(
+        operation_id="privacy_requests_create",
+        request=SubjectRequestInputSerializer,
+        responses={201: SubjectRequestOutputSerializer, 400: ErrorSerializer},
+    )
+    def post(self, request):
+        data = SubjectRequestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subject_request, _code = subject_request_create(channel=SubjectRequestChannel.API, **data.validated_data)
+        return Response(SubjectRequestOutputSerializer(subject_request).data, status=status.HTTP_201_CREATED)
