@@ -51,6 +51,13 @@ def primary_role(user) -> str | None:
     return None
 
 
+def contacts_unmasked_in_lists(user) -> bool:
+    """Least privilege: people who contact leads (consultants), admins and integrators see phones and e-mails in
+    lists; a supervisor sees them masked there (the lead's own page shows them, and that read is audited)."""
+    roles = user_roles(user)
+    return bool(roles & {Role.ADMIN, Role.INTEGRATOR, Role.CONSULTANT})
+
+
 def role_required(*roles: str):
     """View decorator: authenticated users holding one of ``roles``; others are sent to log in or get 404."""
     from functools import wraps

@@ -4,6 +4,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common import views as common_views
+from compliance.roles import Role, user_has_role
+
+
+def _admin_site_permission(request) -> bool:
+    """The Django admin is for the Admin role only (staff flag alone is not enough)."""
+    user = request.user
+    return user.is_active and user.is_staff and user_has_role(user, Role.ADMIN)
+
+
+admin.site.has_permission = _admin_site_permission
+admin.site.site_header = "Fluxo"
 
 urlpatterns = [
     path("", common_views.home, name="home"),

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from compliance.services.consent import contact_mask
 from leads.models import (
     BrazilianState,
     ContactPoint,
@@ -72,7 +73,11 @@ class LeadOutputSerializer(serializers.ModelSerializer):
         points = getattr(lead, "primary_contacts", None)
         if points is None:
             points = lead.contact_points.all()
-        return ContactPointOutputSerializer(points, many=True).data
+        data = ContactPointOutputSerializer(points, many=True).data
+        if self.context.get("mask_contacts"):
+            for row in data:
+                row["value"] = contact_mask(row["value"], row["kind"])
+        return data
 
 
 class LeadCreateInputSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
 from compliance.models import AuditCategory
-from compliance.roles import Role, user_has_role
+from compliance.roles import Role, contacts_unmasked_in_lists, user_has_role
 from compliance.services.audit import audit_record
 from leads import selectors, services
 from leads.api.serializers import (
@@ -48,6 +48,9 @@ class LeadListCreateApi(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.lead_list(user=self.request.user, filters=self.request.query_params)
+
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {"mask_contacts": not contacts_unmasked_in_lists(self.request.user)}
 
     @extend_schema(operation_id="leads_list", summary="List the leads you may see, filtered and paginated")
     def get(self, request, *args, **kwargs):

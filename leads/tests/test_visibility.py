@@ -89,3 +89,25 @@ def test_anonymous_users_are_sent_to_log_in_or_get_401_json(client, world):
     api = client.get("/api/v1/leads/")
     assert api.status_code == 401
     assert api.json()["code"] == "not_authenticated"
+
+
+def test_supervisors_see_contacts_masked_in_lists_and_consultants_in_full(client, world, api_for):
+    phone = world["leads"]["ana"][0].contact_points.get().value
+    supervisor_rows = api_for(world["sup_a"]).get("/api/v1/leads/", {"q": phone}).json()["results"]
+    consultant_rows = api_for(world["ana"]).get("/api/v1/leads/", {"q": phone}).json()["results"]
+    assert supervisor_rows[0]["contact_points"][0]["value"] == f"+55 {phone[3:5]} {phone[5]}****-{phone[-4:]}"
+    assert consultant_rows[0]["contact_points"][0]["value"] == phone
+    client.force_login(world["sup_a"])
+    html = client.get(
+        "/leads/", {"q": phone}, headers={"HX-Request": "true", "HX-Target": "lead-results"}
+    ).content.decode()  # the results partial (the search box would echo the query)
+    assert phone not in html
+    assert phone[-4:] in html
+
+
+def test_the_django_admin_is_for_the_admin_role_only(client, world):
+    staff_supervisor = world["sup_a"]
+    staff_supervisor.is_staff = True
+    staff_supervisor.save()
+    client.force_login(staff_supervisor)
+    assert client.get("/admin/").status_code == 302  # sent to the admin login
