@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common import views as common_views
+from compliance import twofactor
 from compliance.roles import Role, user_has_role
 
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/setup/", twofactor.two_factor_setup_view, name="two_factor_setup"),
+    path("accounts/2fa/verify/", twofactor.two_factor_verify_view, name="two_factor_verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
     path("privacidade/", include("compliance.urls")),
