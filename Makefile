@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint format install services-stop e2e-deps clean
+.PHONY: run test lint format install services-stop e2e-deps clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,9 @@ services-stop: $(STAMP)
 
 clean: services-stop
 	rm -rf .data
+
+## Refresh the pt-BR catalogue after changing user-facing strings (needs Debian's gettext), then translate
+## the new entries in locale/pt_BR/LC_MESSAGES/django.po; tests/test_i18n.py fails on untranslated ones.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l pt_BR --ignore=.venv --ignore=staticfiles --ignore=.data
+	$(PY) manage.py compilemessages -l pt_BR --ignore=.venv
