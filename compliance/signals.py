@@ -75,7 +75,29 @@ def _on_locked_out(sender, request, username, ip_address, **kwargs):
     audit_record(action="auth.locked_out", category=AuditCategory.SECURITY, details={"username": username or ""})
 
 
+def _confirm_email_opt_out(sender, entry, contact, kind, **kwargs):
+    """E-mail opt-outs are confirmed here, once; WhatsApp confirmations belong to the WhatsApp gateway."""
+    if kind != "email":
+        return
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
+
+    from compliance.services.consent import suppression_confirmation_mark
+
+    if suppression_confirmation_mark(entry=entry):
+        send_mail(
+            _("You will not receive more messages from us"),
+            _("We registered your request: this address will not be contacted again. Nothing else to do."),
+            None,
+            [contact],
+            fail_silently=True,
+        )
+
+
 def connect() -> None:
+    from compliance.services.consent import contact_suppressed
+
+    contact_suppressed.connect(_confirm_email_opt_out, dispatch_uid="compliance_confirm_email_opt_out")
     post_save.connect(_on_save, dispatch_uid="compliance_audit_save")
     post_delete.connect(_on_delete, dispatch_uid="compliance_audit_delete")
     user_logged_in.connect(_on_login, dispatch_uid="compliance_audit_login")

@@ -189,3 +189,11 @@ def test_suppression_survives_a_reimport_in_another_format_and_is_confirmed_once
     assert may_contact(contact=e164, kind="phone", channel=ConsentChannel.WHATSAPP, purpose=MARKETING).code == (
         "suppressed"
     )
+
+
+def test_an_email_opt_out_is_confirmed_to_the_person_exactly_once(django_capture_on_commit_callbacks, mailoutbox):
+    for text in ("DESCADASTRAR", "sair"):
+        with django_capture_on_commit_callbacks(execute=True):
+            inbound_text_screen(contact="fulana@exemplo.com", kind="email", text=text)
+    assert [m.to for m in mailoutbox] == [["fulana@exemplo.com"]]
+    assert SuppressionEntry.objects.get().confirmation_sent_at is not None
