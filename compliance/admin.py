@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
 from common.errors import ApplicationError
 from compliance.models import (
     ApiToken,
@@ -19,17 +20,6 @@ from compliance.models import (
 )
 from compliance.services import subject_requests as requests_service
 from compliance.services.tokens import api_token_revoke
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)

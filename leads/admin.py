@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
 from common.errors import ApplicationError
 from leads import services
 from leads.models import ContactPoint, Lead, LeadEvent, LeadSource, LeadStage, Tag
@@ -93,22 +94,13 @@ class LeadAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeadEvent)
-class LeadEventAdmin(admin.ModelAdmin):
+class LeadEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "lead", "kind", "channel", "actor"]
     list_filter = ["kind", "channel", "occurred_at"]
     search_fields = ["lead__full_name"]
     list_select_related = ["lead", "actor"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LeadSource)
