@@ -33,6 +33,7 @@ def phone_normalize(raw: str, region: str = DEFAULT_REGION) -> NormalizedPhone:
     # "5511988887777" without the plus is an international number, not a local one.
     if not text.startswith("+") and digits.startswith("55") and len(digits) in (12, 13):
         candidate = "+" + digits
+    candidate = _brazil_ninth_digit(candidate, digits, region)
     try:
         parsed = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException:
@@ -42,6 +43,18 @@ def phone_normalize(raw: str, region: str = DEFAULT_REGION) -> NormalizedPhone:
     is_mobile = number_type in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return NormalizedPhone(raw=text, e164=e164, is_valid=is_valid, is_mobile=is_mobile)
+
+
+def _brazil_ninth_digit(candidate: str, digits: str, region: str) -> str:
+    """Brazilian mobiles gained a leading 9 (2012-2016); old records and some WhatsApp ids still carry 8 digits.
+    ``(11) 8888-7777`` / ``551188887777`` → ``+5511988887777``. Landlines (first digit 2-5) are left alone."""
+    national = digits[2:] if candidate.startswith("+55") or (digits.startswith("55") and len(digits) == 12) else digits
+    if national.startswith("0"):  # trunk prefix: 011 8888 7777
+        national = national.lstrip("0")
+    is_brazil = candidate.startswith("+55") or (region == "BR" and not candidate.startswith("+"))
+    if is_brazil and len(national) == 10 and national[2] in "6789":
+        return f"+55{national[:2]}9{national[2:]}"
+    return candidate
 
 
 @dataclass(frozen=True)
