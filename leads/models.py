@@ -79,6 +79,12 @@ class LeadSource(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    column_mapping = models.JSONField(
+        _("column mapping"),
+        default=dict,
+        blank=True,
+        help_text=_("Spreadsheet header → lead field, saved from the last import so the next file maps itself."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -117,6 +123,8 @@ class Lead(models.Model):
     """One person who showed interest. Critical data in columns; the rest in ``attributes``."""
 
     full_name = models.CharField(_("full name"), max_length=200)
+    # Folded (no accents, lower-case, sorted tokens): the blocking key of duplicate detection.
+    name_key = models.CharField(_("name key"), max_length=200, blank=True, default="", editable=False)
     # Encrypted at rest; ``document_index`` (keyed HMAC of the digits) serves exact lookup and dedup.
     document = EncryptedTextField(_("document (CPF)"), blank=True, default="")
     document_index = models.CharField(_("document index"), max_length=64, blank=True, default="", editable=False)
@@ -159,6 +167,7 @@ class Lead(models.Model):
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="leads")
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     recurrence_count = models.PositiveIntegerField(_("times interest was shown"), default=1)
+    priority = models.SmallIntegerField(_("priority"), default=0, help_text=_("Raised for recurring contacts."))
     last_interest_at = models.DateTimeField(_("last interest at"), default=timezone.now)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -187,6 +196,7 @@ class Lead(models.Model):
             models.Index(fields=["stage", "-created_at"], name="lead_stage_created"),
             models.Index(fields=["source", "-created_at"], name="lead_source_created"),
             models.Index(fields=["city"], name="lead_city"),
+            models.Index(fields=["name_key"], name="lead_name_key", condition=~Q(name_key="")),
             models.Index(fields=["document_index"], name="lead_document_index", condition=~Q(document_index="")),
             GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="lead_full_name_trgm"),
         ]
@@ -286,3 +296,115 @@ class LeadEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """A spreadsheet import. Rows are committed in chunks (each chunk all in or all out); ``rows_done`` is the
+    resume point after a crash. Counters and the error report are the summary a supervisor sees."""
+
+    source = models.ForeignKey(LeadSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="imports")
+    file = models.FileField(_("file"), upload_to="imports/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_kind = models.CharField(_("file kind"), max_length=8)
+    content_hash = models.CharField(_("content hash"), max_length=64, db_index=True)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    merged = models.PositiveIntegerField(_("merged"), default=0)
+    review = models.PositiveIntegerField(_("sent to review"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    errors = models.JSONField(_("rejected rows"), default=list, blank=True)
+    error_report = models.FileField(_("error report"), upload_to="imports/reports/", blank=True)
+    error_message = models.TextField(_("error"), blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    MERGED = "merged", _("Merged")
+    KEPT_SEPARATE = "kept_separate", _("Kept separate")
+
+
+class DuplicateReview(models.Model):
+    """A possible duplicate that was not merged silently: a supervisor decides (merge / keep separate)."""
+
+    lead = models.ForeignKey(Lead, verbose_name=_("existing lead"), on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Lead, verbose_name=_("new lead"), on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    confidence = models.FloatField(_("confidence"))
+    status = models.CharField(_("status"), max_length=15, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    import_job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("duplicate review queue")
+        ordering = ["-confidence", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "candidate"], name="review_unique_pair"),
+        ]
+        indexes = [models.Index(fields=["status", "-confidence"], name="review_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} ~ {self.candidate_id} ({self.confidence:.2f})"
+
+
+class LeadMerge(models.Model):
+    """A merge of one lead into another, with what is needed to undo it."""
+
+    into = models.ForeignKey(Lead, verbose_name=_("kept lead"), on_delete=models.CASCADE, related_name="merges")
+    merged_lead_id = models.BigIntegerField(_("merged lead id"))
+    reason = models.CharField(_("reason"), max_length=200)
+    confidence = models.FloatField(_("confidence"))
+    snapshot = models.JSONField(_("merged lead snapshot"), default=dict)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_lead_id} → {self.into_id}"
+
+
+class IngestRequest(models.Model):
+    """REST ingest idempotency: a repeated Idempotency-Key returns the stored response and creates nothing."""
+
+    key = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    response = models.JSONField(default=dict)
+    status_code = models.PositiveSmallIntegerField(default=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="ingest_unique_key_per_user")]
+
+    def __str__(self) -> str:
+        return self.key

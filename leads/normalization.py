@@ -326,3 +326,10 @@ def interest_extract(text: str) -> str:
         if pattern.search(folded):
             return kind
     return ""
+
+
+def name_key(name: str) -> str:
+    """Blocking key for duplicate detection: folded tokens without particles, sorted (so swapped first and last
+    names meet): ``Maria da Silva`` and ``SILVA, Maria`` → ``maria silva``."""
+    tokens = re.sub(r"[^a-z0-9 ]+", " ", _fold(name or "")).split()
+    return " ".join(sorted(t for t in tokens if t not in _PARTICLES))[:200]

@@ -1,0 +1,128 @@
+"""Reading spreadsheets safely: the file's real kind from its bytes, bombs and encrypted files refused with a clear
+message, rows streamed (python-calamine for .xlsx, the csv module for any common encoding and delimiter)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from common.errors import ApplicationError
+from compliance.security import SPREADSHEET_KINDS, UploadRefused, upload_sniff
+
+MAX_ROWS = 1_000_000
+MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB of XML inside an .xlsx
+MAX_RATIO = 200  # uncompressed / compressed: far above real spreadsheets, far below zip bombs
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # password-protected .xlsx and legacy .xls
+
+
+class FileRejected(ApplicationError):
+    code = "file_rejected"
+
+
+def file_inspect(path: Path) -> str:
+    """``xlsx`` or ``csv``, or FileRejected saying what is wrong with the file and how to fix it."""
+    size = path.stat().st_size
+    if size == 0:
+        raise FileRejected(_("The file is empty."))
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    if head.startswith(OLE_MAGIC):
+        raise FileRejected(
+            _(
+                "The file is password-protected or an old .xls: open it in Excel, remove the password"
+                " and save it as .xlsx or .csv."
+            )
+        )
+    try:
+        kind = upload_sniff(head, allowed=SPREADSHEET_KINDS | {"zip"})
+    except UploadRefused as exc:
+        raise FileRejected(exc.message) from exc
+    if kind in ("xlsx", "zip"):
+        _zip_check(path)
+        return "xlsx"
+    return kind
+
+
+def _zip_check(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if "xl/workbook.xml" not in names:
+                raise FileRejected(_("This .zip is not an Excel workbook (.xlsx)."))
+            total = sum(info.file_size for info in infos)
+            packed = sum(info.compress_size for info in infos) or 1
+            if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
+                raise FileRejected(
+                    _("The file expands to %(mb)d MB: refused as a possible zip bomb.") % {"mb": total // 1_000_000}
+                )
+            for info in infos:  # entity declarations are how XML bombs start; real workbooks have none
+                if info.filename.endswith(".xml"):
+                    with archive.open(info) as part:
+                        head = part.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise FileRejected(
+                            _("The workbook declares XML entities (%(part)s): refused as unsafe.")
+                            % {"part": info.filename}
+                        )
+    except zipfile.BadZipFile as exc:
+        raise FileRejected(_("The file is damaged: it is not a readable .xlsx.")) from exc
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # phones and CPFs typed as numbers: 11988887777.0 → 11988887777
+    return str(value).strip()
+
+
+def rows_read(path: Path, kind: str) -> Iterator[list[str]]:
+    """Every row as a list of strings, the header first."""
+    for count, row in enumerate(_xlsx_rows(path) if kind == "xlsx" else _csv_rows(path), start=1):
+        if count > MAX_ROWS + 1:
+            raise FileRejected(
+                _("The file has more than %(n)s rows: split it into smaller files.")
+                % {"n": f"{MAX_ROWS:,}".replace(",", ".")}
+            )
+        yield row
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        for row in sheet.iter_rows():
+            yield [_cell(v) for v in row]
+    except PasswordError as exc:
+        raise FileRejected(_("The workbook is password-protected: remove the password and try again.")) from exc
+    except CalamineError as exc:
+        raise FileRejected(_("The workbook cannot be read (%(error)s).") % {"error": str(exc)[:200]}) from exc
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    text = _decode(path.read_bytes())
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=";,\t|")
+    except csv.Error:
+        dialect = csv.excel
+        dialect.delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    for row in csv.reader(io.StringIO(text), dialect):
+        yield [cell.strip() for cell in row]
