@@ -165,6 +165,15 @@ class Lead(models.Model):
         related_name="leads",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="leads")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_leads",
+        help_text=_("Set when a supervisor merged this lead into another (undoable)."),
+    )
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     recurrence_count = models.PositiveIntegerField(_("times interest was shown"), default=1)
     priority = models.SmallIntegerField(_("priority"), default=0, help_text=_("Raised for recurring contacts."))

@@ -70,7 +70,8 @@ def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
     Raises LeadFilterInvalid (details per field) rather than silently ignoring a bad filter."""
     from leads.filters import LeadFilter
 
-    filterset = LeadFilter(_without_blanks(filters or {}), queryset=lead_visible_to(user), user=user)
+    visible = lead_visible_to(user).filter(merged_into__isnull=True)  # merged leads live on in their survivor
+    filterset = LeadFilter(_without_blanks(filters or {}), queryset=visible, user=user)
     if not filterset.is_valid():
         raise LeadFilterInvalid(
             _("Some filters are invalid: %(fields)s.") % {"fields": ", ".join(filterset.errors)},

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from common.errors import ApplicationError
 from compliance.security import SPREADSHEET_KINDS, UploadRefused, upload_sniff
 
-MAX_ROWS = 1_000_000
+
+def max_rows() -> int:
+    from django.conf import settings
+
+    return settings.FLUXO_IMPORT_MAX_ROWS
+
+
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB of XML inside an .xlsx
 MAX_RATIO = 200  # uncompressed / compressed: far above real spreadsheets, far below zip bombs
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # password-protected .xlsx and legacy .xls
@@ -85,10 +91,10 @@ def _cell(value) -> str:
 def rows_read(path: Path, kind: str) -> Iterator[list[str]]:
     """Every row as a list of strings, the header first."""
     for count, row in enumerate(_xlsx_rows(path) if kind == "xlsx" else _csv_rows(path), start=1):
-        if count > MAX_ROWS + 1:
+        if count > max_rows() + 1:
             raise FileRejected(
                 _("The file has more than %(n)s rows: split it into smaller files.")
-                % {"n": f"{MAX_ROWS:,}".replace(",", ".")}
+                % {"n": f"{max_rows():,}".replace(",", ".")}
             )
         yield row
 

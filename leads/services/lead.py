@@ -22,7 +22,7 @@ from leads.models import (
     LeadSource,
     LeadStage,
 )
-from leads.normalization import cpf_digits, email_normalize, name_clean, phone_normalize
+from leads.normalization import cpf_digits, email_normalize, name_clean, name_key, phone_normalize
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
 
@@ -107,8 +107,10 @@ def lead_create(
     if fields.get("document"):
         fields["document"] = cpf_digits(fields["document"])
         fields["document_index"] = document_index(fields["document"])
+    cleaned = name_clean(full_name)
     lead = Lead(
-        full_name=name_clean(full_name),
+        full_name=cleaned,
+        name_key=name_key(cleaned),
         source=source,
         owner=owner,
         team=team,
@@ -151,6 +153,7 @@ def lead_update(*, lead: Lead, actor, data: dict, channel: EventChannel = EventC
     for field, value in data.items():
         if field == "full_name":
             value = name_clean(value)
+            lead.name_key = name_key(value)
         if field == "document":
             value = cpf_digits(value)
         old = getattr(lead, field)
@@ -162,6 +165,8 @@ def lead_update(*, lead: Lead, actor, data: dict, channel: EventChannel = EventC
     if not changes:
         return lead
     update_fields = [*changes, "updated_at"]
+    if "full_name" in changes:
+        update_fields.append("name_key")
     if "document" in changes:
         lead.document_index = document_index(lead.document)
         update_fields.append("document_index")

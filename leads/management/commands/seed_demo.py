@@ -31,6 +31,7 @@ from leads.models import (
     LeadStage,
     SourceKind,
 )
+from leads.normalization import name_key
 from leads.services import tag_get_or_create_path
 
 SOURCES = [
@@ -175,9 +176,11 @@ class Command(BaseCommand):
             stage = rng.choices(list(STAGE_WEIGHTS), weights=list(STAGE_WEIGHTS.values()))[0]
             budget = Decimal(rng.randrange(180, 2400, 10) * 1000)
             owner = None if stage == LeadStage.NEW and rng.random() < 0.4 else consultants[n % len(consultants)]
+            full_name = f"{fake.first_name()} {fake.last_name()}"
             leads.append(
                 Lead(
-                    full_name=f"{fake.first_name()} {fake.last_name()}",
+                    full_name=full_name,
+                    name_key=name_key(full_name),
                     city=city,
                     state=uf,
                     budget_min=(budget * Decimal("0.8")).quantize(1),

@@ -1,0 +1,459 @@
+"""The import pipeline: parse → normalize → dedup → write, in chunks that are each all in or all out.
+
+Writes use PostgreSQL COPY (psycopg 3) for new leads, contact points and timeline events; merges are a few
+set-based UPDATEs per chunk. ``ImportJob.rows_done`` is committed with each chunk, so a crash resumes where it
+stopped and nothing already accepted is lost or written twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compliance.crypto import encrypt
+from compliance.models import AuditCategory
+from compliance.security import xlsx_export
+from compliance.services.audit import audit_record
+from leads.ingest.dedup import Candidates, Decision, Existing, dedup_decide
+from leads.ingest.mapping import mapping_recognizes_anything, mapping_suggest
+from leads.ingest.reader import FileRejected, file_inspect, rows_read
+from leads.ingest.rows import LeadRow, RowRejected, row_normalize
+from leads.models import (
+    DuplicateReview,
+    EventChannel,
+    EventKind,
+    ImportJob,
+    ImportStatus,
+    LeadSource,
+)
+from leads.services.lead import document_index
+
+ERROR_SAMPLE = 5000  # rejected rows kept on the job (all of them go to the report)
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_job_create(
+    *,
+    path: Path,
+    original_name: str,
+    source: LeadSource,
+    actor=None,
+    mapping: dict | None = None,
+    allow_repeat: bool = False,
+) -> ImportJob:
+    """Inspect the file and its header, settle the mapping, store the file. Raises FileRejected with the reason."""
+    kind = file_inspect(path)
+    content_hash = file_hash(path)
+    if not allow_repeat:
+        previous = ImportJob.objects.filter(source=source, content_hash=content_hash, status=ImportStatus.DONE).first()
+        if previous:
+            raise FileRejected(
+                _("This exact file was already imported on %(date)s (%(name)s).")
+                % {"date": previous.created_at.strftime("%d/%m/%Y %H:%M"), "name": previous.original_name}
+            )
+    header = next(iter(rows_read(path, kind)), None)
+    if not header or not any(header):
+        raise FileRejected(_("The file has no header row."))
+    mapping = mapping or mapping_suggest(header, source.column_mapping)
+    if not mapping_recognizes_anything(mapping):
+        raise FileRejected(
+            _(
+                "No column looks like a phone or an e-mail (headers: %(headers)s). Rename the columns"
+                " or set the mapping."
+            )
+            % {"headers": ", ".join(h for h in header if h)[:200]}
+        )
+    job = ImportJob(
+        source=source,
+        original_name=original_name[:255],
+        file_kind=kind,
+        content_hash=content_hash,
+        mapping=mapping,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    with open(path, "rb") as handle:
+        job.file.save(f"{content_hash[:16]}.{kind}", ContentFile(handle.read()), save=False)
+    job.save()
+    LeadSource.objects.filter(pk=source.pk).update(column_mapping={**source.column_mapping, **mapping})
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run (or resume) an import. Idempotent: a finished job is returned untouched."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status == ImportStatus.DONE:
+            return job
+        job.status = ImportStatus.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    path = Path(job.file.path)
+    started = time.perf_counter()
+    try:
+        rows = rows_read(path, job.file_kind)
+        header = next(rows)
+        resume_from = job.rows_done
+        chunk: list[tuple[int, dict]] = []
+        for line, values in enumerate(rows, start=2):
+            if line - 2 < resume_from:
+                continue
+            if not any(values):
+                job.rows_done += 1  # blank line: nothing to do, but counted so resume stays aligned
+                continue
+            chunk.append((line, dict(zip(header, values + [""] * (len(header) - len(values)), strict=False))))
+            if len(chunk) >= settings.FLUXO_IMPORT_CHUNK_ROWS:
+                _chunk_write(job, chunk)
+                chunk = []
+        if chunk:
+            _chunk_write(job, chunk)
+        job.rows_total = job.rows_done
+        _report_write(job)
+        job.status = ImportStatus.DONE
+        job.finished_at = timezone.now()
+        job.save()
+    except FileRejected as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, error_message=exc.message)
+        raise
+    audit_record(
+        action="import.done",
+        category=AuditCategory.CHANGE,
+        obj=job,
+        details={
+            "created": job.created,
+            "merged": job.merged,
+            "review": job.review,
+            "rejected": job.rejected,
+            "seconds": round(time.perf_counter() - started, 2),
+        },
+    )
+    return job
+
+
+def _chunk_write(job: ImportJob, chunk: list[tuple[int, dict]]) -> None:
+    good: list[LeadRow] = []
+    rejected: list[RowRejected] = []
+    for line, raw in chunk:
+        result = row_normalize(line, raw, job.mapping)
+        (rejected if isinstance(result, RowRejected) else good).append(result)
+    with transaction.atomic():
+        decisions = dedup_decide(good, _candidates(good, job.source_id), document_index)
+        counts = _write(job, decisions)
+        job.rows_done += len(chunk)
+        job.created += counts["create"]
+        job.merged += counts["merge"]
+        job.review += counts["review"]
+        job.rejected += len(rejected)
+        space = ERROR_SAMPLE - len(job.errors)
+        job.errors = job.errors + [
+            {"line": r.line, "column": r.column, "reason": r.reason, "raw": r.raw} for r in rejected[: max(space, 0)]
+        ]
+        if space < len(rejected):
+            _overflow_errors(job, rejected[max(space, 0) :])
+        job.save(update_fields=["rows_done", "created", "merged", "review", "rejected", "errors"])
+
+
+def _overflow_errors(job: ImportJob, rejected: list[RowRejected]) -> None:
+    """Past the sample kept on the job, rejections go to a side file so the report still lists every one."""
+    path = Path(job.file.path).with_suffix(".rejected.jsonl")
+    with open(path, "a", encoding="utf-8") as handle:
+        for r in rejected:
+            handle.write(json.dumps({"line": r.line, "column": r.column, "reason": r.reason, "raw": r.raw}) + "\n")
+
+
+def _candidates(rows: list[LeadRow], source_id: int) -> Candidates:
+    phones = sorted({p for r in rows for p in r.valid_phones})
+    emails = sorted({e for r in rows for e in r.valid_emails})
+    documents = sorted({document_index(r.document) for r in rows if r.document})
+    externals = sorted({r.external_ref for r in rows if r.external_ref})
+    name_keys = sorted({r.name_key for r in rows if r.name_key})
+    candidates = Candidates()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT ON (kind, value) kind, value, lead_id FROM leads_contactpoint"
+            " WHERE (kind = 'phone' AND value = ANY(%s)) OR (kind = 'email' AND value = ANY(%s))"
+            " ORDER BY kind, value, lead_id",
+            [phones, emails],
+        )
+        for kind, value, lead_id in cursor.fetchall():
+            (candidates.by_phone if kind == "phone" else candidates.by_email)[value] = lead_id
+        if documents:
+            cursor.execute(
+                "SELECT document_index, min(id) FROM leads_lead WHERE document_index = ANY(%s) GROUP BY document_index",
+                [documents],
+            )
+            candidates.by_document = dict(cursor.fetchall())
+        if externals:
+            cursor.execute(
+                "SELECT external_ref, id FROM leads_lead WHERE source_id = %s AND external_ref = ANY(%s)",
+                [source_id, externals],
+            )
+            candidates.by_external = dict(cursor.fetchall())
+        if name_keys:
+            cursor.execute("SELECT name_key, id FROM leads_lead WHERE name_key = ANY(%s) LIMIT 20000", [name_keys])
+            grouped = defaultdict(list)
+            for key, lead_id in cursor.fetchall():
+                grouped[key].append(lead_id)
+            candidates.by_name_key = dict(grouped)
+        ids = (
+            set(candidates.by_phone.values())
+            | set(candidates.by_email.values())
+            | {i for ids in candidates.by_name_key.values() for i in ids}
+        )
+        if ids:
+            cursor.execute("SELECT id, name_key, city FROM leads_lead WHERE id = ANY(%s)", [sorted(ids)])
+            candidates.leads = {i: Existing(i, key, city) for i, key, city in cursor.fetchall()}
+    return candidates
+
+
+LEAD_COLUMNS = (
+    "id",
+    "full_name",
+    "name_key",
+    "document",
+    "document_index",
+    "city",
+    "state",
+    "budget_min",
+    "budget_max",
+    "currency",
+    "interest_type",
+    "source_id",
+    "external_ref",
+    "campaign_ref",
+    "ad_ref",
+    "stage",
+    "stage_changed_at",
+    "attributes",
+    "recurrence_count",
+    "priority",
+    "last_interest_at",
+    "created_at",
+    "updated_at",
+)
+CONTACT_COLUMNS = ("lead_id", "kind", "value", "is_primary", "is_valid", "is_whatsapp", "label", "created_at")
+EVENT_COLUMNS = ("lead_id", "kind", "channel", "occurred_at", "created_at", "payload")
+
+
+def _json(value) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _contact_rows(
+    lead_id: int, row: LeadRow, now, skip: set[tuple[str, str]] = frozenset(), primary: bool = True
+) -> list[tuple]:
+    out, seen = [], set(skip)
+    for kind, items in (("phone", row.phones), ("email", row.emails)):
+        first_valid = True
+        for item in items:
+            value = item.e164 if kind == "phone" else item.value
+            if not value or (kind, value) in seen:
+                continue
+            seen.add((kind, value))
+            is_primary = primary and item.is_valid and first_valid
+            first_valid = first_valid and not is_primary
+            whatsapp = (True if item.is_valid and item.is_mobile else None) if kind == "phone" else None
+            out.append((lead_id, kind, value[:254], is_primary, item.is_valid, whatsapp, "", now))
+    return out
+
+
+def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
+    """Write one chunk's decisions; the caller's transaction makes the chunk all in or all out."""
+    from leads.models import LeadMerge
+
+    now = timezone.now()
+    source = job.source
+    creating = [d for d in decisions if d.action in ("create", "review")]
+    counts = {"create": sum(d.action == "create" for d in decisions), "merge": 0, "review": 0}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('leads_lead', 'id')) FROM generate_series(1, %s)", [len(creating)]
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        lead_of_row: dict[int, int] = {}
+        lead_rows, contact_rows, event_rows = [], [], []
+        for decision, lead_id in zip(creating, ids, strict=True):
+            row = decision.row
+            lead_of_row[id(row)] = lead_id
+            lead_rows.append(
+                (
+                    lead_id,
+                    row.full_name,
+                    row.name_key,
+                    encrypt(row.document) if row.document else "",
+                    document_index(row.document) if row.document else "",
+                    row.city[:120],
+                    row.state,
+                    row.budget_min,
+                    row.budget_max,
+                    "BRL",
+                    row.interest_type,
+                    source.pk,
+                    row.external_ref,
+                    row.campaign_ref,
+                    row.ad_ref,
+                    "new",
+                    now,
+                    _json(row.attributes),
+                    1,
+                    0,
+                    now,
+                    now,
+                    now,
+                )
+            )
+            contact_rows += _contact_rows(lead_id, row, now)
+            payload = {"source": source.name, "source_kind": source.kind, "import": job.pk, "line": row.line}
+            if row.flags:
+                payload["flags"] = row.flags
+            event_rows.append((lead_id, EventKind.CREATED, EventChannel.IMPORT, now, now, _json(payload)))
+            if row.notes:
+                event_rows.append((lead_id, EventKind.NOTE, EventChannel.IMPORT, now, now, _json({"text": row.notes})))
+        _copy(cursor, "leads_lead", LEAD_COLUMNS, lead_rows)
+
+        merges = [d for d in decisions if d.action == "merge"]
+        targets = {d.target_id or lead_of_row[id(d.target_row)] for d in merges}
+        existing_contacts: dict[int, set] = defaultdict(set)
+        if targets:
+            cursor.execute(
+                "SELECT lead_id, kind, value FROM leads_contactpoint WHERE lead_id = ANY(%s)", [sorted(targets)]
+            )
+            for lead_id, kind, value in cursor.fetchall():
+                existing_contacts[lead_id].add((kind, value))
+        for decision in creating:
+            existing_contacts[lead_of_row[id(decision.row)]] |= {
+                (c[1], c[2]) for c in contact_rows if c[0] == lead_of_row[id(decision.row)]
+            }
+        updates, merge_records = [], []
+        for decision in merges:
+            row, target = decision.row, decision.target_id or lead_of_row[id(decision.target_row)]
+            added = _contact_rows(target, row, now, skip=existing_contacts[target], primary=False)
+            existing_contacts[target] |= {(c[1], c[2]) for c in added}
+            contact_rows += added
+            updates.append(
+                (
+                    _json(row.attributes),
+                    row.city[:120],
+                    row.state,
+                    row.budget_min,
+                    row.budget_max,
+                    row.interest_type,
+                    now,
+                    target,
+                )
+            )
+            event_rows.append(
+                (
+                    target,
+                    EventKind.INTEREST_AGAIN,
+                    EventChannel.IMPORT,
+                    now,
+                    now,
+                    _json(
+                        {
+                            "source": source.name,
+                            "source_kind": source.kind,
+                            "import": job.pk,
+                            "line": row.line,
+                            "reason": decision.reason,
+                            "confidence": round(decision.confidence, 3),
+                            "raw": row.raw,
+                        }
+                    ),
+                )
+            )
+            merge_records.append(
+                LeadMerge(
+                    into_id=target,
+                    merged_lead_id=0,
+                    reason=decision.reason,
+                    confidence=round(decision.confidence, 3),
+                    snapshot={
+                        "kind": "row",
+                        "source_id": source.pk,
+                        "import": job.pk,
+                        "line": row.line,
+                        "full_name": row.full_name,
+                        "city": row.city,
+                        "state": row.state,
+                        "budget_min": str(row.budget_min) if row.budget_min is not None else None,
+                        "budget_max": str(row.budget_max) if row.budget_max is not None else None,
+                        "interest_type": row.interest_type,
+                        "attributes": row.attributes,
+                        "contacts": [[c[1], c[2]] for c in added],
+                    },
+                )
+            )
+        _copy(cursor, "leads_contactpoint", CONTACT_COLUMNS, contact_rows)
+        if updates:
+            cursor.executemany(
+                "UPDATE leads_lead SET attributes = %s::jsonb || attributes, city = COALESCE(NULLIF(city, ''), %s),"
+                " state = COALESCE(NULLIF(state, ''), %s), budget_min = COALESCE(budget_min, %s),"
+                " budget_max = COALESCE(budget_max, %s), interest_type = COALESCE(NULLIF(interest_type, ''), %s),"
+                " recurrence_count = recurrence_count + 1, priority = priority + 1, last_interest_at = %s,"
+                " updated_at = now() WHERE id = %s",
+                updates,
+            )
+        _copy(cursor, "leads_leadevent", EVENT_COLUMNS, event_rows)
+    LeadMerge.objects.bulk_create(merge_records, batch_size=2000)
+    counts["merge"] = len(merges)
+    reviews = []
+    for decision in decisions:
+        if decision.action != "review":
+            continue
+        existing = decision.target_id or lead_of_row.get(id(decision.target_row))
+        if existing:
+            reviews.append(
+                DuplicateReview(
+                    lead_id=existing,
+                    candidate_id=lead_of_row[id(decision.row)],
+                    reason=decision.reason,
+                    confidence=decision.confidence,
+                    import_job=job,
+                )
+            )
+    DuplicateReview.objects.bulk_create(reviews, ignore_conflicts=True)
+    counts["review"] = len(reviews)
+    return counts
+
+
+def _report_write(job: ImportJob) -> None:
+    """The .xlsx error report: every rejected row with its line, column and reason (formula-safe cells)."""
+    rejected = list(job.errors)
+    overflow = Path(job.file.path).with_suffix(".rejected.jsonl")
+    if overflow.exists():
+        rejected += [json.loads(line) for line in overflow.read_text(encoding="utf-8").splitlines()]
+    if not rejected:
+        return
+    headers = sorted({h for r in rejected for h in r.get("raw", {})})
+    sheet = (
+        [_("line"), _("column"), _("reason"), *headers],
+        [[r["line"], r["column"], r["reason"], *[r["raw"].get(h, "") for h in headers]] for r in rejected],
+    )
+    job.error_report.save(
+        f"import-{job.pk}-errors.xlsx", ContentFile(xlsx_export({_("Rejected rows"): sheet})), save=False
+    )
