@@ -8,7 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import ReadOnlyAdmin
 from common.errors import ApplicationError
 from leads import services
-from leads.models import ContactPoint, Lead, LeadEvent, LeadSource, LeadStage, Tag
+from leads.models import (
+    ContactPoint,
+    DuplicateReview,
+    ImportJob,
+    IngestRequest,
+    Lead,
+    LeadEvent,
+    LeadMerge,
+    LeadSource,
+    LeadStage,
+    Tag,
+)
+from leads.services.merge import lead_merge_undo, review_decide
 
 
 class ContactPointInline(admin.TabularInline):
@@ -128,3 +140,76 @@ class ContactPointAdmin(admin.ModelAdmin):
     search_fields = ["value", "lead__full_name"]
     list_select_related = ["lead"]
     autocomplete_fields = ["lead"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "original_name",
+        "source",
+        "status",
+        "rows_total",
+        "created",
+        "merged",
+        "review",
+        "rejected",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "source"]
+    search_fields = ["original_name", "content_hash"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+    exclude = ["errors"]
+
+    def has_add_permission(self, request):
+        return False  # imports start from the upload page or `manage.py import_leads`
+
+
+def _review_action(merge: bool):
+    def action(modeladmin, request, queryset):
+        for review in queryset:
+            try:
+                review_decide(review=review, actor=request.user, merge=merge)
+            except ApplicationError as exc:
+                modeladmin.message_user(request, f"{review}: {exc.message}", messages.WARNING)
+
+    action.__name__ = "merge_pairs" if merge else "keep_pairs_separate"
+    action.short_description = _("Merge the selected pairs") if merge else _("Keep the selected pairs separate")
+    return action
+
+
+@admin.register(DuplicateReview)
+class DuplicateReviewAdmin(admin.ModelAdmin):
+    list_display = ["lead", "candidate", "reason", "confidence", "status", "created_at"]
+    list_filter = ["status", "reason"]
+    search_fields = ["lead__full_name", "candidate__full_name"]
+    list_select_related = ["lead", "candidate"]
+    readonly_fields = ["lead", "candidate", "reason", "confidence", "status", "import_job", "decided_by", "decided_at"]
+    actions = [_review_action(True), _review_action(False)]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.action(description=_("Undo the selected merges"))
+def undo_merges(modeladmin, request, queryset):
+    for merge in queryset:
+        try:
+            lead_merge_undo(merge=merge, actor=request.user)
+        except ApplicationError as exc:
+            modeladmin.message_user(request, f"{merge}: {exc.message}", messages.WARNING)
+
+
+@admin.register(LeadMerge)
+class LeadMergeAdmin(ReadOnlyAdmin):
+    list_display = ["into", "merged_lead_id", "reason", "confidence", "created_at", "undone_at"]
+    list_filter = ["reason", "undone_at"]
+    search_fields = ["into__full_name"]
+    list_select_related = ["into"]
+    actions = [undo_merges]
+
+
+@admin.register(IngestRequest)
+class IngestRequestAdmin(ReadOnlyAdmin):
+    list_display = ["key", "user", "status_code", "created_at"]
+    search_fields = ["key"]
