@@ -10,6 +10,7 @@ from functools import lru_cache
 import phonenumbers
 
 from common.contacts import (  # noqa: F401  (re-exported: leads code imports them from here)
+    DDD_STATES,
     DEFAULT_REGION,
     NormalizedEmail,
     NormalizedPhone,
@@ -92,9 +93,12 @@ _MAX_ONLY = re.compile(r"\b(ate|no maximo|maximo|max|menos de|abaixo de)\b")
 _MIN_ONLY = re.compile(r"\b(a partir de|acima de|mais de|minimo|min|pelo menos)\b")
 
 
+@lru_cache(maxsize=65536)  # names, cities and budgets repeat a lot across a file
 def _fold(text: str) -> str:
     import unicodedata
 
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -268,36 +272,6 @@ BRAZILIAN_UFS = frozenset(
         "TO",
     ]
 )
-DDD_STATES = {
-    **dict.fromkeys(("11", "12", "13", "14", "15", "16", "17", "18", "19"), "SP"),
-    **dict.fromkeys(("21", "22", "24"), "RJ"),
-    **dict.fromkeys(("27", "28"), "ES"),
-    **dict.fromkeys(("31", "32", "33", "34", "35", "37", "38"), "MG"),
-    **dict.fromkeys(("41", "42", "43", "44", "45", "46"), "PR"),
-    **dict.fromkeys(("47", "48", "49"), "SC"),
-    **dict.fromkeys(("51", "53", "54", "55"), "RS"),
-    "61": "DF",
-    **dict.fromkeys(("62", "64"), "GO"),
-    "63": "TO",
-    **dict.fromkeys(("65", "66"), "MT"),
-    "67": "MS",
-    "68": "AC",
-    "69": "RO",
-    **dict.fromkeys(("71", "73", "74", "75", "77"), "BA"),
-    "79": "SE",
-    **dict.fromkeys(("81", "87"), "PE"),
-    "82": "AL",
-    "83": "PB",
-    "84": "RN",
-    **dict.fromkeys(("85", "88"), "CE"),
-    **dict.fromkeys(("86", "89"), "PI"),
-    **dict.fromkeys(("91", "93", "94"), "PA"),
-    "92": "AM",
-    "97": "AM",
-    "95": "RR",
-    "96": "AP",
-    **dict.fromkeys(("98", "99"), "MA"),
-}
 
 
 def ddd_state(e164: str) -> str:

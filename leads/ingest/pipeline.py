@@ -153,7 +153,7 @@ def _chunk_write(job: ImportJob, chunk: list[tuple[int, dict]]) -> None:
         result = row_normalize(line, raw, job.mapping)
         (rejected if isinstance(result, RowRejected) else good).append(result)
     with transaction.atomic():
-        decisions = dedup_decide(good, _candidates(good, job.source_id), document_index)
+        decisions = dedup_decide(good, candidates_for(good, job.source_id), document_index)
         counts = _write(job, decisions)
         job.rows_done += len(chunk)
         job.created += counts["create"]
@@ -177,7 +177,16 @@ def _overflow_errors(job: ImportJob, rejected: list[RowRejected]) -> None:
             handle.write(json.dumps({"line": r.line, "column": r.column, "reason": r.reason, "raw": r.raw}) + "\n")
 
 
-def _candidates(rows: list[LeadRow], source_id: int) -> Candidates:
+SEP = "\x1f"  # unit separator: never inside a phone, an e-mail or a key
+
+
+def _array(values) -> str:
+    """One text parameter for ``= ANY(string_to_array(%s, chr(31)))``: binding a 5,000-item list through the
+    driver's client-side quoting costs more than the query itself."""
+    return SEP.join(values)
+
+
+def candidates_for(rows: list[LeadRow], source_id: int | None) -> Candidates:
     phones = sorted({p for r in rows for p in r.valid_phones})
     emails = sorted({e for r in rows for e in r.valid_emails})
     documents = sorted({document_index(r.document) for r in rows if r.document})
@@ -187,26 +196,33 @@ def _candidates(rows: list[LeadRow], source_id: int) -> Candidates:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT ON (kind, value) kind, value, lead_id FROM leads_contactpoint"
-            " WHERE (kind = 'phone' AND value = ANY(%s)) OR (kind = 'email' AND value = ANY(%s))"
+            " WHERE (kind = 'phone' AND value = ANY(string_to_array(%s, chr(31))))"
+            " OR (kind = 'email' AND value = ANY(string_to_array(%s, chr(31))))"
             " ORDER BY kind, value, lead_id",
-            [phones, emails],
+            [_array(phones), _array(emails)],
         )
         for kind, value, lead_id in cursor.fetchall():
             (candidates.by_phone if kind == "phone" else candidates.by_email)[value] = lead_id
         if documents:
             cursor.execute(
-                "SELECT document_index, min(id) FROM leads_lead WHERE document_index = ANY(%s) GROUP BY document_index",
-                [documents],
+                "SELECT document_index, min(id) FROM leads_lead"
+                " WHERE document_index = ANY(string_to_array(%s, chr(31))) GROUP BY document_index",
+                [_array(documents)],
             )
             candidates.by_document = dict(cursor.fetchall())
         if externals:
             cursor.execute(
-                "SELECT external_ref, id FROM leads_lead WHERE source_id = %s AND external_ref = ANY(%s)",
-                [source_id, externals],
+                "SELECT external_ref, id FROM leads_lead WHERE source_id = %s"
+                " AND external_ref = ANY(string_to_array(%s, chr(31)))",
+                [source_id, _array(externals)],
             )
             candidates.by_external = dict(cursor.fetchall())
         if name_keys:
-            cursor.execute("SELECT name_key, id FROM leads_lead WHERE name_key = ANY(%s) LIMIT 20000", [name_keys])
+            cursor.execute(
+                "SELECT name_key, id FROM leads_lead WHERE name_key = ANY(string_to_array(%s, chr(31)))"
+                " AND merged_into_id IS NULL LIMIT 20000",
+                [_array(name_keys)],
+            )
             grouped = defaultdict(list)
             for key, lead_id in cursor.fetchall():
                 grouped[key].append(lead_id)
@@ -217,7 +233,10 @@ def _candidates(rows: list[LeadRow], source_id: int) -> Candidates:
             | {i for ids in candidates.by_name_key.values() for i in ids}
         )
         if ids:
-            cursor.execute("SELECT id, name_key, city FROM leads_lead WHERE id = ANY(%s)", [sorted(ids)])
+            cursor.execute(
+                "SELECT id, name_key, city FROM leads_lead WHERE id = ANY(string_to_array(%s, chr(31))::bigint[])",
+                [_array(str(i) for i in sorted(ids))],
+            )
             candidates.leads = {i: Existing(i, key, city) for i, key, city in cursor.fetchall()}
     return candidates
 
@@ -283,8 +302,6 @@ def _contact_rows(
 
 def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
     """Write one chunk's decisions; the caller's transaction makes the chunk all in or all out."""
-    from leads.models import LeadMerge
-
     now = timezone.now()
     source = job.source
     creating = [d for d in decisions if d.action in ("create", "review")]
@@ -340,32 +357,37 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
         existing_contacts: dict[int, set] = defaultdict(set)
         if targets:
             cursor.execute(
-                "SELECT lead_id, kind, value FROM leads_contactpoint WHERE lead_id = ANY(%s)", [sorted(targets)]
+                "SELECT lead_id, kind, value FROM leads_contactpoint"
+                " WHERE lead_id = ANY(string_to_array(%s, chr(31))::bigint[])",
+                [_array(str(t) for t in sorted(targets))],
             )
             for lead_id, kind, value in cursor.fetchall():
                 existing_contacts[lead_id].add((kind, value))
-        for decision in creating:
-            existing_contacts[lead_of_row[id(decision.row)]] |= {
-                (c[1], c[2]) for c in contact_rows if c[0] == lead_of_row[id(decision.row)]
-            }
-        updates, merge_records = [], []
+        for contact in contact_rows:  # the contacts of leads created in this chunk
+            existing_contacts[contact[0]].add((contact[1], contact[2]))
+        per_target: dict[int, dict] = {}
+        merge_records = []
         for decision in merges:
             row, target = decision.row, decision.target_id or lead_of_row[id(decision.target_row)]
             added = _contact_rows(target, row, now, skip=existing_contacts[target], primary=False)
             existing_contacts[target] |= {(c[1], c[2]) for c in added}
             contact_rows += added
-            updates.append(
-                (
-                    _json(row.attributes),
-                    row.city[:120],
-                    row.state,
-                    row.budget_min,
-                    row.budget_max,
-                    row.interest_type,
-                    now,
-                    target,
-                )
+            agg = per_target.setdefault(
+                target,
+                {
+                    "n": 0,
+                    "attributes": {},
+                    "city": "",
+                    "state": "",
+                    "budget_min": None,
+                    "budget_max": None,
+                    "interest_type": "",
+                },
             )
+            agg["n"] += 1
+            agg["attributes"] = {**row.attributes, **agg["attributes"]}  # the earliest value of a key wins
+            for key in ("city", "state", "budget_min", "budget_max", "interest_type"):
+                agg[key] = agg[key] or getattr(row, key)
             event_rows.append(
                 (
                     target,
@@ -387,39 +409,74 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
                 )
             )
             merge_records.append(
-                LeadMerge(
-                    into_id=target,
-                    merged_lead_id=0,
-                    reason=decision.reason,
-                    confidence=round(decision.confidence, 3),
-                    snapshot={
-                        "kind": "row",
-                        "source_id": source.pk,
-                        "import": job.pk,
-                        "line": row.line,
-                        "full_name": row.full_name,
-                        "city": row.city,
-                        "state": row.state,
-                        "budget_min": str(row.budget_min) if row.budget_min is not None else None,
-                        "budget_max": str(row.budget_max) if row.budget_max is not None else None,
-                        "interest_type": row.interest_type,
-                        "attributes": row.attributes,
-                        "contacts": [[c[1], c[2]] for c in added],
-                    },
+                (
+                    target,
+                    0,
+                    decision.reason,
+                    round(decision.confidence, 3),
+                    _json(
+                        {
+                            "kind": "row",
+                            "source_id": source.pk,
+                            "import": job.pk,
+                            "line": row.line,
+                            "full_name": row.full_name,
+                            "city": row.city,
+                            "state": row.state,
+                            "budget_min": str(row.budget_min) if row.budget_min is not None else None,
+                            "budget_max": str(row.budget_max) if row.budget_max is not None else None,
+                            "interest_type": row.interest_type,
+                            "attributes": row.attributes,
+                            "contacts": [[c[1], c[2]] for c in added],
+                        }
+                    ),
+                    now,
                 )
             )
         _copy(cursor, "leads_contactpoint", CONTACT_COLUMNS, contact_rows)
-        if updates:
-            cursor.executemany(
-                "UPDATE leads_lead SET attributes = %s::jsonb || attributes, city = COALESCE(NULLIF(city, ''), %s),"
-                " state = COALESCE(NULLIF(state, ''), %s), budget_min = COALESCE(budget_min, %s),"
-                " budget_max = COALESCE(budget_max, %s), interest_type = COALESCE(NULLIF(interest_type, ''), %s),"
-                " recurrence_count = recurrence_count + 1, priority = priority + 1, last_interest_at = %s,"
-                " updated_at = now() WHERE id = %s",
-                updates,
+        if per_target:  # one set-based UPDATE for the whole chunk
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS leads_merge_batch (id bigint, n int, attributes jsonb, city text,"
+                " state text, budget_min numeric, budget_max numeric, interest_type text) ON COMMIT DELETE ROWS"
+            )
+            _copy(
+                cursor,
+                "leads_merge_batch",
+                ("id", "n", "attributes", "city", "state", "budget_min", "budget_max", "interest_type"),
+                [
+                    (
+                        t,
+                        a["n"],
+                        _json(a["attributes"]),
+                        a["city"][:120],
+                        a["state"],
+                        a["budget_min"],
+                        a["budget_max"],
+                        a["interest_type"],
+                    )
+                    for t, a in per_target.items()
+                ],
+            )
+            cursor.execute(
+                "UPDATE leads_lead l SET attributes = b.attributes || l.attributes,"
+                " city = COALESCE(NULLIF(l.city, ''), NULLIF(b.city, ''), ''),"
+                " state = COALESCE(NULLIF(l.state, ''), NULLIF(b.state, ''), ''),"
+                " budget_min = CASE WHEN l.budget_min IS NULL AND l.budget_max IS NULL THEN b.budget_min"
+                " ELSE l.budget_min END,"
+                " budget_max = CASE WHEN l.budget_min IS NULL AND l.budget_max IS NULL THEN b.budget_max"
+                " ELSE l.budget_max END,"
+                " interest_type = COALESCE(NULLIF(l.interest_type, ''), NULLIF(b.interest_type, ''), ''),"
+                " recurrence_count = l.recurrence_count + b.n, priority = l.priority + b.n,"
+                " last_interest_at = %s, updated_at = %s FROM leads_merge_batch b WHERE l.id = b.id",
+                [now, now],
             )
         _copy(cursor, "leads_leadevent", EVENT_COLUMNS, event_rows)
-    LeadMerge.objects.bulk_create(merge_records, batch_size=2000)
+        _copy(
+            cursor,
+            "leads_leadmerge",
+            ("into_id", "merged_lead_id", "reason", "confidence", "snapshot", "created_at"),
+            merge_records,
+        )
     counts["merge"] = len(merges)
     reviews = []
     for decision in decisions:

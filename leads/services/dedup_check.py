@@ -1,0 +1,45 @@
+"""The interactive duplicate check (web form, REST push of one lead, the consultant's "new lead" form)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leads.ingest.dedup import dedup_decide
+from leads.ingest.pipeline import candidates_for
+from leads.ingest.rows import LeadRow
+from leads.normalization import email_normalize, name_clean, name_key, phone_normalize
+from leads.services.lead import document_index
+
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    action: str  # "create" | "merge" | "review"
+    lead_id: int | None
+    reason: str
+    confidence: float
+
+
+def lead_duplicate_check(
+    *,
+    full_name: str,
+    phones=(),
+    emails=(),
+    document: str = "",
+    city: str = "",
+    source_id: int | None = None,
+    external_ref: str | None = None,
+) -> DuplicateCheck:
+    """Would this person be a new lead, or the same as an existing one? A few indexed queries, no writes."""
+    cleaned = name_clean(full_name)
+    row = LeadRow(
+        line=0,
+        full_name=cleaned,
+        name_key=name_key(cleaned),
+        city=city,
+        document=document,
+        external_ref=external_ref,
+        phones=[phone_normalize(p) for p in phones],
+        emails=[email_normalize(e) for e in emails],
+    )
+    decision = dedup_decide([row], candidates_for([row], source_id), document_index)[0]
+    return DuplicateCheck(decision.action, decision.target_id, decision.reason, decision.confidence)
