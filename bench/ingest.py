@@ -400,13 +400,18 @@ def quality(job, labels: list[int]) -> dict:
     """Pairwise precision/recall of "same lead" among the file's rows (row → lead from the import's events)."""
     from itertools import combinations
 
-    from leads.models import EventKind, LeadEvent
+    from leads.models import EventKind, Lead, LeadEvent
 
     lead_of_line = {}
     for lead_id, payload in LeadEvent.objects.filter(
         kind__in=[EventKind.CREATED, EventKind.INTEREST_AGAIN], payload__import=job.pk
     ).values_list("lead_id", "payload"):
         lead_of_line[payload["line"]] = lead_id
+    survivor = dict(Lead.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into_id"))
+    for line, lead_id in lead_of_line.items():
+        while lead_id in survivor:  # leads merged later in the import live on in their survivor
+            lead_id = survivor[lead_id]
+        lead_of_line[line] = lead_id
     by_lead, by_person = {}, {}
     for index, pid in enumerate(labels):
         line = index + 2

@@ -46,6 +46,9 @@ class Decision:
     target_row: object | None = None  # another row of this batch (its lead is created first)
     reason: str = ""
     confidence: float = 0.0
+    # Other existing leads this row proves to be the same person (e.g. its phone is on one lead and its e-mail on
+    # another, and the names agree): the pipeline merges them into ``target_id`` too.
+    also_merge: list[int] = field(default_factory=list)
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -79,7 +82,31 @@ def row_keys(row, document_key) -> list[tuple[str, str]]:
     return keys
 
 
+def _linked_targets(row, keys, candidates: Candidates, chosen: int) -> list[int]:
+    """Existing leads other than ``chosen`` that share a key with ``row`` and whose names agree with it."""
+    linked = []
+    for kind, value in keys:
+        target = {"phone": candidates.by_phone, "email": candidates.by_email, "document": candidates.by_document}.get(
+            kind, {}
+        ).get(value)
+        if not target or target == chosen or target in linked:
+            continue
+        existing = candidates.leads.get(target)
+        if kind == "document" or (
+            existing and row.name_key and name_similarity(row.name_key, existing.name_key) >= NAME_AGREES
+        ):
+            linked.append(target)
+    return linked
+
+
 def _match_existing(row, keys, candidates: Candidates) -> Decision | None:
+    decision = _match_existing_one(row, keys, candidates)
+    if decision is not None and decision.action == "merge":
+        decision.also_merge = _linked_targets(row, keys, candidates, decision.target_id)
+    return decision
+
+
+def _match_existing_one(row, keys, candidates: Candidates) -> Decision | None:
     """The best existing lead for ``row`` through its keys, as a merge or a review."""
     for kind, value in keys:
         if kind in ("document", "external"):
@@ -133,12 +160,16 @@ def dedup_decide(rows: list, candidates: Candidates, document_key) -> list[Decis
                 union.union(first_with[key], index)
             else:
                 first_with[key] = index
+    groups: dict[int, list[int]] = {}
+    for index in range(len(rows)):
+        groups.setdefault(union.find(index), []).append(index)
     decisions: list[Decision] = []
     leader_decision: dict[int, Decision] = {}
     for index, row in enumerate(rows):
         root = union.find(index)
         if root == index:
-            decision = _match_existing(row, keys[index], candidates) or Decision(row, "create", reason="new")
+            group_keys = [key for member in groups[root] for key in keys[member]]
+            decision = _match_existing(row, group_keys, candidates) or Decision(row, "create", reason="new")
             leader_decision[index] = decision
             decisions.append(decision)
             continue

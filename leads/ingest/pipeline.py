@@ -495,7 +495,32 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
             )
     DuplicateReview.objects.bulk_create(reviews, ignore_conflicts=True)
     counts["review"] = len(reviews)
+    _link_existing(decisions, lead_of_row)
     return counts
+
+
+def _link_existing(decisions: list[Decision], lead_of_row: dict[int, int]) -> None:
+    """Rows that prove two existing leads are one person (phone on one, e-mail on the other, same name) merge them.
+    Rare, so each goes through the ordinary, undoable ``leads_merge``."""
+    from leads.models import Lead
+    from leads.services.merge import MergeError, leads_merge
+
+    for decision in decisions:
+        for other in decision.also_merge:
+            into_id = decision.target_id
+            pair = {p.pk: p for p in Lead.objects.filter(pk__in=[into_id, other], merged_into__isnull=True)}
+            if len(pair) != 2:
+                continue  # one side was merged already in this chunk
+            try:
+                leads_merge(
+                    into=pair[into_id],
+                    other=pair[other],
+                    actor=None,
+                    reason="linked by an imported row",
+                    confidence=round(decision.confidence, 3),
+                )
+            except MergeError:
+                continue
 
 
 def _report_write(job: ImportJob) -> None:

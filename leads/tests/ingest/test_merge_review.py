@@ -74,3 +74,18 @@ def test_undoing_an_imported_row_merge_gives_the_row_its_own_lead(tmp_path):
     assert list(restored.contact_points.values_list("value", flat=True)) == ["maria@souza.com"]
     with pytest.raises(MergeError):
         lead_merge_undo(merge=merge, actor=None)
+
+
+def test_a_row_that_links_two_existing_leads_merges_them(tmp_path):
+    from leads.services import lead_create
+
+    source = LeadSource.objects.create(name="Base", kind="historical")
+    by_phone = lead_create(actor=None, source=source, full_name="Maria Souza", phones=["11988887777"])
+    by_email = lead_create(actor=None, source=source, full_name="Maria Souza", emails=["maria@souza.com"])
+
+    job = _import(tmp_path, "Nome;Celular;Email\nMaria Souza;11988887777;maria@souza.com\n")
+
+    assert job.merged == 1
+    by_email.refresh_from_db()
+    assert by_email.merged_into_id == by_phone.pk
+    assert set(by_phone.contact_points.values_list("value", flat=True)) == {"+5511988887777", "maria@souza.com"}
