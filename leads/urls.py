@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import views
+from leads import views, views_import
 
 app_name = "leads"
 urlpatterns = [
@@ -9,4 +9,9 @@ urlpatterns = [
     path("<int:lead_id>/notes/", views.lead_note_create_view, name="note_create"),
     path("<int:lead_id>/stage/", views.lead_stage_change_view, name="stage_change"),
     path("<int:lead_id>/contacts/<int:contact_id>/opt-out/", views.contact_point_opt_out_view, name="contact_opt_out"),
+    path("imports/", views_import.import_upload_view, name="import_upload"),
+    path("imports/<int:job_id>/", views_import.import_detail_view, name="import_detail"),
+    path("imports/<int:job_id>/report.xlsx", views_import.import_report_view, name="import_report"),
+    path("duplicates/", views_import.review_queue_view, name="review_queue"),
+    path("duplicates/<int:review_id>/decide/", views_import.review_decide_view, name="review_decide"),
 ]

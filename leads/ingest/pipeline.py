@@ -26,7 +26,7 @@ from compliance.security import xlsx_export
 from compliance.services.audit import audit_record
 from leads.ingest.dedup import Candidates, Decision, Existing, dedup_decide
 from leads.ingest.mapping import mapping_recognizes_anything, mapping_suggest
-from leads.ingest.reader import FileRejected, file_inspect, rows_read
+from leads.ingest.reader import FileRejected, file_inspect, rows_count, rows_read
 from leads.ingest.rows import LeadRow, RowRejected, row_normalize
 from leads.models import (
     DuplicateReview,
@@ -81,6 +81,7 @@ def import_job_create(
             % {"headers": ", ".join(h for h in header if h)[:200]}
         )
     job = ImportJob(
+        rows_total=rows_count(path, kind),
         source=source,
         original_name=original_name[:255],
         file_kind=kind,
@@ -91,6 +92,24 @@ def import_job_create(
     with open(path, "rb") as handle:
         job.file.save(f"{content_hash[:16]}.{kind}", ContentFile(handle.read()), save=False)
     job.save()
+    LeadSource.objects.filter(pk=source.pk).update(column_mapping={**source.column_mapping, **mapping})
+    return job
+
+
+def import_job_mapping_set(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
+    """The supervisor's corrections to the suggested mapping, before the import starts."""
+    from leads.ingest.mapping import TARGETS
+
+    if job.status != ImportStatus.PENDING:
+        raise FileRejected(_("The import already started: its mapping can no longer change."))
+    unknown = sorted({v for v in mapping.values() if v not in TARGETS})
+    if unknown:
+        raise FileRejected(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
+    if not mapping_recognizes_anything(mapping):
+        raise FileRejected(_("Map at least one column to a phone or an e-mail."))
+    job.mapping = mapping
+    job.save(update_fields=["mapping"])
+    source = job.source
     LeadSource.objects.filter(pk=source.pk).update(column_mapping={**source.column_mapping, **mapping})
     return job
 

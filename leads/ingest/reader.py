@@ -132,3 +132,13 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
         dialect.delimiter = ";" if sample.count(";") > sample.count(",") else ","
     for row in csv.reader(io.StringIO(text), dialect):
         yield [cell.strip() for cell in row]
+
+
+def rows_count(path: Path, kind: str) -> int:
+    """Data rows (without the header), cheaply, for the progress bar."""
+    if kind == "xlsx":
+        from python_calamine import CalamineWorkbook
+
+        return max(0, CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).height - 1)
+    with open(path, "rb") as handle:
+        return max(0, sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - 1)
