@@ -44,7 +44,10 @@ def _capitalize(word: str) -> str:
 def name_clean(raw: str) -> str:
     """Collapse spaces and fix capitalization when it is off (``maria DA silva`` → ``Maria da Silva``);
     names already well cased (``João McDonald``) and accents are kept."""
-    words = _SPACES.sub(" ", (raw or "").strip()).split(" ")
+    text = _SPACES.sub(" ", (raw or "").strip())
+    if text.istitle() and not any(p in text.split(" ") for p in ("Da", "De", "Do", "Das", "Dos", "E")):
+        return text  # "Maria Souza": nothing to fix (the common case, checked in C)
+    words = text.split(" ")
     if not any(_word_is_badly_cased(w, i == 0) for i, w in enumerate(words)):
         return " ".join(words)
     return " ".join(w.lower() if i and w.lower() in _PARTICLES else _capitalize(w) for i, w in enumerate(words))

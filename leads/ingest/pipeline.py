@@ -213,19 +213,21 @@ def candidates_for(rows: list[LeadRow], source_id: int | None) -> Candidates:
     name_keys = sorted({r.name_key for r in rows if r.name_key})
     candidates = Candidates()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT ON (kind, value) kind, value, lead_id FROM leads_contactpoint"
-            " WHERE (kind = 'phone' AND value = ANY(string_to_array(%s, chr(31))))"
-            " OR (kind = 'email' AND value = ANY(string_to_array(%s, chr(31))))"
-            " ORDER BY kind, value, lead_id",
-            [_array(phones), _array(emails)],
-        )
-        for kind, value, lead_id in cursor.fetchall():
-            (candidates.by_phone if kind == "phone" else candidates.by_email)[value] = lead_id
+        # One query per kind: an OR across kinds makes PostgreSQL scan the whole table instead of the index.
+        for kind, values, target in (("phone", phones, candidates.by_phone), ("email", emails, candidates.by_email)):
+            if not values:
+                continue
+            cursor.execute(
+                "SELECT value, min(lead_id) FROM leads_contactpoint"
+                " WHERE kind = %s AND value = ANY(string_to_array(%s, chr(31))) GROUP BY value",
+                [kind, _array(values)],
+            )
+            target.update(cursor.fetchall())
         if documents:
             cursor.execute(
                 "SELECT document_index, min(id) FROM leads_lead"
-                " WHERE document_index = ANY(string_to_array(%s, chr(31))) GROUP BY document_index",
+                " WHERE document_index <> '' AND document_index = ANY(string_to_array(%s, chr(31)))"
+                " GROUP BY document_index",
                 [_array(documents)],
             )
             candidates.by_document = dict(cursor.fetchall())
@@ -238,8 +240,10 @@ def candidates_for(rows: list[LeadRow], source_id: int | None) -> Candidates:
             candidates.by_external = dict(cursor.fetchall())
         if name_keys:
             cursor.execute(
-                "SELECT name_key, id FROM leads_lead WHERE name_key = ANY(string_to_array(%s, chr(31)))"
-                " AND merged_into_id IS NULL LIMIT 20000",
+                # A join on unnest() lets the planner use the name_key index; "= ANY(...)" made it scan 1M rows.
+                "SELECT l.name_key, l.id FROM unnest(string_to_array(%s, chr(31))) AS k(key)"
+                " JOIN leads_lead l ON l.name_key = k.key WHERE l.name_key <> '' AND l.merged_into_id IS NULL"
+                " LIMIT 20000",
                 [_array(name_keys)],
             )
             grouped = defaultdict(list)
