@@ -168,6 +168,17 @@ def dataset(rows: int, seed: int = 7) -> tuple[list[list], list[int]]:
 
 HEADER = ["Nome", "Celular", "E-mail", "Cidade", "UF", "Orçamento"]
 
+LEAD_COPY = (
+    "COPY leads_lead (full_name, name_key, document, document_index, city, state, currency, interest_type, source_id,"
+    " campaign_ref, ad_ref, stage, stage_changed_at, attributes, recurrence_count, priority, last_interest_at,"
+    " created_at, updated_at{extra}) FROM STDIN"
+)
+
+
+def lead_copy_row(name: str, key: str, city: str, uf: str, source_id: int, now, *extra) -> tuple:
+    """One row for LEAD_COPY: a new lead with defaults, as the benchmark writes them."""
+    return (name, key, "", "", city, uf, "BRL", "", source_id, "", "", "new", now, "{}", 1, 0, now, now, now, *extra)
+
 
 def write_xlsx(path: Path, rows: list[list]) -> None:
     from openpyxl import Workbook
@@ -274,39 +285,11 @@ def base_build(total: int) -> dict:
             "SELECT nextval(pg_get_serial_sequence('leads_lead','id')) FROM generate_series(1, %s)", [total - have]
         )
         ids = [r[0] for r in cursor.fetchall()]
-        with cursor.copy(
-            "COPY leads_lead (id, full_name, name_key, document, document_index, city, state, currency,"
-            " interest_type, source_id, campaign_ref, ad_ref, stage, stage_changed_at, attributes,"
-            " recurrence_count, priority, last_interest_at, created_at, updated_at)"
-            " FROM STDIN"
-        ) as copy:
+        with cursor.copy(LEAD_COPY.format(extra=", id")) as copy:
             for lead_id in ids:
                 name = f"{rng.choice(firsts)} {rng.choice(lasts)} {rng.choice(lasts)}"
                 city, uf = rng.choice(CITIES)
-                copy.write_row(
-                    (
-                        lead_id,
-                        name,
-                        name_key(name),
-                        "",
-                        "",
-                        city,
-                        uf,
-                        "BRL",
-                        "",
-                        source.pk,
-                        "",
-                        "",
-                        "new",
-                        now,
-                        "{}",
-                        1,
-                        0,
-                        now,
-                        now,
-                        now,
-                    )
-                )
+                copy.write_row(lead_copy_row(name, name_key(name), city, uf, source.pk, now, lead_id))
         with cursor.copy(
             "COPY leads_contactpoint (lead_id, kind, value, is_primary, is_valid, is_whatsapp, label,"
             " created_at) FROM STDIN"
@@ -348,36 +331,9 @@ def copy_vs_bulk_create(n: int = 20000) -> dict:
     def copy():
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                with cursor.copy(
-                    "COPY leads_lead (full_name, name_key, document, document_index, city, state,"
-                    " currency, interest_type, source_id, campaign_ref, ad_ref, stage, stage_changed_at,"
-                    " attributes, recurrence_count, priority, last_interest_at, created_at, updated_at)"
-                    " FROM STDIN"
-                ) as stream:
+                with cursor.copy(LEAD_COPY.format(extra="")) as stream:
                     for name in names:
-                        stream.write_row(
-                            (
-                                name,
-                                name.lower(),
-                                "",
-                                "",
-                                "",
-                                "",
-                                "BRL",
-                                "",
-                                source.pk,
-                                "",
-                                "",
-                                "new",
-                                now,
-                                "{}",
-                                1,
-                                0,
-                                now,
-                                now,
-                                now,
-                            )
-                        )
+                        stream.write_row(lead_copy_row(name, name.lower(), "", "", source.pk, now))
                 raise Rollback
         except Rollback:
             pass
