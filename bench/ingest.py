@@ -304,6 +304,32 @@ def base_build(total: int) -> dict:
     return {"leads": total, "built_s": round(time.perf_counter() - started, 1)}
 
 
+def previous_imports_remove() -> int:
+    """Leads left by earlier runs' imports would turn this run's rows into merges: remove them (the base stays)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL fluxo.erasure = 'on'")  # the timeline's erasure door, as LGPD deletion uses it
+        cursor.execute(
+            "CREATE TEMP TABLE old_leads ON COMMIT DROP AS SELECT l.id FROM leads_lead l JOIN leads_leadsource s"
+            " ON s.id = l.source_id WHERE s.name LIKE 'bench-import-%%' OR s.name LIKE 'prof-%%'"
+        )
+        for sql in (
+            "DELETE FROM leads_leadevent WHERE lead_id IN (SELECT id FROM old_leads)",
+            "DELETE FROM leads_duplicatereview WHERE lead_id IN (SELECT id FROM old_leads)"
+            " OR candidate_id IN (SELECT id FROM old_leads)",
+            "DELETE FROM leads_leadmerge WHERE into_id IN (SELECT id FROM old_leads)",
+            "DELETE FROM leads_contactpoint WHERE lead_id IN (SELECT id FROM old_leads)",
+            "UPDATE leads_lead SET merged_into_id = NULL WHERE merged_into_id IN (SELECT id FROM old_leads)",
+            "DELETE FROM leads_lead WHERE id IN (SELECT id FROM old_leads)",
+        ):
+            cursor.execute(sql)
+        removed = cursor.rowcount
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE leads_lead")
+    return removed
+
+
 # --- 4. COPY vs bulk_create ------------------------------------------------------------------------------------
 def copy_vs_bulk_create(n: int = 20000) -> dict:
     from django.db import connection, transaction
@@ -473,6 +499,7 @@ def main() -> None:
     write_xlsx(path, rows)
     report = {"rows": len(rows), "people": len(set(labels)), "parse": parse_speed(path)}
     report["base"] = base_build(args.base)
+    report["base"]["previous_import_leads_removed"] = previous_imports_remove()
     report["write"] = copy_vs_bulk_create()
 
     source = LeadSource.objects.create(name=f"bench-import-{int(time.time())}", kind="manual_import")
