@@ -25,6 +25,7 @@ import resource
 import statistics
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,7 +72,8 @@ def _person(fake, rng, pid: int) -> dict:
         last = f"{last} {fake.last_name()}"
     body = f"{rng.randint(6000, 9999)}{rng.randint(0, 9999):04d}"
     city, uf = rng.choice(CITIES)
-    email = f"{first}.{last.split()[0]}{pid}@{rng.choice(['gmail.com', 'hotmail.com', 'uol.com.br'])}".lower()
+    local = unicodedata.normalize("NFKD", f"{first}.{last.split()[0]}").encode("ascii", "ignore").decode()
+    email = f"{local.replace(' ', '.')}{pid}@{rng.choice(['gmail.com', 'hotmail.com', 'uol.com.br'])}".lower()
     return {
         "pid": pid,
         "first": first,

@@ -30,8 +30,8 @@ class Existing:
 class Candidates:
     """Existing leads reachable from the batch's keys (filled by the pipeline with a few indexed queries)."""
 
-    by_phone: dict[str, int] = field(default_factory=dict)
-    by_email: dict[str, int] = field(default_factory=dict)
+    by_phone: dict[str, list[int]] = field(default_factory=dict)  # a number can be on several leads (reviews)
+    by_email: dict[str, list[int]] = field(default_factory=dict)
     by_document: dict[str, int] = field(default_factory=dict)  # blind index → lead id
     by_external: dict[str, int] = field(default_factory=dict)
     by_name_key: dict[str, list[int]] = field(default_factory=dict)
@@ -52,9 +52,11 @@ class Decision:
 
 
 def name_similarity(a: str, b: str) -> float:
+    """Token-set similarity of the name keys, or of their letters when a typo moved a space ("MilenaF onseca")."""
     if not a or not b:
         return 0.0
-    return fuzz.token_set_ratio(a, b)
+    letters = fuzz.ratio("".join(sorted(a.replace(" ", ""))), "".join(sorted(b.replace(" ", ""))))
+    return max(fuzz.token_set_ratio(a, b), letters if letters >= 95 else 0)
 
 
 class _UnionFind:
@@ -82,20 +84,29 @@ def row_keys(row, document_key) -> list[tuple[str, str]]:
     return keys
 
 
+def _targets(candidates: Candidates, kind: str, value: str) -> list[int]:
+    if kind == "phone":
+        return candidates.by_phone.get(value, [])
+    if kind == "email":
+        return candidates.by_email.get(value, [])
+    if kind == "document":
+        target = candidates.by_document.get(value)
+        return [target] if target else []
+    return []
+
+
 def _linked_targets(row, keys, candidates: Candidates, chosen: int) -> list[int]:
     """Existing leads other than ``chosen`` that share a key with ``row`` and whose names agree with it."""
     linked = []
     for kind, value in keys:
-        target = {"phone": candidates.by_phone, "email": candidates.by_email, "document": candidates.by_document}.get(
-            kind, {}
-        ).get(value)
-        if not target or target == chosen or target in linked:
-            continue
-        existing = candidates.leads.get(target)
-        if kind == "document" or (
-            existing and row.name_key and name_similarity(row.name_key, existing.name_key) >= NAME_AGREES
-        ):
-            linked.append(target)
+        for target in _targets(candidates, kind, value):
+            if target == chosen or target in linked:
+                continue
+            existing = candidates.leads.get(target)
+            if kind == "document" or (
+                existing and row.name_key and name_similarity(row.name_key, existing.name_key) >= NAME_AGREES
+            ):
+                linked.append(target)
     return linked
 
 
@@ -115,10 +126,15 @@ def _match_existing_one(row, keys, candidates: Candidates) -> Decision | None:
                 reason = "same CPF" if kind == "document" else "same id in the source"
                 return Decision(row, "merge", target_id=target, reason=reason, confidence=0.99)
     best: Decision | None = None
-    for kind, value in keys:
-        target = (candidates.by_phone if kind == "phone" else candidates.by_email if kind == "email" else {}).get(value)
-        if not target:
-            continue
+    shared = [
+        (kind, value, target)
+        for kind, value in keys
+        if kind in ("phone", "email")
+        for target in _targets(candidates, kind, value)
+    ]
+    # The lead whose name agrees best comes first (a number shared by several leads: pick the right one).
+    shared.sort(key=lambda kvt: -name_similarity(row.name_key, getattr(candidates.leads.get(kvt[2]), "name_key", "")))
+    for kind, _value, target in shared:
         existing = candidates.leads.get(target)
         similarity = name_similarity(row.name_key, existing.name_key if existing else "")
         label = "phone" if kind == "phone" else "e-mail"

@@ -218,11 +218,13 @@ def candidates_for(rows: list[LeadRow], source_id: int | None) -> Candidates:
             if not values:
                 continue
             cursor.execute(
-                "SELECT value, min(lead_id) FROM leads_contactpoint"
-                " WHERE kind = %s AND value = ANY(string_to_array(%s, chr(31))) GROUP BY value",
+                "SELECT c.value, c.lead_id FROM leads_contactpoint c JOIN leads_lead l ON l.id = c.lead_id"
+                " WHERE c.kind = %s AND c.value = ANY(string_to_array(%s, chr(31))) AND l.merged_into_id IS NULL"
+                " ORDER BY c.lead_id",
                 [kind, _array(values)],
             )
-            target.update(cursor.fetchall())
+            for value, lead_id in cursor.fetchall():
+                target.setdefault(value, []).append(lead_id)
         if documents:
             cursor.execute(
                 "SELECT document_index, min(id) FROM leads_lead"
@@ -251,8 +253,8 @@ def candidates_for(rows: list[LeadRow], source_id: int | None) -> Candidates:
                 grouped[key].append(lead_id)
             candidates.by_name_key = dict(grouped)
         ids = (
-            set(candidates.by_phone.values())
-            | set(candidates.by_email.values())
+            {i for ids in candidates.by_phone.values() for i in ids}
+            | {i for ids in candidates.by_email.values() for i in ids}
             | {i for ids in candidates.by_name_key.values() for i in ids}
         )
         if ids:
