@@ -11,6 +11,7 @@ import hashlib
 import json
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -128,20 +129,17 @@ def import_job_run(*, job_id: int) -> ImportJob:
     try:
         rows = rows_read(path, job.file_kind)
         header = next(rows)
-        resume_from = job.rows_done
-        chunk: list[tuple[int, dict]] = []
-        for line, values in enumerate(rows, start=2):
-            if line - 2 < resume_from:
-                continue
-            if not any(values):
-                job.rows_done += 1  # blank line: nothing to do, but counted so resume stays aligned
-                continue
-            chunk.append((line, dict(zip(header, values + [""] * (len(header) - len(values)), strict=False))))
-            if len(chunk) >= settings.FLUXO_IMPORT_CHUNK_ROWS:
-                _chunk_write(job, chunk)
-                chunk = []
-        if chunk:
-            _chunk_write(job, chunk)
+        # Normalizing is pure Python; writing mostly waits on PostgreSQL (the GIL is released then). So the next
+        # chunk is normalized in a helper thread while this one is written, and chunks still commit in order.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-normalize") as pool:
+            pending = None
+            for blanks, chunk in _raw_chunks(rows, header, job.rows_done, settings.FLUXO_IMPORT_CHUNK_ROWS):
+                future = pool.submit(_normalize, chunk, job.mapping)
+                if pending:
+                    _chunk_write(job, *pending)
+                pending = (blanks, len(chunk), future)
+            if pending:
+                _chunk_write(job, *pending)
         job.rows_total = job.rows_done
         _report_write(job)
         job.status = ImportStatus.DONE
@@ -165,16 +163,39 @@ def import_job_run(*, job_id: int) -> ImportJob:
     return job
 
 
-def _chunk_write(job: ImportJob, chunk: list[tuple[int, dict]]) -> None:
+def _raw_chunks(rows, header: list[str], resume_from: int, size: int):
+    """(blank lines skipped, [(line, {header: value})]) per chunk, from the resume point on."""
+    chunk: list[tuple[int, dict]] = []
+    blanks = 0
+    for line, values in enumerate(rows, start=2):
+        if line - 2 < resume_from:
+            continue
+        if not any(values):
+            blanks += 1  # nothing to import, but counted so a resume stays aligned with the file
+            continue
+        chunk.append((line, dict(zip(header, values + [""] * (len(header) - len(values)), strict=False))))
+        if len(chunk) >= size:
+            yield blanks, chunk
+            chunk, blanks = [], 0
+    if chunk or blanks:
+        yield blanks, chunk
+
+
+def _normalize(chunk: list[tuple[int, dict]], mapping: dict) -> tuple[list[LeadRow], list[RowRejected]]:
     good: list[LeadRow] = []
     rejected: list[RowRejected] = []
     for line, raw in chunk:
-        result = row_normalize(line, raw, job.mapping)
+        result = row_normalize(line, raw, mapping)
         (rejected if isinstance(result, RowRejected) else good).append(result)
+    return good, rejected
+
+
+def _chunk_write(job: ImportJob, blanks: int, size: int, normalized) -> None:
+    good, rejected = normalized.result()
     with transaction.atomic():
         decisions = dedup_decide(good, candidates_for(good, job.source_id), document_index)
         counts = _write(job, decisions)
-        job.rows_done += len(chunk)
+        job.rows_done += blanks + size
         job.created += counts["create"]
         job.merged += counts["merge"]
         job.review += counts["review"]
@@ -218,9 +239,8 @@ def candidates_for(rows: list[LeadRow], source_id: int | None) -> Candidates:
             if not values:
                 continue
             cursor.execute(
-                "SELECT c.value, c.lead_id FROM leads_contactpoint c JOIN leads_lead l ON l.id = c.lead_id"
-                " WHERE c.kind = %s AND c.value = ANY(string_to_array(%s, chr(31))) AND l.merged_into_id IS NULL"
-                " ORDER BY c.lead_id",
+                "SELECT value, lead_id FROM leads_contactpoint"
+                " WHERE kind = %s AND value = ANY(string_to_array(%s, chr(31))) ORDER BY lead_id",
                 [kind, _array(values)],
             )
             for value, lead_id in cursor.fetchall():
@@ -259,10 +279,20 @@ def candidates_for(rows: list[LeadRow], source_id: int | None) -> Candidates:
         )
         if ids:
             cursor.execute(
-                "SELECT id, name_key, city FROM leads_lead WHERE id = ANY(string_to_array(%s, chr(31))::bigint[])",
+                "SELECT id, name_key, city, merged_into_id FROM leads_lead"
+                " WHERE id = ANY(string_to_array(%s, chr(31))::bigint[])",
                 [_array(str(i) for i in sorted(ids))],
             )
-            candidates.leads = {i: Existing(i, key, city) for i, key, city in cursor.fetchall()}
+            merged = set()
+            for lead_id, key, city, merged_into in cursor.fetchall():
+                if merged_into:
+                    merged.add(lead_id)  # merged leads live on in their survivor, which holds the same contacts
+                else:
+                    candidates.leads[lead_id] = Existing(lead_id, key, city)
+            if merged:
+                for index in (candidates.by_phone, candidates.by_email):
+                    for value, lead_ids in list(index.items()):
+                        index[value] = [i for i in lead_ids if i not in merged]
     return candidates
 
 
