@@ -91,16 +91,9 @@ def lead_get_for_user(*, user, lead_id: int) -> Lead:
     )
     if lead is None:
         if Lead.objects.filter(pk=lead_id).exists():
-            from compliance.models import AuditCategory
-            from compliance.services.audit import audit_record
+            from compliance.services.audit import audit_access_denied
 
-            audit_record(
-                action="lead.access_denied",
-                category=AuditCategory.SECURITY,
-                object_type="leads.lead",
-                object_id=lead_id,
-                actor=user,
-            )
+            audit_access_denied(object_type="leads.lead", object_id=lead_id, actor=user)
         raise Http404("lead not found")
     return lead
 
@@ -189,3 +182,8 @@ def lead_find_by_document(*, user, document: str) -> QuerySet[Lead]:
     if not digits:
         return Lead.objects.none()
     return lead_visible_to(user).filter(document_index=document_index(digits))
+
+
+def lead_stages() -> list[LeadStage]:
+    """The pipeline's stages in order (value and translated label), for boards in other apps."""
+    return list(LeadStage)

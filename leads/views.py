@@ -9,9 +9,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import ApplicationError
-from compliance.models import AuditCategory
 from compliance.roles import ANY_STAFF_ROLE, role_required
-from compliance.services.audit import audit_record
+from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
@@ -61,7 +60,7 @@ def _detail_context(request: HttpRequest, lead, **extra) -> dict:
 @role_required(*ANY_STAFF_ROLE)
 def lead_detail_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-    audit_record(action="lead.viewed", category=AuditCategory.READ, obj=lead, actor=request.user)
+    audit_personal_data_read(obj=lead, actor=request.user)
     return TemplateResponse(request, "leads/lead_detail.html", _detail_context(request, lead))
 
 

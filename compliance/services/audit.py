@@ -80,6 +80,28 @@ def audit_record(
     return entry
 
 
+def audit_change(*, action: str, obj, details: dict | None = None, actor=None) -> AuditEntry:
+    """A change other apps record explicitly (e.g. an import's totals, where rows were written with COPY)."""
+    return audit_record(action=action, category=AuditCategory.CHANGE, obj=obj, details=details, actor=actor)
+
+
+def audit_personal_data_read(*, obj, actor) -> AuditEntry:
+    """A person's data was shown (a lead 360° page, an API detail)."""
+    return audit_record(action=f"{obj._meta.model_name}.viewed", category=AuditCategory.READ, obj=obj, actor=actor)
+
+
+def audit_access_denied(*, object_type: str, object_id, actor) -> AuditEntry:
+    """Someone asked for an object they may not see (answered with 404)."""
+    model = object_type.rsplit(".", 1)[-1]
+    return audit_record(
+        action=f"{model}.access_denied",
+        category=AuditCategory.SECURITY,
+        object_type=object_type,
+        object_id=object_id,
+        actor=actor,
+    )
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int

@@ -147,6 +147,17 @@ def suppression_add(
     return entry, True
 
 
+def suppression_add_by_consultant(*, contact: str, kind: str, actor_id: int | None, note: str = ""):
+    """A consultant records that the person asked not to be contacted (any channel, any purpose)."""
+    return suppression_add(
+        contact=contact,
+        kind=kind,
+        reason=SuppressionReason.CONSULTANT,
+        actor_id=actor_id,
+        details={"note": note.strip()[:200]},
+    )
+
+
 def suppression_confirmation_mark(*, entry: SuppressionEntry) -> bool:
     """Record that the single confirmation was sent; False if it had been sent already (never twice)."""
     return bool(

@@ -69,6 +69,14 @@ def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
     return token
 
 
+def api_tokens_revoke_named(*, user, name: str) -> int:
+    """Revoke the user's active tokens called ``name`` (e.g. the demo token, re-issued on each seed)."""
+    tokens = list(ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True))
+    for token in tokens:
+        api_token_revoke(token=token)
+    return len(tokens)
+
+
 def api_token_authenticate(key: str) -> ApiToken | None:
     """The usable token for ``key`` (active user, not revoked, not expired), or None."""
     parts = key.split("_", 2)  # the secret part may itself contain "_"

@@ -9,9 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
-from compliance.models import AuditCategory
 from compliance.roles import Role, contacts_unmasked_in_lists, user_has_role
-from compliance.services.audit import audit_record
+from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.api.serializers import (
     LeadCreateInputSerializer,
@@ -80,7 +79,7 @@ class LeadDetailApi(APIView):
     @extend_schema(operation_id="leads_retrieve", responses={200: LeadOutputSerializer, **ERRORS})
     def get(self, request, lead_id: int):
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-        audit_record(action="lead.viewed", category=AuditCategory.READ, obj=lead, actor=request.user)
+        audit_personal_data_read(obj=lead, actor=request.user)
         return Response(LeadOutputSerializer(lead).data)
 
     @extend_schema(

@@ -22,9 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.crypto import encrypt
-from compliance.models import AuditCategory
 from compliance.security import xlsx_export
-from compliance.services.audit import audit_record
+from compliance.services.audit import audit_change
 from leads.ingest.dedup import Candidates, Decision, Existing, dedup_decide
 from leads.ingest.mapping import mapping_recognizes_anything, mapping_suggest
 from leads.ingest.reader import FileRejected, file_inspect, rows_count, rows_read
@@ -148,9 +147,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
     except FileRejected as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, error_message=exc.message)
         raise
-    audit_record(
+    audit_change(
         action="import.done",
-        category=AuditCategory.CHANGE,
         obj=job,
         details={
             "created": job.created,

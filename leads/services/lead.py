@@ -260,15 +260,10 @@ def lead_tags_set(*, lead: Lead, actor, paths: Iterable[str]) -> Lead:
 @transaction.atomic
 def contact_point_opt_out(*, contact_point: ContactPoint, actor, reason: str = "") -> bool:
     """A consultant records that the person asked not to be contacted (any channel, any purpose)."""
-    from compliance.models import SuppressionReason
-    from compliance.services.consent import suppression_add
+    from compliance.services.consent import suppression_add_by_consultant
 
-    _entry, created = suppression_add(
-        contact=contact_point.value,
-        kind=contact_point.kind,
-        reason=SuppressionReason.CONSULTANT,
-        actor_id=getattr(actor, "pk", None),
-        details={"note": reason.strip()[:200]},
+    _entry, created = suppression_add_by_consultant(
+        contact=contact_point.value, kind=contact_point.kind, actor_id=getattr(actor, "pk", None), note=reason
     )
     if created:
         timeline_event_record(

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from assignment.models import Team
+from assignment.services import team_ensure
 from compliance.roles import Role, role_grant
 from leads.models import (
     ContactKind,
@@ -155,10 +155,8 @@ class Command(BaseCommand):
         integrator = person("integrator", Role.INTEGRATOR)
         return {"admin": admin, "supervisor": supervisor, "consultants": consultants, "integrator": integrator}
 
-    def _team(self, people) -> Team:
-        team, _ = Team.objects.get_or_create(name="Equipe São Paulo", defaults={"supervisor": people["supervisor"]})
-        team.members.add(*people["consultants"])
-        return team
+    def _team(self, people):
+        return team_ensure(name="Equipe São Paulo", supervisor=people["supervisor"], members=people["consultants"])
 
     def _leads(self, total: int, consultants, team, sources, tags) -> int:
         existing = set(Lead.objects.filter(external_ref__startswith="demo-").values_list("external_ref", flat=True))
@@ -288,10 +286,8 @@ class Command(BaseCommand):
 
     def _demo_token(self, integrator) -> str:
         """Keys are stored hashed, so each run revokes the previous demo token and prints a fresh one."""
-        from compliance.models import ApiToken
-        from compliance.services.tokens import SCOPES, api_token_issue, api_token_revoke
+        from compliance.services.tokens import SCOPES, api_token_issue, api_tokens_revoke_named
 
-        for old in ApiToken.objects.filter(user=integrator, name="demo", revoked_at__isnull=True):
-            api_token_revoke(token=old)
+        api_tokens_revoke_named(user=integrator, name="demo")
         _token, key = api_token_issue(user=integrator, name="demo", scopes=list(SCOPES), expires_in_days=30)
         return key
