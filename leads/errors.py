@@ -26,3 +26,7 @@ class LeadOwnerInvalid(LeadError):
 
 class LeadFilterInvalid(LeadError):
     code = "invalid_filter"
+
+
+class IngestKeyMissing(LeadError):
+    code = "idempotency_key_missing"

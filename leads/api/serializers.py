@@ -137,3 +137,40 @@ class LeadEventOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = LeadEvent
         fields = ["id", "kind", "channel", "actor", "occurred_at", "created_at", "payload"]
+
+
+class IngestLeadSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    phones = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    emails = serializers.ListField(child=serializers.CharField(max_length=254), required=False)
+    document = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    state = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    budget = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        help_text="Free text: 'R$ 350 mil', '1,5 milhão', 'entre 200 e 300 mil'",
+    )
+    interest = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    external_ref = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    campaign_ref = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    ad_ref = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    attributes = serializers.DictField(required=False)
+
+
+class IngestInputSerializer(serializers.Serializer):
+    source = serializers.PrimaryKeyRelatedField(queryset=LeadSource.objects.filter(is_active=True))
+    leads = IngestLeadSerializer(many=True, allow_empty=False, max_length=1000)
+
+
+class IngestItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["created", "merged", "review", "rejected"])
+    lead_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class IngestOutputSerializer(serializers.Serializer):
+    results = IngestItemResultSerializer(many=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +14,8 @@ from compliance.roles import Role, contacts_unmasked_in_lists, user_has_role
 from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.api.serializers import (
+    IngestInputSerializer,
+    IngestOutputSerializer,
     LeadCreateInputSerializer,
     LeadEventOutputSerializer,
     LeadOutputSerializer,
@@ -20,8 +23,10 @@ from leads.api.serializers import (
     LeadUpdateInputSerializer,
     NoteCreateInputSerializer,
 )
+from leads.errors import IngestKeyMissing
 from leads.filters import LeadFilter
 from leads.models import EventChannel, LeadEvent
+from leads.services.ingest import ingest_batch_run, ingest_request_find
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 
@@ -142,3 +147,30 @@ class LeadNoteCreateApi(APIView):
             lead=lead, actor=request.user, text=data.validated_data["text"], channel=EventChannel.API
         )
         return Response(LeadEventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class LeadIngestApi(APIView):
+    """Batch push from an integrator: each item is normalized, deduplicated and merged like a spreadsheet row.
+    Send an ``Idempotency-Key`` header: repeating it returns the first answer and writes nothing."""
+
+    required_scopes = {"POST": "leads:write"}
+
+    @extend_schema(
+        operation_id="leads_ingest",
+        request=IngestInputSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        responses={200: IngestOutputSerializer, **ERRORS},
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 200:
+            raise IngestKeyMissing(_("Send an Idempotency-Key header (up to 200 characters) with every batch."))
+        stored = ingest_request_find(user=request.user, key=key)
+        if stored is not None:
+            return Response(stored.response, status=stored.status_code, headers={"Idempotent-Replay": "true"})
+        data = IngestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        response = ingest_batch_run(
+            user=request.user, key=key, source=data.validated_data["source"], items=data.validated_data["leads"]
+        )
+        return Response(response.response, status=response.status_code)

@@ -354,7 +354,8 @@ def _contact_rows(
 
 
 def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
-    """Write one chunk's decisions; the caller's transaction makes the chunk all in or all out."""
+    """Write one chunk's decisions; the caller's transaction makes the chunk all in or all out.
+    ``counts["lead_of_row"]`` maps ``id(row)`` to the lead created for it."""
     now = timezone.now()
     source = job.source
     creating = [d for d in decisions if d.action in ("create", "review")]
@@ -549,6 +550,7 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
     DuplicateReview.objects.bulk_create(reviews, ignore_conflicts=True)
     counts["review"] = len(reviews)
     _link_existing(decisions, lead_of_row)
+    counts["lead_of_row"] = lead_of_row
     return counts
 
 
@@ -592,3 +594,88 @@ def _report_write(job: ImportJob) -> None:
     job.error_report.save(
         f"import-{job.pk}-errors.xlsx", ContentFile(xlsx_export({_("Rejected rows"): sheet})), save=False
     )
+
+
+BATCH_STATUS = {"create": "created", "merge": "merged", "review": "review"}
+API_FIELDS = (
+    "full_name",
+    "first_name",
+    "last_name",
+    "phone",
+    "phone2",
+    "email",
+    "document",
+    "city",
+    "state",
+    "budget",
+    "interest",
+    "origin",
+    "notes",
+    "campaign_ref",
+    "ad_ref",
+    "external_ref",
+)
+
+
+@transaction.atomic
+def leads_ingest_batch(*, source: LeadSource, items: list[dict], actor, label: str) -> list[dict]:
+    """A batch pushed by an integrator: every item normalized, deduplicated and written like a spreadsheet row,
+    in one transaction. Returns one result per item: created / merged / review (with the lead id) or rejected."""
+    mapping = {field: field for field in API_FIELDS}
+    job = ImportJob.objects.create(
+        source=source,
+        original_name=label[:255],
+        file_kind="api",
+        content_hash="",
+        mapping=mapping,
+        status=ImportStatus.RUNNING,
+        rows_total=len(items),
+        started_at=timezone.now(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    raws = []
+    for index, item in enumerate(items):
+        raw = {key: _api_value(item.get(key)) for key in API_FIELDS if item.get(key) not in (None, "", [])}
+        for key, value in (item.get("attributes") or {}).items():
+            raw[f"{key}"[:60]] = str(value)[:500]
+        raws.append((index + 1, raw))
+    good, rejected = _normalize(raws, mapping)
+    decisions = dedup_decide(good, candidates_for(good, source.pk), document_index)
+    counts = _write(job, decisions)
+    lead_of_row = counts.pop("lead_of_row")
+    results: dict[int, dict] = {}
+    for decision in decisions:
+        row = decision.row
+        lead_id = lead_of_row.get(id(row)) or decision.target_id or lead_of_row.get(id(decision.target_row))
+        results[row.line] = {
+            "status": {"create": "created"}.get(
+                decision.action, decision.action + ("d" if decision.action == "merge" else "")
+            ),
+            "lead_id": lead_id,
+            "reason": decision.reason,
+            "flags": row.flags,
+        }
+    for rejection in rejected:
+        results[rejection.line] = {
+            "status": "rejected",
+            "lead_id": None,
+            "reason": rejection.reason,
+            "field": rejection.column,
+        }
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.DONE,
+        rows_done=len(items),
+        created=counts["create"],
+        merged=counts["merge"],
+        review=counts["review"],
+        rejected=len(rejected),
+        finished_at=timezone.now(),
+        errors=[{"line": r.line, "column": r.column, "reason": r.reason} for r in rejected],
+    )
+    return [{"index": line - 1, **results[line]} for line in sorted(results)]
+
+
+def _api_value(value) -> str:
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return str(value)
