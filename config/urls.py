@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from common import views as common_views
 from compliance import twofactor
 from compliance.roles import Role, user_has_role
+from leads.views_public import web_form_view
 
 
 def _admin_site_permission(request) -> bool:
@@ -27,6 +28,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
     path("privacidade/", include("compliance.urls")),
+    path("f/<str:token>/", web_form_view, name="web_form"),
     path("supervisor/", include("assignment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("leads.api.urls")),

@@ -79,6 +79,14 @@ class LeadSource(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    public_token = models.CharField(
+        _("public form token"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Set it to publish this source's web form at /f/<token>/ (embeddable)."),
+    )
     column_mapping = models.JSONField(
         _("column mapping"),
         default=dict,

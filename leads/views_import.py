@@ -63,7 +63,9 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
     context = {
         "sources": LeadSource.objects.filter(is_active=True),
         "error": error,
-        "jobs": ImportJob.objects.select_related("source").order_by("-created_at")[:20],
+        "jobs": ImportJob.objects.filter(file_kind__in=["xlsx", "csv"])
+        .select_related("source")
+        .order_by("-created_at")[:20],
     }
     return TemplateResponse(request, "leads/import_upload.html", context)
 

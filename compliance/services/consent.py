@@ -171,6 +171,50 @@ def is_suppressed(*, contact: str, kind: str) -> bool:
     return SuppressionEntry.objects.filter(subject_index=contact_index(contact, kind)).exists()
 
 
+def consent_text_current(purpose: ConsentPurpose) -> ConsentText | None:
+    """The newest text version for ``purpose``: what a form must show and the ledger must point at."""
+    return ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
+
+
+def consent_from_web_form(
+    *,
+    contacts: list[tuple[str, str]],
+    marketing_text: ConsentText | None,
+    ip_address: str | None,
+    user_agent: str,
+    evidence: dict,
+) -> None:
+    """A person filled a form asking to be contacted: service contact rests on preliminary procedures (Art. 7 V);
+    marketing only with the box ticked, pointing at the exact text shown (Art. 8)."""
+    for value, kind in contacts:
+        consent_record(
+            contact=value,
+            kind=kind,
+            purpose=ConsentPurpose.SERVICE,
+            channel=ConsentChannel.ANY,
+            legal_basis=LegalBasis.CONTRACT,
+            status=ConsentStatus.GRANTED,
+            source=ConsentSource.FORM,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            evidence=evidence,
+        )
+        if marketing_text is not None:
+            consent_record(
+                contact=value,
+                kind=kind,
+                purpose=ConsentPurpose.MARKETING,
+                channel=ConsentChannel.ANY,
+                legal_basis=LegalBasis.CONSENT,
+                status=ConsentStatus.GRANTED,
+                source=ConsentSource.FORM,
+                text=marketing_text,
+                ip_address=ip_address,
+                user_agent=user_agent,
+                evidence=evidence,
+            )
+
+
 def suppressed_among(contacts: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which of these (value, kind) contacts are suppressed, in one query."""
     by_index = {contact_index(value, kind): (value, kind) for value, kind in contacts}
