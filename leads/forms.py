@@ -16,3 +16,10 @@ class NoteForm(forms.Form):
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=LeadStage.choices)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class ReferralForm(forms.Form):
+    full_name = forms.CharField(label=_("Name of the person referred"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)

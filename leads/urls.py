@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:lead_id>/", views.lead_detail_view, name="detail"),
     path("<int:lead_id>/notes/", views.lead_note_create_view, name="note_create"),
     path("<int:lead_id>/stage/", views.lead_stage_change_view, name="stage_change"),
+    path("<int:lead_id>/referrals/", views.lead_referral_create_view, name="referral_create"),
     path("<int:lead_id>/contacts/<int:contact_id>/opt-out/", views.contact_point_opt_out_view, name="contact_opt_out"),
     path("imports/", views_import.import_upload_view, name="import_upload"),
     path("imports/<int:job_id>/", views_import.import_detail_view, name="import_detail"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -14,7 +15,7 @@ from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
-from leads.forms import NoteForm, StageForm
+from leads.forms import NoteForm, ReferralForm, StageForm
 from leads.models import EventChannel
 
 PAGE_SIZE = 25
@@ -117,3 +118,27 @@ def contact_point_opt_out_view(request: HttpRequest, lead_id: int, contact_id: i
     point = get_object_or_404(selectors.lead_contact_points_qs(lead=lead), pk=contact_id)
     services.contact_point_opt_out(contact_point=point, actor=request.user, reason=request.POST.get("reason", ""))
     return redirect("leads:detail", lead_id=lead.pk)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_referral_create_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    referrer = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("leads:detail", lead_id=referrer.pk)
+    data = form.cleaned_data
+    try:
+        referred = services.lead_referral_register(
+            referrer=referrer,
+            actor=request.user,
+            full_name=data["full_name"],
+            phones=[data["phone"]] if data["phone"] else [],
+            emails=[data["email"]] if data["email"] else [],
+            note=data["note"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("leads:detail", lead_id=referrer.pk)
+    return redirect("leads:detail", lead_id=referred.pk)

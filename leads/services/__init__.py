@@ -4,6 +4,7 @@ from leads.services.lead import (
     lead_change_owner,
     lead_change_stage,
     lead_create,
+    lead_referral_register,
     lead_tags_set,
     lead_update,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "lead_change_owner",
     "lead_change_stage",
     "lead_create",
+    "lead_referral_register",
     "lead_tags_set",
     "lead_update",
     "tag_get_or_create_path",

@@ -278,3 +278,48 @@ def contact_point_opt_out(*, contact_point: ContactPoint, actor, reason: str = "
             },
         )
     return created
+
+
+REFERRAL_SOURCE = "Indicações"
+
+
+@transaction.atomic
+def lead_referral_register(*, referrer: Lead, actor, full_name: str, phones=(), emails=(), note: str = "") -> Lead:
+    """A consultant registers someone the lead referred: a new lead (source kind referral, owned by the consultant)
+    and both timelines say who referred whom."""
+    from leads.models import SourceKind
+
+    source, _created = LeadSource.objects.get_or_create(name=REFERRAL_SOURCE, defaults={"kind": SourceKind.REFERRAL})
+    owner = actor if user_has_role(actor, Role.CONSULTANT, Role.SUPERVISOR) else None
+    referred = lead_create(
+        actor=actor,
+        source=source,
+        full_name=full_name,
+        phones=phones,
+        emails=emails,
+        owner=owner,
+        team=referrer.team,
+        channel=EventChannel.WEB,
+        attributes={"referred_by": referrer.pk},
+    )
+    timeline_event_record(
+        lead=referrer,
+        kind=EventKind.NOTE,
+        channel=EventChannel.WEB,
+        actor=actor,
+        payload={"text": _("Referred %(name)s") % {"name": referred.full_name}, "referred_lead": referred.pk},
+    )
+    timeline_event_record(
+        lead=referred,
+        kind=EventKind.NOTE,
+        channel=EventChannel.WEB,
+        actor=actor,
+        payload={
+            "text": (
+                _("Referred by %(name)s") % {"name": referrer.full_name}
+                + (f" — {note.strip()}" if note.strip() else "")
+            ),
+            "referred_by": referrer.pk,
+        },
+    )
+    return referred

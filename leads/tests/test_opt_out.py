@@ -32,3 +32,32 @@ def test_opting_out_another_consultants_contact_is_a_404(client, world):
     client.force_login(world["ana"])
     response = client.post(reverse("leads:contact_opt_out", args=[lead.pk, lead.contact_points.get().pk]))
     assert response.status_code == 404
+
+
+def test_a_consultant_registers_a_referral_from_the_lead_page(client, world):
+    referrer = world["leads"]["ana"][0]
+    client.force_login(world["ana"])
+
+    response = client.post(
+        reverse("leads:referral_create", args=[referrer.pk]),
+        {"full_name": "pedro indicado", "phone": "(11) 96666-5555", "note": "primo"},
+    )
+
+    from leads.models import Lead
+
+    referred = Lead.objects.get(full_name="Pedro Indicado")
+    assert response.url == reverse("leads:detail", args=[referred.pk])
+    assert (referred.source.kind, referred.owner, referred.team) == ("referral", world["ana"], referrer.team)
+    assert referred.attributes == {"referred_by": referrer.pk}
+    assert LeadEvent.objects.filter(lead=referrer, payload__referred_lead=referred.pk).exists()
+    assert LeadEvent.objects.filter(lead=referred, payload__referred_by=referrer.pk).exists()
+    foreign = world["leads"]["carla"][0]
+    assert (
+        client.post(
+            reverse("leads:referral_create", args=[foreign.pk]), {"full_name": "X", "phone": "11955554444"}
+        ).status_code
+        == 404
+    )
+    no_contact = client.post(reverse("leads:referral_create", args=[referrer.pk]), {"full_name": "Sem Contato"})
+    assert no_contact.status_code == 302
+    assert not Lead.objects.filter(full_name="Sem Contato").exists()
