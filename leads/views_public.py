@@ -13,8 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from compliance.context import client_ip
-from compliance.models import ConsentPurpose
-from compliance.services.consent import consent_from_web_form, consent_text_current
+from compliance.services.consent import consent_from_web_form, marketing_consent_text
 from leads.ingest.pipeline import leads_ingest_batch
 from leads.models import LeadSource
 from leads.normalization import email_normalize, phone_normalize
@@ -54,7 +53,7 @@ def _limited(request, source: LeadSource) -> bool:
 @require_http_methods(["GET", "POST"])
 def web_form_view(request, token: str):
     source = get_object_or_404(LeadSource, public_token=token, is_active=True)
-    text = consent_text_current(ConsentPurpose.MARKETING)
+    text = marketing_consent_text()
     form = WebLeadForm(request.POST or None)
     context = {"source": source, "form": form, "consent_text": text}
     if request.method == "GET" or not form.is_valid():

@@ -176,6 +176,11 @@ def consent_text_current(purpose: ConsentPurpose) -> ConsentText | None:
     return ConsentText.objects.filter(purpose=purpose).order_by("-version").first()
 
 
+def marketing_consent_text() -> ConsentText | None:
+    """The marketing text a public form shows next to its checkbox."""
+    return consent_text_current(ConsentPurpose.MARKETING)
+
+
 def consent_from_web_form(
     *,
     contacts: list[tuple[str, str]],
