@@ -87,6 +87,13 @@ class LeadSource(models.Model):
         blank=True,
         help_text=_("Set it to publish this source's web form at /f/<token>/ (embeddable)."),
     )
+    webhook_key = models.CharField(
+        _("webhook key"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("The key set in the ad platform's webhook settings (e.g. Google Ads google_key)."),
+    )
     column_mapping = models.JSONField(
         _("column mapping"),
         default=dict,

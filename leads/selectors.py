@@ -187,3 +187,7 @@ def lead_find_by_document(*, user, document: str) -> QuerySet[Lead]:
 def lead_stages() -> list[LeadStage]:
     """The pipeline's stages in order (value and translated label), for boards in other apps."""
     return list(LeadStage)
+
+
+def lead_external_ref_exists(*, source: LeadSource, external_ref: str) -> bool:
+    return Lead.objects.filter(source=source, external_ref=external_ref).exists()
