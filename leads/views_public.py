@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from csp.decorators import csp_replace
 from django import forms
-from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +11,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from common.ratelimit import rate_limit_hit
 from compliance.context import client_ip
 from compliance.services.consent import consent_from_web_form, marketing_consent_text
 from leads.ingest.pipeline import leads_ingest_batch
@@ -38,15 +38,6 @@ class WebLeadForm(forms.Form):
         return data
 
 
-def _limited(request, source: LeadSource) -> bool:
-    key = f"fluxo:webform:{source.pk}:{client_ip(request)}"
-    count = cache.get_or_set(key, 0, timeout=RATE[1])
-    if count >= RATE[0]:
-        return True
-    cache.incr(key)
-    return False
-
-
 @csrf_exempt  # embedded on the company's own site, where our CSRF cookie cannot travel; honeypot + rate limit
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
@@ -60,7 +51,7 @@ def web_form_view(request, token: str):
         return render(request, "leads/web_form.html", context, status=200 if request.method == "GET" else 400)
     if form.cleaned_data["website"]:  # a bot filled the hidden field: thank it and keep nothing
         return render(request, "leads/web_form_thanks.html", context)
-    if _limited(request, source):
+    if rate_limit_hit(f"webform:{source.pk}:{client_ip(request)}", limit=RATE[0], window_seconds=RATE[1]):
         context["error"] = _("Too many submissions from your network. Try again later.")
         return render(request, "leads/web_form.html", context, status=429)
     data = form.cleaned_data

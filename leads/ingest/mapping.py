@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from common.text import fold
 
 FIELDS = {
     "full_name": (
@@ -76,9 +77,7 @@ TARGETS = [*FIELDS, "attribute", "ignore"]
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+    return re.sub(r"[^a-z0-9]+", " ", fold(text or "")).strip()
 
 
 _LOOKUP = {_fold(synonym): field for field, synonyms in FIELDS.items() for synonym in synonyms}

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -90,7 +91,7 @@ def import_job_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     with open(path, "rb") as handle:
-        job.file.save(f"{content_hash[:16]}.{kind}", ContentFile(handle.read()), save=False)
+        job.file.save(f"{content_hash[:16]}.{kind}", File(handle), save=False)  # streamed, not read into memory
     job.save()
     LeadSource.objects.filter(pk=source.pk).update(column_mapping={**source.column_mapping, **mapping})
     return job
