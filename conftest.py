@@ -64,3 +64,15 @@ def api_client_for(user, scopes=("leads:read", "leads:write")) -> APIClient:
 @pytest.fixture
 def api_for():
     return api_client_for
+
+
+@pytest.fixture
+def graph(settings):
+    """The Meta Graph API simulator on a loopback port, with Fluxo pointed at it (real httpx calls)."""
+    from whatsapp.simulator import GraphSimulator
+
+    settings.META_APP_SECRET = "test-app-secret"
+    settings.META_VERIFY_TOKEN = "test-verify-token"
+    with GraphSimulator(access_token="page-token", app_secret=settings.META_APP_SECRET) as simulator:
+        settings.META_GRAPH_URL = simulator.url
+        yield simulator

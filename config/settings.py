@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.subject_requests_deadline_alert",
         "schedule": crontab(hour="8-18", minute=5),
     },
+    "leads.facebook_leads_sweep": {"task": "leads.facebook_leads_sweep", "schedule": crontab(minute="*/15")},
     "leads.stage_aging_report": {
         "task": "leads.stale_leads_count_refresh",
         "schedule": crontab(minute="*/15"),
@@ -304,7 +305,12 @@ LOGGING = {
     "filters": {"pii": {"()": "compliance.logging.PIIRedactingFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["pii"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},  # request lines carry tokens and proofs
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 # --- Brute-force lockout (django-axes): login page, admin and API token issuance -------------------------
@@ -365,6 +371,13 @@ ADMINS = [("Admin", a) for a in env.list("ADMIN_EMAILS", default=[])]
 OTP_TOTP_ISSUER = "Fluxo"
 
 # --- Fluxo -------------------------------------------------------------------------------------------
+# --- Meta (Facebook/Instagram lead ads, WhatsApp Cloud API) ---------------------------------------------
+META_APP_SECRET = env("META_APP_SECRET", default="")  # signs webhooks and Graph calls (appsecret_proof)
+META_VERIFY_TOKEN = env("META_VERIFY_TOKEN", default="")  # the webhook subscription handshake
+META_GRAPH_URL = env("META_GRAPH_URL", default="https://graph.facebook.com")
+META_GRAPH_VERSION = env("META_GRAPH_VERSION", default="v24.0")
+META_HTTP_TIMEOUT = env.float("META_HTTP_TIMEOUT", default=10.0)
+
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")
 FLUXO_STALE_LEAD_DAYS = env.int("FLUXO_STALE_LEAD_DAYS", default=7)
 FLUXO_IMPORT_MAX_ROWS = env.int("FLUXO_IMPORT_MAX_ROWS", default=1_000_000)

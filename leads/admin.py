@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin
 from common.errors import ApplicationError
 from leads import services
+from leads.ingest.facebook import facebook_delivery_retry
 from leads.models import (
+    AdLeadDelivery,
     ContactPoint,
     DuplicateReview,
     ImportJob,
@@ -115,11 +118,54 @@ class LeadEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class LeadSourceForm(forms.ModelForm):
+    """The page access token is write-only: it is never shown back, and leaving it blank keeps the stored one."""
+
+    access_token = forms.CharField(
+        label=_("page access token"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave blank to keep the current token."),
+    )
+
+    class Meta:
+        model = LeadSource
+        fields = [
+            "name",
+            "kind",
+            "is_active",
+            "public_token",
+            "webhook_key",
+            "page_id",
+            "access_token",
+            "column_mapping",
+        ]
+
+    def clean_access_token(self):
+        return self.cleaned_data["access_token"] or (self.instance.access_token if self.instance.pk else "")
+
+
 @admin.register(LeadSource)
 class LeadSourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "is_active", "created_at"]
+    form = LeadSourceForm
+    list_display = ["name", "kind", "is_active", "page_id", "created_at"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "page_id"]
+
+
+@admin.action(description=_("Fetch again (after fixing the source or its token)"))
+def retry_deliveries(modeladmin, request, queryset):
+    for delivery in queryset:
+        facebook_delivery_retry(delivery=delivery)
+
+
+@admin.register(AdLeadDelivery)
+class AdLeadDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["leadgen_id", "source", "page_id", "status", "attempts", "received_at", "processed_at", "lead"]
+    list_filter = ["status", "source"]
+    search_fields = ["leadgen_id", "page_id"]
+    list_select_related = ["source", "lead"]
+    actions = [retry_deliveries]
 
 
 @admin.register(Tag)

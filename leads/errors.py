@@ -30,3 +30,15 @@ class LeadFilterInvalid(LeadError):
 
 class IngestKeyMissing(LeadError):
     code = "idempotency_key_missing"
+
+
+class LeadAdsFetchError(LeadError):
+    """A lead-ads delivery that cannot be fetched until a person fixes something (source, token, permissions)."""
+
+    code = "lead_ads_fetch_failed"
+
+
+class LeadAdsTransientError(LeadError):
+    """The Graph API was down, slow or throttling: retrying later may succeed."""
+
+    code = "lead_ads_temporarily_unavailable"

@@ -94,6 +94,20 @@ class LeadSource(models.Model):
         default="",
         help_text=_("The key set in the ad platform's webhook settings (e.g. Google Ads google_key)."),
     )
+    page_id = models.CharField(
+        _("Facebook page id"),
+        max_length=40,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text=_("Lead ads from this Facebook/Instagram page land in this source."),
+    )
+    access_token = EncryptedTextField(
+        _("page access token"),
+        blank=True,
+        default="",
+        help_text=_("Page access token with leads_retrieval, used to fetch each lead from the Graph API."),
+    )
     column_mapping = models.JSONField(
         _("column mapping"),
         default=dict,
@@ -432,3 +446,41 @@ class IngestRequest(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be fetched")
+    DONE = "done", _("Ingested")
+    FAILED = "failed", _("Failed")
+
+
+class AdLeadDelivery(models.Model):
+    """A Facebook/Instagram ``leadgen`` notification, stored before anything else happens (unique on the
+    leadgen id, so Meta's redeliveries are no-ops). A task then fetches the lead's answers from the Graph API
+    and ingests them; a failed fetch is retried and stays visible here until it succeeds."""
+
+    leadgen_id = models.CharField(_("leadgen id"), max_length=40, unique=True)
+    source = models.ForeignKey(
+        LeadSource, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    page_id = models.CharField(_("page id"), max_length=40, blank=True, default="")
+    payload = models.JSONField(_("notification"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True, default="")
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lead-ads delivery")
+        verbose_name_plural = _("lead-ads deliveries")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "received_at"], name="adlead_status_received")]
+
+    def __str__(self) -> str:
+        return self.leadgen_id

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assignment.selectors import team_member_ids, teams_supervised_by
 from compliance.roles import Role, user_roles
 from leads.errors import LeadFilterInvalid
-from leads.models import ContactKind, ContactPoint, Lead, LeadEvent, LeadSource, LeadStage, Tag
+from leads.models import (
+    AdLeadDelivery,
+    ContactKind,
+    ContactPoint,
+    DeliveryStatus,
+    Lead,
+    LeadEvent,
+    LeadSource,
+    LeadStage,
+    Tag,
+)
 
 
 def lead_visible_to(user) -> QuerySet[Lead]:
@@ -191,3 +203,9 @@ def lead_stages() -> list[LeadStage]:
 
 def lead_external_ref_exists(*, source: LeadSource, external_ref: str) -> bool:
     return Lead.objects.filter(source=source, external_ref=external_ref).exists()
+
+
+def ad_lead_deliveries_stale(*, minutes: int):
+    """Lead-ads deliveries still pending ``minutes`` after they arrived, oldest first."""
+    cutoff = timezone.now() - timedelta(minutes=minutes)
+    return AdLeadDelivery.objects.filter(status=DeliveryStatus.PENDING, received_at__lt=cutoff).order_by("received_at")

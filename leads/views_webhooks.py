@@ -5,11 +5,14 @@ from __future__ import annotations
 import hmac
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from common.meta import meta_signature_valid, meta_subscription_answer
+from leads.ingest.facebook import leadgen_deliveries_store
 from leads.ingest.pipeline import leads_ingest_batch
 from leads.models import LeadSource
 from leads.selectors import lead_external_ref_exists
@@ -67,3 +70,23 @@ def google_ads_lead_view(request: HttpRequest, source_id: int) -> HttpResponse:
         item["attributes"]["google_test_lead"] = "true"
     result = leads_ingest_batch(source=source, items=[item], actor=None, label=f"Google Ads {lead_id}")[0]
     return JsonResponse({"status": result["status"]}, status=200)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def facebook_leadgen_view(request: HttpRequest) -> HttpResponse:
+    """Facebook/Instagram Lead Ads (``page`` object, ``leadgen`` field). GET is the subscription handshake; a POST
+    must carry ``X-Hub-Signature-256`` over the raw body. Deliveries are stored, then fetched by a task."""
+    if request.method == "GET":
+        return meta_subscription_answer(request, verify_token=settings.META_VERIFY_TOKEN)
+    body = request.body
+    if not meta_signature_valid(
+        body=body, header=request.headers.get("X-Hub-Signature-256"), app_secret=settings.META_APP_SECRET
+    ):
+        return JsonResponse({"code": "invalid_signature", "message": "X-Hub-Signature-256 does not match."}, status=403)
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"code": "invalid_json", "message": "The body is not JSON."}, status=400)
+    stored = leadgen_deliveries_store(payload)
+    return JsonResponse({"stored": len(stored)}, status=200)
