@@ -327,8 +327,20 @@ def previous_imports_remove() -> int:
         ):
             cursor.execute(sql)
         removed = cursor.rowcount
+        # What earlier imports merged into base leads (contacts, "interest again" events, merges, reviews) goes too,
+        # so every run meets the same base instead of one that grows and bloats run after run.
+        cursor.execute("SELECT max(created_at) FROM leads_lead")
+        (base_built,) = cursor.fetchone()
+        for sql in (
+            "DELETE FROM leads_leadevent WHERE created_at > %s",
+            "DELETE FROM leads_duplicatereview WHERE created_at > %s",
+            "DELETE FROM leads_leadmerge WHERE created_at > %s",
+            "DELETE FROM leads_contactpoint WHERE created_at > %s",
+        ):
+            cursor.execute(sql, [base_built])
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE leads_lead")
+        for table in ("leads_lead", "leads_contactpoint", "leads_leadevent", "leads_duplicatereview"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
     return removed
 
 
@@ -489,6 +501,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -518,6 +531,8 @@ def main() -> None:
         "rejected": job.rejected,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "rss_before_mib": round(rss_before / 1024),
+        "peak_rss_normalizer_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "normalizer_processes": settings.FLUXO_IMPORT_WORKERS,
     }
     report["dedup_quality"] = quality(job, labels)
     report["dedup_speed"] = dedup_speed(rows, args.brute_subset)

@@ -378,7 +378,16 @@ META_GRAPH_URL = env("META_GRAPH_URL", default="https://graph.facebook.com")
 META_GRAPH_VERSION = env("META_GRAPH_VERSION", default="v24.0")
 META_HTTP_TIMEOUT = env.float("META_HTTP_TIMEOUT", default=10.0)
 
+# --- WhatsApp Cloud API ---------------------------------------------------------------------------------
+WHATSAPP_BACKEND = env("WHATSAPP_BACKEND", default="console")  # cloud_api | simulator | console
+WHATSAPP_GRAPH_URL = env(
+    "WHATSAPP_GRAPH_URL", default="http://127.0.0.1:8765" if WHATSAPP_BACKEND == "simulator" else META_GRAPH_URL
+)
+WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET", default=META_APP_SECRET)
+WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", default=META_VERIFY_TOKEN)
+
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")
 FLUXO_STALE_LEAD_DAYS = env.int("FLUXO_STALE_LEAD_DAYS", default=7)
 FLUXO_IMPORT_MAX_ROWS = env.int("FLUXO_IMPORT_MAX_ROWS", default=1_000_000)
 FLUXO_IMPORT_CHUNK_ROWS = env.int("FLUXO_IMPORT_CHUNK_ROWS", default=5000)
+FLUXO_IMPORT_WORKERS = env.int("FLUXO_IMPORT_WORKERS", default=0)  # normalizing processes (0: one thread)

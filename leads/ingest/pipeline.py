@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from collections import defaultdict, deque
+from contextlib import contextmanager
+from multiprocessing.pool import ThreadPool
 from pathlib import Path
+
+import billiard
 
 from django.conf import settings
 from django.core.files import File
@@ -129,17 +132,17 @@ def import_job_run(*, job_id: int) -> ImportJob:
     try:
         rows = rows_read(path, job.file_kind)
         header = next(rows)
-        # Normalizing is pure Python; writing mostly waits on PostgreSQL (the GIL is released then). So the next
-        # chunk is normalized in a helper thread while this one is written, and chunks still commit in order.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-normalize") as pool:
-            pending = None
+        # Normalizing is pure Python and CPU-bound; dedup and writing keep this process and PostgreSQL busy. So
+        # chunks are normalized ahead in worker processes while earlier ones are written; they commit in order.
+        workers = settings.FLUXO_IMPORT_WORKERS
+        with _normalizer_pool(workers) as pool:
+            pending: deque = deque()
             for blanks, chunk in _raw_chunks(rows, header, job.rows_done, settings.FLUXO_IMPORT_CHUNK_ROWS):
-                future = pool.submit(_normalize, chunk, job.mapping)
-                if pending:
-                    _chunk_write(job, *pending)
-                pending = (blanks, len(chunk), future)
-            if pending:
-                _chunk_write(job, *pending)
+                pending.append((blanks, len(chunk), pool.apply_async(_normalize, (chunk, job.mapping))))
+                if len(pending) > max(workers, 1):
+                    _chunk_write(job, *pending.popleft())
+            while pending:
+                _chunk_write(job, *pending.popleft())
         job.rows_total = job.rows_done
         _report_write(job)
         job.status = ImportStatus.DONE
@@ -180,6 +183,18 @@ def _raw_chunks(rows, header: list[str], resume_from: int, size: int):
         yield blanks, chunk
 
 
+@contextmanager
+def _normalizer_pool(workers: int):
+    """``workers`` forked processes (billiard's, which a Celery prefork child may start, unlike multiprocessing's),
+    or one thread when 0. Normalization touches no database connection, so forking after Django set up is safe."""
+    pool = billiard.get_context("fork").Pool(workers) if workers > 0 else ThreadPool(1)
+    try:
+        yield pool
+    finally:
+        pool.terminate()
+        pool.join()
+
+
 def _normalize(chunk: list[tuple[int, dict]], mapping: dict) -> tuple[list[LeadRow], list[RowRejected]]:
     good: list[LeadRow] = []
     rejected: list[RowRejected] = []
@@ -190,7 +205,7 @@ def _normalize(chunk: list[tuple[int, dict]], mapping: dict) -> tuple[list[LeadR
 
 
 def _chunk_write(job: ImportJob, blanks: int, size: int, normalized) -> None:
-    good, rejected = normalized.result()
+    good, rejected = normalized.get()
     with transaction.atomic():
         decisions = dedup_decide(good, candidates_for(good, job.source_id), document_index)
         counts = _write(job, decisions)

@@ -119,7 +119,7 @@ def test_an_outage_keeps_the_delivery_pending_and_a_retry_ingests_it(
         facebook_lead_fetch(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
-    assert "code 2" in delivery.last_error
+    assert "500" in delivery.last_error and "unexpected error" in delivery.last_error
     graph.fault_push(status=400, code=4, message="Application request limit reached")
     with pytest.raises(LeadAdsTransientError):
         facebook_lead_fetch(delivery_id=delivery.pk)
@@ -139,7 +139,7 @@ def test_a_bad_token_fails_with_a_reason_and_is_ingested_after_the_fix(
     _deliver(client, graph, "900006", django_capture_on_commit_callbacks)
     delivery = facebook_lead_fetch(delivery_id=AdLeadDelivery.objects.get().pk)
     assert delivery.status == DeliveryStatus.FAILED
-    assert "code 190" in delivery.last_error
+    assert "190" in delivery.last_error and "Invalid OAuth access token" in delivery.last_error
     source.access_token = "page-token"
     source.save()
     with django_capture_on_commit_callbacks() as callbacks:
