@@ -290,6 +290,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.subject_requests_deadline_alert",
         "schedule": crontab(hour="8-18", minute=5),
     },
+    "whatsapp.webhook_events_drain": {"task": "whatsapp.webhook_events_drain", "schedule": 60.0},
+    "whatsapp.templates_sync_all": {"task": "whatsapp.templates_sync_all", "schedule": crontab(minute=40)},
     "leads.facebook_leads_sweep": {"task": "leads.facebook_leads_sweep", "schedule": crontab(minute="*/15")},
     "leads.stage_aging_report": {
         "task": "leads.stale_leads_count_refresh",

@@ -8,6 +8,7 @@ from compliance import twofactor
 from compliance.roles import Role, user_has_role
 from leads.views_public import web_form_view
 from leads.views_webhooks import facebook_leadgen_view, google_ads_lead_view
+from whatsapp.views_webhooks import whatsapp_webhook_view
 
 
 def _admin_site_permission(request) -> bool:
@@ -30,6 +31,7 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("privacidade/", include("compliance.urls")),
     path("f/<str:token>/", web_form_view, name="web_form"),
+    path("webhooks/whatsapp/", whatsapp_webhook_view, name="whatsapp_webhook"),
     path("webhooks/facebook/leadgen/", facebook_leadgen_view, name="facebook_leadgen_webhook"),
     path("webhooks/google-ads/<int:source_id>/", google_ads_lead_view, name="google_ads_webhook"),
     path("supervisor/", include("assignment.urls")),

@@ -13,3 +13,8 @@ class LeadsConfig(AppConfig):
         from leads.privacy import LeadDataProvider
 
         provider_register(LeadDataProvider())
+
+        from leads.receivers import whatsapp_inbound_received
+        from whatsapp.signals import inbound_message_received
+
+        inbound_message_received.connect(whatsapp_inbound_received, dispatch_uid="leads.whatsapp_inbound")

@@ -209,3 +209,17 @@ def ad_lead_deliveries_stale(*, minutes: int):
     """Lead-ads deliveries still pending ``minutes`` after they arrived, oldest first."""
     cutoff = timezone.now() - timedelta(minutes=minutes)
     return AdLeadDelivery.objects.filter(status=DeliveryStatus.PENDING, received_at__lt=cutoff).order_by("received_at")
+
+
+def lead_find_by_phone(*, e164: str) -> Lead | None:
+    """The live lead holding this phone (a merged lead is followed to the one it was merged into)."""
+    lead = (
+        Lead.objects.filter(contact_points__kind=ContactKind.PHONE, contact_points__value=e164)
+        .order_by("merged_into_id", "-last_interest_at")
+        .first()
+    )
+    seen: set[int] = set()
+    while lead is not None and lead.merged_into_id and lead.pk not in seen:
+        seen.add(lead.pk)
+        lead = lead.merged_into
+    return lead

@@ -12,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 import re
+import secrets
 import threading
 import time
+import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,12 +43,32 @@ class GraphSimulator:
     app_secret: str = ""
     host: str = "127.0.0.1"
     port: int = 0
+    webhook_url: str | None = None  # where signed webhooks go; None: kept in ``webhooks`` for the caller
+    throughput_mps: int = 80  # per business number, like Meta's default (→ 130429)
+    pair_interval_s: float = 6.0  # same number → same recipient (→ 131056)
+    status_delay_s: float = 0.05  # before "sent"; delivered and read follow
+    shuffle_statuses: float = 0.0  # probability that a message's statuses arrive out of order
+    duplicate_statuses: float = 0.0  # probability that a status is delivered twice
+    read_probability: float = 1.0
+    latency_s: float = 0.0  # added to every API answer
+    seed: int = 7
     leads: dict[str, dict] = field(default_factory=dict)
+    numbers: dict[str, dict] = field(default_factory=dict)  # phone-number id → {"display", "waba"}
+    templates: dict[str, list[dict]] = field(default_factory=dict)  # waba id → templates
+    media: dict[str, dict] = field(default_factory=dict)
+    sent: list[dict] = field(default_factory=list)
+    webhooks: list[bytes] = field(default_factory=list)
     calls: list[dict] = field(default_factory=list)
     _faults: deque = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
+    _sends: dict = field(default_factory=dict)  # phone-number id → deque of send times (1 s window)
+    _pairs: dict = field(default_factory=dict)  # (phone-number id, recipient) → last send time
+    _timers: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
     def start(self) -> GraphSimulator:
@@ -62,6 +85,8 @@ class GraphSimulator:
         return self
 
     def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -164,6 +189,166 @@ class GraphSimulator:
     def signature(self, body: bytes) -> str:
         return "sha256=" + hmac.new(self.app_secret.encode(), body, hashlib.sha256).hexdigest()
 
+    # --- WhatsApp Cloud API -------------------------------------------------------------------------------------
+    def number_add(self, phone_number_id: str, display: str, waba_id: str = "WABA1") -> None:
+        with self._lock:
+            self.numbers[phone_number_id] = {"display": display.lstrip("+"), "waba": waba_id}
+
+    def template_add(self, waba_id: str, template: dict) -> dict:
+        template = {"id": str(len(self.templates.get(waba_id, [])) + 900_000), **template}
+        with self._lock:
+            self.templates.setdefault(waba_id, []).append(template)
+        return template
+
+    def media_add(self, content: bytes, mime_type: str) -> str:
+        media_id = str(1_000_000_000 + len(self.media))
+        with self._lock:
+            self.media[media_id] = {"content": content, "mime_type": mime_type}
+        return media_id
+
+    def _message_send(self, number_id: str, payload: dict) -> tuple[int, dict]:
+        if payload.get("status") == "read":
+            return 200, {"success": True}
+        to = str(payload.get("to") or "")
+        if payload.get("messaging_product") != "whatsapp" or not to or payload.get("type") not in _MESSAGE_TYPES:
+            return 400, _error(100, "Invalid parameter", "OAuthException")
+        now = time.monotonic()
+        with self._lock:
+            window = self._sends.setdefault(number_id, deque())
+            while window and now - window[0] >= 1.0:
+                window.popleft()
+            if len(window) >= self.throughput_mps:
+                return 400, _error(130429, "Rate limit hit", "OAuthException")
+            last = self._pairs.get((number_id, to))
+            if last is not None and now - last < self.pair_interval_s:
+                return 400, _error(131056, "(Business Account, Consumer Account) pair rate limit hit", "OAuthException")
+            window.append(now)
+            self._pairs[(number_id, to)] = now
+            wamid = "wamid.HBgN" + secrets.token_hex(16).upper()
+            self.sent.append({"wamid": wamid, "number": number_id, "payload": payload})
+        self._statuses_schedule(number_id, to, wamid)
+        return 200, {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": to}],
+            "messages": [
+                {"id": wamid, **({"message_status": "accepted"} if payload.get("type") == "template" else {})}
+            ],
+        }
+
+    def _media_upload(self, headers, body: bytes) -> tuple[int, dict]:
+        content_type = headers.get("Content-Type", "")
+        boundary = content_type.split("boundary=")[-1].encode()
+        for part in body.split(b"--" + boundary):
+            head, _sep, data = part.partition(b"\r\n\r\n")
+            if b'name="file"' in head:
+                mime = re.search(rb"Content-Type: ([^\r\n]+)", head)
+                media_id = self.media_add(data.rstrip(b"\r\n"), (mime.group(1) if mime else b"").decode())
+                return 200, {"id": media_id}
+        return 400, _error(100, "No file in the upload", "OAuthException")
+
+    def _templates_list(self, waba_id: str, query: dict[str, str]) -> tuple[int, dict]:
+        items = self.templates.get(waba_id, [])
+        limit = int(query.get("limit") or 25)
+        start = int(query.get("after") or 0)
+        page = items[start : start + limit]
+        body: dict = {"data": page, "paging": {"cursors": {"before": str(start), "after": str(start + len(page))}}}
+        if start + limit < len(items):
+            body["paging"]["next"] = f"{self.url}/v24.0/{waba_id}/message_templates?after={start + limit}"
+        return 200, body
+
+    def _statuses_schedule(self, number_id: str, to: str, wamid: str) -> None:
+        steps = ["sent", "delivered"] + (["read"] if self._random.random() < self.read_probability else [])
+        if self._random.random() < self.shuffle_statuses:
+            self._random.shuffle(steps)
+        for index, status in enumerate(steps):
+            copies = 2 if self._random.random() < self.duplicate_statuses else 1
+            for _copy in range(copies):
+                body = self.status_notification(number_id, to, wamid, status)
+                self._later(self.status_delay_s * (index + 1), body)
+
+    def status_notification(self, number_id: str, to: str, wamid: str, status: str, error: dict | None = None) -> bytes:
+        value: dict = {
+            "id": wamid,
+            "status": status,
+            "timestamp": str(int(time.time())),
+            "recipient_id": to,
+        }
+        if status in ("sent", "delivered"):
+            value["conversation"] = {"id": secrets.token_hex(16), "origin": {"type": "service"}}
+            value["pricing"] = {"billable": True, "pricing_model": "PMP", "category": "service", "type": "regular"}
+        if error:
+            value["errors"] = [error]
+        return self._envelope(number_id, {"statuses": [value]})
+
+    def inbound_notification(
+        self, number_id: str, wa_id: str, message: dict, *, name: str = "Cliente", referral: dict | None = None
+    ) -> bytes:
+        """An inbound message from ``wa_id``: ``message`` is the type-specific part, e.g.
+        ``{"type": "text", "text": {"body": "Oi"}}``."""
+        data = {"from": wa_id, "id": "wamid.HBgN" + secrets.token_hex(16).upper(), "timestamp": str(int(time.time()))}
+        data.update(message)
+        if referral:
+            data["referral"] = referral
+        return self._envelope(
+            number_id, {"contacts": [{"profile": {"name": name}, "wa_id": wa_id}], "messages": [data]}
+        )
+
+    def reply(self, number_id: str, wa_id: str, text: str, *, name: str = "Cliente") -> bytes:
+        """Deliver (or keep) an inbound text reply, as a user answering on their phone."""
+        body = self.inbound_notification(number_id, wa_id, {"type": "text", "text": {"body": text}}, name=name)
+        self._deliver(body)
+        return body
+
+    def _envelope(self, number_id: str, value: dict) -> bytes:
+        number = self.numbers.get(number_id, {"display": "", "waba": "WABA1"})
+        envelope = {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": number["waba"],
+                    "changes": [
+                        {
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"display_phone_number": number["display"], "phone_number_id": number_id},
+                                **value,
+                            },
+                            "field": "messages",
+                        }
+                    ],
+                }
+            ],
+        }
+        return json.dumps(envelope, separators=(",", ":"), ensure_ascii=True).encode()
+
+    def _later(self, delay: float, body: bytes) -> None:
+        if self.webhook_url is None:
+            with self._lock:
+                self.webhooks.append(body)
+            return
+        timer = threading.Timer(delay, self._deliver, args=(body,))
+        timer.daemon = True
+        self._timers = [t for t in self._timers if t.is_alive()] + [timer]
+        timer.start()
+
+    def _deliver(self, body: bytes) -> None:
+        if self.webhook_url is None:
+            with self._lock:
+                self.webhooks.append(body)
+            return
+        request = urllib.request.Request(  # noqa: S310 — the configured loopback webhook URL
+            self.webhook_url,
+            data=body,
+            headers={"Content-Type": "application/json", "X-Hub-Signature-256": self.signature(body)},
+        )
+        for attempt in range(5):  # Meta retries too
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2 * 2**attempt)
+
     # --- request handling ---------------------------------------------------------------------------------------
     def handle(self, method: str, path: str, query: dict[str, str], headers, body: bytes) -> tuple[int, dict]:
         self.calls.append({"method": method, "path": path, "query": query})
@@ -177,9 +362,31 @@ class GraphSimulator:
         fault = self._fault_take(path)
         if fault:
             return fault.status, _error(fault.code, fault.message, "OAuthException")
-        match = re.fullmatch(rf"{_VERSION}/(\d+)", path)
-        if method == "GET" and match:
-            return self._object_get(match.group(1), query)
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        match = re.fullmatch(rf"{_VERSION}/([\w.-]+)(?:/(\w+))?", path)
+        if match:
+            object_id, edge = match.groups()
+            if method == "POST" and edge == "messages" and object_id in self.numbers:
+                return self._message_send(object_id, json.loads(body or b"{}"))
+            if method == "POST" and edge == "media" and object_id in self.numbers:
+                return self._media_upload(headers, body)
+            if method == "GET" and edge == "message_templates":
+                return self._templates_list(object_id, query)
+            if method == "GET" and edge == "download" and object_id in self.media:
+                return 200, {"_raw": self.media[object_id]["content"], "_type": self.media[object_id]["mime_type"]}
+            if method == "GET" and edge is None and object_id in self.media:
+                item = self.media[object_id]
+                return 200, {
+                    "id": object_id,
+                    "url": f"{self.url}/v24.0/{object_id}/download",
+                    "mime_type": item["mime_type"],
+                    "sha256": hashlib.sha256(item["content"]).hexdigest(),
+                    "file_size": len(item["content"]),
+                    "messaging_product": "whatsapp",
+                }
+            if method == "GET" and edge is None:
+                return self._object_get(object_id, query)
         return 400, _error(100, f"Unsupported {method.lower()} request.", "GraphMethodException")
 
     def _object_get(self, object_id: str, query: dict[str, str]) -> tuple[int, dict]:
@@ -194,6 +401,21 @@ class GraphSimulator:
             )
         wanted = [f for f in query.get("fields", "").split(",") if f] or ["id", "created_time", "field_data"]
         return 200, {key: lead[key] for key in ["id", *wanted] if key in lead}
+
+
+_MESSAGE_TYPES = {
+    "text",
+    "template",
+    "image",
+    "audio",
+    "video",
+    "document",
+    "sticker",
+    "interactive",
+    "location",
+    "contacts",
+    "reaction",
+}
 
 
 def _error(code: int, message: str, kind: str, subcode: int | None = None) -> dict:
@@ -218,9 +440,12 @@ class _Handler(BaseHTTPRequestHandler):
         if body and self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
             query.update({key: values[-1] for key, values in parse_qs(body.decode()).items()})
         status, payload = self.sim.handle(method, parts.path, query, self.headers, body)
-        data = json.dumps(payload).encode()
+        if "_raw" in payload:
+            data, content_type = payload["_raw"], payload["_type"]
+        else:
+            data, content_type = json.dumps(payload).encode(), "application/json"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

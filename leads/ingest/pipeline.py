@@ -16,7 +16,6 @@ from multiprocessing.pool import ThreadPool
 from pathlib import Path
 
 import billiard
-
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile

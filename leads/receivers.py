@@ -1,0 +1,51 @@
+"""Subscriptions to lower apps' domain signals (connected in LeadsConfig.ready)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from leads.models import EventChannel, EventKind, LeadSource, SourceKind
+from leads.selectors import lead_find_by_phone
+from leads.services.lead import lead_create
+from leads.services.timeline import timeline_event_record
+
+WHATSAPP_SOURCE_NAME = "WhatsApp"
+
+
+def whatsapp_inbound_received(sender, *, message, profile_name: str = "", referral: dict | None = None, **kwargs):
+    """An inbound WhatsApp message: find the lead by phone (ninth-digit variants arrive already normalized) or
+    create one from source "WhatsApp" with the ad referral, then append the message to its timeline."""
+    if not message.contact:
+        return  # a username-only contact: kept in the gateway, no phone to match a lead on
+    lead = lead_find_by_phone(e164=message.contact)
+    if lead is None:
+        source, _created = LeadSource.objects.get_or_create(
+            name=WHATSAPP_SOURCE_NAME, defaults={"kind": SourceKind.WHATSAPP_INBOUND}
+        )
+        attributes = {}
+        fields = {}
+        if referral:
+            attributes = {
+                f"whatsapp_referral_{key}": str(value)[:300]
+                for key, value in referral.items()
+                if key in ("source_type", "source_id", "source_url", "headline", "ctwa_clid", "media_type")
+            }
+            if referral.get("source_type") == "ad":
+                fields["ad_ref"] = str(referral.get("source_id") or "")[:120]
+        lead = lead_create(
+            actor=None,
+            source=source,
+            full_name=profile_name or _("WhatsApp contact"),
+            phones=[message.contact],
+            channel=EventChannel.WHATSAPP,
+            occurred_at=message.created_at,
+            attributes=attributes,
+            **fields,
+        )
+    timeline_event_record(
+        lead=lead,
+        kind=EventKind.MESSAGE_IN,
+        channel=EventChannel.WHATSAPP,
+        occurred_at=message.created_at,
+        payload={"message_id": message.pk, "type": message.kind, "text": message.text[:1000]},
+    )

@@ -1,0 +1,142 @@
+"""The Cloud API through httpx, and the backends the send service picks from settings.
+
+``cloud_api`` and ``simulator`` are the same client (the simulator speaks the same Graph API paths; only
+``WHATSAPP_GRAPH_URL`` differs); ``console`` writes one log line per send (never the text or the number) for a
+first run with nothing configured."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator
+
+import httpx
+from django.conf import settings
+
+from common.meta import meta_appsecret_proof
+from whatsapp.errors import MetaApiError, MetaUnreachable
+
+logger = logging.getLogger(__name__)
+
+
+class CloudApiClient:
+    def __init__(self, *, access_token: str, base_url: str | None = None, timeout: float | None = None):
+        self.access_token = access_token
+        self.base_url = (base_url or settings.WHATSAPP_GRAPH_URL).rstrip("/") + "/" + settings.META_GRAPH_VERSION
+        self._http = httpx.Client(
+            timeout=timeout or settings.META_HTTP_TIMEOUT,
+            headers={"Authorization": f"Bearer {access_token}"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> CloudApiClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- calls ---------------------------------------------------------------------------------------------------
+    def message_send(self, phone_number_id: str, payload: dict) -> str:
+        """POST /{phone-number-id}/messages → the ``wamid`` Meta assigned."""
+        body = self._request("POST", f"{phone_number_id}/messages", json=payload)
+        return body["messages"][0]["id"]
+
+    def message_mark_read(self, phone_number_id: str, wamid: str) -> None:
+        self._request(
+            "POST",
+            f"{phone_number_id}/messages",
+            json={"messaging_product": "whatsapp", "status": "read", "message_id": wamid},
+        )
+
+    def templates_list(self, waba_id: str) -> Iterator[dict]:
+        """Every template of the account, following the ``paging.cursors.after`` cursor."""
+        params = {"limit": 100, "fields": "id,name,language,category,status,components,quality_score"}
+        while True:
+            body = self._request("GET", f"{waba_id}/message_templates", params=params)
+            yield from body.get("data", [])
+            after = (body.get("paging") or {}).get("cursors", {}).get("after")
+            if not after or not (body.get("paging") or {}).get("next"):
+                return
+            params = {**params, "after": after}
+
+    def media_upload(self, phone_number_id: str, *, content: bytes, mime_type: str, filename: str) -> str:
+        body = self._request(
+            "POST",
+            f"{phone_number_id}/media",
+            data={"messaging_product": "whatsapp", "type": mime_type},
+            files={"file": (filename, content, mime_type)},
+        )
+        return body["id"]
+
+    def media_info(self, media_id: str) -> dict:
+        """{url, mime_type, sha256, file_size, id}: the URL is short-lived and needs the token."""
+        return self._request("GET", media_id)
+
+    def media_download(self, url: str, *, max_bytes: int) -> bytes:
+        try:
+            with self._http.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise MetaApiError(meta_code=None, title=f"media download HTTP {response.status_code}")
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise MetaApiError(meta_code=131053, title="media larger than allowed")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except httpx.HTTPError as exc:
+            raise MetaUnreachable(type(exc).__name__) from exc
+
+    # --- plumbing ------------------------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, **kwargs) -> dict:
+        params = dict(kwargs.pop("params", None) or {})
+        proof = meta_appsecret_proof(self.access_token)
+        if proof:
+            params["appsecret_proof"] = proof
+        try:
+            response = self._http.request(method, f"{self.base_url}/{path}", params=params, **kwargs)
+        except httpx.HTTPError as exc:
+            raise MetaUnreachable(type(exc).__name__) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.is_success and isinstance(body, dict) and "error" not in body:
+            return body
+        error = body.get("error") if isinstance(body, dict) else None
+        error = error if isinstance(error, dict) else {}
+        raise MetaApiError(
+            meta_code=error.get("code"),
+            title=str(error.get("error_data", {}).get("details") or error.get("message") or response.reason_phrase),
+            raw=error,
+            http_status=response.status_code,
+        )
+
+
+class ConsoleBackend:
+    """Pretends to send: logs the kind of message and returns a made-up wamid."""
+
+    def message_send(self, phone_number_id: str, payload: dict) -> str:
+        logger.info("whatsapp console backend: %s message from number %s", payload.get("type"), phone_number_id)
+        return "wamid.console." + secrets.token_hex(12)
+
+    def message_mark_read(self, phone_number_id: str, wamid: str) -> None:
+        return None
+
+    def templates_list(self, waba_id: str) -> Iterator[dict]:
+        return iter(())
+
+    def media_upload(self, phone_number_id: str, *, content: bytes, mime_type: str, filename: str) -> str:
+        return "console-media-" + secrets.token_hex(6)
+
+    def close(self) -> None:
+        return None
+
+
+def client_for(access_token: str):
+    """The configured backend for an account's token (``WHATSAPP_BACKEND``: cloud_api, simulator, console)."""
+    if settings.WHATSAPP_BACKEND == "console":
+        return ConsoleBackend()
+    return CloudApiClient(access_token=access_token)

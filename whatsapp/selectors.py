@@ -1,0 +1,45 @@
+"""Reads of the WhatsApp gateway."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from whatsapp.models import Message, PhoneNumber, ServiceWindow, Template, TemplateStatus
+
+
+def window_open_until(*, number: PhoneNumber, contact: str) -> datetime | None:
+    """When the contact's customer-service window on ``number`` closes, or None when it is closed."""
+    expires = (
+        ServiceWindow.objects.filter(number=number, contact=contact, expires_at__gt=timezone.now())
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+    return expires
+
+
+def messages_for_contacts(contacts: list[str]) -> QuerySet[Message]:
+    """The thread with any of these E.164 numbers, oldest first (the lead page passes the lead's phones)."""
+    return (
+        Message.objects.filter(contact__in=contacts).select_related("number", "template").order_by("created_at", "id")
+    )
+
+
+def numbers_usable() -> QuerySet[PhoneNumber]:
+    return PhoneNumber.objects.filter(is_active=True, account__is_active=True).select_related("account")
+
+
+def templates_approved(*, account_id: int) -> QuerySet[Template]:
+    return Template.objects.filter(account_id=account_id, status=TemplateStatus.APPROVED).order_by("name")
+
+
+def window_for_contacts(*, contacts: list[str]) -> ServiceWindow | None:
+    """The contact's most recent open window on any number."""
+    return (
+        ServiceWindow.objects.filter(contact__in=contacts, expires_at__gt=timezone.now())
+        .select_related("number")
+        .order_by("-expires_at")
+        .first()
+    )

@@ -1,0 +1,498 @@
+"""Writes of the WhatsApp gateway: outbound messages (one send primitive), raw webhook events and their
+processing (statuses forward-only, inbound messages, windows, templates, number quality), template sync."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.contacts import phone_normalize
+from whatsapp import payloads
+from whatsapp.client import client_for
+from whatsapp.errors import MetaApiError, NumberUnavailable, TemplateInvalid, WindowClosed
+from whatsapp.models import (
+    STATUS_RANK,
+    BusinessAccount,
+    Direction,
+    EventStatus,
+    Message,
+    MessageStatus,
+    NumberStatus,
+    PhoneNumber,
+    Template,
+    TemplateStatus,
+    WebhookEvent,
+)
+from whatsapp.selectors import window_open_until
+from whatsapp.signals import inbound_message_received, message_status_changed, number_quality_changed
+
+logger = logging.getLogger(__name__)
+
+WINDOW = timedelta(hours=24)
+AD_ENTRY_WINDOW = timedelta(hours=72)
+UNMATCHED_STATUS_GRACE = timedelta(minutes=10)  # a status may beat our own save of the wamid
+
+
+# --- outbound ------------------------------------------------------------------------------------------------------
+def _usable_number(number: PhoneNumber) -> None:
+    if not number.is_active or number.status == NumberStatus.DISCONNECTED or not number.account.is_active:
+        raise NumberUnavailable(_("The number %(number)s is not available for sending.") % {"number": number})
+
+
+@transaction.atomic
+def message_prepare(
+    *,
+    number: PhoneNumber,
+    to: str,
+    payload: dict,
+    text: str = "",
+    template: Template | None = None,
+    sent_by_id: int | None = None,
+) -> Message:
+    """Check the window rule and store the outbound message as *pending*. Free-form messages need an open
+    customer-service window; outside it only approved templates go."""
+    _usable_number(number)
+    kind = payload["type"]
+    if kind == "template":
+        if template is None or template.status != TemplateStatus.APPROVED:
+            raise TemplateInvalid(_("Only approved templates can be sent."))
+    elif window_open_until(number=number, contact=to) is None:
+        raise WindowClosed()
+    return Message.objects.create(
+        number=number,
+        contact=to,
+        direction=Direction.OUTBOUND,
+        kind=kind,
+        text=text,
+        payload=payload,
+        template=template,
+        status=MessageStatus.PENDING,
+        sent_by_id=sent_by_id,
+    )
+
+
+def message_dispatch(*, message_id: int) -> Message:
+    """The one call that hands a pending message to Meta (the anti-ban pipeline wraps this). Idempotent: a message
+    that is no longer pending is returned as it is. Meta's refusals are stored on the message with their code."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("number__account")
+            .filter(pk=message_id, status=MessageStatus.PENDING)
+            .first()
+        )
+        if message is None:
+            return Message.objects.get(pk=message_id)
+        client = client_for(message.number.account.access_token)
+        try:
+            wamid = client.message_send(message.number.phone_number_id, message.payload)
+        except MetaApiError as exc:
+            message.status = MessageStatus.FAILED
+            message.failed_at = timezone.now()
+            message.error_code = exc.meta_code
+            message.error_title = (exc.title or str(exc.info.explanation))[:300]
+            message.error_raw = {**exc.raw, "retryable": exc.retryable}
+            message.save(update_fields=["status", "failed_at", "error_code", "error_title", "error_raw"])
+            logger.info("whatsapp send %s refused: code %s", message.pk, exc.meta_code)
+        else:
+            message.wamid, message.status, message.sent_at = wamid, MessageStatus.SENT, timezone.now()
+            message.save(update_fields=["wamid", "status", "sent_at"])
+        finally:
+            client.close()
+    message_status_changed.send(sender=Message, message=message)
+    return message
+
+
+def message_retry(*, message: Message) -> Message:
+    """Send a failed message again, when its error says retrying makes sense."""
+    if message.status != MessageStatus.FAILED or not message.error_raw.get("retryable"):
+        raise TemplateInvalid(_("This message cannot be retried."))
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.PENDING, failed_at=None)
+    return message_dispatch(message_id=message.pk)
+
+
+def text_send(*, number: PhoneNumber, to: str, body: str, sent_by_id: int | None = None) -> Message:
+    message = message_prepare(
+        number=number, to=to, payload=payloads.text_payload(to, body), text=body, sent_by_id=sent_by_id
+    )
+    return message_dispatch(message_id=message.pk)
+
+
+def template_send(
+    *, number: PhoneNumber, to: str, template: Template, params: dict | None = None, sent_by_id: int | None = None
+) -> Message:
+    payload = payloads.template_payload(
+        to, name=template.name, language=template.language, components=template.components, params=params
+    )
+    text = payloads.template_preview(template.components, params)
+    message = message_prepare(
+        number=number, to=to, payload=payload, text=text, template=template, sent_by_id=sent_by_id
+    )
+    return message_dispatch(message_id=message.pk)
+
+
+def media_send(
+    *,
+    number: PhoneNumber,
+    to: str,
+    kind: str,
+    content: bytes,
+    mime_type: str,
+    filename: str,
+    caption: str = "",
+    sent_by_id: int | None = None,
+) -> Message:
+    """Check type and size locally, upload to Meta, then send by media id (inside the window)."""
+    payloads.media_check(kind, size=len(content), mime_type=mime_type)
+    if window_open_until(number=number, contact=to) is None:
+        raise WindowClosed()
+    client = client_for(number.account.access_token)
+    try:
+        media_id = client.media_upload(number.phone_number_id, content=content, mime_type=mime_type, filename=filename)
+    finally:
+        client.close()
+    payload = payloads.media_payload(to, kind, media_id=media_id, caption=caption, filename=filename)
+    message = message_prepare(number=number, to=to, payload=payload, text=caption, sent_by_id=sent_by_id)
+    return message_dispatch(message_id=message.pk)
+
+
+# --- webhooks ------------------------------------------------------------------------------------------------------
+def webhook_event_store(*, body: bytes) -> int | None:
+    """Store a verified POST as received and queue its processing once committed. Returns the event id, or None
+    when the same body was already stored (a redelivery). If the queue is down the row waits for the drain."""
+    digest = hashlib.sha256(body).hexdigest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO whatsapp_webhookevent (body_sha256, body, received_at, status, error, unknown_types)"
+            " VALUES (%s, %s, now(), 'pending', '', '[]') ON CONFLICT (body_sha256) DO NOTHING RETURNING id",
+            [digest, body.decode("utf-8", errors="replace")],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    transaction.on_commit(lambda: _queue_event(row[0]))
+    return row[0]
+
+
+def _queue_event(event_id: int) -> None:
+    from whatsapp.tasks import webhook_event_process_task
+
+    try:
+        webhook_event_process_task.delay(event_id)
+    except Exception:
+        logger.warning("webhook event %s stored but not queued; the drain will process it", event_id)
+
+
+def webhook_events_pending(limit: int = 200) -> list[int]:
+    return list(
+        WebhookEvent.objects.filter(status=EventStatus.PENDING)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def webhook_event_process(*, event_id: int) -> WebhookEvent | None:
+    """Apply one stored event. Idempotent (inbound wamids are unique, statuses only move forward). A status for a
+    message we do not know yet keeps the event pending for a while: our own save of the wamid may be late."""
+    with transaction.atomic():
+        event = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_id).first()
+        if event is None or event.status != EventStatus.PENDING:
+            return event
+        try:
+            payload = json.loads(event.body)
+            unknown, unmatched = _envelope_apply(payload)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            event.status, event.error = EventStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500]
+            event.processed_at = timezone.now()
+            event.save(update_fields=["status", "error", "processed_at"])
+            return event
+        event.unknown_types = sorted(set(unknown))
+        if unmatched and timezone.now() - event.received_at < UNMATCHED_STATUS_GRACE:
+            event.error = _("Status for a message not yet known: %(n)s; will retry.") % {"n": len(unmatched)}
+            event.save(update_fields=["unknown_types", "error"])
+            raise _StatusNotYetMatched
+        event.status, event.processed_at = EventStatus.DONE, timezone.now()
+        event.error = (_("Statuses for unknown messages ignored: %(n)s") % {"n": len(unmatched)}) if unmatched else ""
+        event.save(update_fields=["status", "processed_at", "unknown_types", "error"])
+    return event
+
+
+class _StatusNotYetMatched(Exception):
+    """Rolls the event's partial work back; the task retries it shortly."""
+
+
+StatusNotYetMatched = _StatusNotYetMatched
+
+
+def _envelope_apply(payload: dict) -> tuple[list[str], list[str]]:
+    unknown: list[str] = []
+    unmatched: list[str] = []
+    if payload.get("object") != "whatsapp_business_account":
+        return [f"object:{payload.get('object')}"], unmatched
+    for entry in payload.get("entry") or []:
+        waba_id = str(entry.get("id") or "")
+        for change in entry.get("changes") or []:
+            field, value = change.get("field"), change.get("value") or {}
+            if field == "messages":
+                number = _number_for(value.get("metadata") or {})
+                if number is None:
+                    unknown.append("messages:unknown_number")
+                    continue
+                profiles = {
+                    str(c.get("wa_id") or c.get("user_id") or ""): (c.get("profile") or {}).get("name", "")
+                    for c in value.get("contacts") or []
+                }
+                for message in value.get("messages") or []:
+                    kind = _inbound_record(number, message, profiles)
+                    if kind:
+                        unknown.append(f"message:{kind}")
+                for status in value.get("statuses") or []:
+                    if not _status_apply(status):
+                        unmatched.append(str(status.get("id")))
+                for error in value.get("errors") or []:
+                    unknown.append(f"error:{error.get('code')}")
+            elif field == "message_template_status_update":
+                _template_status_apply(waba_id, value)
+            elif field == "message_template_quality_update":
+                _template_quality_apply(waba_id, value)
+            elif field == "phone_number_quality_update":
+                _number_quality_apply(value)
+            else:
+                unknown.append(f"field:{field}")
+    return unknown, unmatched
+
+
+def _number_for(metadata: dict) -> PhoneNumber | None:
+    return (
+        PhoneNumber.objects.select_related("account")
+        .filter(phone_number_id=str(metadata.get("phone_number_id") or ""))
+        .first()
+    )
+
+
+def contact_from_wa_id(wa_id: str) -> str:
+    """``wa_id`` → E.164. Brazilian mobiles registered before the ninth digit arrive with 12 digits
+    (55 + DDD + 8); normalizing adds the 9 so they match the lead's stored number."""
+    if not wa_id:
+        return ""
+    normalized = phone_normalize("+" + wa_id.lstrip("+"))
+    return normalized.e164 or ("+" + wa_id.lstrip("+"))
+
+
+def _timestamp(value) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError):
+        return timezone.now()
+
+
+INBOUND_TEXT = {
+    "text": lambda m: (m.get("text") or {}).get("body", ""),
+    "button": lambda m: (m.get("button") or {}).get("text", ""),
+    "interactive": lambda m: (
+        (m.get("interactive") or {}).get("button_reply") or (m.get("interactive") or {}).get("list_reply") or {}
+    ).get("title", ""),
+    "reaction": lambda m: (m.get("reaction") or {}).get("emoji", ""),
+    "location": lambda m: " ".join(
+        str(v)
+        for v in (
+            (m.get("location") or {}).get("name", ""),
+            (m.get("location") or {}).get("address", ""),
+            (m.get("location") or {}).get("latitude", ""),
+            (m.get("location") or {}).get("longitude", ""),
+        )
+        if v != ""
+    ),
+    "contacts": lambda m: ", ".join((c.get("name") or {}).get("formatted_name", "") for c in m.get("contacts") or []),
+}
+MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
+
+
+def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -> str | None:
+    """Store one inbound message (a redelivered wamid is ignored), refresh the window, tell the leads app.
+    Returns the type when Fluxo has no special handling for it (stored and shown anyway)."""
+    kind = str(data.get("type") or "unknown")
+    wa_id = str(data.get("from") or "")
+    user_id = str(data.get("from_user_id") or "")
+    contact = contact_from_wa_id(wa_id)
+    received_at = _timestamp(data.get("timestamp"))
+    media = data.get(kind) if kind in MEDIA_TYPES else None
+    text = INBOUND_TEXT[kind](data) if kind in INBOUND_TEXT else ((media or {}).get("caption") or "")
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                number=number,
+                contact=contact[:20],
+                contact_user_id=user_id[:80],
+                direction=Direction.INBOUND,
+                wamid=str(data.get("id")),
+                kind=kind[:20],
+                text=text,
+                payload=data,
+                media_type=(media or {}).get("mime_type", "")[:100],
+                status=MessageStatus.RECEIVED,
+                created_at=received_at,
+            )
+    except IntegrityError:
+        return None  # the same message delivered twice
+    referral = data.get("referral") or None
+    if contact and kind not in ("reaction",):
+        _window_refresh(number, contact, received_at, from_ad=bool(referral and referral.get("ctwa_clid")))
+    if media and media.get("id"):
+        from whatsapp.tasks import media_fetch_task
+
+        transaction.on_commit(lambda pk=message.pk: media_fetch_task.delay(pk))
+    inbound_message_received.send(
+        sender=Message,
+        message=message,
+        profile_name=profiles.get(wa_id) or profiles.get(user_id) or "",
+        referral=referral,
+    )
+    handled = set(INBOUND_TEXT) | set(MEDIA_TYPES)
+    return None if kind in handled else kind
+
+
+def _window_refresh(number: PhoneNumber, contact: str, at: datetime, *, from_ad: bool) -> None:
+    expires = at + (AD_ENTRY_WINDOW if from_ad else WINDOW)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO whatsapp_servicewindow (number_id, contact, last_inbound_at, expires_at, entry_point)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (number_id, contact) DO UPDATE SET"
+            " last_inbound_at = GREATEST(whatsapp_servicewindow.last_inbound_at, EXCLUDED.last_inbound_at),"
+            " expires_at = GREATEST(whatsapp_servicewindow.expires_at, EXCLUDED.expires_at),"
+            " entry_point = CASE WHEN EXCLUDED.expires_at > whatsapp_servicewindow.expires_at"
+            " THEN EXCLUDED.entry_point ELSE whatsapp_servicewindow.entry_point END",
+            [number.pk, contact, at, expires, "ctwa" if from_ad else ""],
+        )
+
+
+def _status_apply(status: dict) -> bool:
+    """Move an outbound message forward only (read may arrive before delivered; duplicates happen). Missing
+    timestamps are filled even when the status itself does not move. False when the wamid is unknown."""
+    wamid, new = str(status.get("id") or ""), str(status.get("status") or "")
+    if new not in STATUS_RANK:
+        return True
+    message = Message.objects.select_for_update().filter(wamid=wamid, direction=Direction.OUTBOUND).first()
+    if message is None:
+        return False
+    at = _timestamp(status.get("timestamp"))
+    fields: list[str] = []
+    stamp = {"sent": "sent_at", "delivered": "delivered_at", "read": "read_at", "failed": "failed_at"}.get(new)
+    if stamp and getattr(message, stamp) is None:
+        setattr(message, stamp, at)
+        fields.append(stamp)
+    if new == "read" and message.delivered_at is None:
+        message.delivered_at = at  # read implies delivered
+        fields.append("delivered_at")
+    if STATUS_RANK[new] > STATUS_RANK[message.status]:
+        message.status = new
+        fields.append("status")
+        if new == "failed":
+            error = (status.get("errors") or [{}])[0]
+            from whatsapp.errors import meta_error_info
+
+            info = meta_error_info(error.get("code"))
+            message.error_code = error.get("code")
+            message.error_title = str((error.get("error_data") or {}).get("details") or error.get("title") or "")[:300]
+            message.error_raw = {**error, "retryable": info.retryable}
+            fields += ["error_code", "error_title", "error_raw"]
+    if fields:
+        message.save(update_fields=fields)
+        if "status" in fields:
+            transaction.on_commit(lambda: message_status_changed.send(sender=Message, message=message))
+    return True
+
+
+def _template_status_apply(waba_id: str, value: dict) -> None:
+    event = str(value.get("event") or "").upper()
+    if event not in TemplateStatus.values:
+        return
+    Template.objects.filter(
+        account__waba_id=waba_id,
+        name=value.get("message_template_name"),
+        language=value.get("message_template_language"),
+    ).update(status=event, status_reason=str(value.get("reason") or "")[:200], updated_at=timezone.now())
+
+
+def _template_quality_apply(waba_id: str, value: dict) -> None:
+    Template.objects.filter(account__waba_id=waba_id, meta_id=str(value.get("message_template_id") or "")).update(
+        quality_score=str(value.get("new_quality_score") or "")[:10], updated_at=timezone.now()
+    )
+
+
+def _number_quality_apply(value: dict) -> None:
+    """``phone_number_quality_update``: event FLAGGED / UNFLAGGED / UPGRADE / DOWNGRADE and the current limit."""
+    display = phone_normalize("+" + str(value.get("display_phone_number") or "").lstrip("+")).e164
+    number = PhoneNumber.objects.filter(display_number=display).first()
+    if number is None:
+        return
+    event = str(value.get("event") or "").upper()
+    limit = str(value.get("current_limit") or value.get("messaging_limit_tier") or "")
+    old_quality = number.quality_rating
+    if event == "FLAGGED":
+        number.status, number.quality_rating = NumberStatus.FLAGGED, "RED" if old_quality == "RED" else "YELLOW"
+    elif event == "UNFLAGGED":
+        number.status = NumberStatus.CONNECTED
+    if value.get("new_quality_score") or value.get("quality_rating"):
+        number.quality_rating = str(value.get("new_quality_score") or value.get("quality_rating")).upper()[:10]
+    if limit:
+        number.messaging_limit = limit[:20]
+    number.save(update_fields=["status", "quality_rating", "messaging_limit", "updated_at"])
+    transaction.on_commit(
+        lambda: number_quality_changed.send(sender=PhoneNumber, number=number, event=event, previous=old_quality)
+    )
+
+
+# --- templates -----------------------------------------------------------------------------------------------------
+def templates_sync(*, account: BusinessAccount) -> int:
+    """Fetch every template of the account (paginated) into the local catalog; returns how many were seen."""
+    client = client_for(account.access_token)
+    seen = 0
+    try:
+        for data in client.templates_list(account.waba_id):
+            Template.objects.update_or_create(
+                account=account,
+                name=data["name"],
+                language=data.get("language", ""),
+                defaults={
+                    "meta_id": str(data.get("id") or ""),
+                    "category": str(data.get("category") or "").upper(),
+                    "status": str(data.get("status") or "").upper(),
+                    "components": data.get("components") or [],
+                    "quality_score": str((data.get("quality_score") or {}).get("score") or "")[:10],
+                    "updated_at": timezone.now(),
+                },
+            )
+            seen += 1
+    finally:
+        client.close()
+    BusinessAccount.objects.filter(pk=account.pk).update(templates_synced_at=timezone.now())
+    return seen
+
+
+def media_fetch(*, message_id: int) -> Message:
+    """Download an inbound message's media through the Graph media URL into Django storage (size-capped)."""
+    from django.core.files.base import ContentFile
+
+    message = Message.objects.select_related("number__account").get(pk=message_id)
+    if message.media:
+        return message
+    media = message.payload.get(message.kind) or {}
+    limit, _types = payloads.MEDIA_LIMITS.get(message.kind, (100 * 1024**2, None))
+    client = client_for(message.number.account.access_token)
+    try:
+        info = client.media_info(media["id"])
+        content = client.media_download(info["url"], max_bytes=limit)
+    finally:
+        client.close()
+    extension = (info.get("mime_type") or message.media_type or "application/octet-stream").split("/")[-1].split(";")[0]
+    message.media.save(f"{media['id']}.{extension[:8]}", ContentFile(content), save=False)
+    message.media_type = (info.get("mime_type") or message.media_type)[:100]
+    message.save(update_fields=["media", "media_type"])
+    return message

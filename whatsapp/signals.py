@@ -1,0 +1,13 @@
+"""Domain signals: the WhatsApp gateway tells the apps above it what happened, without importing them.
+
+- ``inbound_message_received(message, profile_name, referral)``: sent inside the processing transaction; the
+  leads app finds or creates the lead and appends to its timeline.
+- ``message_status_changed(message)``: after commit; the anti-ban pipeline reads error signals from it.
+- ``number_quality_changed(number, event, previous)``: after commit; anti-ban throttles or pauses the number.
+"""
+
+from django.dispatch import Signal
+
+inbound_message_received = Signal()
+message_status_changed = Signal()
+number_quality_changed = Signal()
