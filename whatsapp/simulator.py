@@ -355,7 +355,7 @@ class GraphSimulator:
         token = query.get("access_token") or headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if token != self.access_token:
             return 401, _error(190, "Invalid OAuth access token - Cannot parse access token", "OAuthException")
-        if self.app_secret:
+        if self.app_secret and not path.endswith("/download"):  # media URLs take the bearer token alone
             expected = hmac.new(self.app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
             if not hmac.compare_digest(query.get("appsecret_proof", ""), expected):
                 return 400, _error(100, "Invalid appsecret_proof provided in the API argument", "GraphMethodException")

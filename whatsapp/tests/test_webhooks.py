@@ -236,3 +236,17 @@ def test_template_status_and_number_quality_updates(cloud, number, deliver):
 def test_an_unknown_field_is_kept_and_flagged(cloud, number, deliver):
     deliver(_change("account_alerts", {"entity_type": "WABA"}))
     assert WebhookEvent.objects.get().unknown_types == ["field:account_alerts"]
+
+
+def test_events_stored_while_the_worker_is_down_are_all_processed_by_the_drain(cloud, number, deliver):
+    bodies = [
+        cloud.inbound_notification(NUMBER_ID, f"55119876500{i:02d}", {"type": "text", "text": {"body": f"m{i}"}})
+        for i in range(25)
+    ]
+    deliver(*bodies, process=False)  # stored and acknowledged; nothing processed (no worker)
+    assert WebhookEvent.objects.filter(status="pending").count() == 25
+    from whatsapp.tasks import webhook_events_drain
+
+    assert webhook_events_drain() == 25
+    assert WebhookEvent.objects.filter(status="done").count() == 25
+    assert Lead.objects.count() == 25
