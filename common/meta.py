@@ -33,9 +33,9 @@ def meta_subscription_answer(request: HttpRequest, *, verify_token: str) -> Http
     return HttpResponse("verification failed", status=403, content_type="text/plain")
 
 
-def meta_appsecret_proof(access_token: str) -> str | None:
+def meta_appsecret_proof(access_token: str, app_secret: str | None = None) -> str | None:
     """Graph calls carry ``appsecret_proof`` (HMAC of the token with the App Secret) when a secret is configured."""
-    secret = settings.META_APP_SECRET
+    secret = settings.META_APP_SECRET if app_secret is None else app_secret
     if not secret:
         return None
     return hmac.new(secret.encode(), access_token.encode(), hashlib.sha256).hexdigest()

@@ -19,6 +19,7 @@ def main() -> int:
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     started_here = False
+    env.setdefault("WHATSAPP_BACKEND", "simulator")  # the demo sends and receives with no Meta account
     if not (env.get("DATABASE_URL") and env.get("REDIS_URL")):
         was_up = embedded._port_open(embedded.PG_PORT) and embedded._port_open(embedded.REDIS_PORT)
         print("Starting the embedded PostgreSQL and Redis under .data/ …", flush=True)

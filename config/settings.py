@@ -383,9 +383,16 @@ META_HTTP_TIMEOUT = env.float("META_HTTP_TIMEOUT", default=10.0)
 # --- WhatsApp Cloud API ---------------------------------------------------------------------------------
 WHATSAPP_BACKEND = env("WHATSAPP_BACKEND", default="console")  # cloud_api | simulator | console
 WHATSAPP_GRAPH_URL = env(
-    "WHATSAPP_GRAPH_URL", default="http://127.0.0.1:8765" if WHATSAPP_BACKEND == "simulator" else META_GRAPH_URL
+    "WHATSAPP_GRAPH_URL",
+    default=f"http://127.0.0.1:{env.int('WHATSAPP_SIMULATOR_PORT', default=8765)}"
+    if WHATSAPP_BACKEND == "simulator"
+    else META_GRAPH_URL,
 )
-WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET", default=META_APP_SECRET)
+# The simulator signs its webhooks like Meta: a development checkout gets a generated secret for it.
+WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET", default="") or META_APP_SECRET
+if not WHATSAPP_APP_SECRET and WHATSAPP_BACKEND == "simulator" and DEBUG:
+    WHATSAPP_APP_SECRET = _dev_secret("WHATSAPP_APP_SECRET", _random_secret)
+WHATSAPP_SIMULATOR_PORT = env.int("WHATSAPP_SIMULATOR_PORT", default=8765)
 WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", default=META_VERIFY_TOKEN)
 
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")

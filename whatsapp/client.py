@@ -92,7 +92,7 @@ class CloudApiClient:
     # --- plumbing ------------------------------------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs) -> dict:
         params = dict(kwargs.pop("params", None) or {})
-        proof = meta_appsecret_proof(self.access_token)
+        proof = meta_appsecret_proof(self.access_token, settings.WHATSAPP_APP_SECRET)
         if proof:
             params["appsecret_proof"] = proof
         try:

@@ -496,3 +496,23 @@ def media_fetch(*, message_id: int) -> Message:
     message.media_type = (info.get("mime_type") or message.media_type)[:100]
     message.save(update_fields=["media", "media_type"])
     return message
+
+
+def whatsapp_demo_number_ensure() -> PhoneNumber:
+    """The demo's business account and number (served by the simulator); idempotent."""
+    import secrets
+
+    account, _created = BusinessAccount.objects.get_or_create(
+        waba_id="100000000000000", defaults={"name": "Fluxo Demo", "access_token": secrets.token_urlsafe(32)}
+    )
+    number, _created = PhoneNumber.objects.get_or_create(
+        phone_number_id="100000000000001",
+        defaults={
+            "account": account,
+            "display_number": "+5511955550000",
+            "verified_name": "Fluxo Imóveis",
+            "quality_rating": "GREEN",
+            "messaging_limit": "TIER_1K",
+        },
+    )
+    return number

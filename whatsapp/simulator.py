@@ -50,6 +50,7 @@ class GraphSimulator:
     shuffle_statuses: float = 0.0  # probability that a message's statuses arrive out of order
     duplicate_statuses: float = 0.0  # probability that a status is delivered twice
     read_probability: float = 1.0
+    auto_reply: float = 0.0  # probability that a read message gets an answer from the "customer"
     latency_s: float = 0.0  # added to every API answer
     seed: int = 7
     leads: dict[str, dict] = field(default_factory=dict)
@@ -265,6 +266,10 @@ class GraphSimulator:
             for _copy in range(copies):
                 body = self.status_notification(number_id, to, wamid, status)
                 self._later(self.status_delay_s * (index + 1), body)
+        if "read" in steps and self._random.random() < self.auto_reply:
+            answer = self._random.choice(_AUTO_REPLIES)
+            body = self.inbound_notification(number_id, to, {"type": "text", "text": {"body": answer}})
+            self._later(self.status_delay_s * (len(steps) + 20), body)
 
     def status_notification(self, number_id: str, to: str, wamid: str, status: str, error: dict | None = None) -> bytes:
         value: dict = {
@@ -298,6 +303,19 @@ class GraphSimulator:
         body = self.inbound_notification(number_id, wa_id, {"type": "text", "text": {"body": text}}, name=name)
         self._deliver(body)
         return body
+
+    def _control_inbound(self, data: dict) -> tuple[int, dict]:
+        """Development only: make a "customer" send a text (POST /_simulator/inbound {phone_number_id, from, text})."""
+        number_id = str(data.get("phone_number_id") or next(iter(self.numbers), ""))
+        if number_id not in self.numbers or not data.get("from"):
+            return 400, _error(100, "phone_number_id and from are required", "GraphMethodException")
+        self.reply(
+            number_id,
+            str(data["from"]).lstrip("+"),
+            str(data.get("text") or "Oi"),
+            name=str(data.get("name") or "Cliente"),
+        )
+        return 200, {"delivered": True}
 
     def _envelope(self, number_id: str, value: dict) -> bytes:
         number = self.numbers.get(number_id, {"display": "", "waba": "WABA1"})
@@ -352,6 +370,8 @@ class GraphSimulator:
     # --- request handling ---------------------------------------------------------------------------------------
     def handle(self, method: str, path: str, query: dict[str, str], headers, body: bytes) -> tuple[int, dict]:
         self.calls.append({"method": method, "path": path, "query": query})
+        if method == "POST" and path == "/_simulator/inbound":
+            return self._control_inbound(json.loads(body or b"{}"))
         token = query.get("access_token") or headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if token != self.access_token:
             return 401, _error(190, "Invalid OAuth access token - Cannot parse access token", "OAuthException")
@@ -403,6 +423,13 @@ class GraphSimulator:
         return 200, {key: lead[key] for key in ["id", *wanted] if key in lead}
 
 
+_AUTO_REPLIES = (
+    "Tenho interesse, pode me ligar?",
+    "Qual o valor da entrada?",
+    "Agora não, obrigado.",
+    "Aceita financiamento?",
+    "Pode mandar mais fotos?",
+)
 _MESSAGE_TYPES = {
     "text",
     "template",

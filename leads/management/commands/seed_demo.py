@@ -33,6 +33,7 @@ from leads.models import (
 )
 from leads.normalization import name_key
 from leads.services import tag_get_or_create_path
+from whatsapp.services import whatsapp_demo_number_ensure
 
 SOURCES = [
     ("Facebook Lead Ads — Lançamento Jardins", SourceKind.ADS),
@@ -125,6 +126,7 @@ class Command(BaseCommand):
             sources = [LeadSource.objects.get_or_create(name=n, defaults={"kind": k})[0] for n, k in SOURCES]
             tags = [tag_get_or_create_path(path) for path in TAGS]
             created = self._leads(leads, people["consultants"], team, sources, tags)
+            whatsapp_demo_number_ensure()
         self._print_logins(people, created)
 
     def _people(self) -> dict:
