@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import views, views_import
+from leads import views, views_import, views_whatsapp
 
 app_name = "leads"
 urlpatterns = [
@@ -10,6 +10,14 @@ urlpatterns = [
     path("<int:lead_id>/stage/", views.lead_stage_change_view, name="stage_change"),
     path("<int:lead_id>/referrals/", views.lead_referral_create_view, name="referral_create"),
     path("<int:lead_id>/contacts/<int:contact_id>/opt-out/", views.contact_point_opt_out_view, name="contact_opt_out"),
+    path("<int:lead_id>/whatsapp/", views_whatsapp.lead_whatsapp_panel_view, name="whatsapp_panel"),
+    path("<int:lead_id>/whatsapp/text/", views_whatsapp.lead_whatsapp_text_view, name="whatsapp_text"),
+    path("<int:lead_id>/whatsapp/template/", views_whatsapp.lead_whatsapp_template_view, name="whatsapp_template"),
+    path(
+        "<int:lead_id>/whatsapp/<int:message_id>/retry/",
+        views_whatsapp.lead_whatsapp_retry_view,
+        name="whatsapp_retry",
+    ),
     path("imports/", views_import.import_upload_view, name="import_upload"),
     path("imports/<int:job_id>/", views_import.import_detail_view, name="import_detail"),
     path("imports/<int:job_id>/report.xlsx", views_import.import_report_view, name="import_report"),

@@ -31,6 +31,9 @@ def test_consultant_lists_only_their_own_leads_in_html_and_api(client, world, ap
         ("get", "leads:detail", None),
         ("post", "leads:note_create", {"text": "bisbilhotando"}),
         ("post", "leads:stage_change", {"stage": "lost"}),
+        ("get", "leads:whatsapp_panel", None),
+        ("post", "leads:whatsapp_text", {"body": "oi"}),
+        ("post", "leads:whatsapp_template", {"template": "1"}),
     ],
 )
 def test_consultant_asking_for_another_consultants_lead_gets_404_in_html(client, world, method, url_name, data):

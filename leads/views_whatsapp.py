@@ -1,0 +1,133 @@
+"""The WhatsApp conversation panel of the lead page: the thread with delivery ticks, a send box inside the
+customer-service window, a template picker with its parameters outside it, failed sends explained, retry."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from common.errors import ApplicationError
+from compliance.roles import ANY_STAFF_ROLE, role_required
+from compliance.services.consent import ConsentChannel, ConsentPurpose, may_contact
+from leads import selectors
+from leads.models import ContactKind, EventChannel, EventKind
+from leads.services.timeline import timeline_event_record
+from whatsapp import selectors as wa_selectors
+from whatsapp import services as wa_services
+from whatsapp.errors import meta_error_info
+from whatsapp.payloads import template_placeholders
+
+
+def _phones(lead) -> list[str]:
+    return [cp.value for cp in selectors.lead_contact_points(lead=lead) if cp.kind == ContactKind.PHONE and cp.is_valid]
+
+
+def _panel(request: HttpRequest, lead, **extra) -> HttpResponse:
+    phones = _phones(lead)
+    window = wa_selectors.window_for_contacts(contacts=phones) if phones else None
+    numbers = list(wa_selectors.numbers_usable())
+    number = window.number if window else (numbers[0] if numbers else None)
+    messages = list(wa_selectors.messages_for_contacts(phones))[-100:] if phones else []
+    for message in messages:
+        if message.status == "failed":
+            message.explanation = meta_error_info(message.error_code).explanation
+    templates = []
+    if number and not window:
+        for template in wa_selectors.templates_approved(account_id=number.account_id):
+            needs = template_placeholders(template.components)
+            template.body_params = range(needs.get("body", 0))
+            templates.append(template)
+    context = {
+        "lead": lead,
+        "wa_messages": messages,
+        "window": window,
+        "hours_left": round((window.expires_at - timezone.now()).total_seconds() / 3600, 1) if window else None,
+        "number": number,
+        "to": (window.contact if window else (phones[0] if phones else "")),
+        "templates": templates,
+        **extra,
+    }
+    return TemplateResponse(request, "leads/_whatsapp_panel.html", context)
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def lead_whatsapp_panel_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    return _panel(request, lead)
+
+
+def _send(request: HttpRequest, lead, send) -> HttpResponse:
+    phones = _phones(lead)
+    to = request.POST.get("to", "")
+    if to not in phones:
+        return _panel(request, lead, wa_error=_("Choose one of the lead's phone numbers."))
+    decision = may_contact(contact=to, kind="phone", channel=ConsentChannel.WHATSAPP, purpose=ConsentPurpose.SERVICE)
+    if not decision.allowed and decision.code in ("suppressed", "revoked"):
+        return _panel(request, lead, wa_error=decision.reason)
+    numbers = {str(n.pk): n for n in wa_selectors.numbers_usable()}
+    number = numbers.get(request.POST.get("number", ""))
+    if number is None:
+        return _panel(request, lead, wa_error=_("No WhatsApp number is available to send from."))
+    try:
+        message = send(number, to)
+    except ApplicationError as exc:
+        return _panel(request, lead, wa_error=exc.message)
+    timeline_event_record(
+        lead=lead,
+        kind=EventKind.MESSAGE_OUT,
+        channel=EventChannel.WHATSAPP,
+        actor=request.user,
+        payload={"message_id": message.pk, "type": message.kind, "text": message.text[:1000], "status": message.status},
+    )
+    return _panel(request, lead)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_whatsapp_text_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    body = request.POST.get("body", "")
+    return _send(
+        request,
+        lead,
+        lambda number, to: wa_services.text_send(number=number, to=to, body=body, sent_by_id=request.user.pk),
+    )
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_whatsapp_template_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+
+    def send(number, to):
+        template = (
+            wa_selectors.templates_approved(account_id=number.account_id)
+            .filter(pk=request.POST.get("template") or 0)
+            .first()
+        )
+        if template is None:
+            raise ApplicationError(_("Choose an approved template."))
+        params = {"body": list(request.POST.getlist("body_param"))}
+        return wa_services.template_send(
+            number=number, to=to, template=template, params=params, sent_by_id=request.user.pk
+        )
+
+    return _send(request, lead, send)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_whatsapp_retry_view(request: HttpRequest, lead_id: int, message_id: int) -> HttpResponse:
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    message = wa_selectors.messages_for_contacts(_phones(lead)).filter(pk=message_id).first()
+    if message is None:
+        return _panel(request, lead, wa_error=_("That message is not in this conversation."))
+    try:
+        wa_services.message_retry(message=message)
+    except ApplicationError as exc:
+        return _panel(request, lead, wa_error=exc.message)
+    return _panel(request, lead)

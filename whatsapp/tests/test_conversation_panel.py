@@ -1,0 +1,102 @@
+"""The lead page's WhatsApp panel: thread with ticks, send inside the window, template outside, errors, retry."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from leads.models import EventKind, LeadEvent
+from tests.factories import LeadFactory, consultant
+from whatsapp.models import Message, ServiceWindow, Template
+
+pytestmark = pytest.mark.django_db
+PHONE = "+5511987654321"
+
+
+@pytest.fixture
+def lead_and_user(number):
+    user = consultant(username="carol")
+    lead = LeadFactory(owner=user, full_name="Ana Lima")
+    lead.contact_points.all().delete()
+    lead.contact_points.create(kind="phone", value=PHONE, is_primary=True)
+    return lead, user
+
+
+def _open(number):
+    now = timezone.now()
+    ServiceWindow.objects.create(number=number, contact=PHONE, last_inbound_at=now, expires_at=now + timedelta(hours=3))
+
+
+def test_inside_the_window_the_consultant_sends_text_and_sees_it_with_a_tick(client, cloud, number, lead_and_user):
+    lead, user = lead_and_user
+    _open(number)
+    client.force_login(user)
+    panel = client.get(reverse("leads:whatsapp_panel", args=[lead.pk]))
+    assert b'data-testid="window-open"' in panel.content
+    response = client.post(
+        reverse("leads:whatsapp_text", args=[lead.pk]),
+        {"number": number.pk, "to": PHONE, "body": "Olá Ana, tudo bem?"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert cloud.sent[0]["payload"]["text"]["body"] == "Olá Ana, tudo bem?"
+    assert 'data-status="sent"' in response.content.decode()
+    assert "✓" in response.content.decode()
+    event = LeadEvent.objects.get(lead=lead, kind=EventKind.MESSAGE_OUT)
+    assert (event.actor, event.payload["text"]) == (user, "Olá Ana, tudo bem?")
+
+
+def test_outside_the_window_only_templates_are_offered_and_free_text_is_refused(client, cloud, number, lead_and_user):
+    lead, user = lead_and_user
+    Template.objects.create(
+        account=number.account,
+        name="retomar_contato",
+        language="pt_BR",
+        category="UTILITY",
+        status="APPROVED",
+        components=[{"type": "BODY", "text": "Olá {{1}}, aqui é {{2}}. Podemos continuar?"}],
+    )
+    client.force_login(user)
+    panel = client.get(reverse("leads:whatsapp_panel", args=[lead.pk])).content.decode()
+    assert 'data-testid="window-closed"' in panel and "retomar_contato" in panel and 'name="body"' not in panel
+    refused = client.post(
+        reverse("leads:whatsapp_text", args=[lead.pk]), {"number": number.pk, "to": PHONE, "body": "Oi"}
+    ).content.decode()
+    assert 'role="alert"' in refused and cloud.sent == []
+    template = Template.objects.get()
+    sent = client.post(
+        reverse("leads:whatsapp_template", args=[lead.pk]),
+        {"number": number.pk, "to": PHONE, "template": template.pk, "body_param": ["Ana", "Carol"]},
+    ).content.decode()
+    assert "Olá Ana, aqui é Carol. Podemos continuar?" in sent
+    assert cloud.sent[0]["payload"]["template"]["name"] == "retomar_contato"
+
+
+def test_a_failed_send_is_explained_and_retried_when_retrying_makes_sense(client, cloud, number, lead_and_user):
+    lead, user = lead_and_user
+    _open(number)
+    client.force_login(user)
+    cloud.fault_push(status=400, code=130429, message="Rate limit hit")
+    page = client.post(
+        reverse("leads:whatsapp_text", args=[lead.pk]), {"number": number.pk, "to": PHONE, "body": "Oi"}
+    ).content.decode()
+    message = Message.objects.get()
+    assert message.status == "failed" and "(130429)" in page
+    assert reverse("leads:whatsapp_retry", args=[lead.pk, message.pk]) in page
+    client.post(reverse("leads:whatsapp_retry", args=[lead.pk, message.pk]))
+    message.refresh_from_db()
+    assert message.status == "sent"
+
+
+def test_an_opted_out_phone_cannot_be_messaged(client, cloud, number, lead_and_user):
+    from compliance.services.consent import suppression_add_by_consultant
+
+    lead, user = lead_and_user
+    _open(number)
+    suppression_add_by_consultant(contact=PHONE, kind="phone", actor_id=user.pk, note="pediu para parar")
+    client.force_login(user)
+    page = client.post(
+        reverse("leads:whatsapp_text", args=[lead.pk]), {"number": number.pk, "to": PHONE, "body": "Oi"}
+    ).content.decode()
+    assert 'role="alert"' in page and cloud.sent == []
