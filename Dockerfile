@@ -24,4 +24,5 @@ RUN FLUXO_EMBEDDED=false DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localho
     && useradd --system --uid 10001 fluxo && mkdir -p /app/media /app/.data && chown -R fluxo /app/media /app/.data
 USER fluxo
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gthread: keep-alive for Meta's webhook bursts; threads let the webhook writer batch commits (bench/webhooks.py).
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "32", "--keep-alive", "30", "--access-logfile", "-"]

@@ -3,4 +3,13 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+
+def application(environ, start_response):
+    """Django, except the WhatsApp webhook's POST, which takes the lean path (see whatsapp/receiver.py)."""
+    if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO") == "/webhooks/whatsapp/":
+        from whatsapp.receiver import wsgi_receive
+
+        return wsgi_receive(environ, start_response)
+    return django_application(environ, start_response)

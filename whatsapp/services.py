@@ -164,8 +164,8 @@ def media_send(
 
 # --- webhooks ------------------------------------------------------------------------------------------------------
 def webhook_event_store(*, body: bytes) -> int | None:
-    """Store a verified POST as received and queue its processing once committed. Returns the event id, or None
-    when the same body was already stored (a redelivery). If the queue is down the row waits for the drain."""
+    """Store a verified POST as received. Returns the event id, or None when the same body was already stored (a
+    redelivery). Processing is the drain's job (kicked by the receiver, and every minute by beat)."""
     digest = hashlib.sha256(body).hexdigest()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -174,19 +174,7 @@ def webhook_event_store(*, body: bytes) -> int | None:
             [digest, body.decode("utf-8", errors="replace")],
         )
         row = cursor.fetchone()
-    if row is None:
-        return None
-    transaction.on_commit(lambda: _queue_event(row[0]))
-    return row[0]
-
-
-def _queue_event(event_id: int) -> None:
-    from whatsapp.tasks import webhook_event_process_task
-
-    try:
-        webhook_event_process_task.delay(event_id)
-    except Exception:
-        logger.warning("webhook event %s stored but not queued; the drain will process it", event_id)
+    return row[0] if row else None
 
 
 def webhook_events_pending(limit: int = 200) -> list[int]:
@@ -202,7 +190,9 @@ def webhook_event_process(*, event_id: int) -> WebhookEvent | None:
     message we do not know yet keeps the event pending for a while: our own save of the wamid may be late."""
     with transaction.atomic():
         event = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_id).first()
-        if event is None or event.status != EventStatus.PENDING:
+        if event is None:
+            return None  # another worker holds it
+        if event.status != EventStatus.PENDING:
             return event
         try:
             payload = json.loads(event.body)

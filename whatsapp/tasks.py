@@ -3,30 +3,28 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="whatsapp.webhook_event_process", bind=True, acks_late=True, max_retries=20, ignore_result=True)
-def webhook_event_process_task(self, event_id: int) -> None:
-    """Apply one stored webhook event. A status that beat our own save of its wamid is retried shortly."""
-    from whatsapp.services import StatusNotYetMatched, webhook_event_process
-
-    try:
-        webhook_event_process(event_id=event_id)
-    except StatusNotYetMatched as exc:
-        raise self.retry(exc=exc, countdown=min(2**self.request.retries, 60)) from exc
-
-
 @shared_task(name="whatsapp.webhook_events_drain", ignore_result=True)
 def webhook_events_drain() -> int:
-    """Beat, every minute: process whatever is still pending (a worker that was down, a lost queue message)."""
+    """Process pending events oldest first until none is left. Kicked by the receiver (at most once a second) and
+    run by beat every minute, so a worker that was down catches up on its own. A status that beat our own save of
+    its wamid stays pending and is tried again by the next drain."""
     from whatsapp.services import StatusNotYetMatched, webhook_event_process, webhook_events_pending
 
     done = 0
-    for event_id in webhook_events_pending(limit=5000):
-        try:
-            webhook_event_process(event_id=event_id)
-            done += 1
-        except StatusNotYetMatched:
-            continue
-    return done
+    skipped: set[int] = set()
+    while True:
+        batch = [pk for pk in webhook_events_pending(limit=500 + len(skipped)) if pk not in skipped]
+        if not batch:
+            return done
+        for event_id in batch:
+            try:
+                event = webhook_event_process(event_id=event_id)
+            except StatusNotYetMatched:
+                event = None
+            if event is None or event.status == "pending":
+                skipped.add(event_id)  # locked by another drain, or waiting for its message
+            else:
+                done += 1
 
 
 @shared_task(name="whatsapp.message_dispatch", acks_late=True, ignore_result=True)
