@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/2fa/verify/", twofactor.two_factor_verify_view, name="two_factor_verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
+    path("whatsapp/", include("whatsapp.urls")),
     path("privacidade/", include("compliance.urls")),
     path("f/<str:token>/", web_form_view, name="web_form"),
     path("webhooks/whatsapp/", whatsapp_webhook_view, name="whatsapp_webhook"),

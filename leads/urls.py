@@ -18,6 +18,11 @@ urlpatterns = [
         views_whatsapp.lead_whatsapp_retry_view,
         name="whatsapp_retry",
     ),
+    path(
+        "<int:lead_id>/whatsapp/<int:message_id>/media/",
+        views_whatsapp.lead_whatsapp_media_view,
+        name="whatsapp_media",
+    ),
     path("imports/", views_import.import_upload_view, name="import_upload"),
     path("imports/<int:job_id>/", views_import.import_detail_view, name="import_detail"),
     path("imports/<int:job_id>/report.xlsx", views_import.import_report_view, name="import_report"),

@@ -131,3 +131,19 @@ def lead_whatsapp_retry_view(request: HttpRequest, lead_id: int, message_id: int
     except ApplicationError as exc:
         return _panel(request, lead, wa_error=exc.message)
     return _panel(request, lead)
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def lead_whatsapp_media_view(request: HttpRequest, lead_id: int, message_id: int) -> HttpResponse:
+    """A message's media, only to people who may see the lead (media are never served from a public URL)."""
+    from django.http import FileResponse, Http404
+
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    message = wa_selectors.messages_for_contacts(_phones(lead)).filter(pk=message_id).first()
+    if message is None or not message.media:
+        raise Http404
+    response = FileResponse(message.media.open("rb"), content_type=message.media_type or "application/octet-stream")
+    response["Content-Disposition"] = "inline" if message.kind in ("image", "sticker") else "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

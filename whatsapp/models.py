@@ -210,7 +210,8 @@ class WebhookEvent(models.Model):
     """A signed webhook POST exactly as received. Unique on the body's hash, so a redelivery is a no-op; the
     processing task takes pending rows, so a worker outage delays events and never loses them."""
 
-    body_sha256 = models.CharField(max_length=64, unique=True)
+    # The body's hash is the key: a redelivery collides on it, and the burst path maintains one index fewer.
+    body_sha256 = models.CharField(max_length=64, primary_key=True)
     body = models.TextField()
     received_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=EventStatus.choices, default=EventStatus.PENDING)

@@ -76,6 +76,13 @@ class _Slot:
         self.result: int | Exception | None = None
 
 
+_INSERT_BATCH = (
+    "INSERT INTO whatsapp_webhookevent (body_sha256, body, received_at, status, error, unknown_types)"
+    " SELECT d, b, now(), 'pending', '', '[]' FROM unnest(%s::text[], %s::text[]) AS t(d, b)"
+    " ON CONFLICT (body_sha256) DO NOTHING RETURNING body_sha256"
+)
+
+
 class BatchWriter:
     """Group commit for the webhook burst: request threads hand their body to one writer thread per process, which
     inserts whatever has queued up in one statement (``unnest`` arrays, ON CONFLICT DO NOTHING) and wakes each
@@ -90,7 +97,7 @@ class BatchWriter:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def __call__(self, body: bytes) -> int | None:
+    def __call__(self, body: bytes) -> str | None:
         if self._thread is None or not self._thread.is_alive():
             with self._lock:
                 if self._thread is None or not self._thread.is_alive():
@@ -120,14 +127,13 @@ class BatchWriter:
                 connection.close_if_unusable_or_obsolete()
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        "INSERT INTO whatsapp_webhookevent (body_sha256, body, received_at, status, error, unknown_types)"
-                        " SELECT d, b, now(), 'pending', '', '[]' FROM unnest(%s::text[], %s::text[]) AS t(d, b)"
-                        " ON CONFLICT (body_sha256) DO NOTHING RETURNING body_sha256, id",
+                        _INSERT_BATCH,
                         [[digest for digest, _b, _s in batch], [text for _d, text, _s in batch]],
                     )
-                    ids = dict(cursor.fetchall())
+                    stored = {row[0] for row in cursor.fetchall()}
                 for digest, _text, slot in batch:
-                    slot.result = ids.pop(digest, None)  # a second copy in the same batch is a duplicate
+                    slot.result = digest if digest in stored else None
+                    stored.discard(digest)  # a second copy in the same batch is a duplicate
             except Exception as exc:
                 connection.close()
                 for _digest, _text, slot in batch:

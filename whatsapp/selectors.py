@@ -43,3 +43,20 @@ def window_for_contacts(*, contacts: list[str]) -> ServiceWindow | None:
         .order_by("-expires_at")
         .first()
     )
+
+
+def numbers_overview(*, since: datetime) -> QuerySet[PhoneNumber]:
+    """Every number with its outbound counts since ``since`` (sent, delivered or read, failed)."""
+    from django.db.models import Count, Q
+
+    outbound = Q(messages__direction="out", messages__created_at__gte=since)
+    return (
+        PhoneNumber.objects.select_related("account")
+        .annotate(
+            sent_count=Count("messages", filter=outbound),
+            delivered_count=Count("messages", filter=outbound & Q(messages__status__in=["delivered", "read"])),
+            failed_count=Count("messages", filter=outbound & Q(messages__status="failed")),
+            received_count=Count("messages", filter=Q(messages__direction="in", messages__created_at__gte=since)),
+        )
+        .order_by("account__name", "display_number")
+    )

@@ -163,21 +163,21 @@ def media_send(
 
 
 # --- webhooks ------------------------------------------------------------------------------------------------------
-def webhook_event_store(*, body: bytes) -> int | None:
-    """Store a verified POST as received. Returns the event id, or None when the same body was already stored (a
-    redelivery). Processing is the drain's job (kicked by the receiver, and every minute by beat)."""
+def webhook_event_store(*, body: bytes) -> str | None:
+    """Store a verified POST as received. Returns the event's key (the body's SHA-256), or None when the same body
+    was already stored (a redelivery). Processing is the drain's job (kicked by the receiver, and by beat)."""
     digest = hashlib.sha256(body).hexdigest()
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO whatsapp_webhookevent (body_sha256, body, received_at, status, error, unknown_types)"
-            " VALUES (%s, %s, now(), 'pending', '', '[]') ON CONFLICT (body_sha256) DO NOTHING RETURNING id",
+            " VALUES (%s, %s, now(), 'pending', '', '[]') ON CONFLICT (body_sha256) DO NOTHING RETURNING body_sha256",
             [digest, body.decode("utf-8", errors="replace")],
         )
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def webhook_events_pending(limit: int = 200) -> list[int]:
+def webhook_events_pending(limit: int = 200) -> list[str]:
     return list(
         WebhookEvent.objects.filter(status=EventStatus.PENDING)
         .order_by("received_at")
@@ -185,7 +185,7 @@ def webhook_events_pending(limit: int = 200) -> list[int]:
     )
 
 
-def webhook_event_process(*, event_id: int) -> WebhookEvent | None:
+def webhook_event_process(*, event_id: str) -> WebhookEvent | None:
     """Apply one stored event. Idempotent (inbound wamids are unique, statuses only move forward). A status for a
     message we do not know yet keeps the event pending for a while: our own save of the wamid may be late."""
     with transaction.atomic():
@@ -505,4 +505,15 @@ def whatsapp_demo_number_ensure() -> PhoneNumber:
             "messaging_limit": "TIER_1K",
         },
     )
+    return number
+
+
+def number_set_active(*, number: PhoneNumber, active: bool, actor) -> PhoneNumber:
+    """A supervisor takes a number out of (or back into) the rotation; audited."""
+    from compliance.services.audit import audit_change
+
+    if number.is_active != active:
+        number.is_active = active
+        number.save(update_fields=["is_active", "updated_at"])
+        audit_change(action="whatsapp.number_active" if active else "whatsapp.number_paused", obj=number, actor=actor)
     return number

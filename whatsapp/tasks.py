@@ -11,7 +11,7 @@ def webhook_events_drain() -> int:
     from whatsapp.services import StatusNotYetMatched, webhook_event_process, webhook_events_pending
 
     done = 0
-    skipped: set[int] = set()
+    skipped: set[str] = set()
     while True:
         batch = [pk for pk in webhook_events_pending(limit=500 + len(skipped)) if pk not in skipped]
         if not batch:

@@ -100,3 +100,39 @@ def test_an_opted_out_phone_cannot_be_messaged(client, cloud, number, lead_and_u
         reverse("leads:whatsapp_text", args=[lead.pk]), {"number": number.pk, "to": PHONE, "body": "Oi"}
     ).content.decode()
     assert 'role="alert"' in page and cloud.sent == []
+
+
+def test_media_is_served_only_to_people_who_see_the_lead(client, cloud, number, lead_and_user, deliver):
+    from whatsapp.services import media_fetch
+
+    lead, user = lead_and_user
+    media_id = cloud.media_add(b"\xff\xd8\xff planta", "image/jpeg")
+    deliver(
+        cloud.inbound_notification(
+            "106540352242922", "5511987654321", {"type": "image", "image": {"id": media_id, "mime_type": "image/jpeg"}}
+        )
+    )
+    message = media_fetch(message_id=Message.objects.get().pk)
+    url = reverse("leads:whatsapp_media", args=[lead.pk, message.pk])
+    client.force_login(user)
+    response = client.get(url)
+    assert (response.status_code, b"".join(response.streaming_content)) == (200, b"\xff\xd8\xff planta")
+    assert url in client.get(reverse("leads:whatsapp_panel", args=[lead.pk])).content.decode()
+    client.force_login(consultant(username="outsider"))
+    assert client.get(url).status_code == 404
+
+
+def test_the_supervisor_sees_each_numbers_health_and_can_pause_it(client, cloud, number):
+    from tests.factories import supervisor
+
+    Message.objects.create(number=number, contact=PHONE, direction="out", kind="text", status="failed", wamid="w1")
+    Message.objects.create(number=number, contact=PHONE, direction="out", kind="text", status="read", wamid="w2")
+    client.force_login(supervisor(username="sup"))
+    page = client.get(reverse("whatsapp:numbers")).content.decode()
+    assert "+5511955550000" in page and 'data-testid="number-106540352242922"' in page
+    assert "1 delivered, 1 failed" in page or "1 entregues, 1 falharam" in page
+    client.post(reverse("whatsapp:number_toggle", args=[number.pk]), {"active": "0"})
+    number.refresh_from_db()
+    assert number.is_active is False
+    client.force_login(consultant(username="c1"))
+    assert client.get(reverse("whatsapp:numbers")).status_code == 404  # other roles: not found, like every page
