@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin, WriteOnlySecretsForm
 from common.errors import ApplicationError
 from leads import services
 from leads.ingest.facebook import facebook_delivery_retry
@@ -118,15 +117,8 @@ class LeadEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class LeadSourceForm(forms.ModelForm):
-    """The page access token is write-only: it is never shown back, and leaving it blank keeps the stored one."""
-
-    access_token = forms.CharField(
-        label=_("page access token"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Leave blank to keep the current token."),
-    )
+class LeadSourceForm(WriteOnlySecretsForm):
+    secret_fields = ("access_token",)
 
     class Meta:
         model = LeadSource
@@ -140,9 +132,6 @@ class LeadSourceForm(forms.ModelForm):
             "access_token",
             "column_mapping",
         ]
-
-    def clean_access_token(self):
-        return self.cleaned_data["access_token"] or (self.instance.access_token if self.instance.pk else "")
 
 
 @admin.register(LeadSource)

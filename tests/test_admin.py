@@ -55,3 +55,38 @@ def test_timeline_events_cannot_be_edited_or_deleted_in_the_admin(admin_client, 
     delete = admin_client.post(reverse("admin:leads_leadevent_delete", args=[event.pk]), {"post": "yes"})
     assert delete.status_code == 403
     assert LeadEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_tokens_are_write_only_in_the_admin_and_a_blank_field_keeps_them(admin_client):
+    from whatsapp.models import BusinessAccount
+
+    account = BusinessAccount.objects.create(name="Conta", waba_id="123", access_token="EAAG-secret-token")
+    url = reverse("admin:whatsapp_businessaccount_change", args=[account.pk])
+    assert "EAAG-secret-token" not in admin_client.get(url).content.decode()
+    response = admin_client.post(
+        url,
+        {
+            "name": "Conta 2",
+            "waba_id": "123",
+            "access_token": "",
+            "is_active": "on",
+            "numbers-TOTAL_FORMS": "0",
+            "numbers-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.name, account.access_token) == ("Conta 2", "EAAG-secret-token")
+    admin_client.post(
+        url,
+        {
+            "name": "Conta 2",
+            "waba_id": "123",
+            "access_token": "novo",
+            "is_active": "on",
+            "numbers-TOTAL_FORMS": "0",
+            "numbers-INITIAL_FORMS": "0",
+        },
+    )
+    account.refresh_from_db()
+    assert account.access_token == "novo"

@@ -1,31 +1,20 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin, WriteOnlySecretsForm
 from common.errors import ApplicationError
 from whatsapp.models import BusinessAccount, Message, PhoneNumber, ServiceWindow, Template, WebhookEvent
 from whatsapp.services import message_retry, templates_sync, webhook_event_process
 
 
-class BusinessAccountForm(forms.ModelForm):
-    """The access token is write-only: never shown back; blank keeps the stored one."""
-
-    access_token = forms.CharField(
-        label=_("access token"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Leave blank to keep the current token."),
-    )
+class BusinessAccountForm(WriteOnlySecretsForm):
+    secret_fields = ("access_token",)
 
     class Meta:
         model = BusinessAccount
         fields = ["name", "waba_id", "access_token", "is_active"]
-
-    def clean_access_token(self):
-        return self.cleaned_data["access_token"] or (self.instance.access_token if self.instance.pk else "")
 
 
 @admin.action(description=_("Sync templates from Meta"))
