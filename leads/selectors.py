@@ -223,3 +223,27 @@ def lead_find_by_phone(*, e164: str) -> Lead | None:
         seen.add(lead.pk)
         lead = lead.merged_into
     return lead
+
+
+def _owned_phones(user):
+    return ContactPoint.objects.filter(lead__owner=user, kind=ContactKind.PHONE).values("value")
+
+
+def whatsapp_unread_count(*, user) -> int:
+    """Unread WhatsApp messages on the consultant's own leads (the navigation badge): one query."""
+    from whatsapp.selectors import unread_inbound
+
+    return unread_inbound(contacts=_owned_phones(user)).count()
+
+
+def leads_with_unread_whatsapp(*, user) -> QuerySet[Lead]:
+    """The consultant's inbox: visible leads with unread WhatsApp messages, most recent interest first."""
+    from whatsapp.selectors import unread_inbound
+
+    contacts = unread_inbound(contacts=_owned_phones(user)).values("contact")
+    return (
+        lead_visible_to(user)
+        .filter(contact_points__kind=ContactKind.PHONE, contact_points__value__in=contacts)
+        .distinct()
+        .order_by("-last_interest_at")
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:lead_id>/stage/", views.lead_stage_change_view, name="stage_change"),
     path("<int:lead_id>/referrals/", views.lead_referral_create_view, name="referral_create"),
     path("<int:lead_id>/contacts/<int:contact_id>/opt-out/", views.contact_point_opt_out_view, name="contact_opt_out"),
+    path("whatsapp/", views_whatsapp.whatsapp_inbox_view, name="whatsapp_inbox"),
     path("<int:lead_id>/whatsapp/", views_whatsapp.lead_whatsapp_panel_view, name="whatsapp_panel"),
     path("<int:lead_id>/whatsapp/text/", views_whatsapp.lead_whatsapp_text_view, name="whatsapp_text"),
     path("<int:lead_id>/whatsapp/template/", views_whatsapp.lead_whatsapp_template_view, name="whatsapp_template"),

@@ -57,7 +57,16 @@ def _panel(request: HttpRequest, lead, **extra) -> HttpResponse:
 @role_required(*ANY_STAFF_ROLE)
 def lead_whatsapp_panel_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    if lead.owner_id == request.user.pk:
+        wa_services.inbound_mark_read(contacts=_phones(lead))  # the owner has now seen them
     return _panel(request, lead)
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def whatsapp_inbox_view(request: HttpRequest) -> HttpResponse:
+    leads = selectors.leads_with_unread_whatsapp(user=request.user)[:100]
+    return TemplateResponse(request, "leads/whatsapp_inbox.html", {"leads": leads})
 
 
 def _send(request: HttpRequest, lead, send) -> HttpResponse:

@@ -60,3 +60,8 @@ def numbers_overview(*, since: datetime) -> QuerySet[PhoneNumber]:
         )
         .order_by("account__name", "display_number")
     )
+
+
+def unread_inbound(*, contacts) -> QuerySet[Message]:
+    """Inbound messages nobody in Fluxo has opened yet, from any of ``contacts`` (a list or a values() subquery)."""
+    return Message.objects.filter(direction="in", read_at__isnull=True, contact__in=contacts)

@@ -117,11 +117,17 @@ def message_retry(*, message: Message) -> Message:
     return message_dispatch(message_id=message.pk)
 
 
-def text_send(*, number: PhoneNumber, to: str, body: str, sent_by_id: int | None = None) -> Message:
-    message = message_prepare(
-        number=number, to=to, payload=payloads.text_payload(to, body), text=body, sent_by_id=sent_by_id
-    )
+def message_send(
+    *, number: PhoneNumber, to: str, payload: dict, text: str = "", sent_by_id: int | None = None
+) -> Message:
+    """Any free-form payload built by ``whatsapp.payloads`` (text, media, buttons, list, location, contacts):
+    window rule, pending row, then the one dispatch."""
+    message = message_prepare(number=number, to=to, payload=payload, text=text, sent_by_id=sent_by_id)
     return message_dispatch(message_id=message.pk)
+
+
+def text_send(*, number: PhoneNumber, to: str, body: str, sent_by_id: int | None = None) -> Message:
+    return message_send(number=number, to=to, payload=payloads.text_payload(to, body), text=body, sent_by_id=sent_by_id)
 
 
 def template_send(
@@ -158,8 +164,7 @@ def media_send(
     finally:
         client.close()
     payload = payloads.media_payload(to, kind, media_id=media_id, caption=caption, filename=filename)
-    message = message_prepare(number=number, to=to, payload=payload, text=caption, sent_by_id=sent_by_id)
-    return message_dispatch(message_id=message.pk)
+    return message_send(number=number, to=to, payload=payload, text=caption, sent_by_id=sent_by_id)
 
 
 # --- webhooks ------------------------------------------------------------------------------------------------------
@@ -517,3 +522,24 @@ def number_set_active(*, number: PhoneNumber, active: bool, actor) -> PhoneNumbe
         number.save(update_fields=["is_active", "updated_at"])
         audit_change(action="whatsapp.number_active" if active else "whatsapp.number_paused", obj=number, actor=actor)
     return number
+
+
+def inbound_mark_read(*, contacts: list[str]) -> int:
+    """A consultant opened the conversation: mark its unread inbound messages read in Fluxo and tell WhatsApp (blue
+    ticks for the customer; marking the newest marks the earlier ones). Meta refusing the receipt changes nothing
+    here. Returns how many messages were marked."""
+    from whatsapp.selectors import unread_inbound
+
+    unread = unread_inbound(contacts=contacts)
+    newest_per_number: dict[int, Message] = {}
+    for message in unread.select_related("number__account").order_by("created_at"):
+        newest_per_number[message.number_id] = message
+    for message in newest_per_number.values():
+        client = client_for(message.number.account.access_token)
+        try:
+            client.message_mark_read(message.number.phone_number_id, message.wamid)
+        except MetaApiError as exc:
+            logger.info("read receipt for message %s refused: code %s", message.pk, exc.meta_code)
+        finally:
+            client.close()
+    return unread.update(read_at=timezone.now())

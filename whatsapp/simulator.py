@@ -52,12 +52,14 @@ class GraphSimulator:
     read_probability: float = 1.0
     auto_reply: float = 0.0  # probability that a read message gets an answer from the "customer"
     latency_s: float = 0.0  # added to every API answer
+    fail_rate: float = 0.0  # share of sends answered with a generic 131000 failure
     seed: int = 7
     leads: dict[str, dict] = field(default_factory=dict)
     numbers: dict[str, dict] = field(default_factory=dict)  # phone-number id → {"display", "waba"}
     templates: dict[str, list[dict]] = field(default_factory=dict)  # waba id → templates
     media: dict[str, dict] = field(default_factory=dict)
     sent: list[dict] = field(default_factory=list)
+    receipts: list[dict] = field(default_factory=list)  # read receipts Fluxo sent for inbound messages
     webhooks: list[bytes] = field(default_factory=list)
     calls: list[dict] = field(default_factory=list)
     _faults: deque = field(default_factory=deque)
@@ -209,6 +211,8 @@ class GraphSimulator:
 
     def _message_send(self, number_id: str, payload: dict) -> tuple[int, dict]:
         if payload.get("status") == "read":
+            with self._lock:
+                self.receipts.append({"number": number_id, "wamid": payload.get("message_id")})
             return 200, {"success": True}
         to = str(payload.get("to") or "")
         if payload.get("messaging_product") != "whatsapp" or not to or payload.get("type") not in _MESSAGE_TYPES:
@@ -223,6 +227,8 @@ class GraphSimulator:
             last = self._pairs.get((number_id, to))
             if last is not None and now - last < self.pair_interval_s:
                 return 400, _error(131056, "(Business Account, Consumer Account) pair rate limit hit", "OAuthException")
+            if self.fail_rate and self._random.random() < self.fail_rate:
+                return 400, _error(131000, "Something went wrong", "OAuthException")
             window.append(now)
             self._pairs[(number_id, to)] = now
             wamid = "wamid.HBgN" + secrets.token_hex(16).upper()

@@ -136,3 +136,18 @@ def test_the_supervisor_sees_each_numbers_health_and_can_pause_it(client, cloud,
     assert number.is_active is False
     client.force_login(consultant(username="c1"))
     assert client.get(reverse("whatsapp:numbers")).status_code == 404  # other roles: not found, like every page
+
+
+def test_the_owner_is_notified_of_new_messages_until_opening_the_conversation(
+    client, cloud, number, lead_and_user, deliver
+):
+    lead, user = lead_and_user
+    deliver(cloud.inbound_notification("106540352242922", "5511987654321", {"type": "text", "text": {"body": "Oi?"}}))
+    client.force_login(user)
+    inbox = client.get(reverse("leads:whatsapp_inbox")).content.decode()
+    assert reverse("leads:detail", args=[lead.pk]) in inbox
+    assert '<span class="badge ok">1</span>' in inbox  # the menu badge
+    client.get(reverse("leads:whatsapp_panel", args=[lead.pk]))
+    assert cloud.receipts == [{"number": "106540352242922", "wamid": Message.objects.get(direction="in").wamid}]
+    inbox = client.get(reverse("leads:whatsapp_inbox")).content.decode()
+    assert reverse("leads:detail", args=[lead.pk]) not in inbox and '<span class="badge ok">' not in inbox

@@ -215,3 +215,38 @@ def test_templates_sync_follows_pagination_and_updates_the_catalog(cloud, number
     assert templates_sync(account=number.account) == 130  # again: updated, not duplicated
     assert Template.objects.count() == 130
     assert len([c for c in cloud.calls if c["path"].endswith("/message_templates")]) == 4
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda to: payloads.buttons_payload(to, "Quer agendar uma visita?", [("sim", "Sim"), ("nao", "Agora não")]),
+        lambda to: payloads.list_payload(
+            to, "Escolha", "Ver opções", [{"title": "Plantas", "rows": [{"id": "2q", "title": "2 quartos"}]}]
+        ),
+        lambda to: payloads.location_payload(to, latitude=-23.56, longitude=-46.65, name="Stand de vendas"),
+        lambda to: payloads.contacts_payload(
+            to, [{"name": {"formatted_name": "Carol Corretora", "first_name": "Carol"}, "phones": [{"phone": "+5511"}]}]
+        ),
+        lambda to: payloads.media_payload(to, "document", link="https://fluxo.example/tabela.pdf", filename="t.pdf"),
+    ],
+)
+def test_every_free_form_kind_goes_through_the_same_send_inside_the_window(cloud, number, build):
+    from whatsapp.services import message_send
+
+    _open_window(number)
+    payload = build(LEAD)
+    message = message_send(number=number, to=LEAD, payload=payload)
+    assert message.status == MessageStatus.SENT
+    assert cloud.sent[0]["payload"]["type"] == payload["type"]
+    Message.objects.all().delete()
+    ServiceWindow.objects.all().delete()
+    with pytest.raises(WindowClosed):
+        message_send(number=number, to=LEAD, payload=payload)
+
+
+def test_interactive_limits_are_checked_locally():
+    with pytest.raises(TemplateInvalid):
+        payloads.buttons_payload(LEAD, "x", [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")])
+    with pytest.raises(TemplateInvalid):
+        payloads.buttons_payload(LEAD, "x", [("a", "Um título longo demais aqui")])

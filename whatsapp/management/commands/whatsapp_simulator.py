@@ -43,6 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
         parser.add_argument("--shuffle", type=float, default=0.1, help="share of messages with out-of-order statuses")
         parser.add_argument("--duplicates", type=float, default=0.05, help="share of statuses delivered twice")
+        parser.add_argument("--fail-rate", type=float, default=0.0, help="share of sends failing with 131000")
         parser.add_argument("--auto-reply", type=float, default=0.3, help="share of read messages that get an answer")
 
     def handle(self, *args, **options):
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             shuffle_statuses=options["shuffle"],
             duplicate_statuses=options["duplicates"],
             auto_reply=options["auto_reply"],
+            fail_rate=options["fail_rate"],
             status_delay_s=0.5,
         )
         for number in PhoneNumber.objects.select_related("account"):
