@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.subject_requests_deadline_alert",
         "schedule": crontab(hour="8-18", minute=5),
     },
+    "antiban.outbox_sweep": {"task": "antiban.outbox_sweep", "schedule": 10.0},
     "whatsapp.webhook_events_drain": {"task": "whatsapp.webhook_events_drain", "schedule": 60.0},
     "whatsapp.templates_sync_all": {"task": "whatsapp.templates_sync_all", "schedule": crontab(minute=40)},
     "leads.facebook_leads_sweep": {"task": "leads.facebook_leads_sweep", "schedule": crontab(minute="*/15")},
@@ -394,6 +395,13 @@ if not WHATSAPP_APP_SECRET and WHATSAPP_BACKEND == "simulator" and DEBUG:
     WHATSAPP_APP_SECRET = _dev_secret("WHATSAPP_APP_SECRET", _random_secret)
 WHATSAPP_SIMULATOR_PORT = env.int("WHATSAPP_SIMULATOR_PORT", default=8765)
 WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", default=META_VERIFY_TOKEN)
+
+# --- Anti-ban ------------------------------------------------------------------------------------------------
+FLUXO_BUSINESS_NAME = env("FLUXO_BUSINESS_NAME", default="Fluxo")  # marketing messages must name the business
+ANTIBAN_MARKETING_PER_WEEK = env.int("ANTIBAN_MARKETING_PER_WEEK", default=2)
+ANTIBAN_CONTACT_HOURS = env.list("ANTIBAN_CONTACT_HOURS", default=["09:00", "20:00"])  # local time, Mon–Sat
+ANTIBAN_PAIR_INTERVAL_S = env.float("ANTIBAN_PAIR_INTERVAL_S", default=6.0)  # same number → same person
+ANTIBAN_MAX_ATTEMPTS = env.int("ANTIBAN_MAX_ATTEMPTS", default=5)
 
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")
 FLUXO_STALE_LEAD_DAYS = env.int("FLUXO_STALE_LEAD_DAYS", default=7)

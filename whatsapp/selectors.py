@@ -65,3 +65,19 @@ def numbers_overview(*, since: datetime) -> QuerySet[PhoneNumber]:
 def unread_inbound(*, contacts) -> QuerySet[Message]:
     """Inbound messages nobody in Fluxo has opened yet, from any of ``contacts`` (a list or a values() subquery)."""
     return Message.objects.filter(direction="in", read_at__isnull=True, contact__in=contacts)
+
+
+def contact_error_codes(*, contact: str, since: datetime) -> set[int]:
+    """Meta error codes of messages to ``contact`` since ``since`` (anti-ban reads 131026, 131050…)."""
+    return set(
+        Message.objects.filter(contact=contact, direction="out", error_code__isnull=False, created_at__gte=since)
+        .values_list("error_code", flat=True)
+        .distinct()
+    )
+
+
+def template_for_send(*, account_id: int, name: str, language: str = "") -> Template | None:
+    templates = Template.objects.filter(account_id=account_id, name=name)
+    if language:
+        templates = templates.filter(language=language)
+    return templates.order_by("language").first()

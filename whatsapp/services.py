@@ -30,7 +30,12 @@ from whatsapp.models import (
     WebhookEvent,
 )
 from whatsapp.selectors import window_open_until
-from whatsapp.signals import inbound_message_received, message_status_changed, number_quality_changed
+from whatsapp.signals import (
+    inbound_message_received,
+    message_status_changed,
+    number_quality_changed,
+    status_for_unsaved_send,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -375,6 +380,9 @@ def _status_apply(status: dict) -> bool:
         return True
     message = Message.objects.select_for_update().filter(wamid=wamid, direction=Direction.OUTBOUND).first()
     if message is None:
+        if status.get("biz_opaque_callback_data"):
+            responses = status_for_unsaved_send.send(sender=Message, status=status)
+            return any(handled for _receiver, handled in responses)
         return False
     at = _timestamp(status.get("timestamp"))
     fields: list[str] = []
@@ -543,3 +551,12 @@ def inbound_mark_read(*, contacts: list[str]) -> int:
         finally:
             client.close()
     return unread.update(read_at=timezone.now())
+
+
+def message_adopt_wamid(*, message_id: int, wamid: str) -> bool:
+    """Give a pending outbound message the wamid Meta assigned, learnt from a status webhook after a crash."""
+    return bool(
+        Message.objects.filter(pk=message_id, wamid__isnull=True).update(
+            wamid=wamid, status=MessageStatus.SENT, sent_at=timezone.now()
+        )
+    )

@@ -4,6 +4,8 @@
   leads app finds or creates the lead and appends to its timeline.
 - ``message_status_changed(message)``: after commit; the anti-ban pipeline reads error signals from it.
 - ``number_quality_changed(number, event, previous)``: after commit; anti-ban throttles or pauses the number.
+- ``status_for_unsaved_send(status)``: a status whose wamid Fluxo never saved but which carries our
+  ``biz_opaque_callback_data`` (a worker died between Meta's answer and our commit); anti-ban reconciles it.
 """
 
 from django.dispatch import Signal
@@ -11,3 +13,4 @@ from django.dispatch import Signal
 inbound_message_received = Signal()
 message_status_changed = Signal()
 number_quality_changed = Signal()
+status_for_unsaved_send = Signal()

@@ -233,7 +233,7 @@ class GraphSimulator:
             self._pairs[(number_id, to)] = now
             wamid = "wamid.HBgN" + secrets.token_hex(16).upper()
             self.sent.append({"wamid": wamid, "number": number_id, "payload": payload})
-        self._statuses_schedule(number_id, to, wamid)
+        self._statuses_schedule(number_id, to, wamid, payload.get("biz_opaque_callback_data"))
         return 200, {
             "messaging_product": "whatsapp",
             "contacts": [{"input": to, "wa_id": to}],
@@ -263,21 +263,23 @@ class GraphSimulator:
             body["paging"]["next"] = f"{self.url}/v24.0/{waba_id}/message_templates?after={start + limit}"
         return 200, body
 
-    def _statuses_schedule(self, number_id: str, to: str, wamid: str) -> None:
+    def _statuses_schedule(self, number_id: str, to: str, wamid: str, opaque: str | None = None) -> None:
         steps = ["sent", "delivered"] + (["read"] if self._random.random() < self.read_probability else [])
         if self._random.random() < self.shuffle_statuses:
             self._random.shuffle(steps)
         for index, status in enumerate(steps):
             copies = 2 if self._random.random() < self.duplicate_statuses else 1
             for _copy in range(copies):
-                body = self.status_notification(number_id, to, wamid, status)
+                body = self.status_notification(number_id, to, wamid, status, opaque=opaque)
                 self._later(self.status_delay_s * (index + 1), body)
         if "read" in steps and self._random.random() < self.auto_reply:
             answer = self._random.choice(_AUTO_REPLIES)
             body = self.inbound_notification(number_id, to, {"type": "text", "text": {"body": answer}})
             self._later(self.status_delay_s * (len(steps) + 20), body)
 
-    def status_notification(self, number_id: str, to: str, wamid: str, status: str, error: dict | None = None) -> bytes:
+    def status_notification(
+        self, number_id: str, to: str, wamid: str, status: str, error: dict | None = None, opaque: str | None = None
+    ) -> bytes:
         value: dict = {
             "id": wamid,
             "status": status,
@@ -289,6 +291,8 @@ class GraphSimulator:
             value["pricing"] = {"billable": True, "pricing_model": "PMP", "category": "service", "type": "regular"}
         if error:
             value["errors"] = [error]
+        if opaque:
+            value["biz_opaque_callback_data"] = opaque
         return self._envelope(number_id, {"statuses": [value]})
 
     def inbound_notification(

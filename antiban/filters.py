@@ -1,0 +1,152 @@
+"""The preventive layer: content and recipient checks. Each check says whether it passed and, when it did not,
+why, in words a consultant can act on; the outbox keeps every answer in its decision log."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime, time, timedelta
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from antiban.models import ContentRule, OutboxMessage, OutboxState, Priority, RuleAction
+from common.contacts import phone_normalize
+from compliance.services.consent import ConsentChannel, ConsentPurpose, may_contact
+from whatsapp.selectors import contact_error_codes
+
+URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+SHORTENERS = ("bit.ly", "tinyurl.com", "cutt.ly", "encurtador.com.br", "t.co/", "goo.gl", "is.gd", "ow.ly", "rb.gy")
+OPT_OUT_HINT = re.compile(r"\b(sair|parar|pare|descadastr\w*|stop)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    passed: bool
+    reason: str = ""
+    fatal: bool = True  # a failed fatal check refuses the message; a non-fatal one is a warning
+    wait_until: datetime | None = None  # a check that says "not now" rather than "never"
+
+    def as_log(self) -> dict:
+        data = asdict(self)
+        data["wait_until"] = self.wait_until.isoformat() if self.wait_until else None
+        return data
+
+
+def content_checks(text: str, priority: int) -> list[Check]:
+    marketing = priority == Priority.MARKETING
+    checks: list[Check] = []
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) >= 20 and sum(c.isupper() for c in letters) / len(letters) > 0.6
+    checks.append(Check("shouting", not shouting, _("Most of the text is in capitals: it reads as shouting."), False))
+    links = URL.findall(text)
+    checks.append(
+        Check("link_count", len(links) <= 2, _("More than two links (%(n)s): spam filters notice.") % {"n": len(links)})
+    )
+    short = [link for link in links if any(s in link.lower() for s in SHORTENERS)]
+    checks.append(Check("url_shortener", not short, _("Link shorteners hide the destination; use the full address.")))
+    if marketing:
+        checks.append(
+            Check(
+                "opt_out_instruction",
+                bool(OPT_OUT_HINT.search(text)),
+                _("Marketing messages must say how to stop receiving them (e.g. “Responda SAIR”)."),
+            )
+        )
+        name = settings.FLUXO_BUSINESS_NAME
+        checks.append(
+            Check(
+                "business_identification",
+                name.lower() in text.lower(),
+                _("Marketing messages must identify the business (“%(name)s”).") % {"name": name},
+            )
+        )
+    for rule in ContentRule.objects.filter(is_active=True):
+        if rule.applies_to_marketing_only and not marketing:
+            continue
+        try:
+            matched = re.search(rule.pattern, text, re.IGNORECASE)
+        except re.error:
+            continue  # a broken admin rule must not stop every send; the admin form validates new ones
+        checks.append(Check(f"rule:{rule.name}", not matched, rule.reason, rule.action == RuleAction.BLOCK))
+    return checks
+
+
+def recipient_checks(contact: str, priority: int, *, now: datetime | None = None) -> list[Check]:
+    now = now or timezone.now()
+    checks: list[Check] = []
+    phone = phone_normalize(contact)
+    checks.append(
+        Check(
+            "valid_mobile",
+            bool(phone.is_valid and phone.e164 == contact and phone.is_mobile),
+            _("%(contact)s is not a valid mobile number in E.164.") % {"contact": contact},
+        )
+    )
+    purpose = ConsentPurpose.MARKETING if priority == Priority.MARKETING else ConsentPurpose.SERVICE
+    decision = may_contact(contact=contact, kind="phone", channel=ConsentChannel.WHATSAPP, purpose=purpose)
+    blocking = not decision.allowed and (priority == Priority.MARKETING or decision.code in ("suppressed", "revoked"))
+    checks.append(Check("consent", not blocking, decision.reason))
+    codes = contact_error_codes(contact=contact, since=now - timedelta(days=30))
+    checks.append(
+        Check("on_whatsapp", 131026 not in codes, _("The last messages to this number were undeliverable (131026)."))
+    )
+    if priority == Priority.MARKETING:
+        checks.append(
+            Check("marketing_stopped", 131050 not in codes, _("The person stopped marketing messages (131050)."))
+        )
+        week = OutboxMessage.objects.filter(
+            contact=contact,
+            priority=Priority.MARKETING,
+            state=OutboxState.SENT,
+            created_at__gte=now - timedelta(days=7),
+        ).count()
+        cap = settings.ANTIBAN_MARKETING_PER_WEEK
+        checks.append(
+            Check(
+                "weekly_cap",
+                week < cap,
+                _("Already %(n)s marketing messages this week (cap %(cap)s).") % {"n": week, "cap": cap},
+            )
+        )
+    if priority != Priority.REPLY:
+        opens = contact_hours_next_open(now)
+        checks.append(
+            Check(
+                "contact_hours",
+                opens is None,
+                _("Outside contact hours: waits until %(when)s.")
+                % {"when": timezone.localtime(opens).strftime("%d/%m %H:%M") if opens else ""},
+                fatal=False,
+                wait_until=opens,
+            )
+        )
+    return checks
+
+
+def contact_hours_next_open(now: datetime) -> datetime | None:
+    """None when ``now`` is inside contact hours (default 09:00–20:00 local, Monday–Saturday, not a national
+    holiday); else the next moment they open."""
+    start, end = (time.fromisoformat(v) for v in settings.ANTIBAN_CONTACT_HOURS)
+    local = timezone.localtime(now)
+    national = holidays.Brazil(years=[local.year, local.year + 1])
+    candidate = local
+    for _day in range(15):
+        day_ok = candidate.weekday() != 6 and candidate.date() not in national
+        if day_ok and start <= candidate.time() < end:
+            return None if candidate == local else candidate
+        if day_ok and candidate.time() < start:
+            return candidate.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0)
+        candidate = (candidate + timedelta(days=1)).replace(
+            hour=start.hour, minute=start.minute, second=0, microsecond=0
+        )
+        if candidate.weekday() != 6 and candidate.date() not in national:
+            return candidate
+    return candidate
+
+
+def refusals(checks: list[Check]) -> list[Check]:
+    return [c for c in checks if not c.passed and c.fatal and c.wait_until is None]

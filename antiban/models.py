@@ -1,0 +1,154 @@
+"""The outbound pipeline's data: the outbox (every business-initiated message, one row, one final state), the
+per-number anti-ban state, incidents and the content rules admins edit."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Priority(models.IntegerChoices):
+    REPLY = 0, _("Conversation reply")
+    UTILITY = 1, _("Utility")
+    MARKETING = 2, _("Marketing")
+
+
+class OutboxState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Unknown (reconciling)")
+    REFUSED = "refused", _("Refused by a filter")
+
+
+FINAL_STATES = (OutboxState.SENT, OutboxState.FAILED, OutboxState.REFUSED)
+
+
+class OutboxMessage(models.Model):
+    """A business-initiated message. Written in the same transaction as what caused it; a dispatcher claims due rows
+    (SKIP LOCKED, priority order) and moves each QUEUED → SENDING → SENT / FAILED / UNKNOWN. SENDING is committed
+    before the call to Meta, so a crash leaves UNKNOWN to reconcile, never a blind resend."""
+
+    contact = models.CharField(_("contact"), max_length=20)
+    lead_id = models.BigIntegerField(_("lead"), null=True, blank=True, db_index=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+    payload = models.JSONField(_("message"), help_text=_("A Cloud API message body, without the recipient."))
+    text = models.TextField(_("text"), blank=True, default="")
+    template_name = models.CharField(_("template"), max_length=512, blank=True, default="")
+    campaign = models.CharField(_("campaign"), max_length=120, blank=True, default="")
+    number = models.ForeignKey(
+        "whatsapp.PhoneNumber",
+        verbose_name=_("number"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=OutboxState.choices, default=OutboxState.QUEUED)
+    not_before = models.DateTimeField(_("not before"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    message_id = models.BigIntegerField(_("gateway message"), null=True, blank=True)
+    wamid = models.CharField(_("WhatsApp message id"), max_length=128, blank=True, default="")
+    error_code = models.PositiveIntegerField(_("error code"), null=True, blank=True)
+    last_reason = models.CharField(_("last reason"), max_length=300, blank=True, default="")
+    decisions = models.JSONField(_("decision log"), default=list, blank=True)
+    created_by_id = models.BigIntegerField(_("created by"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["priority", "not_before", "id"], name="outbox_due", condition=Q(state="queued")),
+            models.Index(fields=["contact", "-created_at"], name="outbox_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_state_display()}"
+
+
+class NumberMode(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    RESTRICTIVE = "restrictive", _("Restrictive (half speed, replies and utility only)")
+    PAUSED = "paused", _("Paused")
+
+
+class NumberState(models.Model):
+    """Anti-ban state of one business number: its mode, warm-up stage, health and rest."""
+
+    number = models.OneToOneField("whatsapp.PhoneNumber", on_delete=models.CASCADE, related_name="antiban")
+    mode = models.CharField(_("mode"), max_length=12, choices=NumberMode.choices, default=NumberMode.NORMAL)
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+    warmup_started_on = models.DateField(_("warm-up started on"), null=True, blank=True)
+    warmup_day = models.PositiveSmallIntegerField(_("warm-up day"), default=0, help_text=_("0: warmed up"))
+    health = models.PositiveSmallIntegerField(_("health (0–100)"), default=100)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("number state")
+        verbose_name_plural = _("number states")
+
+    def __str__(self) -> str:
+        return f"{self.number_id}: {self.mode} ({self.health})"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class Incident(models.Model):
+    number = models.ForeignKey("whatsapp.PhoneNumber", on_delete=models.CASCADE, related_name="+")
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: {self.reason}"
+
+
+class RuleAction(models.TextChoices):
+    BLOCK = "block", _("Block")
+    WARN = "warn", _("Warn (lowers the content score)")
+
+
+class ContentRule(models.Model):
+    """A forbidden or risky pattern in outgoing text, with the reason shown when it matches."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    pattern = models.CharField(_("pattern (regular expression, case-insensitive)"), max_length=500)
+    action = models.CharField(_("action"), max_length=5, choices=RuleAction.choices, default=RuleAction.BLOCK)
+    reason = models.CharField(_("reason"), max_length=300)
+    applies_to_marketing_only = models.BooleanField(_("marketing only"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("content rule")
+        verbose_name_plural = _("content rules")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        try:
+            re.compile(self.pattern)
+        except re.error as exc:
+            raise ValidationError({"pattern": _("Not a valid regular expression: %(error)s") % {"error": exc}}) from exc

@@ -1,0 +1,216 @@
+"""The outbound pipeline end to end against the simulator: filters with reasons, priority, limits, retries,
+crash reconciliation and the reactive layer."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from antiban.filters import contact_hours_next_open, content_checks, recipient_checks
+from antiban.models import ContentRule, Incident, NumberMode, NumberState, OutboxMessage, OutboxState, Priority
+from antiban.services import (
+    outbox_claim_one,
+    outbox_dispatch_due,
+    outbox_enqueue,
+    outbox_sweep,
+)
+from compliance.services.consent import suppression_add_by_consultant
+from whatsapp import payloads
+from whatsapp.models import Message, ServiceWindow, Template
+
+pytestmark = pytest.mark.django_db
+SP = ZoneInfo("America/Sao_Paulo")
+LEAD = "+5511987654321"
+
+
+def _failed(checks):
+    return {c.name for c in checks if not c.passed}
+
+
+def test_content_checks_say_why():
+    assert _failed(content_checks("OLÁ CLIENTE, APROVEITE A SUPER PROMOÇÃO DE HOJE!!!", Priority.UTILITY)) == {
+        "shouting"
+    }
+    links = "veja https://a.com https://b.com https://c.com"
+    assert "link_count" in _failed(content_checks(links, Priority.UTILITY))
+    assert "url_shortener" in _failed(content_checks("veja https://bit.ly/x", Priority.UTILITY))
+    marketing = _failed(content_checks("Lançamento com desconto!", Priority.MARKETING))
+    assert {"opt_out_instruction", "business_identification"} <= marketing
+    assert not _failed(
+        content_checks("Fluxo: lançamento com desconto. Responda SAIR para não receber.", Priority.MARKETING)
+    )
+    ContentRule.objects.create(name="garantia", pattern=r"lucro garantido", reason="Promessa de retorno é proibida.")
+    checks = content_checks("Lucro GARANTIDO em 12 meses", Priority.UTILITY)
+    assert [c.reason for c in checks if not c.passed] == ["Promessa de retorno é proibida."]
+
+
+def test_recipient_checks_refuse_invalid_opted_out_and_unconsented_marketing():
+    assert "valid_mobile" in _failed(recipient_checks("+551133334444", Priority.UTILITY))  # a landline
+    assert "consent" in _failed(recipient_checks(LEAD, Priority.MARKETING))  # no legal basis recorded
+    assert "consent" not in _failed(recipient_checks(LEAD, Priority.REPLY))  # answering is service
+    suppression_add_by_consultant(contact=LEAD, kind="phone", actor_id=None, note="pediu")
+    assert "consent" in _failed(recipient_checks(LEAD, Priority.REPLY))
+
+
+@pytest.mark.parametrize(
+    ("local", "opens"),
+    [
+        (datetime(2026, 11, 24, 10, 0), None),  # Tuesday morning: open
+        (datetime(2026, 11, 24, 21, 0), datetime(2026, 11, 25, 9, 0)),  # Tuesday night → Wednesday 09:00
+        (datetime(2026, 11, 29, 12, 0), datetime(2026, 11, 30, 9, 0)),  # Sunday → Monday
+        (datetime(2026, 11, 20, 12, 0), datetime(2026, 11, 21, 9, 0)),  # Black Consciousness Day (national) → Sat
+        (datetime(2026, 12, 24, 7, 30), datetime(2026, 12, 24, 9, 0)),  # early → same day 09:00
+    ],
+)
+def test_contact_hours(local, opens):
+    result = contact_hours_next_open(local.replace(tzinfo=SP))
+    assert (result.astimezone(SP).replace(tzinfo=None) if result else None) == opens
+
+
+def _open_window(number, contact=LEAD):
+    now = timezone.now()
+    ServiceWindow.objects.create(
+        number=number, contact=contact, last_inbound_at=now, expires_at=now + timedelta(hours=2)
+    )
+
+
+def _reply(text="Olá! Seguem os detalhes.", contact=LEAD):
+    return outbox_enqueue(
+        contact=contact, priority=Priority.REPLY, payload=payloads.text_payload(contact, text), text=text
+    )
+
+
+def test_a_refused_message_is_kept_with_its_reasons(cloud, number):
+    row = outbox_enqueue(
+        contact=LEAD, priority=Priority.MARKETING, payload=payloads.text_payload(LEAD, "Promo!"), text="Promo!"
+    )
+    assert row.state == OutboxState.REFUSED
+    failed = {c["name"] for c in row.decisions[0]["checks"] if not c["passed"]}
+    assert {"consent", "opt_out_instruction", "business_identification"} <= failed
+    assert outbox_dispatch_due() == 0 and cloud.sent == []
+
+
+def test_replies_go_first_and_through_the_gateway(cloud, number, settings):
+    settings.ANTIBAN_PAIR_INTERVAL_S = 0.001
+    other = "+5511987650002"
+    _open_window(number)
+    _open_window(number, other)
+    Template.objects.create(
+        account=number.account,
+        name="lembrete",
+        language="pt_BR",
+        category="UTILITY",
+        status="APPROVED",
+        components=[{"type": "BODY", "text": "Olá {{1}}, sua visita é amanhã."}],
+    )
+    utility = outbox_enqueue(
+        contact=other,
+        priority=Priority.UTILITY,
+        payload=payloads.template_payload(
+            other,
+            name="lembrete",
+            language="pt_BR",
+            components=Template.objects.get().components,
+            params={"body": ["Bia"]},
+        ),
+        text="Olá Bia, sua visita é amanhã.",
+    )
+    OutboxMessage.objects.filter(pk=utility.pk).update(not_before=timezone.now() - timedelta(minutes=5))
+    reply = _reply()
+    assert outbox_dispatch_due() == 2
+    assert [s["payload"]["type"] for s in cloud.sent] == ["text", "template"]  # the reply jumped the queue
+    reply.refresh_from_db()
+    utility.refresh_from_db()
+    assert (reply.state, utility.state) == (OutboxState.SENT, OutboxState.SENT)
+    assert reply.wamid == Message.objects.get(pk=reply.message_id).wamid
+    assert cloud.sent[0]["payload"]["biz_opaque_callback_data"] == f"outbox:{reply.pk}"
+
+
+def test_the_pair_limit_makes_the_second_message_wait(cloud, number):
+    _open_window(number)
+    first, second = _reply("Primeira"), _reply("Segunda")
+    assert outbox_dispatch_due() == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == OutboxState.SENT and len(cloud.sent) == 1
+    assert second.state == OutboxState.QUEUED and second.not_before > timezone.now() + timedelta(seconds=4)
+    assert second.number is None and second.last_reason
+
+
+def test_a_retryable_error_is_retried_with_backoff_and_a_permanent_one_fails(cloud, number, settings):
+    settings.ANTIBAN_PAIR_INTERVAL_S = 0.001
+    _open_window(number)
+    cloud.fault_push(status=400, code=130429, message="Rate limit hit")
+    row = _reply()
+    outbox_dispatch_due()
+    row.refresh_from_db()
+    assert (row.state, row.error_code, row.attempts) == (OutboxState.QUEUED, 130429, 1)
+    assert row.not_before > timezone.now()
+    OutboxMessage.objects.filter(pk=row.pk).update(not_before=timezone.now())
+    outbox_dispatch_due()
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (OutboxState.SENT, 2)
+
+    _open_window(number, "+5511987650003")
+    cloud.fault_push(status=400, code=131026, message="Message undeliverable")
+    permanent = _reply(contact="+5511987650003")
+    outbox_dispatch_due()
+    permanent.refresh_from_db()
+    assert (permanent.state, permanent.error_code) == (OutboxState.FAILED, 131026)
+
+
+def test_a_worker_killed_mid_send_leaves_unknown_and_the_status_webhook_reconciles_it(cloud, number, deliver):
+    _open_window(number)
+    row = _reply()
+    assert outbox_claim_one() == row.pk  # SENDING committed; the "worker" dies before outbox_send
+    OutboxMessage.objects.filter(pk=row.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert outbox_sweep() == {"unknown": 1}
+    assert outbox_dispatch_due() == 0  # never resent blindly
+    # Meta had accepted it: its status carries our opaque data
+    body = cloud.status_notification(
+        "106540352242922", "5511987654321", "wamid.LOST1", "delivered", opaque=f"outbox:{row.pk}"
+    )
+    deliver(body)
+    row.refresh_from_db()
+    assert (row.state, row.wamid) == (OutboxState.SENT, "wamid.LOST1")
+    assert Message.objects.get(pk=row.message_id).wamid == "wamid.LOST1"
+    assert cloud.sent == []
+
+
+def test_spam_signals_pause_the_number_and_open_an_incident(cloud, number, settings):
+    settings.ANTIBAN_PAIR_INTERVAL_S = 0.001
+    _open_window(number)
+    cloud.fault_push(status=400, code=131048, message="Spam rate limit hit")
+    row = _reply()
+    outbox_dispatch_due()
+    state = NumberState.objects.get(number=number)
+    assert state.mode == NumberMode.PAUSED and state.paused_until > timezone.now()
+    assert Incident.objects.get().severity == "critical"
+    row.refresh_from_db()
+    assert row.state == OutboxState.FAILED  # 131048 is not retryable
+    nxt = _reply("Outra")
+    outbox_dispatch_due()
+    nxt.refresh_from_db()
+    assert (nxt.state == OutboxState.QUEUED and "No number available" in nxt.last_reason) or "Nenhum" in nxt.last_reason
+
+
+def test_a_quality_drop_restricts_then_a_flag_pauses(cloud, number, deliver, django_capture_on_commit_callbacks):
+    import json
+
+    from whatsapp.models import WebhookEvent
+    from whatsapp.services import webhook_event_process
+
+    def change(event, quality=None):
+        value = {"display_phone_number": "5511955550000", "event": event, "current_limit": "TIER_1K"}
+        if quality:
+            value["new_quality_score"] = quality
+        change = {"field": "phone_number_quality_update", "value": value}
+        return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}).encode()
+
+    for body, mode in ((change("DOWNGRADE", "YELLOW"), NumberMode.RESTRICTIVE), (change("FLAGGED"), NumberMode.PAUSED)):
+        deliver(body, process=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            webhook_event_process(event_id=WebhookEvent.objects.get(status="pending").pk)
+        assert NumberState.objects.get(number=number).mode == mode
+    assert Incident.objects.count() == 2
