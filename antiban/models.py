@@ -35,7 +35,7 @@ class OutboxMessage(models.Model):
     contact = models.CharField(_("contact"), max_length=20)
     lead_id = models.BigIntegerField(_("lead"), null=True, blank=True, db_index=True)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
-    payload = models.JSONField(_("message"), help_text=_("A Cloud API message body, without the recipient."))
+    payload = models.JSONField(_("message"), help_text=_("The Cloud API message body."))
     text = models.TextField(_("text"), blank=True, default="")
     template_name = models.CharField(_("template"), max_length=512, blank=True, default="")
     campaign = models.CharField(_("campaign"), max_length=120, blank=True, default="")
