@@ -129,21 +129,24 @@ def recipient_checks(contact: str, priority: int, *, now: datetime | None = None
 
 def contact_hours_next_open(now: datetime) -> datetime | None:
     """None when ``now`` is inside contact hours (default 09:00–20:00 local, Monday–Saturday, not a national
-    holiday); else the next moment they open."""
+    holiday; equal start and end mean all day); else the next moment they open."""
     start, end = (time.fromisoformat(v) for v in settings.ANTIBAN_CONTACT_HOURS)
     local = timezone.localtime(now)
-    national = holidays.Brazil(years=[local.year, local.year + 1])
+    national = holidays.Brazil(years=[local.year, local.year + 1]) if settings.ANTIBAN_SKIP_HOLIDAYS else {}
+
+    def day_ok(moment: datetime) -> bool:
+        return moment.weekday() in settings.ANTIBAN_CONTACT_DAYS and moment.date() not in national
+
+    if day_ok(local) and (start == end or start <= local.time() < end):
+        return None
+    if day_ok(local) and local.time() < start:
+        return local.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0)
     candidate = local
-    for _day in range(15):
-        day_ok = candidate.weekday() != 6 and candidate.date() not in national
-        if day_ok and start <= candidate.time() < end:
-            return None if candidate == local else candidate
-        if day_ok and candidate.time() < start:
-            return candidate.replace(hour=start.hour, minute=start.minute, second=0, microsecond=0)
+    for _day in range(30):
         candidate = (candidate + timedelta(days=1)).replace(
             hour=start.hour, minute=start.minute, second=0, microsecond=0
         )
-        if candidate.weekday() != 6 and candidate.date() not in national:
+        if day_ok(candidate):
             return candidate
     return candidate
 

@@ -399,7 +399,9 @@ WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", default=META_VERIFY_TOKEN)
 # --- Anti-ban ------------------------------------------------------------------------------------------------
 FLUXO_BUSINESS_NAME = env("FLUXO_BUSINESS_NAME", default="Fluxo")  # marketing messages must name the business
 ANTIBAN_MARKETING_PER_WEEK = env.int("ANTIBAN_MARKETING_PER_WEEK", default=2)
-ANTIBAN_CONTACT_HOURS = env.list("ANTIBAN_CONTACT_HOURS", default=["09:00", "20:00"])  # local time, Mon–Sat
+ANTIBAN_CONTACT_HOURS = env.list("ANTIBAN_CONTACT_HOURS", default=["09:00", "20:00"])  # local time
+ANTIBAN_CONTACT_DAYS = [int(d) for d in env.list("ANTIBAN_CONTACT_DAYS", default=["0", "1", "2", "3", "4", "5"])]
+ANTIBAN_SKIP_HOLIDAYS = env.bool("ANTIBAN_SKIP_HOLIDAYS", default=True)  # Brazil's national holidays
 ANTIBAN_PAIR_INTERVAL_S = env.float("ANTIBAN_PAIR_INTERVAL_S", default=6.0)  # same number → same person
 ANTIBAN_MAX_ATTEMPTS = env.int("ANTIBAN_MAX_ATTEMPTS", default=5)
 

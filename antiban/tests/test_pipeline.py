@@ -63,7 +63,8 @@ def test_recipient_checks_refuse_invalid_opted_out_and_unconsented_marketing():
         (datetime(2026, 12, 24, 7, 30), datetime(2026, 12, 24, 9, 0)),  # early → same day 09:00
     ],
 )
-def test_contact_hours(local, opens):
+def test_contact_hours(local, opens, settings):
+    settings.ANTIBAN_CONTACT_HOURS, settings.ANTIBAN_CONTACT_DAYS = ["09:00", "20:00"], [0, 1, 2, 3, 4, 5]
     result = contact_hours_next_open(local.replace(tzinfo=SP))
     assert (result.astimezone(SP).replace(tzinfo=None) if result else None) == opens
 
@@ -81,7 +82,7 @@ def _reply(text="Olá! Seguem os detalhes.", contact=LEAD):
     )
 
 
-def test_a_refused_message_is_kept_with_its_reasons(cloud, number):
+def test_a_refused_message_is_kept_with_its_reasons(cloud, number, always_open):
     row = outbox_enqueue(
         contact=LEAD, priority=Priority.MARKETING, payload=payloads.text_payload(LEAD, "Promo!"), text="Promo!"
     )
@@ -91,7 +92,7 @@ def test_a_refused_message_is_kept_with_its_reasons(cloud, number):
     assert outbox_dispatch_due() == 0 and cloud.sent == []
 
 
-def test_replies_go_first_and_through_the_gateway(cloud, number, settings):
+def test_replies_go_first_and_through_the_gateway(cloud, number, settings, always_open):
     settings.ANTIBAN_PAIR_INTERVAL_S = 0.001
     other = "+5511987650002"
     _open_window(number)
@@ -214,3 +215,21 @@ def test_a_quality_drop_restricts_then_a_flag_pauses(cloud, number, deliver, dja
             webhook_event_process(event_id=WebhookEvent.objects.get(status="pending").pk)
         assert NumberState.objects.get(number=number).mode == mode
     assert Incident.objects.count() == 2
+
+
+def test_outside_contact_hours_a_utility_message_waits_but_a_reply_goes(cloud, number, settings):
+    opens = timezone.localtime() + timedelta(hours=2)  # a one-minute contact window two hours from now
+    settings.ANTIBAN_CONTACT_HOURS = [opens.strftime("%H:%M"), (opens + timedelta(minutes=1)).strftime("%H:%M")]
+    settings.ANTIBAN_CONTACT_DAYS = list(range(7))
+    settings.ANTIBAN_SKIP_HOLIDAYS = False
+    _open_window(number)
+    text = "Olá, sua visita é amanhã às 10h."
+    utility = outbox_enqueue(
+        contact=LEAD, priority=Priority.UTILITY, payload=payloads.text_payload(LEAD, text), text=text
+    )
+    assert utility.state == OutboxState.QUEUED and utility.not_before > timezone.now()
+    assert timezone.localtime(utility.not_before).strftime("%H:%M") == opens.strftime("%H:%M")
+    reply = _reply()
+    assert outbox_dispatch_due() == 1
+    reply.refresh_from_db()
+    assert reply.state == OutboxState.SENT
