@@ -28,6 +28,22 @@ redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now + tolerance + 
 return {1, 0}
 """
 
+# KEYS[1] = sorted set of members by last time seen; ARGV = now (ms), window (s), limit, member. 1 = counted.
+_WINDOW = """
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2]) * 1000
+local limit = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZSCORE', KEYS[1], ARGV[4]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  return 1
+end
+if redis.call('ZCARD', KEYS[1]) >= limit then return 0 end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window)
+return 1
+"""
+
 # A Redis TIME based clock keeps every worker on the same "now" (no drift between machines).
 _NOW_MS = "local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000)"
 
@@ -43,6 +59,7 @@ class Limiter:
         self._redis = get_redis_connection("default")
         self._gcra = self._redis.register_script(_GCRA)
         self._now = self._redis.register_script(_NOW_MS)
+        self._window = self._redis.register_script(_WINDOW)
 
     def hit(self, key: str, *, rate_per_s: float, burst: int = 1, cost: int = 1) -> LimitDecision:
         """Take ``cost`` cells from the bucket ``key`` refilled at ``rate_per_s`` with ``burst`` cells of slack.
@@ -56,17 +73,8 @@ class Limiter:
     def window_count(self, key: str, member: str, *, window_seconds: int, limit: int) -> bool:
         """A moving window of distinct members (e.g. unique recipients in 24 h): True if ``member`` is already in it
         or was added under ``limit``; False when the window is full."""
-        script = self._redis.register_script(
-            """
-            local now = tonumber(ARGV[1]) local window = tonumber(ARGV[2]) * 1000 local limit = tonumber(ARGV[3])
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-            if redis.call('ZSCORE', KEYS[1], ARGV[4]) then redis.call('ZADD', KEYS[1], now, ARGV[4]) return 1 end
-            if redis.call('ZCARD', KEYS[1]) >= limit then return 0 end
-            redis.call('ZADD', KEYS[1], now, ARGV[4]) redis.call('PEXPIRE', KEYS[1], window) return 1
-            """
-        )
         now = int(self._now())
-        return bool(script(keys=[f"fluxo:window:{key}"], args=[now, window_seconds, limit, member]))
+        return bool(self._window(keys=[f"fluxo:window:{key}"], args=[now, window_seconds, limit, member]))
 
 
 _limiter: Limiter | None = None

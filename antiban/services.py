@@ -87,8 +87,7 @@ def _kick() -> None:
 
 def _number_states() -> dict[int, NumberState]:
     numbers = list(wa_selectors.numbers_usable())
-    for number in numbers:
-        NumberState.objects.get_or_create(number=number)
+    NumberState.objects.bulk_create([NumberState(number=n) for n in numbers], ignore_conflicts=True)
     return {s.number_id: s for s in NumberState.objects.filter(number__in=numbers).select_related("number__account")}
 
 

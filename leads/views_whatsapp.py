@@ -30,7 +30,7 @@ def _panel(request: HttpRequest, lead, **extra) -> HttpResponse:
     window = wa_selectors.window_for_contacts(contacts=phones) if phones else None
     numbers = list(wa_selectors.numbers_usable())
     number = window.number if window else (numbers[0] if numbers else None)
-    messages = list(wa_selectors.messages_for_contacts(phones))[-100:] if phones else []
+    messages = wa_selectors.messages_recent(phones) if phones else []
     for message in messages:
         if message.status == "failed":
             message.explanation = meta_error_info(message.error_code).explanation

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import ReadOnlyAdmin, WriteOnlySecretsForm
 from common.errors import ApplicationError
 from whatsapp.models import BusinessAccount, Message, PhoneNumber, ServiceWindow, Template, WebhookEvent
-from whatsapp.services import message_retry, templates_sync, webhook_event_process
+from whatsapp.services import message_retry, templates_sync, webhook_event_reprocess
 
 
 class BusinessAccountForm(WriteOnlySecretsForm):
@@ -85,9 +85,8 @@ class ServiceWindowAdmin(ReadOnlyAdmin):
 @admin.action(description=_("Process again"))
 def reprocess_events(modeladmin, request, queryset):
     for event in queryset:
-        WebhookEvent.objects.filter(pk=event.pk).update(status="pending")
         try:
-            webhook_event_process(event_id=event.pk)
+            webhook_event_reprocess(event_id=event.pk)
         except Exception as exc:
             modeladmin.message_user(request, f"{event}: {exc}", messages.WARNING)
 

@@ -20,6 +20,11 @@ def window_open_until(*, number: PhoneNumber, contact: str) -> datetime | None:
     return expires
 
 
+def messages_recent(contacts: list[str], *, limit: int = 100) -> list[Message]:
+    """The last ``limit`` messages of the thread, oldest first."""
+    return list(messages_for_contacts(contacts).order_by("-created_at", "-id")[:limit])[::-1]
+
+
 def messages_for_contacts(contacts: list[str]) -> QuerySet[Message]:
     """The thread with any of these E.164 numbers, oldest first (the lead page passes the lead's phones)."""
     return (

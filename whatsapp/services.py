@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from common.contacts import phone_normalize
 from whatsapp import payloads
 from whatsapp.client import client_for
-from whatsapp.errors import MetaApiError, NumberUnavailable, TemplateInvalid, WindowClosed
+from whatsapp.errors import MetaApiError, NumberUnavailable, TemplateInvalid, WindowClosed, meta_error_info
 from whatsapp.models import (
     STATUS_RANK,
     BusinessAccount,
@@ -195,6 +195,12 @@ def webhook_events_pending(limit: int = 200) -> list[str]:
     )
 
 
+def webhook_event_reprocess(*, event_id: str) -> WebhookEvent | None:
+    """Admin: run a stored event through processing again (after a fix)."""
+    WebhookEvent.objects.filter(pk=event_id).update(status=EventStatus.PENDING, error="")
+    return webhook_event_process(event_id=event_id)
+
+
 def webhook_event_process(*, event_id: str) -> WebhookEvent | None:
     """Apply one stored event. Idempotent (inbound wamids are unique, statuses only move forward). A status for a
     message we do not know yet keeps the event pending for a while: our own save of the wamid may be late."""
@@ -216,18 +222,15 @@ def webhook_event_process(*, event_id: str) -> WebhookEvent | None:
         if unmatched and timezone.now() - event.received_at < UNMATCHED_STATUS_GRACE:
             event.error = _("Status for a message not yet known: %(n)s; will retry.") % {"n": len(unmatched)}
             event.save(update_fields=["unknown_types", "error"])
-            raise _StatusNotYetMatched
+            raise StatusNotYetMatched
         event.status, event.processed_at = EventStatus.DONE, timezone.now()
         event.error = (_("Statuses for unknown messages ignored: %(n)s") % {"n": len(unmatched)}) if unmatched else ""
         event.save(update_fields=["status", "processed_at", "unknown_types", "error"])
     return event
 
 
-class _StatusNotYetMatched(Exception):
+class StatusNotYetMatched(Exception):
     """Rolls the event's partial work back; the task retries it shortly."""
-
-
-StatusNotYetMatched = _StatusNotYetMatched
 
 
 def _envelope_apply(payload: dict) -> tuple[list[str], list[str]]:
@@ -398,8 +401,6 @@ def _status_apply(status: dict) -> bool:
         fields.append("status")
         if new == "failed":
             error = (status.get("errors") or [{}])[0]
-            from whatsapp.errors import meta_error_info
-
             info = meta_error_info(error.get("code"))
             message.error_code = error.get("code")
             message.error_title = str((error.get("error_data") or {}).get("details") or error.get("title") or "")[:300]

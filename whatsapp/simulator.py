@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from common.meta import meta_appsecret_proof, meta_signature
+
 _VERSION = r"/v\d+\.\d+"
 
 
@@ -190,7 +192,7 @@ class GraphSimulator:
         return json.dumps(body, separators=(",", ":")).encode()
 
     def signature(self, body: bytes) -> str:
-        return "sha256=" + hmac.new(self.app_secret.encode(), body, hashlib.sha256).hexdigest()
+        return meta_signature(body=body, app_secret=self.app_secret)
 
     # --- WhatsApp Cloud API -------------------------------------------------------------------------------------
     def number_add(self, phone_number_id: str, display: str, waba_id: str = "WABA1") -> None:
@@ -386,7 +388,7 @@ class GraphSimulator:
         if token != self.access_token:
             return 401, _error(190, "Invalid OAuth access token - Cannot parse access token", "OAuthException")
         if self.app_secret and not path.endswith("/download"):  # media URLs take the bearer token alone
-            expected = hmac.new(self.app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+            expected = meta_appsecret_proof(token, self.app_secret)
             if not hmac.compare_digest(query.get("appsecret_proof", ""), expected):
                 return 400, _error(100, "Invalid appsecret_proof provided in the API argument", "GraphMethodException")
         fault = self._fault_take(path)
