@@ -18,6 +18,13 @@ def _clean_redis():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _numbers_warmed_up(settings):
+    """Numbers made by a test are new: in production they start the warm-up ramp (no marketing for days, small
+    daily caps). Tests of the ramp itself turn it back on; every other test sends from warmed-up numbers."""
+    settings.ANTIBAN_WARMUP_NEW_NUMBERS = False
+
+
 @pytest.fixture
 def world(db):
     """Two teams, each with a supervisor and two consultants, and a few leads per consultant."""

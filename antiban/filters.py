@@ -3,18 +3,21 @@ why, in words a consultant can act on; the outbox keeps every answer in its deci
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
 
 import holidays
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from antiban.models import ContentRule, OutboxMessage, OutboxState, Priority, RuleAction
 from common.contacts import phone_normalize
-from compliance.services.consent import ConsentChannel, ConsentPurpose, may_contact
+from compliance.services.consent import ConsentChannel, ConsentPurpose, may_contact_many
 from whatsapp.selectors import contact_error_codes
 
 URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -36,9 +39,28 @@ class Check:
         return data
 
 
-def content_checks(text: str, priority: int) -> list[Check]:
+def body_hash(text: str) -> str:
+    """The same text however it is spaced or capitalised: what spam filters see as one body sent to many."""
+    return hashlib.md5(" ".join(text.lower().split()).encode(), usedforsecurity=False).hexdigest()
+
+
+def content_checks(text: str, priority: int, *, templated: bool = False) -> list[Check]:
     marketing = priority == Priority.MARKETING
     checks: list[Check] = []
+    if text and not templated and priority != Priority.REPLY:
+        same = OutboxMessage.objects.filter(
+            body_hash=body_hash(text), created_at__gte=timezone.now() - timedelta(hours=1)
+        ).count()
+        limit = settings.ANTIBAN_IDENTICAL_PER_HOUR
+        checks.append(
+            Check(
+                "identical_bodies",
+                same < limit,
+                _("The same text went to %(n)s people in the last hour: vary it or use template variants.")
+                % {"n": same},
+                fatal=marketing,
+            )
+        )
     letters = [c for c in text if c.isalpha()]
     shouting = len(letters) >= 20 and sum(c.isupper() for c in letters) / len(letters) > 0.6
     checks.append(Check("shouting", not shouting, _("Most of the text is in capitals: it reads as shouting."), False))
@@ -76,7 +98,42 @@ def content_checks(text: str, priority: int) -> list[Check]:
 
 
 def recipient_checks(contact: str, priority: int, *, now: datetime | None = None) -> list[Check]:
+    return recipient_checks_many([(contact, priority)], now=now)[0]
+
+
+def recipient_checks_many(items: list[tuple[str, int]], *, now: datetime | None = None) -> list[list[Check]]:
+    """The recipient checks of many (contact, priority) pairs in a handful of queries whatever their number: a
+    dispatcher checks its whole claim at once, a bulk send its whole audience."""
     now = now or timezone.now()
+    contacts = sorted({contact for contact, _priority in items})
+    marketing = sorted({contact for contact, priority in items if priority == Priority.MARKETING})
+    decisions = {
+        purpose: may_contact_many(contacts=wanted, kind="phone", channel=ConsentChannel.WHATSAPP, purpose=purpose)
+        for purpose, wanted in (
+            (ConsentPurpose.SERVICE, sorted({c for c, p in items if p != Priority.MARKETING})),
+            (ConsentPurpose.MARKETING, marketing),
+        )
+        if wanted
+    }
+    codes = contact_error_codes(contacts=contacts, since=now - timedelta(days=30))
+    weekly = dict(
+        OutboxMessage.objects.filter(
+            contact__in=marketing,
+            priority=Priority.MARKETING,
+            state=OutboxState.SENT,
+            created_at__gte=now - timedelta(days=7),
+        )
+        .values_list("contact")
+        .annotate(n=Count("pk"))
+        .values_list("contact", "n")
+    )
+    opens = contact_hours_next_open(now)
+    return [
+        _recipient_checks(contact, priority, decisions, codes[contact], weekly, opens) for contact, priority in items
+    ]
+
+
+def _recipient_checks(contact: str, priority: int, decisions, codes: set[int], weekly, opens) -> list[Check]:
     checks: list[Check] = []
     phone = phone_normalize(contact)
     checks.append(
@@ -87,10 +144,9 @@ def recipient_checks(contact: str, priority: int, *, now: datetime | None = None
         )
     )
     purpose = ConsentPurpose.MARKETING if priority == Priority.MARKETING else ConsentPurpose.SERVICE
-    decision = may_contact(contact=contact, kind="phone", channel=ConsentChannel.WHATSAPP, purpose=purpose)
+    decision = decisions[purpose][contact]
     blocking = not decision.allowed and (priority == Priority.MARKETING or decision.code in ("suppressed", "revoked"))
     checks.append(Check("consent", not blocking, decision.reason))
-    codes = contact_error_codes(contact=contact, since=now - timedelta(days=30))
     checks.append(
         Check("on_whatsapp", 131026 not in codes, _("The last messages to this number were undeliverable (131026)."))
     )
@@ -98,13 +154,7 @@ def recipient_checks(contact: str, priority: int, *, now: datetime | None = None
         checks.append(
             Check("marketing_stopped", 131050 not in codes, _("The person stopped marketing messages (131050)."))
         )
-        week = OutboxMessage.objects.filter(
-            contact=contact,
-            priority=Priority.MARKETING,
-            state=OutboxState.SENT,
-            created_at__gte=now - timedelta(days=7),
-        ).count()
-        cap = settings.ANTIBAN_MARKETING_PER_WEEK
+        week, cap = weekly.get(contact, 0), settings.ANTIBAN_MARKETING_PER_WEEK
         checks.append(
             Check(
                 "weekly_cap",
@@ -113,7 +163,6 @@ def recipient_checks(contact: str, priority: int, *, now: datetime | None = None
             )
         )
     if priority != Priority.REPLY:
-        opens = contact_hours_next_open(now)
         checks.append(
             Check(
                 "contact_hours",
@@ -132,7 +181,7 @@ def contact_hours_next_open(now: datetime) -> datetime | None:
     holiday; equal start and end mean all day); else the next moment they open."""
     start, end = (time.fromisoformat(v) for v in settings.ANTIBAN_CONTACT_HOURS)
     local = timezone.localtime(now)
-    national = holidays.Brazil(years=[local.year, local.year + 1]) if settings.ANTIBAN_SKIP_HOLIDAYS else {}
+    national = _national_holidays(local.year) if settings.ANTIBAN_SKIP_HOLIDAYS else {}
 
     def day_ok(moment: datetime) -> bool:
         return moment.weekday() in settings.ANTIBAN_CONTACT_DAYS and moment.date() not in national
@@ -149,6 +198,11 @@ def contact_hours_next_open(now: datetime) -> datetime | None:
         if day_ok(candidate):
             return candidate
     return candidate
+
+
+@functools.lru_cache(maxsize=4)
+def _national_holidays(year: int):
+    return holidays.Brazil(years=[year, year + 1])
 
 
 def refusals(checks: list[Check]) -> list[Check]:

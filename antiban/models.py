@@ -37,8 +37,22 @@ class OutboxMessage(models.Model):
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
     payload = models.JSONField(_("message"), help_text=_("The Cloud API message body."))
     text = models.TextField(_("text"), blank=True, default="")
+    body_hash = models.CharField(_("text fingerprint"), max_length=32, blank=True, default="")
     template_name = models.CharField(_("template"), max_length=512, blank=True, default="")
     campaign = models.CharField(_("campaign"), max_length=120, blank=True, default="")
+    bulk = models.ForeignKey(
+        "antiban.BulkSend", verbose_name=_("bulk send"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    variant = models.PositiveSmallIntegerField(_("variant"), null=True, blank=True)
+    pinned_number = models.ForeignKey(
+        "whatsapp.PhoneNumber",
+        verbose_name=_("must go from number"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("A reply inside a customer-service window goes from the number holding the window."),
+    )
     number = models.ForeignKey(
         "whatsapp.PhoneNumber",
         verbose_name=_("number"),
@@ -66,6 +80,8 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["priority", "not_before", "id"], name="outbox_due", condition=Q(state="queued")),
             models.Index(fields=["contact", "-created_at"], name="outbox_contact"),
+            models.Index(fields=["body_hash", "-created_at"], name="outbox_body", condition=~Q(body_hash="")),
+            models.Index(fields=["number", "-created_at"], name="outbox_number"),
         ]
 
     def __str__(self) -> str:
@@ -78,15 +94,31 @@ class NumberMode(models.TextChoices):
     PAUSED = "paused", _("Paused")
 
 
+class Breaker(models.TextChoices):
+    CLOSED = "closed", _("Closed (sending)")
+    OPEN = "open", _("Open (paused)")
+    HALF_OPEN = "half_open", _("Half-open (probing)")
+
+
 class NumberState(models.Model):
-    """Anti-ban state of one business number: its mode, warm-up stage, health and rest."""
+    """Anti-ban state of one business number: its mode, circuit breaker, warm-up stage, health and rest."""
 
     number = models.OneToOneField("whatsapp.PhoneNumber", on_delete=models.CASCADE, related_name="antiban")
     mode = models.CharField(_("mode"), max_length=12, choices=NumberMode.choices, default=NumberMode.NORMAL)
     paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+    breaker = models.CharField(_("circuit breaker"), max_length=10, choices=Breaker.choices, default=Breaker.CLOSED)
+    breaker_trips = models.PositiveSmallIntegerField(
+        _("breaker trips"), default=0, help_text=_("Consecutive trips; each one doubles the pause.")
+    )
+    probes_ok = models.PositiveSmallIntegerField(_("successful probes"), default=0)
+    restrictive_until = models.DateTimeField(
+        _("restrictive until"), null=True, blank=True, help_text=_("Recovery step after a pause or a quality drop.")
+    )
     warmup_started_on = models.DateField(_("warm-up started on"), null=True, blank=True)
     warmup_day = models.PositiveSmallIntegerField(_("warm-up day"), default=0, help_text=_("0: warmed up"))
+    warmup_note = models.CharField(_("warm-up note"), max_length=300, blank=True, default="")
     health = models.PositiveSmallIntegerField(_("health (0–100)"), default=100)
+    health_details = models.JSONField(_("health details"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -95,6 +127,53 @@ class NumberState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number_id}: {self.mode} ({self.health})"
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("Green: goes")
+    YELLOW = "yellow", _("Yellow: waits for a supervisor")
+    RED = "red", _("Red: refused")
+
+
+class BulkStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    RELEASED = "released", _("Released to the outbox")
+    REJECTED = "rejected", _("Rejected by a supervisor")
+    REFUSED = "refused", _("Refused (red light)")
+
+
+class BulkSend(models.Model):
+    """A campaign-style send to many people from approved templates, rotated between variants. A traffic light
+    decides: green goes, yellow waits for a supervisor, red is refused, each with its reasons."""
+
+    name = models.CharField(_("name"), max_length=120)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.MARKETING)
+    variants = models.JSONField(
+        _("template variants"), help_text=_('[{"name": "…", "language": "pt_BR"}, …] rotated across recipients')
+    )
+    parameter = models.CharField(
+        _("second parameter"), max_length=200, blank=True, default="", help_text=_("{{2}} in the template body")
+    )
+    audience = models.JSONField(
+        _("audience"), default=list, help_text=_('[{"lead_id": …, "contact": "+55…", "name": "…"}]')
+    )
+    audience_filter = models.JSONField(_("audience filter"), default=dict, blank=True)
+    spread_minutes = models.PositiveIntegerField(_("spread over (minutes)"), default=60)
+    light = models.CharField(_("light"), max_length=6, choices=Light.choices)
+    light_reasons = models.JSONField(_("light reasons"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=BulkStatus.choices)
+    decided_by_id = models.BigIntegerField(_("decided by"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_by_id = models.BigIntegerField(_("created by"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bulk send")
+        verbose_name_plural = _("bulk sends")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Severity(models.TextChoices):

@@ -1,6 +1,7 @@
 """Subscriptions to the gateway's domain signals (connected in AntibanConfig.ready)."""
 
-from antiban.services import number_react_to_message, number_react_to_quality, outbox_reconcile
+from antiban.health import number_react_to_message, number_react_to_quality
+from antiban.services import outbox_reconcile
 
 
 def on_message_status_changed(sender, *, message, **kwargs):

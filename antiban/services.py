@@ -4,25 +4,23 @@ send through the gateway's one primitive, retry with backoff, reconcile UNKNOWN 
 from __future__ import annotations
 
 import logging
+import os
 import random
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from antiban.filters import Check, content_checks, recipient_checks, refusals
+from antiban.filters import Check, body_hash, content_checks, recipient_checks, recipient_checks_many, refusals
+from antiban.health import effective, number_states
 from antiban.limits import limiter
-from antiban.models import (
-    Incident,
-    NumberMode,
-    NumberState,
-    OutboxMessage,
-    OutboxState,
-    Priority,
-    Severity,
-)
+from antiban.models import NumberState, OutboxMessage, OutboxState, Priority
+from common.db import rows_update
 from common.errors import ApplicationError
 from whatsapp import selectors as wa_selectors
 from whatsapp import services as wa_services
@@ -31,13 +29,13 @@ from whatsapp.errors import meta_error_info
 logger = logging.getLogger(__name__)
 
 TIER_LIMITS = {"TIER_250": 250, "TIER_1K": 1000, "TIER_2K": 2000, "TIER_10K": 10_000, "TIER_100K": 100_000}
-SENDING_TIMEOUT = timedelta(minutes=2)  # a row still SENDING after this lost its worker: UNKNOWN, never resent
 
 
 def _log(stage: str, checks: list[Check] | None = None, **extra) -> dict:
     entry = {"at": timezone.now().isoformat(), "stage": stage, **extra}
-    if checks is not None:
-        entry["checks"] = [c.as_log() for c in checks]
+    if checks is not None:  # failures in full, passes by name: a log per message, kept small
+        entry["passed"] = [c.name for c in checks if c.passed]
+        entry["failed"] = [c.as_log() for c in checks if not c.passed]
     return entry
 
 
@@ -51,13 +49,24 @@ def outbox_enqueue(
     lead_id: int | None = None,
     campaign: str = "",
     created_by_id: int | None = None,
+    pinned_number=None,
+    bulk=None,
+    variant: int | None = None,
+    not_before=None,
+    kick: bool = True,
 ) -> OutboxMessage:
     """Every business-initiated message enters here, in the caller's transaction. Content and recipient checks run
     now (a refusal is stored with its reasons, never silently dropped); the send waits for a dispatcher."""
-    checks = content_checks(text, priority) + recipient_checks(contact, priority)
+    checks = content_checks(text, priority, templated=bool(template_name)) + recipient_checks(contact, priority)
     refused = refusals(checks)
     waits = [c.wait_until for c in checks if not c.passed and c.wait_until]
+    if not_before:
+        waits.append(not_before)
     row = OutboxMessage.objects.create(
+        pinned_number=pinned_number,
+        bulk=bulk,
+        variant=variant,
+        body_hash=body_hash(text) if text and not template_name else "",
         contact=contact,
         priority=priority,
         payload=payload,
@@ -67,167 +76,393 @@ def outbox_enqueue(
         campaign=campaign,
         created_by_id=created_by_id,
         state=OutboxState.REFUSED if refused else OutboxState.QUEUED,
-        last_reason=refused[0].reason if refused else (_("Waiting for contact hours.") if waits else ""),
+        last_reason=refused[0].reason
+        if refused
+        else (_("Waiting for contact hours.") if any(c.wait_until for c in checks) else ""),
         not_before=max(waits) if waits else timezone.now(),
         decisions=[_log("enqueue", checks)],
     )
-    if not refused:
+    if not refused and kick:
         transaction.on_commit(_kick)
     return row
 
 
 def _kick() -> None:
+    outbox_kick()
+
+
+def outbox_kick(*, force: bool = False) -> None:
+    """Start dispatchers (at most once a second for everyone: a bulk enqueue of 10,000 rows kicks once)."""
     from antiban.tasks import outbox_dispatch_task
 
     try:
-        outbox_dispatch_task.delay()
+        if force or limiter().once("outbox:kick", seconds=1.0):
+            for _dispatcher in range(settings.ANTIBAN_DISPATCHERS):
+                outbox_dispatch_task.delay()
     except Exception:
         logger.warning("outbox: dispatcher not kicked; the sweeper will pick the row up")
 
 
-def _number_states() -> dict[int, NumberState]:
-    numbers = list(wa_selectors.numbers_usable())
-    NumberState.objects.bulk_create([NumberState(number=n) for n in numbers], ignore_conflicts=True)
-    return {s.number_id: s for s in NumberState.objects.filter(number__in=numbers).select_related("number__account")}
+def outbox_due_count() -> int:
+    return OutboxMessage.objects.filter(state=OutboxState.QUEUED, not_before__lte=timezone.now()).count()
 
 
-def _candidates(row: OutboxMessage, states: dict[int, NumberState], now) -> list[NumberState]:
-    usable = [
-        s
-        for s in states.values()
-        if s.mode != NumberMode.PAUSED
-        and not (s.paused_until and s.paused_until > now)
-        and s.number.status != "FLAGGED"
-    ]
-    if row.priority == Priority.MARKETING:
-        usable = [s for s in usable if s.mode == NumberMode.NORMAL]
-    sticky = (
-        OutboxMessage.objects.filter(contact=row.contact, state=OutboxState.SENT, number__isnull=False)
-        .order_by("-created_at")
-        .values_list("number_id", flat=True)
-        .first()
+def _sticky_numbers(contacts: set[str]) -> dict[str, int]:
+    """The number each person last heard from (a lead keeps hearing from the same number)."""
+    rows = (
+        OutboxMessage.objects.filter(contact__in=contacts, state=OutboxState.SENT, number__isnull=False)
+        .order_by("contact", "-created_at")
+        .distinct("contact")
+        .values_list("contact", "number_id")
     )
-    usable.sort(key=lambda s: (s.number_id != sticky, -s.health, s.number_id))
-    return usable
+    return dict(rows)
 
 
-def _admit(row: OutboxMessage, states: dict[int, NumberState], now) -> tuple[NumberState | None, str, float]:
-    """(number to send from, reason when not now, seconds to wait). Checks again what may have changed since enqueue."""
-    checks = recipient_checks(row.contact, row.priority, now=now)
+@dataclass
+class _Verdict:
+    state: NumberState | None = None
+    reason: str = ""
+    wait: float = 0.0
+    short: bool = False  # "in a few milliseconds": leave the row untouched and come back
+    slot: float = 0.0  # seconds from now until the send slot reserved for it
+
+
+def _sent_today(number_id: int) -> int:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        OutboxMessage.objects.filter(number_id=number_id, state=OutboxState.SENT, created_at__gte=start)
+        .exclude(priority=Priority.REPLY)
+        .count()
+    )
+
+
+@dataclass
+class _Claim:
+    """What one claim knows about the numbers: their states, what each may do now, who last spoke to whom, and
+    which numbers ran out of free cells during this claim."""
+
+    states: dict[int, NumberState]
+    allowed: dict
+    sticky: dict[str, int]
+    full: dict
+
+
+def _pool(row: OutboxMessage, claim: _Claim) -> list[NumberState]:
+    """Candidates in order: the pinned number alone; else the sticky one alone unless it is resting or paused
+    (only then does a lead change number); else every number, healthiest first."""
+    states = claim.states
+    if row.pinned_number_id:
+        return [states[row.pinned_number_id]] if row.pinned_number_id in states else []
+    previous = states.get(claim.sticky.get(row.contact, 0))
+    if previous is not None and claim.allowed[previous.number_id].may_send:
+        return [previous]
+    return sorted(states.values(), key=lambda s: (-s.health, s.number_id))
+
+
+def _admit(row: OutboxMessage, checks: list[Check], claim: _Claim, now) -> _Verdict:
+    """Which number may send ``row`` now, or why not and for how long. ``checks`` are the recipient checks run
+    again at dispatch (suppression, contact hours may have changed since enqueue); then the candidates."""
+    full = claim.full
     refused = refusals(checks)
     if refused:
         row.state, row.last_reason = OutboxState.REFUSED, refused[0].reason
         row.decisions = [*row.decisions, _log("dispatch", checks)]
-        return None, refused[0].reason, 0.0
+        return _Verdict(reason=refused[0].reason)
     opens = next((c.wait_until for c in checks if c.wait_until), None)
     if opens:
-        return None, _("Outside contact hours."), (opens - now).total_seconds()
-    candidates = _candidates(row, states, now)
-    if not candidates:
-        return None, _("No number available (all paused, resting or restricted)."), 60.0
-    state = candidates[0]
-    number = state.number
-    pair = limiter().hit(f"pair:{number.pk}:{row.contact}", rate_per_s=1 / settings.ANTIBAN_PAIR_INTERVAL_S)
-    if not pair.allowed:
-        return None, _("Pair limit: the same person heard from this number seconds ago."), pair.wait_seconds
-    rate = number.throughput_mps * (0.5 if state.mode == NumberMode.RESTRICTIVE else 1.0)
-    throughput = limiter().hit(f"number:{number.pk}", rate_per_s=rate)
-    if not throughput.allowed:
-        return None, _("Number at its messages-per-second limit."), throughput.wait_seconds
-    if row.priority != Priority.REPLY:
-        tier = TIER_LIMITS.get(number.messaging_limit)
-        if tier and not limiter().window_count(
-            f"portfolio:{number.account_id}", row.contact, window_seconds=86400, limit=tier
+        return _Verdict(reason=_("Outside contact hours."), wait=(opens - now).total_seconds())
+    verdict = _Verdict(reason=_("No number available (all paused, resting or restricted)."), wait=60.0)
+    for state in _pool(row, claim):
+        number = state.number
+        allowed = claim.allowed[number.pk]
+        if not allowed.may_send or (row.priority == Priority.MARKETING and not allowed.marketing):
+            continue
+        if number.pk in full:
+            verdict = _Verdict(reason=full[number.pk][0], wait=full[number.pk][1], short=True)
+            continue
+        outcome, seconds = limiter().reserve_for(
+            f"number:{number.pk}",
+            f"{number.pk}:{row.contact}",
+            rate_per_s=allowed.rate_per_s,
+            horizon_ms=settings.ANTIBAN_DISPATCH_HORIZON_MS,
+            lead_ms=settings.ANTIBAN_DISPATCH_LEAD_MS,
+            pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
+        )
+        if outcome == "full":
+            full[number.pk] = (_("Number at its messages-per-second limit."), seconds)
+            verdict = _Verdict(reason=full[number.pk][0], wait=seconds, short=True)
+            continue
+        if outcome == "pair":
+            return _Verdict(reason=_("Pair limit: the same person heard from this number seconds ago."), wait=seconds)
+        if (
+            allowed.daily_cap is not None
+            and row.priority != Priority.REPLY
+            and not limiter().daily_take(
+                f"warmup:{number.pk}:{timezone.localdate()}",
+                cap=allowed.daily_cap,
+                seed=lambda n=number.pk: _sent_today(n),
+            )
         ):
-            return None, _("The account's 24-hour limit of people reached (%(tier)s).") % {"tier": tier}, 3600.0
-    return state, "", 0.0
+            verdict = _Verdict(reason=_("Warm-up: today's cap for this number is reached."), wait=3600.0)
+            continue
+        if row.priority != Priority.REPLY:
+            tier = TIER_LIMITS.get(number.messaging_limit)
+            if tier and not limiter().window_count(
+                f"portfolio:{number.account_id}", row.contact, window_seconds=86400, limit=tier
+            ):
+                verdict = _Verdict(
+                    reason=_("The account's 24-hour limit of people reached (%(tier)s).") % {"tier": tier},
+                    wait=3600.0,
+                )
+                continue
+        return _Verdict(state=state, slot=seconds)
+    return verdict
+
+
+def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> tuple[dict[int, float], float | None]:
+    """Claim up to ``batch`` due rows that may go now (priority order, SKIP LOCKED), create their gateway messages
+    and commit them as SENDING — before any HTTP. Rows that must wait long get ``not_before`` moved; rows that wait
+    only for a free cell are left untouched. Returns (claimed ids, seconds until trying again is worth it)."""
+    batch = batch or settings.ANTIBAN_DISPATCH_BATCH
+    now = timezone.now()
+    states = number_states(wa_selectors.numbers_usable())
+    claimed: dict[int, float] = {}
+    retry_in: float | None = None
+    with transaction.atomic():
+        due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+            state=OutboxState.QUEUED, not_before__lte=now
+        )
+        if only is not None:
+            due = due.filter(pk__in=only)
+        rows = list(due.order_by("priority", "not_before", "id")[: min(batch, _free_slots(states, now)) + 4])
+        if not rows:
+            return [], None
+        claim = _Claim(
+            states=states,
+            allowed={number_id: effective(state, now) for number_id, state in states.items()},
+            sticky=_sticky_numbers({r.contact for r in rows if not r.pinned_number_id}),
+            full={},
+        )
+        checks = recipient_checks_many([(r.contact, r.priority) for r in rows], now=now)
+        waiting: list[OutboxMessage] = []
+        admitted: list[tuple[OutboxMessage, NumberState]] = []
+        slots: dict[int, float] = {}
+        for row, row_checks in zip(rows, checks, strict=True):
+            if len(admitted) >= batch:
+                break
+            verdict = _admit(row, row_checks, claim, now)
+            if verdict.state is None:
+                if verdict.short:
+                    retry_in = verdict.wait if retry_in is None else min(retry_in, verdict.wait)
+                    continue
+                if row.state == OutboxState.QUEUED:
+                    row.not_before = now + timedelta(seconds=max(verdict.wait, 0.05))
+                row.last_reason, row.updated_at = verdict.reason, now
+                waiting.append(row)
+                continue
+            admitted.append((row, verdict.state))
+            slots[row.pk] = time.monotonic() + verdict.slot
+            claim.sticky.setdefault(row.contact, verdict.state.number_id)
+        rows_update(OutboxMessage, waiting, ["state", "not_before", "last_reason", "decisions", "updated_at"])
+        if admitted:
+            claimed = {row_id: slots[row_id] for row_id in _claim(admitted)}
+    return claimed, (0.0 if claimed else retry_in)
+
+
+def _free_slots(states: dict[int, NumberState], now) -> int:
+    """Send slots free within the horizon on every number that may send: no point checking more rows."""
+    total = 0
+    for state in states.values():
+        allowed = effective(state, now)
+        if allowed.may_send:
+            total += limiter().free_slots(
+                f"number:{state.number_id}",
+                rate_per_s=allowed.rate_per_s,
+                horizon_ms=settings.ANTIBAN_DISPATCH_HORIZON_MS,
+                lead_ms=settings.ANTIBAN_DISPATCH_LEAD_MS,
+            )
+    return total
+
+
+def _claim(admitted: list[tuple[OutboxMessage, NumberState]]) -> list[int]:
+    """Create the gateway messages of the admitted rows (one INSERT) and mark the rows SENDING (one statement),
+    inside the claim's transaction: committed, synchronously, before any HTTP."""
+    templates: dict = {}
+    items = []
+    for row, state in admitted:
+        payload = {**row.payload, "biz_opaque_callback_data": f"outbox:{row.pk}"}
+        template = None
+        if payload.get("type") == "template":
+            wanted = payload["template"]
+            key = (state.number.account_id, wanted["name"], wanted.get("language", {}).get("code", ""))
+            if key not in templates:
+                templates[key] = wa_selectors.template_for_send(account_id=key[0], name=key[1], language=key[2])
+            template = templates[key]
+        items.append(
+            {"number": state.number, "to": row.contact, "payload": payload, "text": row.text, "template": template}
+        )
+    now = timezone.now()
+    claimed = []
+    for (row, state), outcome in zip(admitted, wa_services.messages_prepare(items), strict=True):
+        row.updated_at = now
+        if isinstance(outcome, ApplicationError):
+            row.state, row.last_reason = OutboxState.FAILED, outcome.message
+            row.decisions = [*row.decisions, _log("prepare", error=outcome.message)]
+            continue
+        row.state, row.number, row.message_id = OutboxState.SENDING, state.number, outcome.pk
+        row.attempts += 1
+        row.decisions = [*row.decisions, _log("claim", number=state.number.display_number)]
+        claimed.append(row.pk)
+    rows_update(
+        OutboxMessage,
+        [row for row, _state in admitted],
+        ["state", "last_reason", "number", "message_id", "attempts", "decisions", "updated_at"],
+    )
+    return claimed
 
 
 def outbox_claim_one() -> int | None:
-    """Claim the most urgent due row that may go now, create its gateway message and commit it as SENDING (before
-    any HTTP). Rows that must wait get their ``not_before`` moved. Returns the claimed id, or None."""
-    now = timezone.now()
-    states = _number_states()
-    with transaction.atomic():
-        rows = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(state=OutboxState.QUEUED, not_before__lte=now)
-            .order_by("priority", "not_before", "id")[:20]
-        )
-        for row in rows:
-            state, reason, wait = _admit(row, states, now)
-            if state is None:
-                if row.state == OutboxState.QUEUED:
-                    row.not_before = now + timedelta(seconds=max(wait, 0.05))
-                row.last_reason = reason
-                row.save(update_fields=["state", "not_before", "last_reason", "decisions", "updated_at"])
-                continue
-            payload = {**row.payload, "biz_opaque_callback_data": f"outbox:{row.pk}"}
-            template = None
-            if payload.get("type") == "template":
-                template = wa_selectors.template_for_send(
-                    account_id=state.number.account_id,
-                    name=payload["template"]["name"],
-                    language=payload["template"].get("language", {}).get("code", ""),
-                )
-            try:
-                message = wa_services.message_prepare(
-                    number=state.number, to=row.contact, payload=payload, text=row.text, template=template
-                )
-            except ApplicationError as exc:
-                row.state, row.last_reason = OutboxState.FAILED, exc.message
-                row.decisions = [*row.decisions, _log("prepare", error=exc.message)]
-                row.save(update_fields=["state", "last_reason", "decisions", "updated_at"])
-                continue
-            row.state, row.number, row.message_id = OutboxState.SENDING, state.number, message.pk
-            row.attempts += 1
-            row.decisions = [*row.decisions, _log("claim", number=state.number.display_number)]
-            row.save(update_fields=["state", "number", "message_id", "attempts", "decisions", "updated_at"])
-            return row.pk
-    return None
+    claimed, _retry = outbox_claim(batch=1)
+    return next(iter(claimed), None)
 
 
 def outbox_send(*, row_id: int) -> OutboxMessage:
-    """Hand a SENDING row's gateway message to Meta and record the outcome; retryable refusals go back to the
-    queue with exponential backoff and jitter, bounded by ANTIBAN_MAX_ATTEMPTS."""
-    row = OutboxMessage.objects.get(pk=row_id)
-    if row.state != OutboxState.SENDING:
-        return row
-    message = wa_services.message_dispatch(message_id=row.message_id)
-    if message.status == "failed":
-        info = meta_error_info(message.error_code)
-        retry = bool(message.error_raw.get("retryable")) and row.attempts < settings.ANTIBAN_MAX_ATTEMPTS
-        row.error_code, row.last_reason = message.error_code, str(info.explanation)
-        if retry:
-            backoff = min(2**row.attempts, 300) * (0.5 + random.random())
-            row.state, row.not_before = OutboxState.QUEUED, timezone.now() + timedelta(seconds=backoff)
-            row.message_id = None
+    return outbox_send_many(row_ids=[row_id])[0]
+
+
+def outbox_send_many(*, row_ids: list[int], slots: dict[int, float] | None = None) -> list[OutboxMessage]:
+    """Hand SENDING rows' gateway messages to Meta (concurrently) and record the outcomes; retryable refusals go
+    back to the queue with exponential backoff and jitter, bounded by ANTIBAN_MAX_ATTEMPTS. The outcome commit may
+    be asynchronous: losing it leaves the row SENDING, which the sweeper turns UNKNOWN and the status webhook
+    reconciles."""
+    rows = list(OutboxMessage.objects.filter(pk__in=row_ids).order_by("pk"))
+    sending = [row for row in rows if row.state == OutboxState.SENDING]
+    slots = slots or {}
+    messages = {
+        m.pk: m
+        for m in wa_services.messages_dispatch(
+            message_ids=[row.message_id for row in sending],
+            not_before={row.message_id: slots[row.pk] for row in sending if row.pk in slots},
+            reslot=_reslot,
+        )
+    }
+    done = []
+    for row in sending:
+        message = messages[row.message_id]
+        if message.status == "pending":  # another process holds it: its outcome is that process's to record
+            continue
+        done.append(row)
+        row.updated_at = timezone.now()
+        if message.status == "failed":
+            info = meta_error_info(message.error_code)
+            retry = bool(message.error_raw.get("retryable")) and row.attempts < settings.ANTIBAN_MAX_ATTEMPTS
+            row.error_code, row.last_reason = message.error_code, str(info.explanation)
+            if retry:
+                backoff = min(2**row.attempts, 300) * (0.5 + random.random())
+                if message.error_code == 131056:  # that person: wait at least Meta's pair interval
+                    backoff = max(backoff, settings.ANTIBAN_PAIR_INTERVAL_S * 2)
+                row.state, row.not_before = OutboxState.QUEUED, timezone.now() + timedelta(seconds=backoff)
+                row.message_id = None
+            else:
+                row.state = OutboxState.FAILED
+            row.decisions = [*row.decisions, _log("result", error_code=message.error_code, retry=retry)]
         else:
-            row.state = OutboxState.FAILED
-        row.decisions = [*row.decisions, _log("result", error_code=message.error_code, retry=retry)]
-    else:
-        row.state, row.wamid = OutboxState.SENT, message.wamid or ""
-        row.decisions = [*row.decisions, _log("result", wamid=row.wamid)]
+            row.state, row.wamid = OutboxState.SENT, message.wamid or ""
+            row.decisions = [*row.decisions, _log("result", wamid=row.wamid)]
+    if done:
+        with transaction.atomic():
+            rows_update(
+                OutboxMessage,
+                done,
+                ["state", "wamid", "error_code", "last_reason", "not_before", "message_id", "decisions", "updated_at"],
+                synchronous=False,
+            )
+    return rows
+
+
+def _reslot(message) -> float:
+    """A send that woke up too late for its slot takes the number's next free one instead (seconds from now)."""
+    state = NumberState.objects.select_related("number").get(number_id=message.number_id)
+    decision = limiter().reserve(
+        f"number:{message.number_id}", rate_per_s=effective(state).rate_per_s, horizon_ms=60_000, lead_ms=0
+    )
+    return decision.wait_seconds
+
+
+def outbox_dispatch_due(*, limit: int = 100_000, seconds: float | None = None) -> int:
+    """Claim and send due rows until none may go soon, ``limit`` is reached or ``seconds`` have passed. Several
+    workers run this at once. Claims reserve send slots up to a horizon ahead; while one batch is being sent at its
+    slots (on a sender thread with its own database connection), the loop claims the next, so the slots stay
+    filled. Inside a caller's transaction (nothing committed is visible to another connection) batches are sent
+    in line instead."""
+    deadline = time.monotonic() + (seconds if seconds is not None else settings.ANTIBAN_DISPATCH_SLICE_S)
+    pipelined = not transaction.get_connection().in_atomic_block
+    in_flight: list[Future] = []
+    sent = 0
+    try:
+        while sent < limit and time.monotonic() < deadline:
+            claimed, retry_in = outbox_claim(batch=min(settings.ANTIBAN_DISPATCH_BATCH, limit - sent))
+            if claimed:
+                sent += len(claimed)
+                if not pipelined:
+                    outbox_send_many(row_ids=list(claimed), slots=claimed)
+                    continue
+                in_flight.append(_senders().submit(_send_batch, claimed))
+                in_flight = [f for f in in_flight if not f.done() or f.result()]
+                if len(in_flight) >= settings.ANTIBAN_BATCHES_IN_FLIGHT:
+                    wait(in_flight, return_when=FIRST_COMPLETED)
+                continue
+            if retry_in is None or retry_in > settings.ANTIBAN_DISPATCH_MAX_NAP_S:
+                break
+            time.sleep(max(retry_in, 0.001))
+    finally:
+        for future in in_flight:
+            future.result()
+    return sent
+
+
+def _send_batch(slots: dict[int, float]) -> None:
+    try:
+        outbox_send_many(row_ids=list(slots), slots=slots)
+    finally:
+        close_old_connections()
+
+
+_sender_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _senders() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _sender_pools:
+        _sender_pools[pid] = ThreadPoolExecutor(
+            max_workers=settings.ANTIBAN_BATCHES_IN_FLIGHT, thread_name_prefix="outbox-send"
+        )
+    return _sender_pools[pid]
+
+
+def outbox_dispatch_now(*, row_id: int) -> OutboxMessage:
+    """A consultant's send: try this row at once (same checks and limits); if it must wait, it stays queued."""
+    claimed, _retry = outbox_claim(batch=1, only=[row_id])
+    if claimed:
+        return outbox_send_many(row_ids=[row_id], slots=claimed)[0]
+    return OutboxMessage.objects.get(pk=row_id)
+
+
+def outbox_requeue(*, row: OutboxMessage, actor_id: int | None = None) -> OutboxMessage:
+    """Send a FAILED row again when its error says retrying makes sense (never a SENT or UNKNOWN one)."""
+    if row.state != OutboxState.FAILED or not meta_error_info(row.error_code).retryable:
+        raise ApplicationError(_("This message cannot be retried."))
+    row.state, row.not_before, row.message_id = OutboxState.QUEUED, timezone.now(), None
+    row.decisions = [*row.decisions, _log("requeued", actor=actor_id)]
     row.save()
     return row
-
-
-def outbox_dispatch_due(*, limit: int = 500) -> int:
-    """Claim and send due rows until none may go now (or ``limit``). Several workers can run this at once."""
-    sent = 0
-    while sent < limit:
-        row_id = outbox_claim_one()
-        if row_id is None:
-            return sent
-        outbox_send(row_id=row_id)
-        sent += 1
-    return sent
 
 
 def outbox_sweep() -> dict[str, int]:
     """Beat: rows stuck in SENDING lost their worker → UNKNOWN (reconciled from webhooks, never resent)."""
     stuck = OutboxMessage.objects.filter(
-        state=OutboxState.SENDING, updated_at__lt=timezone.now() - SENDING_TIMEOUT
+        state=OutboxState.SENDING,
+        updated_at__lt=timezone.now() - timedelta(seconds=settings.ANTIBAN_SENDING_TIMEOUT_S),
     ).update(state=OutboxState.UNKNOWN, last_reason=_("The worker stopped during the send: waiting for Meta's status."))
     return {"unknown": stuck}
 
@@ -249,55 +484,3 @@ def outbox_reconcile(*, status: dict) -> bool:
         if row.message_id:
             wa_services.message_adopt_wamid(message_id=row.message_id, wamid=wamid)
     return True
-
-
-# --- reactive layer ------------------------------------------------------------------------------------------------
-PAUSE_CODES = {131048: timedelta(hours=6), 368: timedelta(hours=24)}
-RESTRICT_CODES = {131049}
-
-
-def number_react_to_message(*, message) -> None:
-    """Error signals from the gateway: slow down, restrict or pause the number, and open an incident."""
-    if message.status != "failed" or not message.error_code:
-        return
-    code = message.error_code
-    state, _created = NumberState.objects.get_or_create(number_id=message.number_id)
-    if code in PAUSE_CODES:
-        state.mode, state.paused_until = NumberMode.PAUSED, timezone.now() + PAUSE_CODES[code]
-        state.health = max(0, state.health - 40)
-        state.save()
-        Incident.objects.create(
-            number_id=message.number_id,
-            severity=Severity.CRITICAL,
-            reason=str(meta_error_info(code).explanation),
-            details={"error_code": code, "message_id": message.pk},
-        )
-    elif code in RESTRICT_CODES and state.mode == NumberMode.NORMAL:
-        state.mode, state.health = NumberMode.RESTRICTIVE, max(0, state.health - 15)
-        state.save()
-        Incident.objects.create(
-            number_id=message.number_id,
-            severity=Severity.HIGH,
-            reason=str(meta_error_info(code).explanation),
-            details={"error_code": code},
-        )
-
-
-def number_react_to_quality(*, number, event: str, previous: str) -> None:
-    state, _created = NumberState.objects.get_or_create(number=number)
-    if number.quality_rating == "RED" or event == "FLAGGED":
-        state.mode, state.health = NumberMode.PAUSED, min(state.health, 20)
-        severity = Severity.CRITICAL
-    elif number.quality_rating == "YELLOW":
-        state.mode, state.health = NumberMode.RESTRICTIVE, min(state.health, 60)
-        severity = Severity.HIGH
-    else:
-        return
-    state.paused_until = timezone.now() + timedelta(hours=24) if state.mode == NumberMode.PAUSED else None
-    state.save()
-    Incident.objects.create(
-        number=number,
-        severity=severity,
-        reason=_("Quality went from %(old)s to %(new)s (%(event)s).")
-        % {"old": previous, "new": number.quality_rating, "event": event or "-"},
-    )

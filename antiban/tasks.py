@@ -5,16 +5,37 @@ from celery import shared_task
 
 @shared_task(name="antiban.outbox_dispatch", acks_late=True, ignore_result=True)
 def outbox_dispatch_task() -> int:
-    """Drain what may go now; rows that must wait keep their ``not_before`` and the sweeper comes back for them."""
-    from antiban.services import outbox_dispatch_due
+    """Drain what may go now for a slice of time; rows that must wait keep their ``not_before`` and the sweeper
+    comes back for them. A slice that ended with work left hands over to a fresh task."""
+    from antiban.services import outbox_dispatch_due, outbox_due_count
 
-    return outbox_dispatch_due()
+    sent = outbox_dispatch_due()
+    if sent and outbox_due_count():
+        outbox_dispatch_task.delay()
+    return sent
 
 
 @shared_task(name="antiban.outbox_sweep", ignore_result=True)
-def outbox_sweep_task() -> int:
-    """Beat, every 10 s: mark rows whose worker died as UNKNOWN, then dispatch anything due."""
-    from antiban.services import outbox_dispatch_due, outbox_sweep
+def outbox_sweep_task() -> dict:
+    """Beat, every 10 s: rows whose worker died become UNKNOWN; due rows get dispatchers (after a broker restart
+    lost the queued tasks, this is what brings the outbox back)."""
+    from antiban.services import outbox_due_count, outbox_kick, outbox_sweep
 
-    outbox_sweep()
-    return outbox_dispatch_due()
+    result = outbox_sweep()
+    if outbox_due_count():
+        outbox_kick()
+    return result
+
+
+@shared_task(name="antiban.numbers_health_refresh", ignore_result=True)
+def numbers_health_refresh_task() -> dict:
+    from antiban.health import numbers_health_refresh
+
+    return numbers_health_refresh()
+
+
+@shared_task(name="antiban.warmup_advance", ignore_result=True)
+def warmup_advance_task() -> int:
+    from antiban.health import warmup_advance_all
+
+    return warmup_advance_all()

@@ -290,7 +290,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.subject_requests_deadline_alert",
         "schedule": crontab(hour="8-18", minute=5),
     },
-    "antiban.outbox_sweep": {"task": "antiban.outbox_sweep", "schedule": 10.0},
+    "antiban.outbox_sweep": {"task": "antiban.outbox_sweep", "schedule": env.float("ANTIBAN_SWEEP_S", default=10.0)},
+    "antiban.numbers_health_refresh": {"task": "antiban.numbers_health_refresh", "schedule": 60.0},
+    "antiban.warmup_advance": {"task": "antiban.warmup_advance", "schedule": crontab(hour=0, minute=5)},
     "whatsapp.webhook_events_drain": {"task": "whatsapp.webhook_events_drain", "schedule": 60.0},
     "whatsapp.templates_sync_all": {"task": "whatsapp.templates_sync_all", "schedule": crontab(minute=40)},
     "leads.facebook_leads_sweep": {"task": "leads.facebook_leads_sweep", "schedule": crontab(minute="*/15")},
@@ -404,6 +406,33 @@ ANTIBAN_CONTACT_DAYS = [int(d) for d in env.list("ANTIBAN_CONTACT_DAYS", default
 ANTIBAN_SKIP_HOLIDAYS = env.bool("ANTIBAN_SKIP_HOLIDAYS", default=True)  # Brazil's national holidays
 ANTIBAN_PAIR_INTERVAL_S = env.float("ANTIBAN_PAIR_INTERVAL_S", default=6.0)  # same number → same person
 ANTIBAN_MAX_ATTEMPTS = env.int("ANTIBAN_MAX_ATTEMPTS", default=5)
+ANTIBAN_IDENTICAL_PER_HOUR = env.int("ANTIBAN_IDENTICAL_PER_HOUR", default=20)  # same free text to N people
+# Rate: a number sends at most throughput × headroom per second, spaced evenly (GCRA virtual scheduling).
+ANTIBAN_RATE_HEADROOM = env.float("ANTIBAN_RATE_HEADROOM", default=0.99)
+# A dispatcher reserves send slots up to HORIZON ahead (never closer than LEAD, the time to commit its claim),
+# then paces the HTTP calls to them: one database round trip for many sends, still evenly spaced.
+ANTIBAN_DISPATCH_HORIZON_MS = env.float("ANTIBAN_DISPATCH_HORIZON_MS", default=1000.0)
+ANTIBAN_DISPATCH_LEAD_MS = env.float("ANTIBAN_DISPATCH_LEAD_MS", default=300.0)
+ANTIBAN_SENDING_TIMEOUT_S = env.int("ANTIBAN_SENDING_TIMEOUT_S", default=120)  # then SENDING → UNKNOWN
+ANTIBAN_DISPATCHERS = env.int("ANTIBAN_DISPATCHERS", default=4)  # dispatch tasks started per kick
+ANTIBAN_BATCHES_IN_FLIGHT = env.int("ANTIBAN_BATCHES_IN_FLIGHT", default=3)  # per dispatcher, being sent
+ANTIBAN_DISPATCH_BATCH = env.int("ANTIBAN_DISPATCH_BATCH", default=256)  # rows claimed per transaction
+ANTIBAN_DISPATCH_SLICE_S = env.float("ANTIBAN_DISPATCH_SLICE_S", default=20.0)  # then the task hands over
+ANTIBAN_DISPATCH_MAX_NAP_S = 1.0  # a dispatcher waits for a free cell up to this, else it stops
+# Warm-up: business-initiated messages per day on each day of the ramp; no marketing in the first days
+ANTIBAN_WARMUP_NEW_NUMBERS = env.bool("ANTIBAN_WARMUP_NEW_NUMBERS", default=True)
+ANTIBAN_WARMUP_PLAN = [int(v) for v in env.list("ANTIBAN_WARMUP_PLAN", default=["50", "100", "200", "300", "500",
+                                                                                  "750", "1000", "1500", "2000", "3000"])]
+ANTIBAN_WARMUP_REPLIES_FIRST_DAYS = env.int("ANTIBAN_WARMUP_REPLIES_FIRST_DAYS", default=3)
+ANTIBAN_WARMUP_MIN_HEALTH = env.int("ANTIBAN_WARMUP_MIN_HEALTH", default=70)  # to advance one day
+# Health: below this a number rests; circuit breaker probes and recovery
+ANTIBAN_REST_BELOW = env.int("ANTIBAN_REST_BELOW", default=40)
+ANTIBAN_REST_MINUTES = env.int("ANTIBAN_REST_MINUTES", default=60)
+ANTIBAN_PROBES = env.int("ANTIBAN_PROBES", default=5)  # successful probes that close the breaker
+ANTIBAN_PROBE_INTERVAL_S = env.float("ANTIBAN_PROBE_INTERVAL_S", default=10.0)
+ANTIBAN_RECOVERY_HOURS = env.float("ANTIBAN_RECOVERY_HOURS", default=6.0)  # restrictive after a pause or drop
+# Bulk sends: audiences at least this large always wait for a supervisor (yellow)
+ANTIBAN_BULK_REVIEW_SIZE = env.int("ANTIBAN_BULK_REVIEW_SIZE", default=1000)
 
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")
 FLUXO_STALE_LEAD_DAYS = env.int("FLUXO_STALE_LEAD_DAYS", default=7)

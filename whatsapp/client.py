@@ -7,7 +7,9 @@ first run with nothing configured."""
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -19,17 +21,42 @@ from whatsapp.errors import MetaApiError, MetaUnreachable
 logger = logging.getLogger(__name__)
 
 
+_pools: dict[int, httpx.Client] = {}
+_pools_lock = threading.Lock()
+
+
+def _shared_pool() -> httpx.Client:
+    """One keep-alive connection pool per process (a fork gets its own): building an httpx client costs
+    milliseconds (TLS context), far more than a send to Meta's nearest edge, so sends share it."""
+    pid = os.getpid()
+    pool = _pools.get(pid)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.get(pid) or httpx.Client(
+                timeout=settings.META_HTTP_TIMEOUT, limits=httpx.Limits(max_connections=64)
+            )
+            _pools[pid] = pool
+    return pool
+
+
 class CloudApiClient:
-    def __init__(self, *, access_token: str, base_url: str | None = None, timeout: float | None = None):
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        shared: bool = False,
+    ):
         self.access_token = access_token
         self.base_url = (base_url or settings.WHATSAPP_GRAPH_URL).rstrip("/") + "/" + settings.META_GRAPH_VERSION
-        self._http = httpx.Client(
-            timeout=timeout or settings.META_HTTP_TIMEOUT,
-            headers={"Authorization": f"Bearer {access_token}"},
-        )
+        self._shared = shared
+        self._http = _shared_pool() if shared else httpx.Client(timeout=timeout or settings.META_HTTP_TIMEOUT)
+        self._auth = {"Authorization": f"Bearer {access_token}"}
 
     def close(self) -> None:
-        self._http.close()
+        if not self._shared:
+            self._http.close()
 
     def __enter__(self) -> CloudApiClient:
         return self
@@ -76,7 +103,7 @@ class CloudApiClient:
 
     def media_download(self, url: str, *, max_bytes: int) -> bytes:
         try:
-            with self._http.stream("GET", url) as response:
+            with self._http.stream("GET", url, headers=self._auth) as response:
                 if response.status_code != 200:
                     raise MetaApiError(meta_code=None, title=f"media download HTTP {response.status_code}")
                 chunks, size = [], 0
@@ -96,7 +123,9 @@ class CloudApiClient:
         if proof:
             params["appsecret_proof"] = proof
         try:
-            response = self._http.request(method, f"{self.base_url}/{path}", params=params, **kwargs)
+            response = self._http.request(
+                method, f"{self.base_url}/{path}", params=params, headers=self._auth, **kwargs
+            )
         except httpx.HTTPError as exc:
             raise MetaUnreachable(type(exc).__name__) from exc
         try:
@@ -139,4 +168,4 @@ def client_for(access_token: str):
     """The configured backend for an account's token (``WHATSAPP_BACKEND``: cloud_api, simulator, console)."""
     if settings.WHATSAPP_BACKEND == "console":
         return ConsoleBackend()
-    return CloudApiClient(access_token=access_token)
+    return CloudApiClient(access_token=access_token, shared=True)

@@ -175,7 +175,10 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["contact", "-created_at"], name="message_contact_created")]
+        indexes = [
+            models.Index(fields=["contact", "-created_at"], name="message_contact_created"),
+            models.Index(fields=["number", "-created_at"], name="message_number_created"),
+        ]
 
     def __str__(self) -> str:
         return self.wamid or f"#{self.pk}"

@@ -72,13 +72,17 @@ def unread_inbound(*, contacts) -> QuerySet[Message]:
     return Message.objects.filter(direction="in", read_at__isnull=True, contact__in=contacts)
 
 
-def contact_error_codes(*, contact: str, since: datetime) -> set[int]:
-    """Meta error codes of messages to ``contact`` since ``since`` (anti-ban reads 131026, 131050…)."""
-    return set(
-        Message.objects.filter(contact=contact, direction="out", error_code__isnull=False, created_at__gte=since)
-        .values_list("error_code", flat=True)
+def contact_error_codes(*, contacts: list[str], since: datetime) -> dict[str, set[int]]:
+    """Meta error codes of messages to each of ``contacts`` since ``since`` (anti-ban reads 131026, 131050…)."""
+    codes: dict[str, set[int]] = {contact: set() for contact in contacts}
+    rows = (
+        Message.objects.filter(contact__in=contacts, direction="out", error_code__isnull=False, created_at__gte=since)
+        .values_list("contact", "error_code")
         .distinct()
     )
+    for contact, code in rows:
+        codes[contact].add(code)
+    return codes
 
 
 def template_for_send(*, account_id: int, name: str, language: str = "") -> Template | None:
@@ -86,3 +90,29 @@ def template_for_send(*, account_id: int, name: str, language: str = "") -> Temp
     if language:
         templates = templates.filter(language=language)
     return templates.order_by("language").first()
+
+
+def number_outcomes(*, number_id: int, since: datetime) -> dict:
+    """A number's outbound outcomes since ``since``, for the anti-ban health score: counts by status, errors by
+    code, distinct people messaged and how many of them wrote back afterwards."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    outbound = Message.objects.filter(number_id=number_id, direction="out", created_at__gte=since)
+    totals = outbound.aggregate(
+        sent=Count("pk", filter=Q(status__in=("sent", "delivered", "read"))),
+        delivered=Count("pk", filter=Q(status__in=("delivered", "read"))),
+        read=Count("pk", filter=Q(status="read")),
+        failed=Count("pk", filter=Q(status="failed")),
+        contacts=Count("contact", distinct=True),
+    )
+    errors = dict(
+        outbound.filter(error_code__isnull=False)
+        .values_list("error_code")
+        .annotate(n=Count("pk"))
+        .values_list("error_code", "n")
+    )
+    answered = Message.objects.filter(
+        number_id=number_id, direction="in", contact=OuterRef("contact"), created_at__gt=OuterRef("created_at")
+    )
+    replies = outbound.annotate(answered=Exists(answered)).filter(answered=True).values("contact").distinct().count()
+    return {**totals, "errors": {str(code): n for code, n in errors.items()}, "replies": replies}

@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -13,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.contacts import phone_normalize
+from common.db import rows_update
+from common.errors import ApplicationError
 from whatsapp import payloads
 from whatsapp.client import client_for
 from whatsapp.errors import MetaApiError, NumberUnavailable, TemplateInvalid, WindowClosed, meta_error_info
@@ -50,7 +55,6 @@ def _usable_number(number: PhoneNumber) -> None:
         raise NumberUnavailable(_("The number %(number)s is not available for sending.") % {"number": number})
 
 
-@transaction.atomic
 def message_prepare(
     *,
     number: PhoneNumber,
@@ -62,56 +66,136 @@ def message_prepare(
 ) -> Message:
     """Check the window rule and store the outbound message as *pending*. Free-form messages need an open
     customer-service window; outside it only approved templates go."""
-    _usable_number(number)
-    kind = payload["type"]
-    if kind == "template":
-        if template is None or template.status != TemplateStatus.APPROVED:
-            raise TemplateInvalid(_("Only approved templates can be sent."))
-    elif window_open_until(number=number, contact=to) is None:
-        raise WindowClosed()
-    return Message.objects.create(
-        number=number,
-        contact=to,
-        direction=Direction.OUTBOUND,
-        kind=kind,
-        text=text,
-        payload=payload,
-        template=template,
-        status=MessageStatus.PENDING,
-        sent_by_id=sent_by_id,
-    )
+    outcome = messages_prepare(
+        [{"number": number, "to": to, "payload": payload, "text": text, "template": template, "sent_by_id": sent_by_id}]
+    )[0]
+    if isinstance(outcome, ApplicationError):
+        raise outcome
+    return outcome
+
+
+def messages_prepare(items: list[dict]) -> list[Message | ApplicationError]:
+    """``message_prepare`` for a batch (one INSERT): each item is checked on its own and answered with its pending
+    message or the error that refused it."""
+    outcomes: list[Message | ApplicationError] = []
+    for item in items:
+        number, payload, template = item["number"], item["payload"], item.get("template")
+        try:
+            _usable_number(number)
+            if payload["type"] == "template":
+                if template is None or template.status != TemplateStatus.APPROVED:
+                    raise TemplateInvalid(_("Only approved templates can be sent."))
+            elif window_open_until(number=number, contact=item["to"]) is None:
+                raise WindowClosed()
+        except ApplicationError as exc:
+            outcomes.append(exc)
+            continue
+        outcomes.append(
+            Message(
+                number=number,
+                contact=item["to"],
+                direction=Direction.OUTBOUND,
+                kind=payload["type"],
+                text=item.get("text", ""),
+                payload=payload,
+                template=template,
+                status=MessageStatus.PENDING,
+                sent_by_id=item.get("sent_by_id"),
+            )
+        )
+    Message.objects.bulk_create([m for m in outcomes if isinstance(m, Message)])
+    return outcomes
 
 
 def message_dispatch(*, message_id: int) -> Message:
     """The one call that hands a pending message to Meta (the anti-ban pipeline wraps this). Idempotent: a message
     that is no longer pending is returned as it is. Meta's refusals are stored on the message with their code."""
+    return messages_dispatch(message_ids=[message_id])[0]
+
+
+def messages_dispatch(
+    *, message_ids: list[int], not_before: dict[int, float] | None = None, reslot=None
+) -> list[Message]:
+    """``message_dispatch`` for a batch: the pending ones are locked, sent concurrently over the shared connection
+    pool, and their outcomes written in one transaction. That commit may be asynchronous (``synchronous_commit``
+    off): if the database lost it in a crash, the messages would be pending again and the anti-ban outbox — whose
+    SENDING state was committed synchronously before any HTTP — turns them UNKNOWN and reconciles them from
+    Meta's status webhooks; nothing is sent twice. ``not_before`` paces sends: message id → ``time.monotonic()``
+    moment it may go (the slots the anti-ban limiter reserved); ``reslot(message)`` gives a send that missed its
+    moment by more than a few milliseconds a new one (seconds from now), so late sends never bunch up."""
     with transaction.atomic():
-        message = (
+        pending = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("number__account")
-            .filter(pk=message_id, status=MessageStatus.PENDING)
-            .first()
+            .filter(pk__in=message_ids, status=MessageStatus.PENDING)
+            .order_by("pk")
         )
-        if message is None:
-            return Message.objects.get(pk=message_id)
+        if pending:
+            not_before = not_before or {}
+            pending.sort(key=lambda m: not_before.get(m.pk, 0.0))  # the pool takes them in slot order
+            for message, outcome in zip(pending, _sends(pending, not_before, reslot), strict=True):
+                if isinstance(outcome, MetaApiError):
+                    message.status = MessageStatus.FAILED
+                    message.failed_at = timezone.now()
+                    message.error_code = outcome.meta_code
+                    message.error_title = (outcome.title or str(outcome.info.explanation))[:300]
+                    message.error_raw = {**outcome.raw, "retryable": outcome.retryable}
+                    logger.info("whatsapp send %s refused: code %s", message.pk, outcome.meta_code)
+                else:
+                    message.wamid, message.status, message.sent_at = outcome, MessageStatus.SENT, timezone.now()
+            rows_update(
+                Message,
+                pending,
+                ["wamid", "status", "sent_at", "failed_at", "error_code", "error_title", "error_raw"],
+                synchronous=False,
+            )
+    for message in pending:
+        message_status_changed.send(sender=Message, message=message)
+    done = {m.pk: m for m in pending}
+    missing = [pk for pk in message_ids if pk not in done]
+    if missing:
+        done.update(Message.objects.in_bulk(missing))
+    return [done[pk] for pk in message_ids if pk in done]
+
+
+LATE_AFTER_S = 0.008
+
+
+def _sends(messages: list[Message], not_before: dict[int, float], reslot=None) -> list:
+    """The wamid of each send, or the MetaApiError Meta answered with; in parallel when there are several, each
+    at its moment."""
+
+    def one(message: Message):
+        moment = not_before.get(message.pk)
+        for _attempt in range(10):
+            if moment is None:
+                break
+            delay = moment - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            if reslot is None or time.monotonic() - moment <= LATE_AFTER_S:
+                break
+            moment = time.monotonic() + reslot(message)
         client = client_for(message.number.account.access_token)
         try:
-            wamid = client.message_send(message.number.phone_number_id, message.payload)
+            return client.message_send(message.number.phone_number_id, message.payload)
         except MetaApiError as exc:
-            message.status = MessageStatus.FAILED
-            message.failed_at = timezone.now()
-            message.error_code = exc.meta_code
-            message.error_title = (exc.title or str(exc.info.explanation))[:300]
-            message.error_raw = {**exc.raw, "retryable": exc.retryable}
-            message.save(update_fields=["status", "failed_at", "error_code", "error_title", "error_raw"])
-            logger.info("whatsapp send %s refused: code %s", message.pk, exc.meta_code)
-        else:
-            message.wamid, message.status, message.sent_at = wamid, MessageStatus.SENT, timezone.now()
-            message.save(update_fields=["wamid", "status", "sent_at"])
+            return exc
         finally:
             client.close()
-    message_status_changed.send(sender=Message, message=message)
-    return message
+
+    return [one(messages[0])] if len(messages) == 1 else list(_send_pool().map(one, messages))
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _send_pool() -> ThreadPoolExecutor:
+    """Threads for concurrent HTTP only (they never touch the database); one pool per process."""
+    pid = os.getpid()
+    if pid not in _pools:
+        _pools[pid] = ThreadPoolExecutor(max_workers=16, thread_name_prefix="whatsapp-send")
+    return _pools[pid]
 
 
 def message_retry(*, message: Message) -> Message:

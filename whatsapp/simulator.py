@@ -10,7 +10,9 @@ Only the standard library: it must start in a test in milliseconds and never rea
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
+import http.client
 import json
 import random
 import re
@@ -55,6 +57,8 @@ class GraphSimulator:
     auto_reply: float = 0.0  # probability that a read message gets an answer from the "customer"
     latency_s: float = 0.0  # added to every API answer
     fail_rate: float = 0.0  # share of sends answered with a generic 131000 failure
+    inject_limits: float = 0.0  # share of sends answered with 130429 or 131056 although within the limits
+    status_steps: tuple[str, ...] = ("sent", "delivered", "read")
     seed: int = 7
     leads: dict[str, dict] = field(default_factory=dict)
     numbers: dict[str, dict] = field(default_factory=dict)  # phone-number id → {"display", "waba"}
@@ -71,9 +75,15 @@ class GraphSimulator:
     _sends: dict = field(default_factory=dict)  # phone-number id → deque of send times (1 s window)
     _pairs: dict = field(default_factory=dict)  # (phone-number id, recipient) → last send time
     _timers: list = field(default_factory=list)
+    _accepted: dict = field(default_factory=dict)  # phone-number id → send times (monotonic), for stats()
+    _refused: dict = field(default_factory=dict)  # error code → count
+    _opaque: dict = field(default_factory=dict)  # biz_opaque_callback_data → times accepted
+    _due: list = field(default_factory=list)  # heap of (when, sequence, body) webhooks waiting to go
+    _due_ready: threading.Condition = field(default_factory=threading.Condition)
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
+        self._sequence = 0
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
     def start(self) -> GraphSimulator:
@@ -87,11 +97,19 @@ class GraphSimulator:
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="graph-simulator", daemon=True)
         self._thread.start()
+        self._stopping = False
+        if self.webhook_url:
+            for index in range(4):
+                threading.Thread(target=self._deliverer, name=f"graph-simulator-webhooks-{index}", daemon=True).start()
         return self
 
     def stop(self) -> None:
         for timer in self._timers:
             timer.cancel()
+        with self._due_ready:
+            self._due.clear()
+            self._stopping = True
+            self._due_ready.notify_all()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -194,6 +212,40 @@ class GraphSimulator:
     def signature(self, body: bytes) -> str:
         return meta_signature(body=body, app_secret=self.app_secret)
 
+    def stats(self) -> dict:
+        """What an auditor of Fluxo's sending would count: per number, messages accepted and the most accepted in
+        any one-second window; refusals by error code; biz_opaque_callback_data values accepted more than once."""
+        with self._lock:
+            numbers = {}
+            for number_id, times in self._accepted.items():
+                ordered, peak, start = sorted(times), 0, 0
+                for end, moment in enumerate(ordered):
+                    while moment - ordered[start] >= 1.0:
+                        start += 1
+                    peak = max(peak, end - start + 1)
+                numbers[number_id] = {
+                    "accepted": len(ordered),
+                    "max_in_1s": peak,
+                    "first": ordered[0] if ordered else None,
+                    "last": ordered[-1] if ordered else None,
+                    "times": ordered,
+                }
+            return {
+                "numbers": numbers,
+                "refused": {str(code): count for code, count in self._refused.items()},
+                "duplicates": sum(count - 1 for count in self._opaque.values() if count > 1),
+                "opaque_accepted": len(self._opaque),
+                "now": time.monotonic(),
+            }
+
+    def stats_reset(self) -> None:
+        with self._lock:
+            self._accepted.clear()
+            self._refused.clear()
+            self._opaque.clear()
+            self.sent.clear()
+            self.calls.clear()
+
     # --- WhatsApp Cloud API -------------------------------------------------------------------------------------
     def number_add(self, phone_number_id: str, display: str, waba_id: str = "WABA1") -> None:
         with self._lock:
@@ -224,15 +276,24 @@ class GraphSimulator:
             window = self._sends.setdefault(number_id, deque())
             while window and now - window[0] >= 1.0:
                 window.popleft()
+            code = None
             if len(window) >= self.throughput_mps:
-                return 400, _error(130429, "Rate limit hit", "OAuthException")
-            last = self._pairs.get((number_id, to))
-            if last is not None and now - last < self.pair_interval_s:
-                return 400, _error(131056, "(Business Account, Consumer Account) pair rate limit hit", "OAuthException")
-            if self.fail_rate and self._random.random() < self.fail_rate:
-                return 400, _error(131000, "Something went wrong", "OAuthException")
+                code = 130429
+            elif (last := self._pairs.get((number_id, to))) is not None and now - last < self.pair_interval_s:
+                code = 131056
+            elif self.inject_limits and self._random.random() < self.inject_limits:
+                code = self._random.choice((130429, 131056))
+            elif self.fail_rate and self._random.random() < self.fail_rate:
+                code = 131000
+            if code is not None:
+                self._refused[code] = self._refused.get(code, 0) + 1
+                return 400, _error(code, _ERROR_TITLES[code], "OAuthException")
             window.append(now)
             self._pairs[(number_id, to)] = now
+            self._accepted.setdefault(number_id, []).append(now)
+            opaque = payload.get("biz_opaque_callback_data")
+            if opaque:
+                self._opaque[opaque] = self._opaque.get(opaque, 0) + 1
             wamid = "wamid.HBgN" + secrets.token_hex(16).upper()
             self.sent.append({"wamid": wamid, "number": number_id, "payload": payload})
         self._statuses_schedule(number_id, to, wamid, payload.get("biz_opaque_callback_data"))
@@ -266,7 +327,7 @@ class GraphSimulator:
         return 200, body
 
     def _statuses_schedule(self, number_id: str, to: str, wamid: str, opaque: str | None = None) -> None:
-        steps = ["sent", "delivered"] + (["read"] if self._random.random() < self.read_probability else [])
+        steps = [step for step in self.status_steps if step != "read" or self._random.random() < self.read_probability]
         if self._random.random() < self.shuffle_statuses:
             self._random.shuffle(steps)
         for index, status in enumerate(steps):
@@ -356,10 +417,38 @@ class GraphSimulator:
             with self._lock:
                 self.webhooks.append(body)
             return
-        timer = threading.Timer(delay, self._deliver, args=(body,))
-        timer.daemon = True
-        self._timers = [t for t in self._timers if t.is_alive()] + [timer]
-        timer.start()
+        with self._due_ready:
+            self._sequence += 1
+            heapq.heappush(self._due, (time.monotonic() + delay, self._sequence, body))
+            self._due_ready.notify()
+
+    def _deliverer(self) -> None:
+        """A few threads post due webhooks over keep-alive connections (not a thread per status)."""
+        target = urlsplit(self.webhook_url)
+        connection = None
+        while True:
+            with self._due_ready:
+                while not self._stopping and (not self._due or self._due[0][0] > time.monotonic()):
+                    self._due_ready.wait(timeout=(self._due[0][0] - time.monotonic()) if self._due else None)
+                if self._stopping:
+                    return
+                _when, _sequence, body = heapq.heappop(self._due)
+            for attempt in range(5):  # Meta retries too
+                try:
+                    connection = connection or http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                    connection.request(
+                        "POST",
+                        target.path or "/",
+                        body=body,
+                        headers={"Content-Type": "application/json", "X-Hub-Signature-256": self.signature(body)},
+                    )
+                    response = connection.getresponse()
+                    response.read()
+                    if response.status == 200:
+                        break
+                except (OSError, http.client.HTTPException):
+                    connection = None
+                    time.sleep(0.2 * 2**attempt)
 
     def _deliver(self, body: bytes) -> None:
         if self.webhook_url is None:
@@ -384,6 +473,11 @@ class GraphSimulator:
         self.calls.append({"method": method, "path": path, "query": query})
         if method == "POST" and path == "/_simulator/inbound":
             return self._control_inbound(json.loads(body or b"{}"))
+        if method == "GET" and path == "/_simulator/stats":
+            return 200, self.stats()
+        if method == "POST" and path == "/_simulator/stats/reset":
+            self.stats_reset()
+            return 200, {"reset": True}
         token = query.get("access_token") or headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if token != self.access_token:
             return 401, _error(190, "Invalid OAuth access token - Cannot parse access token", "OAuthException")
@@ -435,6 +529,11 @@ class GraphSimulator:
         return 200, {key: lead[key] for key in ["id", *wanted] if key in lead}
 
 
+_ERROR_TITLES = {
+    130429: "Rate limit hit",
+    131056: "(Business Account, Consumer Account) pair rate limit hit",
+    131000: "Something went wrong",
+}
 _AUTO_REPLIES = (
     "Tenho interesse, pode me ligar?",
     "Qual o valor da entrada?",

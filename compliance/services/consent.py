@@ -251,15 +251,34 @@ class ContactDecision:
 def may_contact(*, contact: str, kind: str, channel: ConsentChannel, purpose: ConsentPurpose) -> ContactDecision:
     """The send path's question. Two indexed queries: the suppression list, then the latest ledger record for
     this purpose on this channel or on any channel."""
-    index = contact_index(contact, kind)
-    if SuppressionEntry.objects.filter(subject_index=index).exists():
-        return ContactDecision(False, "suppressed", _("The person opted out: never contact them again."))
-    latest = (
-        ConsentRecord.objects.filter(subject_index=index, purpose=purpose, channel__in=[channel, ConsentChannel.ANY])
-        .order_by("-occurred_at", "-id")
-        .only("status", "legal_basis")
-        .first()
+    return may_contact_many(contacts=[contact], kind=kind, channel=channel, purpose=purpose)[contact]
+
+
+def may_contact_many(
+    *, contacts: list[str], kind: str, channel: ConsentChannel, purpose: ConsentPurpose
+) -> dict[str, ContactDecision]:
+    """``may_contact`` for a batch (a dispatcher's claim, a bulk send) in two queries whatever its size."""
+    indexes = {contact: contact_index(contact, kind) for contact in contacts}
+    suppressed = set(
+        SuppressionEntry.objects.filter(subject_index__in=indexes.values()).values_list("subject_index", flat=True)
     )
+    latest = {
+        record.subject_index: record
+        for record in ConsentRecord.objects.filter(
+            subject_index__in=[i for i in indexes.values() if i not in suppressed],
+            purpose=purpose,
+            channel__in=[channel, ConsentChannel.ANY],
+        )
+        .order_by("subject_index", "-occurred_at", "-id")
+        .distinct("subject_index")
+        .only("subject_index", "status", "legal_basis")
+    }
+    return {contact: _decision(index in suppressed, latest.get(index), purpose) for contact, index in indexes.items()}
+
+
+def _decision(suppressed: bool, latest, purpose: ConsentPurpose) -> ContactDecision:
+    if suppressed:
+        return ContactDecision(False, "suppressed", _("The person opted out: never contact them again."))
     if latest is None:
         return ContactDecision(False, "no_basis", _("No legal basis is recorded for this purpose."))
     if latest.status == ConsentStatus.REVOKED:

@@ -45,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--duplicates", type=float, default=0.05, help="share of statuses delivered twice")
         parser.add_argument("--fail-rate", type=float, default=0.0, help="share of sends failing with 131000")
         parser.add_argument("--auto-reply", type=float, default=0.3, help="share of read messages that get an answer")
+        parser.add_argument(
+            "--inject-limits", type=float, default=0.0, help="share of sends refused with 130429/131056 regardless"
+        )
+        parser.add_argument("--statuses", default="sent,delivered,read", help="the statuses each message reports")
+        parser.add_argument("--status-delay", type=float, default=0.5, help="seconds between a message's statuses")
 
     def handle(self, *args, **options):
         accounts = list(BusinessAccount.objects.filter(is_active=True))
@@ -61,7 +66,9 @@ class Command(BaseCommand):
             duplicate_statuses=options["duplicates"],
             auto_reply=options["auto_reply"],
             fail_rate=options["fail_rate"],
-            status_delay_s=0.5,
+            inject_limits=options["inject_limits"],
+            status_steps=tuple(s for s in options["statuses"].split(",") if s),
+            status_delay_s=options["status_delay"],
         )
         for number in PhoneNumber.objects.select_related("account"):
             simulator.number_add(number.phone_number_id, number.display_number, number.account.waba_id)
