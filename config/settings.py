@@ -421,8 +421,12 @@ ANTIBAN_DISPATCH_SLICE_S = env.float("ANTIBAN_DISPATCH_SLICE_S", default=20.0)  
 ANTIBAN_DISPATCH_MAX_NAP_S = 1.0  # a dispatcher waits for a free cell up to this, else it stops
 # Warm-up: business-initiated messages per day on each day of the ramp; no marketing in the first days
 ANTIBAN_WARMUP_NEW_NUMBERS = env.bool("ANTIBAN_WARMUP_NEW_NUMBERS", default=True)
-ANTIBAN_WARMUP_PLAN = [int(v) for v in env.list("ANTIBAN_WARMUP_PLAN", default=["50", "100", "200", "300", "500",
-                                                                                  "750", "1000", "1500", "2000", "3000"])]
+ANTIBAN_WARMUP_PLAN = [
+    int(v)
+    for v in env.list(
+        "ANTIBAN_WARMUP_PLAN", default=["50", "100", "200", "300", "500", "750", "1000", "1500", "2000", "3000"]
+    )
+]
 ANTIBAN_WARMUP_REPLIES_FIRST_DAYS = env.int("ANTIBAN_WARMUP_REPLIES_FIRST_DAYS", default=3)
 ANTIBAN_WARMUP_MIN_HEALTH = env.int("ANTIBAN_WARMUP_MIN_HEALTH", default=70)  # to advance one day
 # Health: below this a number rests; circuit breaker probes and recovery
