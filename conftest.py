@@ -26,6 +26,14 @@ def _numbers_warmed_up(settings):
 
 
 @pytest.fixture
+def always_open(settings):
+    """Contact hours that never close, so a test does not depend on when it runs."""
+    settings.ANTIBAN_CONTACT_HOURS = ["00:00", "00:00"]
+    settings.ANTIBAN_CONTACT_DAYS = list(range(7))
+    settings.ANTIBAN_SKIP_HOLIDAYS = False
+
+
+@pytest.fixture
 def world(db):
     """Two teams, each with a supervisor and two consultants, and a few leads per consultant."""
     sup_a, sup_b = supervisor(username="sup_a"), supervisor(username="sup_b")

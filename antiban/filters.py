@@ -82,7 +82,7 @@ def content_checks(text: str, priority: int, *, templated: bool = False) -> list
         checks.append(
             Check(
                 "business_identification",
-                name.lower() in text.lower(),
+                templated or name.lower() in text.lower(),  # a template shows the verified business name
                 _("Marketing messages must identify the business (“%(name)s”).") % {"name": name},
             )
         )

@@ -163,7 +163,7 @@ def number_react_to_message(*, message) -> None:
         return
     code = message.error_code if message.status == "failed" else None
     if state.breaker == Breaker.HALF_OPEN:
-        breaker_probe_result(state=state, ok=code is None or code not in PAUSE_CODES | RESTRICT_CODES, code=code)
+        breaker_probe_result(state=state, ok=code is None or code not in {*PAUSE_CODES, *RESTRICT_CODES}, code=code)
         return
     if code is None:
         return

@@ -158,6 +158,31 @@ class Limiter:
         start = max(float(values[1] or 0), now + lead_ms)
         return max(0, int((now + horizon_ms - start) * rate_per_s / 1000) + 1)
 
+    def window_size(self, key: str, *, window_seconds: int) -> int:
+        """Members seen in the moving window (e.g. people messaged in the last 24 h)."""
+        now = int(self._now())
+        full_key = f"fluxo:window:{key}"
+        self._redis.zremrangebyscore(full_key, "-inf", now - window_seconds * 1000)
+        return int(self._redis.zcard(full_key))
+
+    def attempt_mark(self, message_id: int) -> None:
+        """Written (and acknowledged) right before the HTTP call of a send."""
+        self._redis.set(f"fluxo:attempt:{message_id}", 1, ex=7 * 86400)
+
+    def attempts_marked(self, message_ids: list[int]) -> set[int]:
+        pipe = self._redis.pipeline()
+        for message_id in message_ids:
+            pipe.exists(f"fluxo:attempt:{message_id}")
+        return {m for m, found in zip(message_ids, pipe.execute(), strict=True) if found}
+
+    def uptime_seconds(self) -> int:
+        """Since Redis last started: markers older than this may have been lost with a restart."""
+        return int(self._redis.info("server")["uptime_in_seconds"])
+
+    def pair_release(self, pair_key: str) -> None:
+        """Meta refused the send: the person heard nothing, so the pair interval does not apply."""
+        self._redis.delete(f"fluxo:pair:{pair_key}")
+
     def daily_take(self, key: str, *, cap: int, seed) -> bool:
         """Count one against a per-day ``cap``; ``seed()`` gives today's count from PostgreSQL when Redis lost it
         (a restart), so a restart never hands out a fresh allowance."""

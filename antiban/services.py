@@ -344,6 +344,7 @@ def outbox_send_many(*, row_ids: list[int], slots: dict[int, float] | None = Non
             message_ids=[row.message_id for row in sending],
             not_before={row.message_id: slots[row.pk] for row in sending if row.pk in slots},
             reslot=_reslot,
+            on_attempt=lambda message: limiter().attempt_mark(message.pk),
         )
     }
     done = []
@@ -354,6 +355,7 @@ def outbox_send_many(*, row_ids: list[int], slots: dict[int, float] | None = Non
         done.append(row)
         row.updated_at = timezone.now()
         if message.status == "failed":
+            limiter().pair_release(f"{message.number_id}:{row.contact}")
             info = meta_error_info(message.error_code)
             retry = bool(message.error_raw.get("retryable")) and row.attempts < settings.ANTIBAN_MAX_ATTEMPTS
             row.error_code, row.last_reason = message.error_code, str(info.explanation)
@@ -362,6 +364,7 @@ def outbox_send_many(*, row_ids: list[int], slots: dict[int, float] | None = Non
                 if message.error_code == 131056:  # that person: wait at least Meta's pair interval
                     backoff = max(backoff, settings.ANTIBAN_PAIR_INTERVAL_S * 2)
                 row.state, row.not_before = OutboxState.QUEUED, timezone.now() + timedelta(seconds=backoff)
+                row.decisions = [*row.decisions, {"stage": "attempt", "message_id": row.message_id}]
                 row.message_id = None
             else:
                 row.state = OutboxState.FAILED
@@ -448,23 +451,70 @@ def outbox_dispatch_now(*, row_id: int) -> OutboxMessage:
     return OutboxMessage.objects.get(pk=row_id)
 
 
+def outbox_for_message(*, message_id: int) -> OutboxMessage | None:
+    """The outbox row that claimed a gateway message (its latest attempt or an earlier one)."""
+    return (
+        OutboxMessage.objects.filter(message_id=message_id).first()
+        or OutboxMessage.objects.filter(decisions__contains=[{"message_id": message_id}]).first()
+    )
+
+
+def outbox_retry_now(*, row: OutboxMessage, actor_id: int | None = None) -> OutboxMessage:
+    """A consultant's "retry": a FAILED row with a retryable error is queued again; a row already waiting for its
+    backoff goes now. Rows that may have reached Meta (SENT, SENDING, UNKNOWN) are never retried."""
+    if row.state == OutboxState.FAILED:
+        row = outbox_requeue(row=row, actor_id=actor_id)
+    elif row.state == OutboxState.QUEUED:
+        OutboxMessage.objects.filter(pk=row.pk).update(not_before=timezone.now())
+    else:
+        raise ApplicationError(_("This message cannot be retried."))
+    return outbox_dispatch_now(row_id=row.pk)
+
+
 def outbox_requeue(*, row: OutboxMessage, actor_id: int | None = None) -> OutboxMessage:
     """Send a FAILED row again when its error says retrying makes sense (never a SENT or UNKNOWN one)."""
     if row.state != OutboxState.FAILED or not meta_error_info(row.error_code).retryable:
         raise ApplicationError(_("This message cannot be retried."))
+    row.decisions = [
+        *row.decisions,
+        {"stage": "attempt", "message_id": row.message_id},
+        _log("requeued", actor=actor_id),
+    ]
     row.state, row.not_before, row.message_id = OutboxState.QUEUED, timezone.now(), None
-    row.decisions = [*row.decisions, _log("requeued", actor=actor_id)]
     row.save()
     return row
 
 
 def outbox_sweep() -> dict[str, int]:
-    """Beat: rows stuck in SENDING lost their worker → UNKNOWN (reconciled from webhooks, never resent)."""
-    stuck = OutboxMessage.objects.filter(
-        state=OutboxState.SENDING,
-        updated_at__lt=timezone.now() - timedelta(seconds=settings.ANTIBAN_SENDING_TIMEOUT_S),
-    ).update(state=OutboxState.UNKNOWN, last_reason=_("The worker stopped during the send: waiting for Meta's status."))
-    return {"unknown": stuck}
+    """Beat: rows stuck in SENDING lost their worker. If Redis shows the HTTP call never started (no attempt
+    marker, and Redis has been up since the claim so no marker was lost), the row goes back to the queue; else it
+    becomes UNKNOWN and waits for Meta's status webhook — never a blind resend."""
+    now = timezone.now()
+    stuck = list(
+        OutboxMessage.objects.filter(
+            state=OutboxState.SENDING, updated_at__lt=now - timedelta(seconds=settings.ANTIBAN_SENDING_TIMEOUT_S)
+        )
+    )
+    if not stuck:
+        return {"unknown": 0, "requeued": 0}
+    marked = limiter().attempts_marked([row.message_id for row in stuck if row.message_id])
+    redis_since = now - timedelta(seconds=limiter().uptime_seconds())
+    requeue = [row for row in stuck if row.message_id not in marked and row.updated_at > redis_since]
+    unknown = [row for row in stuck if row not in requeue]
+    with transaction.atomic():
+        wa_services.messages_abandon(
+            message_ids=[row.message_id for row in requeue],
+            reason=_("Not sent: the worker stopped before calling Meta; the outbox sends it again."),
+        )
+        for row in requeue:
+            row.decisions = [*row.decisions, {"stage": "attempt", "message_id": row.message_id}, _log("requeued")]
+            row.state, row.message_id, row.not_before, row.updated_at = OutboxState.QUEUED, None, now, now
+        for row in unknown:
+            row.state, row.updated_at = OutboxState.UNKNOWN, now
+            row.last_reason = _("The worker stopped during the send: waiting for Meta's status.")
+        rows_update(OutboxMessage, requeue, ["state", "message_id", "not_before", "decisions", "updated_at"])
+        rows_update(OutboxMessage, unknown, ["state", "last_reason", "updated_at"])
+    return {"unknown": len(unknown), "requeued": len(requeue)}
 
 
 def outbox_reconcile(*, status: dict) -> bool:

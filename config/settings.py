@@ -415,7 +415,7 @@ ANTIBAN_DISPATCH_HORIZON_MS = env.float("ANTIBAN_DISPATCH_HORIZON_MS", default=1
 ANTIBAN_DISPATCH_LEAD_MS = env.float("ANTIBAN_DISPATCH_LEAD_MS", default=300.0)
 ANTIBAN_SENDING_TIMEOUT_S = env.int("ANTIBAN_SENDING_TIMEOUT_S", default=120)  # then SENDING → UNKNOWN
 ANTIBAN_DISPATCHERS = env.int("ANTIBAN_DISPATCHERS", default=4)  # dispatch tasks started per kick
-ANTIBAN_BATCHES_IN_FLIGHT = env.int("ANTIBAN_BATCHES_IN_FLIGHT", default=3)  # per dispatcher, being sent
+ANTIBAN_BATCHES_IN_FLIGHT = env.int("ANTIBAN_BATCHES_IN_FLIGHT", default=2)  # per dispatcher, being sent
 ANTIBAN_DISPATCH_BATCH = env.int("ANTIBAN_DISPATCH_BATCH", default=256)  # rows claimed per transaction
 ANTIBAN_DISPATCH_SLICE_S = env.float("ANTIBAN_DISPATCH_SLICE_S", default=20.0)  # then the task hands over
 ANTIBAN_DISPATCH_MAX_NAP_S = 1.0  # a dispatcher waits for a free cell up to this, else it stops

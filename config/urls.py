@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
     path("whatsapp/", include("whatsapp.urls")),
+    path("antiban/", include("antiban.urls")),
     path("privacidade/", include("compliance.urls")),
     path("f/<str:token>/", web_form_view, name="web_form"),
     path("webhooks/whatsapp/", whatsapp_webhook_view, name="whatsapp_webhook"),
@@ -39,6 +40,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("leads.api.urls")),
     path("api/v1/", include("compliance.api.urls")),
+    path("api/v1/", include("antiban.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

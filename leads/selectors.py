@@ -247,3 +247,20 @@ def leads_with_unread_whatsapp(*, user) -> QuerySet[Lead]:
         .distinct()
         .order_by("-last_interest_at")
     )
+
+
+def lead_audience(*, user, filters: dict | None = None, limit: int = 100_000) -> list[dict]:
+    """The people a bulk send would reach: each visible, filtered lead with a valid phone (the primary one first),
+    as {lead_id, contact, name}. Raises LeadFilterInvalid like ``lead_list``."""
+    leads = lead_list(user=user, filters=filters).values_list("pk", "full_name")[:limit]
+    names = dict(leads)
+    phones = (
+        ContactPoint.objects.filter(lead_id__in=names, kind=ContactKind.PHONE, is_valid=True)
+        .order_by("lead_id", "-is_primary", "pk")
+        .distinct("lead_id")
+        .values_list("lead_id", "value")
+    )
+    return [
+        {"lead_id": lead_id, "contact": phone, "name": (names[lead_id] or "").split(" ")[0]}
+        for lead_id, phone in phones
+    ]

@@ -9,15 +9,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from antiban.services import (
+    OutboxState,
+    Priority,
+    outbox_dispatch_now,
+    outbox_enqueue,
+    outbox_for_message,
+    outbox_kick,
+    outbox_retry_now,
+)
 from common.errors import ApplicationError
 from compliance.roles import ANY_STAFF_ROLE, role_required
 from compliance.services.consent import ConsentChannel, ConsentPurpose, may_contact
 from leads import selectors
 from leads.models import ContactKind, EventChannel, EventKind
 from leads.services.timeline import timeline_event_record
+from whatsapp import payloads
 from whatsapp import selectors as wa_selectors
 from whatsapp import services as wa_services
-from whatsapp.errors import meta_error_info
+from whatsapp.errors import WindowClosed, meta_error_info
 from whatsapp.payloads import template_placeholders
 
 
@@ -69,7 +79,9 @@ def whatsapp_inbox_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "leads/whatsapp_inbox.html", {"leads": leads})
 
 
-def _send(request: HttpRequest, lead, send) -> HttpResponse:
+def _send(request: HttpRequest, lead, build) -> HttpResponse:
+    """Every consultant send goes through the anti-ban outbox (filters, limits, pinned to the chosen number) and is
+    tried at once; a send that must wait stays queued with its reason and a dispatcher sends it later."""
     phones = _phones(lead)
     to = request.POST.get("to", "")
     if to not in phones:
@@ -82,29 +94,58 @@ def _send(request: HttpRequest, lead, send) -> HttpResponse:
     if number is None:
         return _panel(request, lead, wa_error=_("No WhatsApp number is available to send from."))
     try:
-        message = send(number, to)
+        priority, payload, text, template_name = build(number, to)
+        if not template_name and wa_selectors.window_open_until(number=number, contact=to) is None:
+            raise WindowClosed()
     except ApplicationError as exc:
         return _panel(request, lead, wa_error=exc.message)
+    row = outbox_enqueue(
+        contact=to,
+        priority=priority,
+        payload=payload,
+        text=text,
+        template_name=template_name,
+        lead_id=lead.pk,
+        created_by_id=request.user.pk,
+        pinned_number=number,
+        kick=False,
+    )
+    if row.state == OutboxState.REFUSED:
+        return _panel(request, lead, wa_error=row.last_reason)
+    row = outbox_dispatch_now(row_id=row.pk)
+    if row.state == OutboxState.QUEUED:
+        outbox_kick()
     timeline_event_record(
         lead=lead,
         kind=EventKind.MESSAGE_OUT,
         channel=EventChannel.WHATSAPP,
         actor=request.user,
-        payload={"message_id": message.pk, "type": message.kind, "text": message.text[:1000], "status": message.status},
+        payload={
+            "message_id": row.message_id,
+            "outbox_id": row.pk,
+            "type": payload["type"],
+            "text": text[:1000],
+            "status": row.state,
+        },
     )
-    return _panel(request, lead)
+    extra = {}
+    if row.state in (OutboxState.QUEUED, OutboxState.REFUSED):
+        extra["wa_info" if row.state == OutboxState.QUEUED else "wa_error"] = row.last_reason or _("Queued.")
+    return _panel(request, lead, **extra)
 
 
 @require_POST
 @role_required(*ANY_STAFF_ROLE)
 def lead_whatsapp_text_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-    body = request.POST.get("body", "")
-    return _send(
-        request,
-        lead,
-        lambda number, to: wa_services.text_send(number=number, to=to, body=body, sent_by_id=request.user.pk),
-    )
+    body = request.POST.get("body", "").strip()
+
+    def build(number, to):
+        if not body:
+            raise ApplicationError(_("Write a message first."))
+        return Priority.REPLY, payloads.text_payload(to, body), body, ""
+
+    return _send(request, lead, build)
 
 
 @require_POST
@@ -112,7 +153,7 @@ def lead_whatsapp_text_view(request: HttpRequest, lead_id: int) -> HttpResponse:
 def lead_whatsapp_template_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
 
-    def send(number, to):
+    def build(number, to):
         template = (
             wa_selectors.templates_approved(account_id=number.account_id)
             .filter(pk=request.POST.get("template") or 0)
@@ -121,25 +162,31 @@ def lead_whatsapp_template_view(request: HttpRequest, lead_id: int) -> HttpRespo
         if template is None:
             raise ApplicationError(_("Choose an approved template."))
         params = {"body": list(request.POST.getlist("body_param"))}
-        return wa_services.template_send(
-            number=number, to=to, template=template, params=params, sent_by_id=request.user.pk
+        payload = payloads.template_payload(
+            to, name=template.name, language=template.language, components=template.components, params=params
         )
+        priority = Priority.MARKETING if template.category == "MARKETING" else Priority.UTILITY
+        return priority, payload, payloads.template_preview(template.components, params), template.name
 
-    return _send(request, lead, send)
+    return _send(request, lead, build)
 
 
 @require_POST
 @role_required(*ANY_STAFF_ROLE)
 def lead_whatsapp_retry_view(request: HttpRequest, lead_id: int, message_id: int) -> HttpResponse:
+    """Retry a failed send through its outbox row (never a message that may have gone: SENT or UNKNOWN rows)."""
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
     message = wa_selectors.messages_for_contacts(_phones(lead)).filter(pk=message_id).first()
     if message is None:
         return _panel(request, lead, wa_error=_("That message is not in this conversation."))
+    row = outbox_for_message(message_id=message.pk)
     try:
-        wa_services.message_retry(message=message)
+        if row is None:
+            raise ApplicationError(_("This message cannot be retried."))
+        row = outbox_retry_now(row=row, actor_id=request.user.pk)
     except ApplicationError as exc:
         return _panel(request, lead, wa_error=exc.message)
-    return _panel(request, lead)
+    return _panel(request, lead, **({"wa_info": row.last_reason} if row.state == OutboxState.QUEUED else {}))
 
 
 @require_GET

@@ -116,3 +116,16 @@ def number_outcomes(*, number_id: int, since: datetime) -> dict:
     )
     replies = outbound.annotate(answered=Exists(answered)).filter(answered=True).values("contact").distinct().count()
     return {**totals, "errors": {str(code): n for code, n in errors.items()}, "replies": replies}
+
+
+def numbers_sent_since(*, since: datetime) -> dict[int, int]:
+    """Outbound messages handed to Meta per number since ``since`` (throughput on the health dashboard)."""
+    from django.db.models import Count
+
+    rows = (
+        Message.objects.filter(direction="out", created_at__gte=since, status__in=("sent", "delivered", "read"))
+        .values_list("number_id")
+        .annotate(n=Count("pk"))
+        .values_list("number_id", "n")
+    )
+    return dict(rows)

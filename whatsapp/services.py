@@ -114,7 +114,7 @@ def message_dispatch(*, message_id: int) -> Message:
 
 
 def messages_dispatch(
-    *, message_ids: list[int], not_before: dict[int, float] | None = None, reslot=None
+    *, message_ids: list[int], not_before: dict[int, float] | None = None, reslot=None, on_attempt=None
 ) -> list[Message]:
     """``message_dispatch`` for a batch: the pending ones are locked, sent concurrently over the shared connection
     pool, and their outcomes written in one transaction. That commit may be asynchronous (``synchronous_commit``
@@ -122,7 +122,8 @@ def messages_dispatch(
     SENDING state was committed synchronously before any HTTP — turns them UNKNOWN and reconciles them from
     Meta's status webhooks; nothing is sent twice. ``not_before`` paces sends: message id → ``time.monotonic()``
     moment it may go (the slots the anti-ban limiter reserved); ``reslot(message)`` gives a send that missed its
-    moment by more than a few milliseconds a new one (seconds from now), so late sends never bunch up."""
+    moment by more than a few milliseconds a new one (seconds from now), so late sends never bunch up;
+    ``on_attempt(message)`` runs right before each HTTP call (the outbox records that the call may have happened)."""
     with transaction.atomic():
         pending = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
@@ -133,7 +134,7 @@ def messages_dispatch(
         if pending:
             not_before = not_before or {}
             pending.sort(key=lambda m: not_before.get(m.pk, 0.0))  # the pool takes them in slot order
-            for message, outcome in zip(pending, _sends(pending, not_before, reslot), strict=True):
+            for message, outcome in zip(pending, _sends(pending, not_before, reslot, on_attempt), strict=True):
                 if isinstance(outcome, MetaApiError):
                     message.status = MessageStatus.FAILED
                     message.failed_at = timezone.now()
@@ -161,7 +162,7 @@ def messages_dispatch(
 LATE_AFTER_S = 0.008
 
 
-def _sends(messages: list[Message], not_before: dict[int, float], reslot=None) -> list:
+def _sends(messages: list[Message], not_before: dict[int, float], reslot=None, on_attempt=None) -> list:
     """The wamid of each send, or the MetaApiError Meta answered with; in parallel when there are several, each
     at its moment."""
 
@@ -176,6 +177,8 @@ def _sends(messages: list[Message], not_before: dict[int, float], reslot=None) -
             if reslot is None or time.monotonic() - moment <= LATE_AFTER_S:
                 break
             moment = time.monotonic() + reslot(message)
+        if on_attempt is not None:
+            on_attempt(message)
         client = client_for(message.number.account.access_token)
         try:
             return client.message_send(message.number.phone_number_id, message.payload)
@@ -196,6 +199,16 @@ def _send_pool() -> ThreadPoolExecutor:
     if pid not in _pools:
         _pools[pid] = ThreadPoolExecutor(max_workers=16, thread_name_prefix="whatsapp-send")
     return _pools[pid]
+
+
+def messages_abandon(*, message_ids: list[int], reason: str) -> int:
+    """Pending messages that will never be handed to Meta (their sender stopped before the call)."""
+    return Message.objects.filter(pk__in=message_ids, status=MessageStatus.PENDING).update(
+        status=MessageStatus.FAILED,
+        failed_at=timezone.now(),
+        error_title=reason[:300],
+        error_raw={"retryable": False, "abandoned": True},
+    )
 
 
 def message_retry(*, message: Message) -> Message:

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from antiban.filters import contact_hours_next_open, content_checks, recipient_checks
+from antiban.limits import limiter
 from antiban.models import ContentRule, Incident, NumberMode, NumberState, OutboxMessage, OutboxState, Priority
 from antiban.services import (
     outbox_claim_one,
@@ -166,9 +167,10 @@ def test_a_retryable_error_is_retried_with_backoff_and_a_permanent_one_fails(clo
 def test_a_worker_killed_mid_send_leaves_unknown_and_the_status_webhook_reconciles_it(cloud, number, deliver):
     _open_window(number)
     row = _reply()
-    assert outbox_claim_one() == row.pk  # SENDING committed; the "worker" dies before outbox_send
+    assert outbox_claim_one() == row.pk  # SENDING committed
+    limiter().attempt_mark(OutboxMessage.objects.get(pk=row.pk).message_id)  # the "worker" dies during the HTTP call
     OutboxMessage.objects.filter(pk=row.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
-    assert outbox_sweep() == {"unknown": 1}
+    assert outbox_sweep() == {"unknown": 1, "requeued": 0}
     assert outbox_dispatch_due() == 0  # never resent blindly
     # Meta had accepted it: its status carries our opaque data
     body = cloud.status_notification(
@@ -179,6 +181,20 @@ def test_a_worker_killed_mid_send_leaves_unknown_and_the_status_webhook_reconcil
     assert (row.state, row.wamid) == (OutboxState.SENT, "wamid.LOST1")
     assert Message.objects.get(pk=row.message_id).wamid == "wamid.LOST1"
     assert cloud.sent == []
+
+
+def test_a_worker_killed_before_its_http_call_leaves_a_row_that_is_sent_once(cloud, number, settings):
+    settings.ANTIBAN_PAIR_INTERVAL_S = 0.001
+    settings.ANTIBAN_SENDING_TIMEOUT_S = 0  # (claimed after Redis last started, so a missing marker is meaningful)
+    _open_window(number)
+    row = _reply()
+    assert outbox_claim_one() == row.pk  # SENDING committed, then the worker dies before calling Meta
+    first_message = OutboxMessage.objects.get(pk=row.pk).message_id
+    assert outbox_sweep() == {"unknown": 0, "requeued": 1}  # no attempt marker: Meta never saw it
+    assert Message.objects.get(pk=first_message).status == "failed"
+    assert outbox_dispatch_due() == 1
+    row.refresh_from_db()
+    assert row.state == OutboxState.SENT and len(cloud.sent) == 1
 
 
 def test_spam_signals_pause_the_number_and_open_an_incident(cloud, number, settings):

@@ -20,6 +20,7 @@ SCOPES = {
     "leads:read": "Read leads, their contact points and timelines",
     "leads:write": "Create and change leads, add notes, change stages",
     "privacy:write": "Open data-subject requests on a person's behalf",
+    "whatsapp:read": "Read WhatsApp number health and anti-ban metrics",
 }
 TOKEN_PREFIX = "fx"  # noqa: S105 (a public marker, not a secret)
 

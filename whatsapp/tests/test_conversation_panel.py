@@ -47,7 +47,9 @@ def test_inside_the_window_the_consultant_sends_text_and_sees_it_with_a_tick(cli
     assert (event.actor, event.payload["text"]) == (user, "Olá Ana, tudo bem?")
 
 
-def test_outside_the_window_only_templates_are_offered_and_free_text_is_refused(client, cloud, number, lead_and_user):
+def test_outside_the_window_only_templates_are_offered_and_free_text_is_refused(
+    client, cloud, number, lead_and_user, always_open
+):
     lead, user = lead_and_user
     Template.objects.create(
         account=number.account,
@@ -71,6 +73,7 @@ def test_outside_the_window_only_templates_are_offered_and_free_text_is_refused(
     ).content.decode()
     assert "Olá Ana, aqui é Carol. Podemos continuar?" in sent
     assert cloud.sent[0]["payload"]["template"]["name"] == "retomar_contato"
+    assert cloud.sent[0]["payload"]["biz_opaque_callback_data"].startswith("outbox:")  # through the anti-ban pipeline
 
 
 def test_a_failed_send_is_explained_and_retried_when_retrying_makes_sense(client, cloud, number, lead_and_user):
@@ -85,8 +88,11 @@ def test_a_failed_send_is_explained_and_retried_when_retrying_makes_sense(client
     assert message.status == "failed" and "(130429)" in page
     assert reverse("leads:whatsapp_retry", args=[lead.pk, message.pk]) in page
     client.post(reverse("leads:whatsapp_retry", args=[lead.pk, message.pk]))
-    message.refresh_from_db()
-    assert message.status == "sent"
+    retried = Message.objects.exclude(pk=message.pk).get()  # a new attempt of the same outbox row
+    assert retried.status == "sent" and len(cloud.sent) == 1
+    assert retried.payload["biz_opaque_callback_data"] == message.payload["biz_opaque_callback_data"]
+    client.post(reverse("leads:whatsapp_retry", args=[lead.pk, retried.pk]))
+    assert len(cloud.sent) == 1  # a sent message is never sent again
 
 
 def test_an_opted_out_phone_cannot_be_messaged(client, cloud, number, lead_and_user):

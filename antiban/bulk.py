@@ -1,0 +1,214 @@
+"""Bulk sends: a traffic light decides (green goes, yellow waits for a supervisor, red is refused), then the audience
+becomes outbox rows, template variants rotated across recipients and spread over time instead of one burst."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from antiban.filters import content_checks, recipient_checks_many, refusals
+from antiban.health import effective, number_states
+from antiban.limits import limiter
+from antiban.models import BulkSend, BulkStatus, Incident, Light, OutboxState, Priority
+from antiban.services import TIER_LIMITS, outbox_enqueue
+from common.errors import ApplicationError
+from whatsapp import payloads
+from whatsapp import selectors as wa_selectors
+
+
+class BulkSendInvalid(ApplicationError):
+    code = "bulk_send_invalid"
+
+
+@dataclass(frozen=True)
+class LightVerdict:
+    light: str
+    reasons: list[str]
+    capacity: int
+    refused_recipients: int
+
+
+def _templates(variants: list[dict]):
+    numbers = list(wa_selectors.numbers_usable())
+    if not numbers:
+        raise BulkSendInvalid(_("No WhatsApp number is available to send from."))
+    account_id = numbers[0].account_id
+    found = []
+    for variant in variants:
+        template = wa_selectors.template_for_send(
+            account_id=account_id, name=variant["name"], language=variant.get("language", "")
+        )
+        if template is None or template.status != "APPROVED":
+            raise BulkSendInvalid(_("Template “%(name)s” is not approved.") % {"name": variant["name"]})
+        found.append(template)
+    return found
+
+
+def _params(template, person: dict, parameter: str) -> dict:
+    needs = payloads.template_placeholders(template.components).get("body", 0)
+    values = [person.get("name") or _("customer"), parameter][:needs]
+    return {"body": values + [""] * (needs - len(values))}
+
+
+def _full_text(template, params: dict) -> str:
+    """What the person reads: the body with its parameters, then the footer (where the opt-out usually is)."""
+    footer = " ".join(
+        str(c.get("text", "")) for c in template.components or [] if str(c.get("type", "")).upper() == "FOOTER"
+    )
+    return (payloads.template_preview(template.components, params) + "\n" + footer).strip()
+
+
+def _capacity(now) -> tuple[int, list[str]]:
+    """How many business-initiated conversations the numbers can still open today, and what holds them back."""
+    total, notes = 0, []
+    for state in number_states(wa_selectors.numbers_usable()).values():
+        allowed = effective(state, now)
+        if not allowed.may_send or not allowed.marketing:
+            notes.append(
+                _("%(number)s is paused, probing, warming up or restricted.") % {"number": state.number.display_number}
+            )
+            continue
+        tier = TIER_LIMITS.get(state.number.messaging_limit, 100_000)
+        room = tier - limiter().window_size(f"portfolio:{state.number.account_id}", window_seconds=86400)
+        if allowed.daily_cap is not None:
+            room = min(room, allowed.daily_cap)
+        total += max(room, 0)
+    return total, notes
+
+
+def bulk_light(*, priority: int, templates, audience: list[dict], parameter: str) -> LightVerdict:
+    """Green, yellow or red, from the audience size against what the numbers can send, the content score of
+    every variant and the share of recipients the filters would refuse."""
+    now = timezone.now()
+    red, yellow = [], []
+    for template in templates:
+        preview = _full_text(template, _params(template, {"name": "Ana"}, parameter))
+        checks = content_checks(preview, priority, templated=True)
+        red += [f"{template.name}: {c.reason}" for c in checks if not c.passed and c.fatal]
+        yellow += [f"{template.name}: {c.reason}" for c in checks if not c.passed and not c.fatal]
+    capacity, notes = _capacity(now)
+    yellow += notes
+    size = len(audience)
+    if size > capacity:
+        red.append(
+            _("%(size)s people, but the numbers can open only %(capacity)s conversations now.")
+            % {"size": size, "capacity": capacity}
+        )
+    elif size > capacity / 2:
+        yellow.append(
+            _("%(size)s people use more than half of today's room (%(capacity)s).")
+            % {"size": size, "capacity": capacity}
+        )
+    if size >= settings.ANTIBAN_BULK_REVIEW_SIZE:
+        yellow.append(_("Large audience (%(size)s): a supervisor confirms.") % {"size": size})
+    checks = recipient_checks_many([(person["contact"], priority) for person in audience], now=now)
+    refused = sum(1 for person_checks in checks if refusals(person_checks))
+    share = refused / size if size else 0
+    if share > 0.3:
+        red.append(
+            _("%(pct)s%% of the audience would be refused (consent, opt-outs, invalid numbers).")
+            % {"pct": round(100 * share)}
+        )
+    elif share > 0.1:
+        yellow.append(_("%(pct)s%% of the audience would be refused.") % {"pct": round(100 * share)})
+    open_incidents = Incident.objects.filter(closed_at__isnull=True).count()
+    if open_incidents:
+        yellow.append(_("%(n)s open incident(s) on the numbers.") % {"n": open_incidents})
+    light = Light.RED if red else Light.YELLOW if yellow else Light.GREEN
+    return LightVerdict(light, red + yellow, capacity, refused)
+
+
+@transaction.atomic
+def bulk_send_create(
+    *,
+    name: str,
+    variants: list[dict],
+    audience: list[dict],
+    priority: int = Priority.MARKETING,
+    parameter: str = "",
+    spread_minutes: int = 60,
+    audience_filter: dict | None = None,
+    created_by=None,
+) -> BulkSend:
+    """Light the send; green goes to the outbox at once, yellow waits for a supervisor, red is kept refused."""
+    if not audience:
+        raise BulkSendInvalid(_("The audience is empty."))
+    if not variants:
+        raise BulkSendInvalid(_("Choose at least one template."))
+    templates = _templates(variants)
+    verdict = bulk_light(priority=priority, templates=templates, audience=audience, parameter=parameter)
+    bulk = BulkSend.objects.create(
+        name=name,
+        priority=priority,
+        variants=[{"name": t.name, "language": t.language} for t in templates],
+        parameter=parameter,
+        audience=audience,
+        audience_filter=audience_filter or {},
+        spread_minutes=spread_minutes,
+        light=verdict.light,
+        light_reasons=verdict.reasons,
+        status={Light.GREEN: BulkStatus.RELEASED, Light.YELLOW: BulkStatus.PENDING, Light.RED: BulkStatus.REFUSED}[
+            verdict.light
+        ],
+        created_by_id=getattr(created_by, "pk", None),
+    )
+    if verdict.light == Light.GREEN:
+        _release(bulk, templates)
+    return bulk
+
+
+@transaction.atomic
+def bulk_send_decide(*, bulk: BulkSend, approve: bool, actor) -> BulkSend:
+    """A supervisor's answer to a yellow light."""
+    bulk = BulkSend.objects.select_for_update().get(pk=bulk.pk)
+    if bulk.status != BulkStatus.PENDING:
+        raise BulkSendInvalid(_("This bulk send is not waiting for approval."))
+    bulk.status = BulkStatus.RELEASED if approve else BulkStatus.REJECTED
+    bulk.decided_by_id, bulk.decided_at = actor.pk, timezone.now()
+    bulk.save(update_fields=["status", "decided_by_id", "decided_at"])
+    if approve:
+        _release(bulk, _templates(bulk.variants))
+    return bulk
+
+
+def _release(bulk: BulkSend, templates) -> int:
+    """One outbox row per person: variants in rotation, start times spread evenly over ``spread_minutes``."""
+    start, size = timezone.now(), len(bulk.audience)
+    step = timedelta(minutes=bulk.spread_minutes) / max(size, 1)
+    for index, person in enumerate(bulk.audience):
+        variant = index % len(templates)
+        template = templates[variant]
+        params = _params(template, person, bulk.parameter)
+        outbox_enqueue(
+            contact=person["contact"],
+            priority=bulk.priority,
+            payload=payloads.template_payload(
+                person["contact"],
+                name=template.name,
+                language=template.language,
+                components=template.components,
+                params=params,
+            ),
+            text=_full_text(template, params),
+            template_name=template.name,
+            lead_id=person.get("lead_id"),
+            campaign=bulk.name[:120],
+            created_by_id=bulk.created_by_id,
+            bulk=bulk,
+            variant=variant,
+            not_before=start + step * index,
+            kick=index == 0,
+        )
+    return size
+
+
+def bulk_send_progress(bulk: BulkSend) -> dict[str, int]:
+    from django.db.models import Count
+
+    counts = dict(bulk.outboxmessage_set.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return {state: counts.get(state, 0) for state in OutboxState.values}

@@ -1,0 +1,117 @@
+"""Supervisor screens of the anti-ban layer: the number health dashboard (mobile-first, refreshed by HTMX), its
+alerts, the approval of yellow-light bulk sends, and the bulk send form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from antiban import selectors
+from antiban.bulk import bulk_send_create, bulk_send_decide, bulk_send_progress
+from antiban.health import warmup_start
+from antiban.models import BulkSend, Priority
+from common.errors import ApplicationError
+from compliance.roles import Role, role_required
+from leads import selectors as lead_selectors
+from whatsapp import selectors as wa_selectors
+
+
+def _dashboard_context() -> dict:
+    return {
+        "numbers": selectors.numbers_health(),
+        "incidents": selectors.incidents_recent(),
+        "pending": selectors.bulk_sends_pending(),
+        "recent": [(bulk, bulk_send_progress(bulk)) for bulk in selectors.bulk_sends_recent()],
+        "outbox": selectors.outbox_counts(),
+    }
+
+
+@require_GET
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    template = "antiban/_dashboard.html" if request.headers.get("HX-Request") else "antiban/dashboard.html"
+    return TemplateResponse(request, template, _dashboard_context())
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def bulk_decide_view(request: HttpRequest, bulk_id: int) -> HttpResponse:
+    bulk = get_object_or_404(BulkSend, pk=bulk_id)
+    try:
+        bulk_send_decide(bulk=bulk, approve=request.POST.get("approve") == "1", actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("antiban:dashboard")
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def warmup_start_view(request: HttpRequest, number_id: int) -> HttpResponse:
+    number = get_object_or_404(wa_selectors.numbers_usable(), pk=number_id)
+    warmup_start(number=number)
+    messages.success(request, _("Warm-up started for %(number)s.") % {"number": number.display_number})
+    return redirect("antiban:dashboard")
+
+
+class BulkSendForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    priority = forms.TypedChoiceField(
+        label=gettext_lazy("Kind"),
+        choices=[(Priority.MARKETING, gettext_lazy("Marketing")), (Priority.UTILITY, gettext_lazy("Utility"))],
+        coerce=int,
+    )
+    templates = forms.MultipleChoiceField(
+        label=gettext_lazy("Template variants (rotated across recipients)"), widget=forms.CheckboxSelectMultiple
+    )
+    parameter = forms.CharField(label=gettext_lazy("Second parameter ({{2}})"), max_length=200, required=False)
+    stage = forms.CharField(label=gettext_lazy("Audience: stage"), required=False)
+    tag = forms.CharField(label=gettext_lazy("Audience: tag"), required=False)
+    source = forms.CharField(label=gettext_lazy("Audience: source id"), required=False)
+    spread_minutes = forms.IntegerField(
+        label=gettext_lazy("Spread over (minutes)"), min_value=1, max_value=24 * 60, initial=60
+    )
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["templates"].choices = [
+            (f"{t.name}|{t.language}", f"{t.name} ({t.language}, {t.get_category_display()})") for t in templates
+        ]
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def bulk_new_view(request: HttpRequest) -> HttpResponse:
+    numbers = list(wa_selectors.numbers_usable())
+    templates = list(wa_selectors.templates_approved(account_id=numbers[0].account_id)) if numbers else []
+    form = BulkSendForm(request.POST or None, templates=templates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        filters = {key: data[key] for key in ("stage", "tag", "source") if data[key]}
+        try:
+            audience = lead_selectors.lead_audience(user=request.user, filters=filters)
+            bulk = bulk_send_create(
+                name=data["name"],
+                variants=[dict(zip(("name", "language"), v.split("|", 1), strict=True)) for v in data["templates"]],
+                audience=audience,
+                priority=data["priority"],
+                parameter=data["parameter"],
+                spread_minutes=data["spread_minutes"],
+                audience_filter=filters,
+                created_by=request.user,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.info(
+                request,
+                _("“%(name)s”: %(light)s, %(size)s people.")
+                % {"name": bulk.name, "light": bulk.get_light_display(), "size": len(bulk.audience)},
+            )
+            return redirect("antiban:dashboard")
+    return TemplateResponse(request, "antiban/bulk_new.html", {"form": form})
