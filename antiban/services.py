@@ -507,6 +507,7 @@ def outbox_sweep() -> dict[str, int]:
             reason=_("Not sent: the worker stopped before calling Meta; the outbox sends it again."),
         )
         for row in requeue:
+            limiter().pair_release(f"{row.number_id}:{row.contact}")  # the person heard nothing
             row.decisions = [*row.decisions, {"stage": "attempt", "message_id": row.message_id}, _log("requeued")]
             row.state, row.message_id, row.not_before, row.updated_at = OutboxState.QUEUED, None, now, now
         for row in unknown:
