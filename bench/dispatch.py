@@ -41,6 +41,12 @@ SIM_PORT, WEB_PORT = 8796, 8797
 VENV = BASE_DIR / ".venv" / "bin"
 
 
+def _worker_command(workers: int) -> list[str]:
+    """Celery prefork workers, as the Procfile runs them (no heartbeats or gossip: one machine)."""
+    celery = [str(VENV / "celery"), "-A", "config", "worker", "-c", str(workers), "-P", "prefork", "-l", "warning"]
+    return [*celery, "--without-heartbeat", "--without-mingle", "--without-gossip"]
+
+
 def _wait_port(port: int, what: str, seconds: float = 30) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -271,21 +277,7 @@ def _speed(args, env, numbers) -> dict:
         _wait_port(SIM_PORT, "simulator")
         _sim("/_simulator/stats/reset", "POST")
         worker = _spawn(
-            [
-                str(VENV / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "-c",
-                str(args.workers),
-                "-P",
-                "prefork",
-                "-l",
-                "warning",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-            ],
+            _worker_command(args.workers),
             env,
             "worker",
         )
@@ -383,21 +375,7 @@ def _chaos(args, env) -> dict:
         )
         _wait_port(WEB_PORT, "web")
         worker = _spawn(
-            [
-                str(VENV / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "-c",
-                str(args.workers),
-                "-P",
-                "prefork",
-                "-l",
-                "warning",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-            ],
+            _worker_command(args.workers),
             chaos_env,
             "worker-chaos",
         )
