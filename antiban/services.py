@@ -343,7 +343,7 @@ def outbox_send_many(*, row_ids: list[int], slots: dict[int, float] | None = Non
         for m in wa_services.messages_dispatch(
             message_ids=[row.message_id for row in sending],
             not_before={row.message_id: slots[row.pk] for row in sending if row.pk in slots},
-            reslot=_reslot,
+            reslot=_reslotter({row.number_id for row in sending}),
             on_attempt=lambda message: limiter().attempt_mark(message.pk),
         )
     }
@@ -383,13 +383,17 @@ def outbox_send_many(*, row_ids: list[int], slots: dict[int, float] | None = Non
     return rows
 
 
-def _reslot(message) -> float:
-    """A send that woke up too late for its slot takes the number's next free one instead (seconds from now)."""
-    state = NumberState.objects.select_related("number").get(number_id=message.number_id)
-    decision = limiter().reserve(
-        f"number:{message.number_id}", rate_per_s=effective(state).rate_per_s, horizon_ms=60_000, lead_ms=0
-    )
-    return decision.wait_seconds
+def _reslotter(number_ids: set[int]):
+    """For sends that woke up too late for their slot: each takes its number's next free slot instead (seconds
+    from now). Rates are read here, once per batch: the send threads never touch the database."""
+    states = NumberState.objects.filter(number_id__in=number_ids).select_related("number")
+    rates = {state.number_id: effective(state).rate_per_s for state in states}
+
+    def reslot(message) -> float:
+        rate = rates.get(message.number_id, 1.0)
+        return limiter().reserve(f"number:{message.number_id}", rate_per_s=rate, horizon_ms=60_000).wait_seconds
+
+    return reslot
 
 
 def outbox_dispatch_due(*, limit: int = 100_000, seconds: float | None = None) -> int:
