@@ -121,15 +121,11 @@ class Limiter:
         allowed, delay = self._reserve(keys=[f"fluxo:slot:{key}"], args=[1000.0 / rate_per_s, horizon_ms, lead_ms])
         return LimitDecision(bool(allowed), float(delay) / 1000.0)
 
-    def hit(
-        self, key: str, *, rate_per_s: float, burst: int = 1, cost: int = 1, tolerance_ms: float = 0.0
-    ) -> LimitDecision:
+    def hit(self, key: str, *, rate_per_s: float, burst: int = 1, cost: int = 1) -> LimitDecision:
         """Take ``cost`` cells from the bucket ``key`` refilled at ``rate_per_s`` with ``burst`` cells of slack.
-        ``burst=1`` is strict spacing: never more than ``rate_per_s`` in any one-second window. ``tolerance_ms``
-        (less than one cell) forgives a caller that comes back a little late, so lateness does not cost cells,
-        without ever letting two cells through together."""
+        ``burst=1`` is strict spacing: never more than ``rate_per_s`` in any one-second window."""
         interval = 1000.0 / rate_per_s
-        tolerance = interval * (burst - 1) + tolerance_ms
+        tolerance = interval * (burst - 1)
         now = int(self._now())
         allowed, wait = self._gcra(keys=[f"fluxo:gcra:{key}"], args=[interval, tolerance, now, cost])
         return LimitDecision(bool(allowed), float(wait) / 1000.0)

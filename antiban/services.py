@@ -234,12 +234,13 @@ def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> 
         )
         if only is not None:
             due = due.filter(pk__in=only)
-        rows = list(due.order_by("priority", "not_before", "id")[: min(batch, _free_slots(states, now)) + 4])
+        allowed = {number_id: effective(state, now) for number_id, state in states.items()}
+        rows = list(due.order_by("priority", "not_before", "id")[: min(batch, _free_slots(allowed)) + 4])
         if not rows:
             return [], None
         claim = _Claim(
             states=states,
-            allowed={number_id: effective(state, now) for number_id, state in states.items()},
+            allowed=allowed,
             sticky=_sticky_numbers({r.contact for r in rows if not r.pinned_number_id}),
             full={},
         )
@@ -269,15 +270,14 @@ def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> 
     return claimed, (0.0 if claimed else retry_in)
 
 
-def _free_slots(states: dict[int, NumberState], now) -> int:
+def _free_slots(allowed: dict) -> int:
     """Send slots free within the horizon on every number that may send: no point checking more rows."""
     total = 0
-    for state in states.values():
-        allowed = effective(state, now)
-        if allowed.may_send:
+    for number_id, permits in allowed.items():
+        if permits.may_send:
             total += limiter().free_slots(
-                f"number:{state.number_id}",
-                rate_per_s=allowed.rate_per_s,
+                f"number:{number_id}",
+                rate_per_s=permits.rate_per_s,
                 horizon_ms=settings.ANTIBAN_DISPATCH_HORIZON_MS,
                 lead_ms=settings.ANTIBAN_DISPATCH_LEAD_MS,
             )

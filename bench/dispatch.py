@@ -41,6 +41,14 @@ SIM_PORT, WEB_PORT = 8796, 8797
 VENV = BASE_DIR / ".venv" / "bin"
 
 
+def _simulator_command(*, duplicates: str, statuses: str, extra=(), webhook_url: str = "") -> list[str]:
+    """The simulator as a separate process: Meta's 80 msg/s per number and 6 s per person, no customer replies."""
+    command = [str(VENV / "python"), "manage.py", "whatsapp_simulator", "--port", str(SIM_PORT)]
+    command += ["--throughput", "80", "--pair-interval", "6", "--shuffle", "0", "--auto-reply", "0"]
+    command += ["--duplicates", duplicates, "--statuses", statuses, *extra]
+    return [*command, "--webhook-url", webhook_url] if webhook_url else command
+
+
 def _worker_command(workers: int) -> list[str]:
     """Celery prefork workers, as the Procfile runs them (no heartbeats or gossip: one machine)."""
     celery = [str(VENV / "celery"), "-A", "config", "worker", "-c", str(workers), "-P", "prefork", "-l", "warning"]
@@ -124,7 +132,7 @@ def _redis_restart(url: str) -> None:
 
 def _setup(args) -> tuple[dict, list]:
     """Bench database, clean outbound tables, one account with ``--numbers`` numbers and a utility template."""
-    from ingest import _bench_database
+    from ingest import _bench_database, _server_env
 
     _bench_database()
     import django
@@ -172,21 +180,11 @@ def _setup(args) -> tuple[dict, list]:
     import redis
 
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    env = os.environ.copy()
-    secrets_dir = BASE_DIR / ".data" / "secrets"
-    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_HMAC_KEY", "BACKUP_ENCRYPTION_KEY"):
-        env.setdefault(name, (secrets_dir / name.lower()).read_text().strip())
-    env.update(
-        DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=os.environ["DATABASE_URL"],
-        REDIS_URL=settings.REDIS_URL,
+    env = _server_env(
         WHATSAPP_BACKEND="simulator",
         WHATSAPP_GRAPH_URL=f"http://127.0.0.1:{SIM_PORT}",
         WHATSAPP_APP_SECRET=SECRET,
         ANTIBAN_DISPATCHERS=str(args.workers),
-        PYTHONPATH=str(BASE_DIR),
     )
     return env, numbers
 
@@ -249,29 +247,7 @@ def _speed(args, env, numbers) -> dict:
     per_number = 80
     count = args.numbers * per_number * (args.seconds + 15)
     enqueue_s = _enqueue(count, seed=1)
-    sim = _spawn(
-        [
-            str(VENV / "python"),
-            "manage.py",
-            "whatsapp_simulator",
-            "--port",
-            str(SIM_PORT),
-            "--throughput",
-            "80",
-            "--pair-interval",
-            "6",
-            "--shuffle",
-            "0",
-            "--duplicates",
-            "0",
-            "--auto-reply",
-            "0",
-            "--statuses",
-            "",
-        ],
-        env,
-        "simulator",
-    )
+    sim = _spawn(_simulator_command(duplicates="0", statuses=""), env, "simulator")
     worker = None
     try:
         _wait_port(SIM_PORT, "simulator")
@@ -322,31 +298,12 @@ def _chaos(args, env) -> dict:
     _enqueue(count, seed=2)
     chaos_env = {**env, "ANTIBAN_SENDING_TIMEOUT_S": "15", "ANTIBAN_SWEEP_S": "5", "ANTIBAN_DISPATCH_SLICE_S": "10"}
     sim = _spawn(
-        [
-            str(VENV / "python"),
-            "manage.py",
-            "whatsapp_simulator",
-            "--port",
-            str(SIM_PORT),
-            "--throughput",
-            "80",
-            "--pair-interval",
-            "6",
-            "--shuffle",
-            "0",
-            "--duplicates",
-            "0.05",
-            "--auto-reply",
-            "0",
-            "--inject-limits",
-            "0.02",
-            "--statuses",
-            "sent",
-            "--status-delay",
-            "0.2",
-            "--webhook-url",
-            f"http://127.0.0.1:{WEB_PORT}/webhooks/whatsapp/",
-        ],
+        _simulator_command(
+            duplicates="0.05",
+            statuses="sent",
+            extra=["--inject-limits", "0.02", "--status-delay", "0.2"],
+            webhook_url=f"http://127.0.0.1:{WEB_PORT}/webhooks/whatsapp/",
+        ),
         chaos_env,
         "simulator-chaos",
     )

@@ -51,6 +51,27 @@ def _bench_database() -> None:
     os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + bench_name
 
 
+def _server_env(**extra: str) -> dict:
+    """Environment for the servers a bench starts (gunicorn, Celery, the simulator): the development secrets from
+    .data/secrets, production-like settings (DEBUG off) on the bench database, plus ``extra``."""
+    from django.conf import settings
+
+    env = os.environ.copy()
+    secrets_dir = BASE_DIR / ".data" / "secrets"
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_HMAC_KEY", "BACKUP_ENCRYPTION_KEY"):
+        env.setdefault(name, (secrets_dir / name.lower()).read_text().strip())
+    env.update(
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        REDIS_URL=settings.REDIS_URL,
+        PYTHONPATH=str(BASE_DIR),
+        **extra,
+    )
+    return env
+
+
 # --- 1. labeled data -----------------------------------------------------------------------------------------
 DDDS = ["11", "19", "21", "31", "41", "48", "51", "61", "71", "81", "85"]
 CITIES = [

@@ -180,7 +180,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=32)
     args = parser.parse_args()
 
-    from ingest import _bench_database
+    from ingest import _bench_database, _server_env
 
     _bench_database()
     os.environ["WHATSAPP_APP_SECRET"] = SECRET
@@ -212,19 +212,7 @@ def main() -> None:
         batch_size=2000,
     )
 
-    env = os.environ.copy()
-    secrets_dir = BASE_DIR / ".data" / "secrets"
-    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_HMAC_KEY", "BACKUP_ENCRYPTION_KEY"):
-        env.setdefault(name, (secrets_dir / name.lower()).read_text().strip())
-    env.update(
-        DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=os.environ["DATABASE_URL"],
-        REDIS_URL=settings.REDIS_URL,
-        WHATSAPP_APP_SECRET=SECRET,
-        PYTHONPATH=str(BASE_DIR),
-    )
+    env = _server_env(WHATSAPP_APP_SECRET=SECRET)
     total = WARM + args.rounds * args.events * 2 + int(args.rate * args.seconds)
     bodies = _dataset(total, wamids, rng)
     fluxo_port, bare_port = 8791, 8792
