@@ -7,3 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class AiMiddlewareConfig(AppConfig):
     name = "ai_middleware"
     verbose_name = _("AI middleware")
+
+    def ready(self) -> None:
+        from leads import signals
+
+        from . import receivers
+
+        signals.lead_message_received.connect(receivers.on_lead_message_received, dispatch_uid="ai.extract")
+        signals.lead_message_sent.connect(receivers.on_lead_message_sent, dispatch_uid="ai.suggestion_used")
+        signals.lead_stage_changed.connect(receivers.on_lead_stage_changed, dispatch_uid="ai.converted")

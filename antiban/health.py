@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from antiban.limits import limiter
 from antiban.models import Breaker, Incident, NumberMode, NumberState, Severity
-from compliance.roles import Role
+from compliance.roles import Role, role_emails
 from whatsapp import selectors as wa_selectors
 from whatsapp.errors import meta_error_info
 
@@ -215,12 +214,7 @@ def incident_open(*, number_id: int, severity: str, reason: str, details: dict |
 def _notify_supervisors(incident_id: int) -> None:
     """E-mail supervisors (the dashboard lists the incident too). Never names a customer."""
     incident = Incident.objects.select_related("number").get(pk=incident_id)
-    emails = list(
-        get_user_model()
-        .objects.filter(groups__name=Role.SUPERVISOR, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    emails = role_emails(Role.SUPERVISOR)
     if not emails:
         return
     subject = _("WhatsApp number %(number)s: %(severity)s incident") % {

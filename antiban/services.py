@@ -539,3 +539,13 @@ def outbox_reconcile(*, status: dict) -> bool:
         if row.message_id:
             wa_services.message_adopt_wamid(message_id=row.message_id, wamid=wamid)
     return True
+
+
+def content_review(*, text: str, marketing: bool = True) -> list[dict]:
+    """The content rules a text meets or fails, for drafts written before any send (AI campaign drafts): each with
+    its name, whether it passed, why, and whether failing refuses the message or only warns."""
+    priority = Priority.MARKETING if marketing else Priority.UTILITY
+    return [
+        {"name": check.name, "passed": check.passed, "reason": str(check.reason), "fatal": check.fatal}
+        for check in content_checks(text, priority)
+    ]

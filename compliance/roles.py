@@ -42,6 +42,19 @@ def role_grant(*, user, role: Role) -> None:
     user.__dict__.pop("_fluxo_roles", None)
 
 
+def role_emails(role: Role) -> list[str]:
+    """The e-mail addresses of the active people with ``role``: who gets operational alerts."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=role, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
 def primary_role(user) -> str | None:
     """The role that decides the user's home page, most powerful first."""
     roles = user_roles(user)

@@ -281,6 +281,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # A task that is acked late must not be redelivered while it is still running: keep the visibility
 # timeout well above the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# LLM calls have their own queue, so a slow provider never holds the WhatsApp pipeline's workers.
+CELERY_TASK_ROUTES = {"ai_middleware.*": {"queue": "ai"}}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -296,6 +298,7 @@ CELERY_BEAT_SCHEDULE = {
     "whatsapp.webhook_events_drain": {"task": "whatsapp.webhook_events_drain", "schedule": 60.0},
     "whatsapp.templates_sync_all": {"task": "whatsapp.templates_sync_all", "schedule": crontab(minute=40)},
     "leads.facebook_leads_sweep": {"task": "leads.facebook_leads_sweep", "schedule": crontab(minute="*/15")},
+    "ai_middleware.budget_check": {"task": "ai_middleware.budget_check", "schedule": 300.0},
     "leads.stage_aging_report": {
         "task": "leads.stale_leads_count_refresh",
         "schedule": crontab(minute="*/15"),
@@ -315,6 +318,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},  # request lines carry tokens and proofs
         "httpcore": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},  # the openai SDK's vendored httpx
+        "openai": {"level": "WARNING"},
     },
 }
 
@@ -437,6 +442,25 @@ ANTIBAN_PROBE_INTERVAL_S = env.float("ANTIBAN_PROBE_INTERVAL_S", default=10.0)
 ANTIBAN_RECOVERY_HOURS = env.float("ANTIBAN_RECOVERY_HOURS", default=6.0)  # restrictive after a pause or drop
 # Bulk sends: audiences at least this large always wait for a supervisor (yellow)
 ANTIBAN_BULK_REVIEW_SIZE = env.int("ANTIBAN_BULK_REVIEW_SIZE", default=1000)
+
+# --- AI middleware ---------------------------------------------------------------------------------------------
+# The local engine is the default and needs nothing. An OpenAI-compatible provider (OpenAI, Groq, Gemini's
+# OpenAI endpoint, Ollama, vLLM) is used when AI_LLM_BASE_URL or AI_LLM_API_KEY is set; AI_FALLBACK_* is tried
+# when it fails or times out.
+AI_LLM_BASE_URL = env("AI_LLM_BASE_URL", default="")  # empty with a key: api.openai.com
+AI_LLM_API_KEY = env("AI_LLM_API_KEY", default="")
+AI_LLM_MODEL = env("AI_LLM_MODEL", default="gpt-4o-mini")
+AI_LLM_TIMEOUT_S = env.float("AI_LLM_TIMEOUT_S", default=20.0)
+AI_FALLBACK_BASE_URL = env("AI_FALLBACK_BASE_URL", default="")
+AI_FALLBACK_API_KEY = env("AI_FALLBACK_API_KEY", default="")
+AI_FALLBACK_MODEL = env("AI_FALLBACK_MODEL", default="")
+AI_ESCALATE_BELOW = env.float("AI_ESCALATE_BELOW", default=0.55)  # local intent confidence that asks the LLM
+AI_DAILY_BUDGET_USD = env.float("AI_DAILY_BUDGET_USD", default=2.0)  # LLM spend per day, then local only
+AI_BUDGET_ALERT_AT = 0.8  # share of the daily budget that e-mails supervisors
+AI_PROVIDER_RPM = env.int("AI_PROVIDER_RPM", default=120)  # calls per minute per provider
+AI_CACHE_TTL_S = env.int("AI_CACHE_TTL_S", default=7 * 24 * 3600)  # exact-match response cache
+AI_CONTEXT_TOKENS = env.int("AI_CONTEXT_TOKENS", default=600)  # the recent timeline's share of a prompt
+AI_AUTO_EXTRACT = env.bool("AI_AUTO_EXTRACT", default=True)  # extract every inbound message
 
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")
 FLUXO_STALE_LEAD_DAYS = env.int("FLUXO_STALE_LEAD_DAYS", default=7)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("whatsapp/", include("whatsapp.urls")),
     path("antiban/", include("antiban.urls")),
+    path("ai/", include("ai_middleware.urls")),
     path("privacidade/", include("compliance.urls")),
     path("f/<str:token>/", web_form_view, name="web_form"),
     path("webhooks/whatsapp/", whatsapp_webhook_view, name="whatsapp_webhook"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from leads.models import EventChannel, EventKind, LeadSource, SourceKind
+from leads.models import EventChannel, EventKind, Lead, LeadSource, SourceKind
 from leads.selectors import lead_find_by_phone
 from leads.services.lead import lead_create
 from leads.services.timeline import timeline_event_record
+from leads.signals import lead_message_received
 
 WHATSAPP_SOURCE_NAME = "WhatsApp"
 
@@ -42,10 +44,15 @@ def whatsapp_inbound_received(sender, *, message, profile_name: str = "", referr
             attributes=attributes,
             **fields,
         )
-    timeline_event_record(
+    event = timeline_event_record(
         lead=lead,
         kind=EventKind.MESSAGE_IN,
         channel=EventChannel.WHATSAPP,
         occurred_at=message.created_at,
         payload={"message_id": message.pk, "type": message.kind, "text": message.text[:1000]},
     )
+    if message.text:
+        lead_id, event_id = lead.pk, event.pk
+        transaction.on_commit(
+            lambda: lead_message_received.send(sender=Lead, lead_id=lead_id, event_id=event_id), robust=True
+        )

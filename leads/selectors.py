@@ -19,6 +19,7 @@ from leads.models import (
     ContactKind,
     ContactPoint,
     DeliveryStatus,
+    EventKind,
     Lead,
     LeadEvent,
     LeadSource,
@@ -264,3 +265,32 @@ def lead_audience(*, user, filters: dict | None = None, limit: int = 100_000) ->
         {"lead_id": lead_id, "contact": phone, "name": (names[lead_id] or "").split(" ")[0]}
         for lead_id, phone in phones
     ]
+
+
+def lead_by_id(*, lead_id: int) -> Lead | None:
+    """For background work that acts for no user (AI extraction, scoring): never for a view."""
+    return Lead.objects.select_related("source", "owner").filter(pk=lead_id).first()
+
+
+def lead_event(*, event_id: int) -> LeadEvent | None:
+    return LeadEvent.objects.filter(pk=event_id).first()
+
+
+CONVERSATION_KINDS = (EventKind.MESSAGE_IN, EventKind.MESSAGE_OUT, EventKind.NOTE)
+
+
+def lead_conversation_recent(*, lead_id: int, limit: int = 50, before_event_id: int | None = None) -> list[LeadEvent]:
+    """The lead's latest messages and notes, newest first."""
+    events = LeadEvent.objects.filter(lead_id=lead_id, kind__in=CONVERSATION_KINDS)
+    if before_event_id:
+        events = events.exclude(pk__gte=before_event_id)
+    return list(events.order_by("-occurred_at", "-id")[:limit])
+
+
+def lead_inbound_message_events(*, since, limit: int) -> list[tuple[int, int]]:
+    """(event id, lead id) of inbound messages since ``since``, oldest first: for backfills."""
+    return list(
+        LeadEvent.objects.filter(kind=EventKind.MESSAGE_IN, occurred_at__gte=since)
+        .order_by("occurred_at", "id")
+        .values_list("id", "lead_id")[:limit]
+    )

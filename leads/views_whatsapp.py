@@ -24,6 +24,7 @@ from compliance.services.consent import ConsentChannel, ConsentPurpose, may_cont
 from leads import selectors
 from leads.models import ContactKind, EventChannel, EventKind
 from leads.services.timeline import timeline_event_record
+from leads.signals import lead_message_sent
 from whatsapp import payloads
 from whatsapp import selectors as wa_selectors
 from whatsapp import services as wa_services
@@ -115,7 +116,9 @@ def _send(request: HttpRequest, lead, build) -> HttpResponse:
     row = outbox_dispatch_now(row_id=row.pk)
     if row.state == OutboxState.QUEUED:
         outbox_kick()
-    timeline_event_record(
+    suggestion = request.POST.get("suggestion", "")
+    suggestion_id = int(suggestion) if suggestion.isdigit() else None
+    event = timeline_event_record(
         lead=lead,
         kind=EventKind.MESSAGE_OUT,
         channel=EventChannel.WHATSAPP,
@@ -126,7 +129,11 @@ def _send(request: HttpRequest, lead, build) -> HttpResponse:
             "type": payload["type"],
             "text": text[:1000],
             "status": row.state,
+            **({"suggestion_id": suggestion_id} if suggestion_id else {}),
         },
+    )
+    lead_message_sent.send(
+        sender=type(lead), lead_id=lead.pk, event_id=event.pk, text=text, suggestion_id=suggestion_id
     )
     extra = {}
     if row.state in (OutboxState.QUEUED, OutboxState.REFUSED):

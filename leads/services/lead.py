@@ -25,6 +25,7 @@ from leads.models import (
 from leads.normalization import cpf_digits, email_normalize, name_clean, name_key, phone_normalize
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
+from leads.signals import lead_stage_changed
 
 NOTE_MAX_LENGTH = 5000
 SENSITIVE_FIELDS = frozenset({"document"})  # changes are recorded without their values
@@ -196,6 +197,10 @@ def lead_change_stage(
         actor=actor,
         payload={"from": previous, "to": stage, "reason": reason.strip()},
     )
+    lead_id = lead.pk
+    transaction.on_commit(
+        lambda: lead_stage_changed.send(sender=Lead, lead_id=lead_id, stage=stage, previous=previous), robust=True
+    )
     return lead
 
 
@@ -323,3 +328,46 @@ def lead_referral_register(*, referrer: Lead, actor, full_name: str, phones=(), 
         },
     )
     return referred
+
+
+# Lead fields the AI extraction may fill when a person has not: never overwrites what someone entered.
+AI_FILLABLE_FIELDS = ("budget_min", "budget_max", "city", "state", "interest_type")
+
+
+@transaction.atomic
+def lead_ai_profile_merge(*, lead_id: int, facts: dict, confidence: dict, source: dict, min_confidence: float) -> list:
+    """Merge facts the AI middleware extracted from a message into the lead, with provenance.
+
+    The AI profile (intent, sentiment, urgency, objections, stage, questions…) lives in ``attributes["ai"]`` with,
+    per field, where it came from (``source``: extraction id, provider, prompt version) and when. Empty profile
+    columns (budget, city, state, interest) are filled when the confidence is at least ``min_confidence``, through
+    ``lead_update`` so the timeline shows the change. Returns the columns filled."""
+    lead = Lead.objects.select_for_update().get(pk=lead_id)
+    now = timezone.now().isoformat()
+    profile = dict(lead.attributes.get("ai") or {})
+    provenance = dict(lead.attributes.get("ai_provenance") or {})
+    for field, value in facts.items():
+        if value in (None, "", []) and field in profile:
+            continue  # "no budget in this message" does not erase the budget an earlier one gave
+        if field == "objections":
+            value = sorted(set(profile.get("objections") or []) | set(value or []))
+        profile[field] = value
+        provenance[field] = {**source, "at": now, "confidence": confidence.get(field)}
+    lead.attributes = {**lead.attributes, "ai": profile, "ai_provenance": provenance}
+    lead.save(update_fields=["attributes", "updated_at"])
+    wanted = {
+        "budget_min": facts.get("budget_min"),
+        "budget_max": facts.get("budget_max"),
+        "city": facts.get("city"),
+        "state": facts.get("state"),
+        "interest_type": facts.get("property_type"),
+    }
+    changes = {}
+    for field, value in wanted.items():
+        column_confidence = confidence.get("property_type" if field == "interest_type" else field) or 0
+        if value in (None, "") or column_confidence < min_confidence or getattr(lead, field) not in (None, ""):
+            continue
+        changes[field] = Decimal(str(value)).quantize(Decimal("0.01")) if field.startswith("budget") else value
+    if changes:
+        lead_update(lead=lead, actor=None, data=changes, channel=EventChannel.SYSTEM)
+    return sorted(changes)

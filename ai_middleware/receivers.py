@@ -1,0 +1,29 @@
+"""Subscriptions to the leads app's domain signals (connected in AiMiddlewareConfig.ready)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+def on_lead_message_received(sender, *, lead_id: int, event_id: int, **kwargs) -> None:
+    if not settings.AI_AUTO_EXTRACT:
+        return
+    from .tasks import extract_event
+
+    extract_event.delay(event_id)
+
+
+def on_lead_message_sent(sender, *, lead_id: int, text: str, suggestion_id: int | None = None, **kwargs) -> None:
+    if suggestion_id:
+        services.suggestion_used(suggestion_id=suggestion_id, lead_id=lead_id, text=text)
+
+
+def on_lead_stage_changed(sender, *, lead_id: int, stage: str, **kwargs) -> None:
+    if stage == "won":
+        services.lead_converted(lead_id=lead_id)

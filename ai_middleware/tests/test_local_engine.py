@@ -1,0 +1,77 @@
+"""The local engine on its held-out set, and the rules it leans on (money, places, opt-out) on WhatsApp spelling."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from ai_middleware.evaluation import evaluate
+from ai_middleware.local import budget_extract, dataset, dataset_split, local_engine, normalize, place_extract
+
+
+def test_the_dataset_has_400_labeled_messages_and_a_stable_held_out_fifth():
+    train, test = dataset_split()
+    assert len(dataset()) >= 400
+    assert 0.15 < len(test) / len(dataset()) < 0.25
+    assert not {e.text for e in train} & {e.text for e in test}
+    assert dataset_split()[1] == test  # the same messages every run
+
+
+def test_the_local_engine_meets_its_targets_on_messages_it_never_saw():
+    report = evaluate(lambda text: local_engine().extract(text))
+    assert report["fields"]["intent"]["macro_f1"] >= 0.85
+    assert report["fields"]["budget"]["exact_match"] >= 0.90
+    assert report["failures"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tenho uns 400 mil", (400000, 400000)),
+        ("procuro algo até 500k", (None, 500000)),
+        ("entre 300 e 400 mil", (300000, 400000)),
+        ("de 250 a 300k", (250000, 300000)),
+        ("a partir de 2 milhões", (2000000, None)),
+        ("uns 1,5 mi", (1500000, 1500000)),
+        ("tenho meio milhão", (500000, 500000)),
+        ("valor de R$ 350.000", (350000, 350000)),
+        ("tenho 80 mil de entrada", (None, None)),
+        ("parcela de até 3 mil", (None, None)),
+        ("apto de 2 quartos no 15º andar, visita às 14h", (None, None)),
+    ],
+)
+def test_budgets_are_read_from_brazilian_whatsapp_spelling(text, expected):
+    assert budget_extract(text) == expected
+
+
+def test_places_come_from_aliases_and_ibge_names_after_a_preposition():
+    assert place_extract("quero apto em bh") == ("Belo Horizonte", "MG")
+    assert place_extract("eu tenho interesse em apto em poa") == ("Porto Alegre", "RS")
+    assert place_extract("casa em goiania") == ("Goiânia", "GO")
+    assert place_extract("algo em Minas") == (None, "MG")
+    assert place_extract("feliz natal pra vc") == (None, None)
+
+
+def test_whatsapp_spelling_is_normalized_before_classifying():
+    assert normalize("Qto ta o apto??? 😍 kkkk") == "quanto esta o apartamento ? ? ? emojiamor risos"
+
+
+def test_every_field_comes_with_a_confidence_and_rules_win_on_opt_out():
+    result = local_engine().extract("para de me mandar msg, vou bloquear")
+    assert result.intent == "opt_out" and result.confidence["intent"] >= 0.9
+    assert set(result.confidence) >= {"intent", "sentiment", "urgency", "budget_min", "city", "objections"}
+
+
+def test_ai_eval_prints_json_with_each_field_and_the_targets(capsys):
+    call_command("ai_eval", "--provider", "local", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["targets"]["intent_macro_f1"]["met"] and report["targets"]["budget_exact_match"]["met"]
+    assert set(report["fields"]) >= {"intent", "sentiment", "urgency", "buying_stage", "budget", "city", "objections"}
+
+
+@pytest.mark.django_db
+def test_ai_extract_prints_the_object_for_one_message(capsys):
+    call_command("ai_extract", "--provider", "local", "--text", "qto custa o ap em floripa? tenho uns 600k", "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert result["intent"] == "price_question"
+    assert (result["budget_min"], result["budget_max"], result["city"]) == (600000, 600000, "Florianópolis")

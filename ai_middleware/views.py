@@ -1,0 +1,90 @@
+"""The AI middleware's screens: the AI card and reply suggestions of the lead page (HTMX fragments), the learning
+and usage screen comparing prompt versions, and campaign drafting."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from common.errors import ApplicationError
+from compliance.roles import ANY_STAFF_ROLE, Role, role_required
+from leads import selectors as lead_selectors
+
+from . import selectors, services
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def lead_insights_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    attributes = lead.attributes or {}
+    context = {
+        "lead": lead,
+        "profile": attributes.get("ai") or {},
+        "provenance": attributes.get("ai_provenance") or {},
+        "extractions": selectors.extractions_for_lead(lead_id=lead.pk),
+    }
+    return TemplateResponse(request, "ai_middleware/_lead_insights.html", context)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_suggestions_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    try:
+        suggestion = services.suggestions_create(lead_id=lead.pk, user=request.user)
+    except ApplicationError as exc:
+        return TemplateResponse(request, "ai_middleware/_suggestions.html", {"lead": lead, "error": exc.message})
+    return TemplateResponse(request, "ai_middleware/_suggestions.html", {"lead": lead, "suggestion": suggestion})
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def suggestion_discard_view(request: HttpRequest, lead_id: int, suggestion_id: int) -> HttpResponse:
+    lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    suggestion = services.suggestion_discard(suggestion_id=suggestion_id, lead_id=lead.pk)
+    return TemplateResponse(
+        request, "ai_middleware/_suggestions.html", {"lead": lead, "suggestion": suggestion, "discarded": True}
+    )
+
+
+@require_GET
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def learning_view(request: HttpRequest) -> HttpResponse:
+    context = {"usage": selectors.usage_today(), "prompts": selectors.prompt_comparison()}
+    return TemplateResponse(request, "ai_middleware/learning.html", context)
+
+
+class DraftForm(forms.Form):
+    TONES = [
+        ("amigavel", _("Friendly")),
+        ("formal", _("Formal")),
+        ("direto", _("Direct")),
+        ("urgente", _("Last call")),
+    ]
+    goal = forms.CharField(
+        label=_("Goal of the message"),
+        max_length=200,
+        min_length=5,
+        help_text=_("For example: invite to the launch of Residencial Aurora on Saturday."),
+    )
+    tone = forms.ChoiceField(label=_("Tone"), choices=TONES)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def drafts_view(request: HttpRequest) -> HttpResponse:
+    form = DraftForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.draft_create(
+                goal=form.cleaned_data["goal"], tone=form.cleaned_data["tone"], user=request.user
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+    context = {"form": form, "created": created, "drafts": selectors.drafts_recent()}
+    return TemplateResponse(request, "ai_middleware/drafts.html", context)
