@@ -48,7 +48,7 @@ def test_variables_are_checked_against_the_schema():
     prompt = Prompt.objects.get(key="extraction")
     with pytest.raises(PromptError, match=r"\bmessage\b"):
         prompt_messages(prompt, {"context": {}})
-    with pytest.raises(PromptError, match="context.*object"):
+    with pytest.raises(PromptError, match=r"context.*object"):
         prompt_messages(prompt, {"context": "texto", "message": "oi"})
     child = Prompt.objects.create(key="custom", parent=prompt, template="{message} {secret}", variables={"message": {}})
     with pytest.raises(PromptError, match=": secret"):
