@@ -201,7 +201,9 @@ _NOT_BUDGET = re.compile(
 _NOT_BUDGET_AFTER = re.compile(
     r"^\s*(reais\s*)?(de|na|da|como|por|ao)\s+(entrada|sinal|renda|salario|parcela|condominio|mes)\b"
 )
-_MAX_WORDS = re.compile(r"\b(ate|no maximo|maximo|teto de|limite e|abaixo de|menos de|nao passa de)\s*(r\$\s*)?$")
+_MAX_WORDS = re.compile(
+    r"\b(ate|no maximo|maximo|teto( de| e)?|limite( de| e)?|abaixo de|menos de|nao pass[ae] de)\s*(r\$\s*)?$"
+)
 _MIN_WORDS = re.compile(r"\b(a partir de|acima de|mais de|no minimo|minimo de|pelo menos)\s*(r\$\s*)?$")
 
 

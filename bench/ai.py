@@ -63,6 +63,7 @@ def local_latency(rounds: int) -> dict:
 
 def llm_path(leads: int) -> dict:
     from django.conf import settings
+    from django.core.cache import cache
 
     from ai_middleware import engine
     from ai_middleware.local import dataset
@@ -71,6 +72,7 @@ def llm_path(leads: int) -> dict:
     from ai_middleware.testserver import OpenAITestServer
     from ai_middleware.usage import cost_usd
 
+    cache.delete_pattern("fluxo:ai:cache:*")  # measure the provider, not an earlier run's exact-match cache
     examples = [e.text for e in dataset() if e.intent not in ("opt_out", "wrong_person")]
     with OpenAITestServer(api_key="bench-key") as server:
         settings.AI_LLM_BASE_URL = server.base_url
@@ -93,7 +95,8 @@ def llm_path(leads: int) -> dict:
                 engine.extract(text, provider_name="llm", context=context)
                 latencies.append((time.perf_counter() - started) * 1000)
                 conversation += [f"cliente: {text}", "consultor: Claro! Te envio as informações por aqui."]
-        calls = list(AiCall.objects.filter(id__gte=first_id, provider="llm"))
+        calls = list(AiCall.objects.filter(id__gte=first_id, provider="llm", cache_hit=False))
+        cache_hits = AiCall.objects.filter(id__gte=first_id, provider="llm", cache_hit=True).count()
     tokens_in = sum(c.tokens_in for c in calls)
     tokens_cached = sum(c.tokens_cached for c in calls)
     tokens_out = sum(c.tokens_out for c in calls)
@@ -105,6 +108,7 @@ def llm_path(leads: int) -> dict:
         "leads": leads,
         "turns_per_lead": 6,
         "calls": len(calls),
+        "exact_match_cache_hits": cache_hits,
         "tokens_in_per_call": round(tokens_in / len(calls)),
         "tokens_out_per_call": round(tokens_out / len(calls)),
         "stable_prefix_tokens": system_tokens,
