@@ -42,6 +42,7 @@ urlpatterns = [
     path("api/v1/", include("leads.api.urls")),
     path("api/v1/", include("compliance.api.urls")),
     path("api/v1/", include("antiban.api.urls")),
+    path("api/v1/", include("ai_middleware.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -191,3 +191,19 @@ def test_backfill_lists_only_inbound_messages_not_extracted_yet(lead_and_owner):
     services.extraction_for_event(event_id=old.pk)
     assert services.extraction_backfill(days=30) == [new.pk]
     assert Lead.objects.get(pk=lead.pk).attributes["ai"]["intent"] == "wants_info"
+
+
+def test_integrators_read_what_the_ai_read_and_extract_a_text(inbound, lead_and_owner, integrator):
+    from conftest import api_client_for
+
+    lead, _owner = lead_and_owner
+    inbound("quero casa em curitiba até 900 mil")
+    api = api_client_for(integrator, scopes=("leads:read",))
+    body = api.get(f"/api/v1/leads/{lead.pk}/ai/").json()
+    assert body["profile"]["intent"] == "interested" and body["profile"]["budget_max"] == 900000
+    assert body["provenance"]["city"]["extraction"] == body["extractions"][0]["id"]
+    assert set(body["extractions"][0]["applied"]) >= {"city", "budget_max"}
+    extracted = api.post("/api/v1/ai/extract/", {"text": "qto custa o ap?"}, format="json").json()
+    assert extracted["result"]["intent"] == "price_question" and extracted["provider"] == "local"
+    assert api.post("/api/v1/ai/extract/", {}, format="json").status_code == 400
+    assert api_client_for(integrator, scopes=("privacy:write",)).get(f"/api/v1/leads/{lead.pk}/ai/").status_code == 403
