@@ -30,6 +30,7 @@ from .models import (
     SuggestionOutcome,
     Task,
 )
+from .providers import llm_chain
 from .schemas import CampaignDraft, Suggestions
 from .signals import extraction_recorded
 from .writers import STAGE_TONES, draft_local, suggestions_local
@@ -108,14 +109,35 @@ def _library(stage: str) -> dict[str, str]:
     return answers
 
 
-def suggestions_create(*, lead_id: int, user, provider_name: str = "auto") -> Suggestion:
-    """Two or three reply drafts for the lead's conversation, in the tone of its stage, answering the objections
-    detected so far with the objection library. Never sent: the consultant edits and sends, or discards."""
+def suggestions_create(*, lead_id: int, user) -> Suggestion:
+    """Ask for reply drafts. With an LLM configured they are written on the ``ai`` queue (the page polls the row);
+    offline the local writer fills them at once."""
     lead = lead_selectors.lead_by_id(lead_id=lead_id)
+    suggestion = Suggestion.objects.create(
+        lead_id=lead_id,
+        provider="",
+        tone=STAGE_TONES.get(lead.stage, "acolhedor"),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    if llm_chain():
+        from .tasks import suggestions_write as task
+
+        transaction.on_commit(lambda: task.delay(suggestion.pk))
+        return suggestion
+    return suggestions_write(suggestion_id=suggestion.pk, provider_name="local")
+
+
+def suggestions_write(*, suggestion_id: int, provider_name: str = "auto") -> Suggestion:
+    """Two or three reply drafts for the lead's conversation, in the tone of its stage, answering the objections
+    detected so far with the objection library. Never sent: the consultant edits and sends, or discards.
+    Idempotent: a suggestion already written is returned as it is."""
+    suggestion = Suggestion.objects.get(pk=suggestion_id)
+    if suggestion.drafts:
+        return suggestion
+    lead = lead_selectors.lead_by_id(lead_id=suggestion.lead_id)
     facts = dict((lead.attributes or {}).get("ai") or {})
-    tone = STAGE_TONES.get(lead.stage, "acolhedor")
     library = _library(lead.stage)
-    context = context_build(lead_id=lead_id, task=Task.SUGGESTIONS)
+    context = context_build(lead_id=lead.pk, task=Task.SUGGESTIONS)
     handled = [o for o in facts.get("objections") or [] if o in library]
     answer = None
     if provider_name != "local":
@@ -125,33 +147,28 @@ def suggestions_create(*, lead_id: int, user, provider_name: str = "auto") -> Su
                 schema=Suggestions,
                 variables={
                     "context": context,
-                    "tone": tone,
+                    "tone": suggestion.tone,
                     "objections": {key: library[key] for key in handled},
                     "facts": {k: facts.get(k) for k in ("intent", "urgency", "buying_stage", "questions")},
                 },
-                lead_id=lead_id,
+                lead_id=lead.pk,
                 provider_name=provider_name,
             )
         except (ProviderError, InvalidOutput) as exc:
             if provider_name != "auto":
                 raise
-            logger.info("suggestions for lead %s: local writer (%s)", lead_id, exc.code)
+            logger.info("suggestions for lead %s: local writer (%s)", lead.pk, exc.code)
     if answer is not None:
-        drafts, provider, prompt = answer.value, answer.provider, answer.prompt
+        drafts, suggestion.provider, suggestion.prompt = answer.value, answer.provider, answer.prompt
     else:
         drafts = suggestions_local(
             facts=facts, stage=lead.stage, first_name=context.get("first_name", ""), library=library
         )
-        provider, prompt = "local", None
-    return Suggestion.objects.create(
-        lead_id=lead_id,
-        prompt=prompt,
-        provider=provider,
-        drafts=[draft.model_dump() for draft in drafts.drafts],
-        objections=handled,
-        tone=tone,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-    )
+        suggestion.provider = "local"
+    suggestion.drafts = [draft.model_dump() for draft in drafts.drafts]
+    suggestion.objections = handled
+    suggestion.save(update_fields=["drafts", "provider", "prompt", "objections"])
+    return suggestion
 
 
 def _learn(suggestion: Suggestion, kind: str, similarity: float | None = None) -> None:

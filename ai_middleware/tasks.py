@@ -35,6 +35,12 @@ def extract_batch(event_ids: list[int]) -> int:
     return done
 
 
+@shared_task(name="ai_middleware.suggestions_write", acks_late=True)
+def suggestions_write(suggestion_id: int) -> int:
+    """Reply drafts for the lead page (it polls the row until they are there)."""
+    return services.suggestions_write(suggestion_id=suggestion_id).pk
+
+
 @shared_task(name="ai_middleware.budget_check")
 def budget_check() -> bool:
     return usage.budget_alert_check()

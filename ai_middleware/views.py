@@ -4,7 +4,7 @@ and usage screen comparing prompt versions, and campaign drafting."""
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,6 +38,17 @@ def lead_suggestions_view(request: HttpRequest, lead_id: int) -> HttpResponse:
         suggestion = services.suggestions_create(lead_id=lead.pk, user=request.user)
     except ApplicationError as exc:
         return TemplateResponse(request, "ai_middleware/_suggestions.html", {"lead": lead, "error": exc.message})
+    return TemplateResponse(request, "ai_middleware/_suggestions.html", {"lead": lead, "suggestion": suggestion})
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def suggestion_view(request: HttpRequest, lead_id: int, suggestion_id: int) -> HttpResponse:
+    """Polled by the page while the ``ai`` queue writes the drafts."""
+    lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    suggestion = selectors.suggestion_get(suggestion_id=suggestion_id, lead_id=lead.pk)
+    if suggestion is None:
+        raise Http404("suggestion not found")
     return TemplateResponse(request, "ai_middleware/_suggestions.html", {"lead": lead, "suggestion": suggestion})
 
 

@@ -111,8 +111,12 @@ def test_suggestions_are_edited_and_sent_by_the_consultant_and_learned_against_t
     inbound("achei caro, vcs parcelam?")  # also opens the 24 h window
     assert ServiceWindow.objects.filter(contact=PHONE).exists()
     client.force_login(owner)
-    page = client.post(reverse("ai:lead_suggestions", args=[lead.pk]), HTTP_HX_REQUEST="true").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the ai queue (eager here) writes the drafts
+        writing = client.post(reverse("ai:lead_suggestions", args=[lead.pk]), HTTP_HX_REQUEST="true")
+    assert b'data-testid="suggestions-writing"' in writing.content  # the page polls until they are written
     suggestion = Suggestion.objects.get(lead_id=lead.pk)
+    page = client.get(reverse("ai:suggestion", args=[lead.pk, suggestion.pk]), HTTP_HX_REQUEST="true")
+    page = page.content.decode()
     assert suggestion.provider == "llm" and suggestion.prompt.key == "suggestions"
     assert 2 <= len(suggestion.drafts) <= 3 and not cloud.sent  # nothing is sent by the middleware
     assert suggestion.drafts[0]["text"] in page and f'name="suggestion" value="{suggestion.pk}"' in page
