@@ -33,6 +33,9 @@ def main() -> int:
     try:
         manage("migrate", "--noinput")
         manage("seed_demo")
+        # Demo timelines are written in bulk (no signals): queue their AI reading for the ai worker. Idempotent: later
+        # runs find nothing left to read.
+        manage("ai_backfill", "--days", "3650")
         print("\nFluxo is starting at http://127.0.0.1:8000 — press Ctrl-C to stop.\n", flush=True)
         honcho = subprocess.Popen([os.path.join(bin_dir, "honcho"), "start", "-f", "Procfile"], cwd=BASE_DIR, env=env)
         try:
