@@ -5,6 +5,7 @@ a ledger row for every call."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from .prompts import prompt_active, prompt_messages
 from .providers import llm_chain, provider
 from .schemas import EXTRACTION_FIELDS, Extraction
 
+logger = logging.getLogger(__name__)
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
 
 
@@ -150,6 +152,18 @@ def _chain(requested: str) -> list[str]:
     return [requested, *[name for name in chain if name != requested]]
 
 
+def _local_answer(local: Extraction, lead_id: int | None, latency_ms: int, notes: list[str] | None = None) -> Answer:
+    call = usage.call_record(
+        task="extraction",
+        provider="local",
+        model=local_engine().model,
+        lead_id=lead_id,
+        latency_ms=latency_ms,
+        outcome=CallOutcome.OK,
+    )
+    return Answer(local, "local", local_engine().model, None, call, notes=notes or [])
+
+
 def extract(
     text: str,
     *,
@@ -167,15 +181,7 @@ def extract(
     chain = _chain(provider_name)
     confident = local.confidence.get("intent", 0) >= settings.AI_ESCALATE_BELOW
     if provider_name == "local" or not chain or (provider_name == "auto" and confident):
-        call = usage.call_record(
-            task="extraction",
-            provider="local",
-            model=local_engine().model,
-            lead_id=lead_id,
-            latency_ms=local_ms,
-            outcome=CallOutcome.OK,
-        )
-        return Answer(local, "local", local_engine().model, None, call)
+        return _local_answer(local, lead_id, local_ms)
     prompt = prompt_active("extraction", seed=lead_id)
     messages = prompt_messages(prompt, {"context": context or {"language": "pt-BR"}, "message": text})
     try:
@@ -185,11 +191,7 @@ def extract(
     except (ProviderError, InvalidOutput) as exc:
         if provider_name != "auto":
             raise
-        call = usage.call_record(
-            task="extraction", provider="local", model=local_engine().model, lead_id=lead_id, latency_ms=local_ms,
-            outcome=CallOutcome.OK,
-        )  # fmt: skip
-        return Answer(local, "local", local_engine().model, None, call, notes=[exc.message])
+        return _local_answer(local, lead_id, local_ms, notes=[exc.message])
     value: Extraction = answer.value
     # Fields the LLM left without a confidence get a neutral 0.8; a field it left empty keeps the local reading
     # when the local engine found something (rules for money and places are precise).
@@ -206,17 +208,26 @@ def extract(
 
 def structured(
     *, task: str, schema: type[BaseModel], variables: dict, lead_id: int | None, provider_name: str
-) -> Answer:
-    """A prompt-driven task (suggestions, drafts) on the LLM chain. Raises when no provider can answer: callers
-    fall back to their local writer."""
+) -> Answer | None:
+    """A prompt-driven task (suggestions, drafts) on the LLM chain. ``None`` tells the caller to use its local
+    writer: asked for ``local``, or ``auto`` with no provider configured or none able to answer. An explicit
+    provider that cannot answer raises."""
+    if provider_name == "local":
+        return None
     chain = _chain(provider_name)
-    if not chain:
-        raise ProviderError(_("No LLM provider is configured."))
-    prompt = prompt_active(task, seed=lead_id)
-    messages = prompt_messages(prompt, variables)
-    return llm_structured(
-        task=task, schema=schema, messages=messages, prompt=prompt, lead_id=lead_id, providers=chain, max_tokens=700
-    )
+    try:
+        if not chain:
+            raise ProviderError(_("No LLM provider is configured."))
+        prompt = prompt_active(task, seed=lead_id)
+        messages = prompt_messages(prompt, variables)
+        return llm_structured(
+            task=task, schema=schema, messages=messages, prompt=prompt, lead_id=lead_id, providers=chain, max_tokens=700
+        )
+    except (ProviderError, InvalidOutput) as exc:
+        if provider_name != "auto":
+            raise
+        logger.info("%s: local writer (%s)", task, exc.code)
+        return None
 
 
 def dumps(value: BaseModel) -> str:

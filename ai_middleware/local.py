@@ -11,13 +11,13 @@ import re
 import threading
 import zlib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from common.text import fold
-from leads.normalization import CITY_ALIASES, interest_extract
+from leads.normalization import CITY_ALIASES, interest_extract, number_parse
 
 from .schemas import Extraction
 
@@ -207,17 +207,6 @@ _MAX_WORDS = re.compile(
 _MIN_WORDS = re.compile(r"\b(a partir de|acima de|mais de|no minimo|minimo de|pelo menos)\s*(r\$\s*)?$")
 
 
-def _to_number(digits: str) -> Decimal | None:
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", digits):
-        digits = digits.replace(".", "").replace(",", ".")
-    else:
-        digits = digits.replace(",", ".")
-    try:
-        return Decimal(digits)
-    except InvalidOperation:
-        return None
-
-
 def budget_extract(text: str) -> tuple[float | None, float | None]:
     """The property budget a message states, in BRL: ``até 500 mil`` → (None, 500000); ``entre 300 e 400 mil`` →
     (300000, 400000); ``tenho uns 400k`` → (400000, 400000); ``a partir de 2 milhões`` → (2000000, None).
@@ -228,7 +217,7 @@ def budget_extract(text: str) -> tuple[float | None, float | None]:
         if match.group("half"):
             found.append((match.start(), match.end(), Decimal(500_000), "abs", False))
             continue
-        number = _to_number(match.group("digits"))
+        number = number_parse(match.group("digits"))
         unit = match.group("unit")
         found.append((match.start(), match.end(), number, unit, bool(match.group("prefix"))))
     amounts: list[tuple[int, Decimal]] = []

@@ -3,7 +3,6 @@ consultant did with them, campaign drafts checked by the anti-ban content rules,
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,12 +12,12 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from antiban.services import content_review
+from common.errors import ApplicationError
 from leads import selectors as lead_selectors
 from leads.services.lead import lead_ai_profile_merge
 
 from . import engine
 from .context import context_build
-from .errors import InvalidOutput, ProviderError
 from .models import (
     DraftStatus,
     Extraction,
@@ -35,7 +34,6 @@ from .schemas import CampaignDraft, Suggestions
 from .signals import extraction_recorded
 from .writers import STAGE_TONES, draft_local, suggestions_local
 
-logger = logging.getLogger(__name__)
 # A consultant's text at least this similar to the draft counts as "sent as drafted".
 AS_IS_SIMILARITY = 95.0
 
@@ -139,25 +137,18 @@ def suggestions_write(*, suggestion_id: int, provider_name: str = "auto") -> Sug
     library = _library(lead.stage)
     context = context_build(lead_id=lead.pk, task=Task.SUGGESTIONS)
     handled = [o for o in facts.get("objections") or [] if o in library]
-    answer = None
-    if provider_name != "local":
-        try:
-            answer = engine.structured(
-                task=Task.SUGGESTIONS,
-                schema=Suggestions,
-                variables={
-                    "context": context,
-                    "tone": suggestion.tone,
-                    "objections": {key: library[key] for key in handled},
-                    "facts": {k: facts.get(k) for k in ("intent", "urgency", "buying_stage", "questions")},
-                },
-                lead_id=lead.pk,
-                provider_name=provider_name,
-            )
-        except (ProviderError, InvalidOutput) as exc:
-            if provider_name != "auto":
-                raise
-            logger.info("suggestions for lead %s: local writer (%s)", lead.pk, exc.code)
+    answer = engine.structured(
+        task=Task.SUGGESTIONS,
+        schema=Suggestions,
+        variables={
+            "context": context,
+            "tone": suggestion.tone,
+            "objections": {key: library[key] for key in handled},
+            "facts": {k: facts.get(k) for k in ("intent", "urgency", "buying_stage", "questions")},
+        },
+        lead_id=lead.pk,
+        provider_name=provider_name,
+    )
     if answer is not None:
         drafts, suggestion.provider, suggestion.prompt = answer.value, answer.provider, answer.prompt
     else:
@@ -230,21 +221,14 @@ def draft_create(*, goal: str, tone: str, user, provider_name: str = "auto") -> 
     """A campaign template body for ``goal`` in ``tone``; usable only if the anti-ban content rules pass."""
     goal = (goal or "").strip()
     if len(goal) < 5:
-        raise ProviderError(_("Describe the goal of the message in a few words."), outcome="invalid")
-    answer = None
-    if provider_name != "local":
-        try:
-            answer = engine.structured(
-                task=Task.DRAFT,
-                schema=CampaignDraft,
-                variables={"goal": goal, "tone": tone, "business": settings.FLUXO_BUSINESS_NAME},
-                lead_id=None,
-                provider_name=provider_name,
-            )
-        except (ProviderError, InvalidOutput) as exc:
-            if provider_name != "auto":
-                raise
-            logger.info("campaign draft: local writer (%s)", exc.code)
+        raise ApplicationError(_("Describe the goal of the message in a few words."), code="ai_goal_missing")
+    answer = engine.structured(
+        task=Task.DRAFT,
+        schema=CampaignDraft,
+        variables={"goal": goal, "tone": tone, "business": settings.FLUXO_BUSINESS_NAME},
+        lead_id=None,
+        provider_name=provider_name,
+    )
     draft = answer.value if answer else draft_local(goal=goal, tone=tone)
     checks = content_review(text=draft.text, marketing=True)
     blocked = any(not check["passed"] and check["fatal"] for check in checks)

@@ -97,7 +97,7 @@ _MAX_ONLY = re.compile(r"\b(ate|no maximo|maximo|max|menos de|abaixo de)\b")
 _MIN_ONLY = re.compile(r"\b(a partir de|acima de|mais de|minimo|min|pelo menos)\b")
 
 
-def _number(raw: str) -> Decimal | None:
+def number_parse(raw: str) -> Decimal | None:
     """Brazilian or international digits: ``350.000`` / ``350,000`` / ``1,5`` / ``1.5`` / ``350.000,00``."""
     raw = raw.strip(".,")
     if not raw:
@@ -126,7 +126,7 @@ def budget_parse(text: str) -> tuple[Decimal | None, Decimal | None] | None:
     found = [(m.group(1), m.group(2)) for m in _AMOUNT.finditer(folded)]
     values: list[Decimal] = []
     for index, (digits, unit) in enumerate(found):
-        number = _number(digits)
+        number = number_parse(digits)
         if number is None:
             continue
         if unit is None:  # "entre 200 e 300 mil": the unit of the last amount applies to the earlier ones
