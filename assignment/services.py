@@ -1,10 +1,48 @@
-"""Writes on teams."""
+"""Writes of assignment: teams, consultant profiles, the roulette's claims, manual (re)assignment, pauses and
+rebalancing, the SLA watch, notifications and counter reconciliation.
+
+A claim is one transaction: the lead row is locked (``leads.services.lead_lock``), an active assignment makes a
+second claim a no-op (and a partial unique index makes a double one impossible), and the consultant's counters are
+raised by a conditional ``UPDATE … WHERE open_leads < max_open_leads AND …`` that fails when they are full, in which
+case the next-ranked consultant is tried. So under any concurrency a lead is assigned once and no cap is exceeded.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+from datetime import datetime, timedelta
 
-from assignment.models import Team
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assignment import roulette
+from assignment.models import (
+    Absence,
+    Assignment,
+    AssignmentKind,
+    AssignmentStatus,
+    ConsultantProfile,
+    Notification,
+    NotificationKind,
+    Team,
+)
+from common.errors import ApplicationError
+from compliance.roles import Role, user_has_role
+from leads import selectors as lead_selectors
+from leads import services as lead_services
+from qualification import selectors as qualification_selectors
+
+logger = logging.getLogger(__name__)
+CLOSED_STAGES = ("won", "lost")
+CLASS_ORDER = {"hot": 0, "warm": 1, "cold": 2, "": 3}
+
+
+class AssignmentRefused(ApplicationError):
+    code = "assignment_refused"
 
 
 @transaction.atomic
@@ -14,3 +52,423 @@ def team_ensure(*, name: str, supervisor, members=()) -> Team:
     if members:
         team.members.add(*members)
     return team
+
+
+def profile_for(user) -> ConsultantProfile:
+    profile, _created = ConsultantProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def consultant_seen(user) -> None:
+    """The consultant's screen polled: they are online (written at most once a minute)."""
+    now = timezone.now()
+    ConsultantProfile.objects.filter(user=user).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - timedelta(seconds=60))
+    ).update(last_seen_at=now)
+
+
+# --- Candidates and claims ------------------------------------------------------------------------------------------
+def _local(now: datetime) -> datetime:
+    return timezone.localtime(now)
+
+
+def _available(profile: ConsultantProfile, now: datetime, absent: set[int]) -> bool:
+    local = _local(now)
+    if profile.is_paused or profile.pk in absent or local.weekday() not in profile.work_days:
+        return False
+    start, end = profile.work_start, profile.work_end
+    return start <= local.time() < end if start < end else (local.time() >= start or local.time() < end)
+
+
+def candidates_for(*, team_ids: list[int] | None, now: datetime, exclude=()) -> list[roulette.Candidate]:
+    """Available consultants (active, not paused, not absent, within working hours) with room today."""
+    users = get_user_model().objects.filter(is_active=True, groups__name=Role.CONSULTANT)
+    users = users.filter(teams__id__in=team_ids) if team_ids else users.filter(teams__is_active=True)
+    users = users.exclude(pk__in=list(exclude)).distinct()
+    for user in users.filter(consultant_profile__isnull=True):
+        profile_for(user)
+    profiles = list(ConsultantProfile.objects.filter(user__in=users).select_related("user"))
+    today = _local(now).date()
+    absent = set(
+        Absence.objects.filter(profile__in=profiles, starts_at__lte=now, ends_at__gt=now).values_list(
+            "profile_id", flat=True
+        )
+    )
+    debt = dict(
+        Assignment.objects.filter(
+            consultant__in=[p.user_id for p in profiles],
+            status=AssignmentStatus.ACTIVE,
+            first_contact_at__isnull=True,
+            due_at__lt=now,
+        )
+        .values("consultant")
+        .annotate(n=Count("id"))
+        .values_list("consultant", "n")
+    )
+    online_after = now - timedelta(minutes=settings.ASSIGNMENT_ONLINE_MINUTES)
+    out = []
+    for p in profiles:
+        new_today = p.new_today if p.new_today_date == today else 0
+        if not _available(p, now, absent) or p.open_leads >= p.max_open_leads or new_today >= p.max_new_per_day:
+            continue
+        out.append(
+            roulette.Candidate(
+                user_id=p.user_id,
+                name=p.user.get_full_name() or p.user.get_username(),
+                property_types=list(p.property_types),
+                price_min=float(p.price_min) if p.price_min is not None else None,
+                price_max=float(p.price_max) if p.price_max is not None else None,
+                regions=list(p.regions),
+                languages=list(p.languages),
+                open_leads=p.open_leads,
+                max_open_leads=p.max_open_leads,
+                new_today=new_today,
+                weight=p.weight,
+                sla_debt=debt.get(p.user_id, 0),
+                online=bool(p.last_seen_at and p.last_seen_at >= online_after),
+                conversion={k: tuple(v) for k, v in (p.conversion or {}).items()},
+            )
+        )
+    return out
+
+
+_CLAIM_SQL = """
+UPDATE assignment_consultantprofile
+SET open_leads = open_leads + 1,
+    new_today = CASE WHEN new_today_date = %(today)s THEN new_today + 1 ELSE 1 END,
+    new_today_date = %(today)s,
+    assigned_total = assigned_total + 1,
+    last_assigned_at = %(now)s
+WHERE user_id = %(user)s
+  AND NOT is_paused
+  AND open_leads < max_open_leads
+  AND (new_today_date IS DISTINCT FROM %(today)s OR new_today < max_new_per_day)
+RETURNING user_id
+"""
+
+
+def _claim(user_id: int, now: datetime) -> bool:
+    """Take one slot of the consultant's capacity, or fail if there is none left (atomic in the database)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, {"today": _local(now).date(), "now": now, "user": user_id})
+        return cursor.fetchone() is not None
+
+
+def _release(user_id: int) -> None:
+    ConsultantProfile.objects.filter(user_id=user_id, open_leads__gt=0).update(open_leads=F("open_leads") - 1)
+
+
+def _lead_facts(lead, category: str) -> roulette.LeadFacts:
+    ai = (lead.attributes or {}).get("ai") or {}
+    budget = lead.budget_max or lead.budget_min or ai.get("budget_max")
+    return roulette.LeadFacts(
+        lead_id=lead.pk,
+        interest_type=lead.interest_type or ai.get("property_type") or "",
+        budget=float(budget) if budget else None,
+        state=lead.state,
+        city=lead.city,
+        language=(lead.attributes or {}).get("language") or "pt",
+        category=category,
+    )
+
+
+def _end(assignment: Assignment, *, reason: str, now: datetime) -> None:
+    assignment.status = AssignmentStatus.ENDED
+    assignment.ended_at = now
+    assignment.end_reason = reason[:200]
+    assignment.save(update_fields=["status", "ended_at", "end_reason"])
+    _release(assignment.consultant_id)
+
+
+def _notify(user_id: int, kind: str, lead_id: int | None, **data) -> None:
+    Notification.objects.create(user_id=user_id, kind=kind, lead_id=lead_id, data=data)
+
+
+def lead_assign(
+    *, lead_id: int, kind: str = AssignmentKind.ROULETTE, actor=None, exclude=(), reason: str = "", now=None
+) -> Assignment | None:
+    """Run the roulette for one lead and claim it for the best consultant with room. Returns the active assignment
+    (the existing one when the lead was already assigned by the roulette), or None when nobody can take it now
+    (it stays unassigned and the sweep retries)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lead = lead_services.lead_lock(lead_id=lead_id)
+        if lead is None or lead.stage in CLOSED_STAGES:
+            return None
+        active = Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).first()
+        if kind == AssignmentKind.ROULETTE and (active or lead.owner_id):
+            return active  # someone has it already: a claim is made once
+        exclude = {*exclude, *([active.consultant_id] if active else [])}
+        category, sla, score = qualification_selectors.category_and_sla(lead_ids=[lead_id]).get(
+            lead_id, ("", qualification_selectors.unscored_sla_minutes(), None)
+        )
+        team_ids = [lead.team_id] if lead.team_id else None
+        ranked = roulette.rank(_lead_facts(lead, category), candidates_for(team_ids=team_ids, now=now, exclude=exclude))
+        chosen = next((r for r in ranked if _claim(r.user_id, now)), None)
+        if chosen is None:
+            return None
+        if active:
+            _end(active, reason=reason or kind, now=now)
+        elif lead.owner_id:
+            _release(lead.owner_id)
+        user = get_user_model().objects.get(pk=chosen.user_id)
+        team = None if lead.team_id else Team.objects.filter(members=user, is_active=True).order_by("id").first()
+        details = {
+            "kind": kind,
+            "category": category,
+            "factors": chosen.factors,
+            "reasons": chosen.reasons,
+            "runners_up": [{"user": r.user_id, "name": r.name, "total": round(r.total, 5)} for r in ranked[1:4]],
+        }
+        assignment = Assignment.objects.create(
+            lead_id=lead_id,
+            consultant=user,
+            team_id=lead.team_id or (team.pk if team else None),
+            kind=kind,
+            category=category,
+            score=score,
+            sla_minutes=sla,
+            assigned_at=now,
+            due_at=now + timedelta(minutes=sla),
+            reasons=details,
+            actor=actor,
+        )
+        lead_services.lead_change_owner(
+            lead=lead,
+            actor=actor,
+            owner=user,
+            reason=reason or _("Roulette: best match with room (%(why)s)") % {"why": ", ".join(chosen.reasons)},
+            team=team,
+            details=details,
+        )
+        _notify(user.pk, NotificationKind.ASSIGNED, lead_id, due_at=assignment.due_at.isoformat(), category=category)
+        if active:
+            _notify(active.consultant_id, NotificationKind.REASSIGNED, lead_id, reason=reason or kind)
+    return assignment
+
+
+def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=None) -> Assignment:
+    """A supervisor's choice. The consultant's caps still hold: a full consultant is refused with the reason."""
+    now = now or timezone.now()
+    if not (consultant.is_active and user_has_role(consultant, Role.CONSULTANT)):
+        raise AssignmentRefused(_("%(name)s is not an active consultant.") % {"name": consultant.get_full_name()})
+    profile_for(consultant)
+    with transaction.atomic():
+        lead = lead_services.lead_lock(lead_id=lead_id)
+        if lead is None:
+            raise AssignmentRefused(_("This lead no longer exists."))
+        active = Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).first()
+        if active and active.consultant_id == consultant.pk:
+            return active
+        if not _claim(consultant.pk, now):
+            raise AssignmentRefused(
+                _("%(name)s is paused or has no room left (open leads or new leads today at the limit).")
+                % {"name": consultant.get_full_name() or consultant.get_username()}
+            )
+        if active:
+            _end(active, reason=reason or _("manual reassignment"), now=now)
+        elif lead.owner_id and lead.owner_id != consultant.pk:
+            _release(lead.owner_id)
+        category, sla, score = qualification_selectors.category_and_sla(lead_ids=[lead_id]).get(
+            lead_id, ("", qualification_selectors.unscored_sla_minutes(), None)
+        )
+        assignment = Assignment.objects.create(
+            lead_id=lead_id,
+            consultant=consultant,
+            team_id=lead.team_id,
+            kind=AssignmentKind.MANUAL,
+            category=category,
+            score=score,
+            sla_minutes=sla,
+            assigned_at=now,
+            due_at=now + timedelta(minutes=sla),
+            reasons={"kind": AssignmentKind.MANUAL, "by": actor.pk if actor else None, "reason": reason},
+            actor=actor,
+        )
+        lead_services.lead_change_owner(
+            lead=lead, actor=actor, owner=consultant, reason=reason or _("Assigned by a supervisor")
+        )
+        _notify(
+            consultant.pk, NotificationKind.ASSIGNED, lead_id, due_at=assignment.due_at.isoformat(), category=category
+        )
+        if active:
+            _notify(active.consultant_id, NotificationKind.REASSIGNED, lead_id, reason=reason)
+    return assignment
+
+
+def leads_assign(*, lead_ids: list[int], now=None) -> dict:
+    """The roulette over many leads, hot first, then by served score: used on new leads and by the sweep."""
+    info = qualification_selectors.category_and_sla(lead_ids=lead_ids)
+    ordered = sorted(
+        lead_ids, key=lambda i: (CLASS_ORDER[info.get(i, ("",))[0]], -(info.get(i, ("", 0, 0))[2] or 0), i)
+    )
+    assigned = skipped = 0
+    for lead_id in ordered:
+        if lead_assign(lead_id=lead_id, now=now):
+            assigned += 1
+        else:
+            skipped += 1
+    return {"assigned": assigned, "waiting": skipped}
+
+
+def unassigned_sweep(*, limit: int = 500, now=None) -> dict:
+    if not settings.ASSIGNMENT_AUTO:
+        return {"assigned": 0, "waiting": 0}
+    return leads_assign(lead_ids=lead_selectors.lead_ids_unassigned(limit=limit), now=now)
+
+
+# --- Events from the apps below -------------------------------------------------------------------------------------
+def first_contact_record(*, lead_id: int, at: datetime | None = None) -> bool:
+    """The owner reached the lead (message sent, stage moved on): the SLA is met."""
+    return bool(
+        Assignment.objects.filter(
+            lead_id=lead_id, status=AssignmentStatus.ACTIVE, first_contact_at__isnull=True
+        ).update(first_contact_at=at or timezone.now())
+    )
+
+
+def lead_closed(*, lead_id: int) -> None:
+    with transaction.atomic():
+        for assignment in Assignment.objects.select_for_update().filter(
+            lead_id=lead_id, status=AssignmentStatus.ACTIVE
+        ):
+            _end(assignment, reason="closed", now=timezone.now())
+
+
+def sla_retime(*, lead_ids: list[int]) -> int:
+    """A lead that turned hotter before its first contact is due sooner (never later)."""
+    info = qualification_selectors.category_and_sla(lead_ids=lead_ids)
+    changed = 0
+    for assignment in Assignment.objects.filter(
+        lead_id__in=lead_ids, status=AssignmentStatus.ACTIVE, first_contact_at__isnull=True
+    ):
+        category, sla, _score = info.get(assignment.lead_id, (assignment.category, assignment.sla_minutes, None))
+        due = assignment.assigned_at + timedelta(minutes=sla)
+        if due < assignment.due_at:
+            assignment.due_at, assignment.sla_minutes, assignment.category = due, sla, category
+            assignment.save(update_fields=["due_at", "sla_minutes", "category"])
+            changed += 1
+    return changed
+
+
+# --- SLA watch ------------------------------------------------------------------------------------------------------
+def _supervisors_of(assignment: Assignment) -> list[int]:
+    teams = Team.objects.filter(Q(pk=assignment.team_id) | Q(members=assignment.consultant_id), is_active=True)
+    return sorted({s for s in teams.values_list("supervisor_id", flat=True) if s})
+
+
+def sla_watch(*, now: datetime | None = None) -> dict:
+    """Reminders before the due time, a supervisor alert at the breach, reassignment after the grace period."""
+    now = now or timezone.now()
+    awaiting = Assignment.objects.filter(status=AssignmentStatus.ACTIVE, first_contact_at__isnull=True)
+    reminded = breached = reassigned = 0
+    for a in awaiting.filter(reminded_at__isnull=True, due_at__gt=now).select_related("consultant"):
+        lead_time = max(timedelta(minutes=5), timedelta(minutes=a.sla_minutes * settings.ASSIGNMENT_REMINDER_SHARE))
+        if a.due_at - now <= lead_time and Assignment.objects.filter(pk=a.pk, reminded_at__isnull=True).update(
+            reminded_at=now
+        ):
+            _notify(a.consultant_id, NotificationKind.REMINDER, a.lead_id, due_at=a.due_at.isoformat())
+            reminded += 1
+    for a in awaiting.filter(breached_at__isnull=True, due_at__lte=now).select_related("consultant"):
+        if not Assignment.objects.filter(pk=a.pk, breached_at__isnull=True).update(breached_at=now):
+            continue  # another watcher got it
+        breached += 1
+        name = a.consultant.get_full_name() or a.consultant.get_username()
+        for supervisor in _supervisors_of(a):
+            _notify(supervisor, NotificationKind.BREACH, a.lead_id, consultant=name, due_at=a.due_at.isoformat())
+        _breach_mail(a, name)
+    grace = timedelta(minutes=settings.ASSIGNMENT_SLA_GRACE_MINUTES)
+    for a in awaiting.filter(breached_at__isnull=False, due_at__lte=now - grace):
+        reason = _("First-contact SLA breached: no contact %(minutes)d min after the due time") % {
+            "minutes": int((now - a.due_at).total_seconds() // 60)
+        }
+        if lead_assign(lead_id=a.lead_id, kind=AssignmentKind.SLA_REASSIGN, reason=reason, now=now):
+            reassigned += 1
+    return {"reminded": reminded, "breached": breached, "reassigned": reassigned}
+
+
+def _breach_mail(assignment: Assignment, consultant_name: str) -> None:
+    from django.core.mail import send_mail
+
+    emails = list(
+        get_user_model()
+        .objects.filter(pk__in=_supervisors_of(assignment), is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not emails:
+        return
+    try:
+        send_mail(
+            _("[Fluxo] First-contact SLA breached"),
+            _("Lead #%(lead)d, with %(name)s, was due at %(due)s and has not been contacted.")
+            % {"lead": assignment.lead_id, "name": consultant_name, "due": timezone.localtime(assignment.due_at)},
+            None,
+            emails,
+        )
+    except Exception:  # the in-app alert is already written; mail is best effort
+        logger.warning("breach e-mail for assignment %s failed", assignment.pk, exc_info=True)
+
+
+# --- Supervisor tools -----------------------------------------------------------------------------------------------
+def consultant_pause(*, user, actor, paused: bool, reason: str = "") -> ConsultantProfile:
+    profile = profile_for(user)
+    profile.is_paused = paused
+    profile.paused_reason = reason[:200] if paused else ""
+    profile.save(update_fields=["is_paused", "paused_reason"])
+    return profile
+
+
+def consultant_rebalance(*, user, actor, reason: str = "") -> dict:
+    """A departing consultant: pause them and hand each open lead to the roulette (they are excluded)."""
+    consultant_pause(user=user, actor=actor, paused=True, reason=reason or _("leaving: leads rebalanced"))
+    moved, left = 0, []
+    why = reason or _("Rebalanced: %(name)s is leaving") % {"name": user.get_full_name() or user.get_username()}
+    for lead_id in lead_selectors.lead_ids_owned_open(owner_id=user.pk):
+        if Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).exists():
+            result = lead_assign(
+                lead_id=lead_id, kind=AssignmentKind.REBALANCE, actor=actor, exclude={user.pk}, reason=why
+            )
+        else:
+            result = _rebalance_unassigned(lead_id=lead_id, user=user, actor=actor, reason=why)
+        if result:
+            moved += 1
+        else:
+            left.append(lead_id)
+    return {"moved": moved, "left": left}
+
+
+def _rebalance_unassigned(*, lead_id: int, user, actor, reason: str) -> Assignment | None:
+    """A lead owned without a roulette assignment (owned before Fluxo routed): same move, through the roulette."""
+    with transaction.atomic():
+        lead = lead_services.lead_lock(lead_id=lead_id)
+        if lead is None:
+            return None
+        lead_services.lead_change_owner(lead=lead, actor=actor, owner=None, reason=reason)
+        _release(user.pk)
+    return lead_assign(lead_id=lead_id, kind=AssignmentKind.REBALANCE, actor=actor, exclude={user.pk}, reason=reason)
+
+
+def notifications_read(*, user, ids=None) -> int:
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def counters_reconcile() -> int:
+    """Open leads and conversion history per consultant, recounted from the leads (drift from changes made
+    outside the roulette: a manual owner change in the admin, a merge)."""
+    for user in get_user_model().objects.filter(
+        is_active=True, groups__name=Role.CONSULTANT, consultant_profile__isnull=True
+    ).distinct():
+        profile_for(user)
+    profiles = list(ConsultantProfile.objects.all())
+    ids = [p.user_id for p in profiles]
+    open_counts = lead_selectors.lead_open_counts_by_owner(owner_ids=ids)
+    conversions = lead_selectors.lead_conversion_by_owner(owner_ids=ids)
+    for p in profiles:
+        p.open_leads = open_counts.get(p.user_id, 0)
+        p.conversion = {k[1] or "": list(v) for k, v in conversions.items() if k[0] == p.user_id}
+    ConsultantProfile.objects.bulk_update(profiles, ["open_leads", "conversion"], batch_size=500)
+    return len(profiles)

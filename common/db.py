@@ -26,3 +26,38 @@ def rows_update(model, objs: list, fields: list[str], *, synchronous: bool = Tru
         if not synchronous:
             cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.executemany(sql, params)
+
+
+def rows_upsert(table: str, columns: tuple[str, ...], rows: list[tuple], *, conflict: str, update: tuple[str, ...]):
+    """Insert or update many rows at COPY speed: COPY into a temporary table shaped like ``table``, then one
+    ``INSERT … ON CONFLICT (conflict) DO UPDATE``. ``table`` and column names come from code, never from input.
+    Must run inside a transaction (the temporary table is dropped at commit)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(c) for c in columns)
+    staging = quote(f"_upsert_{table}")
+    sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in update)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {cols} FROM {quote(table)} WITH NO DATA"  # noqa: S608
+        )
+        with cursor.copy(f"COPY {staging} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {quote(table)} ({cols}) SELECT {cols} FROM {staging} "  # noqa: S608
+            f"ON CONFLICT ({quote(conflict)}) DO UPDATE SET {sets}"
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+
+
+def rows_copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Append many rows with COPY (no conflicts expected)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    cols = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

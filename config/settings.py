@@ -299,11 +299,21 @@ CELERY_BEAT_SCHEDULE = {
     "whatsapp.templates_sync_all": {"task": "whatsapp.templates_sync_all", "schedule": crontab(minute=40)},
     "leads.facebook_leads_sweep": {"task": "leads.facebook_leads_sweep", "schedule": crontab(minute="*/15")},
     "ai_middleware.budget_check": {"task": "ai_middleware.budget_check", "schedule": 300.0},
+    "qualification.rescore_open": {"task": "qualification.rescore_open", "schedule": crontab(minute=23)},
+    "assignment.sla_watch": {"task": "assignment.sla_watch", "schedule": 60.0},
+    "assignment.unassigned_sweep": {"task": "assignment.unassigned_sweep", "schedule": 60.0},
+    "assignment.counters_reconcile": {"task": "assignment.counters_reconcile", "schedule": crontab(minute="*/10")},
     "leads.stage_aging_report": {
         "task": "leads.stale_leads_count_refresh",
         "schedule": crontab(minute="*/15"),
     },
 }
+
+# --- Assignment: the roulette and the first-contact SLA -------------------------------------------------------------
+ASSIGNMENT_AUTO = env.bool("ASSIGNMENT_AUTO", default=True)  # route new leads with the roulette
+ASSIGNMENT_ONLINE_MINUTES = env.int("ASSIGNMENT_ONLINE_MINUTES", default=10)  # seen this recently = online
+ASSIGNMENT_REMINDER_SHARE = env.float("ASSIGNMENT_REMINDER_SHARE", default=0.2)  # remind at 80 % of the SLA
+ASSIGNMENT_SLA_GRACE_MINUTES = env.int("ASSIGNMENT_SLA_GRACE_MINUTES", default=15)  # then reassign
 
 # --- Logging: structured enough to grep, never personal data ----------------------------------------
 LOGGING = {

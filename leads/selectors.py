@@ -294,3 +294,127 @@ def lead_inbound_message_events(*, since, limit: int) -> list[tuple[int, int]]:
         .order_by("occurred_at", "id")
         .values_list("id", "lead_id")[:limit]
     )
+
+
+# --- Reads for scoring and routing (background work, no user) ----------------------------------------------------
+OPEN_STAGES = tuple(s for s in LeadStage.values if s not in (LeadStage.WON, LeadStage.LOST))
+SCORING_COLUMNS = (
+    "id",
+    "stage",
+    "interest_type",
+    "budget_min",
+    "budget_max",
+    "state",
+    "city",
+    "source_kind",
+    "recurrence_count",
+    "created_at",
+    "last_interest_at",
+    "ai",
+    "language",
+    "team_id",
+    "owner_id",
+    "messages_in",
+    "messages_out",
+    "last_in_at",
+    "first_out_at",
+    "touches",
+)
+_SCORING_SQL = """
+SELECT l.id, l.stage, l.interest_type, l.budget_min::float8, l.budget_max::float8, l.state, l.city, s.kind,
+       l.recurrence_count, l.created_at, l.last_interest_at, l.attributes -> 'ai', l.attributes ->> 'language',
+       l.team_id, l.owner_id, coalesce(ev.n_in, 0), coalesce(ev.n_out, 0), ev.last_in, ev.first_out,
+       coalesce(ev.n_touch, 0)
+FROM leads_lead l
+JOIN leads_leadsource s ON s.id = l.source_id
+LEFT JOIN (
+    SELECT e.lead_id,
+           count(*) FILTER (WHERE e.kind = 'message_in') AS n_in,
+           count(*) FILTER (WHERE e.kind = 'message_out') AS n_out,
+           max(e.occurred_at) FILTER (WHERE e.kind = 'message_in') AS last_in,
+           min(e.occurred_at) FILTER (WHERE e.kind = 'message_out') AS first_out,
+           count(*) FILTER (WHERE e.kind IN ('call', 'meeting')) AS n_touch
+    FROM leads_leadevent e
+    WHERE e.lead_id = ANY(%s) AND e.kind IN ('message_in', 'message_out', 'call', 'meeting')
+    GROUP BY e.lead_id
+) ev ON ev.lead_id = l.id
+WHERE l.id = ANY(%s) AND l.merged_into_id IS NULL
+ORDER BY l.id
+"""
+
+
+def lead_scoring_rows(*, lead_ids: list[int]) -> list[tuple]:
+    """One tuple per lead (``SCORING_COLUMNS``): the facts qualification scores, from the lead, its AI profile and
+    its timeline, in one query. Merged-away leads are left out."""
+    if not lead_ids:
+        return []
+    from django.db import connection
+
+    ids = list(lead_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_SCORING_SQL, [ids, ids])
+        return cursor.fetchall()
+
+
+def lead_ids_open(*, after_id: int = 0, limit: int = 5000) -> list[int]:
+    """Open (not won or lost, not merged) lead ids above ``after_id``, ascending: for batch re-scoring."""
+    return list(
+        Lead.objects.filter(pk__gt=after_id, stage__in=OPEN_STAGES, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def lead_ids_recent(*, limit: int) -> list[int]:
+    """The ``limit`` newest lead ids (previews of a scoring change)."""
+    return list(
+        Lead.objects.filter(merged_into__isnull=True)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def lead_outcomes(*, limit: int = 200_000) -> list[tuple[int, bool, object]]:
+    """(lead id, won?, created_at) of closed leads, oldest first: the history a learned model trains on."""
+    return list(
+        Lead.objects.filter(stage__in=[LeadStage.WON, LeadStage.LOST], merged_into__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("pk", "stage", "created_at")[:limit]
+    )
+
+
+def lead_open_counts_by_owner(*, owner_ids: list[int]) -> dict[int, int]:
+    """Open leads per owner (workload reconciliation)."""
+    rows = (
+        Lead.objects.filter(owner_id__in=owner_ids, stage__in=OPEN_STAGES, merged_into__isnull=True)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["owner_id"]: r["n"] for r in rows}
+
+
+def lead_conversion_by_owner(*, owner_ids: list[int]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(owner, interest type) → (won, closed): each consultant's history on similar leads."""
+    rows = (
+        Lead.objects.filter(owner_id__in=owner_ids, stage__in=[LeadStage.WON, LeadStage.LOST])
+        .values("owner_id", "interest_type")
+        .annotate(won=Count("id", filter=Q(stage=LeadStage.WON)), closed=Count("id"))
+    )
+    return {(r["owner_id"], r["interest_type"]): (r["won"], r["closed"]) for r in rows}
+
+
+def lead_ids_unassigned(*, limit: int = 500) -> list[int]:
+    """Open leads with no owner, oldest first (the roulette's backlog)."""
+    return list(
+        Lead.objects.filter(owner__isnull=True, stage__in=OPEN_STAGES, merged_into__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def lead_ids_owned_open(*, owner_id: int) -> list[int]:
+    return list(
+        Lead.objects.filter(owner_id=owner_id, stage__in=OPEN_STAGES, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

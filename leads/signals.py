@@ -4,6 +4,7 @@
 - ``lead_message_sent(lead_id, event_id, text, suggestion_id)``: a consultant sent a message; ``suggestion_id`` is
   the AI reply suggestion it started from, if any (the AI middleware learns from the edit).
 - ``lead_stage_changed(lead_id, stage, previous)``: the lead moved stage (conversions, re-scoring).
+- ``leads_created(lead_ids)``: new leads exist (one form, one API call or one import chunk): scoring, routing.
 """
 
 from django.dispatch import Signal
@@ -11,3 +12,4 @@ from django.dispatch import Signal
 lead_message_received = Signal()
 lead_message_sent = Signal()
 lead_stage_changed = Signal()
+leads_created = Signal()

@@ -39,7 +39,7 @@ from leads.models import (
     ImportStatus,
     LeadSource,
 )
-from leads.services.lead import document_index
+from leads.services.lead import document_index, leads_created_notify
 
 ERROR_SAMPLE = 5000  # rejected rows kept on the job (all of them go to the report)
 
@@ -565,6 +565,7 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
     DuplicateReview.objects.bulk_create(reviews, ignore_conflicts=True)
     counts["review"] = len(reviews)
     _link_existing(decisions, lead_of_row)
+    leads_created_notify(ids)
     counts["lead_of_row"] = lead_of_row
     return counts
 

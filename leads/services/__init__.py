@@ -4,9 +4,11 @@ from leads.services.lead import (
     lead_change_owner,
     lead_change_stage,
     lead_create,
+    lead_lock,
     lead_referral_register,
     lead_tags_set,
     lead_update,
+    leads_rule_tags_sync,
 )
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
@@ -17,9 +19,11 @@ __all__ = [
     "lead_change_owner",
     "lead_change_stage",
     "lead_create",
+    "lead_lock",
     "lead_referral_register",
     "lead_tags_set",
     "lead_update",
+    "leads_rule_tags_sync",
     "tag_get_or_create_path",
     "timeline_event_record",
 ]

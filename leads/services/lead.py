@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,13 +19,14 @@ from leads.models import (
     EventChannel,
     EventKind,
     Lead,
+    LeadEvent,
     LeadSource,
     LeadStage,
 )
 from leads.normalization import cpf_digits, email_normalize, name_clean, name_key, phone_normalize
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
-from leads.signals import lead_stage_changed
+from leads.signals import lead_stage_changed, leads_created
 
 NOTE_MAX_LENGTH = 5000
 SENSITIVE_FIELDS = frozenset({"document"})  # changes are recorded without their values
@@ -136,7 +137,15 @@ def lead_create(
         occurred_at=now,
         payload={"source": source.name, "source_kind": source.kind},
     )
+    leads_created_notify([lead.pk])
     return lead
+
+
+def leads_created_notify(lead_ids: list[int]) -> None:
+    """Tell the apps above (scoring, routing) about new leads once the transaction commits."""
+    if lead_ids:
+        ids = list(lead_ids)
+        transaction.on_commit(lambda: leads_created.send(sender=Lead, lead_ids=ids), robust=True)
 
 
 def _jsonable(value):
@@ -206,15 +215,28 @@ def lead_change_stage(
 
 @transaction.atomic
 def lead_change_owner(
-    *, lead: Lead, actor, owner, reason: str = "", channel: EventChannel = EventChannel.SYSTEM
+    *,
+    lead: Lead,
+    actor,
+    owner,
+    reason: str = "",
+    channel: EventChannel = EventChannel.SYSTEM,
+    team=None,
+    details: dict | None = None,
 ) -> Lead:
+    """Hand the lead to ``owner`` (``team`` is set too when the lead has none); ``details`` (e.g. the roulette's
+    reasons) go into the timeline event with the reason."""
     _owner_check(owner)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     previous = lead.owner
     if previous == owner:
         return lead
     lead.owner = owner
-    lead.save(update_fields=["owner", "updated_at"])
+    fields = ["owner", "updated_at"]
+    if team is not None and lead.team_id is None:
+        lead.team = team
+        fields.append("team")
+    lead.save(update_fields=fields)
     timeline_event_record(
         lead=lead,
         kind=EventKind.OWNER_CHANGED,
@@ -226,9 +248,62 @@ def lead_change_owner(
             "to": owner.pk if owner else None,
             "to_name": owner.get_full_name() if owner else "",
             "reason": reason.strip(),
+            **({"details": details} if details else {}),
         },
     )
     return lead
+
+
+def lead_lock(*, lead_id: int) -> Lead | None:
+    """The lead, row-locked until the caller's transaction ends (claims under concurrency); None if absent."""
+    return Lead.objects.select_for_update().filter(pk=lead_id, merged_into__isnull=True).first()
+
+
+@transaction.atomic
+def leads_rule_tags_sync(*, wanted: dict[int, set[str]], managed: set[str]) -> int:
+    """Tags applied by rules: for each lead, add the ``managed`` paths it now matches and remove the ``managed``
+    paths it no longer matches (tags set by people, outside ``managed``, are never touched). One TAGS_CHANGED event
+    per lead that changed. Returns how many leads changed."""
+    if not wanted or not managed:
+        return 0
+    tags = {path: tag_get_or_create_path(path) for path in managed}
+    by_id = {tag.pk: path for path, tag in tags.items()}
+    through = Lead.tags.through
+    current: dict[int, set[str]] = {}
+    for lead_id, tag_id in through.objects.filter(lead_id__in=list(wanted), tag_id__in=list(by_id)).values_list(
+        "lead_id", "tag_id"
+    ):
+        current.setdefault(lead_id, set()).add(by_id[tag_id])
+    links, unlinks, events = [], [], []
+    now = timezone.now()
+    for lead_id, paths in wanted.items():
+        paths = paths & managed
+        have = current.get(lead_id, set())
+        added, removed = paths - have, have - paths
+        if not (added or removed):
+            continue
+        links += [through(lead_id=lead_id, tag_id=tags[p].pk) for p in added]
+        unlinks += [(lead_id, tags[p].pk) for p in removed]
+        events.append(
+            LeadEvent(
+                lead_id=lead_id,
+                kind=EventKind.TAGS_CHANGED,
+                channel=EventChannel.SYSTEM,
+                occurred_at=now,
+                created_at=now,
+                payload={"added": sorted(added), "removed": sorted(removed), "by": "rules"},
+            )
+        )
+    through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
+    if unlinks:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {through._meta.db_table} WHERE (lead_id, tag_id) IN "  # noqa: S608 (a model's table)
+                "(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
+                [[u[0] for u in unlinks], [u[1] for u in unlinks]],
+            )
+    LeadEvent.objects.bulk_create(events, batch_size=5000)
+    return len(events)
 
 
 @transaction.atomic

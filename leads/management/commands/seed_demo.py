@@ -6,8 +6,9 @@ second run creates nothing. Deterministic: each lead comes from a Faker seeded w
 
 from __future__ import annotations
 
+import math
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from assignment.models import ConsultantProfile
 from assignment.services import team_ensure
 from compliance.roles import Role, role_grant
 from leads.models import (
@@ -108,14 +110,37 @@ TAGS = [
 ]
 
 
+def _win_logit(budget_k: int, kind: str, *, intent=None, replies: int = 0, objections=(), urgency=None) -> float:
+    """The demo's hidden truth about who buys: non-linear in the budget (mid-range converts, the top end rarely),
+    better from referrals and WhatsApp, intent × replies interacting, objections and a wrong person losing."""
+    logit = -1.6
+    logit += 1.0 if 400 <= budget_k < 1000 else (-0.2 if budget_k < 400 else -0.9)
+    if intent is not None:
+        logit += {"schedule_meeting": 1.4, "interested": 0.6, "price_question": 0.2, "wants_info": 0.0}.get(
+            intent, -2.5
+        )
+    logit += {SourceKind.REFERRAL: 1.0, SourceKind.WHATSAPP_INBOUND: 0.5, SourceKind.HISTORICAL: -0.6}.get(kind, 0.0)
+    logit += 0.9 * min(replies, 3) / 3 + (0.8 if intent == "schedule_meeting" and replies >= 2 else 0.0)
+    logit -= 0.7 * len(objections) - (0.5 if "financing" in objections and budget_k >= 1000 else 0.0)
+    logit += {"high": 0.5, "medium": 0.2, "low": -0.4}.get(urgency, 0.0)
+    return logit
+
+
 class Command(BaseCommand):
     help = "Create demo users, a team, sources and 2,000 leads with timelines (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--leads", type=int, default=2000, help="How many demo leads should exist.")
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=0,
+            help="How many closed (won/lost) historical leads should exist, with an outcome that depends on the "
+            "lead's facts the way real sales do (something a model can learn).",
+        )
         parser.add_argument("--force", action="store_true", help="Allow running with DEBUG off.")
 
-    def handle(self, *args, leads: int, force: bool, **options):
+    def handle(self, *args, leads: int, force: bool, history: int = 0, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with a known password; use --force to run it with DEBUG off."
@@ -126,6 +151,7 @@ class Command(BaseCommand):
             sources = [LeadSource.objects.get_or_create(name=n, defaults={"kind": k})[0] for n, k in SOURCES]
             tags = [tag_get_or_create_path(path) for path in TAGS]
             created = self._leads(leads, people["consultants"], team, sources, tags)
+            created += self._history(history, people["consultants"], team, sources)
             whatsapp_demo_number_ensure()
         self._print_logins(people, created)
 
@@ -158,7 +184,31 @@ class Command(BaseCommand):
         return {"admin": admin, "supervisor": supervisor, "consultants": consultants, "integrator": integrator}
 
     def _team(self, people):
-        return team_ensure(name="Equipe São Paulo", supervisor=people["supervisor"], members=people["consultants"])
+        team = team_ensure(name="Equipe São Paulo", supervisor=people["supervisor"], members=people["consultants"])
+        # The demo team works around the clock so the roulette can be watched at any hour; specialties differ.
+        skills = [
+            (["apartment"], None, 900_000, ["SP"]),
+            (["apartment", "house"], 700_000, None, ["SP", "RJ"]),
+            (["house", "land"], None, None, ["MG", "PR", "RS", "SC"]),
+            (["commercial", "investment"], 500_000, None, []),
+            ([], None, None, []),
+        ]
+        for user, (types, low, high, regions) in zip(people["consultants"], skills, strict=True):
+            ConsultantProfile.objects.get_or_create(
+                user=user,
+                defaults={
+                    "property_types": types,
+                    "price_min": low,
+                    "price_max": high,
+                    "regions": regions,
+                    "max_open_leads": 600,
+                    "max_new_per_day": 80,
+                    "work_days": list(range(7)),
+                    "work_start": time(0, 0),
+                    "work_end": time(23, 59, 59),
+                },
+            )
+        return team
 
     def _leads(self, total: int, consultants, team, sources, tags) -> int:
         existing = set(Lead.objects.filter(external_ref__startswith="demo-").values_list("external_ref", flat=True))
@@ -175,6 +225,9 @@ class Command(BaseCommand):
             created_at = now - timedelta(days=rng.uniform(0, 180), minutes=rng.randint(0, 600))
             stage = rng.choices(list(STAGE_WEIGHTS), weights=list(STAGE_WEIGHTS.values()))[0]
             budget = Decimal(rng.randrange(180, 2400, 10) * 1000)
+            if stage in (LeadStage.WON, LeadStage.LOST):  # closed demo leads follow the same truth as the history
+                logit = _win_logit(int(budget / 1000), sources[n % len(sources)].kind) + 0.8
+                stage = LeadStage.WON if rng.random() < 1 / (1 + math.exp(-logit)) else LeadStage.LOST
             owner = None if stage == LeadStage.NEW and rng.random() < 0.4 else consultants[n % len(consultants)]
             full_name = f"{fake.first_name()} {fake.last_name()}"
             leads.append(
@@ -217,6 +270,131 @@ class Command(BaseCommand):
         ContactPoint.objects.bulk_create(points, batch_size=2000)
         LeadEvent.objects.bulk_create(events, batch_size=2000)
         through.objects.bulk_create(tag_links, batch_size=2000, ignore_conflicts=True)
+        return len(leads)
+
+    def _history(self, total: int, consultants, team, sources) -> int:
+        """Closed leads of the past two years whose outcome follows their facts: a mid-range budget, a referral or a
+        WhatsApp contact, several replies and a visit request win more; objections, a wrong person or silence lose.
+        Their AI profile is stored as read at the time."""
+        existing = set(Lead.objects.filter(external_ref__startswith="hist-").values_list("external_ref", flat=True))
+        wanted = [n for n in range(1, total + 1) if f"hist-{n:05d}" not in existing]
+        if not wanted:
+            return 0
+        now = timezone.now()
+        fake = Faker("pt_BR")
+        by_kind = {s.kind: s for s in sources}
+        leads, plans = [], []
+        for n in wanted:
+            fake.seed_instance(100_000 + n)
+            rng = random.Random(100_000 + n)
+            city, uf, _ddd = rng.choice(CITIES)
+            created_at = now - timedelta(days=760 - (n / max(total, 1)) * 540, minutes=rng.randint(0, 600))
+            kind = rng.choice(
+                [
+                    SourceKind.ADS,
+                    SourceKind.ADS,
+                    SourceKind.WEB_FORM,
+                    SourceKind.REFERRAL,
+                    SourceKind.WHATSAPP_INBOUND,
+                    SourceKind.HISTORICAL,
+                ]
+            )
+            budget = rng.choice(
+                [rng.randrange(150, 400, 10), rng.randrange(400, 1000, 10), rng.randrange(1000, 3000, 50)]
+            )
+            intent = rng.choices(
+                ["interested", "schedule_meeting", "price_question", "wants_info", "not_interested", "wrong_person"],
+                weights=[30, 12, 18, 25, 10, 5],
+            )[0]
+            urgency = rng.choice(["high", "medium", "low", "unknown"])
+            objections = rng.sample(
+                ["price", "financing", "timing", "spouse_decision", "location"], k=rng.choice([0, 0, 1, 1, 2, 3])
+            )
+            replies = rng.choice([0, 0, 1, 2, 3, 4, 6])
+            logit = _win_logit(budget, kind, intent=intent, replies=replies, objections=objections, urgency=urgency)
+            won = rng.random() < 1 / (1 + math.exp(-logit))
+            full_name = f"{fake.first_name()} {fake.last_name()}"
+            interest = rng.choice(InterestType.values)
+            ai = {
+                "intent": intent,
+                "urgency": urgency,
+                "objections": sorted(objections),
+                "sentiment": "positive"
+                if won and rng.random() < 0.6
+                else rng.choice(["neutral", "negative", "positive"]),
+                "buying_stage": rng.choice(["awareness", "consideration", "decision"]),
+            }
+            closed_at = created_at + timedelta(days=rng.uniform(5, 90))
+            leads.append(
+                Lead(
+                    full_name=full_name,
+                    name_key=name_key(full_name),
+                    city=city,
+                    state=uf,
+                    budget_min=Decimal(budget * 800),
+                    budget_max=Decimal(budget * 1000),
+                    interest_type=interest,
+                    source=by_kind[kind],
+                    external_ref=f"hist-{n:05d}",
+                    stage=LeadStage.WON if won else LeadStage.LOST,
+                    stage_changed_at=closed_at,
+                    owner=consultants[n % len(consultants)],
+                    team=team,
+                    created_at=created_at,
+                    last_interest_at=created_at,
+                    attributes={"ai": ai},
+                )
+            )
+            plans.append((rng, replies, created_at, closed_at))
+        Lead.objects.bulk_create(leads, batch_size=1000)
+        events = []
+        for lead, (rng, replies, created_at, closed_at) in zip(leads, plans, strict=True):
+            events.append(
+                LeadEvent(
+                    lead=lead,
+                    kind=EventKind.CREATED,
+                    channel=EventChannel.IMPORT,
+                    occurred_at=created_at,
+                    created_at=created_at,
+                    payload={"source": lead.source.name, "source_kind": lead.source.kind},
+                )
+            )
+            at = created_at + timedelta(minutes=rng.randint(5, 120))
+            events.append(
+                LeadEvent(
+                    lead=lead,
+                    kind=EventKind.MESSAGE_OUT,
+                    channel=EventChannel.WHATSAPP,
+                    actor=lead.owner,
+                    occurred_at=at,
+                    created_at=at,
+                    payload={"text": rng.choice(OUTBOUND)},
+                )
+            )
+            for _ in range(replies):
+                at += timedelta(hours=rng.uniform(1, 48))
+                events.append(
+                    LeadEvent(
+                        lead=lead,
+                        kind=EventKind.MESSAGE_IN,
+                        channel=EventChannel.WHATSAPP,
+                        occurred_at=at,
+                        created_at=at,
+                        payload={"text": rng.choice(INBOUND)},
+                    )
+                )
+            events.append(
+                LeadEvent(
+                    lead=lead,
+                    kind=EventKind.STAGE_CHANGED,
+                    channel=EventChannel.WEB,
+                    actor=lead.owner,
+                    occurred_at=closed_at,
+                    created_at=closed_at,
+                    payload={"from": LeadStage.CONTACTED, "to": lead.stage, "reason": ""},
+                )
+            )
+        LeadEvent.objects.bulk_create(events, batch_size=2000)
         return len(leads)
 
     def _timeline(self, lead, rng, stage, created_at, owner):

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from assignment import services
+
+
+@shared_task(name="assignment.assign_leads", acks_late=True)
+def assign_leads(lead_ids: list[int]) -> dict:
+    return services.leads_assign(lead_ids=lead_ids)
+
+
+@shared_task(name="assignment.unassigned_sweep")
+def unassigned_sweep() -> dict:
+    """Beat: leads nobody could take when they arrived (everyone full, off hours) get another spin, hot first."""
+    return services.unassigned_sweep()
+
+
+@shared_task(name="assignment.sla_watch")
+def sla_watch() -> dict:
+    return services.sla_watch()
+
+
+@shared_task(name="assignment.counters_reconcile")
+def counters_reconcile() -> int:
+    return services.counters_reconcile()

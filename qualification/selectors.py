@@ -1,0 +1,77 @@
+"""Reads of qualification: a lead's score with its explanation in words, its history, the serving model and the
+segments; the class distribution of what a user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from leads import selectors as lead_selectors
+from qualification import segmentation
+from qualification.indicators import DIMENSIONS, describe
+from qualification.models import ConfigStatus, LeadModel, LeadScore, ScoreHistory, ScoringConfig, Segmentation
+
+
+def score_for_lead(*, lead_id: int) -> LeadScore | None:
+    return LeadScore.objects.filter(lead_id=lead_id).first()
+
+
+def scores_for_leads(*, lead_ids: list[int]) -> dict[int, LeadScore]:
+    return {s.lead_id: s for s in LeadScore.objects.filter(lead_id__in=lead_ids)}
+
+
+def history_for_lead(*, lead_id: int, limit: int = 30) -> list[ScoreHistory]:
+    return list(ScoreHistory.objects.filter(lead_id=lead_id)[:limit])
+
+
+def explanation(score: LeadScore) -> dict:
+    """The score in a consultant's words: each dimension's points (they sum to the score) and the top factors
+    up and down, each a sentence such as "Budget: R$ 800 thousand" with the points it moved."""
+    dims = [
+        {"key": key, "label": str(label), "points": score.dimensions.get(key, 0.0)} for key, label in DIMENSIONS.items()
+    ]
+    factors = score.factors or {}
+
+    def said(items):
+        return [{"key": f["key"], "text": describe(f["key"], f["raw"]), "points": f["effect"]} for f in items]
+
+    return {
+        "dimensions": dims,
+        "up": said(factors.get("up", [])),
+        "down": said(factors.get("down", [])),
+        "segment": segmentation.name(score.segment),
+    }
+
+
+def config_active_or_none() -> ScoringConfig | None:
+    return ScoringConfig.objects.filter(status=ConfigStatus.ACTIVE).first()
+
+
+def models_recent(limit: int = 5) -> list[LeadModel]:
+    return list(LeadModel.objects.defer("artifact")[:limit])
+
+
+def segmentation_current() -> Segmentation | None:
+    return segmentation.current()
+
+
+def scored_visible_to(user) -> QuerySet[LeadScore]:
+    return LeadScore.objects.filter(lead__in=lead_selectors.lead_visible_to(user)).select_related("lead", "lead__owner")
+
+
+def class_counts(user) -> dict[str, int]:
+    rows = scored_visible_to(user).values("category").annotate(n=Count("lead_id"))
+    return {r["category"]: r["n"] for r in rows}
+
+
+def category_and_sla(*, lead_ids: list[int]) -> dict[int, tuple[str, int, float]]:
+    """lead id → (class, SLA minutes, served score 0–100) for routing."""
+    rows = LeadScore.objects.filter(lead_id__in=lead_ids).values_list(
+        "lead_id", "category", "sla_minutes", "score", "probability"
+    )
+    return {r[0]: (r[1], r[2], (r[4] * 100) if r[4] is not None else r[3]) for r in rows}
+
+
+def unscored_sla_minutes() -> int:
+    """The SLA for a lead not scored yet: the active config's cold SLA."""
+    config = config_active_or_none()
+    return int((config.definition if config else {}).get("sla_minutes", {}).get("cold", 360))
