@@ -91,3 +91,13 @@ def graph(settings):
     with GraphSimulator(access_token="page-token", app_secret=settings.META_APP_SECRET) as simulator:
         settings.META_GRAPH_URL = simulator.url
         yield simulator
+
+
+@pytest.fixture
+def celery_eager():
+    """Celery tasks run inline (``.delay`` calls the task at once), reset afterwards."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assignment.models import Team
+from assignment.models import Absence, Assignment, ConsultantProfile, Notification, Team
 
 
 @admin.register(Team)
@@ -10,3 +10,63 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "supervisor__username", "supervisor__first_name"]
     filter_horizontal = ["members"]
     autocomplete_fields = ["supervisor"]
+
+
+class AbsenceInline(admin.TabularInline):
+    model = Absence
+    extra = 0
+
+
+@admin.register(ConsultantProfile)
+class ConsultantProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "open_leads", "max_open_leads", "new_today", "max_new_per_day", "weight", "is_paused"]
+    list_filter = ["is_paused"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    readonly_fields = [
+        "open_leads",
+        "new_today",
+        "new_today_date",
+        "assigned_total",
+        "last_assigned_at",
+        "last_seen_at",
+    ]
+    inlines = [AbsenceInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "lead",
+        "consultant",
+        "kind",
+        "status",
+        "category",
+        "assigned_at",
+        "due_at",
+        "first_contact_at",
+        "breached_at",
+    ]
+    list_filter = ["status", "kind", "category"]
+    raw_id_fields = ["lead", "consultant", "actor"]
+
+    def has_add_permission(self, request):
+        return False  # assignments go through the roulette or the supervisor tools (capacity and timeline)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "lead_id", "created_at", "read_at"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    list_display = ["profile", "starts_at", "ends_at", "reason"]
+    autocomplete_fields = ["profile"]

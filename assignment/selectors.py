@@ -27,3 +27,97 @@ def consultants_of(teams: QuerySet[Team]) -> QuerySet:
         .objects.filter(id__in=team_member_ids(teams), is_active=True)
         .order_by("first_name", "username")
     )
+
+
+# --- Assignment reads (these import only the assignment app's own models: leads.selectors imports this module) ---
+def assignment_active_for_lead(*, lead_id: int):
+    from assignment.models import Assignment, AssignmentStatus
+
+    return (
+        Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).select_related("consultant").first()
+    )
+
+
+def assignments_for_lead(*, lead_id: int, limit: int = 10) -> list:
+    from assignment.models import Assignment
+
+    return list(Assignment.objects.filter(lead_id=lead_id).select_related("consultant", "actor")[:limit])
+
+
+def queue_for(*, user, limit: int = 200) -> list:
+    """The consultant's open assignments, most pressing first: class (hot first), first-contact due time, score."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from assignment.models import Assignment, AssignmentStatus
+
+    rank = Case(
+        When(category="hot", then=Value(0)),
+        When(category="warm", then=Value(1)),
+        When(category="cold", then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return list(
+        Assignment.objects.filter(consultant=user, status=AssignmentStatus.ACTIVE)
+        .select_related("lead")
+        .annotate(rank=rank)
+        .order_by("first_contact_at", "rank", "due_at", "-score")[:limit]
+    )
+
+
+def load_board(*, teams: QuerySet[Team], now) -> list[dict]:
+    """Per consultant of ``teams``: open leads, new today, awaiting first contact, due within 30 min, breached."""
+    from datetime import timedelta
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from assignment.models import AssignmentStatus, ConsultantProfile
+
+    awaiting = Q(assignments__status=AssignmentStatus.ACTIVE, assignments__first_contact_at__isnull=True)
+    users = (
+        consultants_of(teams)
+        .annotate(
+            awaiting=Count("assignments", filter=awaiting),
+            due_soon=Count(
+                "assignments",
+                filter=awaiting & Q(assignments__due_at__gte=now, assignments__due_at__lt=now + timedelta(minutes=30)),
+            ),
+            breached=Count("assignments", filter=awaiting & Q(assignments__due_at__lt=now)),
+        )
+        .order_by("first_name", "username")
+    )
+    profiles = {p.user_id: p for p in ConsultantProfile.objects.filter(user__in=users)}
+    today = timezone.localtime(now).date()
+    online_after = now - timedelta(minutes=10)
+    rows = []
+    for user in users:
+        p = profiles.get(user.pk)
+        rows.append(
+            {
+                "user": user,
+                "profile": p,
+                "open": p.open_leads if p else 0,
+                "max_open": p.max_open_leads if p else None,
+                "new_today": (p.new_today if p and p.new_today_date == today else 0),
+                "max_new": p.max_new_per_day if p else None,
+                "awaiting": user.awaiting,
+                "due_soon": user.due_soon,
+                "breached": user.breached,
+                "paused": bool(p and p.is_paused),
+                "online": bool(p and p.last_seen_at and p.last_seen_at >= online_after),
+            }
+        )
+    return rows
+
+
+def notifications_unread_count(*, user) -> int:
+    from assignment.models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_recent(*, user, limit: int = 50) -> list:
+    from assignment.models import Notification
+
+    return list(Notification.objects.filter(user=user)[:limit])

@@ -459,9 +459,11 @@ def notifications_read(*, user, ids=None) -> int:
 def counters_reconcile() -> int:
     """Open leads and conversion history per consultant, recounted from the leads (drift from changes made
     outside the roulette: a manual owner change in the admin, a merge)."""
-    for user in get_user_model().objects.filter(
-        is_active=True, groups__name=Role.CONSULTANT, consultant_profile__isnull=True
-    ).distinct():
+    for user in (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.CONSULTANT, consultant_profile__isnull=True)
+        .distinct()
+    ):
         profile_for(user)
     profiles = list(ConsultantProfile.objects.all())
     ids = [p.user_id for p in profiles]

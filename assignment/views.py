@@ -1,13 +1,42 @@
+"""Supervisor home and team load board, consultant queue, the assignment card of the lead page with manual
+(re)assignment, pause and rebalance, and in-app notifications (HTMX polling)."""
+
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
+from assignment import selectors, services
+from common.errors import ApplicationError
 from common.tasks import worker_last_seen
-from compliance.roles import Role, role_required
+from compliance.roles import ANY_STAFF_ROLE, Role, role_required, user_has_role
 from leads import selectors as lead_selectors
+
+REASON_LABELS = {
+    "generalist": gettext_lazy("handles any property"),
+    "interest unknown": gettext_lazy("interest not known yet"),
+    "property type match": gettext_lazy("specialist in this property type"),
+    "other property types": gettext_lazy("specialist in other property types"),
+    "budget unknown": gettext_lazy("budget not known yet"),
+    "any price range": gettext_lazy("handles any price range"),
+    "budget in range": gettext_lazy("budget in their price range"),
+    "budget out of range": gettext_lazy("budget outside their price range"),
+    "any region": gettext_lazy("covers any region"),
+    "same city": gettext_lazy("covers the lead's city"),
+    "same state": gettext_lazy("covers the lead's state"),
+    "region unknown": gettext_lazy("region not known yet"),
+    "other region": gettext_lazy("covers other regions"),
+    "speaks the language": gettext_lazy("speaks the lead's language"),
+    "does not speak the language": gettext_lazy("does not speak the lead's language"),
+}
 
 
 @require_GET
@@ -28,3 +57,150 @@ def supervisor_home_view(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#board"
     return TemplateResponse(request, template, context)
+
+
+def _supervised_teams(user):
+    from assignment.models import Team
+
+    return (
+        Team.objects.filter(is_active=True) if user_has_role(user, Role.ADMIN) else selectors.teams_supervised_by(user)
+    )
+
+
+@require_GET
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def load_view(request: HttpRequest) -> HttpResponse:
+    """The team load board (polled every 30 s): open, due and breached per consultant, with pause and rebalance."""
+    context = {
+        "rows": selectors.load_board(teams=_supervised_teams(request.user), now=timezone.now()),
+        "unassigned": len(lead_selectors.lead_ids_unassigned(limit=1000)),
+    }
+    return TemplateResponse(request, "assignment/_load.html", context)
+
+
+def _consultant_supervised(request, user_id: int):
+    user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    if not selectors.consultants_of(_supervised_teams(request.user)).filter(pk=user.pk).exists():
+        raise ApplicationError(_("This consultant is not in one of your teams."), code="not_your_team")
+    return user
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def consultant_pause_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    try:
+        user = _consultant_supervised(request, user_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("assignment:supervisor_home")
+    paused = request.POST.get("paused") == "1"
+    services.consultant_pause(user=user, actor=request.user, paused=paused, reason=request.POST.get("reason", ""))
+    if request.htmx:
+        context = {
+            "rows": selectors.load_board(teams=_supervised_teams(request.user), now=timezone.now()),
+            "unassigned": len(lead_selectors.lead_ids_unassigned(limit=1000)),
+        }
+        return TemplateResponse(request, "assignment/_load.html", context)
+    return redirect("assignment:supervisor_home")
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def consultant_rebalance_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    try:
+        user = _consultant_supervised(request, user_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("assignment:supervisor_home")
+    result = services.consultant_rebalance(user=user, actor=request.user, reason=request.POST.get("reason", ""))
+    messages.success(
+        request,
+        _("%(moved)d leads handed over; %(left)d could not be placed now and wait for the roulette.")
+        % {"moved": result["moved"], "left": len(result["left"])},
+    )
+    return redirect("assignment:supervisor_home")
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def lead_card_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    return TemplateResponse(request, "assignment/_lead_card.html", _card_context(request, lead))
+
+
+def _card_context(request, lead, **extra) -> dict:
+    active = selectors.assignment_active_for_lead(lead_id=lead.pk)
+    can_assign = user_has_role(request.user, Role.SUPERVISOR, Role.ADMIN)
+    reasons = [REASON_LABELS.get(r, r) for r in (active.reasons.get("reasons", []) if active else [])]
+    return {
+        "lead": lead,
+        "active": active,
+        "reasons": reasons,
+        "now": timezone.now(),
+        "history": selectors.assignments_for_lead(lead_id=lead.pk),
+        "can_assign": can_assign,
+        "consultants": selectors.consultants_of(_supervised_teams(request.user)) if can_assign else [],
+        **extra,
+    }
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def lead_assign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    reason = request.POST.get("reason", "").strip()[:200]
+    error = None
+    try:
+        choice = request.POST.get("consultant", "")
+        if choice == "roulette":
+            if not services.lead_assign(
+                lead_id=lead.pk, kind="manual", actor=request.user, reason=reason or _("Roulette spun by a supervisor")
+            ):
+                error = _("Nobody available has room for this lead now.")
+        else:
+            consultant = _consultant_supervised(request, int(choice or 0))
+            services.lead_assign_to(lead_id=lead.pk, consultant=consultant, actor=request.user, reason=reason)
+    except ApplicationError as exc:
+        error = exc.message
+    except (ValueError, Http404):
+        error = _("Choose a consultant.")
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("leads:detail", lead_id=lead.pk)
+    lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    return TemplateResponse(request, "assignment/_lead_card.html", _card_context(request, lead, error=error))
+
+
+@require_GET
+@role_required(Role.CONSULTANT, Role.SUPERVISOR)
+def queue_view(request: HttpRequest) -> HttpResponse:
+    services.consultant_seen(request.user)
+    context = {"queue": selectors.queue_for(user=request.user), "now": timezone.now()}
+    template = "assignment/queue.html"
+    if request.htmx:
+        template += "#queue"
+    return TemplateResponse(request, template, context)
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def notifications_badge_view(request: HttpRequest) -> HttpResponse:
+    """Polled by every page: the unread count (and, for consultants, the online heartbeat)."""
+    services.consultant_seen(request.user)
+    count = selectors.notifications_unread_count(user=request.user)
+    return TemplateResponse(request, "assignment/_badge.html", {"count": count})
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def notifications_view(request: HttpRequest) -> HttpResponse:
+    items = selectors.notifications_recent(user=request.user)
+    return TemplateResponse(request, "assignment/notifications.html", {"items": items})
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def notifications_read_view(request: HttpRequest) -> HttpResponse:
+    services.notifications_read(user=request.user)
+    return redirect("assignment:notifications")

@@ -113,7 +113,10 @@ def train(*, outcomes: list[tuple[int, bool, object]], batch_for) -> tuple[LeadM
     y_train, y_test = y[:split], y[split:]
     if len(set(y_train)) < 2 or len(set(y_test)) < 2:
         raise TrainingRefused(_("Both won and lost leads are needed before and after the hold-out cut."))
-    categorical = [f in CATEGORICAL for f in FEATURES]
+    used = [i for i in range(len(FEATURES)) if not np.isnan(X[:split, i]).all()]  # drop facts never known
+    X = X[:, used]
+    features = [FEATURES[i] for i in used]
+    categorical = [f in CATEGORICAL for f in features]
     booster = HistGradientBoostingClassifier(
         categorical_features=categorical,
         max_iter=200,
@@ -143,7 +146,7 @@ def train(*, outcomes: list[tuple[int, bool, object]], batch_for) -> tuple[LeadM
     }
     report = {
         "algorithm": ALGORITHM,
-        "features": list(FEATURES),
+        "features": features,
         "outcomes": len(y),
         "train": split,
         "holdout": len(y) - split,
@@ -167,7 +170,7 @@ def train(*, outcomes: list[tuple[int, bool, object]], batch_for) -> tuple[LeadM
             version=version,
             algorithm=ALGORITHM,
             report=report,
-            features=list(FEATURES),
+            features=features,
             thresholds=thresholds,
             artifact=buffer.getvalue(),
             serving=serves,
@@ -184,15 +187,16 @@ def serving_model() -> LeadModel | None:
 
 def serving_predict(batch):
     """(probabilities, model version, classes) from the serving model, or None when the rules serve."""
-    current = LeadModel.objects.filter(serving=True).values_list("pk", "version", "thresholds").first()
+    current = LeadModel.objects.filter(serving=True).values_list("pk", "version", "thresholds", "features").first()
     if current is None or not len(batch):
         return None
-    pk, version, thresholds = current
+    pk, version, thresholds, features = current
     if _loaded.get("pk") != pk:
         artifact = LeadModel.objects.values_list("artifact", flat=True).get(pk=pk)
         _loaded.clear()
         _loaded.update(pk=pk, model=pickle.loads(bytes(artifact)))  # noqa: S301 (our own artifact, from our database)
-    probability = _loaded["model"].predict_proba(model_matrix(batch))[:, 1]
+    columns = [FEATURES.index(f) for f in features]
+    probability = _loaded["model"].predict_proba(model_matrix(batch)[:, columns])[:, 1]
     category = np.where(
         probability >= thresholds["hot"], "hot", np.where(probability >= thresholds["warm"], "warm", "cold")
     ).astype(object)
