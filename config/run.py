@@ -32,10 +32,16 @@ def main() -> int:
 
     try:
         manage("migrate", "--noinput")
-        manage("seed_demo")
-        # Demo timelines are written in bulk (no signals): queue their AI reading for the ai worker. Idempotent: later
-        # runs find nothing left to read.
-        manage("ai_backfill", "--days", "3650")
+        manage("seed_demo", "--history", "1500")
+        # Demo timelines are written in bulk (no signals): queue their AI reading for the ai worker (the closed history
+        # of two years ago keeps the profile it was read with). Idempotent: later runs find nothing left to read.
+        manage("ai_backfill", "--days", "200")
+        # Score every lead, learn from the history (the model serves only if it beats the rules), find the segments
+        # and count each consultant's load, so the roulette starts from the truth.
+        manage("score_leads", "--open")
+        subprocess.run([sys.executable, "manage.py", "train_lead_model"], cwd=BASE_DIR, env=env, check=False)
+        subprocess.run([sys.executable, "manage.py", "segment_leads"], cwd=BASE_DIR, env=env, check=False)
+        manage("reconcile_assignment")
         print("\nFluxo is starting at http://127.0.0.1:8000 — press Ctrl-C to stop.\n", flush=True)
         honcho = subprocess.Popen([os.path.join(bin_dir, "honcho"), "start", "-f", "Procfile"], cwd=BASE_DIR, env=env)
         try:
