@@ -72,31 +72,75 @@ def _local(now: datetime) -> datetime:
     return timezone.localtime(now)
 
 
-def _available(profile: ConsultantProfile, now: datetime, absent: set[int]) -> bool:
-    local = _local(now)
-    if profile.is_paused or profile.pk in absent or local.weekday() not in profile.work_days:
-        return False
-    start, end = profile.work_start, profile.work_end
-    return start <= local.time() < end if start < end else (local.time() >= start or local.time() < end)
+PROFILE_FIELDS = (
+    "user_id",
+    "user__first_name",
+    "user__last_name",
+    "user__username",
+    "property_types",
+    "price_min",
+    "price_max",
+    "regions",
+    "languages",
+    "open_leads",
+    "max_open_leads",
+    "new_today",
+    "new_today_date",
+    "max_new_per_day",
+    "weight",
+    "last_seen_at",
+    "conversion",
+    "pk",
+    "is_paused",
+    "work_days",
+    "work_start",
+    "work_end",
+)
 
 
 def candidates_for(*, team_ids: list[int] | None, now: datetime, exclude=()) -> list[roulette.Candidate]:
-    """Available consultants (active, not paused, not absent, within working hours) with room today."""
-    users = get_user_model().objects.filter(is_active=True, groups__name=Role.CONSULTANT)
-    users = users.filter(teams__id__in=team_ids) if team_ids else users.filter(teams__is_active=True)
-    users = users.exclude(pk__in=list(exclude)).distinct()
-    for user in users.filter(consultant_profile__isnull=True):
-        profile_for(user)
-    profiles = list(ConsultantProfile.objects.filter(user__in=users).select_related("user"))
-    today = _local(now).date()
+    """Available consultants (active, not paused, not absent, within working hours) with room today. One query for
+    the profiles (plain values, no model objects: this runs on every decision), one for absences, one for SLA debt.
+    A consultant without a profile joins the roulette once ``counters_reconcile`` (every 10 min) creates it."""
+    members = Team.members.through.objects.filter(team__is_active=True)
+    if team_ids:
+        members = members.filter(team_id__in=team_ids)
+    rows = list(
+        ConsultantProfile.objects.filter(
+            user__is_active=True,
+            user__groups__name=Role.CONSULTANT,
+            user_id__in=members.values("user_id"),
+            is_paused=False,
+        )
+        .exclude(user_id__in=list(exclude))
+        .values_list(*PROFILE_FIELDS)
+    )
+    local = _local(now)
+    today, weekday, clock = local.date(), local.weekday(), local.time()
     absent = set(
-        Absence.objects.filter(profile__in=profiles, starts_at__lte=now, ends_at__gt=now).values_list(
+        Absence.objects.filter(profile_id__in=[r[17] for r in rows], starts_at__lte=now, ends_at__gt=now).values_list(
             "profile_id", flat=True
         )
     )
+    online_after = now - timedelta(minutes=settings.ASSIGNMENT_ONLINE_MINUTES)
+    fields = {name: i for i, name in enumerate(PROFILE_FIELDS)}
+    open_rows = []
+    for r in rows:
+        start, end = r[fields["work_start"]], r[fields["work_end"]]
+        on_shift = start <= clock < end if start < end else (clock >= start or clock < end)
+        new_today = r[fields["new_today"]] if r[fields["new_today_date"]] == today else 0
+        if (
+            r[fields["pk"]] in absent
+            or weekday not in r[fields["work_days"]]
+            or not on_shift
+            or r[fields["open_leads"]] >= r[fields["max_open_leads"]]
+            or new_today >= r[fields["max_new_per_day"]]
+        ):
+            continue
+        open_rows.append((r, new_today))
     debt = dict(
         Assignment.objects.filter(
-            consultant__in=[p.user_id for p in profiles],
+            consultant_id__in=[r[0] for r, _n in open_rows],
             status=AssignmentStatus.ACTIVE,
             first_contact_at__isnull=True,
             due_at__lt=now,
@@ -105,28 +149,26 @@ def candidates_for(*, team_ids: list[int] | None, now: datetime, exclude=()) -> 
         .annotate(n=Count("id"))
         .values_list("consultant", "n")
     )
-    online_after = now - timedelta(minutes=settings.ASSIGNMENT_ONLINE_MINUTES)
     out = []
-    for p in profiles:
-        new_today = p.new_today if p.new_today_date == today else 0
-        if not _available(p, now, absent) or p.open_leads >= p.max_open_leads or new_today >= p.max_new_per_day:
-            continue
+    for r, new_today in open_rows:
+        name = f"{r[1]} {r[2]}".strip() or r[3]
+        price_min, price_max, seen = r[fields["price_min"]], r[fields["price_max"]], r[fields["last_seen_at"]]
         out.append(
             roulette.Candidate(
-                user_id=p.user_id,
-                name=p.user.get_full_name() or p.user.get_username(),
-                property_types=list(p.property_types),
-                price_min=float(p.price_min) if p.price_min is not None else None,
-                price_max=float(p.price_max) if p.price_max is not None else None,
-                regions=list(p.regions),
-                languages=list(p.languages),
-                open_leads=p.open_leads,
-                max_open_leads=p.max_open_leads,
+                user_id=r[0],
+                name=name,
+                property_types=r[fields["property_types"]],
+                price_min=float(price_min) if price_min is not None else None,
+                price_max=float(price_max) if price_max is not None else None,
+                regions=r[fields["regions"]],
+                languages=r[fields["languages"]],
+                open_leads=r[fields["open_leads"]],
+                max_open_leads=r[fields["max_open_leads"]],
                 new_today=new_today,
-                weight=p.weight,
-                sla_debt=debt.get(p.user_id, 0),
-                online=bool(p.last_seen_at and p.last_seen_at >= online_after),
-                conversion={k: tuple(v) for k, v in (p.conversion or {}).items()},
+                weight=r[fields["weight"]],
+                sla_debt=debt.get(r[0], 0),
+                online=bool(seen and seen >= online_after),
+                conversion={k: tuple(v) for k, v in (r[fields["conversion"]] or {}).items()},
             )
         )
     return out
