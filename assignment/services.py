@@ -54,8 +54,9 @@ def team_ensure(*, name: str, supervisor, members=()) -> Team:
     return team
 
 
-def profile_for(user) -> ConsultantProfile:
-    profile, _created = ConsultantProfile.objects.get_or_create(user=user)
+def profile_for(user, **defaults) -> ConsultantProfile:
+    """The consultant's profile, created with ``defaults`` (skills, caps, hours…) if missing."""
+    profile, _created = ConsultantProfile.objects.get_or_create(user=user, defaults=defaults)
     return profile
 
 

@@ -18,8 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from assignment.models import ConsultantProfile
-from assignment.services import team_ensure
+from assignment.services import profile_for, team_ensure
 from compliance.roles import Role, role_grant
 from leads.models import (
     ContactKind,
@@ -194,19 +193,17 @@ class Command(BaseCommand):
             ([], None, None, []),
         ]
         for user, (types, low, high, regions) in zip(people["consultants"], skills, strict=True):
-            ConsultantProfile.objects.get_or_create(
-                user=user,
-                defaults={
-                    "property_types": types,
-                    "price_min": low,
-                    "price_max": high,
-                    "regions": regions,
-                    "max_open_leads": 600,
-                    "max_new_per_day": 80,
-                    "work_days": list(range(7)),
-                    "work_start": time(0, 0),
-                    "work_end": time(23, 59, 59),
-                },
+            profile_for(
+                user,
+                property_types=types,
+                price_min=low,
+                price_max=high,
+                regions=regions,
+                max_open_leads=600,
+                max_new_per_day=80,
+                work_days=list(range(7)),
+                work_start=time(0, 0),
+                work_end=time(23, 59, 59),
             )
         return team
 
