@@ -12,6 +12,15 @@ def teams_supervised_by(user) -> QuerySet[Team]:
     return Team.objects.filter(supervisor=user, is_active=True)
 
 
+def teams_managed_by(user) -> QuerySet[Team]:
+    """Admins and integrators: every active team; supervisors: theirs."""
+    from compliance.roles import Role, user_has_role
+
+    if user_has_role(user, Role.ADMIN, Role.INTEGRATOR):
+        return Team.objects.filter(is_active=True)
+    return teams_supervised_by(user)
+
+
 def team_member_ids(teams: QuerySet[Team]) -> QuerySet:
     """A subquery of the user ids that belong to ``teams`` (usable inside another query)."""
     return Team.members.through.objects.filter(team__in=teams).values("user_id")

@@ -227,6 +227,57 @@ def _notify(user_id: int, kind: str, lead_id: int | None, **data) -> None:
     Notification.objects.create(user_id=user_id, kind=kind, lead_id=lead_id, data=data)
 
 
+def _routing_info(lead_id: int) -> tuple[str, int, float | None]:
+    """(class, first-contact SLA minutes, served score) of the lead; an unscored lead gets the cold SLA."""
+    return qualification_selectors.category_and_sla(lead_ids=[lead_id]).get(
+        lead_id, ("", qualification_selectors.unscored_sla_minutes(), None)
+    )
+
+
+def _hand_over(
+    *,
+    lead,
+    active,
+    user,
+    kind: str,
+    actor,
+    reason: str,
+    end_reason: str,
+    details: dict,
+    routing,
+    now,
+    team=None,
+    on_timeline: bool = False,
+) -> Assignment:
+    """The claim succeeded: end the previous assignment (or free the previous owner's slot), record the new one with
+    its due time, change the owner on the timeline and notify both consultants. Inside the claim's transaction."""
+    if active:
+        _end(active, reason=end_reason, now=now)
+    elif lead.owner_id and lead.owner_id != user.pk:
+        _release(lead.owner_id)
+    category, sla, score = routing
+    assignment = Assignment.objects.create(
+        lead_id=lead.pk,
+        consultant=user,
+        team_id=lead.team_id or (team.pk if team else None),
+        kind=kind,
+        category=category,
+        score=score,
+        sla_minutes=sla,
+        assigned_at=now,
+        due_at=now + timedelta(minutes=sla),
+        reasons=details,
+        actor=actor,
+    )
+    lead_services.lead_change_owner(
+        lead=lead, actor=actor, owner=user, reason=reason, team=team, details=details if on_timeline else None
+    )
+    _notify(user.pk, NotificationKind.ASSIGNED, lead.pk, due_at=assignment.due_at.isoformat(), category=category)
+    if active:
+        _notify(active.consultant_id, NotificationKind.REASSIGNED, lead.pk, reason=end_reason)
+    return assignment
+
+
 def lead_assign(
     *, lead_id: int, kind: str = AssignmentKind.ROULETTE, actor=None, exclude=(), reason: str = "", now=None
 ) -> Assignment | None:
@@ -242,18 +293,13 @@ def lead_assign(
         if kind == AssignmentKind.ROULETTE and (active or lead.owner_id):
             return active  # someone has it already: a claim is made once
         exclude = {*exclude, *([active.consultant_id] if active else [])}
-        category, sla, score = qualification_selectors.category_and_sla(lead_ids=[lead_id]).get(
-            lead_id, ("", qualification_selectors.unscored_sla_minutes(), None)
-        )
+        routing = _routing_info(lead_id)
+        category = routing[0]
         team_ids = [lead.team_id] if lead.team_id else None
         ranked = roulette.rank(_lead_facts(lead, category), candidates_for(team_ids=team_ids, now=now, exclude=exclude))
         chosen = next((r for r in ranked if _claim(r.user_id, now)), None)
         if chosen is None:
             return None
-        if active:
-            _end(active, reason=reason or kind, now=now)
-        elif lead.owner_id:
-            _release(lead.owner_id)
         user = get_user_model().objects.get(pk=chosen.user_id)
         team = None if lead.team_id else Team.objects.filter(members=user, is_active=True).order_by("id").first()
         details = {
@@ -263,30 +309,20 @@ def lead_assign(
             "reasons": chosen.reasons,
             "runners_up": [{"user": r.user_id, "name": r.name, "total": round(r.total, 5)} for r in ranked[1:4]],
         }
-        assignment = Assignment.objects.create(
-            lead_id=lead_id,
-            consultant=user,
-            team_id=lead.team_id or (team.pk if team else None),
-            kind=kind,
-            category=category,
-            score=score,
-            sla_minutes=sla,
-            assigned_at=now,
-            due_at=now + timedelta(minutes=sla),
-            reasons=details,
-            actor=actor,
-        )
-        lead_services.lead_change_owner(
+        assignment = _hand_over(
             lead=lead,
+            active=active,
+            user=user,
+            kind=kind,
             actor=actor,
-            owner=user,
             reason=reason or _("Roulette: best match with room (%(why)s)") % {"why": ", ".join(chosen.reasons)},
-            team=team,
+            end_reason=reason or kind,
             details=details,
+            routing=routing,
+            now=now,
+            team=team,
+            on_timeline=True,
         )
-        _notify(user.pk, NotificationKind.ASSIGNED, lead_id, due_at=assignment.due_at.isoformat(), category=category)
-        if active:
-            _notify(active.consultant_id, NotificationKind.REASSIGNED, lead_id, reason=reason or kind)
     return assignment
 
 
@@ -308,34 +344,18 @@ def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=Non
                 _("%(name)s is paused or has no room left (open leads or new leads today at the limit).")
                 % {"name": consultant.get_full_name() or consultant.get_username()}
             )
-        if active:
-            _end(active, reason=reason or _("manual reassignment"), now=now)
-        elif lead.owner_id and lead.owner_id != consultant.pk:
-            _release(lead.owner_id)
-        category, sla, score = qualification_selectors.category_and_sla(lead_ids=[lead_id]).get(
-            lead_id, ("", qualification_selectors.unscored_sla_minutes(), None)
-        )
-        assignment = Assignment.objects.create(
-            lead_id=lead_id,
-            consultant=consultant,
-            team_id=lead.team_id,
+        assignment = _hand_over(
+            lead=lead,
+            active=active,
+            user=consultant,
             kind=AssignmentKind.MANUAL,
-            category=category,
-            score=score,
-            sla_minutes=sla,
-            assigned_at=now,
-            due_at=now + timedelta(minutes=sla),
-            reasons={"kind": AssignmentKind.MANUAL, "by": actor.pk if actor else None, "reason": reason},
             actor=actor,
+            reason=reason or _("Assigned by a supervisor"),
+            end_reason=reason or _("manual reassignment"),
+            details={"kind": AssignmentKind.MANUAL, "by": actor.pk if actor else None, "reason": reason},
+            routing=_routing_info(lead_id),
+            now=now,
         )
-        lead_services.lead_change_owner(
-            lead=lead, actor=actor, owner=consultant, reason=reason or _("Assigned by a supervisor")
-        )
-        _notify(
-            consultant.pk, NotificationKind.ASSIGNED, lead_id, due_at=assignment.due_at.isoformat(), category=category
-        )
-        if active:
-            _notify(active.consultant_id, NotificationKind.REASSIGNED, lead_id, reason=reason)
     return assignment
 
 

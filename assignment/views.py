@@ -59,28 +59,23 @@ def supervisor_home_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, template, context)
 
 
-def _supervised_teams(user):
-    from assignment.models import Team
-
-    return (
-        Team.objects.filter(is_active=True) if user_has_role(user, Role.ADMIN) else selectors.teams_supervised_by(user)
-    )
-
-
 @require_GET
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def load_view(request: HttpRequest) -> HttpResponse:
     """The team load board (polled every 30 s): open, due and breached per consultant, with pause and rebalance."""
-    context = {
-        "rows": selectors.load_board(teams=_supervised_teams(request.user), now=timezone.now()),
+    return TemplateResponse(request, "assignment/_load.html", _load_context(request))
+
+
+def _load_context(request) -> dict:
+    return {
+        "rows": selectors.load_board(teams=selectors.teams_managed_by(request.user), now=timezone.now()),
         "unassigned": len(lead_selectors.lead_ids_unassigned(limit=1000)),
     }
-    return TemplateResponse(request, "assignment/_load.html", context)
 
 
 def _consultant_supervised(request, user_id: int):
     user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
-    if not selectors.consultants_of(_supervised_teams(request.user)).filter(pk=user.pk).exists():
+    if not selectors.consultants_of(selectors.teams_managed_by(request.user)).filter(pk=user.pk).exists():
         raise ApplicationError(_("This consultant is not in one of your teams."), code="not_your_team")
     return user
 
@@ -96,11 +91,7 @@ def consultant_pause_view(request: HttpRequest, user_id: int) -> HttpResponse:
     paused = request.POST.get("paused") == "1"
     services.consultant_pause(user=user, actor=request.user, paused=paused, reason=request.POST.get("reason", ""))
     if request.htmx:
-        context = {
-            "rows": selectors.load_board(teams=_supervised_teams(request.user), now=timezone.now()),
-            "unassigned": len(lead_selectors.lead_ids_unassigned(limit=1000)),
-        }
-        return TemplateResponse(request, "assignment/_load.html", context)
+        return TemplateResponse(request, "assignment/_load.html", _load_context(request))
     return redirect("assignment:supervisor_home")
 
 
@@ -139,7 +130,7 @@ def _card_context(request, lead, **extra) -> dict:
         "now": timezone.now(),
         "history": selectors.assignments_for_lead(lead_id=lead.pk),
         "can_assign": can_assign,
-        "consultants": selectors.consultants_of(_supervised_teams(request.user)) if can_assign else [],
+        "consultants": selectors.consultants_of(selectors.teams_managed_by(request.user)) if can_assign else [],
         **extra,
     }
 

@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,7 +63,7 @@ def _copy_leads(source_id: int, total: int, *, rich: bool, seed: int) -> list[in
                     if rich
                     else {}
                 )
-                created = now - __import__("datetime").timedelta(days=rng.uniform(0, 60))
+                created = now - timedelta(days=rng.uniform(0, 60))
                 copy.write_row(
                     (
                         lead_id,
@@ -96,7 +97,7 @@ def _copy_leads(source_id: int, total: int, *, rich: bool, seed: int) -> list[in
                 for lead_id in ids:
                     for _ in range(rng.randint(1, 4)):
                         kind = rng.choice(["message_in", "message_out", "message_in", "call"])
-                        at = now - __import__("datetime").timedelta(hours=rng.uniform(1, 500))
+                        at = now - timedelta(hours=rng.uniform(1, 500))
                         copy.write_row((lead_id, kind, "whatsapp", at, at, "{}"))
         cursor.execute("ANALYZE leads_lead; ANALYZE leads_leadevent")
     return ids

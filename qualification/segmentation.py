@@ -119,9 +119,6 @@ def fit(batch, outcomes: dict[int, bool]) -> Segmentation:
     )
 
 
-_current: dict = {}
-
-
 def current() -> Segmentation | None:
     return Segmentation.objects.order_by("-created_at", "-id").first()
 

@@ -195,6 +195,15 @@ def _score_chunk(lead_ids: list[int], *, config: ScoringConfig, trigger: str, no
     run.changed_class += changed_class
 
 
+def lead_score_current(*, lead_id: int) -> LeadScore:
+    """The lead's score, computed now if it has none yet (it arrived a moment ago, or before scoring existed)."""
+    score = LeadScore.objects.filter(lead_id=lead_id).first()
+    if score is None:
+        leads_score(lead_ids=[lead_id], trigger=Trigger.MANUAL)
+        score = LeadScore.objects.get(lead_id=lead_id)
+    return score
+
+
 def _trend_reference(lead_ids: list[int], now: datetime) -> dict[int, float]:
     """Per lead, the score a week ago (the last history point at least TREND_DAYS old), else its first score."""
     if not lead_ids:

@@ -11,17 +11,14 @@ from django.views.decorators.http import require_GET
 from compliance.roles import ANY_STAFF_ROLE, Role, role_required
 from leads import selectors as lead_selectors
 from qualification import segmentation, selectors, services
-from qualification.models import Category, Trigger
+from qualification.models import Category
 
 
 @require_GET
 @role_required(*ANY_STAFF_ROLE)
 def lead_card_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-    score = selectors.score_for_lead(lead_id=lead.pk)
-    if score is None:  # not scored yet (arrived a moment ago, or before scoring existed): score it now
-        services.leads_score(lead_ids=[lead.pk], trigger=Trigger.MANUAL)
-        score = selectors.score_for_lead(lead_id=lead.pk)
+    score = services.lead_score_current(lead_id=lead.pk)
     context = {
         "lead": lead,
         "score": score,

@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assignment import selectors, services
-from assignment.models import Team
 from common.api import ErrorSerializer
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from compliance.roles import Role, user_has_role
@@ -102,10 +101,5 @@ class TeamLoadApi(APIView):
         responses={200: LoadRowSerializer(many=True)},
     )
     def get(self, request):
-        user = request.user
-        teams = (
-            Team.objects.filter(is_active=True)
-            if user_has_role(user, Role.ADMIN, Role.INTEGRATOR)
-            else selectors.teams_supervised_by(user)
-        )
+        teams = selectors.teams_managed_by(request.user)
         return Response(LoadRowSerializer(selectors.load_board(teams=teams, now=timezone.now()), many=True).data)

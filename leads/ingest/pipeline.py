@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.db import rows_copy
 from compliance.crypto import encrypt
 from compliance.security import xlsx_export
 from compliance.services.audit import audit_change
@@ -342,14 +343,6 @@ def _json(value) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
-def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
 def _contact_rows(
     lead_id: int, row: LeadRow, now, skip: set[tuple[str, str]] = frozenset(), primary: bool = True
 ) -> list[tuple]:
@@ -419,7 +412,7 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
             event_rows.append((lead_id, EventKind.CREATED, EventChannel.IMPORT, now, now, _json(payload)))
             if row.notes:
                 event_rows.append((lead_id, EventKind.NOTE, EventChannel.IMPORT, now, now, _json({"text": row.notes})))
-        _copy(cursor, "leads_lead", LEAD_COLUMNS, lead_rows)
+        rows_copy("leads_lead", LEAD_COLUMNS, lead_rows)
 
         merges = [d for d in decisions if d.action == "merge"]
         targets = {d.target_id or lead_of_row[id(d.target_row)] for d in merges}
@@ -502,14 +495,13 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
                     now,
                 )
             )
-        _copy(cursor, "leads_contactpoint", CONTACT_COLUMNS, contact_rows)
+        rows_copy("leads_contactpoint", CONTACT_COLUMNS, contact_rows)
         if per_target:  # one set-based UPDATE for the whole chunk
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS leads_merge_batch (id bigint, n int, attributes jsonb, city text,"
                 " state text, budget_min numeric, budget_max numeric, interest_type text) ON COMMIT DELETE ROWS"
             )
-            _copy(
-                cursor,
+            rows_copy(
                 "leads_merge_batch",
                 ("id", "n", "attributes", "city", "state", "budget_min", "budget_max", "interest_type"),
                 [
@@ -539,9 +531,8 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
                 " last_interest_at = %s, updated_at = %s FROM leads_merge_batch b WHERE l.id = b.id",
                 [now, now],
             )
-        _copy(cursor, "leads_leadevent", EVENT_COLUMNS, event_rows)
-        _copy(
-            cursor,
+        rows_copy("leads_leadevent", EVENT_COLUMNS, event_rows)
+        rows_copy(
             "leads_leadmerge",
             ("into_id", "merged_lead_id", "reason", "confidence", "snapshot", "created_at"),
             merge_records,

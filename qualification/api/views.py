@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 from common.api import ErrorSerializer
 from leads import selectors as lead_selectors
 from qualification import selectors, services
-from qualification.models import Trigger
 
 
 class DimensionSerializer(serializers.Serializer):
@@ -65,10 +64,7 @@ class LeadQualificationApi(APIView):
     )
     def get(self, request, lead_id: int):
         lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-        score = selectors.score_for_lead(lead_id=lead.pk)
-        if score is None:
-            services.leads_score(lead_ids=[lead.pk], trigger=Trigger.MANUAL)
-            score = selectors.score_for_lead(lead_id=lead.pk)
+        score = services.lead_score_current(lead_id=lead.pk)
         said = selectors.explanation(score)
         data = {
             "score": score.score,

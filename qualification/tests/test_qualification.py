@@ -18,7 +18,7 @@ from qualification import selectors, services
 from qualification.config import ConfigInvalid, default_definition, definition_errors
 from qualification.engine import indicator_value
 from qualification.models import ConfigStatus, LeadModel, LeadScore, ScoreHistory, ScoringConfig, Trigger
-from tests.factories import LeadFactory, LeadSourceFactory
+from tests.factories import LeadFactory, LeadSourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -352,7 +352,7 @@ def test_segments_are_ordered_by_value_named_and_validated():
 # --- screens and API ------------------------------------------------------------------------------------------------
 def test_lead_card_and_api_explain_the_score(client, api_for, integrator):
     lead = _lead(ai=HOT_AI, budget=900_000)
-    admin = __import__("tests.factories", fromlist=["UserFactory"]).UserFactory(role="Admin")
+    admin = UserFactory(role="Admin")
     client.force_login(admin)
     page = client.get(f"/qualificacao/leads/{lead.pk}/")
     assert page.status_code == 200 and b'data-testid="dimensions"' in page.content
