@@ -182,6 +182,11 @@ class Assignment(models.Model):
                 condition=Q(status="active", first_contact_at=None),
             ),
             models.Index(fields=["consultant", "status"], name="assignment_consultant_status"),
+            models.Index(  # each candidate's SLA debt, on every roulette decision
+                fields=["consultant", "due_at"],
+                name="assignment_consultant_debt",
+                condition=Q(status="active", first_contact_at=None),
+            ),
         ]
 
     def __str__(self) -> str:

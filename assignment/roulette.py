@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 SMOOTHING = 5.0  # closed leads' worth of the team rate mixed into each consultant's rate
 FAIRNESS_STEP = 0.35  # e^(−0.35) ≈ 0.70 per lead ahead of the least-served (weight-adjusted)
@@ -49,11 +50,40 @@ class Candidate:
 
 @dataclass
 class Ranked:
+    """One consultant's place in the ranking. ``factors`` and ``reasons`` are built on first use: a decision reads
+    them for the chosen consultant and its runners-up only, not for the whole team."""
+
     user_id: int
     name: str
     total: float
-    factors: dict
-    reasons: list[str]
+    new_today: int
+    parts: tuple = field(repr=False, default=())
+
+    @cached_property
+    def factors(self) -> dict:
+        c, compatibility, skill, price, region, language, conversion, rate, workload, fairness = self.parts[:10]
+        return {
+            "compatibility": round(compatibility, 4),
+            "skill": skill,
+            "price": price,
+            "region": region,
+            "language": language,
+            "conversion": round(conversion, 4),
+            "conversion_rate": round(rate, 4),
+            "workload": round(workload, 4),
+            "open_leads": c.open_leads,
+            "max_open_leads": c.max_open_leads,
+            "sla_debt": c.sla_debt,
+            "fairness": round(fairness, 4),
+            "new_today": c.new_today,
+            "weight": c.weight,
+            "online": c.online,
+            "total": round(self.total, 5),
+        }
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        return list(self.parts[10])
 
 
 def _skill(lead: LeadFacts, c: Candidate) -> tuple[float, str]:
@@ -131,26 +161,21 @@ def rank(lead: LeadFacts, candidates: list[Candidate]) -> list[Ranked]:
                 user_id=c.user_id,
                 name=c.name,
                 total=total,
-                factors={
-                    "compatibility": round(compatibility, 4),
-                    "skill": skill,
-                    "price": price,
-                    "region": region,
-                    "language": language,
-                    "conversion": round(conversion, 4),
-                    "conversion_rate": round(rate, 4),
-                    "workload": round(workload, 4),
-                    "open_leads": c.open_leads,
-                    "max_open_leads": c.max_open_leads,
-                    "sla_debt": c.sla_debt,
-                    "fairness": round(fairness, 4),
-                    "new_today": c.new_today,
-                    "weight": c.weight,
-                    "online": c.online,
-                    "total": round(total, 5),
-                },
-                reasons=[skill_why, price_why, region_why, language_why],
+                new_today=c.new_today,
+                parts=(
+                    c,
+                    compatibility,
+                    skill,
+                    price,
+                    region,
+                    language,
+                    conversion,
+                    rate,
+                    workload,
+                    fairness,
+                    (skill_why, price_why, region_why, language_why),
+                ),
             )
         )
-    ranked.sort(key=lambda r: (-r.total, r.factors["new_today"], r.user_id))
+    ranked.sort(key=lambda r: (-r.total, r.new_today, r.user_id))
     return ranked

@@ -108,7 +108,9 @@ def scoring(total: int) -> dict:
     from qualification import services
 
     source, _ = LeadSource.objects.get_or_create(name="bench-scoring", defaults={"kind": "ads"})
-    ids = list(Lead.objects.filter(source=source).order_by("pk").values_list("pk", flat=True)[:total])
+    # never scored before, so the first pass is a real first scoring (history rows, rule tags) on every run
+    unscored = Lead.objects.filter(source=source, qualification__isnull=True)
+    ids = list(unscored.order_by("pk").values_list("pk", flat=True)[:total])
     built = 0.0
     if len(ids) < total:
         t0 = time.perf_counter()
@@ -171,6 +173,7 @@ def _consultants(n: int, team_name: str, **caps):
 
 def decisions(base: int, count: int) -> dict:
     from assignment import services
+    from qualification.services import leads_score
     from leads.models import Lead, LeadSource
 
     source, _ = LeadSource.objects.get_or_create(name="bench-base", defaults={"kind": "historical"})
@@ -181,6 +184,7 @@ def decisions(base: int, count: int) -> dict:
     fresh_source, _ = LeadSource.objects.get_or_create(name="bench-fresh", defaults={"kind": "web_form"})
     ids = _copy_leads(fresh_source.pk, count, rich=True, seed=7 + Lead.objects.count())
     Lead.objects.filter(pk__in=ids).update(team=team)
+    leads_score(lead_ids=ids)  # as in production: the roulette runs on leads_scored
     services.lead_assign(lead_id=ids[0])  # warm connections and caches
     timings = []
     for lead_id in ids[1:]:
@@ -262,6 +266,7 @@ def main() -> None:
     from django.core.management import call_command
 
     settings.ASSIGNMENT_AUTO = False
+    settings.DEBUG = False  # as in production (with DEBUG, Django also keeps every query in memory)
     call_command("migrate", verbosity=0)
     report = {"scoring": scoring(args.score)}
     report["decision"] = decisions(args.base, args.decisions)

@@ -28,16 +28,26 @@ def rows_update(model, objs: list, fields: list[str], *, synchronous: bool = Tru
         cursor.executemany(sql, params)
 
 
-def rows_upsert(table: str, columns: tuple[str, ...], rows: list[tuple], *, conflict: str, update: tuple[str, ...]):
+def rows_upsert(
+    table: str,
+    columns: tuple[str, ...],
+    rows: list[tuple],
+    *,
+    conflict: str | tuple[str, ...],
+    update: tuple[str, ...] = (),
+):
     """Insert or update many rows at COPY speed: COPY into a temporary table shaped like ``table``, then one
-    ``INSERT … ON CONFLICT (conflict) DO UPDATE``. ``table`` and column names come from code, never from input.
-    Must run inside a transaction (the temporary table is dropped at commit)."""
+    ``INSERT … ON CONFLICT (conflict) DO UPDATE`` (``DO NOTHING`` when ``update`` is empty: rows already there are
+    kept). ``table`` and column names come from code, never from input. Must run inside a transaction (the
+    temporary table is dropped at commit)."""
     if not rows:
         return
     quote = connection.ops.quote_name
     cols = ", ".join(quote(c) for c in columns)
     staging = quote(f"_upsert_{table}")
+    target = ", ".join(quote(c) for c in ((conflict,) if isinstance(conflict, str) else conflict))
     sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in update)
+    action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {cols} FROM {quote(table)} WITH NO DATA"  # noqa: S608
@@ -46,8 +56,7 @@ def rows_upsert(table: str, columns: tuple[str, ...], rows: list[tuple], *, conf
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            f"INSERT INTO {quote(table)} ({cols}) SELECT {cols} FROM {staging} "  # noqa: S608
-            f"ON CONFLICT ({quote(conflict)}) DO UPDATE SET {sets}"
+            f"INSERT INTO {quote(table)} ({cols}) SELECT {cols} FROM {staging} ON CONFLICT ({target}) {action}"  # noqa: S608
         )
         cursor.execute(f"DROP TABLE {staging}")
 

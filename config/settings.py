@@ -363,7 +363,11 @@ AUDIT_MODELS = [
     "leads.contactpoint",
     "leads.leadsource",
     "leads.tag",
-    "assignment.*",
+    # Not assignment.notification: an in-app message, not a change to people's data or to who owns what.
+    "assignment.team",
+    "assignment.consultantprofile",
+    "assignment.absence",
+    "assignment.assignment",
     "auth.user",
     "auth.group",
     "compliance.suppressionentry",

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from assignment import roulette, services
 from assignment.models import Absence, Assignment, AssignmentKind, ConsultantProfile, Notification
+from compliance.models import AuditEntry
 from leads.models import EventKind, LeadEvent, LeadStage
 from qualification import services as qualification_services
 from tests.factories import LeadFactory, TeamFactory, consultant, supervisor
@@ -96,6 +97,9 @@ def test_assignment_records_reasons_on_the_timeline_and_notifies(settings):
     assert event.payload["details"]["reasons"][0] == "property type match"
     assert "compatibility" in event.payload["details"]["factors"] and event.payload["reason"]
     assert Notification.objects.filter(user=people[1], kind="assigned", lead_id=lead.pk).exists()
+    audited = set(AuditEntry.objects.filter(object_id__in=[str(lead.pk), str(assignment.pk)]).values_list("action"))
+    assert {("assignment.created",), ("lead.changed",)} <= audited  # who owns what is audited…
+    assert not AuditEntry.objects.filter(action__startswith="notification.").exists()  # …in-app messages are not
     assert services.lead_assign(lead_id=lead.pk).pk == assignment.pk  # a second claim is a no-op
     assert Assignment.objects.filter(lead=lead).count() == 1
     assert ConsultantProfile.objects.get(user=people[1]).open_leads == 1
@@ -148,6 +152,37 @@ def test_paused_absent_and_off_hours_consultants_get_nothing():
     assert services.lead_assign(lead_id=lead.pk) is None
     ConsultantProfile.objects.filter(user=people[2]).update(work_days=list(range(7)))
     assert services.lead_assign(lead_id=lead.pk).consultant == people[2]
+
+
+@pytest.mark.django_db
+def test_candidates_are_the_teams_active_consultants_with_their_sla_debt():
+    team, people, boss = _team(3)
+    other_team, outsiders, _ = _team(1, name="Outra")
+    people[2].is_active = False
+    people[2].save()
+    ConsultantProfile.objects.update_or_create(user=boss, defaults=ALWAYS)  # a supervisor is no candidate
+    team.members.add(boss)
+    now = timezone.now()
+    for due in [now - timedelta(minutes=5), now - timedelta(minutes=1), now + timedelta(hours=1)]:
+        Assignment.objects.create(
+            lead=LeadFactory(team=team), consultant=people[0], kind="roulette", sla_minutes=25, due_at=due
+        )
+    contacted = Assignment.objects.create(
+        lead=LeadFactory(team=team), consultant=people[0], kind="roulette", sla_minutes=25, due_at=now
+    )
+    Assignment.objects.filter(pk=contacted.pk).update(due_at=now - timedelta(hours=1), first_contact_at=now)
+
+    found = {c.user_id: c for c in services.candidates_for(team_ids=[team.pk], now=now)}
+    assert set(found) == {people[0].pk, people[1].pk}
+    assert (found[people[0].pk].sla_debt, found[people[1].pk].sla_debt) == (2, 0)  # overdue and not contacted
+    assert [c.user_id for c in services.candidates_for(team_ids=[team.pk], now=now, exclude=[people[0].pk])] == [
+        people[1].pk
+    ]
+    everyone = {c.user_id for c in services.candidates_for(team_ids=None, now=now)}
+    assert everyone == {people[0].pk, people[1].pk, outsiders[0].pk}
+    other_team.is_active = False
+    other_team.save()
+    assert outsiders[0].pk not in {c.user_id for c in services.candidates_for(team_ids=None, now=now)}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,7 +14,6 @@ from compliance.context import current_actor
 from compliance.models import AuditCategory, AuditEntry
 
 GENESIS = "0" * 64
-_LOCK_ID = 7_201_881  # pg_advisory_xact_lock key serialising appends to the chain
 
 
 def _content(entry: AuditEntry) -> str:
@@ -41,6 +40,21 @@ def entry_hash(entry: AuditEntry) -> str:
     return hmac.new(settings.AUDIT_HMAC_KEY.encode(), _content(entry).encode(), hashlib.sha256).hexdigest()
 
 
+# Two statements and no parameters, so psycopg sends them in one round trip. 7201881 is the pg_advisory_xact_lock key
+# that serialises appends to the chain.
+_TAIL_SQL = "SELECT pg_advisory_xact_lock(7201881); SELECT hash FROM compliance_auditentry ORDER BY id DESC LIMIT 1"
+
+
+def _chain_tail() -> str:
+    """Take the chain's lock (held until the transaction ends), then read the newest hash. One round trip: two
+    statements, the second with its own snapshot taken after the lock was granted, so no append is missed."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TAIL_SQL)
+        cursor.nextset()
+        row = cursor.fetchone()
+    return row[0] if row else GENESIS
+
+
 def audit_record(
     *,
     action: str,
@@ -60,10 +74,8 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
-        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+    # No savepoint: the entry belongs to the caller's transaction (and the lock is held until it ends).
+    with transaction.atomic(savepoint=False):
         entry = AuditEntry(
             actor_id=actor_id,
             actor_label=actor_label[:150],
@@ -73,7 +85,7 @@ def audit_record(
             object_id=str(object_id),
             ip_address=context.ip_address,
             details=details or {},
-            prev_hash=last or GENESIS,
+            prev_hash=_chain_tail(),
         )
         entry.hash = entry_hash(entry)
         entry.save()

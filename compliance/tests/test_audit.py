@@ -42,6 +42,43 @@ def test_the_log_refuses_update_and_delete():
         AuditEntry.objects.filter(pk=entry.pk).delete()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_and_rollbacks_keep_one_unbroken_chain():
+    """Appends from many connections at once, some two to a transaction, some rolled back: one chain, no fork."""
+    import threading
+
+    errors = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(12):
+                try:
+                    with transaction.atomic():
+                        audit_record(action=f"test.{n}.{i}", category=AuditCategory.SYSTEM)
+                        if i % 3 == 0:
+                            audit_record(action=f"test.{n}.{i}.b", category=AuditCategory.SYSTEM)
+                        if i % 4 == 1:
+                            raise RuntimeError("rolled back")
+                except RuntimeError:
+                    pass
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert AuditEntry.objects.filter(action__startswith="test.").count() == 6 * (12 - 3 + 3)  # 9 kept + 3 extra
+    report = audit_chain_verify()
+    assert report.ok, report.problem
+    prev = list(AuditEntry.objects.values_list("prev_hash", flat=True))
+    assert len(prev) == len(set(prev))  # no two entries claim the same predecessor
+
+
 def test_audit_verify_names_an_edited_entry_and_exits_non_zero():
     entries = _chain()
     _tamper("UPDATE compliance_auditentry SET details = '{\"i\": 99}' WHERE id = %s", [entries[2].pk])
