@@ -173,8 +173,8 @@ def _consultants(n: int, team_name: str, **caps):
 
 def decisions(base: int, count: int) -> dict:
     from assignment import services
-    from qualification.services import leads_score
     from leads.models import Lead, LeadSource
+    from qualification.services import leads_score
 
     source, _ = LeadSource.objects.get_or_create(name="bench-base", defaults={"kind": "historical"})
     have = Lead.objects.count()
