@@ -1,5 +1,7 @@
-"""Rate limits in Redis, atomic under any number of workers: GCRA (the generic cell rate algorithm, a token bucket
-kept as one timestamp per key) in a Lua script, so "may this number send now?" and "count it" are one step.
+"""Rate limits in Redis, atomic under any number of workers: each check and its count are one Lua script, so "may
+this number send now?" and "count it" are one step. A number's sends are paced by a sliding window counted from
+Meta's answers; claims fill a bounded backlog per number; the pair limit, the account's unique-recipient window and
+the warm-up day caps sit beside them.
 
 Keys survive worker restarts (they are Redis keys with a TTL); PostgreSQL stays the record of what was sent.
 """
@@ -11,59 +13,68 @@ from dataclasses import dataclass
 
 from django_redis import get_redis_connection
 
-# KEYS[1] = bucket key; ARGV = emission interval (ms), burst tolerance (ms), now (ms), cost (cells)
-# Returns {allowed (0/1), wait_ms}: when refused, how long until one cell frees up.
-_GCRA = """
-local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[3])
-local interval = tonumber(ARGV[1])
-local tolerance = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4])
-if tat < now then tat = now end
-local new_tat = tat + interval * cost
-local allow_at = new_tat - tolerance - interval
-if now < allow_at then
-  return {0, allow_at - now}
-end
-redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now + tolerance + interval))
-return {1, 0}
-"""
-
-# Virtual scheduling (GCRA's other form): KEYS[1] = the next free slot (ms); ARGV = interval, horizon, lead (ms).
-# No slot is handed out less than ``lead`` from now (the caller commits its claim before the first send).
-# Returns {1, delay_ms}: a slot reserved ``delay_ms`` from now; or {0, wait_ms}: nothing free within the horizon.
-# Slots are at least one interval apart, so a number never gets more than ceil(rate) slots in any one-second window.
-_RESERVE = """
+# Claim time: a row is admitted to a number's backlog (rows claimed for it and not yet handed to Meta) and the
+# pair limit is checked and taken. KEYS[1] = the backlog (sorted set, member → when it stops counting if never
+# released: a crashed worker's rows free their place by themselves), KEYS[2] = the pair key (when the person last
+# heard, or will at the latest, from this number). ARGV = cap, member, stale (ms), pair interval (ms), ahead (ms).
+# Returns {1, 0} admitted | {0, 0} the backlog is full | {2, wait_ms} the pair must wait. Nothing is taken on refusal.
+_ADMIT = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + t[2] / 1000
-local slot = tonumber(redis.call('GET', KEYS[1]) or now)
-local interval = tonumber(ARGV[1])
-if slot < now + tonumber(ARGV[3]) then slot = now + tonumber(ARGV[3]) end
-if slot - now > tonumber(ARGV[2]) then
-  return {0, tostring(slot - now - tonumber(ARGV[2]))}
-end
-redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', math.ceil(slot - now + interval + 1000))
-return {1, tostring(slot - now)}
-"""
-
-# A send slot and the pair limit together (KEYS[1] slot key, KEYS[2] pair key; ARGV interval, horizon, lead, pair
-# interval, all ms): the pair is checked first and nothing is taken when either refuses.
-# Returns {1, delay_ms} | {0, wait_ms} (no slot in the horizon) | {2, wait_ms} (the pair must wait).
-_RESERVE_PAIR = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + t[2] / 1000
-local last = tonumber(redis.call('GET', KEYS[2]) or '-1e18')
 local pair = tonumber(ARGV[4])
+local last = tonumber(redis.call('GET', KEYS[2]) or '-1e18')
 if now - last < pair then return {2, tostring(pair - (now - last))} end
-local slot = tonumber(redis.call('GET', KEYS[1]) or now)
-local interval = tonumber(ARGV[1])
-if slot < now + tonumber(ARGV[3]) then slot = now + tonumber(ARGV[3]) end
-if slot - now > tonumber(ARGV[2]) then
-  return {0, tostring(slot - now - tonumber(ARGV[2]))}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return {0, '0'} end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[3])))
+local expected = now + tonumber(ARGV[5])
+redis.call('SET', KEYS[2], tostring(expected), 'PX', math.ceil(expected - now + pair + 1))
+return {1, '0'}
+"""
+
+# KEYS[1] = a backlog: how many rows it holds now.
+_BACKLOG = """
+local t = redis.call('TIME')
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t[1] * 1000 + t[2] / 1000)
+return redis.call('ZCARD', KEYS[1])
+"""
+
+# Send time, right before the HTTP call: a sliding window of the number's last sends. KEYS[1] = the window (sorted
+# set, member → when Meta answered, or a time far ahead while the call is in flight), KEYS[2] = when the last send
+# went, KEYS[3] = the attempt marker of the message. ARGV = limit (sends per window), window (ms), member, in-flight
+# allowance (ms), minimum gap between sends (ms).
+# A send counts from the moment its answer came back, which is after Meta received it whatever the latency, so
+# "no more than ``limit`` in any window" holds as Meta counts, not only as we do.
+# Returns {1, 0} go (the marker is written) | {0, wait_ms}.
+_SEND = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + t[2] / 1000
+local window = tonumber(ARGV[2])
+local gap = tonumber(ARGV[5])
+local last = tonumber(redis.call('GET', KEYS[2]) or '-1e18')
+if now - last < gap then return {0, tostring(gap - (now - last))} end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, tostring(tonumber(oldest[2]) + window - now)}
 end
-redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', math.ceil(slot - now + interval + 1000))
-redis.call('SET', KEYS[2], tostring(slot), 'PX', math.ceil(slot - now + pair + 1))
-return {1, tostring(slot - now)}
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
+redis.call('PEXPIRE', KEYS[1], math.ceil(window + tonumber(ARGV[4])))
+redis.call('SET', KEYS[2], tostring(now), 'PX', math.ceil(gap + 1))
+redis.call('SET', KEYS[3], 1, 'EX', 604800)
+return {1, '0'}
+"""
+
+# After the HTTP call: the send counts from now; it leaves the backlog; the pair limit runs from now.
+# KEYS = window, backlog, pair key; ARGV = window member, backlog member, pair interval (ms).
+_SENT = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + t[2] / 1000
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], tostring(now), 'PX', math.ceil(tonumber(ARGV[3]) + 1))
+return 1
 """
 
 # KEYS[1] = sorted set of members by last time seen; ARGV = now (ms), window (s), limit, member. 1 = counted.
@@ -106,29 +117,13 @@ class Limiter:
     def __init__(self):
         self._redis = get_redis_connection("default")
         self._flags: dict[str, tuple[bool, float]] = {}
-        self._gcra = self._redis.register_script(_GCRA)
         self._now = self._redis.register_script(_NOW_MS)
         self._window = self._redis.register_script(_WINDOW)
         self._daily = self._redis.register_script(_DAILY)
-        self._reserve = self._redis.register_script(_RESERVE)
-        self._reserve_pair = self._redis.register_script(_RESERVE_PAIR)
-
-    def reserve(self, key: str, *, rate_per_s: float, horizon_ms: float, lead_ms: float = 0.0) -> LimitDecision:
-        """Reserve the next send slot of ``key`` at ``rate_per_s``, if it falls within ``horizon_ms``: allowed with
-        ``wait_seconds`` = how long until the slot (the caller sends then), or refused with how long until a slot
-        falls within the horizon. A dispatcher reserves a few hundred milliseconds of slots per database round
-        trip and paces the HTTP calls to them."""
-        allowed, delay = self._reserve(keys=[f"fluxo:slot:{key}"], args=[1000.0 / rate_per_s, horizon_ms, lead_ms])
-        return LimitDecision(bool(allowed), float(delay) / 1000.0)
-
-    def hit(self, key: str, *, rate_per_s: float, burst: int = 1, cost: int = 1) -> LimitDecision:
-        """Take ``cost`` cells from the bucket ``key`` refilled at ``rate_per_s`` with ``burst`` cells of slack.
-        ``burst=1`` is strict spacing: never more than ``rate_per_s`` in any one-second window."""
-        interval = 1000.0 / rate_per_s
-        tolerance = interval * (burst - 1)
-        now = int(self._now())
-        allowed, wait = self._gcra(keys=[f"fluxo:gcra:{key}"], args=[interval, tolerance, now, cost])
-        return LimitDecision(bool(allowed), float(wait) / 1000.0)
+        self._admit = self._redis.register_script(_ADMIT)
+        self._backlog = self._redis.register_script(_BACKLOG)
+        self._send = self._redis.register_script(_SEND)
+        self._sent = self._redis.register_script(_SENT)
 
     def window_count(self, key: str, member: str, *, window_seconds: int, limit: int) -> bool:
         """A moving window of distinct members (e.g. unique recipients in 24 h): True if ``member`` is already in it
@@ -136,23 +131,46 @@ class Limiter:
         now = int(self._now())
         return bool(self._window(keys=[f"fluxo:window:{key}"], args=[now, window_seconds, limit, member]))
 
-    def reserve_for(
-        self, key: str, pair_key: str, *, rate_per_s: float, horizon_ms: float, lead_ms: float, pair_s: float
+    def admit(
+        self, key: str, member: str, pair_key: str, *, cap: int, pair_s: float, ahead_s: float
     ) -> tuple[str, float]:
-        """``reserve`` plus the pair limit in one atomic step: ("slot", seconds until it) | ("full", seconds until a
-        slot falls within the horizon) | ("pair", seconds until this person may hear from this number again)."""
-        outcome, value = self._reserve_pair(
-            keys=[f"fluxo:slot:{key}", f"fluxo:pair:{pair_key}"],
-            args=[1000.0 / rate_per_s, horizon_ms, lead_ms, pair_s * 1000.0],
+        """Claim time: put ``member`` in ``key``'s backlog of rows waiting to be sent, if it holds fewer than ``cap``,
+        and take the pair limit (this person will have heard from this number within ``ahead_s``), atomically:
+        ("ok", 0) | ("full", 0) | ("pair", seconds until this person may hear from this number again)."""
+        outcome, value = self._admit(
+            keys=[f"fluxo:backlog:{key}", f"fluxo:pair:{pair_key}"],
+            args=[cap, member, max(10_000.0, 3000.0 * ahead_s), pair_s * 1000.0, ahead_s * 1000.0],
         )
-        return {1: "slot", 0: "full", 2: "pair"}[int(outcome)], float(value) / 1000.0
+        return {1: "ok", 0: "full", 2: "pair"}[int(outcome)], float(value) / 1000.0
 
-    def free_slots(self, key: str, *, rate_per_s: float, horizon_ms: float, lead_ms: float) -> int:
-        """How many slots ``reserve`` could still hand out now (a hint for how many rows to claim)."""
-        values = self._redis.pipeline().time().get(f"fluxo:slot:{key}").execute()
-        now = values[0][0] * 1000 + values[0][1] / 1000
-        start = max(float(values[1] or 0), now + lead_ms)
-        return max(0, int((now + horizon_ms - start) * rate_per_s / 1000) + 1)
+    def backlog(self, key: str) -> int:
+        """Rows claimed for ``key`` and not yet handed to Meta."""
+        return int(self._backlog(keys=[f"fluxo:backlog:{key}"]))
+
+    def backlog_release(self, key: str, member: str) -> None:
+        """A claimed row that will not be sent by this claim (failed to prepare, requeued by the sweeper)."""
+        self._redis.zrem(f"fluxo:backlog:{key}", member)
+
+    def send_acquire(
+        self, key: str, member: str, message_id: int, *, limit: int, window_s: float, gap_s: float, inflight_s: float
+    ) -> LimitDecision:
+        """Right before an HTTP call: may ``key`` send one more now without more than ``limit`` sends in any
+        ``window_s`` (and at least ``gap_s`` after its previous send)? If so the send is counted (until its answer,
+        as if it lasted ``inflight_s``) and the message's attempt marker is written, in the same step; if not, how
+        long to wait."""
+        allowed, wait = self._send(
+            keys=[f"fluxo:sendlog:{key}", f"fluxo:lastsend:{key}", f"fluxo:attempt:{message_id}"],
+            args=[limit, window_s * 1000.0, member, inflight_s * 1000.0, gap_s * 1000.0],
+        )
+        return LimitDecision(bool(allowed), max(float(wait), 0.0) / 1000.0)
+
+    def send_done(self, key: str, member: str, backlog_member: str, pair_key: str, *, pair_s: float) -> None:
+        """After the HTTP call (answered or not): the send counts from now, leaves the backlog, and the person's
+        pair interval starts now."""
+        self._sent(
+            keys=[f"fluxo:sendlog:{key}", f"fluxo:backlog:{key}", f"fluxo:pair:{pair_key}"],
+            args=[member, backlog_member, pair_s * 1000.0],
+        )
 
     def window_size(self, key: str, *, window_seconds: int) -> int:
         """Members seen in the moving window (e.g. people messaged in the last 24 h)."""

@@ -4,6 +4,7 @@ send through the gateway's one primitive, retry with backoff, reconcile UNKNOWN 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import time
@@ -123,8 +124,7 @@ class _Verdict:
     state: NumberState | None = None
     reason: str = ""
     wait: float = 0.0
-    short: bool = False  # "in a few milliseconds": leave the row untouched and come back
-    slot: float = 0.0  # seconds from now until the send slot reserved for it
+    short: bool = False  # "in a moment": leave the row untouched and come back
 
 
 def _sent_today(number_id: int) -> int:
@@ -180,53 +180,71 @@ def _admit(row: OutboxMessage, checks: list[Check], claim: _Claim, now) -> _Verd
         if number.pk in full:
             verdict = _Verdict(reason=full[number.pk][0], wait=full[number.pk][1], short=True)
             continue
-        outcome, seconds = limiter().reserve_for(
-            f"number:{number.pk}",
-            f"{number.pk}:{row.contact}",
-            rate_per_s=allowed.rate_per_s,
-            horizon_ms=settings.ANTIBAN_DISPATCH_HORIZON_MS,
-            lead_ms=settings.ANTIBAN_DISPATCH_LEAD_MS,
+        key, member, pair_key = f"number:{number.pk}", f"o:{row.pk}", f"{number.pk}:{row.contact}"
+        outcome, seconds = limiter().admit(
+            key,
+            member,
+            pair_key,
+            cap=_backlog_cap(allowed),
             pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
+            ahead_s=settings.ANTIBAN_DISPATCH_AHEAD_S,
         )
         if outcome == "full":
-            full[number.pk] = (_("Number at its messages-per-second limit."), seconds)
-            verdict = _Verdict(reason=full[number.pk][0], wait=seconds, short=True)
+            full[number.pk] = (_("Number at its messages-per-second limit."), _NAP)
+            verdict = _Verdict(reason=full[number.pk][0], wait=_NAP, short=True)
             continue
         if outcome == "pair":
             return _Verdict(reason=_("Pair limit: the same person heard from this number seconds ago."), wait=seconds)
-        if (
-            allowed.daily_cap is not None
-            and row.priority != Priority.REPLY
-            and not limiter().daily_take(
-                f"warmup:{number.pk}:{timezone.localdate()}",
-                cap=allowed.daily_cap,
-                seed=lambda n=number.pk: _sent_today(n),
-            )
-        ):
-            verdict = _Verdict(reason=_("Warm-up: today's cap for this number is reached."), wait=3600.0)
+        verdict = _limits_after_admit(row, number, allowed)
+        if verdict is not None:  # the number may not: give back its place and the person's pair interval
+            limiter().backlog_release(key, member)
+            limiter().pair_release(pair_key)
             continue
-        if row.priority != Priority.REPLY:
-            tier = TIER_LIMITS.get(number.messaging_limit)
-            if tier and not limiter().window_count(
-                f"portfolio:{number.account_id}", row.contact, window_seconds=86400, limit=tier
-            ):
-                verdict = _Verdict(
-                    reason=_("The account's 24-hour limit of people reached (%(tier)s).") % {"tier": tier},
-                    wait=3600.0,
-                )
-                continue
-        return _Verdict(state=state, slot=seconds)
+        return _Verdict(state=state)
     return verdict
 
 
-def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> tuple[dict[int, float], float | None]:
-    """Claim up to ``batch`` due rows that may go now (priority order, SKIP LOCKED), create their gateway messages
-    and commit them as SENDING — before any HTTP. Rows that must wait long get ``not_before`` moved; rows that wait
-    only for a free cell are left untouched. Returns (claimed ids, seconds until trying again is worth it)."""
+def _limits_after_admit(row: OutboxMessage, number, allowed) -> _Verdict | None:
+    """The warm-up day cap and the account's 24-hour people limit (None: both allow ``row``)."""
+    if (
+        allowed.daily_cap is not None
+        and row.priority != Priority.REPLY
+        and not limiter().daily_take(
+            f"warmup:{number.pk}:{timezone.localdate()}",
+            cap=allowed.daily_cap,
+            seed=lambda n=number.pk: _sent_today(n),
+        )
+    ):
+        return _Verdict(reason=_("Warm-up: today's cap for this number is reached."), wait=3600.0)
+    if row.priority != Priority.REPLY:
+        tier = TIER_LIMITS.get(number.messaging_limit)
+        if tier and not limiter().window_count(
+            f"portfolio:{number.account_id}", row.contact, window_seconds=86400, limit=tier
+        ):
+            return _Verdict(
+                reason=_("The account's 24-hour limit of people reached (%(tier)s).") % {"tier": tier},
+                wait=3600.0,
+            )
+    return None
+
+
+_NAP = 0.1  # seconds: a dispatcher whose numbers' backlogs are full comes back after this
+
+
+def _backlog_cap(allowed) -> int:
+    """Rows a number may have claimed and not yet sent: ANTIBAN_DISPATCH_AHEAD_S of its rate (at least one)."""
+    return max(1, math.ceil(allowed.rate_per_s * settings.ANTIBAN_DISPATCH_AHEAD_S))
+
+
+def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> tuple[list[int], float | None]:
+    """Claim up to ``batch`` due rows that may go now (priority order, SKIP LOCKED), each into the backlog of the
+    number that will send it, create their gateway messages and commit them as SENDING — before any HTTP. Rows
+    that must wait long get ``not_before`` moved; rows that wait only for room in a backlog are left untouched.
+    Returns (claimed ids, seconds until trying again is worth it)."""
     batch = batch or settings.ANTIBAN_DISPATCH_BATCH
     now = timezone.now()
     states = number_states(wa_selectors.numbers_usable())
-    claimed: dict[int, float] = {}
+    claimed: list[int] = []
     retry_in: float | None = None
     with transaction.atomic():
         due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
@@ -235,9 +253,12 @@ def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> 
         if only is not None:
             due = due.filter(pk__in=only)
         allowed = {number_id: effective(state, now) for number_id, state in states.items()}
-        rows = list(due.order_by("priority", "not_before", "id")[: min(batch, _free_slots(allowed)) + 4])
+        room, cap = _room(allowed)
+        if only is None and 0 < room < cap // 4:  # backlogs nearly full: claim a worthwhile batch a moment later
+            return [], _NAP
+        rows = list(due.order_by("priority", "not_before", "id")[: min(batch, room) + 4])
         if not rows:
-            return [], None
+            return [], (_NAP if room < cap else None)
         claim = _Claim(
             states=states,
             allowed=allowed,
@@ -247,7 +268,6 @@ def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> 
         checks = recipient_checks_many([(r.contact, r.priority) for r in rows], now=now)
         waiting: list[OutboxMessage] = []
         admitted: list[tuple[OutboxMessage, NumberState]] = []
-        slots: dict[int, float] = {}
         for row, row_checks in zip(rows, checks, strict=True):
             if len(admitted) >= batch:
                 break
@@ -262,26 +282,21 @@ def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> 
                 waiting.append(row)
                 continue
             admitted.append((row, verdict.state))
-            slots[row.pk] = time.monotonic() + verdict.slot
             claim.sticky.setdefault(row.contact, verdict.state.number_id)
         rows_update(OutboxMessage, waiting, ["state", "not_before", "last_reason", "decisions", "updated_at"])
         if admitted:
-            claimed = {row_id: slots[row_id] for row_id in _claim(admitted)}
+            claimed = _claim(admitted)
     return claimed, (0.0 if claimed else retry_in)
 
 
-def _free_slots(allowed: dict) -> int:
-    """Send slots free within the horizon on every number that may send: no point checking more rows."""
-    total = 0
+def _room(allowed: dict) -> tuple[int, int]:
+    """(free places, places) in the backlogs of the numbers that may send: no point checking more rows."""
+    room = cap = 0
     for number_id, permits in allowed.items():
         if permits.may_send:
-            total += limiter().free_slots(
-                f"number:{number_id}",
-                rate_per_s=permits.rate_per_s,
-                horizon_ms=settings.ANTIBAN_DISPATCH_HORIZON_MS,
-                lead_ms=settings.ANTIBAN_DISPATCH_LEAD_MS,
-            )
-    return total
+            cap += _backlog_cap(permits)
+            room += max(0, _backlog_cap(permits) - limiter().backlog(f"number:{number_id}"))
+    return room, cap
 
 
 def _claim(admitted: list[tuple[OutboxMessage, NumberState]]) -> list[int]:
@@ -306,6 +321,8 @@ def _claim(admitted: list[tuple[OutboxMessage, NumberState]]) -> list[int]:
     for (row, state), outcome in zip(admitted, wa_services.messages_prepare(items), strict=True):
         row.updated_at = now
         if isinstance(outcome, ApplicationError):
+            limiter().backlog_release(f"number:{state.number_id}", f"o:{row.pk}")
+            limiter().pair_release(f"{state.number_id}:{row.contact}")
             row.state, row.last_reason = OutboxState.FAILED, outcome.message
             row.decisions = [*row.decisions, _log("prepare", error=outcome.message)]
             continue
@@ -330,22 +347,16 @@ def outbox_send(*, row_id: int) -> OutboxMessage:
     return outbox_send_many(row_ids=[row_id])[0]
 
 
-def outbox_send_many(*, row_ids: list[int], slots: dict[int, float] | None = None) -> list[OutboxMessage]:
-    """Hand SENDING rows' gateway messages to Meta (concurrently) and record the outcomes; retryable refusals go
+def outbox_send_many(*, row_ids: list[int]) -> list[OutboxMessage]:
+    """Hand SENDING rows' gateway messages to Meta (paced per number) and record the outcomes; retryable refusals go
     back to the queue with exponential backoff and jitter, bounded by ANTIBAN_MAX_ATTEMPTS. The outcome commit may
     be asynchronous: losing it leaves the row SENDING, which the sweeper turns UNKNOWN and the status webhook
     reconciles."""
     rows = list(OutboxMessage.objects.filter(pk__in=row_ids).order_by("pk"))
     sending = [row for row in rows if row.state == OutboxState.SENDING]
-    slots = slots or {}
     messages = {
         m.pk: m
-        for m in wa_services.messages_dispatch(
-            message_ids=[row.message_id for row in sending],
-            not_before={row.message_id: slots[row.pk] for row in sending if row.pk in slots},
-            reslot=_reslotter({row.number_id for row in sending}),
-            on_attempt=lambda message: limiter().attempt_mark(message.pk),
-        )
+        for m in wa_services.messages_dispatch(message_ids=[row.message_id for row in sending], gate=_Pacer(sending))
     }
     done = []
     for row in sending:
@@ -383,26 +394,55 @@ def outbox_send_many(*, row_ids: list[int], slots: dict[int, float] | None = Non
     return rows
 
 
-def _reslotter(number_ids: set[int]):
-    """For sends that woke up too late for their slot: each takes its number's next free slot instead (seconds
-    from now). Rates are read here, once per batch: the send threads never touch the database."""
-    states = NumberState.objects.filter(number_id__in=number_ids).select_related("number")
-    rates = {state.number_id: effective(state).rate_per_s for state in states}
+class _Pacer:
+    """The gate of a batch of sends (see ``whatsapp.lanes``): a number's next call starts when its sliding window in
+    Redis has room — at most ceil(rate) calls in any ceil(rate)/rate seconds, each counted from Meta's answer, and
+    never closer than half an interval to the previous one — shared by every process. Rates are read once, here:
+    the lanes never touch the database."""
 
-    def reslot(message) -> float:
-        rate = rates.get(message.number_id, 1.0)
-        return limiter().reserve(f"number:{message.number_id}", rate_per_s=rate, horizon_ms=60_000).wait_seconds
+    def __init__(self, rows: list[OutboxMessage]):
+        self.rows = {row.message_id: row for row in rows}
+        states = NumberState.objects.filter(number_id__in={row.number_id for row in rows}).select_related("number")
+        self.rates = {state.number_id: effective(state).rate_per_s for state in states}
 
-    return reslot
+    def wait(self, message) -> None:
+        rate = self.rates.get(message.number_id, 1.0)
+        limit = math.ceil(rate - 1e-9)
+        window = limit / rate
+        while True:
+            decision = limiter().send_acquire(
+                f"number:{message.number_id}",
+                f"m:{message.pk}",
+                message.pk,
+                limit=limit,
+                window_s=window,
+                gap_s=window / limit / 2,
+                inflight_s=settings.META_HTTP_TIMEOUT + 5,
+            )
+            if decision.allowed:
+                return
+            time.sleep(min(decision.wait_seconds, 0.25))
+
+    def done(self, message) -> None:
+        row = self.rows[message.pk]
+        limiter().send_done(
+            f"number:{message.number_id}",
+            f"m:{message.pk}",
+            f"o:{row.pk}",
+            f"{message.number_id}:{row.contact}",
+            pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
+        )
 
 
 def outbox_dispatch_due(*, limit: int = 100_000, seconds: float | None = None) -> int:
     """Claim and send due rows until none may go soon, ``limit`` is reached or ``seconds`` have passed. Several
-    workers run this at once. Claims reserve send slots up to a horizon ahead; while one batch is being sent at its
-    slots (on a sender thread with its own database connection), the loop claims the next, so the slots stay
-    filled. Inside a caller's transaction (nothing committed is visible to another connection) batches are sent
-    in line instead."""
-    deadline = time.monotonic() + (seconds if seconds is not None else settings.ANTIBAN_DISPATCH_SLICE_S)
+    workers run this at once. Claims keep each number's backlog about ANTIBAN_DISPATCH_AHEAD_S of sends deep; while
+    batches are being sent (on sender threads with their own database connections, each number's calls paced in
+    its lane), the loop claims the next, so no number waits for a claim. Inside a caller's transaction (nothing
+    committed is visible to another connection) batches are sent in line instead."""
+    if seconds is None:  # dispatchers started together hand over at different moments: never all at once
+        seconds = settings.ANTIBAN_DISPATCH_SLICE_S * random.uniform(0.75, 1.25)
+    deadline = time.monotonic() + seconds
     pipelined = not transaction.get_connection().in_atomic_block
     in_flight: list[Future] = []
     sent = 0
@@ -412,7 +452,7 @@ def outbox_dispatch_due(*, limit: int = 100_000, seconds: float | None = None) -
             if claimed:
                 sent += len(claimed)
                 if not pipelined:
-                    outbox_send_many(row_ids=list(claimed), slots=claimed)
+                    outbox_send_many(row_ids=claimed)
                     continue
                 in_flight.append(_senders().submit(_send_batch, claimed))
                 in_flight = [f for f in in_flight if not f.done() or f.result()]
@@ -428,9 +468,9 @@ def outbox_dispatch_due(*, limit: int = 100_000, seconds: float | None = None) -
     return sent
 
 
-def _send_batch(slots: dict[int, float]) -> None:
+def _send_batch(row_ids: list[int]) -> None:
     try:
-        outbox_send_many(row_ids=list(slots), slots=slots)
+        outbox_send_many(row_ids=row_ids)
     finally:
         close_old_connections()
 
@@ -451,7 +491,7 @@ def outbox_dispatch_now(*, row_id: int) -> OutboxMessage:
     """A consultant's send: try this row at once (same checks and limits); if it must wait, it stays queued."""
     claimed, _retry = outbox_claim(batch=1, only=[row_id])
     if claimed:
-        return outbox_send_many(row_ids=[row_id], slots=claimed)[0]
+        return outbox_send_many(row_ids=claimed)[0]
     return OutboxMessage.objects.get(pk=row_id)
 
 
@@ -512,6 +552,7 @@ def outbox_sweep() -> dict[str, int]:
         )
         for row in requeue:
             limiter().pair_release(f"{row.number_id}:{row.contact}")  # the person heard nothing
+            limiter().backlog_release(f"number:{row.number_id}", f"o:{row.pk}")
             row.decisions = [*row.decisions, {"stage": "attempt", "message_id": row.message_id}, _log("requeued")]
             row.state, row.message_id, row.not_before, row.updated_at = OutboxState.QUEUED, None, now, now
         for row in unknown:

@@ -426,15 +426,16 @@ ANTIBAN_SKIP_HOLIDAYS = env.bool("ANTIBAN_SKIP_HOLIDAYS", default=True)  # Brazi
 ANTIBAN_PAIR_INTERVAL_S = env.float("ANTIBAN_PAIR_INTERVAL_S", default=6.0)  # same number → same person
 ANTIBAN_MAX_ATTEMPTS = env.int("ANTIBAN_MAX_ATTEMPTS", default=5)
 ANTIBAN_IDENTICAL_PER_HOUR = env.int("ANTIBAN_IDENTICAL_PER_HOUR", default=20)  # same free text to N people
-# Rate: a number sends at most throughput × headroom per second, spaced evenly (GCRA virtual scheduling).
-ANTIBAN_RATE_HEADROOM = env.float("ANTIBAN_RATE_HEADROOM", default=0.99)
-# A dispatcher reserves send slots up to HORIZON ahead (never closer than LEAD, the time to commit its claim),
-# then paces the HTTP calls to them: one database round trip for many sends, still evenly spaced.
-ANTIBAN_DISPATCH_HORIZON_MS = env.float("ANTIBAN_DISPATCH_HORIZON_MS", default=1000.0)
-ANTIBAN_DISPATCH_LEAD_MS = env.float("ANTIBAN_DISPATCH_LEAD_MS", default=300.0)
+# Rate: a number's calls are paced by a sliding window in Redis: at most ceil(rate) in any ceil(rate)/rate seconds,
+# each counted from Meta's answer (later than Meta received it), so the margin is built in; headroom lowers the rate
+# itself (e.g. 0.95 for a number shared with another sending tool).
+ANTIBAN_RATE_HEADROOM = env.float("ANTIBAN_RATE_HEADROOM", default=1.0)
+# Claims keep each number's backlog (rows claimed, not yet sent) this many seconds of its rate deep: one database
+# round trip for many sends, and the number never waits for a claim.
+ANTIBAN_DISPATCH_AHEAD_S = env.float("ANTIBAN_DISPATCH_AHEAD_S", default=1.0)
 ANTIBAN_SENDING_TIMEOUT_S = env.int("ANTIBAN_SENDING_TIMEOUT_S", default=120)  # then SENDING → UNKNOWN
 ANTIBAN_DISPATCHERS = env.int("ANTIBAN_DISPATCHERS", default=4)  # dispatch tasks started per kick
-ANTIBAN_BATCHES_IN_FLIGHT = env.int("ANTIBAN_BATCHES_IN_FLIGHT", default=2)  # per dispatcher, being sent
+ANTIBAN_BATCHES_IN_FLIGHT = env.int("ANTIBAN_BATCHES_IN_FLIGHT", default=4)  # per dispatcher, being sent
 ANTIBAN_DISPATCH_BATCH = env.int("ANTIBAN_DISPATCH_BATCH", default=256)  # rows claimed per transaction
 ANTIBAN_DISPATCH_SLICE_S = env.float("ANTIBAN_DISPATCH_SLICE_S", default=20.0)  # then the task hands over
 ANTIBAN_DISPATCH_MAX_NAP_S = 1.0  # a dispatcher waits for a free cell up to this, else it stops

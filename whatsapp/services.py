@@ -6,9 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -18,7 +15,7 @@ from django.utils.translation import gettext as _
 from common.contacts import phone_normalize
 from common.db import rows_update
 from common.errors import ApplicationError
-from whatsapp import payloads
+from whatsapp import lanes, payloads
 from whatsapp.client import client_for
 from whatsapp.errors import MetaApiError, NumberUnavailable, TemplateInvalid, WindowClosed, meta_error_info
 from whatsapp.models import (
@@ -113,17 +110,13 @@ def message_dispatch(*, message_id: int) -> Message:
     return messages_dispatch(message_ids=[message_id])[0]
 
 
-def messages_dispatch(
-    *, message_ids: list[int], not_before: dict[int, float] | None = None, reslot=None, on_attempt=None
-) -> list[Message]:
+def messages_dispatch(*, message_ids: list[int], gate: lanes.Gate | None = None) -> list[Message]:
     """``message_dispatch`` for a batch: the pending ones are locked, sent concurrently over the shared connection
     pool, and their outcomes written in one transaction. That commit may be asynchronous (``synchronous_commit``
     off): if the database lost it in a crash, the messages would be pending again and the anti-ban outbox — whose
     SENDING state was committed synchronously before any HTTP — turns them UNKNOWN and reconciles them from
-    Meta's status webhooks; nothing is sent twice. ``not_before`` paces sends: message id → ``time.monotonic()``
-    moment it may go (the slots the anti-ban limiter reserved); ``reslot(message)`` gives a send that missed its
-    moment by more than a few milliseconds a new one (seconds from now), so late sends never bunch up;
-    ``on_attempt(message)`` runs right before each HTTP call (the outbox records that the call may have happened)."""
+    Meta's status webhooks; nothing is sent twice. ``gate`` paces the sends (the anti-ban pipeline's): each
+    number's calls start one by one when the gate lets them, in their number's lane (see ``whatsapp.lanes``)."""
     with transaction.atomic():
         pending = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
@@ -132,9 +125,7 @@ def messages_dispatch(
             .order_by("pk")
         )
         if pending:
-            not_before = not_before or {}
-            pending.sort(key=lambda m: not_before.get(m.pk, 0.0))  # the pool takes them in slot order
-            for message, outcome in zip(pending, _sends(pending, not_before, reslot, on_attempt), strict=True):
+            for message, outcome in zip(pending, _sends(pending, gate), strict=True):
                 if isinstance(outcome, MetaApiError):
                     message.status = MessageStatus.FAILED
                     message.failed_at = timezone.now()
@@ -159,46 +150,25 @@ def messages_dispatch(
     return [done[pk] for pk in message_ids if pk in done]
 
 
-LATE_AFTER_S = 0.008
+def _send_call(message: Message):
+    """The wamid of one send, or the MetaApiError Meta answered with."""
+    client = client_for(message.number.account.access_token)
+    try:
+        return client.message_send(message.number.phone_number_id, message.payload)
+    except MetaApiError as exc:
+        return exc
+    finally:
+        client.close()
 
 
-def _sends(messages: list[Message], not_before: dict[int, float], reslot=None, on_attempt=None) -> list:
-    """The wamid of each send, or the MetaApiError Meta answered with; in parallel when there are several, each
-    at its moment."""
-
-    def one(message: Message):
-        moment = not_before.get(message.pk)
-        for _attempt in range(10):
-            if moment is None:
-                break
-            delay = moment - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            if reslot is None or time.monotonic() - moment <= LATE_AFTER_S:
-                break
-            moment = time.monotonic() + reslot(message)
-        if on_attempt is not None:
-            on_attempt(message)
-        client = client_for(message.number.account.access_token)
-        try:
-            return client.message_send(message.number.phone_number_id, message.payload)
-        except MetaApiError as exc:
-            return exc
-        finally:
-            client.close()
-
-    return [one(messages[0])] if len(messages) == 1 else list(_send_pool().map(one, messages))
-
-
-_pools: dict[int, ThreadPoolExecutor] = {}
-
-
-def _send_pool() -> ThreadPoolExecutor:
-    """Threads for concurrent HTTP only (they never touch the database); one pool per process."""
-    pid = os.getpid()
-    if pid not in _pools:
-        _pools[pid] = ThreadPoolExecutor(max_workers=16, thread_name_prefix="whatsapp-send")
-    return _pools[pid]
+def _sends(messages: list[Message], gate: lanes.Gate | None = None) -> list:
+    """Each send's outcome (wamid or MetaApiError): through the numbers' lanes when paced, else all at once."""
+    if gate is not None:
+        futures = [lanes.submit(message.number_id, message, gate, _send_call) for message in messages]
+        return [future.result() for future in futures]
+    if len(messages) == 1:
+        return [_send_call(messages[0])]
+    return list(lanes.call_pool().map(_send_call, messages))
 
 
 def messages_abandon(*, message_ids: list[int], reason: str) -> int:
