@@ -46,7 +46,7 @@ return redis.call('ZCARD', KEYS[1])
 # allowance (ms), minimum gap between sends (ms).
 # A send counts from the moment its answer came back, which is after Meta received it whatever the latency, so
 # "no more than ``limit`` in any window" holds as Meta counts, not only as we do.
-# Returns {1, 0} go (the marker is written) | {0, wait_ms}.
+# Returns {1, now_ms} go (the marker is written) | {0, wait_ms}.
 _SEND = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + t[2] / 1000
@@ -63,14 +63,18 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
 redis.call('PEXPIRE', KEYS[1], math.ceil(window + tonumber(ARGV[4])))
 redis.call('SET', KEYS[2], tostring(now), 'PX', math.ceil(gap + 1))
 redis.call('SET', KEYS[3], 1, 'EX', 604800)
-return {1, '0'}
+return {1, tostring(now)}
 """
 
-# After the HTTP call: the send counts from now; it leaves the backlog; the pair limit runs from now.
-# KEYS = window, backlog, pair key; ARGV = window member, backlog member, pair interval (ms).
+# After the HTTP call: the send counts from its answer; it leaves the backlog; the pair limit runs from then.
+# KEYS = window, backlog, pair key; ARGV = window member, backlog member, pair interval (ms), answered (ms, the
+# Redis clock: when the call was let go plus how long it lasted as the caller measured it from before asking, so
+# never earlier than the real answer; negative when unknown). The earlier of that and now is the answer's time.
 _SENT = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + t[2] / 1000
+local answered = tonumber(ARGV[4])
+if answered >= 0 and answered < now then now = answered end
 redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[3], tostring(now), 'PX', math.ceil(tonumber(ARGV[3]) + 1))
@@ -103,6 +107,12 @@ redis.call('INCR', KEYS[1])
 return 1
 """
 
+_GIVE_BACK = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current > 0 then redis.call('DECR', KEYS[1]) end
+return 1
+"""
+
 # A Redis TIME based clock keeps every worker on the same "now" (no drift between machines).
 _NOW_MS = "local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000)"
 
@@ -111,6 +121,7 @@ _NOW_MS = "local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1
 class LimitDecision:
     allowed: bool
     wait_seconds: float
+    at_ms: float = -1.0  # when allowed: the Redis clock at that moment
 
 
 class Limiter:
@@ -120,6 +131,7 @@ class Limiter:
         self._now = self._redis.register_script(_NOW_MS)
         self._window = self._redis.register_script(_WINDOW)
         self._daily = self._redis.register_script(_DAILY)
+        self._give_back = self._redis.register_script(_GIVE_BACK)
         self._admit = self._redis.register_script(_ADMIT)
         self._backlog = self._redis.register_script(_BACKLOG)
         self._send = self._redis.register_script(_SEND)
@@ -131,21 +143,34 @@ class Limiter:
         now = int(self._now())
         return bool(self._window(keys=[f"fluxo:window:{key}"], args=[now, window_seconds, limit, member]))
 
-    def admit(
-        self, key: str, member: str, pair_key: str, *, cap: int, pair_s: float, ahead_s: float
-    ) -> tuple[str, float]:
-        """Claim time: put ``member`` in ``key``'s backlog of rows waiting to be sent, if it holds fewer than ``cap``,
-        and take the pair limit (this person will have heard from this number within ``ahead_s``), atomically:
-        ("ok", 0) | ("full", 0) | ("pair", seconds until this person may hear from this number again)."""
-        outcome, value = self._admit(
-            keys=[f"fluxo:backlog:{key}", f"fluxo:pair:{pair_key}"],
-            args=[cap, member, max(10_000.0, 3000.0 * ahead_s), pair_s * 1000.0, ahead_s * 1000.0],
-        )
-        return {1: "ok", 0: "full", 2: "pair"}[int(outcome)], float(value) / 1000.0
+    def admit_many(
+        self, items: list[tuple[str, str, str, int]], *, pair_s: float, ahead_s: float
+    ) -> list[tuple[str, float]]:
+        """Claim time, for many rows in one round trip: each (key, member, pair key, cap) puts ``member`` in
+        ``key``'s backlog of rows waiting to be sent if it holds fewer than ``cap``, and takes the pair limit (the
+        person will have heard from this number within ``ahead_s``), atomically per row: ("ok", 0) | ("full", 0) |
+        ("pair", seconds until this person may hear from this number again)."""
+        if not items:
+            return []
+        pipe = self._redis.pipeline(transaction=False)
+        stale = max(10_000.0, 3000.0 * ahead_s)
+        for key, member, pair_key, cap in items:
+            self._admit(
+                keys=[f"fluxo:backlog:{key}", f"fluxo:pair:{pair_key}"],
+                args=[cap, member, stale, pair_s * 1000.0, ahead_s * 1000.0],
+                client=pipe,
+            )
+        names = {1: "ok", 0: "full", 2: "pair"}
+        return [(names[int(outcome)], float(value) / 1000.0) for outcome, value in pipe.execute()]
 
-    def backlog(self, key: str) -> int:
-        """Rows claimed for ``key`` and not yet handed to Meta."""
-        return int(self._backlog(keys=[f"fluxo:backlog:{key}"]))
+    def backlogs(self, keys: list[str]) -> list[int]:
+        """Rows claimed for each of ``keys`` and not yet handed to Meta."""
+        if not keys:
+            return []
+        pipe = self._redis.pipeline(transaction=False)
+        for key in keys:
+            self._backlog(keys=[f"fluxo:backlog:{key}"], client=pipe)
+        return [int(n) for n in pipe.execute()]
 
     def backlog_release(self, key: str, member: str) -> None:
         """A claimed row that will not be sent by this claim (failed to prepare, requeued by the sweeper)."""
@@ -162,14 +187,18 @@ class Limiter:
             keys=[f"fluxo:sendlog:{key}", f"fluxo:lastsend:{key}", f"fluxo:attempt:{message_id}"],
             args=[limit, window_s * 1000.0, member, inflight_s * 1000.0, gap_s * 1000.0],
         )
-        return LimitDecision(bool(allowed), max(float(wait), 0.0) / 1000.0)
+        if allowed:
+            return LimitDecision(True, 0.0, float(wait))
+        return LimitDecision(False, max(float(wait), 0.0) / 1000.0)
 
-    def send_done(self, key: str, member: str, backlog_member: str, pair_key: str, *, pair_s: float) -> None:
-        """After the HTTP call (answered or not): the send counts from now, leaves the backlog, and the person's
-        pair interval starts now."""
+    def send_done(
+        self, key: str, member: str, backlog_member: str, pair_key: str, *, pair_s: float, answered_ms: float = -1.0
+    ) -> None:
+        """After the HTTP call (answered or not): the send counts from its answer (``answered_ms`` on the Redis
+        clock, see _SENT; now when unknown), leaves the backlog, and the person's pair interval starts then."""
         self._sent(
             keys=[f"fluxo:sendlog:{key}", f"fluxo:backlog:{key}", f"fluxo:pair:{pair_key}"],
-            args=[member, backlog_member, pair_s * 1000.0],
+            args=[member, backlog_member, pair_s * 1000.0, answered_ms],
         )
 
     def window_size(self, key: str, *, window_seconds: int) -> int:
@@ -206,6 +235,10 @@ class Limiter:
             self._redis.set(full_key, int(seed()), nx=True, ex=2 * 86400)
             result = self._daily(keys=[full_key], args=[cap])
         return result == 1
+
+    def daily_give_back(self, key: str) -> None:
+        """A count taken for a send that did not happen after all."""
+        self._give_back(keys=[f"fluxo:daily:{key}"])
 
     def flag(self, key: str, *, max_age: float = 0.0) -> bool:
         """Is the flag up? ``max_age`` > 0 accepts this process's answer from up to that many seconds ago (for

@@ -138,12 +138,13 @@ def _sent_today(number_id: int) -> int:
 
 @dataclass
 class _Claim:
-    """What one claim knows about the numbers: their states, what each may do now, who last spoke to whom, and
-    which numbers ran out of free cells during this claim."""
+    """What one claim knows about the numbers: their states, what each may do now, who last spoke to whom, the
+    free places left in each backlog, and which numbers ran out of them during this claim."""
 
     states: dict[int, NumberState]
     allowed: dict
     sticky: dict[str, int]
+    room: dict[int, int]
     full: dict
 
 
@@ -159,9 +160,11 @@ def _pool(row: OutboxMessage, claim: _Claim) -> list[NumberState]:
     return sorted(states.values(), key=lambda s: (-s.health, s.number_id))
 
 
-def _admit(row: OutboxMessage, checks: list[Check], claim: _Claim, now) -> _Verdict:
-    """Which number may send ``row`` now, or why not and for how long. ``checks`` are the recipient checks run
-    again at dispatch (suppression, contact hours may have changed since enqueue); then the candidates."""
+def _choose(row: OutboxMessage, checks: list[Check], claim: _Claim, now) -> _Verdict:
+    """Which number should send ``row`` now, or why not and for how long. ``checks`` are the recipient checks run
+    again at dispatch (suppression, contact hours may have changed since enqueue); then the candidates, with the
+    room their backlogs had when the claim began (the backlog and the pair limit are taken in Redis afterwards,
+    for the whole claim at once: ``_take_places``)."""
     full = claim.full
     refused = refusals(checks)
     if refused:
@@ -177,43 +180,27 @@ def _admit(row: OutboxMessage, checks: list[Check], claim: _Claim, now) -> _Verd
         allowed = claim.allowed[number.pk]
         if not allowed.may_send or (row.priority == Priority.MARKETING and not allowed.marketing):
             continue
-        if number.pk in full:
-            verdict = _Verdict(reason=full[number.pk][0], wait=full[number.pk][1], short=True)
+        if number.pk in full or claim.room.get(number.pk, 0) <= 0:
+            full[number.pk] = _("Number at its messages-per-second limit.")
+            verdict = _Verdict(reason=full[number.pk], wait=_NAP, short=True)
             continue
-        key, member, pair_key = f"number:{number.pk}", f"o:{row.pk}", f"{number.pk}:{row.contact}"
-        outcome, seconds = limiter().admit(
-            key,
-            member,
-            pair_key,
-            cap=_backlog_cap(allowed),
-            pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
-            ahead_s=settings.ANTIBAN_DISPATCH_AHEAD_S,
-        )
-        if outcome == "full":
-            full[number.pk] = (_("Number at its messages-per-second limit."), _NAP)
-            verdict = _Verdict(reason=full[number.pk][0], wait=_NAP, short=True)
+        refusal = _number_limits(row, number, allowed)
+        if refusal is not None:
+            verdict = refusal
             continue
-        if outcome == "pair":
-            return _Verdict(reason=_("Pair limit: the same person heard from this number seconds ago."), wait=seconds)
-        verdict = _limits_after_admit(row, number, allowed)
-        if verdict is not None:  # the number may not: give back its place and the person's pair interval
-            limiter().backlog_release(key, member)
-            limiter().pair_release(pair_key)
-            continue
+        claim.room[number.pk] -= 1
         return _Verdict(state=state)
     return verdict
 
 
-def _limits_after_admit(row: OutboxMessage, number, allowed) -> _Verdict | None:
+def _daily_counted(row: OutboxMessage, allowed) -> bool:
+    return allowed.daily_cap is not None and row.priority != Priority.REPLY
+
+
+def _number_limits(row: OutboxMessage, number, allowed) -> _Verdict | None:
     """The warm-up day cap and the account's 24-hour people limit (None: both allow ``row``)."""
-    if (
-        allowed.daily_cap is not None
-        and row.priority != Priority.REPLY
-        and not limiter().daily_take(
-            f"warmup:{number.pk}:{timezone.localdate()}",
-            cap=allowed.daily_cap,
-            seed=lambda n=number.pk: _sent_today(n),
-        )
+    if _daily_counted(row, allowed) and not limiter().daily_take(
+        f"warmup:{number.pk}:{timezone.localdate()}", cap=allowed.daily_cap, seed=lambda n=number.pk: _sent_today(n)
     ):
         return _Verdict(reason=_("Warm-up: today's cap for this number is reached."), wait=3600.0)
     if row.priority != Priority.REPLY:
@@ -253,7 +240,8 @@ def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> 
         if only is not None:
             due = due.filter(pk__in=only)
         allowed = {number_id: effective(state, now) for number_id, state in states.items()}
-        room, cap = _room(allowed)
+        rooms, cap = _room(allowed)
+        room = sum(rooms.values())
         if only is None and 0 < room < cap // 4:  # backlogs nearly full: claim a worthwhile batch a moment later
             return [], _NAP
         rows = list(due.order_by("priority", "not_before", "id")[: min(batch, room) + 4])
@@ -263,40 +251,79 @@ def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> 
             states=states,
             allowed=allowed,
             sticky=_sticky_numbers({r.contact for r in rows if not r.pinned_number_id}),
+            room=rooms,
             full={},
         )
         checks = recipient_checks_many([(r.contact, r.priority) for r in rows], now=now)
+        verdicts: list[tuple[OutboxMessage, _Verdict]] = []
+        chosen = 0
+        for row, row_checks in zip(rows, checks, strict=True):
+            if chosen >= batch:
+                break
+            verdict = _choose(row, row_checks, claim, now)
+            verdicts.append((row, verdict))
+            if verdict.state is not None:
+                chosen += 1
+                claim.sticky.setdefault(row.contact, verdict.state.number_id)
+        _take_places(verdicts, claim)
         waiting: list[OutboxMessage] = []
         admitted: list[tuple[OutboxMessage, NumberState]] = []
-        for row, row_checks in zip(rows, checks, strict=True):
-            if len(admitted) >= batch:
-                break
-            verdict = _admit(row, row_checks, claim, now)
-            if verdict.state is None:
-                if verdict.short:
-                    retry_in = verdict.wait if retry_in is None else min(retry_in, verdict.wait)
-                    continue
+        for row, verdict in verdicts:
+            if verdict.state is not None:
+                admitted.append((row, verdict.state))
+            elif verdict.short:
+                retry_in = verdict.wait if retry_in is None else min(retry_in, verdict.wait)
+            else:
                 if row.state == OutboxState.QUEUED:
                     row.not_before = now + timedelta(seconds=max(verdict.wait, 0.05))
                 row.last_reason, row.updated_at = verdict.reason, now
                 waiting.append(row)
-                continue
-            admitted.append((row, verdict.state))
-            claim.sticky.setdefault(row.contact, verdict.state.number_id)
         rows_update(OutboxMessage, waiting, ["state", "not_before", "last_reason", "decisions", "updated_at"])
         if admitted:
             claimed = _claim(admitted)
     return claimed, (0.0 if claimed else retry_in)
 
 
-def _room(allowed: dict) -> tuple[int, int]:
-    """(free places, places) in the backlogs of the numbers that may send: no point checking more rows."""
-    room = cap = 0
-    for number_id, permits in allowed.items():
-        if permits.may_send:
-            cap += _backlog_cap(permits)
-            room += max(0, _backlog_cap(permits) - limiter().backlog(f"number:{number_id}"))
-    return room, cap
+def _room(allowed: dict) -> tuple[dict[int, int], int]:
+    """({number: free places}, places) in the backlogs of the numbers that may send."""
+    may = [number_id for number_id, permits in allowed.items() if permits.may_send]
+    held = limiter().backlogs([f"number:{number_id}" for number_id in may])
+    rooms = {number_id: max(0, _backlog_cap(allowed[number_id]) - n) for number_id, n in zip(may, held, strict=True)}
+    return rooms, sum(_backlog_cap(allowed[number_id]) for number_id in may)
+
+
+def _take_places(verdicts: list[tuple[OutboxMessage, _Verdict]], claim: _Claim) -> None:
+    """Take the chosen rows' places in their numbers' backlogs and their pair intervals: one Redis round trip for
+    the whole claim, each row's step atomic. A row whose place went to another dispatcher meanwhile waits a moment;
+    one whose person heard from that number seconds ago waits for the pair interval. Either way a warm-up count
+    taken for it is given back."""
+    chosen = [(index, row, verdict.state) for index, (row, verdict) in enumerate(verdicts) if verdict.state]
+    outcomes = limiter().admit_many(
+        [
+            (
+                f"number:{state.number_id}",
+                f"o:{row.pk}",
+                f"{state.number_id}:{row.contact}",
+                _backlog_cap(claim.allowed[state.number_id]),
+            )
+            for _index, row, state in chosen
+        ],
+        pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
+        ahead_s=settings.ANTIBAN_DISPATCH_AHEAD_S,
+    )
+    for (index, row, state), (outcome, seconds) in zip(chosen, outcomes, strict=True):
+        if outcome == "ok":
+            continue
+        if _daily_counted(row, claim.allowed[state.number_id]):
+            limiter().daily_give_back(f"warmup:{state.number_id}:{timezone.localdate()}")
+        if outcome == "full":
+            verdicts[index] = (
+                row,
+                _Verdict(reason=_("Number at its messages-per-second limit."), wait=_NAP, short=True),
+            )
+        else:
+            reason = _("Pair limit: the same person heard from this number seconds ago.")
+            verdicts[index] = (row, _Verdict(reason=reason, wait=seconds))
 
 
 def _claim(admitted: list[tuple[OutboxMessage, NumberState]]) -> list[int]:
@@ -397,11 +424,12 @@ def outbox_send_many(*, row_ids: list[int]) -> list[OutboxMessage]:
 class _Pacer:
     """The gate of a batch of sends (see ``whatsapp.lanes``): a number's next call starts when its sliding window in
     Redis has room — at most ceil(rate) calls in any ceil(rate)/rate seconds, each counted from Meta's answer, and
-    never closer than half an interval to the previous one — shared by every process. Rates are read once, here:
+    never closer than a quarter of an interval to the previous one — shared by every process. Rates are read once, here:
     the lanes never touch the database."""
 
     def __init__(self, rows: list[OutboxMessage]):
         self.rows = {row.message_id: row for row in rows}
+        self.granted: dict[int, tuple[float, float]] = {}  # message → (Redis clock when let go, local clock before)
         states = NumberState.objects.filter(number_id__in={row.number_id for row in rows}).select_related("number")
         self.rates = {state.number_id: effective(state).rate_per_s for state in states}
 
@@ -410,27 +438,33 @@ class _Pacer:
         limit = math.ceil(rate - 1e-9)
         window = limit / rate
         while True:
+            asked = time.monotonic()
             decision = limiter().send_acquire(
                 f"number:{message.number_id}",
                 f"m:{message.pk}",
                 message.pk,
                 limit=limit,
                 window_s=window,
-                gap_s=window / limit / 2,
+                gap_s=window / limit / 4,
                 inflight_s=settings.META_HTTP_TIMEOUT + 5,
             )
             if decision.allowed:
+                self.granted[message.pk] = (decision.at_ms, asked)
                 return
             time.sleep(min(decision.wait_seconds, 0.25))
 
     def done(self, message) -> None:
+        """The answer came: it counts from when the call was let go plus how long it took measured from before
+        asking, never earlier than the real answer (and without waiting for this Redis call)."""
         row = self.rows[message.pk]
+        at_ms, asked = self.granted.pop(message.pk, (-1.0, 0.0))
         limiter().send_done(
             f"number:{message.number_id}",
             f"m:{message.pk}",
             f"o:{row.pk}",
             f"{message.number_id}:{row.contact}",
             pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
+            answered_ms=at_ms + (time.monotonic() - asked) * 1000.0 if at_ms >= 0 else -1.0,
         )
 
 

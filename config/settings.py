@@ -432,10 +432,10 @@ ANTIBAN_IDENTICAL_PER_HOUR = env.int("ANTIBAN_IDENTICAL_PER_HOUR", default=20)  
 ANTIBAN_RATE_HEADROOM = env.float("ANTIBAN_RATE_HEADROOM", default=1.0)
 # Claims keep each number's backlog (rows claimed, not yet sent) this many seconds of its rate deep: one database
 # round trip for many sends, and the number never waits for a claim.
-ANTIBAN_DISPATCH_AHEAD_S = env.float("ANTIBAN_DISPATCH_AHEAD_S", default=1.0)
+ANTIBAN_DISPATCH_AHEAD_S = env.float("ANTIBAN_DISPATCH_AHEAD_S", default=2.0)
 ANTIBAN_SENDING_TIMEOUT_S = env.int("ANTIBAN_SENDING_TIMEOUT_S", default=120)  # then SENDING → UNKNOWN
 ANTIBAN_DISPATCHERS = env.int("ANTIBAN_DISPATCHERS", default=4)  # dispatch tasks started per kick
-ANTIBAN_BATCHES_IN_FLIGHT = env.int("ANTIBAN_BATCHES_IN_FLIGHT", default=4)  # per dispatcher, being sent
+ANTIBAN_BATCHES_IN_FLIGHT = env.int("ANTIBAN_BATCHES_IN_FLIGHT", default=8)  # per dispatcher, being sent
 ANTIBAN_DISPATCH_BATCH = env.int("ANTIBAN_DISPATCH_BATCH", default=256)  # rows claimed per transaction
 ANTIBAN_DISPATCH_SLICE_S = env.float("ANTIBAN_DISPATCH_SLICE_S", default=20.0)  # then the task hands over
 ANTIBAN_DISPATCH_MAX_NAP_S = 1.0  # a dispatcher waits for a free cell up to this, else it stops

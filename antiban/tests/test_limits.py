@@ -62,15 +62,18 @@ def test_the_send_window_says_how_long_to_wait_and_keeps_a_gap():
 
 
 def test_the_backlog_admits_up_to_its_cap_and_the_pair_limit_makes_a_person_wait():
-    admitted = [limiter().admit("t:backlog", f"o:{i}", f"t:{i}", cap=3, pair_s=6, ahead_s=1) for i in range(4)]
-    assert [outcome for outcome, _ in admitted] == ["ok", "ok", "ok", "full"]
-    assert limiter().backlog("t:backlog") == 3
+    def admit(*rows):
+        return limiter().admit_many([("t:backlog", member, pair, 3) for member, pair in rows], pair_s=6, ahead_s=1)
+
+    outcomes = admit(("o:0", "t:0"), ("o:1", "t:1"), ("o:2", "t:2"), ("o:3", "t:3"))
+    assert [outcome for outcome, _ in outcomes] == ["ok", "ok", "ok", "full"]  # one round trip, each row atomic
+    assert limiter().backlogs(["t:backlog", "t:other"]) == [3, 0]
     limiter().backlog_release("t:backlog", "o:0")
-    outcome, wait = limiter().admit("t:backlog", "o:9", "t:1", cap=3, pair_s=6, ahead_s=1)
+    [(outcome, wait)] = admit(("o:9", "t:1"))
     assert outcome == "pair" and 6.5 < wait <= 7.0  # the person will have heard by the end of the backlog
-    assert limiter().admit("t:backlog", "o:9", "t:9", cap=3, pair_s=6, ahead_s=1)[0] == "ok"
+    assert admit(("o:9", "t:9")) == [("ok", 0.0)]
     limiter().send_done("t:backlog", "m:1", "o:1", "t:1", pair_s=6)  # sent: the pair interval runs from now
-    outcome, wait = limiter().admit("t:backlog", "o:10", "t:1", cap=3, pair_s=6, ahead_s=1)
+    [(outcome, wait)] = admit(("o:10", "t:1"))
     assert outcome == "pair" and 5.5 < wait <= 6.0
 
 
@@ -79,3 +82,23 @@ def test_the_unique_recipient_window_counts_people_not_messages():
         assert limiter().window_count("t:portfolio", person, window_seconds=60, limit=2)
     assert not limiter().window_count("t:portfolio", "c", window_seconds=60, limit=2)
     assert limiter().window_count("t:portfolio", "a", window_seconds=60, limit=2)
+
+
+def test_a_send_counts_from_its_answer_never_later_than_when_it_is_recorded():
+    def go(message_id):
+        return limiter().send_acquire(
+            "t:answer", f"m:{message_id}", message_id, limit=1, window_s=1.0, gap_s=0, inflight_s=5
+        )
+
+    first = go(1)
+    assert first.allowed and first.at_ms > 0
+    time.sleep(0.3)  # the answer came 1 ms after the call was let go; it is recorded 300 ms later
+    limiter().send_done("t:answer", "m:1", "o:1", "t:1", pair_s=0, answered_ms=first.at_ms + 1)
+    waiting = go(2)
+    assert not waiting.allowed and 0.6 < waiting.wait_seconds <= 0.71  # one second from the answer, not from now
+    time.sleep(waiting.wait_seconds + 0.01)
+    second = go(2)
+    assert second.allowed
+    limiter().send_done("t:answer", "m:2", "o:2", "t:2", pair_s=0, answered_ms=second.at_ms + 60_000)
+    later = go(3)
+    assert not later.allowed and 0.9 < later.wait_seconds <= 1.0  # an answer "in the future" counts from now
