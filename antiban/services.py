@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from antiban.filters import Check, body_hash, content_checks, recipient_checks, recipient_checks_many, refusals
 from antiban.health import effective, number_states
@@ -421,6 +423,10 @@ def outbox_send_many(*, row_ids: list[int]) -> list[OutboxMessage]:
     return rows
 
 
+REDIS_GONE = (RedisConnectionError, RedisTimeoutError)
+REDIS_PATIENCE_S = 30.0
+
+
 class _Pacer:
     """The gate of a batch of sends (see ``whatsapp.lanes``): a number's next call starts when its sliding window in
     Redis has room — at most ceil(rate) calls in any ceil(rate)/rate seconds, each counted from Meta's answer, and
@@ -437,17 +443,24 @@ class _Pacer:
         rate = self.rates.get(message.number_id, 1.0)
         limit = math.ceil(rate - 1e-9)
         window = limit / rate
+        patience = time.monotonic() + REDIS_PATIENCE_S
         while True:
             asked = time.monotonic()
-            decision = limiter().send_acquire(
-                f"number:{message.number_id}",
-                f"m:{message.pk}",
-                message.pk,
-                limit=limit,
-                window_s=window,
-                gap_s=window / limit / 4,
-                inflight_s=settings.META_HTTP_TIMEOUT + 5,
-            )
+            try:
+                decision = limiter().send_acquire(
+                    f"number:{message.number_id}",
+                    f"m:{message.pk}",
+                    message.pk,
+                    limit=limit,
+                    window_s=window,
+                    gap_s=window / limit / 4,
+                    inflight_s=settings.META_HTTP_TIMEOUT + 5,
+                )
+            except REDIS_GONE:  # a Redis restart: wait for it rather than drop the batch (nothing was sent yet)
+                if time.monotonic() > patience:
+                    raise
+                time.sleep(0.2)
+                continue
             if decision.allowed:
                 self.granted[message.pk] = (decision.at_ms, asked)
                 return
@@ -458,14 +471,20 @@ class _Pacer:
         asking, never earlier than the real answer (and without waiting for this Redis call)."""
         row = self.rows[message.pk]
         at_ms, asked = self.granted.pop(message.pk, (-1.0, 0.0))
-        limiter().send_done(
-            f"number:{message.number_id}",
-            f"m:{message.pk}",
-            f"o:{row.pk}",
-            f"{message.number_id}:{row.contact}",
-            pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
-            answered_ms=at_ms + (time.monotonic() - asked) * 1000.0 if at_ms >= 0 else -1.0,
-        )
+        answered_ms = at_ms + (time.monotonic() - asked) * 1000.0 if at_ms >= 0 else -1.0
+        for attempt in range(10):
+            try:
+                limiter().send_done(
+                    f"number:{message.number_id}",
+                    f"m:{message.pk}",
+                    f"o:{row.pk}",
+                    f"{message.number_id}:{row.contact}",
+                    pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
+                    answered_ms=answered_ms if attempt == 0 else -1.0,  # after a wait, Redis's clock moved on
+                )
+                return
+            except REDIS_GONE:
+                time.sleep(0.2)
 
 
 def outbox_dispatch_due(*, limit: int = 100_000, seconds: float | None = None) -> int:
@@ -564,22 +583,28 @@ def outbox_requeue(*, row: OutboxMessage, actor_id: int | None = None) -> Outbox
 
 
 def outbox_sweep() -> dict[str, int]:
-    """Beat: rows stuck in SENDING lost their worker. If Redis shows the HTTP call never started (no attempt
-    marker, and Redis has been up since the claim so no marker was lost), the row goes back to the queue; else it
-    becomes UNKNOWN and waits for Meta's status webhook — never a blind resend."""
+    """Beat: rows stuck in SENDING may have lost their worker. A row whose gateway message is still locked by a
+    sender's transaction is not lost, only slow (a live sender holds its messages from before its HTTP calls until
+    their outcomes are saved; a dead one's locks died with its connection): it is left alone. Of the others, if
+    Redis shows the HTTP call never started (no attempt marker, and Redis has been up since the claim so no marker
+    was lost), the row goes back to the queue; else it becomes UNKNOWN and waits for Meta's status webhook — never
+    a blind resend."""
     now = timezone.now()
-    stuck = list(
-        OutboxMessage.objects.filter(
-            state=OutboxState.SENDING, updated_at__lt=now - timedelta(seconds=settings.ANTIBAN_SENDING_TIMEOUT_S)
-        )
-    )
-    if not stuck:
-        return {"unknown": 0, "requeued": 0}
-    marked = limiter().attempts_marked([row.message_id for row in stuck if row.message_id])
-    redis_since = now - timedelta(seconds=limiter().uptime_seconds())
-    requeue = [row for row in stuck if row.message_id not in marked and row.updated_at > redis_since]
-    unknown = [row for row in stuck if row not in requeue]
+    cutoff = now - timedelta(seconds=settings.ANTIBAN_SENDING_TIMEOUT_S)
     with transaction.atomic():
+        stuck = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+                state=OutboxState.SENDING, updated_at__lt=cutoff
+            )
+        )
+        if not stuck:
+            return {"unknown": 0, "requeued": 0}
+        idle = wa_services.messages_lock_idle(message_ids=[row.message_id for row in stuck if row.message_id])
+        stuck = [row for row in stuck if not row.message_id or row.message_id in idle]
+        marked = limiter().attempts_marked([row.message_id for row in stuck if row.message_id])
+        redis_since = now - timedelta(seconds=limiter().uptime_seconds())
+        requeue = [row for row in stuck if row.message_id not in marked and row.updated_at > redis_since]
+        unknown = [row for row in stuck if row not in requeue]
         wa_services.messages_abandon(
             message_ids=[row.message_id for row in requeue],
             reason=_("Not sent: the worker stopped before calling Meta; the outbox sends it again."),

@@ -171,6 +171,17 @@ def _sends(messages: list[Message], gate: lanes.Gate | None = None) -> list:
     return list(lanes.call_pool().map(_send_call, messages))
 
 
+def messages_lock_idle(*, message_ids: list[int]) -> set[int]:
+    """Lock, for the caller's transaction, those of ``message_ids`` no sender is holding. ``messages_dispatch`` keeps
+    its messages locked from before its HTTP calls until their outcomes are saved, so a message it holds is left
+    out: its worker is alive, only slow. Must run inside a transaction."""
+    if not message_ids:
+        return set()
+    return set(
+        Message.objects.select_for_update(skip_locked=True).filter(pk__in=message_ids).values_list("pk", flat=True)
+    )
+
+
 def messages_abandon(*, message_ids: list[int], reason: str) -> int:
     """Pending messages that will never be handed to Meta (their sender stopped before the call)."""
     return Message.objects.filter(pk__in=message_ids, status=MessageStatus.PENDING).update(

@@ -1,10 +1,12 @@
 """The outbound pipeline end to end against the simulator: filters with reasons, priority, limits, retries,
 crash reconciliation and the reactive layer."""
 
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from antiban.filters import contact_hours_next_open, content_checks, recipient_checks
@@ -195,6 +197,37 @@ def test_a_worker_killed_before_its_http_call_leaves_a_row_that_is_sent_once(clo
     assert outbox_dispatch_due() == 1
     row.refresh_from_db()
     assert row.state == OutboxState.SENT and len(cloud.sent) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_sender_keeps_its_rows_and_only_a_dead_one_loses_them(cloud, number, settings):
+    """A sender holds its messages locked until their outcomes are saved: the sweeper leaves those rows alone
+    however long they take (requeueing them would send twice); once the holder is gone, the row is requeued."""
+    settings.ANTIBAN_SENDING_TIMEOUT_S = 0
+    _open_window(number)
+    row = _reply()
+    assert outbox_claim_one() == row.pk
+    message_id = OutboxMessage.objects.get(pk=row.pk).message_id
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_sender():
+        with transaction.atomic():
+            Message.objects.select_for_update().get(pk=message_id)
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    sender = threading.Thread(target=slow_sender)
+    sender.start()
+    holding.wait(10)
+    try:
+        assert outbox_sweep() == {"unknown": 0, "requeued": 0}
+        assert OutboxMessage.objects.get(pk=row.pk).state == OutboxState.SENDING
+    finally:
+        release.set()
+        sender.join()
+    assert outbox_sweep() == {"unknown": 0, "requeued": 1}  # no attempt marker: Meta never saw it
+    assert Message.objects.get(pk=message_id).status == "failed"
 
 
 def test_spam_signals_pause_the_number_and_open_an_incident(cloud, number, settings):
