@@ -585,7 +585,8 @@ def outbox_requeue(*, row: OutboxMessage, actor_id: int | None = None) -> Outbox
 def outbox_sweep() -> dict[str, int]:
     """Beat: rows stuck in SENDING may have lost their worker. A row whose gateway message is still locked by a
     sender's transaction is not lost, only slow (a live sender holds its messages from before its HTTP calls until
-    their outcomes are saved; a dead one's locks died with its connection): it is left alone. Of the others, if
+    their outcomes are saved; a dead one's locks died with its connection): it is left alone. A row whose message
+    got its wamid (the worker died after the send was saved, before the row was) is SENT. Of the others, if
     Redis shows the HTTP call never started (no attempt marker, and Redis has been up since the claim so no marker
     was lost), the row goes back to the queue; else it becomes UNKNOWN and waits for Meta's status webhook — never
     a blind resend."""
@@ -598,9 +599,14 @@ def outbox_sweep() -> dict[str, int]:
             )
         )
         if not stuck:
-            return {"unknown": 0, "requeued": 0}
+            return {"sent": 0, "unknown": 0, "requeued": 0}
         idle = wa_services.messages_lock_idle(message_ids=[row.message_id for row in stuck if row.message_id])
         stuck = [row for row in stuck if not row.message_id or row.message_id in idle]
+        sent = [row for row in stuck if idle.get(row.message_id)]
+        stuck = [row for row in stuck if row not in sent]
+        for row in sent:
+            row.state, row.wamid, row.updated_at = OutboxState.SENT, idle[row.message_id], now
+            row.decisions = [*row.decisions, _log("reconciled", wamid=row.wamid)]
         marked = limiter().attempts_marked([row.message_id for row in stuck if row.message_id])
         redis_since = now - timedelta(seconds=limiter().uptime_seconds())
         requeue = [row for row in stuck if row.message_id not in marked and row.updated_at > redis_since]
@@ -619,7 +625,8 @@ def outbox_sweep() -> dict[str, int]:
             row.last_reason = _("The worker stopped during the send: waiting for Meta's status.")
         rows_update(OutboxMessage, requeue, ["state", "message_id", "not_before", "decisions", "updated_at"])
         rows_update(OutboxMessage, unknown, ["state", "last_reason", "updated_at"])
-    return {"unknown": len(unknown), "requeued": len(requeue)}
+        rows_update(OutboxMessage, sent, ["state", "wamid", "decisions", "updated_at"])
+    return {"sent": len(sent), "unknown": len(unknown), "requeued": len(requeue)}
 
 
 def outbox_reconcile(*, status: dict) -> bool:

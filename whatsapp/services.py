@@ -171,15 +171,14 @@ def _sends(messages: list[Message], gate: lanes.Gate | None = None) -> list:
     return list(lanes.call_pool().map(_send_call, messages))
 
 
-def messages_lock_idle(*, message_ids: list[int]) -> set[int]:
-    """Lock, for the caller's transaction, those of ``message_ids`` no sender is holding. ``messages_dispatch`` keeps
-    its messages locked from before its HTTP calls until their outcomes are saved, so a message it holds is left
-    out: its worker is alive, only slow. Must run inside a transaction."""
+def messages_lock_idle(*, message_ids: list[int]) -> dict[int, str]:
+    """Lock, for the caller's transaction, those of ``message_ids`` no sender is holding, with the wamid each got
+    ("" if none). ``messages_dispatch`` keeps its messages locked from before its HTTP calls until their outcomes are
+    saved, so a message it holds is left out: its worker is alive, only slow. Must run inside a transaction."""
     if not message_ids:
-        return set()
-    return set(
-        Message.objects.select_for_update(skip_locked=True).filter(pk__in=message_ids).values_list("pk", flat=True)
-    )
+        return {}
+    rows = Message.objects.select_for_update(skip_locked=True).filter(pk__in=message_ids).values_list("pk", "wamid")
+    return {pk: wamid or "" for pk, wamid in rows}
 
 
 def messages_abandon(*, message_ids: list[int], reason: str) -> int:

@@ -20,6 +20,7 @@ from antiban.services import (
 )
 from compliance.services.consent import suppression_add_by_consultant
 from whatsapp import payloads
+from whatsapp import services as wa_services
 from whatsapp.models import Message, ServiceWindow, Template
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +173,7 @@ def test_a_worker_killed_mid_send_leaves_unknown_and_the_status_webhook_reconcil
     assert outbox_claim_one() == row.pk  # SENDING committed
     limiter().attempt_mark(OutboxMessage.objects.get(pk=row.pk).message_id)  # the "worker" dies during the HTTP call
     OutboxMessage.objects.filter(pk=row.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
-    assert outbox_sweep() == {"unknown": 1, "requeued": 0}
+    assert outbox_sweep() == {"sent": 0, "unknown": 1, "requeued": 0}
     assert outbox_dispatch_due() == 0  # never resent blindly
     # Meta had accepted it: its status carries our opaque data
     body = cloud.status_notification(
@@ -192,11 +193,24 @@ def test_a_worker_killed_before_its_http_call_leaves_a_row_that_is_sent_once(clo
     row = _reply()
     assert outbox_claim_one() == row.pk  # SENDING committed, then the worker dies before calling Meta
     first_message = OutboxMessage.objects.get(pk=row.pk).message_id
-    assert outbox_sweep() == {"unknown": 0, "requeued": 1}  # no attempt marker: Meta never saw it
+    assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 1}  # no attempt marker: Meta never saw it
     assert Message.objects.get(pk=first_message).status == "failed"
     assert outbox_dispatch_due() == 1
     row.refresh_from_db()
     assert row.state == OutboxState.SENT and len(cloud.sent) == 1
+
+
+def test_a_worker_killed_after_saving_the_send_but_before_the_row_leaves_it_sent(cloud, number, settings):
+    settings.ANTIBAN_SENDING_TIMEOUT_S = 0
+    _open_window(number)
+    row = _reply()
+    assert outbox_claim_one() == row.pk
+    message_id = OutboxMessage.objects.get(pk=row.pk).message_id
+    wa_services.messages_dispatch(message_ids=[message_id])  # Meta answered and the message was saved; then death
+    assert outbox_sweep() == {"sent": 1, "unknown": 0, "requeued": 0}
+    row.refresh_from_db()
+    assert (row.state, row.wamid) == (OutboxState.SENT, Message.objects.get(pk=message_id).wamid)
+    assert len(cloud.sent) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -221,12 +235,12 @@ def test_a_slow_sender_keeps_its_rows_and_only_a_dead_one_loses_them(cloud, numb
     sender.start()
     holding.wait(10)
     try:
-        assert outbox_sweep() == {"unknown": 0, "requeued": 0}
+        assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 0}
         assert OutboxMessage.objects.get(pk=row.pk).state == OutboxState.SENDING
     finally:
         release.set()
         sender.join()
-    assert outbox_sweep() == {"unknown": 0, "requeued": 1}  # no attempt marker: Meta never saw it
+    assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 1}  # no attempt marker: Meta never saw it
     assert Message.objects.get(pk=message_id).status == "failed"
 
 
