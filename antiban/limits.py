@@ -208,10 +208,6 @@ class Limiter:
         self._redis.zremrangebyscore(full_key, "-inf", now - window_seconds * 1000)
         return int(self._redis.zcard(full_key))
 
-    def attempt_mark(self, message_id: int) -> None:
-        """Written (and acknowledged) right before the HTTP call of a send."""
-        self._redis.set(f"fluxo:attempt:{message_id}", 1, ex=7 * 86400)
-
     def attempts_marked(self, message_ids: list[int]) -> set[int]:
         pipe = self._redis.pipeline()
         for message_id in message_ids:

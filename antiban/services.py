@@ -288,10 +288,10 @@ def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> 
 
 def _room(allowed: dict) -> tuple[dict[int, int], int]:
     """({number: free places}, places) in the backlogs of the numbers that may send."""
-    may = [number_id for number_id, permits in allowed.items() if permits.may_send]
-    held = limiter().backlogs([f"number:{number_id}" for number_id in may])
-    rooms = {number_id: max(0, _backlog_cap(allowed[number_id]) - n) for number_id, n in zip(may, held, strict=True)}
-    return rooms, sum(_backlog_cap(allowed[number_id]) for number_id in may)
+    caps = {number_id: _backlog_cap(permits) for number_id, permits in allowed.items() if permits.may_send}
+    held = limiter().backlogs([f"number:{number_id}" for number_id in caps])
+    rooms = {number_id: max(0, cap - n) for (number_id, cap), n in zip(caps.items(), held, strict=True)}
+    return rooms, sum(caps.values())
 
 
 def _take_places(verdicts: list[tuple[OutboxMessage, _Verdict]], claim: _Claim) -> None:
@@ -484,6 +484,8 @@ class _Pacer:
                 )
                 return
             except REDIS_GONE:
+                if attempt == 9:
+                    raise  # the lane logs it; the call's outcome still reaches the caller
                 time.sleep(0.2)
 
 

@@ -171,7 +171,8 @@ def test_a_worker_killed_mid_send_leaves_unknown_and_the_status_webhook_reconcil
     _open_window(number)
     row = _reply()
     assert outbox_claim_one() == row.pk  # SENDING committed
-    limiter().attempt_mark(OutboxMessage.objects.get(pk=row.pk).message_id)  # the "worker" dies during the HTTP call
+    message_id = OutboxMessage.objects.get(pk=row.pk).message_id  # the "worker" is let go, then dies mid-call
+    assert limiter().send_acquire("number:t", "m:t", message_id, limit=1, window_s=1, gap_s=0, inflight_s=5).allowed
     OutboxMessage.objects.filter(pk=row.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
     assert outbox_sweep() == {"sent": 0, "unknown": 1, "requeued": 0}
     assert outbox_dispatch_due() == 0  # never resent blindly
