@@ -1,6 +1,6 @@
 """WhatsApp webhook receiver benchmark: prints one JSON object. Not a test; run by hand.
 
-    .venv/bin/python bench/webhooks.py [--events 10000] [--rounds 3] [--connections 64] [--rate 500] [--seconds 10]
+    .venv/bin/python bench/webhooks.py [--events 10000] [--rounds 5] [--connections 64] [--rate 500] [--seconds 10]
 
 Both receivers run under the same gunicorn (gthread) configuration on loopback, side by side in one run:
 - ``fluxo``: config.wsgi (signature check, INSERT into PostgreSQL, drain kick) with DEBUG off;
@@ -171,7 +171,7 @@ def _dataset(count: int, wamids: list[str], rng: random.Random) -> list[bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10000, help="events per receiver per round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=10)

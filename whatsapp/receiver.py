@@ -70,16 +70,20 @@ def drain_kick() -> None:
 
 
 class _Slot:
+    """One request's place in a batch. ``done`` is a bare lock taken at creation and released by the writer: the
+    request thread blocks on it in C, with none of ``threading.Event``'s Condition bookkeeping under the GIL."""
+
     __slots__ = ("done", "result")
 
     def __init__(self):
-        self.done = threading.Event()
-        self.result: int | Exception | None = None
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.result: str | Exception | None = None
 
 
 _INSERT_BATCH = (
     "INSERT INTO whatsapp_webhookevent (body_sha256, body, received_at, status, error, unknown_types)"
-    " SELECT d, b, now(), 'pending', '', '[]' FROM unnest(%s::text[], %s::text[]) AS t(d, b)"
+    " SELECT d, b, now(), 'pending', '', '[]' FROM unnest(%b::text[], %b::text[]) AS t(d, b)"
     " ON CONFLICT (body_sha256) DO NOTHING RETURNING body_sha256"
 )
 
@@ -107,7 +111,7 @@ class BatchWriter:
                     self._thread.start()
         slot = _Slot()
         self._queue.put((hashlib.sha256(body).hexdigest(), body.decode("utf-8", errors="replace"), slot))
-        if not slot.done.wait(timeout=20):
+        if not slot.done.acquire(timeout=20):
             raise DatabaseError("webhook writer did not answer in time")
         if isinstance(slot.result, Exception):
             raise slot.result
@@ -134,7 +138,9 @@ class BatchWriter:
                     checked = time.monotonic()
                 connection.ensure_connection()
                 # Server-side parameters on a prepared statement: no quoting of 500 bodies into the SQL text
-                # (Django's cursors bind client-side), no parse or plan per batch.
+                # (Django's cursors bind client-side), no parse or plan per batch. The arrays go in binary (%b):
+                # psycopg's text array dumper escapes every quote of every JSON body with a regex, in Python,
+                # ~100 µs per body under the GIL on this writer thread; the binary one packs lengths (~1 µs).
                 with psycopg.Cursor(connection.connection) as cursor:
                     cursor.execute(
                         _INSERT_BATCH,
@@ -151,7 +157,7 @@ class BatchWriter:
                 for _digest, _text, slot in batch:
                     slot.result = exc if isinstance(exc, DatabaseError) else DatabaseError(str(exc))
             for _digest, _text, slot in batch:
-                slot.done.set()
+                slot.done.release()
             if connection.close_at is not None and time.monotonic() >= connection.close_at:
                 connection.close()  # CONN_MAX_AGE (0 under tests: closed after each batch)
 

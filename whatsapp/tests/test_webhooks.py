@@ -283,3 +283,17 @@ def test_the_production_wsgi_path_verifies_stores_and_dedups_like_the_view(cloud
     assert _wsgi_post(body, cloud.signature(body)) == ("200 OK", b'{"status": "stored"}')
     assert _wsgi_post(body, cloud.signature(body)) == ("200 OK", b'{"status": "duplicate"}')
     assert WebhookEvent.objects.filter(status="pending").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_batch_writer_stores_each_body_byte_for_byte(cloud, number):
+    """Quotes, backslashes, braces, commas and accents go into the batch's arrays and come back exactly."""
+    texts = ['Oi, "tudo" bem?', "C:\\\\casa\\\\nova {x}", "Amanhã às 9h — R$ 500.000,00 🏠", "NULL", ""]
+    bodies = [
+        cloud.inbound_notification(NUMBER_ID, "5511987654321", {"type": "text", "text": {"body": text}})
+        for text in texts
+    ]
+    for body in bodies:
+        assert _wsgi_post(body, cloud.signature(body))[0] == "200 OK"
+    stored = {event.body for event in WebhookEvent.objects.all()}
+    assert stored == {body.decode() for body in bodies}
