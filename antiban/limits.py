@@ -8,6 +8,7 @@ Keys survive worker restarts (they are Redis keys with a TTL); PostgreSQL stays 
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -124,9 +125,21 @@ class LimitDecision:
     at_ms: float = -1.0  # when allowed: the Redis clock at that moment
 
 
+def _connection():
+    """Django's Redis connection; outside Django (the sender process, see ``whatsapp.lanes``) ``REDIS_URL`` from the
+    environment, which that process's parent sets to its own."""
+    from django.conf import settings
+
+    if settings.configured:
+        return get_redis_connection("default")
+    import redis
+
+    return redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=5, health_check_interval=30)
+
+
 class Limiter:
     def __init__(self):
-        self._redis = get_redis_connection("default")
+        self._redis = _connection()
         self._flags: dict[str, tuple[bool, float]] = {}
         self._now = self._redis.register_script(_NOW_MS)
         self._window = self._redis.register_script(_WINDOW)

@@ -16,13 +16,12 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from antiban.filters import Check, body_hash, content_checks, recipient_checks, recipient_checks_many, refusals
 from antiban.health import effective, number_states
 from antiban.limits import limiter
 from antiban.models import NumberState, OutboxMessage, OutboxState, Priority
+from antiban.pacing import SendTicket
 from common.db import rows_update
 from common.errors import ApplicationError
 from whatsapp import selectors as wa_selectors
@@ -423,78 +422,34 @@ def outbox_send_many(*, row_ids: list[int]) -> list[OutboxMessage]:
     return rows
 
 
-REDIS_GONE = (RedisConnectionError, RedisTimeoutError)
-REDIS_PATIENCE_S = 30.0
-
-
 class _Pacer:
-    """The gate of a batch of sends (see ``whatsapp.lanes``): a number's next call starts when its sliding window in
-    Redis has room — at most ceil(rate) calls in any ceil(rate)/rate seconds, each counted from Meta's answer, and
-    never closer than a quarter of an interval to the previous one — shared by every process. Rates are read once, here:
-    the lanes never touch the database."""
+    """The gate of a batch of sends (see ``whatsapp.lanes``): a ticket per message (``antiban.pacing``) carrying its
+    number's rate, read once here — the sender process never touches the database."""
 
     def __init__(self, rows: list[OutboxMessage]):
         self.rows = {row.message_id: row for row in rows}
-        self.granted: dict[int, tuple[float, float]] = {}  # message → (Redis clock when let go, local clock before)
         states = NumberState.objects.filter(number_id__in={row.number_id for row in rows}).select_related("number")
         self.rates = {state.number_id: effective(state).rate_per_s for state in states}
 
-    def wait(self, message) -> None:
-        rate = self.rates.get(message.number_id, 1.0)
-        limit = math.ceil(rate - 1e-9)
-        window = limit / rate
-        patience = time.monotonic() + REDIS_PATIENCE_S
-        while True:
-            asked = time.monotonic()
-            try:
-                decision = limiter().send_acquire(
-                    f"number:{message.number_id}",
-                    f"m:{message.pk}",
-                    message.pk,
-                    limit=limit,
-                    window_s=window,
-                    gap_s=window / limit / 4,
-                    inflight_s=settings.META_HTTP_TIMEOUT + 5,
-                )
-            except REDIS_GONE:  # a Redis restart: wait for it rather than drop the batch (nothing was sent yet)
-                if time.monotonic() > patience:
-                    raise
-                time.sleep(0.2)
-                continue
-            if decision.allowed:
-                self.granted[message.pk] = (decision.at_ms, asked)
-                return
-            time.sleep(min(decision.wait_seconds, 0.25))
-
-    def done(self, message) -> None:
-        """The answer came: it counts from when the call was let go plus how long it took measured from before
-        asking, never earlier than the real answer (and without waiting for this Redis call)."""
+    def ticket(self, message) -> SendTicket:
         row = self.rows[message.pk]
-        at_ms, asked = self.granted.pop(message.pk, (-1.0, 0.0))
-        answered_ms = at_ms + (time.monotonic() - asked) * 1000.0 if at_ms >= 0 else -1.0
-        for attempt in range(10):
-            try:
-                limiter().send_done(
-                    f"number:{message.number_id}",
-                    f"m:{message.pk}",
-                    f"o:{row.pk}",
-                    f"{message.number_id}:{row.contact}",
-                    pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
-                    answered_ms=answered_ms if attempt == 0 else -1.0,  # after a wait, Redis's clock moved on
-                )
-                return
-            except REDIS_GONE:
-                if attempt == 9:
-                    raise  # the lane logs it; the call's outcome still reaches the caller
-                time.sleep(0.2)
+        return SendTicket(
+            number_id=message.number_id,
+            message_id=message.pk,
+            row_id=row.pk,
+            contact=row.contact,
+            rate=self.rates.get(message.number_id, 1.0),
+            pair_s=settings.ANTIBAN_PAIR_INTERVAL_S,
+            inflight_s=settings.META_HTTP_TIMEOUT + 5,
+        )
 
 
 def outbox_dispatch_due(*, limit: int = 100_000, seconds: float | None = None) -> int:
     """Claim and send due rows until none may go soon, ``limit`` is reached or ``seconds`` have passed. Several
     workers run this at once. Claims keep each number's backlog about ANTIBAN_DISPATCH_AHEAD_S of sends deep; while
-    batches are being sent (on sender threads with their own database connections, each number's calls paced in
-    its lane), the loop claims the next, so no number waits for a claim. Inside a caller's transaction (nothing
-    committed is visible to another connection) batches are sent in line instead."""
+    batches are being sent (on batch threads with their own database connections, each number's calls paced in
+    its lane of the sender process), the loop claims the next, so no number waits for a claim. Inside a caller's
+    transaction (nothing committed is visible to another connection) batches are sent in line instead."""
     if seconds is None:  # dispatchers started together hand over at different moments: never all at once
         seconds = settings.ANTIBAN_DISPATCH_SLICE_S * random.uniform(0.75, 1.25)
     deadline = time.monotonic() + seconds

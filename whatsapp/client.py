@@ -6,6 +6,7 @@ first run with nothing configured."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -67,8 +68,7 @@ class CloudApiClient:
     # --- calls ---------------------------------------------------------------------------------------------------
     def message_send(self, phone_number_id: str, payload: dict) -> str:
         """POST /{phone-number-id}/messages → the ``wamid`` Meta assigned."""
-        body = self._request("POST", f"{phone_number_id}/messages", json=payload)
-        return body["messages"][0]["id"]
+        return wamid_of(self._request("POST", f"{phone_number_id}/messages", json=payload))
 
     def message_mark_read(self, phone_number_id: str, wamid: str) -> None:
         self._request(
@@ -117,31 +117,25 @@ class CloudApiClient:
             raise MetaUnreachable(type(exc).__name__) from exc
 
     # --- plumbing ------------------------------------------------------------------------------------------------
-    def _request(self, method: str, path: str, **kwargs) -> dict:
+    def request_args(self, method: str, path: str, **kwargs) -> dict:
+        """The arguments of one Graph API call for ``httpx.Client.request`` (URL, token, ``appsecret_proof``,
+        timeout): plain data, so the call can be made by another process (the sender, see ``whatsapp.lanes``)."""
         params = dict(kwargs.pop("params", None) or {})
         proof = meta_appsecret_proof(self.access_token, settings.WHATSAPP_APP_SECRET)
         if proof:
             params["appsecret_proof"] = proof
+        return {"method": method, "url": f"{self.base_url}/{path}", "params": params, "headers": self._auth, **kwargs}
+
+    def message_send_args(self, phone_number_id: str, payload: dict) -> dict:
+        """``request_args`` of ``message_send``; its answer goes through ``graph_answer`` then ``wamid_of``."""
+        return self.request_args("POST", f"{phone_number_id}/messages", json=payload, timeout=self._http.timeout)
+
+    def _request(self, method: str, path: str, **kwargs) -> dict:
         try:
-            response = self._http.request(
-                method, f"{self.base_url}/{path}", params=params, headers=self._auth, **kwargs
-            )
+            response = self._http.request(**self.request_args(method, path, **kwargs))
         except httpx.HTTPError as exc:
             raise MetaUnreachable(type(exc).__name__) from exc
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        if response.is_success and isinstance(body, dict) and "error" not in body:
-            return body
-        error = body.get("error") if isinstance(body, dict) else None
-        error = error if isinstance(error, dict) else {}
-        raise MetaApiError(
-            meta_code=error.get("code"),
-            title=str(error.get("error_data", {}).get("details") or error.get("message") or response.reason_phrase),
-            raw=error,
-            http_status=response.status_code,
-        )
+        return graph_answer(response.status_code, response.content, response.reason_phrase)
 
 
 class ConsoleBackend:
@@ -169,3 +163,26 @@ def client_for(access_token: str):
     if settings.WHATSAPP_BACKEND == "console":
         return ConsoleBackend()
     return CloudApiClient(access_token=access_token, shared=True)
+
+
+def graph_answer(status: int, content: bytes, reason: str) -> dict:
+    """The body of a Graph API answer, or the MetaApiError it carries (Meta's code, title and raw error)."""
+    try:
+        body = json.loads(content) if content else {}
+    except ValueError:
+        body = {}
+    if 200 <= status < 300 and isinstance(body, dict) and "error" not in body:
+        return body
+    error = body.get("error") if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else {}
+    raise MetaApiError(
+        meta_code=error.get("code"),
+        title=str(error.get("error_data", {}).get("details") or error.get("message") or reason),
+        raw=error,
+        http_status=status,
+    )
+
+
+def wamid_of(body: dict) -> str:
+    """The ``wamid`` Meta assigned, from the answer to ``POST /{phone-number-id}/messages``."""
+    return body["messages"][0]["id"]

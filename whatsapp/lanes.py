@@ -1,96 +1,257 @@
-"""Send lanes: one per number in each process. When the caller passes a gate (the anti-ban pacer), a lane asks it,
-one message at a time, for the moment the next HTTP call of its number may start, then hands the call to a shared
-pool and asks again at once; a number waiting for its next moment never holds a thread another number needs, and
-a late call never wastes the moment of the ones behind it."""
+"""Paced sends happen in a sender process, one per process that sends (a Celery worker, a web worker): a lean child
+that does nothing but ask the gate (the anti-ban pacer, in Redis) when each call may start and make the HTTP calls.
+The parent keeps everything else — the database, the locks on the messages, the outcomes — and waits for answers.
+
+Why a process: a number sends its next message when the one sent a window earlier was *answered* a window ago, so
+every millisecond between Meta's answer and the moment we notice it is lost throughput. In a worker whose other
+threads build model instances, an HTTP thread waits for the GIL after each blocking read (measured: 21–42 ms per
+call against 1 ms from an idle process). The sender has no such threads.
+
+In the sender, each number has a lane: it asks its ticket, one message at a time, for the moment the next call may
+start, hands the call to a shared pool of HTTP threads and asks again at once; a number waiting for its next moment
+never holds a thread another number needs, and a late call never wastes the moment of the ones behind it.
+
+The sender dies with its parent (its end of the pipe closes): calls not yet granted are never made, so the
+parent's locks, released by its death, tell the outbox sweeper the truth (see ``antiban.services.outbox_sweep``)."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 import os
+import pickle
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
 from queue import SimpleQueue
 from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
+HTTP_THREADS = 16
+
 
 class Gate(Protocol):
-    def wait(self, message) -> None:
-        """Block until ``message`` may be handed to Meta (and record that it may have been)."""
-
-    def done(self, message) -> None:
-        """The HTTP call of ``message`` is over (answered, refused or failed)."""
+    def ticket(self, message) -> Ticket:
+        """The ticket of one of the gate's messages."""
 
 
-@dataclass
-class _Job:
-    message: object
-    gate: Gate
-    call: Callable
-    future: Future = field(default_factory=Future)
+class Ticket(Protocol):
+    """One paced send, as plain data (it is pickled to the sender process)."""
+
+    def wait(self) -> None:
+        """Block until the call may start (and record that it may have been made)."""
+
+    def done(self) -> None:
+        """The call is over (answered, refused or failed)."""
 
 
-class _Lane:
-    def __init__(self, key: int):
-        self.queue: SimpleQueue[_Job] = SimpleQueue()
-        threading.Thread(target=self._run, name=f"whatsapp-lane-{key}", daemon=True).start()
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int  # 0: no answer (``reason`` names the httpx error)
+    content: bytes
+    reason: str
 
-    def _run(self) -> None:
+
+@dataclass(frozen=True)
+class HttpCall:
+    """One HTTP request, ``httpx.Client.request``'s arguments, made by the sender's keep-alive pool."""
+
+    args: dict
+
+    def __call__(self) -> HttpAnswer:
+        import httpx
+
+        try:
+            response = _http().request(**self.args)
+        except httpx.HTTPError as exc:
+            return HttpAnswer(0, b"", type(exc).__name__)
+        return HttpAnswer(response.status_code, response.content, response.reason_phrase)
+
+
+def granted() -> None:
+    """The call of a send that makes no HTTP call (the console backend): the grant is all it needs."""
+    return None
+
+
+class SendFailed(RuntimeError):
+    """The ticket or the call raised in the sender process (its type and message, as text)."""
+
+
+class SenderGone(RuntimeError):
+    """The sender process stopped before answering (it crashed or was killed): nothing is known of those calls."""
+
+
+# --- the parent's side ---------------------------------------------------------------------------------------------
+class _Sender:
+    def __init__(self, env: dict[str, str]):
+        down_r, down_w = os.pipe()
+        up_r, up_w = os.pipe()
+        command = [sys.executable, "-c", f"from whatsapp.lanes import serve; serve({down_r}, {up_w})"]
+        self.process = subprocess.Popen(
+            command, pass_fds=(down_r, up_w), cwd=Path(__file__).resolve().parent.parent, env=env
+        )
+        os.close(down_r)
+        os.close(up_w)
+        self._down = Connection(down_w, readable=False)
+        self._up = Connection(up_r, writable=False)
+        self._futures: dict[int, Future] = {}
+        self._ids = itertools.count()
+        self._write = threading.Lock()
+        self.alive = True
+        threading.Thread(target=self._read, name="whatsapp-sender-answers", daemon=True).start()
+
+    def submit(self, lane: int, ticket: Ticket, call) -> Future:
+        future: Future = Future()
+        job_id = next(self._ids)
+        self._futures[job_id] = future
+        try:
+            with self._write:
+                self._down.send((job_id, lane, pickle.dumps((ticket, call))))
+        except OSError as exc:
+            self._futures.pop(job_id, None)
+            self.alive = False
+            raise SenderGone(f"the sender process is gone: {exc}") from exc
+        return future
+
+    def _read(self) -> None:
         while True:
-            job = self.queue.get()
-            if not job.future.set_running_or_notify_cancel():
-                continue
             try:
-                job.gate.wait(job.message)
-            except BaseException as exc:  # handed to the caller, who decides
-                job.future.set_exception(exc)
+                job_id, ok, value = self._up.recv()
+            except (EOFError, OSError):
+                break
+            future = self._futures.pop(job_id, None)
+            if future is None:
                 continue
-            call_pool().submit(_call, job)
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(SendFailed(value))
+        self.alive = False
+        code = self.process.wait()
+        for job_id in list(self._futures):
+            future = self._futures.pop(job_id, None)
+            if future is not None:
+                future.set_exception(SenderGone(f"the sender process stopped (exit {code}) before answering"))
 
 
-def _call(job: _Job) -> None:
-    try:
-        outcome = job.call(job.message)
-    except BaseException as exc:  # handed to the caller
-        _done(job)
-        job.future.set_exception(exc)
-        return
-    _done(job)
-    job.future.set_result(outcome)
-
-
-def _done(job: _Job) -> None:
-    try:
-        job.gate.done(job.message)
-    except Exception:  # the call happened: its outcome must still reach the caller
-        logger.warning("whatsapp send %s: the pacer could not record the end of the call", job.message.pk)
-
-
-_lanes: dict[tuple[int, int], _Lane] = {}
-_pools: dict[int, ThreadPoolExecutor] = {}
+_senders: dict[int, _Sender] = {}
 _lock = threading.Lock()
 
 
+def _sender() -> _Sender:
+    from django.conf import settings
+
+    pid = os.getpid()
+    sender = _senders.get(pid)
+    if sender is None or not sender.alive:
+        with _lock:
+            sender = _senders.get(pid)
+            if sender is None or not sender.alive:
+                # The sender needs no Django: only Redis (for the tickets' pacing) and httpx.
+                env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+                env["REDIS_URL"] = settings.REDIS_URL
+                sender = _senders[pid] = _Sender(env)
+    return sender
+
+
+def submit(lane: int, ticket: Ticket, call) -> Future:
+    """Queue ``call()`` (picklable, e.g. an ``HttpCall``) on ``lane`` (a number's id) in the sender process, to
+    start when ``ticket`` says so; the future holds what ``call`` returned."""
+    return _sender().submit(lane, ticket, call)
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
 def call_pool() -> ThreadPoolExecutor:
-    """Threads for concurrent HTTP only (they never touch the database); one pool per process."""
+    """Threads for concurrent unpaced HTTP in this process (they never touch the database); one pool per process."""
     pid = os.getpid()
     if pid not in _pools:
         with _lock:
             if pid not in _pools:
-                _pools[pid] = ThreadPoolExecutor(max_workers=16, thread_name_prefix="whatsapp-send")
+                _pools[pid] = ThreadPoolExecutor(max_workers=HTTP_THREADS, thread_name_prefix="whatsapp-send")
     return _pools[pid]
 
 
-def submit(lane: int, message, gate: Gate, call: Callable) -> Future:
-    """Queue ``call(message)`` on ``lane`` (a number's id), to start when ``gate`` says so."""
-    key = (os.getpid(), lane)
-    if key not in _lanes:
-        with _lock:
-            if key not in _lanes:
-                _lanes[key] = _Lane(lane)
-    job = _Job(message, gate, call)
-    _lanes[key].queue.put(job)
-    return job.future
+# --- the sender process -----------------------------------------------------------------------------------------------
+_client = None
+
+
+def _http():
+    """The sender's keep-alive connection pool (made once: building an httpx client costs milliseconds)."""
+    global _client
+    if _client is None:
+        import httpx
+
+        _client = httpx.Client(limits=httpx.Limits(max_connections=64))
+    return _client
+
+
+class _Lane:
+    def __init__(self, key: int, pool: ThreadPoolExecutor, answer):
+        self.queue: SimpleQueue = SimpleQueue()
+        self._pool, self._answer = pool, answer
+        threading.Thread(target=self._run, name=f"whatsapp-lane-{key}", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            job_id, ticket, call = self.queue.get()
+            try:
+                ticket.wait()
+            except BaseException as exc:  # nothing was sent: the parent decides
+                self._answer(job_id, False, f"{type(exc).__name__}: {exc}")
+                continue
+            try:
+                self._pool.submit(self._call, job_id, ticket, call)
+            except RuntimeError:  # the parent is gone and the pool closed: this call never starts
+                return
+
+    def _call(self, job_id: int, ticket: Ticket, call) -> None:
+        try:
+            outcome, ok = call(), True
+        except BaseException as exc:
+            outcome, ok = f"{type(exc).__name__}: {exc}", False
+        try:
+            ticket.done()
+        except Exception as exc:  # the call happened: its outcome must still reach the parent
+            print(
+                f"whatsapp sender: the pacer could not record the end of a call: {type(exc).__name__}", file=sys.stderr
+            )
+        self._answer(job_id, ok, outcome)
+
+
+def serve(down_fd: int, up_fd: int) -> None:
+    """The sender process's main loop: jobs come down the pipe, answers go up, until the parent is gone."""
+    down = Connection(down_fd, writable=False)
+    up = Connection(up_fd, readable=False)
+    write = threading.Lock()
+
+    def answer(job_id: int, ok: bool, value) -> None:
+        with write, contextlib.suppress(OSError):  # the parent is gone: no one is waiting for this answer
+            up.send((job_id, ok, value))
+
+    pool = ThreadPoolExecutor(max_workers=HTTP_THREADS, thread_name_prefix="whatsapp-send")
+    lanes: dict[int, _Lane] = {}
+    while True:
+        try:
+            job_id, lane, job = down.recv()
+        except (EOFError, OSError):
+            # The parent died or stopped. Calls already granted are made and let finish: their attempt markers are
+            # written, so the sweeper turns their rows UNKNOWN and Meta's status webhooks settle them. No lane
+            # hands over a call from now on (the pool refuses it), or a row the sweeper requeues could go twice.
+            pool.shutdown(wait=True)
+            os._exit(0)
+        try:
+            ticket, call = pickle.loads(job)  # noqa: S301 - our parent, over a private pipe
+        except Exception as exc:
+            answer(job_id, False, f"{type(exc).__name__}: {exc}")
+            continue
+        if lane not in lanes:
+            lanes[lane] = _Lane(lane, pool, answer)
+        lanes[lane].queue.put((job_id, ticket, call))

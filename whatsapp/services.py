@@ -16,8 +16,15 @@ from common.contacts import phone_normalize
 from common.db import rows_update
 from common.errors import ApplicationError
 from whatsapp import lanes, payloads
-from whatsapp.client import client_for
-from whatsapp.errors import MetaApiError, NumberUnavailable, TemplateInvalid, WindowClosed, meta_error_info
+from whatsapp.client import CloudApiClient, client_for, graph_answer, wamid_of
+from whatsapp.errors import (
+    MetaApiError,
+    MetaUnreachable,
+    NumberUnavailable,
+    TemplateInvalid,
+    WindowClosed,
+    meta_error_info,
+)
 from whatsapp.models import (
     STATUS_RANK,
     BusinessAccount,
@@ -162,13 +169,37 @@ def _send_call(message: Message):
 
 
 def _sends(messages: list[Message], gate: lanes.Gate | None = None) -> list:
-    """Each send's outcome (wamid or MetaApiError): through the numbers' lanes when paced, else all at once."""
+    """Each send's outcome (wamid or MetaApiError): paced by ``gate`` in the numbers' lanes of the sender process,
+    else all at once from this process."""
     if gate is not None:
-        futures = [lanes.submit(message.number_id, message, gate, _send_call) for message in messages]
-        return [future.result() for future in futures]
+        futures = [
+            (message, lanes.submit(message.number_id, gate.ticket(message), _paced_call(message)))
+            for message in messages
+        ]
+        return [_paced_outcome(message, future.result()) for message, future in futures]
     if len(messages) == 1:
         return [_send_call(messages[0])]
     return list(lanes.call_pool().map(_send_call, messages))
+
+
+def _paced_call(message: Message):
+    """What the sender process does once the gate lets ``message`` go: the HTTP call, or nothing for a backend that
+    makes none (console: it sends here, after the grant)."""
+    client = client_for(message.number.account.access_token)
+    if isinstance(client, CloudApiClient):
+        return lanes.HttpCall(client.message_send_args(message.number.phone_number_id, message.payload))
+    return lanes.granted
+
+
+def _paced_outcome(message: Message, answer):
+    if not isinstance(answer, lanes.HttpAnswer):
+        return _send_call(message)
+    if not answer.status:
+        return MetaUnreachable(answer.reason)
+    try:
+        return wamid_of(graph_answer(answer.status, answer.content, answer.reason))
+    except MetaApiError as exc:
+        return exc
 
 
 def messages_lock_idle(*, message_ids: list[int]) -> dict[int, str]:

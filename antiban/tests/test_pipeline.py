@@ -134,6 +134,19 @@ def test_replies_go_first_and_through_the_gateway(cloud, number, settings, alway
     assert cloud.sent[0]["payload"]["biz_opaque_callback_data"] == f"outbox:{reply.pk}"
 
 
+def test_with_the_console_backend_a_paced_send_is_logged_not_posted(cloud, number, settings):
+    """A first run with nothing configured: the gate still paces the send (in the sender process), then the console
+    backend "sends" it here, and the row ends SENT with a made-up wamid."""
+    settings.WHATSAPP_BACKEND = "console"
+    _open_window(number)
+    row = _reply()
+    assert outbox_dispatch_due() == 1
+    row.refresh_from_db()
+    assert row.state == OutboxState.SENT and row.wamid.startswith("wamid.console.")
+    assert cloud.sent == [] and cloud.calls == []
+    assert limiter().backlogs([f"number:{number.pk}"]) == [0]  # the gate recorded the end of the call
+
+
 def test_the_pair_limit_makes_the_second_message_wait(cloud, number):
     _open_window(number)
     first, second = _reply("Primeira"), _reply("Segunda")
