@@ -1,6 +1,7 @@
 """Outbound pipeline benchmark against the WhatsApp simulator: prints one JSON object. Not a test; run by hand.
 
     .venv/bin/python bench/dispatch.py [--numbers 3] [--seconds 60] [--workers 4] [--chaos 10000] [--skip-speed]
+        [--stretch 20000]
 
 Everything real: PostgreSQL, Redis, Celery prefork workers (``--workers``) running ``antiban.outbox_dispatch``,
 the simulator (a separate process speaking the Cloud API, refusing over 80 msg/s per number with 130429 and
@@ -13,6 +14,8 @@ counting what it accepted), Fluxo's webhook receiver under gunicorn and Celery b
    restarted once; 2% of sends are refused by the simulator with 130429/131056 regardless. At the end: rows not in a
    final state (lost), opaque ids the simulator accepted twice (duplicates), UNKNOWN rows (Meta's status never came
    back because the process died before the HTTP call reached it) reported apart.
+3. stretch (``--stretch N``, off by default): one number at Meta's upgraded 1,000 msg/s, the others off; N messages
+   sent as fast as the pipeline goes: msg/s from the first accepted to the last, the most in any 1-s window, 130429s.
 """
 
 from __future__ import annotations
@@ -41,10 +44,12 @@ SIM_PORT, WEB_PORT = 8796, 8797
 VENV = BASE_DIR / ".venv" / "bin"
 
 
-def _simulator_command(*, duplicates: str, statuses: str, extra=(), webhook_url: str = "") -> list[str]:
+def _simulator_command(
+    *, duplicates: str, statuses: str, extra=(), webhook_url: str = "", throughput: int = 80
+) -> list[str]:
     """The simulator as a separate process: Meta's 80 msg/s per number and 6 s per person, no customer replies."""
     command = [str(VENV / "python"), "manage.py", "whatsapp_simulator", "--port", str(SIM_PORT)]
-    command += ["--throughput", "80", "--pair-interval", "6", "--shuffle", "0", "--auto-reply", "0"]
+    command += ["--throughput", str(throughput), "--pair-interval", "6", "--shuffle", "0", "--auto-reply", "0"]
     command += ["--duplicates", duplicates, "--statuses", statuses, *extra]
     return [*command, "--webhook-url", webhook_url] if webhook_url else command
 
@@ -292,6 +297,51 @@ def _speed(args, env, numbers) -> dict:
     return report
 
 
+def _stretch(args, env, numbers) -> dict:
+    """One number upgraded to Meta's 1,000 msg/s (the simulator enforcing 1,000), the others switched off:
+    ``--stretch`` messages sent as fast as the pipeline can, from ``--workers`` workers."""
+    from whatsapp.models import PhoneNumber
+
+    rate = 1000
+    PhoneNumber.objects.filter(pk=numbers[0].pk).update(throughput_mps=rate)
+    PhoneNumber.objects.exclude(pk=numbers[0].pk).update(is_active=False)
+    _enqueue(args.stretch, seed=3)
+    sim = _spawn(_simulator_command(duplicates="0", statuses="", throughput=rate), env, "simulator-stretch")
+    worker = None
+    try:
+        _wait_port(SIM_PORT, "simulator")
+        _sim("/_simulator/stats/reset", "POST")
+        worker = _spawn(_worker_command(args.workers), env, "worker-stretch")
+        time.sleep(4)
+        _kick(args.workers)
+        deadline = time.time() + 600
+        while time.time() < deadline:
+            states = _states("bench-3")
+            if states.get("queued", 0) + states.get("sending", 0) == 0:
+                break
+            time.sleep(1)
+        stats = _sim("/_simulator/stats")
+    finally:
+        _stop(worker)
+        _stop(sim)
+        PhoneNumber.objects.filter(pk=numbers[0].pk).update(throughput_mps=80)
+        PhoneNumber.objects.update(is_active=True)
+    mine = stats["numbers"].get(numbers[0].phone_number_id, {})
+    times = mine.get("times", [])
+    seconds = (times[-1] - times[0]) if len(times) > 1 else 0.0
+    return {
+        "configured_msg_per_s": rate,
+        "messages": args.stretch,
+        "final_states": _states("bench-3"),
+        "accepted": len(times),
+        "seconds_first_to_last": round(seconds, 2),
+        "msg_per_s": round((len(times) - 1) / seconds, 1) if seconds else 0.0,
+        "max_in_any_1s": mine.get("max_in_1s", 0),
+        "overshoot_130429": stats["refused"].get("130429", 0),
+        "duplicates": stats["duplicates"],
+    }
+
+
 def _chaos(args, env) -> dict:
     from django.conf import settings
 
@@ -407,6 +457,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--chaos", type=int, default=10000, help="messages in the chaos run (0: skip)")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--stretch", type=int, default=0, help="messages for one number at 1,000 msg/s (0: skip)")
     args = parser.parse_args()
     (BASE_DIR / ".data").mkdir(exist_ok=True)
     env, numbers = _setup(args)
@@ -415,6 +466,8 @@ def main() -> None:
         report["speed"] = _speed(args, env, numbers)
     if args.chaos:
         report["chaos"] = _chaos(args, env)
+    if args.stretch:
+        report["stretch"] = _stretch(args, env, numbers)
     print(json.dumps(report, indent=2))
 
 
