@@ -42,29 +42,37 @@ return redis.call('ZCARD', KEYS[1])
 """
 
 # Send time, right before the HTTP call: a sliding window of the number's last sends. KEYS[1] = the window (sorted
-# set, member → when Meta answered, or a time far ahead while the call is in flight), KEYS[2] = when the last send
-# went, KEYS[3] = the attempt marker of the message. ARGV = limit (sends per window), window (ms), member, in-flight
-# allowance (ms), minimum gap between sends (ms).
+# set, member → when Meta answered, or a time far ahead while the call is in flight or reserved), KEYS[2] = when the
+# last send went (or will go), KEYS[3] = the attempt marker of the message. ARGV = limit (sends per window), window
+# (ms), member, in-flight allowance (ms), minimum gap between sends (ms), horizon (ms).
 # A send counts from the moment its answer came back, which is after Meta received it whatever the latency, so
 # "no more than ``limit`` in any window" holds as Meta counts, not only as we do.
-# Returns {1, now_ms} go (the marker is written) | {0, wait_ms}.
+# The next free moment is known as soon as the send that frees it was answered: when it is at most ``horizon`` away
+# it is reserved for this caller at once (counted as in flight from then), so the call starts right on time with no
+# second round trip, and callers racing for a number's moments take successive ones instead of the same.
+# Returns {1, now_ms, start_in_ms} go at now + start_in (the marker is written) | {0, wait_ms}.
 _SEND = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + t[2] / 1000
+local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local gap = tonumber(ARGV[5])
-local last = tonumber(redis.call('GET', KEYS[2]) or '-1e18')
-if now - last < gap then return {0, tostring(gap - (now - last))} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {0, tostring(tonumber(oldest[2]) + window - now)}
+local at = now
+local n = redis.call('ZCARD', KEYS[1])
+if n >= limit then
+  local freeing = redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')
+  at = tonumber(freeing[2]) + window
 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
-redis.call('PEXPIRE', KEYS[1], math.ceil(window + tonumber(ARGV[4])))
-redis.call('SET', KEYS[2], tostring(now), 'PX', math.ceil(gap + 1))
+local last = tonumber(redis.call('GET', KEYS[2]) or '-1e18')
+if at < last + gap then at = last + gap end
+if at < now then at = now end
+if at - now > tonumber(ARGV[6]) then return {0, tostring(at - now)} end
+redis.call('ZADD', KEYS[1], at + tonumber(ARGV[4]), ARGV[3])
+redis.call('PEXPIRE', KEYS[1], math.ceil(at - now + window + tonumber(ARGV[4])))
+redis.call('SET', KEYS[2], tostring(at), 'PX', math.ceil(at - now + gap + 1))
 redis.call('SET', KEYS[3], 1, 'EX', 604800)
-return {1, tostring(now)}
+return {1, tostring(now), tostring(at - now)}
 """
 
 # After the HTTP call: the send counts from its answer; it leaves the backlog; the pair limit runs from then.
@@ -121,8 +129,9 @@ _NOW_MS = "local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1
 @dataclass(frozen=True)
 class LimitDecision:
     allowed: bool
-    wait_seconds: float
-    at_ms: float = -1.0  # when allowed: the Redis clock at that moment
+    wait_seconds: float  # refused: how long until asking again is worth it
+    at_ms: float = -1.0  # allowed: the Redis clock when the send was let go (or its moment reserved)
+    start_in: float = 0.0  # allowed: seconds from that moment until the call may start (its reserved moment)
 
 
 def _connection():
@@ -190,19 +199,29 @@ class Limiter:
         self._redis.zrem(f"fluxo:backlog:{key}", member)
 
     def send_acquire(
-        self, key: str, member: str, message_id: int, *, limit: int, window_s: float, gap_s: float, inflight_s: float
+        self,
+        key: str,
+        member: str,
+        message_id: int,
+        *,
+        limit: int,
+        window_s: float,
+        gap_s: float,
+        inflight_s: float,
+        horizon_s: float = 0.0,
     ) -> LimitDecision:
-        """Right before an HTTP call: may ``key`` send one more now without more than ``limit`` sends in any
-        ``window_s`` (and at least ``gap_s`` after its previous send)? If so the send is counted (until its answer,
-        as if it lasted ``inflight_s``) and the message's attempt marker is written, in the same step; if not, how
-        long to wait."""
-        allowed, wait = self._send(
+        """Right before an HTTP call: may ``key`` send one more without more than ``limit`` sends in any
+        ``window_s`` (and at least ``gap_s`` after its previous send), now or within ``horizon_s``? If so the send
+        is counted (until its answer, as if it lasted ``inflight_s`` from its moment), its moment is reserved and the
+        message's attempt marker is written, in the same step: the call may start ``start_in`` seconds after the
+        answer came back (never earlier, wherever Redis runs). If not, how long to wait."""
+        allowed, *values = self._send(
             keys=[f"fluxo:sendlog:{key}", f"fluxo:lastsend:{key}", f"fluxo:attempt:{message_id}"],
-            args=[limit, window_s * 1000.0, member, inflight_s * 1000.0, gap_s * 1000.0],
+            args=[limit, window_s * 1000.0, member, inflight_s * 1000.0, gap_s * 1000.0, horizon_s * 1000.0],
         )
         if allowed:
-            return LimitDecision(True, 0.0, float(wait))
-        return LimitDecision(False, max(float(wait), 0.0) / 1000.0)
+            return LimitDecision(True, 0.0, float(values[0]), max(float(values[1]), 0.0) / 1000.0)
+        return LimitDecision(False, max(float(values[0]), 0.0) / 1000.0)
 
     def send_done(
         self, key: str, member: str, backlog_member: str, pair_key: str, *, pair_s: float, answered_ms: float = -1.0

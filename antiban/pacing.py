@@ -18,6 +18,7 @@ from antiban.limits import limiter
 
 REDIS_GONE = (RedisConnectionError, RedisTimeoutError)
 REDIS_PATIENCE_S = 30.0
+HORIZON_S = 0.25  # a lane reserves its number's next moment when it is at most this far (and sleeps until then)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class SendTicket:
                     window_s=window,
                     gap_s=window / limit / 4,
                     inflight_s=self.inflight_s,
+                    horizon_s=HORIZON_S,
                 )
             except REDIS_GONE:  # a Redis restart: wait for it rather than drop the batch (nothing was sent yet)
                 if time.monotonic() > patience:
@@ -54,11 +56,13 @@ class SendTicket:
                 continue
             if decision.allowed:
                 self.granted = (decision.at_ms, asked)
+                if decision.start_in:  # its reserved moment, counted from the answer: never early
+                    time.sleep(decision.start_in)
                 return
-            time.sleep(min(decision.wait_seconds, 0.25))
+            time.sleep(min(decision.wait_seconds, HORIZON_S))
 
     def done(self) -> None:
-        """The answer came: it counts from when the call was let go plus how long it took measured from before
+        """The answer came: it counts from when the call was let go (or its moment reserved) plus the time since
         asking, never earlier than the real answer (and without waiting for this Redis call)."""
         at_ms, asked = self.granted or (-1.0, 0.0)
         answered_ms = at_ms + (time.monotonic() - asked) * 1000.0 if at_ms >= 0 else -1.0

@@ -288,6 +288,8 @@ def _speed(args, env, numbers) -> dict:
             "msg_per_s_over_window": round(in_window / args.seconds, 2),
             "max_in_any_1s": stats["numbers"].get(number.phone_number_id, {}).get("max_in_1s", 0),
             "ms_per_80_sends_p50": round(spans[len(spans) // 2] * 1000, 1),
+            "ms_per_80_sends_p90": round(spans[len(spans) * 9 // 10] * 1000, 1),
+            "ms_per_80_sends_p99": round(spans[len(spans) * 99 // 100] * 1000, 1),
         }
     report["total_msg_per_s"] = round(sum(rates), 1)
     report["min_number_msg_per_s"] = round(min(rates), 2)

@@ -5,6 +5,8 @@ import random
 import threading
 import time
 
+import pytest
+
 from antiban.limits import limiter
 
 
@@ -13,9 +15,11 @@ def _peak(moments: list[float], seconds: float = 1.0) -> int:
     return max(sum(1 for t in moments if start <= t < start + seconds) for start in moments)
 
 
-def test_the_send_window_holds_where_meta_counts_with_racing_workers_and_slow_answers():
+@pytest.mark.parametrize("horizon", [0.0, 0.25])
+def test_the_send_window_holds_where_meta_counts_with_racing_workers_and_slow_answers(horizon):
     """Each call reaches "Meta" some time after it was let go and answers some time later; however those delays
-    vary, no one-second window at the receiving end holds more than the limit, and the window does not starve."""
+    vary, no one-second window at the receiving end holds more than the limit, and the window does not starve —
+    whether callers ask again when a moment comes or reserve it ahead (``horizon``) and start when it comes."""
     arrivals, granted, lock, ids = [], [], threading.Lock(), iter(range(1, 10_000))
     deadline = time.monotonic() + 2.2
 
@@ -25,11 +29,19 @@ def test_the_send_window_holds_where_meta_counts_with_racing_workers_and_slow_an
             with lock:
                 message_id = next(ids)
             decision = limiter().send_acquire(
-                "t:send", f"m:{message_id}", message_id, limit=20, window_s=1.0, gap_s=0.025, inflight_s=5
+                "t:send",
+                f"m:{message_id}",
+                message_id,
+                limit=20,
+                window_s=1.0,
+                gap_s=0.025,
+                inflight_s=5,
+                horizon_s=horizon,
             )
             if not decision.allowed:
                 time.sleep(min(decision.wait_seconds, 0.05))
                 continue
+            time.sleep(decision.start_in)  # its reserved moment
             time.sleep(rng.uniform(0, 0.03))  # on its way
             with lock:
                 arrivals.append(time.monotonic())
@@ -102,3 +114,29 @@ def test_a_send_counts_from_its_answer_never_later_than_when_it_is_recorded():
     limiter().send_done("t:answer", "m:2", "o:2", "t:2", pair_s=0, answered_ms=second.at_ms + 60_000)
     later = go(3)
     assert not later.allowed and 0.9 < later.wait_seconds <= 1.0  # an answer "in the future" counts from now
+
+
+def test_a_moment_near_enough_is_reserved_and_racing_callers_get_successive_ones():
+    def go(message_id):
+        return limiter().send_acquire(
+            "t:ahead", f"m:{message_id}", message_id, limit=2, window_s=1.0, gap_s=0, inflight_s=5, horizon_s=0.25
+        )
+
+    first, second = go(1), go(2)
+    assert first.allowed and second.allowed and first.start_in == second.start_in == 0
+    limiter().send_done("t:ahead", "m:1", "o:1", "t:1", pair_s=0, answered_ms=first.at_ms + 1)
+    time.sleep(0.11)  # (an answer is never counted later than when it is recorded)
+    limiter().send_done("t:ahead", "m:2", "o:2", "t:2", pair_s=0, answered_ms=second.at_ms + 101)
+    early = go(3)
+    assert not early.allowed and 0.75 < early.wait_seconds <= 1.0  # the first place frees a second after its answer
+    time.sleep(early.wait_seconds - 0.15)
+    third, fourth = go(3), go(4)
+    assert third.allowed and 0.05 < third.start_in <= 0.15  # reserved: it starts when the first place frees
+
+    def moment(decision):
+        return decision.at_ms + decision.start_in * 1000
+
+    assert abs(moment(third) - (first.at_ms + 1 + 1000)) < 1
+    assert fourth.allowed and abs(moment(fourth) - (second.at_ms + 101 + 1000)) < 1  # the next moment, not the same
+    assert not go(5).allowed  # both places are taken until those two are answered
+    assert limiter().attempts_marked([3, 4, 5]) == {3, 4}
