@@ -32,7 +32,8 @@ class SendTicket:
     inflight_s: float  # how long a call counts as in flight if its end is never recorded (HTTP timeout + margin)
     granted: tuple[float, float] | None = field(default=None, repr=False)  # (Redis clock when let go, local before)
 
-    def wait(self) -> None:
+    def wait(self) -> float:
+        """Until the call is let go; then the seconds until its moment (see ``whatsapp.lanes.Ticket``)."""
         limit = math.ceil(self.rate - 1e-9)
         window = limit / self.rate
         patience = time.monotonic() + REDIS_PATIENCE_S
@@ -56,9 +57,7 @@ class SendTicket:
                 continue
             if decision.allowed:
                 self.granted = (decision.at_ms, asked)
-                if decision.start_in:  # its reserved moment, counted from the answer: never early
-                    time.sleep(decision.start_in)
-                return
+                return decision.start_in  # its reserved moment, counted from Redis's answer: never early
             time.sleep(min(decision.wait_seconds, HORIZON_S))
 
     def done(self) -> None:

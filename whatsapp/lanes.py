@@ -11,8 +11,9 @@ In the sender, each number has a lane: it asks its ticket, one message at a time
 start, hands the call to a shared pool of HTTP threads and asks again at once; a number waiting for its next moment
 never holds a thread another number needs, and a late call never wastes the moment of the ones behind it.
 
-The sender dies with its parent (its end of the pipe closes): calls not yet granted are never made, so the
-parent's locks, released by its death, tell the outbox sweeper the truth (see ``antiban.services.outbox_sweep``)."""
+The sender dies with its parent (its end of the pipe closes): calls let go before are made, others never start, so
+the parent's locks, released by its death, tell the outbox sweeper the truth (see ``antiban.services.outbox_sweep``
+and ``serve``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -44,8 +46,9 @@ class Gate(Protocol):
 class Ticket(Protocol):
     """One paced send, as plain data (it is pickled to the sender process)."""
 
-    def wait(self) -> None:
-        """Block until the call may start (and record that it may have been made)."""
+    def wait(self) -> float:
+        """Block until the call is let go (and record that it may have been made); then the call starts after the
+        seconds returned (its reserved moment; 0: at once)."""
 
     def done(self) -> None:
         """The call is over (answered, refused or failed)."""
@@ -193,24 +196,39 @@ def _http():
     return _client
 
 
+class _Stop:
+    """When the parent went (monotonic clock); None while it is alive."""
+
+    at: float | None = None
+
+
 class _Lane:
     def __init__(self, key: int, pool: ThreadPoolExecutor, answer):
         self.queue: SimpleQueue = SimpleQueue()
+        self.holding = False  # let go, sleeping until its moment
         self._pool, self._answer = pool, answer
         threading.Thread(target=self._run, name=f"whatsapp-lane-{key}", daemon=True).start()
 
     def _run(self) -> None:
         while True:
             job_id, ticket, call = self.queue.get()
+            if _Stop.at is not None:  # the parent is gone: no new wait starts
+                continue
             try:
-                ticket.wait()
+                delay = ticket.wait() or 0.0
             except BaseException as exc:  # nothing was sent: the parent decides
                 self._answer(job_id, False, f"{type(exc).__name__}: {exc}")
                 continue
+            self.holding = True
             try:
+                if _Stop.at is not None:  # let go after the parent went (maybe after the sweeper looked): never
+                    continue
+                time.sleep(delay)
                 self._pool.submit(self._call, job_id, ticket, call)
-            except RuntimeError:  # the parent is gone and the pool closed: this call never starts
+            except RuntimeError:  # the pool closed: this call never starts
                 return
+            finally:
+                self.holding = False
 
     def _call(self, job_id: int, ticket: Ticket, call) -> None:
         try:
@@ -242,9 +260,14 @@ def serve(down_fd: int, up_fd: int) -> None:
         try:
             job_id, lane, job = down.recv()
         except (EOFError, OSError):
-            # The parent died or stopped. Calls already granted are made and let finish: their attempt markers are
-            # written, so the sweeper turns their rows UNKNOWN and Meta's status webhooks settle them. No lane
-            # hands over a call from now on (the pool refuses it), or a row the sweeper requeues could go twice.
+            # The parent died or stopped. Calls let go before that (their attempt markers written) are made and let
+            # finish — one let go for a moment still ahead waits for it, at most a quarter of a second — so the
+            # sweeper turns their rows UNKNOWN and Meta's status webhooks settle them as SENT. No new wait starts,
+            # and a ticket that lets its call go from now on is dropped: the sweeper may have requeued that row
+            # already (no marker when it looked), and this process must not send it as well.
+            _Stop.at = time.monotonic()
+            while any(lane.holding for lane in lanes.values()):
+                time.sleep(0.005)
             pool.shutdown(wait=True)
             os._exit(0)
         try:

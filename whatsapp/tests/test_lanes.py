@@ -1,6 +1,6 @@
 """The sender process (``whatsapp.lanes``): paced calls are made there and answered here; it dies with its parent
-having made every call already granted and none other; a sender that dies fails the calls it held, and the next
-send starts a new one."""
+having made the calls let go before it went (in flight, or waiting for their moment) and none other; a sender that
+dies fails the calls it held, and the next send starts a new one."""
 
 from __future__ import annotations
 
@@ -42,19 +42,23 @@ def test_a_paced_call_is_made_by_the_sender_process_and_its_answer_comes_back(cl
     assert lanes.submit(1, SleepTicket(), unreachable).result(timeout=20).status == 0  # no answer: said, not raised
 
 
-def test_when_its_parent_goes_the_sender_finishes_granted_calls_and_starts_no_other(cloud):
-    cloud.latency_s = 0.6
+def test_when_its_parent_goes_the_sender_makes_the_calls_let_go_and_starts_no_other(cloud):
     sender = lanes._Sender(_sender_env())
-    granted = sender.submit(7, SleepTicket(), _send_call(cloud, "+5511987650011"))
-    waiting = sender.submit(8, SleepTicket(seconds=1.5), _send_call(cloud, "+5511987650012"))
-    time.sleep(0.8)  # the sender has started (imports) and the first call is at the simulator
+    assert sender.submit(6, SleepTicket(), _send_call(cloud, "+5511987650010")).result(timeout=20).status == 200
+    cloud.latency_s = 0.6
+    in_flight = sender.submit(7, SleepTicket(), _send_call(cloud, "+5511987650011"))
+    reserved = sender.submit(8, SleepTicket(moment_in=0.2), _send_call(cloud, "+5511987650012"))
+    queued = sender.submit(8, SleepTicket(), _send_call(cloud, "+5511987650013"))  # behind it in its lane
+    let_go_later = sender.submit(9, SleepTicket(seconds=0.5), _send_call(cloud, "+5511987650014"))
+    time.sleep(0.1)
     sender._down.close()  # what the parent's death does to the pipe
     assert sender.process.wait(timeout=15) == 0
-    time.sleep(0.5)
-    assert [s["payload"]["to"] for s in cloud.sent] == ["5511987650011"]
-    assert granted.result(timeout=5).status == 200
-    with pytest.raises(lanes.SenderGone):
-        waiting.result(timeout=5)
+    assert in_flight.result(timeout=5).status == 200 and reserved.result(timeout=5).status == 200
+    for never in (queued, let_go_later):
+        with pytest.raises(lanes.SenderGone):
+            never.result(timeout=5)
+    time.sleep(1)  # the late ticket's moment has passed: still nothing more
+    assert sorted(s["payload"]["to"] for s in cloud.sent) == ["5511987650010", "5511987650011", "5511987650012"]
 
 
 def test_a_sender_that_dies_fails_the_calls_it_held_and_the_next_send_starts_a_new_one(cloud):

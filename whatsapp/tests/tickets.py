@@ -8,15 +8,17 @@ from dataclasses import dataclass
 
 @dataclass
 class SleepTicket:
-    """Lets its call go after ``seconds``, or raises ``fail`` instead."""
+    """Lets its call go after ``seconds`` for a moment ``moment_in`` later, or raises ``fail`` instead."""
 
     seconds: float = 0.0
     fail: str = ""
+    moment_in: float = 0.0  # once let go, the call starts this much later (a reserved moment)
 
-    def wait(self) -> None:
+    def wait(self) -> float:
         if self.fail:
             raise RuntimeError(self.fail)
         time.sleep(self.seconds)
+        return self.moment_in
 
     def done(self) -> None:
         return None
