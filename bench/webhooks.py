@@ -6,9 +6,9 @@ Both receivers run under the same gunicorn (gthread) configuration on loopback, 
 - ``fluxo``: config.wsgi (signature check, INSERT into PostgreSQL, drain kick) with DEBUG off;
 - ``bare``: bench/bare_receiver.py (signature check, LPUSH of the body to Redis) — the yardstick.
 Steps: (1) max throughput of each with ``--connections`` keep-alive clients posting unique signed events
-(statuses and inbound messages shaped like Meta's); (2) Fluxo's latency at a fixed ``--rate`` for ``--seconds``,
-open loop (measured from each request's scheduled time, so queueing counts); (3) no Celery worker ran during the
-bursts: count the pending events, start a worker, and time until every stored event is processed.
+(statuses and inbound messages shaped like Meta's); (2) Fluxo's latency, then the bare one's, at ``--rate`` for
+``--seconds``, open loop (measured from each request's scheduled time, so queueing counts); (3) no Celery worker ran
+during the bursts: count the pending events, start a worker, and time until every stored event is processed.
 """
 
 from __future__ import annotations
@@ -239,6 +239,11 @@ def main() -> None:
         steady = bodies[-int(args.rate * args.seconds) :]
         report["fluxo_at_rate"] = asyncio.run(
             _open_loop(fluxo_port, _requests(steady, fluxo_port), args.rate, args.connections)
+        )
+        # The same for the bare receiver, for scale: a stall of the machine (the database's disk, the host) shows
+        # in both; what only Fluxo shows is Fluxo's.
+        report["bare_at_rate"] = asyncio.run(
+            _open_loop(bare_port, _requests(steady, bare_port), args.rate, args.connections)
         )
         # Alternate the two receivers for a few rounds: on a 2-core machine one run's noise is larger than the gap.
         offset, rounds = WARM, []
