@@ -248,32 +248,34 @@ def _kick(count: int) -> None:
         outbox_dispatch_task.delay()
 
 
-def _speed(args, env, numbers) -> dict:
-    per_number = 80
-    count = args.numbers * per_number * (args.seconds + 15)
-    enqueue_s = _enqueue(count, seed=1)
-    sim = _spawn(_simulator_command(duplicates="0", statuses=""), env, "simulator")
+def _send_all(args, env, campaign: str, *, throughput: int, log: str, patience: float) -> dict:
+    """Start the simulator (no status webhooks) and ``--workers`` workers, send every queued row of ``campaign``
+    (or give up after ``patience`` seconds), stop both; the simulator's stats."""
+    sim = _spawn(_simulator_command(duplicates="0", statuses="", throughput=throughput), env, f"simulator{log}")
     worker = None
     try:
         _wait_port(SIM_PORT, "simulator")
         _sim("/_simulator/stats/reset", "POST")
-        worker = _spawn(
-            _worker_command(args.workers),
-            env,
-            "worker",
-        )
+        worker = _spawn(_worker_command(args.workers), env, f"worker{log}")
         time.sleep(4)
         _kick(args.workers)
-        deadline = time.time() + args.seconds * 3 + 60
+        deadline = time.time() + patience
         while time.time() < deadline:
-            states = _states("bench-1")
+            states = _states(campaign)
             if states.get("queued", 0) + states.get("sending", 0) == 0:
                 break
-            time.sleep(2)
-        stats = _sim("/_simulator/stats")
+            time.sleep(1)
+        return _sim("/_simulator/stats")
     finally:
         _stop(worker)
         _stop(sim)
+
+
+def _speed(args, env, numbers) -> dict:
+    per_number = 80
+    count = args.numbers * per_number * (args.seconds + 15)
+    enqueue_s = _enqueue(count, seed=1)
+    stats = _send_all(args, env, "bench-1", throughput=80, log="", patience=args.seconds * 3 + 60)
     report = {"enqueued": count, "enqueue_per_s": round(count / enqueue_s), "final_states": _states("bench-1")}
     rates = []
     for number in numbers:
@@ -308,24 +310,9 @@ def _stretch(args, env, numbers) -> dict:
     PhoneNumber.objects.filter(pk=numbers[0].pk).update(throughput_mps=rate)
     PhoneNumber.objects.exclude(pk=numbers[0].pk).update(is_active=False)
     _enqueue(args.stretch, seed=3)
-    sim = _spawn(_simulator_command(duplicates="0", statuses="", throughput=rate), env, "simulator-stretch")
-    worker = None
     try:
-        _wait_port(SIM_PORT, "simulator")
-        _sim("/_simulator/stats/reset", "POST")
-        worker = _spawn(_worker_command(args.workers), env, "worker-stretch")
-        time.sleep(4)
-        _kick(args.workers)
-        deadline = time.time() + 600
-        while time.time() < deadline:
-            states = _states("bench-3")
-            if states.get("queued", 0) + states.get("sending", 0) == 0:
-                break
-            time.sleep(1)
-        stats = _sim("/_simulator/stats")
+        stats = _send_all(args, env, "bench-3", throughput=rate, log="-stretch", patience=600)
     finally:
-        _stop(worker)
-        _stop(sim)
         PhoneNumber.objects.filter(pk=numbers[0].pk).update(throughput_mps=80)
         PhoneNumber.objects.update(is_active=True)
     mine = stats["numbers"].get(numbers[0].phone_number_id, {})
