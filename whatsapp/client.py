@@ -26,16 +26,15 @@ _pools: dict[int, httpx.Client] = {}
 _pools_lock = threading.Lock()
 
 
-def _shared_pool() -> httpx.Client:
-    """One keep-alive connection pool per process (a fork gets its own): building an httpx client costs
-    milliseconds (TLS context), far more than a send to Meta's nearest edge, so sends share it."""
+def shared_pool() -> httpx.Client:
+    """One keep-alive connection pool per process (a fork gets its own, and so does the sender process of
+    ``whatsapp.lanes``): building an httpx client costs milliseconds (TLS context), far more than a send to Meta's
+    nearest edge, so sends share it. Each request names its own timeout (``request_args``)."""
     pid = os.getpid()
     pool = _pools.get(pid)
     if pool is None:
         with _pools_lock:
-            pool = _pools.get(pid) or httpx.Client(
-                timeout=settings.META_HTTP_TIMEOUT, limits=httpx.Limits(max_connections=64)
-            )
+            pool = _pools.get(pid) or httpx.Client(limits=httpx.Limits(max_connections=64))
             _pools[pid] = pool
     return pool
 
@@ -52,7 +51,8 @@ class CloudApiClient:
         self.access_token = access_token
         self.base_url = (base_url or settings.WHATSAPP_GRAPH_URL).rstrip("/") + "/" + settings.META_GRAPH_VERSION
         self._shared = shared
-        self._http = _shared_pool() if shared else httpx.Client(timeout=timeout or settings.META_HTTP_TIMEOUT)
+        self._timeout = timeout or settings.META_HTTP_TIMEOUT
+        self._http = shared_pool() if shared else httpx.Client()
         self._auth = {"Authorization": f"Bearer {access_token}"}
 
     def close(self) -> None:
@@ -103,7 +103,7 @@ class CloudApiClient:
 
     def media_download(self, url: str, *, max_bytes: int) -> bytes:
         try:
-            with self._http.stream("GET", url, headers=self._auth) as response:
+            with self._http.stream("GET", url, headers=self._auth, timeout=self._timeout) as response:
                 if response.status_code != 200:
                     raise MetaApiError(meta_code=None, title=f"media download HTTP {response.status_code}")
                 chunks, size = [], 0
@@ -124,11 +124,18 @@ class CloudApiClient:
         proof = meta_appsecret_proof(self.access_token, settings.WHATSAPP_APP_SECRET)
         if proof:
             params["appsecret_proof"] = proof
-        return {"method": method, "url": f"{self.base_url}/{path}", "params": params, "headers": self._auth, **kwargs}
+        return {
+            "method": method,
+            "url": f"{self.base_url}/{path}",
+            "params": params,
+            "headers": self._auth,
+            "timeout": self._timeout,
+            **kwargs,
+        }
 
     def message_send_args(self, phone_number_id: str, payload: dict) -> dict:
         """``request_args`` of ``message_send``; its answer goes through ``graph_answer`` then ``wamid_of``."""
-        return self.request_args("POST", f"{phone_number_id}/messages", json=payload, timeout=self._http.timeout)
+        return self.request_args("POST", f"{phone_number_id}/messages", json=payload)
 
     def _request(self, method: str, path: str, **kwargs) -> dict:
         try:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import logging
 import os
 import pickle
 import subprocess
@@ -32,8 +31,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from queue import SimpleQueue
 from typing import Protocol
-
-logger = logging.getLogger(__name__)
 
 HTTP_THREADS = 16
 
@@ -70,8 +67,10 @@ class HttpCall:
     def __call__(self) -> HttpAnswer:
         import httpx
 
+        from whatsapp.client import shared_pool
+
         try:
-            response = _http().request(**self.args)
+            response = shared_pool().request(**self.args)
         except httpx.HTTPError as exc:
             return HttpAnswer(0, b"", type(exc).__name__)
         return HttpAnswer(response.status_code, response.content, response.reason_phrase)
@@ -147,19 +146,23 @@ _senders: dict[int, _Sender] = {}
 _lock = threading.Lock()
 
 
-def _sender() -> _Sender:
+def sender_env() -> dict[str, str]:
+    """The sender's environment: this process's, without Django (it needs only Redis, for the tickets' pacing, and
+    httpx) and with this process's Redis."""
     from django.conf import settings
 
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    return {**env, "REDIS_URL": settings.REDIS_URL}
+
+
+def _sender() -> _Sender:
     pid = os.getpid()
     sender = _senders.get(pid)
     if sender is None or not sender.alive:
         with _lock:
             sender = _senders.get(pid)
             if sender is None or not sender.alive:
-                # The sender needs no Django: only Redis (for the tickets' pacing) and httpx.
-                env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-                env["REDIS_URL"] = settings.REDIS_URL
-                sender = _senders[pid] = _Sender(env)
+                sender = _senders[pid] = _Sender(sender_env())
     return sender
 
 
@@ -183,19 +186,6 @@ def call_pool() -> ThreadPoolExecutor:
 
 
 # --- the sender process -----------------------------------------------------------------------------------------------
-_client = None
-
-
-def _http():
-    """The sender's keep-alive connection pool (made once: building an httpx client costs milliseconds)."""
-    global _client
-    if _client is None:
-        import httpx
-
-        _client = httpx.Client(limits=httpx.Limits(max_connections=64))
-    return _client
-
-
 class _Stop:
     """When the parent went (monotonic clock); None while it is alive."""
 

@@ -9,7 +9,6 @@ import signal
 import time
 
 import pytest
-from django.conf import settings
 
 from whatsapp import lanes, payloads
 from whatsapp.client import CloudApiClient, graph_answer, wamid_of
@@ -20,11 +19,6 @@ from whatsapp.tests.tickets import SleepTicket
 def _send_call(cloud, to: str) -> lanes.HttpCall:
     client = CloudApiClient(access_token="wa-token", base_url=cloud.url)
     return lanes.HttpCall(client.message_send_args(NUMBER_ID, payloads.text_payload(to, "Olá")))
-
-
-def _sender_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    return {**env, "REDIS_URL": settings.REDIS_URL}
 
 
 def test_a_paced_call_is_made_by_the_sender_process_and_its_answer_comes_back(cloud):
@@ -43,7 +37,7 @@ def test_a_paced_call_is_made_by_the_sender_process_and_its_answer_comes_back(cl
 
 
 def test_when_its_parent_goes_the_sender_makes_the_calls_let_go_and_starts_no_other(cloud):
-    sender = lanes._Sender(_sender_env())
+    sender = lanes._Sender(lanes.sender_env())
     assert sender.submit(6, SleepTicket(), _send_call(cloud, "+5511987650010")).result(timeout=20).status == 200
     cloud.latency_s = 0.6
     in_flight = sender.submit(7, SleepTicket(), _send_call(cloud, "+5511987650011"))
