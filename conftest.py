@@ -18,19 +18,25 @@ def _clean_redis():
     yield
 
 
-@pytest.fixture(autouse=True)
-def _numbers_warmed_up(settings):
-    """Numbers made by a test are new: in production they start the warm-up ramp (no marketing for days, small
-    daily caps). Tests of the ramp itself turn it back on; every other test sends from warmed-up numbers."""
-    settings.ANTIBAN_WARMUP_NEW_NUMBERS = False
-
-
 @pytest.fixture
-def always_open(settings):
-    """Contact hours that never close, so a test does not depend on when it runs."""
-    settings.ANTIBAN_CONTACT_HOURS = ["00:00", "00:00"]
-    settings.ANTIBAN_CONTACT_DAYS = list(range(7))
-    settings.ANTIBAN_SKIP_HOLIDAYS = False
+def contact_hours_open(settings):
+    """Contact hours as a business would set them, drawn around this moment so that they are open now: the product's
+    own window check runs (start <= now < end, today a contact day, holidays honoured) whatever time the suite runs.
+    Tests of the closed side set their own hours."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from antiban.filters import _national_holidays
+
+    now = timezone.localtime()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - timedelta(hours=2), midnight)
+    end = min(now + timedelta(hours=2), midnight + timedelta(hours=23, minutes=59, seconds=59))
+    settings.ANTIBAN_CONTACT_HOURS = [start.strftime("%H:%M:%S"), end.strftime("%H:%M:%S")]
+    settings.ANTIBAN_CONTACT_DAYS = [now.weekday()]
+    if now.date() in _national_holidays(now.year):  # a holiday closes the day: a business open today says so
+        settings.ANTIBAN_SKIP_HOLIDAYS = False
 
 
 @pytest.fixture

@@ -14,14 +14,27 @@ from dataclasses import dataclass
 
 from django_redis import get_redis_connection
 
+# Every script reads "now" from Redis's TIME (one clock for every worker, no drift between machines) unless the
+# caller passes a time of its own as the last argument (>= 0): ``Limiter.clock``, which tests set to a clock they
+# move by hand, so they assert exact waits on a busy machine instead of sleeping.
+_CLOCK = """
+local function clock(override)
+  override = tonumber(override)
+  if override >= 0 then return override end
+  local t = redis.call('TIME')
+  return t[1] * 1000 + t[2] / 1000
+end
+"""
+
 # Claim time: a row is admitted to a number's backlog (rows claimed for it and not yet handed to Meta) and the
 # pair limit is checked and taken. KEYS[1] = the backlog (sorted set, member → when it stops counting if never
 # released: a crashed worker's rows free their place by themselves), KEYS[2] = the pair key (when the person last
 # heard, or will at the latest, from this number). ARGV = cap, member, stale (ms), pair interval (ms), ahead (ms).
 # Returns {1, 0} admitted | {0, 0} the backlog is full | {2, wait_ms} the pair must wait. Nothing is taken on refusal.
-_ADMIT = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + t[2] / 1000
+_ADMIT = (
+    _CLOCK
+    + """
+local now = clock(ARGV[6])
 local pair = tonumber(ARGV[4])
 local last = tonumber(redis.call('GET', KEYS[2]) or '-1e18')
 if now - last < pair then return {2, tostring(pair - (now - last))} end
@@ -33,13 +46,16 @@ local expected = now + tonumber(ARGV[5])
 redis.call('SET', KEYS[2], tostring(expected), 'PX', math.ceil(expected - now + pair + 1))
 return {1, '0'}
 """
+)
 
 # KEYS[1] = a backlog: how many rows it holds now.
-_BACKLOG = """
-local t = redis.call('TIME')
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t[1] * 1000 + t[2] / 1000)
+_BACKLOG = (
+    _CLOCK
+    + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', clock(ARGV[1]))
 return redis.call('ZCARD', KEYS[1])
 """
+)
 
 # Send time, right before the HTTP call: a sliding window of the number's last sends. KEYS[1] = the window (sorted
 # set, member → when Meta answered, or a time far ahead while the call is in flight or reserved), KEYS[2] = when the
@@ -51,9 +67,10 @@ return redis.call('ZCARD', KEYS[1])
 # it is reserved for this caller at once (counted as in flight from then), so the call starts right on time with no
 # second round trip, and callers racing for a number's moments take successive ones instead of the same.
 # Returns {1, now_ms, start_in_ms} go at now + start_in (the marker is written) | {0, wait_ms}.
-_SEND = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + t[2] / 1000
+_SEND = (
+    _CLOCK
+    + """
+local now = clock(ARGV[7])
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local gap = tonumber(ARGV[5])
@@ -74,14 +91,16 @@ redis.call('SET', KEYS[2], tostring(at), 'PX', math.ceil(at - now + gap + 1))
 redis.call('SET', KEYS[3], 1, 'EX', 604800)
 return {1, tostring(now), tostring(at - now)}
 """
+)
 
 # After the HTTP call: the send counts from its answer; it leaves the backlog; the pair limit runs from then.
 # KEYS = window, backlog, pair key; ARGV = window member, backlog member, pair interval (ms), answered (ms, the
 # Redis clock: when the call was let go plus how long it lasted as the caller measured it from before asking, so
 # never earlier than the real answer; negative when unknown). The earlier of that and now is the answer's time.
-_SENT = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + t[2] / 1000
+_SENT = (
+    _CLOCK
+    + """
+local now = clock(ARGV[5])
 local answered = tonumber(ARGV[4])
 if answered >= 0 and answered < now then now = answered end
 redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
@@ -89,6 +108,7 @@ redis.call('ZREM', KEYS[2], ARGV[2])
 redis.call('SET', KEYS[3], tostring(now), 'PX', math.ceil(tonumber(ARGV[3]) + 1))
 return 1
 """
+)
 
 # KEYS[1] = sorted set of members by last time seen; ARGV = now (ms), window (s), limit, member. 1 = counted.
 _WINDOW = """
@@ -123,7 +143,7 @@ return 1
 """
 
 # A Redis TIME based clock keeps every worker on the same "now" (no drift between machines).
-_NOW_MS = "local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000)"
+_NOW_MS = _CLOCK + "return math.floor(clock(ARGV[1]))"
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,11 @@ def _connection():
 
 
 class Limiter:
+    clock = None  # a callable giving "now" in ms; None: Redis's TIME (production)
+
+    def _clock_arg(self) -> float:
+        return -1.0 if self.clock is None else float(self.clock())
+
     def __init__(self):
         self._redis = _connection()
         self._flags: dict[str, tuple[bool, float]] = {}
@@ -162,7 +187,7 @@ class Limiter:
     def window_count(self, key: str, member: str, *, window_seconds: int, limit: int) -> bool:
         """A moving window of distinct members (e.g. unique recipients in 24 h): True if ``member`` is already in it
         or was added under ``limit``; False when the window is full."""
-        now = int(self._now())
+        now = int(self._now(args=[self._clock_arg()]))
         return bool(self._window(keys=[f"fluxo:window:{key}"], args=[now, window_seconds, limit, member]))
 
     def admit_many(
@@ -175,11 +200,11 @@ class Limiter:
         if not items:
             return []
         pipe = self._redis.pipeline(transaction=False)
-        stale = max(10_000.0, 3000.0 * ahead_s)
+        stale, now = max(10_000.0, 3000.0 * ahead_s), self._clock_arg()
         for key, member, pair_key, cap in items:
             self._admit(
                 keys=[f"fluxo:backlog:{key}", f"fluxo:pair:{pair_key}"],
-                args=[cap, member, stale, pair_s * 1000.0, ahead_s * 1000.0],
+                args=[cap, member, stale, pair_s * 1000.0, ahead_s * 1000.0, now],
                 client=pipe,
             )
         names = {1: "ok", 0: "full", 2: "pair"}
@@ -189,9 +214,9 @@ class Limiter:
         """Rows claimed for each of ``keys`` and not yet handed to Meta."""
         if not keys:
             return []
-        pipe = self._redis.pipeline(transaction=False)
+        pipe, now = self._redis.pipeline(transaction=False), self._clock_arg()
         for key in keys:
-            self._backlog(keys=[f"fluxo:backlog:{key}"], client=pipe)
+            self._backlog(keys=[f"fluxo:backlog:{key}"], args=[now], client=pipe)
         return [int(n) for n in pipe.execute()]
 
     def backlog_release(self, key: str, member: str) -> None:
@@ -217,7 +242,15 @@ class Limiter:
         answer came back (never earlier, wherever Redis runs). If not, how long to wait."""
         allowed, *values = self._send(
             keys=[f"fluxo:sendlog:{key}", f"fluxo:lastsend:{key}", f"fluxo:attempt:{message_id}"],
-            args=[limit, window_s * 1000.0, member, inflight_s * 1000.0, gap_s * 1000.0, horizon_s * 1000.0],
+            args=[
+                limit,
+                window_s * 1000.0,
+                member,
+                inflight_s * 1000.0,
+                gap_s * 1000.0,
+                horizon_s * 1000.0,
+                self._clock_arg(),
+            ],
         )
         if allowed:
             return LimitDecision(True, 0.0, float(values[0]), max(float(values[1]), 0.0) / 1000.0)
@@ -230,12 +263,12 @@ class Limiter:
         clock, see _SENT; now when unknown), leaves the backlog, and the person's pair interval starts then."""
         self._sent(
             keys=[f"fluxo:sendlog:{key}", f"fluxo:backlog:{key}", f"fluxo:pair:{pair_key}"],
-            args=[member, backlog_member, pair_s * 1000.0, answered_ms],
+            args=[member, backlog_member, pair_s * 1000.0, answered_ms, self._clock_arg()],
         )
 
     def window_size(self, key: str, *, window_seconds: int) -> int:
         """Members seen in the moving window (e.g. people messaged in the last 24 h)."""
-        now = int(self._now())
+        now = int(self._now(args=[self._clock_arg()]))
         full_key = f"fluxo:window:{key}"
         self._redis.zremrangebyscore(full_key, "-inf", now - window_seconds * 1000)
         return int(self._redis.zcard(full_key))

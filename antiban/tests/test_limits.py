@@ -60,17 +60,38 @@ def test_the_send_window_holds_where_meta_counts_with_racing_workers_and_slow_an
     assert limiter().attempts_marked(list(tried)) == set(granted)  # marked when let go, and only then
 
 
-def test_the_send_window_says_how_long_to_wait_and_keeps_a_gap():
+class HandClock:
+    """The limiter's clock, moved by hand (ms): exact waits whatever the machine is doing."""
+
+    def __init__(self):
+        self.ms = 1_000_000_000.0
+
+    def __call__(self) -> float:
+        return self.ms
+
+    def advance(self, seconds: float) -> None:
+        self.ms += seconds * 1000.0
+
+
+@pytest.fixture
+def clock():
+    hand = HandClock()
+    limiter().clock = hand
+    yield hand
+    limiter().clock = None
+
+
+def test_the_send_window_says_how_long_to_wait_and_keeps_a_gap(clock):
     go = limiter().send_acquire("t:wait", "m:1", 1, limit=2, window_s=1.0, gap_s=0.2, inflight_s=5)
     assert go.allowed
     too_soon = limiter().send_acquire("t:wait", "m:2", 2, limit=2, window_s=1.0, gap_s=0.2, inflight_s=5)
-    assert not too_soon.allowed and 0.1 < too_soon.wait_seconds <= 0.2
-    time.sleep(0.21)
+    assert not too_soon.allowed and too_soon.wait_seconds == pytest.approx(0.2)
+    clock.advance(0.21)
     assert limiter().send_acquire("t:wait", "m:2", 2, limit=2, window_s=1.0, gap_s=0.2, inflight_s=5).allowed
     limiter().send_done("t:wait", "m:1", "o:1", "t:1", pair_s=0)
-    time.sleep(0.21)
+    clock.advance(0.21)
     full = limiter().send_acquire("t:wait", "m:3", 3, limit=2, window_s=1.0, gap_s=0.2, inflight_s=5)
-    assert not full.allowed and 0.6 < full.wait_seconds <= 0.8  # the first send's answer frees its place
+    assert not full.allowed and full.wait_seconds == pytest.approx(0.79)  # the first send's answer frees its place
 
 
 def test_the_backlog_admits_up_to_its_cap_and_the_pair_limit_makes_a_person_wait():
@@ -96,7 +117,7 @@ def test_the_unique_recipient_window_counts_people_not_messages():
     assert limiter().window_count("t:portfolio", "a", window_seconds=60, limit=2)
 
 
-def test_a_send_counts_from_its_answer_never_later_than_when_it_is_recorded():
+def test_a_send_counts_from_its_answer_never_later_than_when_it_is_recorded(clock):
     def go(message_id):
         return limiter().send_acquire(
             "t:answer", f"m:{message_id}", message_id, limit=1, window_s=1.0, gap_s=0, inflight_s=5
@@ -104,19 +125,19 @@ def test_a_send_counts_from_its_answer_never_later_than_when_it_is_recorded():
 
     first = go(1)
     assert first.allowed and first.at_ms > 0
-    time.sleep(0.3)  # the answer came 1 ms after the call was let go; it is recorded 300 ms later
+    clock.advance(0.3)  # the answer came 1 ms after the call was let go; it is recorded 300 ms later
     limiter().send_done("t:answer", "m:1", "o:1", "t:1", pair_s=0, answered_ms=first.at_ms + 1)
     waiting = go(2)
-    assert not waiting.allowed and 0.6 < waiting.wait_seconds <= 0.71  # one second from the answer, not from now
-    time.sleep(waiting.wait_seconds + 0.01)
+    assert not waiting.allowed and waiting.wait_seconds == pytest.approx(0.701)  # a second from the answer, not now
+    clock.advance(waiting.wait_seconds + 0.01)
     second = go(2)
     assert second.allowed
     limiter().send_done("t:answer", "m:2", "o:2", "t:2", pair_s=0, answered_ms=second.at_ms + 60_000)
     later = go(3)
-    assert not later.allowed and 0.9 < later.wait_seconds <= 1.0  # an answer "in the future" counts from now
+    assert not later.allowed and later.wait_seconds == pytest.approx(1.0)  # an answer "in the future" counts from now
 
 
-def test_a_moment_near_enough_is_reserved_and_racing_callers_get_successive_ones():
+def test_a_moment_near_enough_is_reserved_and_racing_callers_get_successive_ones(clock):
     def go(message_id):
         return limiter().send_acquire(
             "t:ahead", f"m:{message_id}", message_id, limit=2, window_s=1.0, gap_s=0, inflight_s=5, horizon_s=0.5
@@ -124,14 +145,15 @@ def test_a_moment_near_enough_is_reserved_and_racing_callers_get_successive_ones
 
     first, second = go(1), go(2)
     assert first.allowed and second.allowed and first.start_in == second.start_in == 0
+    clock.advance(0.001)
     limiter().send_done("t:ahead", "m:1", "o:1", "t:1", pair_s=0, answered_ms=first.at_ms + 1)
-    time.sleep(0.11)  # (an answer is never counted later than when it is recorded)
+    clock.advance(0.11)  # (an answer is never counted later than when it is recorded)
     limiter().send_done("t:ahead", "m:2", "o:2", "t:2", pair_s=0, answered_ms=second.at_ms + 101)
     early = go(3)
-    assert not early.allowed and 0.75 < early.wait_seconds <= 1.0  # the first place frees a second after its answer
-    time.sleep(early.wait_seconds - 0.3)
+    assert not early.allowed and early.wait_seconds == pytest.approx(0.89)  # a second after the first answer
+    clock.advance(early.wait_seconds - 0.3)
     third, fourth = go(3), go(4)
-    assert third.allowed and 0 < third.start_in <= 0.3  # reserved: it starts when the first place frees
+    assert third.allowed and third.start_in == pytest.approx(0.3)  # reserved: it starts when the first place frees
 
     def moment(decision):
         return decision.at_ms + decision.start_in * 1000

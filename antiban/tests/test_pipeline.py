@@ -86,7 +86,7 @@ def _reply(text="Olá! Seguem os detalhes.", contact=LEAD):
     )
 
 
-def test_a_refused_message_is_kept_with_its_reasons(cloud, number, always_open):
+def test_a_refused_message_is_kept_with_its_reasons(cloud, number, contact_hours_open):
     row = outbox_enqueue(
         contact=LEAD, priority=Priority.MARKETING, payload=payloads.text_payload(LEAD, "Promo!"), text="Promo!"
     )
@@ -97,7 +97,7 @@ def test_a_refused_message_is_kept_with_its_reasons(cloud, number, always_open):
     assert outbox_dispatch_due() == 0 and cloud.sent == []
 
 
-def test_replies_go_first_and_through_the_gateway(cloud, number, settings, always_open):
+def test_replies_go_first_and_through_the_gateway(cloud, number, settings, contact_hours_open):
     settings.ANTIBAN_PAIR_INTERVAL_S = 0.001
     settings.ANTIBAN_DISPATCH_BATCH = 1  # one claim per send, so the order of sends shows the order of claims
     other = "+5511987650002"

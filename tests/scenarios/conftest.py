@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 NUMBER_ID = "106540352242922"
 WABA_ID = "102290129340398"
@@ -32,8 +34,13 @@ def wa(settings, db):
         settings.WHATSAPP_GRAPH_URL = simulator.url
         simulator.number_add(NUMBER_ID, BUSINESS_NUMBER, WABA_ID)
         account = BusinessAccount.objects.create(name="Fluxo Imóveis", waba_id=WABA_ID, access_token="wa-token")
+        # A number registered months ago, past its warm-up ramp; a scenario about warm-up registers a new one.
         simulator.number = PhoneNumber.objects.create(
-            account=account, phone_number_id=NUMBER_ID, display_number=BUSINESS_NUMBER, verified_name="Fluxo"
+            account=account,
+            phone_number_id=NUMBER_ID,
+            display_number=BUSINESS_NUMBER,
+            verified_name="Fluxo",
+            created_at=timezone.now() - timedelta(days=120),
         )
         yield simulator
 

@@ -3,7 +3,10 @@ signed webhooks through Django's test client and process the stored events like 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from whatsapp.models import BusinessAccount, EventStatus, PhoneNumber, WebhookEvent
 from whatsapp.services import webhook_event_process
@@ -28,8 +31,13 @@ def cloud(settings):
 @pytest.fixture
 def number(db, cloud):
     account = BusinessAccount.objects.create(name="Fluxo Imóveis", waba_id=WABA_ID, access_token="wa-token")
+    # A number registered months ago: past its warm-up ramp (tests of the ramp register a new one).
     return PhoneNumber.objects.create(
-        account=account, phone_number_id=NUMBER_ID, display_number="+5511955550000", verified_name="Fluxo"
+        account=account,
+        phone_number_id=NUMBER_ID,
+        display_number="+5511955550000",
+        verified_name="Fluxo",
+        created_at=timezone.now() - timedelta(days=120),
     )
 
 

@@ -48,7 +48,7 @@ def test_inside_the_window_the_consultant_sends_text_and_sees_it_with_a_tick(cli
 
 
 def test_outside_the_window_only_templates_are_offered_and_free_text_is_refused(
-    client, cloud, number, lead_and_user, always_open
+    client, cloud, number, lead_and_user, contact_hours_open
 ):
     lead, user = lead_and_user
     Template.objects.create(
