@@ -96,13 +96,14 @@ def test_token_issuance_for_a_2fa_account_needs_the_current_code(settings):
     client = APIClient()
     body = {"username": "chefe", "password": DEMO_PASSWORD, "name": "erp", "scopes": ["leads:read"]}
 
-    issued = client.post("/api/v1/auth/tokens/", body | {"otp": _code(device)}, format="json")
+    code = _code(device)
+    issued = client.post("/api/v1/auth/tokens/", body | {"otp": code}, format="json")
     assert issued.status_code == 201, issued.content[:500]
     reader = APIClient()
     reader.credentials(HTTP_AUTHORIZATION=f"Token {issued.json()['key']}")
     assert reader.get("/api/v1/leads/").status_code == 200
 
-    replayed = client.post("/api/v1/auth/tokens/", body | {"otp": _code(device)}, format="json")
+    replayed = client.post("/api/v1/auth/tokens/", body | {"otp": code}, format="json")
     _assert_api_error(replayed, 401, "otp_invalid")
     missing = _assert_api_error(client.post("/api/v1/auth/tokens/", body, format="json"), 401, "otp_required")
     assert "otp" in missing["message"]
@@ -217,6 +218,17 @@ def test_the_web_form_rate_limit_counts_each_client_behind_the_proxy(settings):
     statuses = [submit(busy, n).status_code for n in range(21)]
     assert statuses == [200] * 20 + [429]
     assert submit(_behind_proxy(COLLEAGUE), 99).status_code == 200
+
+
+def test_the_audit_log_records_the_address_the_proxy_saw(settings, world):
+    """Break 5: behind a trusted proxy the audit log keeps the client's own address, also for IPv6 clients and
+    proxies that append a port (``[2001:db8::5]:51000``); hops the proxy did not vouch for are not believed."""
+    settings.FLUXO_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    world["ana"].set_password(DEMO_PASSWORD)
+    world["ana"].save()
+    browser = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.66, [2001:db8::5]:51000, 10.0.0.3")
+    assert _login_form(browser, "ana", DEMO_PASSWORD).status_code == 302
+    assert list(AuditEntry.objects.filter(action="auth.login").values_list("ip_address", flat=True)) == ["2001:db8::5"]
 
 
 def test_a_mistyped_trusted_proxies_setting_stops_manage_py_check(settings):
