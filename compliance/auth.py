@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
@@ -28,6 +30,28 @@ class ScopedTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class TwoFactorRequired(exceptions.PermissionDenied):
+    default_detail = _(
+        "This session has not passed the two-factor code step. Verify it at /accounts/2fa/verify/ "
+        "(or use an API token) and try again."
+    )
+    default_code = "two_factor_required"
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The browser session, as DRF's, plus the rule the pages follow (compliance.twofactor): a person with a
+    confirmed TOTP device reaches the API only from a session that passed the code step (else 403)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        if user_has_device(user, confirmed=True) and not (hasattr(user, "is_verified") and user.is_verified()):
+            raise TwoFactorRequired()
+        return result
 
 
 class TokenHasScope(permissions.BasePermission):
@@ -61,3 +85,9 @@ class ScopedTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token fx_…` — issue one at POST /api/v1/auth/tokens/ with the scopes you need.",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The browser session in the schema (the API's pages in Swagger UI use it)."""
+
+    target_class = "compliance.auth.VerifiedSessionAuthentication"

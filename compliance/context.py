@@ -5,6 +5,8 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from common.network import client_ip
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -26,10 +28,6 @@ def actor_set(actor: Actor):
 
 def actor_reset(token) -> None:
     _current.reset(token)
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class AuditContextMiddleware:

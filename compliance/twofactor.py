@@ -1,7 +1,9 @@
 """Optional TOTP two-factor authentication for admins and supervisors (django-otp).
 
 Once a person confirms a TOTP device, every session of theirs must pass the code step before anything else
-(pages, HTMX partials, the admin). Integrators use scoped API tokens instead.
+(pages, HTMX partials, the admin; the API through compliance.auth.VerifiedSessionAuthentication, which answers
+403 in the API's error shape instead of redirecting). Integrators use scoped API tokens instead; issuing one to an
+account with a device takes the current code too (compliance.api.views.TokenIssueApi).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import user_has_device
+from django_otp import user_has_device, verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from compliance.models import AuditCategory
@@ -23,7 +25,20 @@ from compliance.roles import Role, user_has_role
 from compliance.services.audit import audit_record
 
 TWO_FACTOR_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+# /api/ answers for itself (VerifiedSessionAuthentication): a redirect to a page means nothing to an API client.
 _EXEMPT_PREFIXES = ("/accounts/2fa/verify/", "/accounts/logout/", "/static/", "/i18n/", "/healthz", "/api/")
+
+
+def two_factor_code_check(user, code: str):
+    """The confirmed device of ``user`` that accepts ``code`` now, or None. django-otp throttles repeated
+    failures and refuses a code already used."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if verify_token(user, device.persistent_id, code):
+            return device
+    return None
 
 
 class RequireOTPMiddleware:
@@ -90,12 +105,11 @@ def two_factor_verify_view(request):
         next_url = reverse("home")
     error = None
     if request.method == "POST":
-        token = request.POST.get("token", "").strip()
-        for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
-            if device.verify_token(token):
-                otp_login(request, device)
-                audit_record(action="auth.2fa_verified", category=AuditCategory.SECURITY, obj=request.user)
-                return redirect(next_url)
+        device = two_factor_code_check(request.user, request.POST.get("token", ""))
+        if device is not None:
+            otp_login(request, device)
+            audit_record(action="auth.2fa_verified", category=AuditCategory.SECURITY, obj=request.user)
+            return redirect(next_url)
         audit_record(action="auth.2fa_failed", category=AuditCategory.SECURITY, obj=request.user)
         error = _("Wrong or expired code.")
     return render(request, "compliance/two_factor_verify.html", {"error": error, "next": next_url})

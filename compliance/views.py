@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError
+from common.network import client_ip
 from common.ratelimit import rate_limit_hit
-from compliance.context import client_ip
 from compliance.forms import SubjectRequestForm, VerifyForm
 from compliance.models import SubjectRequest, SubjectRequestChannel
 from compliance.services import subject_requests as requests_service

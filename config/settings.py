@@ -230,7 +230,7 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "compliance.auth.ScopedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "compliance.auth.VerifiedSessionAuthentication",  # a 2FA session only after its code step
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -340,6 +340,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "compliance.views.lockout_response"
 AXES_ENABLE_ADMIN = True
+# Lockouts, rate limits and the audit log key on one client address (common.network.client_ip).
+AXES_CLIENT_IP_CALLABLE = "common.network.client_ip"
+# Reverse proxies whose X-Forwarded-For is believed: IPs / CIDR networks and/or a number of proxy hops.
+FLUXO_TRUSTED_PROXIES = env.list("FLUXO_TRUSTED_PROXIES", default=[])
 
 # --- Content Security Policy (django-csp): same-origin only, no inline scripts --------------------------
 CONTENT_SECURITY_POLICY = {

@@ -11,8 +11,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from common.network import client_ip
 from common.ratelimit import rate_limit_hit
-from compliance.context import client_ip
 from compliance.services.consent import consent_from_web_form, marketing_consent_text
 from leads.ingest.pipeline import leads_ingest_batch
 from leads.models import LeadSource

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -16,6 +18,7 @@ from compliance.models import ApiToken, SubjectRequest, SubjectRequestChannel, S
 from compliance.roles import Role, user_has_role
 from compliance.services.subject_requests import subject_request_create
 from compliance.services.tokens import SCOPES, api_token_issue, api_token_revoke
+from compliance.twofactor import two_factor_code_check
 
 
 class InvalidCredentials(ApplicationError):
@@ -23,9 +26,21 @@ class InvalidCredentials(ApplicationError):
     http_status = 401
 
 
+class TwoFactorCodeInvalid(ApplicationError):
+    code = "otp_invalid"
+    http_status = 401
+
+
 class TokenIssueInputSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=16,
+        default="",
+        help_text="The current code of the authenticator app; required when the account has two-factor on.",
+    )
     name = serializers.CharField(max_length=100)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=sorted(SCOPES)), allow_empty=False)
     expires_in_days = serializers.IntegerField(min_value=1, max_value=365, default=90)
@@ -63,6 +78,22 @@ class TokenIssueApi(APIView):
         )
         if user is None or not user_has_role(user, Role.INTEGRATOR, Role.ADMIN):
             raise InvalidCredentials(_("Wrong credentials, or the account is not an integrator."))
+        if user_has_device(user, confirmed=True):
+            otp = data.validated_data["otp"]
+            if two_factor_code_check(user, otp) is None:
+                # A failed login like a wrong password: audited, and counted by django-axes towards the lockout.
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": data.validated_data["username"]}, request=request._request
+                )
+                if not otp.strip():
+                    raise TwoFactorCodeInvalid(
+                        _(
+                            "This account uses two-factor authentication: send the current code of its "
+                            "authenticator app in “otp”."
+                        ),
+                        code="otp_required",
+                    )
+                raise TwoFactorCodeInvalid(_("Wrong or expired two-factor code in “otp”: send the newest one."))
         token, key = api_token_issue(
             user=user,
             name=data.validated_data["name"],
