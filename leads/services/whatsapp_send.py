@@ -89,7 +89,7 @@ def lead_whatsapp_send(
         number = window.number if window else wa_selectors.numbers_usable().first()
     if number is None:
         raise NumberUnavailable(_("No WhatsApp number is available to send from."))
-    outgoing = _build(kind, to, number, fields, upload)
+    outgoing = _build(kind, to, number, _without_nul(fields), upload)
     if not outgoing.template_name and wa_selectors.window_open_until(number=number, contact=to) is None:
         raise WindowClosed()
     row = outbox_enqueue(
@@ -181,6 +181,17 @@ def _build(kind: str, to: str, number, fields: dict, upload) -> _Outgoing:
     return _Outgoing(Priority.REPLY, payload, payloads.payload_summary(payload))
 
 
+def _without_nul(value):
+    """NUL characters carry nothing a person wrote and PostgreSQL refuses them in text: dropped."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(item) for item in value]
+    return value
+
+
 def _strings(value) -> list[str]:
     if isinstance(value, str):
         return [line for line in value.splitlines() if line.strip()]
@@ -200,9 +211,11 @@ def _media(kind: str, to: str, fields: dict, upload) -> _Outgoing:
     if kind == "file":
         kind = payloads.media_kind_for(mime)
     payloads.media_check(kind, size=upload.size, mime_type=mime)
-    original = (upload.name or "arquivo").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    original = "".join(c for c in (upload.name or "") if c.isprintable()).rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    original = original.strip()[:200] or "arquivo"
     caption = str(fields.get("caption") or "").strip()
     payload = payloads.media_payload_to_upload(to, kind, caption=caption, filename=original)
-    extension = original.rsplit(".", 1)[-1][:8].lower() if "." in original else "bin"
+    extension = "".join(c for c in original.rsplit(".", 1)[-1] if c.isascii() and c.isalnum())[:8].lower()
+    extension = extension if "." in original and extension else "bin"
     stored = File(upload, name=f"{uuid.uuid4().hex}.{extension}")  # no personal names in storage paths
     return _Outgoing(Priority.REPLY, payload, caption or original, media=stored, media_type=mime)

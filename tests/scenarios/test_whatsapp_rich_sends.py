@@ -248,3 +248,37 @@ def test_a_suppressed_contact_is_refused_whatever_the_kind(
     assert answer.json()["message"]
     outbox_dispatch_task()
     assert wa.sent == [] and wa.media == {}
+
+
+def test_someone_who_cannot_see_the_lead_cannot_send_to_it(
+    wa, ana, meta_post, login, django_capture_on_commit_callbacks
+):
+    """Break 11 / README "Visibility is one rule for HTML, HTMX partials and the API": another consultant's
+    attachment or API call to Ana's lead is a 404 and nothing is queued; a NUL byte in a caption is no 500."""
+    user, lead = ana
+    meta_post(inbound_text_body(wa_id=WA_ID, text="Oi"))
+    other = login(consultant(username="outra"))
+    page = _rich(
+        other,
+        lead,
+        wa.number,
+        {"kind": "file", "file": SimpleUploadedFile("planta.jpg", JPEG)},
+        django_capture_on_commit_callbacks,
+    )
+    assert page.status_code == 404
+    answer = other.post(
+        f"/api/v1/leads/{lead.pk}/whatsapp/messages/",
+        {"type": "location", "latitude": -23.56, "longitude": -46.65},
+        content_type="application/json",
+    )
+    assert answer.status_code == 404 and not OutboxMessage.objects.exists()
+
+    owner = login(user)
+    sent = _rich(
+        owner,
+        lead,
+        wa.number,
+        {"kind": "location", "latitude": "-23.56", "longitude": "-46.65", "name": "Stand\x00 de vendas"},
+        django_capture_on_commit_callbacks,
+    )
+    assert sent.status_code == 200 and wa.sent[0]["payload"]["location"]["name"] == "Stand de vendas"
