@@ -8,8 +8,8 @@ from common.admin import ReadOnlyAdmin
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdmin):
-    list_display = ["id", "state", "priority", "number", "campaign", "attempts", "last_reason", "created_at"]
-    list_filter = ["state", "priority", "campaign"]
+    list_display = ["id", "state", "kind", "priority", "number", "campaign", "attempts", "last_reason", "created_at"]
+    list_filter = ["state", "kind", "priority", "campaign"]
     search_fields = ["contact", "wamid", "campaign"]
     list_select_related = ["number"]
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from antiban.filters import content_checks, recipient_checks_many, refusals
+from antiban.filters import contact_hours_spread, content_checks, recipient_checks_many, refusals
 from antiban.health import effective, number_states
 from antiban.limits import limiter
 from antiban.models import BulkSend, BulkStatus, Incident, Light, OutboxState, Priority
@@ -134,8 +134,10 @@ def bulk_send_create(
     spread_minutes: int = 60,
     audience_filter: dict | None = None,
     created_by=None,
+    now=None,
 ) -> BulkSend:
-    """Light the send; green goes to the outbox at once, yellow waits for a supervisor, red is kept refused."""
+    """Light the send; green goes to the outbox at once, yellow waits for a supervisor, red is kept refused.
+    ``now``: the clock the schedule starts from (default: the real one)."""
     if not audience:
         raise BulkSendInvalid(_("The audience is empty."))
     if not variants:
@@ -158,7 +160,7 @@ def bulk_send_create(
         created_by_id=getattr(created_by, "pk", None),
     )
     if verdict.light == Light.GREEN:
-        _release(bulk, templates)
+        _release(bulk, templates, now=now)
     return bulk
 
 
@@ -176,10 +178,12 @@ def bulk_send_decide(*, bulk: BulkSend, approve: bool, actor) -> BulkSend:
     return bulk
 
 
-def _release(bulk: BulkSend, templates) -> int:
-    """One outbox row per person: variants in rotation, start times spread evenly over ``spread_minutes``."""
-    start, size = timezone.now(), len(bulk.audience)
-    step = timedelta(minutes=bulk.spread_minutes) / max(size, 1)
+def _release(bulk: BulkSend, templates, *, now=None) -> int:
+    """One outbox row per person: variants in rotation, start times spread evenly over ``spread_minutes`` of
+    contact hours — from now, or from the next opening when released outside them, and continuing at the next
+    opening rather than past closing — so a bulk send is never one burst at 09:00."""
+    now, size = now or timezone.now(), len(bulk.audience)
+    moments = contact_hours_spread(now, size, timedelta(minutes=bulk.spread_minutes))
     for index, person in enumerate(bulk.audience):
         variant = index % len(templates)
         template = templates[variant]
@@ -201,8 +205,9 @@ def _release(bulk: BulkSend, templates) -> int:
             created_by_id=bulk.created_by_id,
             bulk=bulk,
             variant=variant,
-            not_before=start + step * index,
+            not_before=moments[index],
             kick=index == 0,
+            now=now,
         )
     return size
 

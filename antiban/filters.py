@@ -200,6 +200,35 @@ def contact_hours_next_open(now: datetime) -> datetime | None:
     return candidate
 
 
+def contact_hours_close(moment: datetime) -> datetime:
+    """When the contact hours that are open at ``moment`` close (all-day hours close at midnight, where the
+    next day's own rule takes over)."""
+    start, end = (time.fromisoformat(v) for v in settings.ANTIBAN_CONTACT_HOURS)
+    local = timezone.localtime(moment)
+    if start < end:
+        return local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    return (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def contact_hours_spread(now: datetime, count: int, spread: timedelta) -> list[datetime]:
+    """``count`` distinct, increasing moments spread evenly over ``spread`` of *open* contact time, starting now
+    (or at the next opening when closed): the part that does not fit before closing continues at the next
+    opening, so none lands outside contact hours."""
+    step = spread / max(count, 1)
+    cursor = contact_hours_next_open(now) or now
+    closes = contact_hours_close(cursor)
+    used = timedelta(0)  # open time consumed before ``cursor``
+    moments = []
+    for index in range(count):
+        offset = step * index
+        while cursor + (offset - used) >= closes:
+            used += closes - cursor
+            cursor = contact_hours_next_open(closes) or closes
+            closes = contact_hours_close(cursor)
+        moments.append(cursor + (offset - used))
+    return moments
+
+
 @functools.lru_cache(maxsize=4)
 def _national_holidays(year: int):
     return holidays.Brazil(years=[year, year + 1])

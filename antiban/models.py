@@ -36,6 +36,20 @@ class OutboxMessage(models.Model):
     lead_id = models.BigIntegerField(_("lead"), null=True, blank=True, db_index=True)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
     payload = models.JSONField(_("message"), help_text=_("The Cloud API message body."))
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        default="text",
+        help_text=_("text, template, image, audio, video, document, buttons, list, location or contacts"),
+    )
+    media = models.FileField(
+        _("file"),
+        upload_to="whatsapp/outbound/%Y/%m/",
+        blank=True,
+        default="",
+        help_text=_("Uploaded to Meta when the message is dispatched."),
+    )
+    media_type = models.CharField(_("file type"), max_length=100, blank=True, default="")
     text = models.TextField(_("text"), blank=True, default="")
     body_hash = models.CharField(_("text fingerprint"), max_length=32, blank=True, default="")
     template_name = models.CharField(_("template"), max_length=512, blank=True, default="")

@@ -27,6 +27,7 @@ from common.errors import ApplicationError
 from whatsapp import selectors as wa_selectors
 from whatsapp import services as wa_services
 from whatsapp.errors import meta_error_info
+from whatsapp.payloads import payload_kind
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +57,19 @@ def outbox_enqueue(
     variant: int | None = None,
     not_before=None,
     kick: bool = True,
+    kind: str = "",
+    media=None,
+    media_type: str = "",
+    now=None,
 ) -> OutboxMessage:
     """Every business-initiated message enters here, in the caller's transaction. Content and recipient checks run
-    now (a refusal is stored with its reasons, never silently dropped); the send waits for a dispatcher."""
-    checks = content_checks(text, priority, templated=bool(template_name)) + recipient_checks(contact, priority)
+    now (a refusal is stored with its reasons, never silently dropped); the send waits for a dispatcher. ``kind``
+    names what the payload is (default: read from it); ``media`` is a file (Django ``File``) the dispatch uploads
+    to Meta before sending; ``now`` is the clock the checks read (default: the real one)."""
+    now = now or timezone.now()
+    checks = content_checks(text, priority, templated=bool(template_name)) + recipient_checks(
+        contact, priority, now=now
+    )
     refused = refusals(checks)
     waits = [c.wait_until for c in checks if not c.passed and c.wait_until]
     if not_before:
@@ -72,6 +82,9 @@ def outbox_enqueue(
         contact=contact,
         priority=priority,
         payload=payload,
+        kind=kind or payload_kind(payload),
+        media=media or "",
+        media_type=media_type,
         text=text,
         template_name=template_name,
         lead_id=lead_id,
@@ -81,7 +94,7 @@ def outbox_enqueue(
         last_reason=refused[0].reason
         if refused
         else (_("Waiting for contact hours.") if any(c.wait_until for c in checks) else ""),
-        not_before=max(waits) if waits else timezone.now(),
+        not_before=max(waits) if waits else now,
         decisions=[_log("enqueue", checks)],
     )
     if not refused and kick:
@@ -342,7 +355,15 @@ def _claim(admitted: list[tuple[OutboxMessage, NumberState]]) -> list[int]:
                 templates[key] = wa_selectors.template_for_send(account_id=key[0], name=key[1], language=key[2])
             template = templates[key]
         items.append(
-            {"number": state.number, "to": row.contact, "payload": payload, "text": row.text, "template": template}
+            {
+                "number": state.number,
+                "to": row.contact,
+                "payload": payload,
+                "text": row.text,
+                "template": template,
+                "media": row.media.name if row.media else "",
+                "media_type": row.media_type,
+            }
         )
     now = timezone.now()
     claimed = []
@@ -364,15 +385,6 @@ def _claim(admitted: list[tuple[OutboxMessage, NumberState]]) -> list[int]:
         ["state", "last_reason", "number", "message_id", "attempts", "decisions", "updated_at"],
     )
     return claimed
-
-
-def outbox_claim_one() -> int | None:
-    claimed, _retry = outbox_claim(batch=1)
-    return next(iter(claimed), None)
-
-
-def outbox_send(*, row_id: int) -> OutboxMessage:
-    return outbox_send_many(row_ids=[row_id])[0]
 
 
 def outbox_send_many(*, row_ids: list[int]) -> list[OutboxMessage]:

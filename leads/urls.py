@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:lead_id>/whatsapp/", views_whatsapp.lead_whatsapp_panel_view, name="whatsapp_panel"),
     path("<int:lead_id>/whatsapp/text/", views_whatsapp.lead_whatsapp_text_view, name="whatsapp_text"),
     path("<int:lead_id>/whatsapp/template/", views_whatsapp.lead_whatsapp_template_view, name="whatsapp_template"),
+    path("<int:lead_id>/whatsapp/rich/", views_whatsapp.lead_whatsapp_rich_view, name="whatsapp_rich"),
     path(
         "<int:lead_id>/whatsapp/<int:message_id>/retry/",
         views_whatsapp.lead_whatsapp_retry_view,

@@ -9,31 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from antiban.services import (
-    OutboxState,
-    Priority,
-    outbox_dispatch_now,
-    outbox_enqueue,
-    outbox_for_message,
-    outbox_kick,
-    outbox_retry_now,
-)
+from antiban.services import OutboxState, outbox_for_message, outbox_retry_now
 from common.errors import ApplicationError
 from compliance.roles import ANY_STAFF_ROLE, role_required
-from compliance.services.consent import ConsentChannel, ConsentPurpose, may_contact
 from leads import selectors
-from leads.models import ContactKind, EventChannel, EventKind
-from leads.services.timeline import timeline_event_record
-from leads.signals import lead_message_sent
+from leads.services.whatsapp_send import lead_whatsapp_phones, lead_whatsapp_send
 from whatsapp import payloads
 from whatsapp import selectors as wa_selectors
 from whatsapp import services as wa_services
-from whatsapp.errors import WindowClosed, meta_error_info
+from whatsapp.errors import meta_error_info
 from whatsapp.payloads import template_placeholders
+
+RICH_FIELDS = ("caption", "body", "button", "section", "latitude", "longitude", "name", "address", "phone", "email")
 
 
 def _phones(lead) -> list[str]:
-    return [cp.value for cp in selectors.lead_contact_points(lead=lead) if cp.kind == ContactKind.PHONE and cp.is_valid]
+    return lead_whatsapp_phones(lead=lead)
 
 
 def _panel(request: HttpRequest, lead, **extra) -> HttpResponse:
@@ -80,102 +71,71 @@ def whatsapp_inbox_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "leads/whatsapp_inbox.html", {"leads": leads})
 
 
-def _send(request: HttpRequest, lead, build) -> HttpResponse:
-    """Every consultant send goes through the anti-ban outbox (filters, limits, pinned to the chosen number) and is
-    tried at once; a send that must wait stays queued with its reason and a dispatcher sends it later."""
-    phones = _phones(lead)
-    to = request.POST.get("to", "")
-    if to not in phones:
-        return _panel(request, lead, wa_error=_("Choose one of the lead's phone numbers."))
-    decision = may_contact(contact=to, kind="phone", channel=ConsentChannel.WHATSAPP, purpose=ConsentPurpose.SERVICE)
-    if not decision.allowed and decision.code in ("suppressed", "revoked"):
-        return _panel(request, lead, wa_error=decision.reason)
+def _send(request: HttpRequest, lead, kind: str, fields: dict, *, upload=None, at_once: bool = True) -> HttpResponse:
+    """Every consultant send goes through ``lead_whatsapp_send`` (window, opt-outs, the anti-ban outbox pinned to
+    the chosen number); text and templates are tried at once, files go with the dispatcher (it uploads them). A
+    send that must wait stays queued with its reason and a dispatcher sends it later."""
     numbers = {str(n.pk): n for n in wa_selectors.numbers_usable()}
     number = numbers.get(request.POST.get("number", ""))
     if number is None:
         return _panel(request, lead, wa_error=_("No WhatsApp number is available to send from."))
+    suggestion = request.POST.get("suggestion", "")
     try:
-        priority, payload, text, template_name = build(number, to)
-        if not template_name and wa_selectors.window_open_until(number=number, contact=to) is None:
-            raise WindowClosed()
+        row = lead_whatsapp_send(
+            lead=lead,
+            actor=request.user,
+            to=request.POST.get("to", ""),
+            kind=kind,
+            fields=fields,
+            upload=upload,
+            number=number,
+            suggestion_id=int(suggestion) if suggestion.isdigit() else None,
+            at_once=at_once,
+        )
     except ApplicationError as exc:
         return _panel(request, lead, wa_error=exc.message)
-    row = outbox_enqueue(
-        contact=to,
-        priority=priority,
-        payload=payload,
-        text=text,
-        template_name=template_name,
-        lead_id=lead.pk,
-        created_by_id=request.user.pk,
-        pinned_number=number,
-        kick=False,
-    )
     if row.state == OutboxState.REFUSED:
         return _panel(request, lead, wa_error=row.last_reason)
-    row = outbox_dispatch_now(row_id=row.pk)
     if row.state == OutboxState.QUEUED:
-        outbox_kick()
-    suggestion = request.POST.get("suggestion", "")
-    suggestion_id = int(suggestion) if suggestion.isdigit() else None
-    event = timeline_event_record(
-        lead=lead,
-        kind=EventKind.MESSAGE_OUT,
-        channel=EventChannel.WHATSAPP,
-        actor=request.user,
-        payload={
-            "message_id": row.message_id,
-            "outbox_id": row.pk,
-            "type": payload["type"],
-            "text": text[:1000],
-            "status": row.state,
-            **({"suggestion_id": suggestion_id} if suggestion_id else {}),
-        },
-    )
-    lead_message_sent.send(
-        sender=type(lead), lead_id=lead.pk, event_id=event.pk, text=text, suggestion_id=suggestion_id
-    )
-    extra = {}
-    if row.state in (OutboxState.QUEUED, OutboxState.REFUSED):
-        extra["wa_info" if row.state == OutboxState.QUEUED else "wa_error"] = row.last_reason or _("Queued.")
-    return _panel(request, lead, **extra)
+        return _panel(request, lead, wa_info=row.last_reason or _("it goes in a moment."))
+    return _panel(request, lead)
 
 
 @require_POST
 @role_required(*ANY_STAFF_ROLE)
 def lead_whatsapp_text_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-    body = request.POST.get("body", "").strip()
-
-    def build(number, to):
-        if not body:
-            raise ApplicationError(_("Write a message first."))
-        return Priority.REPLY, payloads.text_payload(to, body), body, ""
-
-    return _send(request, lead, build)
+    return _send(request, lead, "text", {"body": request.POST.get("body", "")})
 
 
 @require_POST
 @role_required(*ANY_STAFF_ROLE)
 def lead_whatsapp_template_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    fields = {"template": request.POST.get("template") or 0, "body_param": request.POST.getlist("body_param")}
+    return _send(request, lead, "template", fields)
 
-    def build(number, to):
-        template = (
-            wa_selectors.templates_approved(account_id=number.account_id)
-            .filter(pk=request.POST.get("template") or 0)
-            .first()
-        )
-        if template is None:
-            raise ApplicationError(_("Choose an approved template."))
-        params = {"body": list(request.POST.getlist("body_param"))}
-        payload = payloads.template_payload(
-            to, name=template.name, language=template.language, components=template.components, params=params
-        )
-        priority = Priority.MARKETING if template.category == "MARKETING" else Priority.UTILITY
-        return priority, payload, payloads.template_preview(template.components, params), template.name
 
-    return _send(request, lead, build)
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_whatsapp_rich_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """A file (image, audio, video or document), reply buttons, a list, a location or a contact card, inside the
+    window. Files are checked (type by their bytes, size by WhatsApp's limit) before anything is stored."""
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    kind = request.POST.get("kind", "")
+    post = request.POST
+    fields = {key: post.get(key, "") for key in RICH_FIELDS}
+    fields["buttons"] = post.getlist("button_title")
+    titles, descriptions = post.getlist("row_title"), post.getlist("row_description")
+    fields["rows"] = [
+        {"title": title, "description": descriptions[i] if i < len(descriptions) else ""}
+        for i, title in enumerate(titles)
+    ]
+    if kind == "file" and post.get("media_kind") in payloads.UPLOAD_KINDS:
+        kind = post["media_kind"]
+    upload = request.FILES.get("file")
+    is_file = kind in (*payloads.UPLOAD_KINDS, "file")
+    return _send(request, lead, kind, fields, upload=upload, at_once=not is_file)
 
 
 @require_POST

@@ -104,6 +104,150 @@ def contacts_payload(to: str, contacts: list[dict]) -> dict:
     return {**_base(to, "contacts"), "contacts": contacts}
 
 
+RICH_KINDS = ("image", "audio", "video", "document", "buttons", "list", "location", "contacts")
+UPLOAD_KINDS = ("image", "audio", "video", "document")
+
+
+def payload_kind(payload: dict) -> str:
+    """What a Cloud API body is, in the words Fluxo uses: ``interactive`` is told apart as buttons or list."""
+    kind = str(payload.get("type") or "text")
+    if kind == "interactive":
+        return "list" if (payload.get("interactive") or {}).get("type") == "list" else "buttons"
+    return kind[:20]
+
+
+def media_kind_for(mime_type: str) -> str:
+    """The message kind a file goes as when the sender did not choose: accepted images, audio and video as
+    themselves, anything else as a document."""
+    for kind in ("image", "audio", "video"):
+        if mime_type in MEDIA_LIMITS[kind][1]:
+            return kind
+    return "document"
+
+
+def media_sniff(head: bytes, *, declared: str = "") -> str:
+    """The MIME type of a file from its first bytes (never its name). What the bytes do not reveal (plain text,
+    CSV, some office files) keeps the type the sender declared, and can only go as a document."""
+    import filetype
+
+    guess = filetype.guess_mime(head)
+    if guess:
+        return {"audio/x-wav": "audio/wav", "audio/m4a": "audio/mp4", "video/quicktime": "video/quicktime"}.get(
+            guess, guess
+        )
+    declared = (declared or "").split(";")[0].strip().lower()
+    if declared and not declared.startswith(("image/", "audio/", "video/")):
+        return declared[:100]
+    return "application/octet-stream"
+
+
+def media_payload_to_upload(to: str, kind: str, *, caption: str = "", filename: str = "") -> dict:
+    """A media message whose file is uploaded to Meta only when it is dispatched: ``media_attach`` then adds the
+    media id (the outbox keeps the file, not a media id that expires)."""
+    if kind not in UPLOAD_KINDS:
+        raise MediaInvalid(_("Unknown media type “%(kind)s”.") % {"kind": kind})
+    if len(caption) > 1024:
+        raise MediaInvalid(_("A caption holds at most 1,024 characters (this one has %(n)s).") % {"n": len(caption)})
+    media: dict = {}
+    if caption and kind in ("image", "video", "document"):
+        media["caption"] = caption
+    if filename and kind == "document":
+        media["filename"] = filename[:240]
+    return {**_base(to, kind), kind: media}
+
+
+def media_awaits_upload(payload: dict) -> bool:
+    media = payload.get(payload.get("type", "")) if payload.get("type") in MEDIA_KINDS else None
+    return isinstance(media, dict) and not media.get("id") and not media.get("link")
+
+
+def media_attach(payload: dict, media_id: str) -> dict:
+    kind = payload["type"]
+    return {**payload, kind: {**payload[kind], "id": media_id}}
+
+
+def buttons_from_titles(to: str, body: str, titles: list[str]) -> dict:
+    """Reply buttons from their titles (the ids are their positions: the reply names the button pressed)."""
+    body = (body or "").strip()
+    if not body:
+        raise TemplateInvalid(_("Write the text shown above the buttons."))
+    if len(body) > 1024:
+        raise TemplateInvalid(_("The text above buttons holds at most 1,024 characters."))
+    titles = [t.strip() for t in titles if t and t.strip()]
+    return buttons_payload(to, body, [(f"b{index}", title) for index, title in enumerate(titles, 1)])
+
+
+def list_from_rows(to: str, body: str, button: str, rows: list[dict], *, section: str = "") -> dict:
+    """A one-section list: ``rows`` = [{"title" ≤ 24, "description"? ≤ 72}], 1 to 10 of them."""
+    body, button = (body or "").strip(), (button or "").strip()
+    if not body:
+        raise TemplateInvalid(_("Write the text shown above the list."))
+    if not button or len(button) > 20:
+        raise TemplateInvalid(_("The list's button label has 1 to 20 characters."))
+    clean = []
+    for index, row in enumerate(rows, 1):
+        title, description = str(row.get("title") or "").strip(), str(row.get("description") or "").strip()
+        if not title:
+            continue
+        if len(title) > 24:
+            raise TemplateInvalid(_("A list row title has at most 24 characters: “%(title)s”.") % {"title": title})
+        if len(description) > 72:
+            raise TemplateInvalid(_("A list row description has at most 72 characters."))
+        clean.append({"id": f"r{index}", "title": title, **({"description": description} if description else {})})
+    if not clean:
+        raise TemplateInvalid(_("A list message needs at least one row."))
+    return list_payload(to, body, button, [{"title": (section or button)[:24], "rows": clean}])
+
+
+def location_checked(to: str, *, latitude, longitude, name: str = "", address: str = "") -> dict:
+    try:
+        lat, lon = float(str(latitude).replace(",", ".")), float(str(longitude).replace(",", "."))
+    except (TypeError, ValueError):
+        raise TemplateInvalid(_("Latitude and longitude must be numbers (e.g. -23.5613, -46.6565).")) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise TemplateInvalid(_("Latitude goes from -90 to 90 and longitude from -180 to 180."))
+    return location_payload(to, latitude=lat, longitude=lon, name=(name or "")[:100], address=(address or "")[:300])
+
+
+def contact_card(to: str, *, name: str, phone: str, email: str = "") -> dict:
+    """One contact card (a name and a phone, optionally an e-mail)."""
+    name, phone, email = (name or "").strip(), (phone or "").strip(), (email or "").strip()
+    if not name or not phone:
+        raise TemplateInvalid(_("A contact card needs a name and a phone."))
+    card: dict = {
+        "name": {"formatted_name": name[:100], "first_name": name.split()[0][:100]},
+        "phones": [{"phone": phone[:30], "type": "CELL", "wa_id": "".join(c for c in phone if c.isdigit())[:20]}],
+    }
+    if email:
+        card["emails"] = [{"email": email[:200], "type": "WORK"}]
+    return contacts_payload(to, [card])
+
+
+def payload_summary(payload: dict) -> str:
+    """What the thread and the timeline show for a free-form message that is not plain text."""
+    kind = payload.get("type", "")
+    if kind == "text":
+        return payload["text"]["body"]
+    if kind in MEDIA_KINDS:
+        part = payload.get(kind) or {}
+        return part.get("caption") or part.get("filename") or ""
+    if kind == "interactive":
+        interactive = payload["interactive"]
+        action = interactive.get("action") or {}
+        if interactive.get("type") == "button":
+            options = [b["reply"]["title"] for b in action.get("buttons", [])]
+        else:
+            options = [r["title"] for s in action.get("sections", []) for r in s.get("rows", [])]
+        return f"{interactive['body']['text']} [{' | '.join(options)}]"
+    if kind == "location":
+        location = payload["location"]
+        place = " · ".join(v for v in (location.get("name"), location.get("address")) if v)
+        return " ".join(v for v in ("📍", place, f"({location['latitude']}, {location['longitude']})") if v)
+    if kind == "contacts":
+        return "👤 " + ", ".join(c["name"]["formatted_name"] for c in payload["contacts"])
+    return ""
+
+
 def template_placeholders(components: list[dict]) -> dict[str, int]:
     """How many parameters each component of an approved template needs: header, body and each URL button."""
     needs: dict[str, int] = {}

@@ -18,6 +18,7 @@ from common.errors import ApplicationError
 from whatsapp import lanes, payloads
 from whatsapp.client import CloudApiClient, client_for, graph_answer, wamid_of
 from whatsapp.errors import (
+    MediaInvalid,
     MetaApiError,
     MetaUnreachable,
     NumberUnavailable,
@@ -59,28 +60,11 @@ def _usable_number(number: PhoneNumber) -> None:
         raise NumberUnavailable(_("The number %(number)s is not available for sending.") % {"number": number})
 
 
-def message_prepare(
-    *,
-    number: PhoneNumber,
-    to: str,
-    payload: dict,
-    text: str = "",
-    template: Template | None = None,
-    sent_by_id: int | None = None,
-) -> Message:
-    """Check the window rule and store the outbound message as *pending*. Free-form messages need an open
-    customer-service window; outside it only approved templates go."""
-    outcome = messages_prepare(
-        [{"number": number, "to": to, "payload": payload, "text": text, "template": template, "sent_by_id": sent_by_id}]
-    )[0]
-    if isinstance(outcome, ApplicationError):
-        raise outcome
-    return outcome
-
-
 def messages_prepare(items: list[dict]) -> list[Message | ApplicationError]:
-    """``message_prepare`` for a batch (one INSERT): each item is checked on its own and answered with its pending
-    message or the error that refused it."""
+    """Check the window rule and store outbound messages as *pending* (one INSERT): free-form messages need an open
+    customer-service window, outside it only approved templates go. Each item is checked on its own and answered
+    with its pending message or the error that refused it. An item's ``media`` (a stored file's name) is uploaded
+    to Meta when the message is dispatched."""
     outcomes: list[Message | ApplicationError] = []
     for item in items:
         number, payload, template = item["number"], item["payload"], item.get("template")
@@ -103,6 +87,8 @@ def messages_prepare(items: list[dict]) -> list[Message | ApplicationError]:
                 text=item.get("text", ""),
                 payload=payload,
                 template=template,
+                media=item.get("media") or "",
+                media_type=(item.get("media_type") or "")[:100],
                 status=MessageStatus.PENDING,
                 sent_by_id=item.get("sent_by_id"),
             )
@@ -132,7 +118,11 @@ def messages_dispatch(*, message_ids: list[int], gate: lanes.Gate | None = None)
             .order_by("pk")
         )
         if pending:
-            for message, outcome in zip(pending, _sends(pending, gate), strict=True):
+            outcomes = _media_uploads(pending)
+            ready = [message for message in pending if message.pk not in outcomes]
+            outcomes.update(zip((m.pk for m in ready), _sends(ready, gate), strict=True))
+            for message in pending:
+                outcome = outcomes[message.pk]
                 if isinstance(outcome, MetaApiError):
                     message.status = MessageStatus.FAILED
                     message.failed_at = timezone.now()
@@ -140,12 +130,16 @@ def messages_dispatch(*, message_ids: list[int], gate: lanes.Gate | None = None)
                     message.error_title = (outcome.title or str(outcome.info.explanation))[:300]
                     message.error_raw = {**outcome.raw, "retryable": outcome.retryable}
                     logger.info("whatsapp send %s refused: code %s", message.pk, outcome.meta_code)
+                elif isinstance(outcome, ApplicationError):  # our own check refused it (a file WhatsApp would not take)
+                    message.status, message.failed_at = MessageStatus.FAILED, timezone.now()
+                    message.error_title = outcome.message[:300]
+                    message.error_raw = {"code": outcome.code, "retryable": False}
                 else:
                     message.wamid, message.status, message.sent_at = outcome, MessageStatus.SENT, timezone.now()
             rows_update(
                 Message,
                 pending,
-                ["wamid", "status", "sent_at", "failed_at", "error_code", "error_title", "error_raw"],
+                ["wamid", "status", "sent_at", "failed_at", "error_code", "error_title", "error_raw", "payload"],
                 synchronous=False,
             )
     for message in pending:
@@ -155,6 +149,37 @@ def messages_dispatch(*, message_ids: list[int], gate: lanes.Gate | None = None)
     if missing:
         done.update(Message.objects.in_bulk(missing))
     return [done[pk] for pk in message_ids if pk in done]
+
+
+def _media_uploads(messages: list[Message]) -> dict[int, ApplicationError]:
+    """Upload the files of media messages that carry one (``POST /{phone-number-id}/media``) and put the media id
+    in their payload; the type and size are checked again first. Returns the errors of those that failed."""
+    failed: dict[int, ApplicationError] = {}
+    for message in messages:
+        if not (message.media and payloads.media_awaits_upload(message.payload)):
+            continue
+        try:
+            with message.media.open("rb") as handle:
+                content = handle.read()
+            payloads.media_check(message.payload["type"], size=len(content), mime_type=message.media_type)
+            client = client_for(message.number.account.access_token)
+            try:
+                media_id = client.media_upload(
+                    message.number.phone_number_id,
+                    content=content,
+                    mime_type=message.media_type,
+                    filename=message.media.name.rsplit("/", 1)[-1],
+                )
+            finally:
+                client.close()
+        except ApplicationError as exc:
+            failed[message.pk] = exc
+            continue
+        except OSError:
+            failed[message.pk] = MediaInvalid(_("The file to send is missing from storage."))
+            continue
+        message.payload = payloads.media_attach(message.payload, media_id)
+    return failed
 
 
 def _send_call(message: Message):
@@ -228,56 +253,6 @@ def message_retry(*, message: Message) -> Message:
         raise TemplateInvalid(_("This message cannot be retried."))
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.PENDING, failed_at=None)
     return message_dispatch(message_id=message.pk)
-
-
-def message_send(
-    *, number: PhoneNumber, to: str, payload: dict, text: str = "", sent_by_id: int | None = None
-) -> Message:
-    """Any free-form payload built by ``whatsapp.payloads`` (text, media, buttons, list, location, contacts):
-    window rule, pending row, then the one dispatch."""
-    message = message_prepare(number=number, to=to, payload=payload, text=text, sent_by_id=sent_by_id)
-    return message_dispatch(message_id=message.pk)
-
-
-def text_send(*, number: PhoneNumber, to: str, body: str, sent_by_id: int | None = None) -> Message:
-    return message_send(number=number, to=to, payload=payloads.text_payload(to, body), text=body, sent_by_id=sent_by_id)
-
-
-def template_send(
-    *, number: PhoneNumber, to: str, template: Template, params: dict | None = None, sent_by_id: int | None = None
-) -> Message:
-    payload = payloads.template_payload(
-        to, name=template.name, language=template.language, components=template.components, params=params
-    )
-    text = payloads.template_preview(template.components, params)
-    message = message_prepare(
-        number=number, to=to, payload=payload, text=text, template=template, sent_by_id=sent_by_id
-    )
-    return message_dispatch(message_id=message.pk)
-
-
-def media_send(
-    *,
-    number: PhoneNumber,
-    to: str,
-    kind: str,
-    content: bytes,
-    mime_type: str,
-    filename: str,
-    caption: str = "",
-    sent_by_id: int | None = None,
-) -> Message:
-    """Check type and size locally, upload to Meta, then send by media id (inside the window)."""
-    payloads.media_check(kind, size=len(content), mime_type=mime_type)
-    if window_open_until(number=number, contact=to) is None:
-        raise WindowClosed()
-    client = client_for(number.account.access_token)
-    try:
-        media_id = client.media_upload(number.phone_number_id, content=content, mime_type=mime_type, filename=filename)
-    finally:
-        client.close()
-    payload = payloads.media_payload(to, kind, media_id=media_id, caption=caption, filename=filename)
-    return message_send(number=number, to=to, payload=payload, text=caption, sent_by_id=sent_by_id)
 
 
 # --- webhooks ------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from antiban.filters import contact_hours_next_open, content_checks, recipient_c
 from antiban.limits import limiter
 from antiban.models import ContentRule, Incident, NumberMode, NumberState, OutboxMessage, OutboxState, Priority
 from antiban.services import (
-    outbox_claim_one,
+    outbox_claim,
     outbox_dispatch_due,
     outbox_enqueue,
     outbox_sweep,
@@ -26,6 +26,13 @@ from whatsapp.models import Message, ServiceWindow, Template
 pytestmark = pytest.mark.django_db
 SP = ZoneInfo("America/Sao_Paulo")
 LEAD = "+5511987654321"
+
+
+def outbox_claim_one():
+    """What a dispatcher's claim does for one due row (committed SENDING), without its send: a worker that dies
+    right after claiming."""
+    claimed, _retry = outbox_claim(batch=1)
+    return next(iter(claimed), None)
 
 
 def _failed(checks):

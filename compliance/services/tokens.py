@@ -21,6 +21,7 @@ SCOPES = {
     "leads:write": "Create and change leads, add notes, change stages",
     "privacy:write": "Open data-subject requests on a person's behalf",
     "whatsapp:read": "Read WhatsApp number health and anti-ban metrics",
+    "whatsapp:write": "Send WhatsApp messages to leads (through the anti-ban outbox)",
 }
 TOKEN_PREFIX = "fx"  # noqa: S105 (a public marker, not a secret)
 

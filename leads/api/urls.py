@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads.api import views
+from leads.api import views, views_whatsapp
 
 app_name = "api"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("leads/<int:lead_id>/stage/", views.LeadStageChangeApi.as_view(), name="lead_stage"),
     path("leads/<int:lead_id>/timeline/", views.LeadTimelineApi.as_view(), name="lead_timeline"),
     path("leads/<int:lead_id>/notes/", views.LeadNoteCreateApi.as_view(), name="lead_notes"),
+    path(
+        "leads/<int:lead_id>/whatsapp/messages/",
+        views_whatsapp.LeadWhatsAppMessageCreateApi.as_view(),
+        name="lead_whatsapp_messages",
+    ),
 ]

@@ -1,21 +1,23 @@
 """Sending through the real httpx client against the simulator: the window rule, template validation, media
-limits, Meta's errors typed and stored, template sync with pagination, inbound media download."""
+limits, Meta's errors typed and stored, template sync with pagination, inbound media download. Sends go through
+the gateway's two steps the anti-ban outbox uses (``messages_prepare`` when a row is claimed, then
+``messages_dispatch``); the outbox itself is proven in antiban/tests and tests/scenarios."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from common.errors import ApplicationError
 from whatsapp import payloads
 from whatsapp.errors import MediaInvalid, TemplateInvalid, WindowClosed
 from whatsapp.models import Message, MessageStatus, ServiceWindow, Template
 from whatsapp.services import (
     media_fetch,
-    media_send,
+    message_dispatch,
     message_retry,
-    template_send,
+    messages_prepare,
     templates_sync,
-    text_send,
 )
 from whatsapp.tests.conftest import NUMBER_ID, WABA_ID
 
@@ -34,6 +36,38 @@ TEMPLATE_COMPONENTS = [
         ],
     },
 ]
+
+
+def message_send(*, number, to, payload, text="", template=None, media="", media_type=""):
+    """What a claimed outbox row does: the pending gateway message (window rule), then its dispatch."""
+    item = {"number": number, "to": to, "payload": payload, "text": text, "template": template}
+    (outcome,) = messages_prepare([{**item, "media": media, "media_type": media_type}])
+    if isinstance(outcome, ApplicationError):
+        raise outcome
+    return message_dispatch(message_id=outcome.pk)
+
+
+def text_send(*, number, to, body):
+    return message_send(number=number, to=to, payload=payloads.text_payload(to, body), text=body)
+
+
+def template_send(*, number, to, template, params=None):
+    payload = payloads.template_payload(
+        to, name=template.name, language=template.language, components=template.components, params=params
+    )
+    text = payloads.template_preview(template.components, params)
+    return message_send(number=number, to=to, payload=payload, text=text, template=template)
+
+
+def media_send(*, number, to, kind, content, mime_type, filename, caption=""):
+    """A file as the outbox keeps it (checked, stored), uploaded to Meta by the dispatch, then sent by id."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    payloads.media_check(kind, size=len(content), mime_type=mime_type)
+    stored = default_storage.save(f"whatsapp/outbound/test/{filename}", ContentFile(content))
+    payload = payloads.media_payload_to_upload(to, kind, caption=caption, filename=filename)
+    return message_send(number=number, to=to, payload=payload, text=caption, media=stored, media_type=mime_type)
 
 
 def _open_window(number, contact=LEAD):
@@ -232,8 +266,6 @@ def test_templates_sync_follows_pagination_and_updates_the_catalog(cloud, number
     ],
 )
 def test_every_free_form_kind_goes_through_the_same_send_inside_the_window(cloud, number, build):
-    from whatsapp.services import message_send
-
     _open_window(number)
     payload = build(LEAD)
     message = message_send(number=number, to=LEAD, payload=payload)
