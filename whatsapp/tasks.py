@@ -5,9 +5,11 @@ from celery import shared_task
 
 @shared_task(name="whatsapp.webhook_events_drain", ignore_result=True)
 def webhook_events_drain() -> int:
-    """Process pending events oldest first until none is left. Kicked by the receiver (at most once a second) and
-    run by beat every minute, so a worker that was down catches up on its own. A status that beat our own save of
-    its wamid stays pending and is tried again by the next drain."""
+    """Process pending events (and failed ones whose retry is due) oldest first until none is left. Kicked by the
+    receiver (at most once a second) and run by beat every minute, so a worker that was down catches up on its own.
+    A status that beat our own save of its wamid stays pending and is tried again by the next drain. An event whose
+    processing fails is parked with its reason (``webhook_event_process`` isolates it) and the drain goes on: it is
+    tried again by a later drain, never twice in this one."""
     from whatsapp.services import StatusNotYetMatched, webhook_event_process, webhook_events_pending
 
     done = 0
@@ -21,9 +23,9 @@ def webhook_events_drain() -> int:
                 event = webhook_event_process(event_id=event_id)
             except StatusNotYetMatched:
                 event = None
-            if event is None or event.status == "pending":
-                skipped.add(event_id)  # locked by another drain, or waiting for its message
-            else:
+            if event is None or event.status != "done":
+                skipped.add(event_id)  # locked by another drain, waiting for its message, or failed (retried later)
+            if event is not None and event.status != "pending":
                 done += 1
 
 
