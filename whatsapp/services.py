@@ -472,7 +472,7 @@ def contact_from_wa_id(wa_id: str) -> str:
 def _timestamp(value) -> datetime:
     try:
         return datetime.fromtimestamp(int(value), tz=UTC)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, OSError):  # absent, not a number, or past what a date holds
         return timezone.now()
 
 
