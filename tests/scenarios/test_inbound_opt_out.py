@@ -80,7 +80,8 @@ def test_an_inbound_sair_suppresses_the_contact_shows_on_the_timeline_and_refuse
     assert opt_out.payload["opt_out"] is True and opt_out.payload["keyword"] == "sair"
     page = browser.get(reverse("leads:detail", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
     assert 'data-testid="opted-out"' in page
-    assert "kind-consent" in page and "WhatsApp" in page
+    assert "kind-consent" in page
+    assert "Descadastro pelo WhatsApp (“sair”): este número não será mais contatado." in page
 
     refused = _send_from_lead_page(browser, lead, wa.number, "Tudo bem, Ana! Você não vai mais receber mensagens.")
     assert refused.status_code == 200
