@@ -64,8 +64,8 @@ def test_an_inbound_sair_suppresses_the_contact_shows_on_the_timeline_and_refuse
     wa, meta_post, login, lead_of_consultant
 ):
     """Break 1: signed webhook "SAIR" → contact suppressed (do-not-contact list and consent ledger), the lead page
-    shows the opt-out and the timeline entry, and the consultant's reply from the lead page is refused in pt-BR;
-    nothing reaches Meta."""
+    shows the opt-out and the timeline entry, no AI reply draft is written for them, and the consultant's reply from
+    the lead page is refused in pt-BR; nothing reaches Meta."""
     from compliance.models import ConsentRecord, ConsentStatus, SuppressionEntry
     from leads.models import EventKind, LeadEvent
 
@@ -82,6 +82,14 @@ def test_an_inbound_sair_suppresses_the_contact_shows_on_the_timeline_and_refuse
     assert 'data-testid="opted-out"' in page
     assert "kind-consent" in page
     assert "Descadastro pelo WhatsApp (“sair”): este número não será mais contatado." in page
+
+    drafts = browser.post(
+        reverse("ai:lead_suggestions", args=[lead.pk]), HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="pt-br"
+    ).content.decode()
+    assert 'role="alert"' in drafts and "A pessoa pediu descadastro" in drafts  # no AI draft for them
+    from ai_middleware.models import Suggestion
+
+    assert not Suggestion.objects.filter(lead_id=lead.pk).exists()
 
     refused = _send_from_lead_page(browser, lead, wa.number, "Tudo bem, Ana! Você não vai mais receber mensagens.")
     assert refused.status_code == 200
