@@ -375,9 +375,9 @@ def _event_fail(event: WebhookEvent, reason: str, *, retry: bool, now: datetime)
 
 
 def _failure_reason(exc: BaseException) -> str:
-    """``DataError in leads/services/lead.py:120 (lead_create): value too long for type character varying(200)``.
-    Only the exception's type, where it was raised in Fluxo's code and, for database errors, PostgreSQL's primary
-    message (which carries no values; its DETAIL line, which does, is left out)."""
+    """``DataError in leads/services/lead.py:120 (lead_create): StringDataRightTruncation [22001]``. Only the
+    exception's type, where it was raised in Fluxo's code and, for database errors, PostgreSQL's condition name and
+    SQLSTATE — never an exception's message, which may quote the data (``invalid input syntax … "<value>"``)."""
     import traceback
     from pathlib import Path
 
@@ -388,11 +388,10 @@ def _failure_reason(exc: BaseException) -> str:
     if frames:
         frame = frames[-1]
         where = f" in {frame.filename.removeprefix(base).lstrip('/')}:{frame.lineno} ({frame.name})"
-    database_error = exc.__cause__ if isinstance(exc.__cause__, psycopg.Error) else exc
-    diag = getattr(database_error, "diag", None) if isinstance(database_error, psycopg.Error) else None
+    cause = exc.__cause__ if isinstance(exc.__cause__, psycopg.Error) else exc
     detail = ""
-    if diag is not None and diag.message_primary:
-        detail = f": [{diag.sqlstate}] {diag.message_primary}"
+    if isinstance(cause, psycopg.Error):
+        detail = f": {type(cause).__name__}" + (f" [{cause.sqlstate}]" if cause.sqlstate else "")
     return f"{type(exc).__name__}{where}{detail}"[:500]
 
 
