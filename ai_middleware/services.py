@@ -109,8 +109,12 @@ def _library(stage: str) -> dict[str, str]:
 
 def suggestions_create(*, lead_id: int, user) -> Suggestion:
     """Ask for reply drafts. With an LLM configured they are written on the ``ai`` queue (the page polls the row);
-    offline the local writer fills them at once."""
+    offline the local writer fills them at once. None for a person who opted out on every phone: nothing is drafted
+    for someone who must never be contacted again."""
     lead = lead_selectors.lead_by_id(lead_id=lead_id)
+    phones = [p for p in lead_selectors.lead_contact_points(lead=lead) if p.kind == "phone"]
+    if phones and all(p.is_suppressed for p in phones):
+        raise ApplicationError(_("The person opted out: never contact them again."))
     suggestion = Suggestion.objects.create(
         lead_id=lead_id,
         provider="",

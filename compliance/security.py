@@ -18,10 +18,28 @@ class OutboundUrlRefused(ApplicationError):
     code = "outbound_url_refused"
 
 
-def outbound_url_check(url: str, *, allow_http: bool = False) -> str:
+def url_origin(url: str) -> str:
+    """``HTTP://Host:80/x`` → ``http://host:80``; the default port is written out, so origins compare equal."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(scheme, 0)
+    except ValueError:
+        return ""
+    return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def outbound_url_check(url: str, *, allow_http: bool = False, trusted_origins: Iterable[str] = ()) -> str:
     """Refuse URLs Fluxo must never call (webhooks, media fetches): non-HTTPS, credentials in the URL, and any host
-    that resolves to a private, loopback, link-local, multicast, reserved or unspecified address."""
+    that resolves to a private, loopback, link-local, multicast, reserved or unspecified address. An URL on one of
+    ``trusted_origins`` or ``settings.OUTBOUND_TRUSTED_ORIGINS`` (``scheme://host:port``, configured by the operator:
+    the Graph simulator on loopback) passes — the same host on another port or scheme does not."""
+    from django.conf import settings
+
     parts = urlsplit(url)
+    trusted = {url_origin(o) for o in (*trusted_origins, *getattr(settings, "OUTBOUND_TRUSTED_ORIGINS", ())) if o}
+    if not (parts.username or parts.password) and url_origin(url) in trusted - {""}:
+        return url
     if parts.scheme not in (("https", "http") if allow_http else ("https",)):
         raise OutboundUrlRefused(_("Only https:// URLs are allowed (got “%(scheme)s”).") % {"scheme": parts.scheme})
     if parts.username or parts.password:

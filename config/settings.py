@@ -420,6 +420,13 @@ if not WHATSAPP_APP_SECRET and WHATSAPP_BACKEND == "simulator" and DEBUG:
     WHATSAPP_APP_SECRET = _dev_secret("WHATSAPP_APP_SECRET", _random_secret)
 WHATSAPP_SIMULATOR_PORT = env.int("WHATSAPP_SIMULATOR_PORT", default=8765)
 WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", default=META_VERIFY_TOKEN)
+# A webhook event whose processing fails is parked and tried again after RETRY_S, 2×, 4×… up to MAX_ATTEMPTS times
+WHATSAPP_EVENT_MAX_ATTEMPTS = env.int("WHATSAPP_EVENT_MAX_ATTEMPTS", default=5)
+WHATSAPP_EVENT_RETRY_S = env.int("WHATSAPP_EVENT_RETRY_S", default=60)
+# Outbound fetches of URLs that came from outside (media URLs in Graph answers) refuse private and loopback
+# addresses; these origins (scheme://host:port) are trusted as well. The configured Graph URLs (WHATSAPP_GRAPH_URL,
+# META_GRAPH_URL: the simulator on loopback in development) are always trusted.
+OUTBOUND_TRUSTED_ORIGINS = env.list("OUTBOUND_TRUSTED_ORIGINS", default=[])
 
 # --- Anti-ban ------------------------------------------------------------------------------------------------
 FLUXO_BUSINESS_NAME = env("FLUXO_BUSINESS_NAME", default="Fluxo")  # marketing messages must name the business

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from leads.models import EventChannel, EventKind, Lead, LeadSource, SourceKind
+from leads.models import ContactKind, EventChannel, EventKind, Lead, LeadSource, SourceKind
 from leads.selectors import lead_find_by_phone
 from leads.services.lead import lead_create
 from leads.services.timeline import timeline_event_record
@@ -14,11 +14,16 @@ from leads.signals import lead_message_received
 WHATSAPP_SOURCE_NAME = "WhatsApp"
 
 
-def whatsapp_inbound_received(sender, *, message, profile_name: str = "", referral: dict | None = None, **kwargs):
+def whatsapp_inbound_received(
+    sender, *, message, profile_name: str = "", referral: dict | None = None, opt_out: str = "", **kwargs
+):
     """An inbound WhatsApp message: find the lead by phone (ninth-digit variants arrive already normalized) or
-    create one from source "WhatsApp" with the ad referral, then append the message to its timeline."""
+    create one from source "WhatsApp" with the ad referral, then append the message to its timeline. A message the
+    compliance screen found to be an opt-out (``opt_out``: the keyword; the contact is already suppressed) also
+    puts the opt-out on the timeline, and is not handed to AI extraction or re-scoring."""
     if not message.contact:
         return  # a username-only contact: kept in the gateway, no phone to match a lead on
+    profile_name = " ".join(str(profile_name or "").split())[: Lead._meta.get_field("full_name").max_length]
     lead = lead_find_by_phone(e164=message.contact)
     if lead is None:
         source, _created = LeadSource.objects.get_or_create(
@@ -51,6 +56,22 @@ def whatsapp_inbound_received(sender, *, message, profile_name: str = "", referr
         occurred_at=message.created_at,
         payload={"message_id": message.pk, "type": message.kind, "text": message.text[:1000]},
     )
+    if opt_out:
+        timeline_event_record(
+            lead=lead,
+            kind=EventKind.CONSENT,
+            channel=EventChannel.WHATSAPP,
+            occurred_at=message.created_at,
+            payload={
+                "text": _("Opted out on WhatsApp (“%(keyword)s”): this number will not be contacted again.")
+                % {"keyword": opt_out},
+                "opt_out": True,
+                "contact_kind": ContactKind.PHONE,
+                "keyword": opt_out,
+                "message_id": message.pk,
+            },
+        )
+        return  # the person asked to stop: nothing reads the message to sell to them
     if message.text:
         lead_id, event_id = lead.pk, event.pk
         transaction.on_commit(

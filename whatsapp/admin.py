@@ -5,8 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin, WriteOnlySecretsForm
 from common.errors import ApplicationError
-from whatsapp.models import BusinessAccount, Message, PhoneNumber, ServiceWindow, Template, WebhookEvent
-from whatsapp.services import message_retry, templates_sync, webhook_event_reprocess
+from whatsapp.models import (
+    BusinessAccount,
+    EventStatus,
+    Message,
+    PhoneNumber,
+    ServiceWindow,
+    Template,
+    WebhookEvent,
+)
+from whatsapp.services import StatusNotYetMatched, message_retry, templates_sync, webhook_event_reprocess
 
 
 class BusinessAccountForm(WriteOnlySecretsForm):
@@ -86,13 +94,16 @@ class ServiceWindowAdmin(ReadOnlyAdmin):
 def reprocess_events(modeladmin, request, queryset):
     for event in queryset:
         try:
-            webhook_event_reprocess(event_id=event.pk)
-        except Exception as exc:
-            modeladmin.message_user(request, f"{event}: {exc}", messages.WARNING)
+            event = webhook_event_reprocess(event_id=event.pk) or event
+        except StatusNotYetMatched:
+            modeladmin.message_user(request, _("%(event)s: waiting for its message.") % {"event": event})
+            continue
+        if event.status == EventStatus.FAILED:
+            modeladmin.message_user(request, f"{event}: {event.error}", messages.WARNING)
 
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "status", "processed_at", "unknown_types", "error"]
+    list_display = ["received_at", "status", "attempts", "next_attempt_at", "processed_at", "unknown_types", "error"]
     list_filter = ["status"]
     actions = [reprocess_events]

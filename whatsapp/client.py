@@ -101,20 +101,38 @@ class CloudApiClient:
         """{url, mime_type, sha256, file_size, id}: the URL is short-lived and needs the token."""
         return self._request("GET", media_id)
 
-    def media_download(self, url: str, *, max_bytes: int) -> bytes:
+    def media_download(self, url: str, *, max_bytes: int, url_check=None, max_redirects: int = 3) -> bytes:
+        """The media behind a URL from a Graph answer. ``url_check`` (``compliance.security.outbound_url_check``)
+        vets the URL and every redirect hop before a byte — or the token — goes to it; redirects are followed by
+        hand, and the token never follows one to another origin."""
+        headers = self._auth
         try:
-            with self._http.stream("GET", url, headers=self._auth, timeout=self._timeout) as response:
-                if response.status_code != 200:
-                    raise MetaApiError(meta_code=None, title=f"media download HTTP {response.status_code}")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise MetaApiError(meta_code=131053, title="media larger than allowed")
-                    chunks.append(chunk)
-                return b"".join(chunks)
+            for _hop in range(max_redirects + 1):
+                if url_check is not None:
+                    url_check(url)
+                with self._http.stream(
+                    "GET", url, headers=headers, timeout=self._timeout, follow_redirects=False
+                ) as response:
+                    if response.is_redirect:
+                        target = str(response.url.join(response.headers.get("location", "")))
+                        if httpx.URL(target).netloc != response.url.netloc or httpx.URL(target).scheme != (
+                            response.url.scheme
+                        ):
+                            headers = {}
+                        url = target
+                        continue
+                    if response.status_code != 200:
+                        raise MetaApiError(meta_code=None, title=f"media download HTTP {response.status_code}")
+                    chunks, size = [], 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise MetaApiError(meta_code=131053, title="media larger than allowed")
+                        chunks.append(chunk)
+                    return b"".join(chunks)
         except httpx.HTTPError as exc:
             raise MetaUnreachable(type(exc).__name__) from exc
+        raise MetaApiError(meta_code=None, title="media download: too many redirects")
 
     # --- plumbing ------------------------------------------------------------------------------------------------
     def request_args(self, method: str, path: str, **kwargs) -> dict:

@@ -211,7 +211,9 @@ class EventStatus(models.TextChoices):
 
 class WebhookEvent(models.Model):
     """A signed webhook POST exactly as received. Unique on the body's hash, so a redelivery is a no-op; the
-    processing task takes pending rows, so a worker outage delays events and never loses them."""
+    processing task takes pending rows, so a worker outage delays events and never loses them. An event whose
+    processing raises is parked (``failed``, with a reason free of personal data) and tried again after
+    ``next_attempt_at`` (exponential backoff) until ``attempts`` reaches the limit: it never blocks the others."""
 
     # The body's hash is the key: a redelivery collides on it, and the burst path maintains one index fewer.
     body_sha256 = models.CharField(max_length=64, primary_key=True)
@@ -219,8 +221,11 @@ class WebhookEvent(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=EventStatus.choices, default=EventStatus.PENDING)
     processed_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True, default="")
+    error = models.TextField(_("last error"), blank=True, default="")
     unknown_types = models.JSONField(default=list, blank=True)
+    # db_default: the receiver's raw INSERTs name only the columns they fill
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0, db_default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook event")
@@ -228,6 +233,11 @@ class WebhookEvent(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["received_at"], name="webhook_pending", condition=Q(status="pending")),
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_retry_due",
+                condition=Q(status="failed", next_attempt_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,6 +31,14 @@ PATH = "/webhooks/whatsapp/"
 MAX_BODY = 3 * 1024 * 1024  # Meta batches up to 1,000 updates per POST; that is far below 3 MB
 
 
+def body_text(body: bytes) -> str:
+    """The body as PostgreSQL text: invalid UTF-8 and raw NUL bytes (which text columns refuse, and which no valid
+    JSON holds) become U+FFFD, so such a body is stored — and fails its processing with a reason — instead of
+    failing the INSERT of every body batched with it. The key stays the hash of the bytes as received."""
+    text = body.decode("utf-8", errors="replace")
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
 def webhook_receive(*, body: bytes, signature: str | None, store=None) -> tuple[int, str]:
     """(HTTP status, short reason). 403 for a bad signature (nothing stored), 503 when the event could not be stored
     (Meta retries), 200 once it is committed in PostgreSQL. ``store`` defaults to one INSERT on this thread's
@@ -110,7 +118,7 @@ class BatchWriter:
                     self._thread = threading.Thread(target=self._run, name="webhook-writer", daemon=True)
                     self._thread.start()
         slot = _Slot()
-        self._queue.put((hashlib.sha256(body).hexdigest(), body.decode("utf-8", errors="replace"), slot))
+        self._queue.put((hashlib.sha256(body).hexdigest(), body_text(body), slot))
         if not slot.done.acquire(timeout=20):
             raise DatabaseError("webhook writer did not answer in time")
         if isinstance(slot.result, Exception):
@@ -165,22 +173,62 @@ class BatchWriter:
 batch_writer = BatchWriter()
 
 
+class BodyRefused(Exception):
+    """The request body cannot be read: ``status`` and ``reason`` are the answer."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def wsgi_body(environ) -> bytes:
+    """The request body of a WSGI environ, with Content-Length or chunked (``Transfer-Encoding: chunked``, no
+    length: the server de-chunks and, when it says so with ``wsgi.input_terminated`` — gunicorn, waitress — ends
+    the stream after the last chunk, so it is read to its end). Past ``MAX_BODY``: 413, read no further. A chunked
+    body the server does not terminate cannot be read safely (reading would wait for the client): 411."""
+    stream = environ["wsgi.input"]
+    declared = environ.get("CONTENT_LENGTH") or ""
+    if declared:
+        try:
+            length = int(declared)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            raise BodyRefused(413, "too_large")
+        return stream.read(length) if length else b""
+    if environ.get("wsgi.input_terminated"):
+        chunks, size = [], 0
+        while size <= MAX_BODY:
+            chunk = stream.read(min(64 * 1024, MAX_BODY + 1 - size))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+        raise BodyRefused(413, "too_large")
+    if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        raise BodyRefused(411, "length_required")
+    return b""
+
+
+STATUS_LINES = {
+    200: "200 OK",
+    403: "403 Forbidden",
+    411: "411 Length Required",
+    413: "413 Payload Too Large",
+    503: "503 Service Unavailable",
+}
+
+
 def wsgi_receive(environ, start_response):
     """The raw WSGI handler used by config/wsgi.py for POST /webhooks/whatsapp/."""
     try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = -1
-    if length < 0 or length > MAX_BODY:
-        status, reason = 413, "too_large"
+        body = wsgi_body(environ)
+    except BodyRefused as refused:
+        status, reason = refused.status, refused.reason
     else:
-        body = environ["wsgi.input"].read(length) if length else b""
         status, reason = webhook_receive(
             body=body, signature=environ.get("HTTP_X_HUB_SIGNATURE_256"), store=batch_writer
         )
     payload = ('{"status": "%s"}' % reason).encode()  # noqa: UP031 — a fixed vocabulary, no user data
-    start_response(
-        {200: "200 OK", 403: "403 Forbidden", 413: "413 Payload Too Large", 503: "503 Service Unavailable"}[status],
-        [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
-    )
+    start_response(STATUS_LINES[status], [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
     return [payload]

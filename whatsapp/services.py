@@ -8,6 +8,8 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
+import psycopg
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +41,7 @@ from whatsapp.models import (
     TemplateStatus,
     WebhookEvent,
 )
+from whatsapp.receiver import body_text
 from whatsapp.selectors import window_open_until
 from whatsapp.signals import (
     inbound_message_received,
@@ -264,56 +267,125 @@ def webhook_event_store(*, body: bytes) -> str | None:
         cursor.execute(
             "INSERT INTO whatsapp_webhookevent (body_sha256, body, received_at, status, error, unknown_types)"
             " VALUES (%s, %s, now(), 'pending', '', '[]') ON CONFLICT (body_sha256) DO NOTHING RETURNING body_sha256",
-            [digest, body.decode("utf-8", errors="replace")],
+            [digest, body_text(body)],
         )
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def webhook_events_pending(limit: int = 200) -> list[str]:
-    return list(
-        WebhookEvent.objects.filter(status=EventStatus.PENDING)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+def webhook_events_pending(limit: int = 200, *, now: datetime | None = None) -> list[str]:
+    """Events to process, oldest first: the pending ones and the failed ones whose next attempt is due."""
+    now = now or timezone.now()
+    pending = WebhookEvent.objects.filter(status=EventStatus.PENDING).order_by("received_at")
+    due = WebhookEvent.objects.filter(status=EventStatus.FAILED, next_attempt_at__lte=now).order_by("received_at")
+    rows = [*pending.values_list("pk", "received_at")[:limit], *due.values_list("pk", "received_at")[:limit]]
+    return [pk for pk, _received in sorted(rows, key=lambda row: row[1])[:limit]]
 
 
 def webhook_event_reprocess(*, event_id: str) -> WebhookEvent | None:
-    """Admin: run a stored event through processing again (after a fix)."""
-    WebhookEvent.objects.filter(pk=event_id).update(status=EventStatus.PENDING, error="")
+    """Admin: run a stored event through processing again (after a fix), with a fresh count of attempts."""
+    WebhookEvent.objects.filter(pk=event_id).update(
+        status=EventStatus.PENDING, error="", attempts=0, next_attempt_at=None
+    )
     return webhook_event_process(event_id=event_id)
 
 
-def webhook_event_process(*, event_id: str) -> WebhookEvent | None:
+def webhook_event_process(*, event_id: str, now: datetime | None = None) -> WebhookEvent | None:
     """Apply one stored event. Idempotent (inbound wamids are unique, statuses only move forward). A status for a
-    message we do not know yet keeps the event pending for a while: our own save of the wamid may be late."""
+    message we do not know yet keeps the event pending for a while: our own save of the wamid may be late.
+
+    Poison isolation: the event's work runs in its own savepoint. Whatever it raises (a bug, a value the database
+    refuses) rolls back this event's work only; the event is parked as failed with a reason that names the error
+    and where it happened — never the message's content — and is tried again after an exponential backoff, up to
+    ``WHATSAPP_EVENT_MAX_ATTEMPTS`` times. Never raises except ``StatusNotYetMatched``."""
+    now = now or timezone.now()
     with transaction.atomic():
         event = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_id).first()
         if event is None:
             return None  # another worker holds it
-        if event.status != EventStatus.PENDING:
+        if event.status == EventStatus.DONE or (
+            event.status == EventStatus.FAILED and (event.next_attempt_at is None or event.next_attempt_at > now)
+        ):
             return event
         try:
             payload = json.loads(event.body)
-            unknown, unmatched = _envelope_apply(payload)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            event.status, event.error = EventStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500]
-            event.processed_at = timezone.now()
-            event.save(update_fields=["status", "error", "processed_at"])
-            return event
+        except ValueError as exc:  # the stored body never changes: trying again cannot help
+            return _event_fail(event, f"{type(exc).__name__}: {exc}"[:500], retry=False, now=now)
+        try:
+            with transaction.atomic():  # savepoint: a failure undoes this event's partial work, nothing else
+                unknown, unmatched = _envelope_apply(_db_safe(payload))
+                if unmatched and now - event.received_at < UNMATCHED_STATUS_GRACE:
+                    raise StatusNotYetMatched
+        except StatusNotYetMatched:
+            raise
+        except Exception as exc:
+            return _event_fail(event, _failure_reason(exc), retry=True, now=now)
         event.unknown_types = sorted(set(unknown))
-        if unmatched and timezone.now() - event.received_at < UNMATCHED_STATUS_GRACE:
-            event.error = _("Status for a message not yet known: %(n)s; will retry.") % {"n": len(unmatched)}
-            event.save(update_fields=["unknown_types", "error"])
-            raise StatusNotYetMatched
-        event.status, event.processed_at = EventStatus.DONE, timezone.now()
+        event.status, event.processed_at, event.next_attempt_at = EventStatus.DONE, now, None
         event.error = (_("Statuses for unknown messages ignored: %(n)s") % {"n": len(unmatched)}) if unmatched else ""
-        event.save(update_fields=["status", "processed_at", "unknown_types", "error"])
+        event.save(update_fields=["status", "processed_at", "unknown_types", "error", "next_attempt_at"])
     return event
 
 
 class StatusNotYetMatched(Exception):
     """Rolls the event's partial work back; the task retries it shortly."""
+
+
+def _event_fail(event: WebhookEvent, reason: str, *, retry: bool, now: datetime) -> WebhookEvent:
+    """Park a failed event: the reason, one more attempt counted, and when to try again (none past the limit)."""
+    event.attempts += 1
+    event.status, event.error, event.processed_at = EventStatus.FAILED, reason, now
+    retry = retry and event.attempts < settings.WHATSAPP_EVENT_MAX_ATTEMPTS
+    delay = timedelta(seconds=settings.WHATSAPP_EVENT_RETRY_S * 2 ** (event.attempts - 1))
+    event.next_attempt_at = now + delay if retry else None
+    event.save(update_fields=["status", "error", "processed_at", "attempts", "next_attempt_at"])
+    logger.warning(  # the reason names the error and the code, never the event's content
+        "whatsapp webhook event %s failed (attempt %s, %s): %s",
+        event.pk[:12],
+        event.attempts,
+        "retry at " + event.next_attempt_at.isoformat() if event.next_attempt_at else "no retry left",
+        reason,
+    )
+    return event
+
+
+def _failure_reason(exc: BaseException) -> str:
+    """``DataError in leads/services/lead.py:120 (lead_create): StringDataRightTruncation [22001]``. Only the
+    exception's type, where it was raised in Fluxo's code and, for database errors, PostgreSQL's condition name and
+    SQLSTATE — never an exception's message, which may quote the data (``invalid input syntax … "<value>"``)."""
+    import traceback
+    from pathlib import Path
+
+    base = str(Path(settings.BASE_DIR).resolve())
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(base)]
+    frames = [f for f in frames if "/site-packages/" not in f.filename and "/.venv/" not in f.filename] or frames
+    where = ""
+    if frames:
+        frame = frames[-1]
+        where = f" in {frame.filename.removeprefix(base).lstrip('/')}:{frame.lineno} ({frame.name})"
+    cause = exc.__cause__ if isinstance(exc.__cause__, psycopg.Error) else exc
+    detail = ""
+    if isinstance(cause, psycopg.Error):
+        detail = f": {type(cause).__name__}" + (f" [{cause.sqlstate}]" if cause.sqlstate else "")
+    return f"{type(exc).__name__}{where}{detail}"[:500]
+
+
+def _db_safe(value):
+    """What PostgreSQL cannot store leaves the payload before anything reads it: NUL characters (refused by text
+    and jsonb) are stripped, lone surrogates (not UTF-8) become U+FFFD."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return value
+    if isinstance(value, dict):
+        return {_db_safe(str(key)): _db_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_db_safe(item) for item in value]
+    return value
 
 
 def _envelope_apply(payload: dict) -> tuple[list[str], list[str]]:
@@ -331,7 +403,7 @@ def _envelope_apply(payload: dict) -> tuple[list[str], list[str]]:
                     unknown.append("messages:unknown_number")
                     continue
                 profiles = {
-                    str(c.get("wa_id") or c.get("user_id") or ""): (c.get("profile") or {}).get("name", "")
+                    str(c.get("wa_id") or c.get("user_id") or ""): str((c.get("profile") or {}).get("name") or "")
                     for c in value.get("contacts") or []
                 }
                 for message in value.get("messages") or []:
@@ -374,7 +446,7 @@ def contact_from_wa_id(wa_id: str) -> str:
 def _timestamp(value) -> datetime:
     try:
         return datetime.fromtimestamp(int(value), tz=UTC)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, OSError):  # absent, not a number, or past what a date holds
         return timezone.now()
 
 
@@ -400,9 +472,40 @@ INBOUND_TEXT = {
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
 
 
+def _inbound_said(kind: str, data: dict, text: str) -> list[str]:
+    """What the person said, for the opt-out screen: the text or caption, and for a quick-reply or interactive
+    answer both its title and its payload/id (a button "Não quero mais" may carry the payload ``SAIR``). Location
+    names, contact cards and reactions are not the person's words."""
+    if kind == "button":
+        button = data.get("button") or {}
+        return [str(button.get("text") or ""), str(button.get("payload") or "")]
+    if kind == "interactive":
+        interactive = data.get("interactive") or {}
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        return [str(reply.get(key) or "") for key in ("title", "id", "description")]
+    if kind == "text" or kind in MEDIA_TYPES:
+        return [text]
+    return []
+
+
+def _inbound_screen(contact: str, said: list[str]):
+    """The compliance screen, before anything else reads the message: an opt-out keyword puts the contact on the
+    do-not-contact list (consent ledger) at once. Returns the hit, or None."""
+    from compliance.services.consent import ConsentSource, inbound_text_screen
+
+    if not contact:
+        return None  # a username-only contact: no phone to suppress
+    for words in said:
+        if words.strip():
+            hit = inbound_text_screen(contact=contact, kind="phone", text=words, source=ConsentSource.WHATSAPP)
+            if hit:
+                return hit
+    return None
+
+
 def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -> str | None:
-    """Store one inbound message (a redelivered wamid is ignored), refresh the window, tell the leads app.
-    Returns the type when Fluxo has no special handling for it (stored and shown anyway)."""
+    """Store one inbound message (a redelivered wamid is ignored), screen it for an opt-out, refresh the window,
+    tell the leads app. Returns the type when Fluxo has no special handling for it (stored and shown anyway)."""
     kind = str(data.get("type") or "unknown")
     wa_id = str(data.get("from") or "")
     user_id = str(data.get("from_user_id") or "")
@@ -417,7 +520,7 @@ def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -
                 contact=contact[:20],
                 contact_user_id=user_id[:80],
                 direction=Direction.INBOUND,
-                wamid=str(data.get("id")),
+                wamid=str(data.get("id"))[:128],
                 kind=kind[:20],
                 text=text,
                 payload=data,
@@ -427,6 +530,7 @@ def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -
             )
     except IntegrityError:
         return None  # the same message delivered twice
+    opt_out = _inbound_screen(contact, _inbound_said(kind, data, text))
     referral = data.get("referral") or None
     if contact and kind not in ("reaction",):
         _window_refresh(number, contact, received_at, from_ad=bool(referral and referral.get("ctwa_clid")))
@@ -439,6 +543,7 @@ def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -
         message=message,
         profile_name=profiles.get(wa_id) or profiles.get(user_id) or "",
         referral=referral,
+        opt_out=opt_out.phrase if opt_out else "",
     )
     handled = set(INBOUND_TEXT) | set(MEDIA_TYPES)
     return None if kind in handled else kind
@@ -564,8 +669,12 @@ def templates_sync(*, account: BusinessAccount) -> int:
 
 
 def media_fetch(*, message_id: int) -> Message:
-    """Download an inbound message's media through the Graph media URL into Django storage (size-capped)."""
+    """Download an inbound message's media through the Graph media URL into Django storage (size-capped). The URL
+    comes from Meta's answer, so it passes the outbound URL check (as does every redirect hop) before the token is
+    sent to it; a refused URL leaves the message without its media and says why."""
     from django.core.files.base import ContentFile
+
+    from compliance.security import OutboundUrlRefused
 
     message = Message.objects.select_related("number__account").get(pk=message_id)
     if message.media:
@@ -575,7 +684,13 @@ def media_fetch(*, message_id: int) -> Message:
     client = client_for(message.number.account.access_token)
     try:
         info = client.media_info(media["id"])
-        content = client.media_download(info["url"], max_bytes=limit)
+        content = client.media_download(str(info.get("url") or ""), max_bytes=limit, url_check=media_url_check)
+    except OutboundUrlRefused as exc:
+        message.error_title = (_("Media not downloaded: %(reason)s") % {"reason": exc.message})[:300]
+        message.error_raw = {"media_refused": True, "retryable": False}
+        message.save(update_fields=["error_title", "error_raw"])
+        logger.warning("whatsapp media of message %s refused: outbound URL check", message.pk)
+        return message
     finally:
         client.close()
     extension = (info.get("mime_type") or message.media_type or "application/octet-stream").split("/")[-1].split(";")[0]
@@ -583,6 +698,15 @@ def media_fetch(*, message_id: int) -> Message:
     message.media_type = (info.get("mime_type") or message.media_type)[:100]
     message.save(update_fields=["media", "media_type"])
     return message
+
+
+def media_url_check(url: str) -> str:
+    """``compliance.security.outbound_url_check`` for URLs from Graph answers: public HTTPS only, except the Graph
+    base the operator configured (``WHATSAPP_GRAPH_URL``, ``META_GRAPH_URL``: the simulator on loopback in
+    development), and ``OUTBOUND_TRUSTED_ORIGINS``."""
+    from compliance.security import outbound_url_check
+
+    return outbound_url_check(url, trusted_origins=(settings.WHATSAPP_GRAPH_URL, settings.META_GRAPH_URL))
 
 
 def whatsapp_demo_number_ensure() -> PhoneNumber:

@@ -1,7 +1,8 @@
 """Domain signals: the WhatsApp gateway tells the apps above it what happened, without importing them.
 
-- ``inbound_message_received(message, profile_name, referral)``: sent inside the processing transaction; the
-  leads app finds or creates the lead and appends to its timeline.
+- ``inbound_message_received(message, profile_name, referral, opt_out)``: sent inside the processing transaction,
+  after the compliance screen; the leads app finds or creates the lead and appends to its timeline. ``opt_out`` is
+  the opt-out keyword the message matched ("" if none): the contact is already on the do-not-contact list.
 - ``message_status_changed(message)``: after commit; the anti-ban pipeline reads error signals from it.
 - ``number_quality_changed(number, event, previous)``: after commit; anti-ban throttles or pauses the number.
 - ``status_for_unsaved_send(status)``: a status whose wamid Fluxo never saved but which carries our

@@ -257,10 +257,12 @@ class GraphSimulator:
             self.templates.setdefault(waba_id, []).append(template)
         return template
 
-    def media_add(self, content: bytes, mime_type: str) -> str:
+    def media_add(self, content: bytes, mime_type: str, *, url: str = "", redirect_to: str = "") -> str:
+        """A media object. ``url`` replaces the download URL its Graph answer gives (a hostile or broken answer
+        pointing elsewhere); ``redirect_to`` makes the download answer a 302 to that address."""
         media_id = str(1_000_000_000 + len(self.media))
         with self._lock:
-            self.media[media_id] = {"content": content, "mime_type": mime_type}
+            self.media[media_id] = {"content": content, "mime_type": mime_type, "url": url, "redirect_to": redirect_to}
         return media_id
 
     def _message_send(self, number_id: str, payload: dict) -> tuple[int, dict]:
@@ -500,12 +502,14 @@ class GraphSimulator:
             if method == "GET" and edge == "message_templates":
                 return self._templates_list(object_id, query)
             if method == "GET" and edge == "download" and object_id in self.media:
+                if self.media[object_id].get("redirect_to"):
+                    return 302, {"_redirect": self.media[object_id]["redirect_to"]}
                 return 200, {"_raw": self.media[object_id]["content"], "_type": self.media[object_id]["mime_type"]}
             if method == "GET" and edge is None and object_id in self.media:
                 item = self.media[object_id]
                 return 200, {
                     "id": object_id,
-                    "url": f"{self.url}/v24.0/{object_id}/download",
+                    "url": item.get("url") or f"{self.url}/v24.0/{object_id}/download",
                     "mime_type": item["mime_type"],
                     "sha256": hashlib.sha256(item["content"]).hexdigest(),
                     "file_size": len(item["content"]),
@@ -586,6 +590,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             data, content_type = json.dumps(payload).encode(), "application/json"
         self.send_response(status)
+        if "_redirect" in payload:
+            self.send_header("Location", payload["_redirect"])
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from common.meta import meta_subscription_answer
-from whatsapp.receiver import webhook_receive
+from whatsapp.receiver import BodyRefused, webhook_receive, wsgi_body
 
 
 @csrf_exempt
@@ -16,5 +16,11 @@ from whatsapp.receiver import webhook_receive
 def whatsapp_webhook_view(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return meta_subscription_answer(request, verify_token=settings.WHATSAPP_VERIFY_TOKEN)
-    status, reason = webhook_receive(body=request.body, signature=request.headers.get("X-Hub-Signature-256"))
+    body = request.body
+    if not body and hasattr(request, "environ") and "CONTENT_LENGTH" not in request.META:
+        try:  # chunked (no Content-Length): Django's WSGI request reads nothing without a length
+            body = wsgi_body(request.environ)
+        except BodyRefused as refused:
+            return JsonResponse({"status": refused.reason}, status=refused.status)
+    status, reason = webhook_receive(body=body, signature=request.headers.get("X-Hub-Signature-256"))
     return JsonResponse({"status": reason}, status=status)

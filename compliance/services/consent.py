@@ -232,11 +232,27 @@ def optout_rules() -> list[KeywordRule]:
     return [KeywordRule(phrase, match == OptOutMatch.WHOLE_MESSAGE) for phrase, match in rows]
 
 
-def inbound_text_screen(*, contact: str, kind: str, text: str) -> OptOutHit | None:
-    """Every inbound message passes here: an opt-out puts the contact on the suppression list at once."""
+def inbound_text_screen(*, contact: str, kind: str, text: str, source: ConsentSource | None = None) -> OptOutHit | None:
+    """Every inbound message passes here: an opt-out puts the contact on the suppression list at once. With the
+    ``source`` channel it arrived on (WhatsApp's inbound processing passes it), the consent ledger also records the
+    person's objection to every purpose, so lifting the suppression by hand would not bring the contact back."""
     hit = optout_match(text, optout_rules())  # the details keep the keyword, never the message body
     if hit:
-        suppression_add(contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details={"keyword": hit.phrase})
+        _entry, created = suppression_add(
+            contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details={"keyword": hit.phrase}
+        )
+        if created and source:
+            for purpose in ConsentPurpose:
+                consent_record(
+                    contact=contact,
+                    kind=kind,
+                    purpose=purpose,
+                    channel=ConsentChannel.ANY,
+                    legal_basis=LegalBasis.CONSENT,  # LGPD Art. 8 §5 revocation / Art. 18 §2 objection
+                    status=ConsentStatus.REVOKED,
+                    source=source,
+                    evidence={"keyword": hit.phrase},
+                )
     return hit
 
 
