@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +17,7 @@ from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
 from leads.forms import NoteForm, ReferralForm, StageForm
 from leads.models import EventChannel
+from leads.services.export import lead_export
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -44,6 +45,29 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "lead-results":
         template += "#results"
     return TemplateResponse(request, template, {"filter": lead_filter, "page": page, "query": query.urlencode()})
+
+
+def lead_export_response(export) -> HttpResponse:
+    """The HTTP answer for a ``leads.services.export.LeadExport``: CSV streamed as it is written, XLSX from disk."""
+    if export.chunks is not None:
+        response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    else:
+        response = FileResponse(export.file, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["X-Export-Rows"] = str(export.rows)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def lead_export_view(request: HttpRequest) -> HttpResponse:
+    """The list's current filters as CSV or XLSX (``?format=csv|xlsx`` plus the list's query string)."""
+    try:
+        export = lead_export(user=request.user, filters=request.GET, file_format=request.GET.get("format", "csv"))
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+    return lead_export_response(export)
 
 
 def _detail_context(request: HttpRequest, lead, **extra) -> dict:

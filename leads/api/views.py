@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -26,7 +27,9 @@ from leads.api.serializers import (
 from leads.errors import IngestKeyMissing
 from leads.filters import LeadFilter
 from leads.models import EventChannel, LeadEvent
+from leads.services.export import lead_export
 from leads.services.ingest import ingest_batch_run, ingest_request_find
+from leads.views import lead_export_response
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 
@@ -76,6 +79,47 @@ class LeadListCreateApi(generics.ListAPIView):
         lead = services.lead_create(actor=request.user, channel=EventChannel.API, owner=owner, **fields)
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead.pk)
         return Response(LeadOutputSerializer(lead).data, status=status.HTTP_201_CREATED)
+
+
+class LeadExportApi(APIView):
+    """The leads you may see, filtered like the list, as a CSV (streamed) or XLSX file: contacts masked as lists
+    mask them for your role, text cells formula-safe, the export audited (filters and row count)."""
+
+    required_scopes = {"GET": "leads:read"}
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``format`` names the file, not DRF's renderer; errors are always JSON.
+        from rest_framework.renderers import JSONRenderer
+
+        return JSONRenderer(), JSONRenderer.media_type
+
+    @extend_schema(
+        operation_id="leads_export",
+        summary="Export the filtered leads as CSV or XLSX",
+        parameters=[
+            OpenApiParameter("format", str, enum=["csv", "xlsx"], default="csv"),
+            OpenApiParameter("stage", str, many=True),
+            OpenApiParameter("owner", int),
+            OpenApiParameter("unassigned", bool),
+            OpenApiParameter("source", int),
+            OpenApiParameter("tag", str),
+            OpenApiParameter("city", str),
+            OpenApiParameter("state", str),
+            OpenApiParameter("created_after", OpenApiTypes.DATE),
+            OpenApiParameter("created_before", OpenApiTypes.DATE),
+            OpenApiParameter("q", str),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            **ERRORS,
+        },
+    )
+    def get(self, request):
+        export = lead_export(
+            user=request.user, filters=request.query_params, file_format=request.query_params.get("format", "csv")
+        )
+        return lead_export_response(export)
 
 
 class LeadDetailApi(APIView):
