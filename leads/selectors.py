@@ -418,3 +418,15 @@ def lead_ids_owned_open(*, owner_id: int) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def lead_survivor_id(*, lead_id: int) -> int:
+    """The live lead a (possibly merged) lead now lives on in."""
+    seen: set[int] = set()
+    while lead_id not in seen:
+        seen.add(lead_id)
+        merged_into = Lead.objects.filter(pk=lead_id).values_list("merged_into_id", flat=True).first()
+        if not merged_into:
+            return lead_id
+        lead_id = merged_into
+    return lead_id
