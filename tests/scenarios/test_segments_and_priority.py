@@ -166,3 +166,26 @@ def test_the_consultant_queue_puts_a_person_who_came_back_before_older_leads_of_
     assert order == [hot.pk, back.pk, first.pk]
     row = page[page.index(f'data-lead="{back.pk}"') :].split("</tr>")[0]
     assert 'data-testid="came-back"' in row
+
+
+def test_an_admin_edits_a_scoring_draft_in_the_admin_and_the_edit_is_checked(login):
+    """README: "Admins create a draft (admin → Scoring configs → "New draft"), edit its JSON (every problem is reported
+    with its path …)". The admin's change form saves through the draft service: a good edit is stored, a bad one is
+    refused with the path of the problem and changes nothing."""
+    admin = UserFactory(username="admin-cfg", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    draft = qualification_services.config_draft_create(actor=admin, notes="mais rígido")
+    browser = login(admin)
+    url = f"/admin/qualification/scoringconfig/{draft.pk}/change/"
+
+    definition = dict(draft.definition)
+    definition["classes"] = {"hot": 70, "warm": 45}
+    saved = browser.post(url, {"definition": json.dumps(definition), "notes": "quentes a partir de 70"})
+    assert saved.status_code == 302
+    draft.refresh_from_db()
+    assert draft.definition["classes"] == {"hot": 70, "warm": 45} and draft.notes == "quentes a partir de 70"
+
+    definition["indicators"]["budget"]["curve"] = {"type": "saturation", "k": 0}
+    refused = browser.post(url, {"definition": json.dumps(definition), "notes": "errado"})
+    assert refused.status_code == 200 and "indicators.budget.curve.k" in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.notes == "quentes a partir de 70"
