@@ -93,11 +93,57 @@ class Extraction(BaseModel):
         return self.model_dump(exclude={"confidence"})
 
 
-class ReplyDraft(BaseModel):
+ECPR_STEPS = ("empathize", "clarify", "present", "confirm")
+
+
+class EcprFrame(BaseModel):
+    """The four moves of an answer to an objection, in order: empathize (acknowledge the feeling), clarify (a question
+    that pins down the real concern), present (the team's answer), confirm (check that it answers the concern)."""
+
     model_config = ConfigDict(extra="ignore")
 
-    text: str = Field(min_length=2, max_length=1000)
+    empathize: str = Field(min_length=2, max_length=240)
+    clarify: str = Field(min_length=2, max_length=240)
+    present: str = Field(min_length=2, max_length=400)
+    confirm: str = Field(min_length=2, max_length=240)
+
+    @field_validator("clarify", "confirm")
+    @classmethod
+    def _a_question(cls, value: str) -> str:
+        if not value.rstrip().endswith("?"):
+            raise ValueError("clarify and confirm are questions to the customer (end with ?)")
+        return value
+
+    def text(self) -> str:
+        return " ".join(getattr(self, step).strip() for step in ECPR_STEPS)
+
+
+class ReplyDraft(BaseModel):
+    """A reply draft. One that answers objections (``handles``) follows ECPR and carries its frame; its text is the
+    frame's four moves in order."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(min_length=2, max_length=1200)
     handles: list[ObjectionName] = Field(default_factory=list)
+    ecpr: EcprFrame | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_from_frame(cls, data):
+        if isinstance(data, dict) and not data.get("text") and isinstance(data.get("ecpr"), dict):
+            data = {**data, "text": " ".join(str(data["ecpr"].get(step, "")).strip() for step in ECPR_STEPS)}
+        return data
+
+    @model_validator(mode="after")
+    def _objections_follow_ecpr(self):
+        if self.handles and self.ecpr is None:
+            raise ValueError(
+                "a draft that answers an objection follows ECPR: give ecpr with empathize, clarify, present, confirm"
+            )
+        if self.ecpr is not None:
+            self.text = self.ecpr.text()  # the message is the frame, in ECPR order
+        return self
 
 
 class Suggestions(BaseModel):

@@ -58,6 +58,17 @@ class _State:
         return hit if total >= CACHE_MIN_TOKENS and hit >= CACHE_MIN_TOKENS else 0
 
 
+_OBJECTIONS = re.compile(r"Objeções e a resposta da equipe: (\{.*?\})\n", re.S)
+
+
+def _objections(user: str) -> dict:
+    found = _OBJECTIONS.search(user)
+    try:
+        return json.loads(found.group(1)) if found else {}
+    except ValueError:
+        return {}
+
+
 def _answer(messages: list[dict]) -> str:
     """What a well-behaved model would answer, by task (read from the system prompt)."""
     system = next((m.get("content", "") for m in messages if m.get("role") == "system"), "")
@@ -72,15 +83,24 @@ def _answer(messages: list[dict]) -> str:
         extraction = local_engine().extract(quoted[-1] if quoted else user)
         return json.dumps(extraction.model_dump(), ensure_ascii=False)
     if "sugerir respostas" in system:
-        return json.dumps(
-            {
-                "drafts": [
-                    {"text": "Oi! Posso te enviar as plantas e a tabela de valores por aqui?", "handles": []},
-                    {"text": "Se preferir, marcamos uma visita amanhã às 10h ou às 16h. Qual fica melhor?"},
-                ]
-            },
-            ensure_ascii=False,
-        )
+        drafts = [{"text": "Oi! Posso te enviar as plantas e a tabela de valores por aqui?", "handles": []}]
+        if "ECPR" in system:  # a prompt that asks for ECPR gets objections answered in that frame
+            for objection, answer in list(_objections(user).items())[:2]:
+                drafts.append(
+                    {
+                        "text": "",
+                        "handles": [objection],
+                        "ecpr": {
+                            "empathize": "Entendo perfeitamente a sua preocupação.",
+                            "clarify": "O que pesa mais para você nesse ponto?",
+                            "present": answer,
+                            "confirm": "Isso ajuda?",
+                        },
+                    }
+                )
+        if len(drafts) < 2:
+            drafts.append({"text": "Se preferir, marcamos uma visita amanhã às 10h ou às 16h. Qual fica melhor?"})
+        return json.dumps({"drafts": drafts}, ensure_ascii=False)
     if "modelo de mensagem" in system:
         business = re.search(r"Empresa: (.+)", user)
         return json.dumps(

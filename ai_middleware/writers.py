@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .schemas import CampaignDraft, ReplyDraft, Suggestions
+from .schemas import CampaignDraft, EcprFrame, ReplyDraft, Suggestions
 
 # The tone a lead's stage calls for (the prompts receive the same word).
 STAGE_TONES = {
@@ -47,10 +47,57 @@ _NEXT_STEP = {
 }
 _CLOSED_INTENTS = ("opt_out", "wrong_person")
 
+# ECPR for objections: Empathize, Clarify, Present (the team's answer from the objection library), Respond/confirm.
+_EMPATHIZE = {
+    "price": "Entendo, {name}, é um investimento importante e faz todo sentido querer que caiba no seu planejamento.",
+    "timing": "Entendo, {name}, cada pessoa tem o seu momento e não precisa ter pressa.",
+    "trust": "Você tem toda razão em querer segurança, {name}: comprar um imóvel exige confiança.",
+    "financing": "Entendo, {name}, o financiamento pesa bastante na decisão.",
+    "location": "Entendo, {name}, a localização muda a rotina de todo mundo.",
+    "spouse_decision": "Faz todo sentido, {name}, uma decisão dessas é para ser tomada junto.",
+    "already_has": "Que bom, {name}, fico feliz que você já tenha o seu imóvel.",
+    "other": "Entendo, {name}, obrigado por me contar.",
+}
+_CLARIFY = {
+    "price": "Para eu te ajudar melhor: o que pesa mais para você, o valor da entrada ou o das parcelas?",
+    "timing": "Quando você imagina que seria um bom momento para retomarmos?",
+    "trust": "O que te deixaria mais tranquilo: conhecer a construtora, ver documentos ou visitar uma obra entregue?",
+    "financing": "Você já fez alguma simulação ou pensa em usar o FGTS?",
+    "location": "Qual região ficaria melhor para o seu dia a dia?",
+    "spouse_decision": "Qual costuma ser o melhor horário para vocês dois?",
+    "already_has": "Você pensa em investir ou em trocar de imóvel mais para frente?",
+    "other": "O que está te deixando em dúvida?",
+}
+_CONFIRM = {
+    "price": "Isso ajudaria a fazer caber no seu orçamento?",
+    "timing": "Pode ser assim?",
+    "trust": "Isso te deixaria mais seguro?",
+    "financing": "Faz sentido para você?",
+    "location": "Isso ajuda na sua escolha?",
+    "spouse_decision": "Combinado?",
+    "already_has": "Posso contar com você para indicações?",
+    "other": "Isso responde à sua dúvida?",
+}
+
+
+def objection_draft(*, objection: str, answer: str, name: str) -> ReplyDraft:
+    """An answer to one objection in the ECPR frame: empathize, clarify, present the team's answer, confirm."""
+    empathy = _EMPATHIZE.get(objection, _EMPATHIZE["other"])
+    if not name:  # no first name known: leave the address out rather than guess one
+        empathy = empathy.replace(", {name}", "").replace(" {name}", "")
+    frame = EcprFrame(
+        empathize=empathy.format(name=name),
+        clarify=_CLARIFY.get(objection, _CLARIFY["other"]),
+        present=answer.strip(),
+        confirm=_CONFIRM.get(objection, _CONFIRM["other"]),
+    )
+    return ReplyDraft(text=frame.text(), handles=[objection], ecpr=frame)
+
 
 def suggestions_local(*, facts: dict, stage: str, first_name: str, library: dict[str, str]) -> Suggestions:
-    """Two or three drafts: an answer to what the person just said, one per objection the library can answer,
-    and a next step in the tone of the stage. ``library``: objection → the team's answer."""
+    """Two or three drafts: an answer to what the person just said, one per objection the library can answer (in the
+    ECPR frame: empathize, clarify, present the team's answer, confirm), and a next step in the tone of the stage.
+    ``library``: objection → the team's answer."""
     name = first_name or "tudo bem"
     tone = STAGE_TONES.get(stage, "acolhedor")
     intent = facts.get("intent") or "other"
@@ -59,7 +106,7 @@ def suggestions_local(*, facts: dict, stage: str, first_name: str, library: dict
         for objection in facts.get("objections") or []:
             answer = library.get(objection)
             if answer and len(drafts) < 3:
-                drafts.append(ReplyDraft(text=f"{name}, entendo. {answer}", handles=[objection]))
+                drafts.append(objection_draft(objection=objection, answer=answer, name=first_name))
         if len(drafts) < 3:
             drafts.append(ReplyDraft(text=_NEXT_STEP[tone].format(name=name)))
     else:

@@ -54,24 +54,34 @@ def assignments_for_lead(*, lead_id: int, limit: int = 10) -> list:
 
 
 def queue_for(*, user, limit: int = 200) -> list:
-    """The consultant's open assignments, most pressing first: class (hot first), first-contact due time, score."""
-    from django.db.models import Case, IntegerField, Value, When
-
+    """The consultant's open assignments, most pressing first: awaiting first contact before contacted, then the
+    lead's current class (hot first), then its recurrence priority (people who came back), then the first-contact
+    due time, then the score. Each row carries ``current`` (the lead's score now) and ``priority``."""
     from assignment.models import Assignment, AssignmentStatus
+    from qualification.selectors import scores_for_leads
 
-    rank = Case(
-        When(category="hot", then=Value(0)),
-        When(category="warm", then=Value(1)),
-        When(category="cold", then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
+    rows = list(
+        Assignment.objects.filter(consultant=user, status=AssignmentStatus.ACTIVE).select_related("lead")[:2000]
     )
-    return list(
-        Assignment.objects.filter(consultant=user, status=AssignmentStatus.ACTIVE)
-        .select_related("lead")
-        .annotate(rank=rank)
-        .order_by("first_contact_at", "rank", "due_at", "-score")[:limit]
+    scores = scores_for_leads(lead_ids=[a.lead_id for a in rows])
+    for row in rows:
+        row.current = scores.get(row.lead_id)
+        row.category = row.current.category if row.current else row.category
+        row.score = row.current.score if row.current else row.score
+        row.priority = row.lead.priority
+    rows.sort(
+        key=lambda a: (
+            a.first_contact_at is not None,
+            QUEUE_CLASS_RANK.get(a.category, 3),
+            -a.priority,
+            a.due_at,
+            -(a.score or 0),
+        )
     )
+    return rows[:limit]
+
+
+QUEUE_CLASS_RANK = {"hot": 0, "warm": 1, "cold": 2}
 
 
 def load_board(*, teams: QuerySet[Team], now) -> list[dict]:

@@ -352,10 +352,18 @@ def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=Non
 
 
 def leads_assign(*, lead_ids: list[int], now=None) -> dict:
-    """The roulette over many leads, hot first, then by served score: used on new leads and by the sweep."""
+    """The roulette over many leads in the order waiting leads are served: hot first, then the recurrence priority
+    (people who showed interest again), then age (oldest first). Used on new leads and by the sweep."""
     info = qualification_selectors.category_and_sla(lead_ids=lead_ids)
+    waiting = lead_selectors.lead_priority_and_age(lead_ids=lead_ids)
     ordered = sorted(
-        lead_ids, key=lambda i: (CLASS_ORDER[info.get(i, ("",))[0]], -(info.get(i, ("", 0, 0))[2] or 0), i)
+        lead_ids,
+        key=lambda i: (
+            CLASS_ORDER.get(info.get(i, ("",))[0], 3),
+            -waiting.get(i, (0, None))[0],
+            waiting.get(i, (0, None))[1] or timezone.now(),
+            i,
+        ),
     )
     assigned = skipped = 0
     for lead_id in ordered:

@@ -6,7 +6,7 @@ import csv
 import io
 import ipaddress
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
@@ -74,17 +74,31 @@ def cell_safe(value):
     return value
 
 
-def csv_export(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([cell_safe(h) for h in header])
+class _LineBuffer:
+    """A file-like target for ``csv.writer`` that hands back what was written, one row at a time."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_export(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """Formula-safe CSV, streamed: yields UTF-8 bytes (a BOM first, so Excel reads UTF-8) a few hundred rows at a
+    time, never holding the whole file. ``b"".join(csv_export(...))`` for a small one."""
+    writer = csv.writer(_LineBuffer())
+    chunk = ["\ufeff", writer.writerow([cell_safe(h) for h in header])]
     for row in rows:
-        writer.writerow([cell_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+        chunk.append(writer.writerow([cell_safe(_plain(v)) for v in row]))
+        if len(chunk) >= 500:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    if chunk:
+        yield "".join(chunk).encode("utf-8")
 
 
-def xlsx_export(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
-    """``{"Sheet": (header, rows)}`` → an .xlsx whose text cells are all formula-safe."""
+def xlsx_export_to(target, sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> None:
+    """Write ``{"Sheet": (header, rows)}`` as .xlsx into ``target`` (a path or binary file) with openpyxl's
+    write-only mode: rows go to disk as they come, so memory stays flat however long the list. Every text cell is
+    formula-safe."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -93,8 +107,13 @@ def xlsx_export(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> 
         sheet.append([cell_safe(h) for h in header])
         for row in rows:
             sheet.append([cell_safe(_plain(v)) for v in row])
+    workbook.save(target)
+
+
+def xlsx_export(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """``{"Sheet": (header, rows)}`` → an .xlsx whose text cells are all formula-safe."""
     out = io.BytesIO()
-    workbook.save(out)
+    xlsx_export_to(out, sheets)
     return out.getvalue()
 
 

@@ -309,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Qualification: segments ----------------------------------------------------------------------------------------
+# A k whose smallest cluster holds less than this share of the leads is no segmentation: an outlier is not a segment.
+QUALIFICATION_SEGMENT_MIN_SHARE = env.float("QUALIFICATION_SEGMENT_MIN_SHARE", default=0.05)
+
 # --- Assignment: the roulette and the first-contact SLA -------------------------------------------------------------
 ASSIGNMENT_AUTO = env.bool("ASSIGNMENT_AUTO", default=True)  # route new leads with the roulette
 ASSIGNMENT_ONLINE_MINUTES = env.int("ASSIGNMENT_ONLINE_MINUTES", default=10)  # seen this recently = online

@@ -23,3 +23,28 @@ class ReferralForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class LeadCreateForm(forms.Form):
+    """A consultant's or supervisor's "new lead": the person they just met or who just called."""
+
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    source = forms.ModelChoiceField(label=_("Source"), queryset=None, empty_label=None)
+    notes = forms.CharField(
+        label=_("Notes"), max_length=NOTE_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from leads.selectors import lead_sources
+
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = lead_sources()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("phone") and not data.get("email"):
+            raise forms.ValidationError(_("Give at least one phone or e-mail."))
+        return data

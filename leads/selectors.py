@@ -404,10 +404,10 @@ def lead_conversion_by_owner(*, owner_ids: list[int]) -> dict[tuple[int, str], t
 
 
 def lead_ids_unassigned(*, limit: int = 500) -> list[int]:
-    """Open leads with no owner, oldest first (the roulette's backlog)."""
+    """Open leads with no owner, highest recurrence priority first, then oldest (the roulette's backlog)."""
     return list(
         Lead.objects.filter(owner__isnull=True, stage__in=OPEN_STAGES, merged_into__isnull=True)
-        .order_by("created_at", "id")
+        .order_by("-priority", "created_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
 
@@ -418,3 +418,21 @@ def lead_ids_owned_open(*, owner_id: int) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def lead_survivor_id(*, lead_id: int) -> int:
+    """The live lead a (possibly merged) lead now lives on in."""
+    seen: set[int] = set()
+    while lead_id not in seen:
+        seen.add(lead_id)
+        merged_into = Lead.objects.filter(pk=lead_id).values_list("merged_into_id", flat=True).first()
+        if not merged_into:
+            return lead_id
+        lead_id = merged_into
+    return lead_id
+
+
+def lead_priority_and_age(*, lead_ids: list[int]) -> dict[int, tuple[int, object]]:
+    """lead id → (recurrence priority, created_at): the roulette's order among leads of the same class."""
+    rows = Lead.objects.filter(pk__in=list(lead_ids)).values_list("pk", "priority", "created_at")
+    return {pk: (priority, created_at) for pk, priority, created_at in rows}

@@ -5,6 +5,8 @@ from leads import views, views_import, views_whatsapp
 app_name = "leads"
 urlpatterns = [
     path("", views.lead_list_view, name="list"),
+    path("export/", views.lead_export_view, name="export"),
+    path("new/", views.lead_create_view, name="create"),
     path("<int:lead_id>/", views.lead_detail_view, name="detail"),
     path("<int:lead_id>/notes/", views.lead_note_create_view, name="note_create"),
     path("<int:lead_id>/stage/", views.lead_stage_change_view, name="stage_change"),

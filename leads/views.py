@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import ApplicationError
-from compliance.roles import ANY_STAFF_ROLE, role_required
+from compliance.roles import ANY_STAFF_ROLE, Role, contacts_unmasked_in_lists, role_required
 from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
-from leads.forms import NoteForm, ReferralForm, StageForm
+from leads.forms import LeadCreateForm, NoteForm, ReferralForm, StageForm
 from leads.models import EventChannel
+from leads.services.dedup_check import lead_duplicate_warning
+from leads.services.export import lead_export
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -44,6 +47,29 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "lead-results":
         template += "#results"
     return TemplateResponse(request, template, {"filter": lead_filter, "page": page, "query": query.urlencode()})
+
+
+def lead_export_response(export) -> HttpResponse:
+    """The HTTP answer for a ``leads.services.export.LeadExport``: CSV streamed as it is written, XLSX from disk."""
+    if export.chunks is not None:
+        response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    else:
+        response = FileResponse(export.file, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["X-Export-Rows"] = str(export.rows)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def lead_export_view(request: HttpRequest) -> HttpResponse:
+    """The list's current filters as CSV or XLSX (``?format=csv|xlsx`` plus the list's query string)."""
+    try:
+        export = lead_export(user=request.user, filters=request.GET, file_format=request.GET.get("format", "csv"))
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+    return lead_export_response(export)
 
 
 def _detail_context(request: HttpRequest, lead, **extra) -> dict:
@@ -142,3 +168,44 @@ def lead_referral_create_view(request: HttpRequest, lead_id: int) -> HttpRespons
         messages.error(request, exc.message)
         return redirect("leads:detail", lead_id=referrer.pk)
     return redirect("leads:detail", lead_id=referred.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CONSULTANT, Role.SUPERVISOR)
+def lead_create_view(request: HttpRequest) -> HttpResponse:
+    """ "New lead": a likely duplicate is shown before anything is saved, with "open the existing one" and "create
+    anyway"; a consultant owns what they create, a supervisor's lead goes to their team's roulette."""
+    form = LeadCreateForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "GET" or not form.is_valid():
+        status = 200 if request.method == "GET" else 400
+        return TemplateResponse(request, "leads/lead_create.html", context, status=status)
+    data = form.cleaned_data
+    phones, emails = [data["phone"]] if data["phone"] else [], [data["email"]] if data["email"] else []
+    if request.POST.get("confirm_duplicate") != "1":
+        warning = lead_duplicate_warning(
+            user=request.user,
+            full_name=data["full_name"],
+            phones=phones,
+            emails=emails,
+            city=data["city"],
+            source_id=data["source"].pk,
+        )
+        if warning is not None:
+            context |= {"duplicate": warning, "unmask_contacts": contacts_unmasked_in_lists(request.user)}
+            return TemplateResponse(request, "leads/lead_create.html", context, status=409)
+    try:
+        lead = services.lead_create_by_hand(
+            actor=request.user,
+            full_name=data["full_name"],
+            phones=phones,
+            emails=emails,
+            city=data["city"],
+            source=data["source"],
+            notes=data["notes"],
+        )
+    except ApplicationError as exc:
+        context["error"] = exc.message
+        return TemplateResponse(request, "leads/lead_create.html", context, status=400)
+    messages.success(request, _("Lead created."))
+    return redirect("leads:detail", lead_id=lead.pk)

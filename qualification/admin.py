@@ -57,6 +57,15 @@ class ScoringConfigAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return obj is not None and obj.status == ConfigStatus.DRAFT
 
+    def save_model(self, request, obj, form, change):
+        """A draft's edit goes through the service (the definition checked again, only drafts change)."""
+        if change:
+            services.config_draft_update(
+                config=obj, definition=form.cleaned_data["definition"], notes=form.cleaned_data.get("notes", "")
+            )
+        else:
+            super().save_model(request, obj, form, change)
+
     @admin.display(description=_("tools"))
     def tools(self, obj):
         if obj.status != ConfigStatus.DRAFT:
@@ -162,4 +171,8 @@ class LeadModelAdmin(ReadOnly):
 
 @admin.register(Segmentation)
 class SegmentationAdmin(ReadOnly):
-    list_display = ["created_at", "k", "silhouette", "monotonic", "leads"]
+    list_display = ["created_at", "k", "meaningful", "silhouette", "monotonic", "leads", "min_share"]
+
+    @admin.display(boolean=True, description=_("meaningful segmentation"))
+    def meaningful(self, obj):
+        return obj.meaningful

@@ -180,6 +180,8 @@ class Segmentation(models.Model):
     segments = models.JSONField(_("segments"), default=list)
     monotonic = models.BooleanField(_("outcome rate falls with rank"), default=False)
     leads = models.PositiveIntegerField(_("leads"), default=0)
+    min_share = models.FloatField(_("smallest cluster share required"), default=0.0)
+    rejected = models.JSONField(_("k rejected for a too small cluster"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("segmentation")
@@ -188,3 +190,8 @@ class Segmentation(models.Model):
 
     def __str__(self) -> str:
         return f"k={self.k} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def meaningful(self) -> bool:
+        """False when every k left a cluster under ``min_share``: the leads show no segments worth naming."""
+        return self.k > 0

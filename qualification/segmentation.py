@@ -1,12 +1,15 @@
 """Behavioural segments: KMeans on standardized features, k chosen by silhouette, clusters ordered by value (their
 members' mean served score: the learned model's probability when it serves, else the rules' score) and named,
-validated by the outcome rate (won among closed) falling with the rank."""
+validated by the outcome rate (won among closed) falling with the rank. A k whose smallest cluster holds less than
+``QUALIFICATION_SEGMENT_MIN_SHARE`` of the leads is not a segmentation; when no k qualifies, a segmentation with
+``k = 0`` says so (and labels nobody)."""
 
 from __future__ import annotations
 
 import itertools
 
 import numpy as np
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from qualification import learning
@@ -65,20 +68,35 @@ def fit(batch, outcomes: dict[int, bool]) -> Segmentation:
     Z = (X - mean) / scale
     rng = np.random.default_rng(0)
     sample = Z[rng.choice(len(Z), size=min(FIT_SAMPLE, len(Z)), replace=False)]
-    silhouettes, models = {}, {}
+    min_share = float(settings.QUALIFICATION_SEGMENT_MIN_SHARE)
+    silhouettes, models, rejected = {}, {}, {}
+    distinct = len(np.unique(sample.round(6), axis=0))
     for k in K_RANGE:
-        if k >= len(sample):
+        if k >= len(sample) or k > distinct:  # more clusters than distinct leads: nothing more to split
             break
         model = KMeans(n_clusters=k, n_init=4, random_state=0).fit(sample)
         labels = model.labels_
         if len(set(labels)) < 2:
             continue
-        silhouettes[k] = round(
-            float(silhouette_score(sample, labels, sample_size=min(3000, len(sample)), random_state=0)), 4
-        )
+        score = round(float(silhouette_score(sample, labels, sample_size=min(3000, len(sample)), random_state=0)), 4)
+        # A high silhouette with a cluster of a handful of leads is an outlier, not a segment: every cluster must
+        # hold at least ``min_share`` of the leads (counted on all of them, not the sample).
+        smallest = float(np.bincount(model.predict(Z), minlength=k).min()) / len(Z)
+        if smallest < min_share:
+            rejected[str(k)] = {"silhouette": score, "smallest_share": round(smallest, 4)}
+            continue
+        silhouettes[k] = score
         models[k] = model
     if not silhouettes:
-        raise SegmentationRefused("no clustering with at least two groups")
+        return Segmentation.objects.create(
+            k=0,
+            silhouette=0.0,
+            silhouettes={},
+            features=list(FEATURES),
+            min_share=min_share,
+            rejected=rejected,
+            leads=len(X),
+        )
     k = max(silhouettes, key=silhouettes.get)
     labels = models[k].predict(Z)
     centers = models[k].cluster_centers_
@@ -116,6 +134,8 @@ def fit(batch, outcomes: dict[int, bool]) -> Segmentation:
         segments=[{key: v for key, v in s.items() if key != "center"} for s in segments],
         monotonic=monotonic,
         leads=len(X),
+        min_share=min_share,
+        rejected=rejected,
     )
 
 
@@ -126,7 +146,7 @@ def current() -> Segmentation | None:
 def segments_of(batch) -> list[str | None]:
     """The current segmentation's segment key for each lead of ``batch`` (None when none was fitted)."""
     row = Segmentation.objects.order_by("-created_at", "-id").values_list("pk", "scaler", "centers", "segments").first()
-    if row is None or not len(batch):
+    if row is None or not len(batch) or not row[2]:  # none fitted, or no meaningful segmentation
         return [None] * len(batch)
     _pk, scaler, centers, segments = row
     Z = (feature_matrix(batch) - np.array(scaler["mean"])) / np.array(scaler["scale"])

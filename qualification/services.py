@@ -197,7 +197,9 @@ def _score_chunk(lead_ids: list[int], *, config: ScoringConfig, trigger: str, no
 
 def lead_score_current(*, lead_id: int) -> LeadScore:
     """The lead's score, computed now if it has none yet (it arrived a moment ago, or before scoring existed)."""
-    score = LeadScore.objects.filter(lead_id=lead_id).first()
+    from qualification.selectors import score_for_lead
+
+    score = score_for_lead(lead_id=lead_id)
     if score is None:
         leads_score(lead_ids=[lead_id], trigger=Trigger.MANUAL)
         score = LeadScore.objects.get(lead_id=lead_id)
@@ -371,7 +373,25 @@ def segmentation_fit(*, limit: int = 20000) -> dict:
     outcomes = {o[0]: o[1] == "won" for o in lead_selectors.lead_outcomes()}
     fitted = segmentation.fit(_batch_for(ids), outcomes)
     leads_score_open(trigger=Trigger.MANUAL)
+    if not fitted.meaningful:
+        return {
+            "meaningful": False,
+            "k": None,
+            "reason": _(
+                "No meaningful segmentation: every grouping tried (2 to 6 clusters) left a cluster with less than "
+                "%(share)s of the leads, or the leads are too alike to split. No lead is labelled with a segment."
+            )
+            % {"share": f"{fitted.min_share:.0%}"},
+            "min_share": fitted.min_share,
+            "rejected": fitted.rejected,
+            "leads": fitted.leads,
+            "features": fitted.features,
+            "segments": [],
+        }
     return {
+        "meaningful": True,
+        "min_share": fitted.min_share,
+        "rejected": fitted.rejected,
         "k": fitted.k,
         "silhouette": fitted.silhouette,
         "silhouette_per_k": fitted.silhouettes,

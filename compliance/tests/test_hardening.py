@@ -60,7 +60,7 @@ def test_cells_that_could_run_as_formulas_are_neutralized(value):
 
 def test_csv_and_xlsx_exports_neutralize_every_text_cell_and_keep_numbers():
     rows = [["=1+1", 350000, "Maria"], ["@cmd", -5, "+55 11 98888-7777"]]
-    parsed = list(csv.reader(io.StringIO(csv_export(["nome", "valor", "fone"], rows).decode("utf-8-sig"))))
+    parsed = list(csv.reader(io.StringIO(b"".join(csv_export(["nome", "valor", "fone"], rows)).decode("utf-8-sig"))))
     assert parsed[1] == ["'=1+1", "350000", "Maria"]
     assert parsed[2] == ["'@cmd", "-5", "'+55 11 98888-7777"]
 

@@ -174,3 +174,44 @@ class IngestItemResultSerializer(serializers.Serializer):
 
 class IngestOutputSerializer(serializers.Serializer):
     results = IngestItemResultSerializer(many=True)
+
+
+class DuplicateCandidateSerializer(serializers.ModelSerializer):
+    owner = UserRefSerializer(allow_null=True)
+    contact_points = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lead
+        fields = ["id", "full_name", "city", "state", "stage", "owner", "contact_points"]
+
+    @extend_schema_field(ContactPointOutputSerializer(many=True))
+    def get_contact_points(self, lead: Lead) -> list[dict]:
+        return LeadOutputSerializer(context=self.context).get_contact_points(lead)
+
+
+class DuplicateWarningSerializer(serializers.Serializer):
+    """409 on create: a likely duplicate. ``candidates`` lists it only if you may see it; ``hidden`` says one exists
+    outside what you may see. Repeat the call with ``confirm_duplicate=true`` to create anyway."""
+
+    code = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    confidence = serializers.FloatField()
+    hidden = serializers.BooleanField()
+    candidates = DuplicateCandidateSerializer(many=True)
+
+    def get_code(self, warning) -> str:
+        return "likely_duplicate"
+
+    def get_message(self, warning) -> str:
+        from django.utils.translation import gettext as _
+
+        if warning.hidden:
+            return _(
+                "A lead with these details probably exists already, outside your portfolio. Ask your supervisor, "
+                "or send confirm_duplicate=true to create it anyway."
+            )
+        return _(
+            "This person is probably already a lead (see candidates). Open the existing lead, or send "
+            "confirm_duplicate=true to create a new one anyway."
+        )

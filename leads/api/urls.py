@@ -5,6 +5,7 @@ from leads.api import views, views_whatsapp
 app_name = "api"
 urlpatterns = [
     path("leads/", views.LeadListCreateApi.as_view(), name="leads"),
+    path("leads/export/", views.LeadExportApi.as_view(), name="leads_export"),
     path("leads/ingest/", views.LeadIngestApi.as_view(), name="leads_ingest"),
     path("leads/<int:lead_id>/", views.LeadDetailApi.as_view(), name="lead_detail"),
     path("leads/<int:lead_id>/stage/", views.LeadStageChangeApi.as_view(), name="lead_stage"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -14,6 +15,7 @@ from compliance.roles import Role, contacts_unmasked_in_lists, user_has_role
 from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.api.serializers import (
+    DuplicateWarningSerializer,
     IngestInputSerializer,
     IngestOutputSerializer,
     LeadCreateInputSerializer,
@@ -26,7 +28,10 @@ from leads.api.serializers import (
 from leads.errors import IngestKeyMissing
 from leads.filters import LeadFilter
 from leads.models import EventChannel, LeadEvent
+from leads.services.dedup_check import lead_duplicate_warning
+from leads.services.export import lead_export
 from leads.services.ingest import ingest_batch_run, ingest_request_find
+from leads.views import lead_export_response
 
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 
@@ -42,6 +47,32 @@ class LeadFilterBackend(DjangoFilterBackend):
 
 
 READ_WRITE = {"GET": "leads:read", "POST": "leads:write", "PATCH": "leads:write"}
+
+
+def _confirmed(value) -> bool:
+    return value is True or str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _duplicate_conflict(request, fields: dict) -> Response | None:
+    """409 with the likely duplicate (only if the caller may see it, contacts masked as lists mask them) unless the
+    client confirms with ``?confirm_duplicate=true`` or ``"confirm_duplicate": true`` in the body."""
+    if _confirmed(request.query_params.get("confirm_duplicate")) or _confirmed(request.data.get("confirm_duplicate")):
+        return None
+    warning = lead_duplicate_warning(
+        user=request.user,
+        full_name=fields["full_name"],
+        phones=fields.get("phones", ()),
+        emails=fields.get("emails", ()),
+        document=fields.get("document", ""),
+        city=fields.get("city", ""),
+        source_id=fields["source"].pk,
+        external_ref=fields.get("external_ref"),
+    )
+    if warning is None:
+        return None
+    mask = not contacts_unmasked_in_lists(request.user)
+    body = DuplicateWarningSerializer(warning, context={"mask_contacts": mask}).data
+    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
 class LeadListCreateApi(generics.ListAPIView):
@@ -64,18 +95,65 @@ class LeadListCreateApi(generics.ListAPIView):
         operation_id="leads_create",
         summary="Create a lead",
         request=LeadCreateInputSerializer,
-        responses={201: LeadOutputSerializer, **ERRORS},
+        parameters=[
+            OpenApiParameter("confirm_duplicate", bool, description="Create even if a likely duplicate exists")
+        ],
+        responses={201: LeadOutputSerializer, 409: DuplicateWarningSerializer, **ERRORS},
     )
     def post(self, request):
         data = LeadCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        conflict = _duplicate_conflict(request, fields)
+        if conflict is not None:
+            return conflict
         owner = fields.pop("owner", None)
         if owner is None and user_has_role(request.user, Role.CONSULTANT):
             owner = request.user  # a consultant's own lead, so that they can see it
         lead = services.lead_create(actor=request.user, channel=EventChannel.API, owner=owner, **fields)
         lead = selectors.lead_get_for_user(user=request.user, lead_id=lead.pk)
         return Response(LeadOutputSerializer(lead).data, status=status.HTTP_201_CREATED)
+
+
+class LeadExportApi(APIView):
+    """The leads you may see, filtered like the list, as a CSV (streamed) or XLSX file: contacts masked as lists
+    mask them for your role, text cells formula-safe, the export audited (filters and row count)."""
+
+    required_scopes = {"GET": "leads:read"}
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``format`` names the file, not DRF's renderer; errors are always JSON.
+        from rest_framework.renderers import JSONRenderer
+
+        return JSONRenderer(), JSONRenderer.media_type
+
+    @extend_schema(
+        operation_id="leads_export",
+        summary="Export the filtered leads as CSV or XLSX",
+        parameters=[
+            OpenApiParameter("format", str, enum=["csv", "xlsx"], default="csv"),
+            OpenApiParameter("stage", str, many=True),
+            OpenApiParameter("owner", int),
+            OpenApiParameter("unassigned", bool),
+            OpenApiParameter("source", int),
+            OpenApiParameter("tag", str),
+            OpenApiParameter("city", str),
+            OpenApiParameter("state", str),
+            OpenApiParameter("created_after", OpenApiTypes.DATE),
+            OpenApiParameter("created_before", OpenApiTypes.DATE),
+            OpenApiParameter("q", str),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            **ERRORS,
+        },
+    )
+    def get(self, request):
+        export = lead_export(
+            user=request.user, filters=request.query_params, file_format=request.query_params.get("format", "csv")
+        )
+        return lead_export_response(export)
 
 
 class LeadDetailApi(APIView):

@@ -43,3 +43,27 @@ def lead_duplicate_check(
     )
     decision = dedup_decide([row], candidates_for([row], source_id), document_index)[0]
     return DuplicateCheck(decision.action, decision.target_id, decision.reason, decision.confidence)
+
+
+@dataclass(frozen=True)
+class DuplicateWarning:
+    """What a person creating a lead is told: the likely duplicate if they may see it, else only that one exists."""
+
+    reason: str
+    confidence: float
+    candidates: list  # visible leads, with ``primary_contacts`` preloaded
+    hidden: bool  # the likely duplicate exists but is outside what this user may see
+
+
+def lead_duplicate_warning(*, user, full_name: str, phones=(), emails=(), **fields) -> DuplicateWarning | None:
+    """Before a person creates a lead by hand (REST create, the "new lead" form): is it likely someone already in
+    the base? ``None`` when not. The candidate is given only when ``user`` may see it (merged leads are followed to
+    their survivor); otherwise only the fact that a likely duplicate exists, nothing about it."""
+    from leads import selectors
+
+    check = lead_duplicate_check(full_name=full_name, phones=phones, emails=emails, **fields)
+    if check.action == "create" or check.lead_id is None:
+        return None
+    survivor = selectors.lead_survivor_id(lead_id=check.lead_id)
+    visible = list(selectors.lead_list(user=user).filter(pk=survivor))
+    return DuplicateWarning(check.reason, check.confidence, visible, hidden=not visible)

@@ -143,6 +143,35 @@ def lead_create(
     return lead
 
 
+@transaction.atomic
+def lead_create_by_hand(
+    *, actor, source: LeadSource, full_name: str, phones=(), emails=(), city: str = "", notes: str = ""
+) -> Lead:
+    """The staff "new lead" form: a consultant owns the lead (in their team); a supervisor's lead goes to their
+    team unassigned, where the roulette picks a consultant. The notes become the first note on the timeline."""
+    from assignment.selectors import team_for_member, teams_supervised_by
+
+    owner = team = None
+    if user_has_role(actor, Role.CONSULTANT):
+        owner, team = actor, team_for_member(actor)
+    elif user_has_role(actor, Role.SUPERVISOR):
+        team = teams_supervised_by(actor).order_by("id").first()
+    lead = lead_create(
+        actor=actor,
+        source=source,
+        full_name=full_name,
+        phones=phones,
+        emails=emails,
+        city=city,
+        owner=owner,
+        team=team,
+        channel=EventChannel.WEB,
+    )
+    if notes.strip():
+        lead_add_note(lead=lead, actor=actor, text=notes, channel=EventChannel.WEB)
+    return lead
+
+
 def leads_created_notify(lead_ids: list[int]) -> None:
     """Tell the apps above (scoring, routing) about new leads once the transaction commits."""
     if lead_ids:

@@ -7,7 +7,11 @@ from qualification.segmentation import SegmentationRefused
 
 
 class Command(BaseCommand):
-    help = "Find behavioural segments (KMeans, k by silhouette), name them by value and label every open lead."
+    help = (
+        "Find behavioural segments (KMeans, k by silhouette among the k whose every cluster holds at least "
+        "QUALIFICATION_SEGMENT_MIN_SHARE of the leads), name them by value and label every open lead; says so when "
+        "no meaningful segmentation exists."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--leads", type=int, default=20000, help="How many recent leads to fit on.")
@@ -20,6 +24,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if json:
             self.stdout.write(_dumps(result))
+            return
+        if not result["meaningful"]:
+            self.stdout.write(result["reason"])
             return
         self.stdout.write(f"k={result['k']} silhouette={result['silhouette']} monotonic={result['monotonic']}")
         for s in result["segments"]:
