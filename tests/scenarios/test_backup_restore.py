@@ -123,7 +123,8 @@ def _sql(url: str, statement: str) -> None:
 
 def _manage(*args: str, database_url: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """`python manage.py …` in its own process against ``database_url``, as an operator runs it."""
-    environment = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
+    # FLUXO_TESTING: Redis DB 15 and test media, as the suite's own process, away from a running dev stack.
+    environment = {**os.environ, "DATABASE_URL": database_url, "FLUXO_TESTING": "1", **(env or {})}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True
     )
