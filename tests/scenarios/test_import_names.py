@@ -1,8 +1,8 @@
-"""Issue #19, break 10 / README "Import": a spreadsheet row is never dropped for its name. A supervisor uploads a
-workbook or a CSV through the import page (real HTTP, the mapping step, the import task) whose names start like
-formulas — ``@SUM(A1:A2)``, ``=1+2``, ``+55 fulano``, ``-x`` — with valid phones and e-mails: every person is kept
-with the name stored exactly as typed, as text. What Fluxo writes back out (the .xlsx error report) neutralises
-such cells so they cannot run in Excel."""
+"""Issue #19, break 10 / README "Importing leads" (cells are text): a spreadsheet row is never dropped for its name. A
+supervisor uploads a workbook or a CSV through the import page (real HTTP, the mapping step, the import task) whose
+names start like formulas — ``@SUM(A1:A2)``, ``=1+2``, ``+55 fulano``, ``-x`` — with valid phones and e-mails: every
+person is kept with the name stored exactly as typed, as text. What Fluxo writes back out (the .xlsx error report)
+neutralises such cells so they cannot run in Excel."""
 
 from __future__ import annotations
 

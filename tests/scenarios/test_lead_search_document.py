@@ -1,6 +1,7 @@
-"""README "Configuration" (`BLIND_INDEX_KEY`: "the blind indexes that make encrypted identifiers searchable by exact
-value"): a consultant types a lead's CPF, formatted any way, in the lead list search (HTML and API) and finds that
-lead although the column is encrypted; the search never reaches a lead they cannot see."""
+"""README "Privacy and security" (CPF blind index) and "Configuration" (`BLIND_INDEX_KEY`: "the blind indexes that make
+encrypted identifiers searchable by exact value"): a consultant types a lead's CPF, formatted any way, in the lead
+list search (HTML and API) and finds that lead although the column is encrypted; the search never reaches a lead
+they cannot see."""
 
 from __future__ import annotations
 
