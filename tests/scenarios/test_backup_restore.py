@@ -125,7 +125,12 @@ def _manage(*args: str, database_url: str, env: dict | None = None) -> subproces
     # FLUXO_TESTING: Redis DB 15 and test media, as the suite's own process, away from a running dev stack.
     environment = {**os.environ, "DATABASE_URL": database_url, "FLUXO_TESTING": "1", **(env or {})}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,  # a guard against a hung child, not a speed assertion
     )
 
 
