@@ -2,7 +2,9 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+# postgresql-client-15: manage.py backup/restore use the pg_dump/pg_restore of the server's major (compose: 15).
+RUN apt-get update && apt-get install -y --no-install-recommends gettext postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY common ./common

@@ -57,6 +57,8 @@ FIELD_ENCRYPTION_KEYS = [k.strip() for k in _dev_secret("FIELD_ENCRYPTION_KEYS",
 BLIND_INDEX_KEY = _dev_secret("BLIND_INDEX_KEY", _random_secret)
 AUDIT_HMAC_KEY = _dev_secret("AUDIT_HMAC_KEY", _random_secret)
 BACKUP_ENCRYPTION_KEY = _dev_secret("BACKUP_ENCRYPTION_KEY", _fernet_key)
+# Where pg_dump/pg_restore of the server's major version live (default: searched, see compliance/backup.py).
+FLUXO_PG_BIN_DIR = env("FLUXO_PG_BIN_DIR", default="")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

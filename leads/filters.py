@@ -30,6 +30,7 @@ class LeadFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         from leads.selectors import owners_visible_to
 
         self.filters["owner"].queryset = (
@@ -37,9 +38,15 @@ class LeadFilter(django_filters.FilterSet):
         )
 
     def filter_q(self, queryset, name, value):
-        from leads.selectors import lead_search
+        from leads.normalization import cpf_digits, cpf_is_valid
+        from leads.selectors import lead_find_by_document, lead_search
 
-        return lead_search(queryset, value)
+        found = lead_search(queryset, value)
+        if self.user is not None and cpf_is_valid(cpf_digits(value)):
+            # The CPF column is encrypted: a CPF typed in the search finds its lead through the blind index.
+            by_document = lead_find_by_document(user=self.user, document=value).values("pk")
+            found = found | queryset.filter(pk__in=by_document)
+        return found
 
     def filter_tag(self, queryset, name, value):
         path = value.strip().strip("/")

@@ -44,8 +44,12 @@ def _capitalize(word: str) -> str:
 
 def name_clean(raw: str) -> str:
     """Collapse spaces and fix capitalization when it is off (``maria DA silva`` → ``Maria da Silva``);
-    names already well cased (``João McDonald``) and accents are kept."""
+    names already well cased (``João McDonald``) and accents are kept. Text that does not start with a letter
+    (``@SUM(A1:A2)``, ``=1+2``, ``+55 fulano``) is not a name to re-case: it is kept as typed (spaces aside); it is
+    only text here, and exports make such cells formula-safe (``compliance.security.cell_safe``)."""
     text = _SPACES.sub(" ", (raw or "").strip())
+    if not text[:1].isalpha():
+        return text
     if text.istitle() and not any(p in text.split(" ") for p in ("Da", "De", "Do", "Das", "Dos", "E")):
         return text  # "Maria Souza": nothing to fix (the common case, checked in C)
     words = text.split(" ")

@@ -99,10 +99,59 @@ def rows_read(path: Path, kind: str) -> Iterator[list[str]]:
         yield row
 
 
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet holds a formula cell (``<f>``), scanning the XML as it is decompressed."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            tail = b""
+            with archive.open(info) as part:
+                while block := part.read(1 << 20):
+                    text = tail + block
+                    if b"<f>" in text or b"<f " in text or b":f>" in text or b":f " in text:
+                        return True
+                    tail = text[-8:]
+    return False
+
+
+def _xlsx_rows_keeping_formula_text(path: Path) -> Iterator[list[str]]:
+    """A workbook with formulas: each cell is the value Excel shows (its cached result); a formula that has none
+    (files written by programs, never opened in Excel) is kept as its text, ``=1+2``, rather than lost."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        shown = load_workbook(path, read_only=True, data_only=True)
+        typed = load_workbook(path, read_only=True, data_only=False)
+    except (InvalidFileException, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise FileRejected(_("The workbook cannot be read (%(error)s).") % {"error": str(exc)[:200]}) from exc
+    try:
+        rows = zip(
+            shown.worksheets[0].iter_rows(values_only=True),
+            typed.worksheets[0].iter_rows(values_only=True),
+            strict=False,
+        )
+        for values, formulas in rows:
+            cells = []
+            for index, value in enumerate(values):
+                formula = formulas[index] if index < len(formulas) else None
+                if value is None and formula is not None:
+                    value = getattr(formula, "text", formula)  # ArrayFormula → its text
+                cells.append(_cell(value))
+            yield cells
+    finally:
+        shown.close()
+        typed.close()
+
+
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
+        if _has_formulas(path):
+            yield from _xlsx_rows_keeping_formula_text(path)
+            return
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
         for row in sheet.iter_rows():
@@ -124,14 +173,34 @@ def _decode(raw: bytes) -> str:
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
     text = _decode(path.read_bytes())
-    sample = text[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=";,\t|")
-    except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    for row in csv.reader(io.StringIO(text), dialect):
+    for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text[:20000])):
         yield [cell.strip() for cell in row]
+
+
+DELIMITERS = ";,\t|"
+
+
+def _delimiter(sample: str) -> str:
+    """The delimiter that splits the header into the most columns with every sampled row as wide as the header.
+    (csv.Sniffer guessed ``,`` for a ``;`` file whose quoted name held commas: ``"=HYPERLINK(""a"",""b"")"``.)"""
+    lines = sample.splitlines()
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample cut the last line short
+    best: tuple[tuple[float, int], str] | None = None
+    for delimiter in DELIMITERS:
+        try:
+            rows = [row for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        width = len(rows[0]) if rows else 0
+        if width < 2:
+            continue
+        score = (sum(len(row) == width for row in rows) / len(rows), width)
+        if best is None or score > best[0]:
+            best = (score, delimiter)
+    if best:
+        return best[1]
+    return ";" if sample.count(";") > sample.count(",") else ","
 
 
 def rows_count(path: Path, kind: str) -> int:

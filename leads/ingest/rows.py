@@ -1,4 +1,8 @@
-"""One spreadsheet row → a normalized lead, or a rejection that names the column and the reason. Pure: no ORM."""
+"""One spreadsheet row → a normalized lead, or a rejection that names the column and the reason. Pure: no ORM.
+
+Cells are text: one that starts like a formula (``=1+2``, ``@SUM(A1:A2)``, ``-x``) is stored exactly as typed and
+never refuses its row; every spreadsheet Fluxo writes (error reports, exports) neutralises such cells on the way out
+(``compliance.security.cell_safe``)."""
 
 from __future__ import annotations
 
@@ -65,11 +69,6 @@ class RowRejected:
     raw: dict
 
 
-def _looks_like_formula(value: str) -> bool:
-    """``=SUM(…)``, ``@cmd``, ``+HYPERLINK(…)``; not ``+55 11 …`` nor ``-`` placeholders."""
-    return value.startswith(("=", "@")) or (value[:1] in "+-" and value[1:2].isalpha())
-
-
 def row_normalize(line: int, raw: dict[str, str], mapping: dict[str, str]) -> LeadRow | RowRejected:
     row = LeadRow(line=line, raw=raw)
     first = last = ""
@@ -78,10 +77,6 @@ def row_normalize(line: int, raw: dict[str, str], mapping: dict[str, str]) -> Le
         value = (value or "").strip()
         if not value or target == "ignore":
             continue
-        if _looks_like_formula(value):
-            return RowRejected(
-                line, header, _("looks like a spreadsheet formula (%(value)s)") % {"value": value[:40]}, raw
-            )
         if target == "full_name":
             row.full_name = name_clean(value)
         elif target == "first_name":

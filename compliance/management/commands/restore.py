@@ -21,7 +21,12 @@ class Command(BaseCommand):
         if not file.exists():
             raise CommandError(f"{file} does not exist.")
         try:
-            backup_restore(file, url=target)
+            report = backup_restore(file, url=target)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(f"Restored {file.name}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restored {file.name} (dumped from PostgreSQL {report['source_server']} by pg_dump "
+                f"{report['pg_dump']}) into PostgreSQL {report['target_major']} with {report['pg_restore']}."
+            )
+        )

@@ -42,7 +42,7 @@ ROWS = [
     ["João Souza", "123", "", "", "", "", "", "", ""],  # no valid contact: rejected
     ["José Lima", "21 99999-1111", "jose@lima.com", "", "Niteroi", "RJ", "entre 200 e 300 mil", "", ""],
     ["Ana Lima", "21 99999-1111", "", "", "", "", "", "", ""],  # José's phone, another name: review
-    ['=HYPERLINK("http://x")', "11977776666", "", "", "", "", "", "", ""],  # formula: rejected
+    ['=HYPERLINK("http://x")', "11977776666", "", "", "", "", "", "", ""],  # formula-like name: kept as text
 ]
 
 
@@ -84,17 +84,17 @@ def test_a_messy_file_becomes_clean_deduplicated_leads(tmp_path, source, maker):
 
     job = _run(path, source)
 
-    # In a workbook a formula cell is read as the value Excel shows (never as a formula); this one shows nothing,
-    # so that row becomes a lead without a name, flagged. In a CSV the formula text is refused.
-    created, rejected = (3, 1) if maker == "xlsx" else (2, 2)
+    # A name that starts like a formula is text: the person is kept with it, exactly as typed (issue #19, break 10).
+    # In a workbook a formula cell without a shown value keeps its formula text. Exports neutralise such cells.
     assert (job.status, job.rows_total, job.created, job.merged, job.review, job.rejected) == (
         ImportStatus.DONE,
         6,
-        created,
+        3,
         1,
         1,
-        rejected,
+        1,
     )
+    assert Lead.objects.filter(full_name__startswith="=HYPERLINK(").exists()
     maria = Lead.objects.get(full_name="Maria da Silva")
     assert (maria.city, maria.state, maria.document, maria.budget_min, maria.interest_type) == (
         "São Paulo",
@@ -111,7 +111,7 @@ def test_a_messy_file_becomes_clean_deduplicated_leads(tmp_path, source, maker):
     assert again.payload["source"] == "Feira 2025"
     review = DuplicateReview.objects.get()
     assert (review.lead.full_name, review.candidate.full_name) == ("José Lima", "Ana Lima")
-    assert [(e["line"], e["column"]) for e in job.errors] == [(4, "Celular"), (7, "Nome")][:rejected]
+    assert [(e["line"], e["column"]) for e in job.errors] == [(4, "Celular")]
     report = load_workbook(job.error_report.path).active
     assert [c.value for c in next(report.iter_rows(min_row=2, max_row=2))][:2] == [4, "Celular"]
     assert LeadSource.objects.get(pk=source.pk).column_mapping["Celular"] == "phone"  # the next file maps itself
@@ -193,8 +193,9 @@ def test_a_crashed_import_resumes_after_its_last_committed_chunk(tmp_path, sourc
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, rows_done=4)
     job = import_job_run(job_id=job.pk)
     assert job.rows_total == 6
-    assert (job.created, job.rejected) == (1, 1)  # only lines 6-7 were read: Ana (new) and the formula row
+    assert (job.created, job.rejected) == (2, 0)  # only lines 6-7 were read: Ana and the formula-like name (new)
     assert Lead.objects.filter(full_name="Ana Lima").exists()
+    assert Lead.objects.filter(full_name__startswith="=HYPERLINK(").exists()
     assert not Lead.objects.filter(full_name="Maria da Silva").exists()
     assert import_job_run(job_id=job.pk).rows_done == 6  # a finished job is left as it is
 
@@ -204,10 +205,10 @@ def test_import_leads_command_prints_json(tmp_path, source):
     call_command("import_leads", str(_csv(tmp_path / "f.csv")), "--source", "Feira 2025", "--json", stdout=out)
     summary = json.loads(out.getvalue())
     assert {k: summary[k] for k in ("created", "merged", "review", "rejected", "rows")} == {
-        "created": 2,
+        "created": 3,
         "merged": 1,
         "review": 1,
-        "rejected": 2,
+        "rejected": 1,
         "rows": 6,
     }
     assert summary["error_report"].endswith(".xlsx") and summary["seconds"] >= 0
