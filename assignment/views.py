@@ -149,7 +149,7 @@ def lead_assign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
             ):
                 error = _("Nobody available has room for this lead now.")
         else:
-            consultant = _consultant_supervised(request, int(choice or 0))
+            consultant = get_object_or_404(get_user_model(), pk=int(choice or 0), is_active=True)
             services.lead_assign_to(lead_id=lead.pk, consultant=consultant, actor=request.user, reason=reason)
     except ApplicationError as exc:
         error = exc.message

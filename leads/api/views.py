@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
-from compliance.roles import Role, contacts_unmasked_in_lists, user_has_role
+from compliance.roles import contacts_unmasked_in_lists
 from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.api.serializers import (
@@ -64,17 +65,17 @@ class LeadListCreateApi(generics.ListAPIView):
         operation_id="leads_create",
         summary="Create a lead",
         request=LeadCreateInputSerializer,
-        responses={201: LeadOutputSerializer, **ERRORS},
+        responses={201: LeadOutputSerializer, 403: ErrorSerializer, **ERRORS},
     )
     def post(self, request):
         data = LeadCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        owner = fields.pop("owner", None)
-        if owner is None and user_has_role(request.user, Role.CONSULTANT):
-            owner = request.user  # a consultant's own lead, so that they can see it
-        lead = services.lead_create(actor=request.user, channel=EventChannel.API, owner=owner, **fields)
-        lead = selectors.lead_get_for_user(user=request.user, lead_id=lead.pk)
+        # Checked before writing: whoever creates a lead can see it (a consultant's lead is their own).
+        owner, team = selectors.lead_placement_for_create(user=request.user, owner=fields.pop("owner", None))
+        with transaction.atomic():
+            lead = services.lead_create(actor=request.user, channel=EventChannel.API, owner=owner, team=team, **fields)
+            lead = selectors.lead_get_for_user(user=request.user, lead_id=lead.pk)  # a 404 here keeps nothing
         return Response(LeadOutputSerializer(lead).data, status=status.HTTP_201_CREATED)
 
 
