@@ -74,20 +74,14 @@ def _load_context(request) -> dict:
 
 
 def _consultant_supervised(request, user_id: int):
-    user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
-    if not selectors.consultants_of(selectors.teams_managed_by(request.user)).filter(pk=user.pk).exists():
-        raise ApplicationError(_("This consultant is not in one of your teams."), code="not_your_team")
-    return user
+    """A consultant of a team the user manages; anyone else does not exist here (404, as for leads)."""
+    return get_object_or_404(selectors.consultants_of(selectors.teams_managed_by(request.user)), pk=user_id)
 
 
 @require_POST
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def consultant_pause_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    try:
-        user = _consultant_supervised(request, user_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("assignment:supervisor_home")
+    user = _consultant_supervised(request, user_id)
     paused = request.POST.get("paused") == "1"
     services.consultant_pause(user=user, actor=request.user, paused=paused, reason=request.POST.get("reason", ""))
     if request.htmx:
@@ -98,11 +92,7 @@ def consultant_pause_view(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def consultant_rebalance_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    try:
-        user = _consultant_supervised(request, user_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("assignment:supervisor_home")
+    user = _consultant_supervised(request, user_id)
     result = services.consultant_rebalance(user=user, actor=request.user, reason=request.POST.get("reason", ""))
     messages.success(
         request,
