@@ -179,3 +179,21 @@ def test_a_supervisor_creates_leads_for_their_team_and_sees_them(world, api_for)
     assert unowned.status_code == 201
     assert unowned.json()["team"] == "Equipe A" and unowned.json()["owner"] is None
     assert api.get(f"/api/v1/leads/{unowned.json()['id']}/").status_code == 200
+
+
+def test_lists_mask_contacts_by_one_rule_in_html_and_api(world, login, api_for):
+    """Break 3 ("one rule"): the lead list masks phones for supervisors and shows them to the consultant who calls
+    them, the same in the HTML list, the duplicate queue and the API (``contacts_unmasked_in_lists``)."""
+    lead = world["leads"]["ana"][0]
+    phone = lead.contact_points.get(kind=ContactKind.PHONE).value
+    masked = f"+55 {phone[3:5]} {phone[5]}****-{phone[-4:]}"
+
+    ana_page = login(world["ana"]).get("/leads/").content.decode()
+    assert phone in ana_page
+    ana_api = api_for(world["ana"]).get("/api/v1/leads/").json()["results"]
+    assert phone in str(ana_api)
+
+    sup_page = login(world["sup_a"]).get("/leads/").content.decode()
+    assert lead.full_name in sup_page and masked in sup_page and phone not in sup_page
+    sup_api = api_for(world["sup_a"]).get("/api/v1/leads/").json()["results"]
+    assert masked in str(sup_api) and phone not in str(sup_api)
