@@ -281,10 +281,13 @@ def matrix(world):
     return {"sides": sides, "admin": admin, "integrator": integrator, "world": world}
 
 
-def _client(user, *, api: bool):
+def _client(user, *, api: bool, session: bool = False):
+    """A browser (session) for pages; for API routes a token holding every scope, or the browser's session."""
     if api:
         client = APIClient()
-        if user is not None:
+        if user is not None and session:
+            client.force_login(user)
+        elif user is not None:
             _token, key = api_token_issue(user=user, name="matriz", scopes=sorted(SCOPES))
             client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
@@ -350,8 +353,13 @@ def test_access_matrix(name, matrix):
         ("admin", matrix["admin"], url_b, None, False),
     ]
 
-    for who, user, url, other, in_page in viewers:
-        client = _client(user, api=api)
+    if api:  # the API answers tokens and browser sessions: both go through the same rule
+        viewers = [(f"{who} ({auth})", *rest, auth) for who, *rest in viewers for auth in ("token", "session")]
+    else:
+        viewers = [(who, *rest, "session") for who, *rest in viewers]
+
+    for who, user, url, other, in_page, auth in viewers:
+        client = _client(user, api=api, session=auth == "session")
         for method in _methods(entry):
             response = _call(client, method, url, api=api)
             status = response.status_code
