@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assignment import roulette
+from assignment import roulette, selectors
 from assignment.models import (
     Assignment,
     AssignmentKind,
@@ -30,7 +30,7 @@ from assignment.models import (
     NotificationKind,
     Team,
 )
-from common.errors import ApplicationError
+from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from compliance.roles import Role, user_has_role
 from leads import selectors as lead_selectors
 from leads import services as lead_services
@@ -43,6 +43,11 @@ CLASS_ORDER = {"hot": 0, "warm": 1, "cold": 2, "": 3}
 
 class AssignmentRefused(ApplicationError):
     code = "assignment_refused"
+
+
+class AssignmentNotYourTeam(AssignmentRefused):
+    code = "not_your_team"
+    http_status = 403
 
 
 @transaction.atomic
@@ -277,6 +282,8 @@ def lead_assign(
     (the existing one when the lead was already assigned by the roulette), or None when nobody can take it now
     (it stays unassigned and the sweep retries)."""
     now = now or timezone.now()
+    if kind == AssignmentKind.MANUAL:
+        assignment_permission_check(actor=actor, lead_id=lead_id)
     with transaction.atomic():
         lead = lead_services.lead_lock(lead_id=lead_id)
         if lead is None or lead.stage in CLOSED_STAGES:
@@ -293,7 +300,7 @@ def lead_assign(
         if chosen is None:
             return None
         user = get_user_model().objects.get(pk=chosen.user_id)
-        team = None if lead.team_id else Team.objects.filter(members=user, is_active=True).order_by("id").first()
+        team = None if lead.team_id else selectors.team_for_member(user)
         details = {
             "kind": kind,
             "category": category,
@@ -318,9 +325,28 @@ def lead_assign(
     return assignment
 
 
+def assignment_permission_check(*, actor, lead_id: int, consultant=None) -> None:
+    """The one rule for a person handing a lead over, whatever the path (lead page, REST API): they must see the
+    lead (``lead_visible_to``: otherwise it does not exist for them) and the consultant must be in a team they
+    manage (admins: any active team). ``actor=None`` is Fluxo itself (roulette, SLA watch): no check."""
+    if actor is None:
+        return
+    if not user_has_role(actor, Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDeniedError(_("Only supervisors and admins assign leads."))
+    if not lead_selectors.lead_visible_to(actor).filter(pk=lead_id).exists():
+        raise NotFoundError(_("Lead not found."), code="lead_not_found", details={"lead": lead_id})
+    if (
+        consultant is not None
+        and not selectors.consultants_of(selectors.teams_managed_by(actor)).filter(pk=consultant.pk).exists()
+    ):
+        raise AssignmentNotYourTeam(_("This consultant is not in one of your teams."))
+
+
 def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=None) -> Assignment:
-    """A supervisor's choice. The consultant's caps still hold: a full consultant is refused with the reason."""
+    """A supervisor's choice, within their teams (``assignment_permission_check``). The consultant's caps still
+    hold: a full consultant is refused with the reason."""
     now = now or timezone.now()
+    assignment_permission_check(actor=actor, lead_id=lead_id, consultant=consultant)
     if not (consultant.is_active and user_has_role(consultant, Role.CONSULTANT)):
         raise AssignmentRefused(_("%(name)s is not an active consultant.") % {"name": consultant.get_full_name()})
     profile_for(consultant)

@@ -74,20 +74,14 @@ def _load_context(request) -> dict:
 
 
 def _consultant_supervised(request, user_id: int):
-    user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
-    if not selectors.consultants_of(selectors.teams_managed_by(request.user)).filter(pk=user.pk).exists():
-        raise ApplicationError(_("This consultant is not in one of your teams."), code="not_your_team")
-    return user
+    """A consultant of a team the user manages; anyone else does not exist here (404, as for leads)."""
+    return get_object_or_404(selectors.consultants_of(selectors.teams_managed_by(request.user)), pk=user_id)
 
 
 @require_POST
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def consultant_pause_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    try:
-        user = _consultant_supervised(request, user_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("assignment:supervisor_home")
+    user = _consultant_supervised(request, user_id)
     paused = request.POST.get("paused") == "1"
     services.consultant_pause(user=user, actor=request.user, paused=paused, reason=request.POST.get("reason", ""))
     if request.htmx:
@@ -98,11 +92,7 @@ def consultant_pause_view(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def consultant_rebalance_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    try:
-        user = _consultant_supervised(request, user_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("assignment:supervisor_home")
+    user = _consultant_supervised(request, user_id)
     result = services.consultant_rebalance(user=user, actor=request.user, reason=request.POST.get("reason", ""))
     messages.success(
         request,
@@ -149,7 +139,7 @@ def lead_assign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
             ):
                 error = _("Nobody available has room for this lead now.")
         else:
-            consultant = _consultant_supervised(request, int(choice or 0))
+            consultant = get_object_or_404(get_user_model(), pk=int(choice or 0), is_active=True)
             services.lead_assign_to(lead_id=lead.pk, consultant=consultant, actor=request.user, reason=reason)
     except ApplicationError as exc:
         error = exc.message

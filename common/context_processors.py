@@ -1,4 +1,4 @@
-from compliance.roles import Role, user_roles
+from compliance.roles import Role, contacts_unmasked_in_lists, user_roles
 
 
 def navigation(request):
@@ -14,4 +14,6 @@ def navigation(request):
         "is_supervisor": bool(roles & {Role.SUPERVISOR, Role.ADMIN}),
         "is_consultant": Role.CONSULTANT in roles,
         "is_admin": Role.ADMIN in roles,
+        # One masking rule for every list, HTML and API alike (compliance.roles.contacts_unmasked_in_lists).
+        "unmask_contacts": contacts_unmasked_in_lists(getattr(request, "user", None)),
     }

@@ -24,6 +24,13 @@ class LeadOwnerInvalid(LeadError):
     code = "lead_owner_invalid"
 
 
+class LeadOwnerNotAllowed(LeadError):
+    """The creator may not give the lead to that person (a consultant creates only leads they own)."""
+
+    code = "owner_not_allowed"
+    http_status = 403
+
+
 class LeadFilterInvalid(LeadError):
     code = "invalid_filter"
 

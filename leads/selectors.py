@@ -11,19 +11,22 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assignment.selectors import team_member_ids, teams_supervised_by
+from assignment.selectors import team_for_member, team_member_ids, teams_supervised_by
 from compliance.roles import Role, user_roles
-from leads.errors import LeadFilterInvalid
+from leads.errors import LeadFilterInvalid, LeadOwnerNotAllowed
 from leads.models import (
     AdLeadDelivery,
     ContactKind,
     ContactPoint,
     DeliveryStatus,
+    DuplicateReview,
     EventKind,
+    ImportJob,
     Lead,
     LeadEvent,
     LeadSource,
     LeadStage,
+    ReviewStatus,
     Tag,
 )
 
@@ -42,6 +45,70 @@ def lead_visible_to(user) -> QuerySet[Lead]:
     if Role.CONSULTANT in roles:
         scope |= Q(owner=user)
     return leads.filter(scope)
+
+
+def lead_placement_for_create(*, user, owner):
+    """Who owns, and which team holds, a lead that ``user`` creates — checked before anything is written, so that
+    the creator can see what they made. ``owner`` must be someone whose leads ``user`` may see
+    (``owners_visible_to``): a consultant creates only leads they own (no owner means themselves). The lead joins
+    the owner's team; a supervisor's unowned lead joins the (first) team they supervise.
+    Returns ``(owner, team)``; raises LeadOwnerNotAllowed."""
+    roles = user_roles(user)
+    if owner is None and Role.CONSULTANT in roles and not roles & {Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATOR}:
+        owner = user
+    if owner is not None and not owners_visible_to(user).filter(pk=owner.pk).exists():
+        raise LeadOwnerNotAllowed(
+            _(
+                "You may not give a lead to this person: leave the owner out to own it yourself, "
+                "or choose someone in your teams."
+            ),
+            details={"owner": [_("Not someone whose leads you may see.")]},
+        )
+    if owner is not None:
+        return owner, team_for_member(owner)
+    team = teams_supervised_by(user).order_by("id").first() if Role.SUPERVISOR in roles else None
+    return None, team
+
+
+def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
+    """Admins: every import. Supervisors: the imports they or people of their teams started. Others: none.
+    An import's error report holds names, phones and e-mails: it follows this rule everywhere."""
+    roles = user_roles(user)
+    jobs = ImportJob.objects.all()
+    if Role.ADMIN in roles:
+        return jobs
+    if Role.SUPERVISOR in roles:
+        return jobs.filter(Q(created_by=user) | Q(created_by__in=team_member_ids(teams_supervised_by(user))))
+    return jobs.none()
+
+
+def duplicate_reviews_visible_to(user) -> QuerySet[DuplicateReview]:
+    """The possible-duplicate pairs ``user`` may see and decide: both leads must be visible to them
+    (``lead_visible_to``). A lead that no team holds and nobody owns yet (fresh from an import, waiting for the
+    roulette) counts as visible when the pair came from one of the user's imports (``import_jobs_visible_to``).
+    So a pair that spans another team waits for an admin, and nobody sees another team's people here."""
+    reviews = DuplicateReview.objects.all()
+    if Role.ADMIN in user_roles(user):
+        return reviews
+    visible = lead_visible_to(user).values("pk")
+    theirs = import_jobs_visible_to(user).values("pk")
+
+    def side(field: str) -> Q:
+        unheld = Q(**{f"{field}__owner__isnull": True, f"{field}__team__isnull": True})
+        return Q(**{f"{field}__in": visible}) | (Q(import_job__in=theirs) & unheld)
+
+    return reviews.filter(side("lead") & side("candidate"))
+
+
+def duplicate_reviews_pending(*, user) -> QuerySet[DuplicateReview]:
+    """The review queue: pending pairs ``user`` may see, surest first, with what a card shows preloaded."""
+    return (
+        duplicate_reviews_visible_to(user)
+        .filter(status=ReviewStatus.PENDING)
+        .select_related("lead__source", "candidate__source")
+        .prefetch_related("lead__contact_points", "candidate__contact_points")
+        .order_by("-confidence", "created_at")
+    )
 
 
 def _with_list_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:

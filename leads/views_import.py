@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.errors import ApplicationError
 from compliance.roles import Role, role_required
+from leads import selectors
 from leads.ingest.mapping import FIELDS
 from leads.ingest.pipeline import import_job_create, import_job_mapping_set
-from leads.models import DuplicateReview, ImportJob, ImportStatus, LeadSource, ReviewStatus, SourceKind
+from leads.models import ImportStatus, LeadSource, SourceKind
 from leads.services.merge import review_decide
 
 MAX_UPLOAD = 200 * 1024 * 1024
@@ -63,7 +64,8 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
     context = {
         "sources": LeadSource.objects.filter(is_active=True),
         "error": error,
-        "jobs": ImportJob.objects.filter(file_kind__in=["xlsx", "csv"])
+        "jobs": selectors.import_jobs_visible_to(request.user)
+        .filter(file_kind__in=["xlsx", "csv"])
         .select_related("source")
         .order_by("-created_at")[:20],
     }
@@ -73,7 +75,7 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISORS)
 def import_detail_view(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = get_object_or_404(ImportJob.objects.select_related("source"), pk=job_id)
+    job = get_object_or_404(selectors.import_jobs_visible_to(request.user).select_related("source"), pk=job_id)
     error = None
     if request.method == "POST" and job.status == ImportStatus.PENDING:
         mapping = {header: request.POST.get(f"map::{header}", target) for header, target in job.mapping.items()}
@@ -107,7 +109,7 @@ def import_detail_view(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_GET
 @role_required(*SUPERVISORS)
 def import_report_view(request: HttpRequest, job_id: int) -> FileResponse:
-    job = get_object_or_404(ImportJob, pk=job_id)
+    job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=job_id)
     if not job.error_report:
         raise Http404("no report")
     return FileResponse(job.error_report.open("rb"), as_attachment=True, filename=f"erros-importacao-{job.pk}.xlsx")
@@ -116,20 +118,15 @@ def import_report_view(request: HttpRequest, job_id: int) -> FileResponse:
 @require_GET
 @role_required(*SUPERVISORS)
 def review_queue_view(request: HttpRequest) -> HttpResponse:
-    pending = (
-        DuplicateReview.objects.filter(status=ReviewStatus.PENDING)
-        .select_related("lead__source", "candidate__source")
-        .prefetch_related("lead__contact_points", "candidate__contact_points")
-        .order_by("-confidence", "created_at")
-    )
+    pending = selectors.duplicate_reviews_pending(user=request.user)
     page = Paginator(pending, 20).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "leads/review_queue.html", {"page": page})
+    return TemplateResponse(request, "leads/review_queue.html", {"page": page})  # masking: see context_processors
 
 
 @require_POST
 @role_required(*SUPERVISORS)
 def review_decide_view(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = get_object_or_404(DuplicateReview, pk=review_id)
+    review = get_object_or_404(selectors.duplicate_reviews_visible_to(request.user), pk=review_id)
     try:
         review_decide(review=review, actor=request.user, merge=request.POST.get("decision") == "merge")
     except ApplicationError as exc:

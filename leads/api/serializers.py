@@ -97,7 +97,10 @@ class LeadCreateInputSerializer(serializers.Serializer):
     attributes = serializers.DictField(required=False, default=dict)
     tags = serializers.ListField(child=serializers.CharField(max_length=400), required=False, default=list)
     owner = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Consultants: leave out (the lead is yours) or give yourself. Supervisors: someone in your teams.",
     )
 
     def validate(self, attrs):

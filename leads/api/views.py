@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
-from compliance.roles import Role, contacts_unmasked_in_lists, user_has_role
+from compliance.roles import contacts_unmasked_in_lists
 from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.api.serializers import (
@@ -98,20 +99,21 @@ class LeadListCreateApi(generics.ListAPIView):
         parameters=[
             OpenApiParameter("confirm_duplicate", bool, description="Create even if a likely duplicate exists")
         ],
-        responses={201: LeadOutputSerializer, 409: DuplicateWarningSerializer, **ERRORS},
+        responses={201: LeadOutputSerializer, 403: ErrorSerializer, 409: DuplicateWarningSerializer, **ERRORS},
     )
     def post(self, request):
         data = LeadCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        # Checked before writing: whoever creates a lead can see it (a consultant's lead is their own); then the
+        # likely-duplicate warning, unless the client confirms.
+        owner, team = selectors.lead_placement_for_create(user=request.user, owner=fields.pop("owner", None))
         conflict = _duplicate_conflict(request, fields)
         if conflict is not None:
             return conflict
-        owner = fields.pop("owner", None)
-        if owner is None and user_has_role(request.user, Role.CONSULTANT):
-            owner = request.user  # a consultant's own lead, so that they can see it
-        lead = services.lead_create(actor=request.user, channel=EventChannel.API, owner=owner, **fields)
-        lead = selectors.lead_get_for_user(user=request.user, lead_id=lead.pk)
+        with transaction.atomic():
+            lead = services.lead_create(actor=request.user, channel=EventChannel.API, owner=owner, team=team, **fields)
+            lead = selectors.lead_get_for_user(user=request.user, lead_id=lead.pk)  # a 404 here keeps nothing
         return Response(LeadOutputSerializer(lead).data, status=status.HTTP_201_CREATED)
 
 
