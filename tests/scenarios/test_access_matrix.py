@@ -85,6 +85,9 @@ RULES: dict[str, Rule] = {
     "leads:whatsapp_panel": Rule(OBJECT, [_lead]),
     "leads:whatsapp_text": Rule(OBJECT, [_lead]),
     "leads:whatsapp_template": Rule(OBJECT, [_lead]),
+    "leads:whatsapp_rich": Rule(OBJECT, [_lead]),
+    "leads:create": Rule(SHARED),
+    "leads:export": Rule(SHARED),  # the list's own filters: one's visible leads only
     "leads:whatsapp_retry": Rule(
         OBJECT,
         [
@@ -147,6 +150,8 @@ RULES: dict[str, Rule] = {
     "api:lead_stage": Rule(OBJECT, [_lead]),
     "api:lead_timeline": Rule(OBJECT, [_lead]),
     "api:lead_notes": Rule(OBJECT, [_lead]),
+    "api:leads_export": Rule(SHARED),
+    "api:lead_whatsapp_messages": Rule(OBJECT, [_lead]),
     "token_revoke": Rule(OBJECT, [lambda other, own: {"token_id": other.token.pk}]),
     "privacy_request_create": Rule(SHARED),
     "antiban_metrics": Rule(SHARED),
