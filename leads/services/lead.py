@@ -26,6 +26,7 @@ from leads.models import (
     LeadStage,
 )
 from leads.normalization import cpf_digits, email_normalize, name_clean, name_key, phone_normalize
+from leads.selectors import lead_placement_for_create
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
 from leads.signals import lead_stage_changed, leads_created
@@ -148,14 +149,9 @@ def lead_create_by_hand(
     *, actor, source: LeadSource, full_name: str, phones=(), emails=(), city: str = "", notes: str = ""
 ) -> Lead:
     """The staff "new lead" form: a consultant owns the lead (in their team); a supervisor's lead goes to their
-    team unassigned, where the roulette picks a consultant. The notes become the first note on the timeline."""
-    from assignment.selectors import team_for_member, teams_supervised_by
-
-    owner = team = None
-    if user_has_role(actor, Role.CONSULTANT):
-        owner, team = actor, team_for_member(actor)
-    elif user_has_role(actor, Role.SUPERVISOR):
-        team = teams_supervised_by(actor).order_by("id").first()
+    team unassigned, where the roulette picks a consultant (the API's placement rule). The notes become the first
+    note on the timeline."""
+    owner, team = lead_placement_for_create(user=actor, owner=None)
     lead = lead_create(
         actor=actor,
         source=source,
