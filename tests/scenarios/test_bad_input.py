@@ -109,13 +109,21 @@ def test_json_nested_too_deep_is_a_400_saying_so(integrator_api, depth):
     lead = LeadFactory(attributes={"nota": "antes"})
 
     response = integrator_api.generic(
-        "PATCH", f"/api/v1/leads/{lead.pk}/", _nested(depth), content_type="application/json"
+        "PATCH", f"/api/v1/leads/{lead.pk}/", _nested(depth), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
     )
 
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "too_deeply_nested"
     assert "too deeply nested" in body["message"]
+    portuguese = integrator_api.generic(
+        "PATCH",
+        f"/api/v1/leads/{lead.pk}/",
+        _nested(depth),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="pt-br",
+    )
+    assert "aninhado demais" in portuguese.json()["message"]
     assert body["details"]["max_depth"] == 32
     lead.refresh_from_db()
     assert lead.attributes == {"nota": "antes"}
@@ -191,6 +199,7 @@ def test_when_the_code_cannot_be_sent_the_request_is_kept_and_the_answer_says_so
         "/api/v1/privacy/requests/",
         {"kind": "deletion", "requester_name": "Maria", "contact": "maria@exemplo.com.br", "contact_kind": "email"},
         format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 201
