@@ -37,19 +37,25 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": exc.details["body"][0]}) from exc
 
 
+def _form_check(data) -> None:
+    for key, values in data.lists():
+        for value in values:
+            json_value_check({key: value})
+
+
 class NulFreeFormParser(parsers.FormParser):
     """Form bodies get the same NUL check as JSON ones."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
-        json_value_check(dict(data.lists()))
+        _form_check(data)
         return data
 
 
 class NulFreeMultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         result = super().parse(stream, media_type, parser_context)
-        json_value_check(dict(result.data.lists()))
+        _form_check(result.data)
         return result
 
 

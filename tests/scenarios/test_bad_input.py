@@ -99,6 +99,28 @@ def test_a_nul_inside_an_ingest_batch_refuses_the_batch_naming_the_item_and_writ
     assert Lead.objects.filter(source=source).count() == 2
 
 
+def test_form_bodies_and_idempotency_keys_with_nul_are_refused_too(integrator_api):
+    """Issue #19 break 9 (NUL in any string field): a form-encoded PATCH with a NUL in ``attributes.x`` and an
+    ingest batch whose Idempotency-Key carries a NUL are 400s, not PostgreSQL errors."""
+    lead = LeadFactory(attributes={"nota": "antes"})
+    source = LeadSourceFactory(name="Parceiro")
+
+    form = integrator_api.patch(
+        f"/api/v1/leads/{lead.pk}/", "attributes.x=a%00b", content_type="application/x-www-form-urlencoded"
+    )
+    key = integrator_api.post(
+        "/api/v1/leads/ingest/", {"source": source.pk, "leads": []}, format="json", HTTP_IDEMPOTENCY_KEY=f"k{NUL}1"
+    )
+
+    assert form.status_code == 400
+    assert list(form.json()["details"]) == ["attributes.x"]
+    assert key.status_code == 400
+    assert key.json()["code"] == "idempotency_key_missing"
+    lead.refresh_from_db()
+    assert lead.attributes == {"nota": "antes"}
+    assert not IngestRequest.objects.exists()
+
+
 # --- (b) JSON nested thousands deep ---------------------------------------------------------------------
 
 
