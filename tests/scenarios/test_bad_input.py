@@ -206,16 +206,7 @@ def test_when_the_code_cannot_be_sent_the_request_is_kept_and_the_answer_says_so
     """Issue #19 break 9: "if sending the code fails after saving, the request is kept and the answer says so".
     The mail server is unreachable (a closed loopback port): 201 with ``code_sent`` false and a message, the
     request open with its deadline, the failure in the audit log."""
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = (
-        "127.0.0.1",
-        port,
-        False,
-        5,
-    )
+    _smtp_unreachable(settings)
 
     response = integrator_api.post(
         "/api/v1/privacy/requests/",
@@ -231,6 +222,34 @@ def test_when_the_code_cannot_be_sent_the_request_is_kept_and_the_answer_says_so
     request = SubjectRequest.objects.get()
     assert request.status == SubjectRequestStatus.AWAITING_IDENTITY
     assert AuditEntry.objects.filter(action="subject_request.code_not_sent", object_id=str(request.pk)).exists()
+
+
+def _smtp_unreachable(settings):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    settings.EMAIL_TIMEOUT = 5
+
+
+def test_on_the_public_privacy_page_a_bad_contact_is_explained_and_a_failed_send_is_said(client, settings):
+    """Issue #19 break 9 on the public page (README "Data-subject rights at /privacidade/"): "not-an-email" is
+    explained on the form and nothing is saved; when the code cannot be sent, the person lands on the request's
+    page and is told so."""
+    form = {"kind": "access", "requester_name": "Maria", "contact_kind": "email", "document": "", "details": ""}
+
+    bad = client.post("/privacidade/", {**form, "contact": "not-an-email"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert bad.status_code == 200
+    assert "is not an e-mail address we can send the code to" in bad.content.decode()
+    assert not SubjectRequest.objects.exists()
+
+    _smtp_unreachable(settings)
+    sent = client.post("/privacidade/", {**form, "contact": "maria@exemplo.com.br"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert sent.status_code == 302
+    page = client.get(sent.url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "we could not send the code" in page.content.decode()
+    assert SubjectRequest.objects.get().status == SubjectRequestStatus.AWAITING_IDENTITY
 
 
 def test_staff_reject_a_request_with_a_reason_the_person_then_reads(login, client):
