@@ -21,7 +21,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with a depth cap and no NUL characters (see common.jsonbody): a body nested thousands
-    deep or a ``\u0000`` anywhere is a 400 naming where, not a 500 from the parser or from PostgreSQL."""
+    deep or a ``\\u0000`` anywhere is a 400 naming where, not a 500 from the parser or from PostgreSQL."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", "utf-8")
