@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import ApplicationError
+from common.errors import ApplicationError, NotFoundError
 
 
 class ProviderError(ApplicationError):
@@ -24,6 +24,12 @@ class InvalidOutput(ApplicationError):
 
     code = "ai_invalid_output"
     http_status = 502
+
+
+class SuggestionNotFound(NotFoundError):
+    """No suggestion with that id belongs to the lead named in the URL."""
+
+    code = "ai_suggestion_not_found"
 
 
 class UnknownProvider(ApplicationError):

@@ -18,6 +18,7 @@ from leads.services.lead import lead_ai_profile_merge
 
 from . import engine
 from .context import context_build
+from .errors import SuggestionNotFound
 from .models import (
     DraftStatus,
     Extraction,
@@ -179,7 +180,10 @@ def _learn(suggestion: Suggestion, kind: str, similarity: float | None = None) -
 
 @transaction.atomic
 def suggestion_discard(*, suggestion_id: int, lead_id: int) -> Suggestion:
-    suggestion = Suggestion.objects.select_for_update().get(pk=suggestion_id, lead_id=lead_id)
+    """Raises SuggestionNotFound when the suggestion is not this lead's (another lead's id is not a way in)."""
+    suggestion = Suggestion.objects.select_for_update().filter(pk=suggestion_id, lead_id=lead_id).first()
+    if suggestion is None:
+        raise SuggestionNotFound(_("This lead has no such suggestion."))
     if suggestion.outcome == SuggestionOutcome.PENDING:
         suggestion.outcome = SuggestionOutcome.DISCARDED
         suggestion.decided_at = timezone.now()

@@ -14,6 +14,7 @@ from compliance.roles import ANY_STAFF_ROLE, Role, role_required
 from leads import selectors as lead_selectors
 
 from . import selectors, services
+from .errors import SuggestionNotFound
 
 
 @require_GET
@@ -56,9 +57,10 @@ def suggestion_view(request: HttpRequest, lead_id: int, suggestion_id: int) -> H
 @role_required(*ANY_STAFF_ROLE)
 def suggestion_discard_view(request: HttpRequest, lead_id: int, suggestion_id: int) -> HttpResponse:
     lead = lead_selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
-    if selectors.suggestion_get(suggestion_id=suggestion_id, lead_id=lead.pk) is None:
-        raise Http404("suggestion not found")  # another lead's suggestion does not exist here
-    suggestion = services.suggestion_discard(suggestion_id=suggestion_id, lead_id=lead.pk)
+    try:
+        suggestion = services.suggestion_discard(suggestion_id=suggestion_id, lead_id=lead.pk)
+    except SuggestionNotFound as exc:
+        raise Http404(exc.message) from exc
     return TemplateResponse(
         request, "ai_middleware/_suggestions.html", {"lead": lead, "suggestion": suggestion, "discarded": True}
     )

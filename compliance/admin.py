@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin
@@ -131,13 +134,47 @@ def fulfil(modeladmin, request, queryset):
     )
 
 
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (shown to the person on their request page)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
+@admin.action(description=_("Reject with a reason (the person is told why)"))
+def reject(modeladmin, request, queryset):
+    """Two steps, as Django's delete action: the reason is asked on a page of its own, then applied to each."""
+    form = RejectForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        _each(
+            modeladmin,
+            request,
+            queryset,
+            lambda r: requests_service.subject_request_reject(
+                request=r, actor=request.user, reason=form.cleaned_data["reason"]
+            ),
+            _("%(n)d request(s) rejected."),
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Reject requests"),
+        "form": form,
+        "requests": queryset,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/compliance/subjectrequest/reject.html", context)
+
+
 @admin.register(SubjectRequest)
 class SubjectRequestAdmin(admin.ModelAdmin):
     list_display = ["public_id", "kind", "status", "channel", "created_at", "due_at", "completed_at"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["=public_id", "requester_name"]
     date_hierarchy = "due_at"
-    actions = [verify_manually, fulfil]
+    actions = [verify_manually, fulfil, reject]
     readonly_fields = [
         "public_id",
         "kind",
@@ -158,6 +195,7 @@ class SubjectRequestAdmin(admin.ModelAdmin):
         "export_json",
         "export_xlsx",
         "deadline_alerted_at",
+        "rejection_reason",
     ]
     exclude = ["verification_code_hash", "verification_attempts"]
 

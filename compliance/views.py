@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -52,6 +53,14 @@ def privacy_request_view(request):
             )
         except ApplicationError as exc:
             return render(request, "compliance/privacy_request.html", {"form": form, "error": exc.message})
+        if not subject_request.code_sent:
+            messages.warning(
+                request,
+                _(
+                    "Your request is registered, but we could not send the code. "
+                    "Our team will confirm your identity another way."
+                ),
+            )
         return redirect("privacy_status", public_id=subject_request.public_id)
     return render(request, "compliance/privacy_request.html", {"form": form})
 

@@ -244,6 +244,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
+    # JSON nested too deep or carrying NUL characters is a 400 naming where (common.jsonbody), never a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.api.JSONParser",
+        "common.api.NulFreeFormParser",
+        "common.api.NulFreeMultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fluxo API",

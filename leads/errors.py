@@ -12,6 +12,11 @@ class LeadContactMissing(LeadError):
     default_message = _("A lead needs at least one phone or e-mail.")
 
 
+class LeadExternalRefTaken(LeadError):
+    code = "lead_external_ref_taken"
+    http_status = 409
+
+
 class LeadStageUnchanged(LeadError):
     code = "lead_stage_unchanged"
 

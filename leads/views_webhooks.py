@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hmac
-import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework import serializers
 
+from common.jsonbody import JsonBodyInvalid, json_body_loads
 from common.meta import meta_signature_valid, meta_subscription_answer
 from leads.ingest.facebook import leadgen_deliveries_store
 from leads.ingest.pipeline import leads_ingest_batch
@@ -30,6 +32,73 @@ GOOGLE_COLUMNS = {
     "REGION": "state",
 }
 
+# The shapes the ad platforms document. A body with a valid key or signature but another shape is refused with a
+# 400 naming each wrong field (Meta and Google show it in their delivery logs) and nothing is stored.
+
+
+class GoogleColumnSerializer(serializers.Serializer):
+    column_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    column_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    string_value = serializers.CharField(max_length=2000, required=False, allow_blank=True, trim_whitespace=True)
+
+
+class GoogleLeadSerializer(serializers.Serializer):
+    lead_id = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    campaign_id = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    creative_id = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    form_id = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    adgroup_id = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    gcl_id = serializers.CharField(max_length=400, required=False, allow_blank=True)
+    api_version = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    is_test = serializers.BooleanField(required=False, default=False)
+    user_column_data = GoogleColumnSerializer(many=True, required=False)
+
+
+class LeadgenValueSerializer(serializers.Serializer):
+    leadgen_id = serializers.CharField(max_length=40)
+    page_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class LeadgenChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(max_length=100)
+    value = serializers.JSONField(required=False)
+
+    def validate(self, attrs):
+        if attrs["field"] == "leadgen":
+            value = LeadgenValueSerializer(data=attrs.get("value"))
+            if not value.is_valid():
+                raise serializers.ValidationError({"value": value.errors})
+        return attrs
+
+
+class LeadgenEntrySerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    changes = LeadgenChangeSerializer(many=True, required=False)
+
+
+class LeadgenNotificationSerializer(serializers.Serializer):
+    object = serializers.CharField(max_length=100)
+    entry = LeadgenEntrySerializer(many=True, required=False)
+
+
+def _refused(exc: JsonBodyInvalid) -> JsonResponse:
+    return JsonResponse({"code": exc.code, "message": exc.message, "details": exc.details}, status=400)
+
+
+def _invalid(errors) -> JsonResponse:
+    return JsonResponse(
+        {
+            "code": "invalid",
+            "message": _("The body has fields of the wrong shape; nothing was stored."),
+            "details": errors,
+        },
+        status=400,
+    )
+
+
+def _not_an_object() -> JsonResponse:
+    return JsonResponse({"code": "invalid_json", "message": _("Expected a JSON object."), "details": {}}, status=400)
+
 
 @csrf_exempt
 @require_POST
@@ -37,15 +106,20 @@ def google_ads_lead_view(request: HttpRequest, source_id: int) -> HttpResponse:
     """Google Ads lead-form webhook: JSON with ``google_key`` checked against the source's webhook key."""
     source = get_object_or_404(LeadSource, pk=source_id, is_active=True)
     try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"code": "invalid_json", "message": "The body is not JSON."}, status=400)
+        payload = json_body_loads(request.body)
+    except JsonBodyInvalid as exc:
+        return _refused(exc)
     if not isinstance(payload, dict):
-        return JsonResponse({"code": "invalid_json", "message": "Expected a JSON object."}, status=400)
-    key = str(payload.get("google_key", ""))
+        return _not_an_object()
+    key = payload.get("google_key")
+    key = key if isinstance(key, str) else ""
     if not source.webhook_key or not hmac.compare_digest(key.encode(), source.webhook_key.encode()):
         return JsonResponse({"code": "forbidden", "message": "Wrong google_key."}, status=403)
-    lead_id = str(payload.get("lead_id", ""))[:120]
+    shape = GoogleLeadSerializer(data=payload)
+    if not shape.is_valid():
+        return _invalid(shape.errors)
+    payload = {**payload, **shape.validated_data}
+    lead_id = payload.get("lead_id", "")
     if lead_id and lead_external_ref_exists(source=source, external_ref=lead_id):
         return JsonResponse({"status": "duplicate delivery"}, status=200)  # Google retries: a no-op
     item: dict = {
@@ -55,7 +129,7 @@ def google_ads_lead_view(request: HttpRequest, source_id: int) -> HttpResponse:
         "attributes": {},
     }
     for column in payload.get("user_column_data") or []:
-        column_id, value = str(column.get("column_id", "")), str(column.get("string_value", "")).strip()
+        column_id, value = column.get("column_id", ""), column.get("string_value", "")
         field = GOOGLE_COLUMNS.get(column_id)
         if field in ("phone", "phone2", "email"):
             item.setdefault(field, []).append(value)
@@ -85,8 +159,13 @@ def facebook_leadgen_view(request: HttpRequest) -> HttpResponse:
     ):
         return JsonResponse({"code": "invalid_signature", "message": "X-Hub-Signature-256 does not match."}, status=403)
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"code": "invalid_json", "message": "The body is not JSON."}, status=400)
+        payload = json_body_loads(body)
+    except JsonBodyInvalid as exc:
+        return _refused(exc)
+    if not isinstance(payload, dict):
+        return _not_an_object()
+    shape = LeadgenNotificationSerializer(data=payload)
+    if not shape.is_valid():
+        return _invalid(shape.errors)
     stored = leadgen_deliveries_store(payload)
     return JsonResponse({"stored": len(stored)}, status=200)

@@ -130,6 +130,14 @@ class SubjectRequestOutputSerializer(serializers.ModelSerializer):
         fields = ["public_id", "kind", "status", "channel", "created_at", "due_at", "completed_at", "result"]
 
 
+class SubjectRequestCreatedSerializer(SubjectRequestOutputSerializer):
+    code_sent = serializers.BooleanField(help_text="Whether the confirmation code left for the contact given.")
+    message = serializers.CharField(help_text="What happens next, for the person.")
+
+    class Meta(SubjectRequestOutputSerializer.Meta):
+        fields = [*SubjectRequestOutputSerializer.Meta.fields, "code_sent", "message"]
+
+
 class SubjectRequestCreateApi(APIView):
     """An integrator relays a person's request; the person still confirms with the code sent to their contact."""
 
@@ -138,10 +146,18 @@ class SubjectRequestCreateApi(APIView):
     @extend_schema(
         operation_id="privacy_requests_create",
         request=SubjectRequestInputSerializer,
-        responses={201: SubjectRequestOutputSerializer, 400: ErrorSerializer},
+        responses={201: SubjectRequestCreatedSerializer, 400: ErrorSerializer},
     )
     def post(self, request):
         data = SubjectRequestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         subject_request, _code = subject_request_create(channel=SubjectRequestChannel.API, **data.validated_data)
-        return Response(SubjectRequestOutputSerializer(subject_request).data, status=status.HTTP_201_CREATED)
+        subject_request.message = (
+            _("The request is registered. The person confirms it with the code sent to the contact given.")
+            if subject_request.code_sent
+            else _(
+                "The request is registered, but the confirmation code could not be sent. "
+                "Our team will check the identity another way; the 15-day deadline runs from now."
+            )
+        )
+        return Response(SubjectRequestCreatedSerializer(subject_request).data, status=status.HTTP_201_CREATED)

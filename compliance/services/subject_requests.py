@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import uuid
 from datetime import timedelta
@@ -17,7 +18,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.contacts import contact_normalize
+from common.contacts import email_normalize, phone_normalize
 from common.errors import ApplicationError
 from compliance.models import (
     AuditCategory,
@@ -38,6 +39,8 @@ from compliance.providers import SubjectQuery, SubjectRef, providers
 from compliance.security import xlsx_export
 from compliance.services.audit import audit_record
 from compliance.services.consent import consent_record, contact_index, suppression_add
+
+logger = logging.getLogger(__name__)
 
 DEADLINE = timedelta(days=15)  # Art. 19 II
 MAX_CODE_ATTEMPTS = 5
@@ -73,7 +76,28 @@ def _audit(request: SubjectRequest, action: str, actor=None, **details) -> None:
     )
 
 
-@transaction.atomic
+def subject_request_contact_check(contact: str, contact_kind: str) -> str:
+    """The stored form of the contact a code will be sent to, or SubjectRequestError (naming the ``contact``
+    field) when it is not a phone or e-mail we could send to. E-mails go through email-validator (internationalized
+    addresses included), phones through the same normalization as leads."""
+    if contact_kind == "email":
+        email = email_normalize(contact)
+        if email.is_valid:
+            return email.value
+        message = _("“%(contact)s” is not an e-mail address we can send the code to.") % {"contact": contact[:254]}
+    elif contact_kind == "phone":
+        phone = phone_normalize(contact)
+        if phone.is_valid:
+            return phone.e164
+        message = _("“%(contact)s” is not a phone number we can send the code to.") % {"contact": contact[:40]}
+    else:
+        message = _("Say whether the contact is a phone or an e-mail.")
+        raise SubjectRequestError(message, code="invalid", details={"contact_kind": [message]})
+    if not contact.strip():
+        message = _("Give a phone or e-mail where we can confirm it is you.")
+    raise SubjectRequestError(message, code="invalid", details={"contact": [message]})
+
+
 def subject_request_create(
     *,
     kind: SubjectRight,
@@ -85,42 +109,56 @@ def subject_request_create(
     details: str = "",
     corrections: dict | None = None,
 ) -> tuple[SubjectRequest, str]:
-    """Register the request and issue a one-time code to the contact given. Returns (request, code)."""
-    normalized = contact_normalize(contact, contact_kind)
-    if not normalized:
-        raise SubjectRequestError(_("Give a phone or e-mail where we can confirm it is you."))
-    now = timezone.now()
-    request = SubjectRequest(
-        public_id=uuid.uuid4(),
-        kind=kind,
-        channel=channel,
-        requester_name=requester_name.strip()[:200],
-        contact=normalized,
-        contact_kind=contact_kind,
-        document="".join(c for c in document if c.isdigit()),
-        details=details.strip()[:4000],
-        corrections=corrections or {},
-        created_at=now,
-        due_at=now + DEADLINE,
-    )
-    code = f"{secrets.randbelow(10**6):06d}"
-    request.verification_code_hash = _code_hash(request, code)
-    request.save()
-    _audit(request, "received", channel=channel)
-    transaction.on_commit(lambda: _deliver_code(request, code))
+    """Register the request and issue a one-time code to the contact given. Returns (request, code).
+
+    The contact is checked before anything is saved. The code is sent once the request is committed; when sending
+    fails (mail server down, address refused) the request is kept, the failure is audited, and
+    ``request.code_sent`` is False so the caller can say so: staff can then check the identity another way."""
+    normalized = subject_request_contact_check(contact, contact_kind)
+    with transaction.atomic():
+        now = timezone.now()
+        request = SubjectRequest(
+            public_id=uuid.uuid4(),
+            kind=kind,
+            channel=channel,
+            requester_name=requester_name.strip()[:200],
+            contact=normalized,
+            contact_kind=contact_kind,
+            document="".join(c for c in document if c.isdigit()),
+            details=details.strip()[:4000],
+            corrections=corrections or {},
+            created_at=now,
+            due_at=now + DEADLINE,
+        )
+        code = f"{secrets.randbelow(10**6):06d}"
+        request.verification_code_hash = _code_hash(request, code)
+        request.save()
+        _audit(request, "received", channel=channel)
+    request.code_sent = _deliver_code(request, code)
     return request, code
 
 
-def _deliver_code(request: SubjectRequest, code: str) -> None:
-    if request.contact_kind == "email":
-        send_mail(
-            _("Your Fluxo privacy request code"),
-            _("Use the code %(code)s to confirm your request %(id)s. If you did not ask for it, ignore this message.")
-            % {"code": code, "id": request.public_id},
-            None,
-            [request.contact],
-        )
-    verification_code_issued.send(sender=SubjectRequest, request=request, code=code)
+def _deliver_code(request: SubjectRequest, code: str) -> bool:
+    """Send the code; True when it left. A failure is logged (no contact in the log) and audited, never raised:
+    the request is already registered and its 15-day clock running."""
+    try:
+        if request.contact_kind == "email":
+            send_mail(
+                _("Your Fluxo privacy request code"),
+                _(
+                    "Use the code %(code)s to confirm your request %(id)s. "
+                    "If you did not ask for it, ignore this message."
+                )
+                % {"code": code, "id": request.public_id},
+                None,
+                [request.contact],
+            )
+        verification_code_issued.send(sender=SubjectRequest, request=request, code=code)
+    except Exception as exc:  # an external service at the boundary: whatever it raises, the request stays
+        logger.warning("subject request %s: code not sent (%s)", request.public_id, type(exc).__name__)
+        _audit(request, "code_not_sent", error=type(exc).__name__)
+        return False
+    return True
 
 
 def subject_request_verify(*, request: SubjectRequest, code: str) -> SubjectRequest:
@@ -286,14 +324,19 @@ def subject_request_download_record(*, request: SubjectRequest, fmt: str) -> Non
     _audit(request, "downloaded", format=fmt)
 
 
+@transaction.atomic
 def subject_request_reject(*, request: SubjectRequest, actor, reason: str) -> SubjectRequest:
+    """Staff refuse an open request; the reason is shown on the person's request page and audited."""
     if not reason.strip():
         raise SubjectRequestError(_("Say why the request is rejected: the person must be told (Art. 18 §4)."))
+    request = SubjectRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise SubjectRequestError(_("Only an open request can be rejected."))
     request.status = SubjectRequestStatus.REJECTED
     request.rejection_reason = reason.strip()
     request.completed_at = timezone.now()
     request.save(update_fields=["status", "rejection_reason", "completed_at"])
-    _audit(request, "rejected", actor=actor)
+    _audit(request, "rejected", actor=actor, reason=request.rejection_reason[:300])
     return request
 
 

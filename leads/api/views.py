@@ -243,7 +243,7 @@ class LeadIngestApi(APIView):
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
-        if not key or len(key) > 200:
+        if not key or len(key) > 200 or not key.isprintable():
             raise IngestKeyMissing(_("Send an Idempotency-Key header (up to 200 characters) with every batch."))
         stored = ingest_request_find(user=request.user, key=key)
         if stored is not None:

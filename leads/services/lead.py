@@ -7,14 +7,20 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.db import rows_copy, rows_upsert
 from compliance.crypto import blind_index
 from compliance.roles import Role, user_has_role
-from leads.errors import LeadContactMissing, LeadNoteInvalid, LeadOwnerInvalid, LeadStageUnchanged
+from leads.errors import (
+    LeadContactMissing,
+    LeadExternalRefTaken,
+    LeadNoteInvalid,
+    LeadOwnerInvalid,
+    LeadStageUnchanged,
+)
 from leads.models import (
     ContactKind,
     ContactPoint,
@@ -128,7 +134,17 @@ def lead_create(
     if not points:
         raise LeadContactMissing(str(LeadContactMissing.default_message))
     lead.full_clean(exclude=["source", "owner", "team", "tags"])
-    lead.save()
+    try:
+        with transaction.atomic():  # a savepoint: the constraint below is the race-free check
+            lead.save()
+    except IntegrityError as exc:
+        if "lead_unique_external_ref_per_source" not in str(exc):
+            raise
+        message = _("Source “%(source)s” already has a lead with external reference “%(ref)s”.") % {
+            "source": source.name,
+            "ref": lead.external_ref,
+        }
+        raise LeadExternalRefTaken(message, details={"external_ref": [message]}) from None
     ContactPoint.objects.bulk_create(points)
     if tags:
         lead.tags.add(*[tag_get_or_create_path(path) for path in tags])
