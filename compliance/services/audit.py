@@ -208,7 +208,8 @@ def _seal_batch(batch_size: int) -> int:
 
 def audit_seal(*, batch_size: int = 2000, max_batches: int = 1000) -> int:
     """Chain every committed, unsealed entry (in batches, each its own transaction); returns how many were sealed.
-    Safe to run from any number of processes at once: the sealer's lock serialises them."""
+    Safe to run from any number of processes at once: the sealer's lock serialises them. Callers are the task, the
+    command and tests — never a business transaction, where the lock would be held until that transaction ends."""
     sealed = 0
     for _ in range(max_batches):
         count = _seal_batch(batch_size)
