@@ -26,8 +26,16 @@ class AuditCategory(models.TextChoices):
 
 
 class AuditEntry(models.Model):
-    """Append-only, hash-chained: ``hash`` = HMAC(previous hash + this entry's content). A PostgreSQL trigger
-    refuses UPDATE and DELETE; ``manage.py audit_verify`` finds any edited, deleted or inserted entry."""
+    """Append-only and hash-chained, without a lock in the writer's transaction.
+
+    A writer only INSERTs: the id (a sequence) orders entries and ``content_hash`` = HMAC(this entry's content)
+    makes an edited entry detectable at once. After commit the sealer (``compliance.services.audit.audit_seal``:
+    on-commit kick, beat, ``manage.py audit_seal``) chains committed entries in the order it finds them — commit
+    order — in its own short transaction: ``seal_seq`` is the entry's place in the chain, ``prev_id`` and
+    ``prev_hash`` name the entry sealed before it, and ``hash`` = HMAC(id, place, previous id and hash, content
+    hash). A PostgreSQL trigger refuses DELETE and every UPDATE except the sealer's one-time write of these seal
+    columns; ``manage.py audit_verify`` finds any edited, deleted or inserted entry and reports unsealed ones and
+    gaps (ids of transactions that rolled back)."""
 
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
@@ -38,14 +46,24 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True, default="")
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Written with the entry; a row inserted by hand without it gets '' and fails verification.
+    content_hash = models.CharField(_("content hash"), max_length=64, db_default="")
+    # Written once by the sealer.
+    seal_seq = models.BigIntegerField(_("place in the chain"), null=True, blank=True, unique=True)
+    prev_id = models.BigIntegerField(_("previous entry"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, default="")
+    hash = models.CharField(_("hash"), max_length=64, null=True, blank=True, unique=True)
+    sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            # The sealer's queue: unsealed entries in id order.
+            models.Index(fields=["id"], name="audit_unsealed", condition=models.Q(seal_seq__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"

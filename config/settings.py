@@ -296,6 +296,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "common.heartbeat": {"task": "common.heartbeat", "schedule": 60.0},
     "compliance.retention_apply": {"task": "compliance.retention_apply", "schedule": crontab(hour=3, minute=17)},
+    # Entries are sealed on commit (kicked); this catches any kick lost with a broker hiccup.
+    "compliance.audit_seal": {"task": "compliance.audit_seal", "schedule": 60.0},
     "compliance.subject_requests_deadline_alert": {
         "task": "compliance.subject_requests_deadline_alert",
         "schedule": crontab(hour="8-18", minute=5),
@@ -374,6 +376,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Audit log ------------------------------------------------------------------------------------------
+# Off only to measure what auditing costs (bench/audit_contention.py); nothing is recorded while it is off.
+AUDIT_ENABLED = env.bool("AUDIT_ENABLED", default=True)
+# audit_verify reports entries still unsealed after this long: the sealer (beat, a worker) is not running.
+AUDIT_SEAL_STALE_MINUTES = env.int("AUDIT_SEAL_STALE_MINUTES", default=10)
 AUDIT_MODELS = [
     "leads.lead",
     "leads.contactpoint",

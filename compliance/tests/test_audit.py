@@ -9,14 +9,18 @@ from django.db.utils import IntegrityError, InternalError
 from django.urls import reverse
 
 from compliance.models import AuditCategory, AuditEntry
-from compliance.services.audit import audit_chain_verify, audit_record
+from compliance.services.audit import audit_chain_verify, audit_record, audit_seal
 from leads.services import lead_change_stage
 
 pytestmark = pytest.mark.django_db
 
 
 def _chain(n=5):
-    return [audit_record(action=f"test.{i}", category=AuditCategory.SYSTEM, details={"i": i}) for i in range(n)]
+    """``n`` entries, sealed into the chain as the sealer does after commit (entries are no longer chained at
+    write: the on-commit kick and beat seal them)."""
+    entries = [audit_record(action=f"test.{i}", category=AuditCategory.SYSTEM, details={"i": i}) for i in range(n)]
+    audit_seal()
+    return list(AuditEntry.objects.filter(pk__in=[e.pk for e in entries]).order_by("id"))
 
 
 def _tamper(sql: str, params) -> None:
@@ -66,15 +70,34 @@ def test_concurrent_writers_and_rollbacks_keep_one_unbroken_chain():
         finally:
             connection.close()
 
+    writing = threading.Event()
+    writing.set()
+
+    def sealer() -> None:  # as the on-commit kick and beat do, while the writers write
+        try:
+            while writing.is_set():
+                audit_seal()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    sealing = threading.Thread(target=sealer)
+    sealing.start()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    writing.clear()
+    sealing.join()
+    audit_seal()  # what committed after the sealer's last pass
     assert not errors
     assert AuditEntry.objects.filter(action__startswith="test.").count() == 6 * (12 - 3 + 3)  # 9 kept + 3 extra
     report = audit_chain_verify()
     assert report.ok, report.problem
+    assert (report.sealed, report.unsealed) == (report.checked, 0)
+    assert report.gap_ids > 0  # the rolled-back entries' ids: gaps, not breaks
     prev = list(AuditEntry.objects.values_list("prev_hash", flat=True))
     assert len(prev) == len(set(prev))  # no two entries claim the same predecessor
 
