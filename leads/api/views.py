@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -99,7 +99,17 @@ class LeadListCreateApi(generics.ListAPIView):
         parameters=[
             OpenApiParameter("confirm_duplicate", bool, description="Create even if a likely duplicate exists")
         ],
-        responses={201: LeadOutputSerializer, 403: ErrorSerializer, 409: DuplicateWarningSerializer, **ERRORS},
+        responses={
+            201: LeadOutputSerializer,
+            403: ErrorSerializer,
+            # A likely duplicate (confirm to create anyway), or the source already holds this external_ref.
+            409: PolymorphicProxySerializer(
+                component_name="LeadCreateConflict",
+                serializers=[DuplicateWarningSerializer, ErrorSerializer],
+                resource_type_field_name=None,
+            ),
+            **ERRORS,
+        },
     )
     def post(self, request):
         data = LeadCreateInputSerializer(data=request.data)
