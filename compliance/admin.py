@@ -15,6 +15,7 @@ from compliance.models import (
     AuditEntry,
     ConsentRecord,
     ConsentText,
+    ContactPreference,
     OptOutKeyword,
     ProcessingActivity,
     RetentionPolicy,
@@ -50,6 +51,14 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # a shown text is evidence: publish a new version instead of editing
+
+
+@admin.register(ContactPreference)
+class ContactPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["contact_hint", "contact_kind", "no_audio", "contact_days", "contact_hours", "updated_at"]
+    list_filter = ["no_audio", "contact_kind"]
+    search_fields = ["contact_hint", "=subject_index"]
+    readonly_fields = ["subject_index", "contact_kind", "contact_hint", "evidence", "updated_at"]
 
 
 @admin.register(SuppressionEntry)

@@ -196,6 +196,27 @@ class SuppressionEntry(models.Model):
         return f"{self.contact_hint} ({self.get_reason_display()})"
 
 
+class ContactPreference(models.Model):
+    """How a person asked to be contacted, short of a stop ("manda por escrito", "só no fim de semana"), keyed by the
+    contact's blind index like the suppression list."""
+
+    subject_index = models.CharField(_("contact (blind index)"), max_length=64, unique=True)
+    contact_kind = models.CharField(_("contact kind"), max_length=10, choices=ContactKindChoices.choices)
+    contact_hint = models.CharField(_("contact (masked)"), max_length=40, blank=True, default="")
+    no_audio = models.BooleanField(_("text instead of audio"), default=False)
+    contact_days = models.JSONField(_("contact days"), null=True, blank=True)  # weekdays, 0 = Monday
+    contact_hours = models.JSONField(_("contact hours"), null=True, blank=True)  # ["HH:MM", "HH:MM"]
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)  # the rule or model; never the message
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact preference")
+        verbose_name_plural = _("contact preferences")
+
+    def __str__(self) -> str:
+        return self.contact_hint
+
+
 class OptOutMatch(models.TextChoices):
     WHOLE_MESSAGE = "whole", _("The whole message is the keyword")
     PHRASE = "phrase", _("The message contains the phrase")

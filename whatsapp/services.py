@@ -489,17 +489,18 @@ def _inbound_said(kind: str, data: dict, text: str) -> list[str]:
 
 
 def _inbound_screen(contact: str, said: list[str]):
-    """The compliance screen, before anything else reads the message: an opt-out keyword puts the contact on the
-    do-not-contact list (consent ledger) at once. Returns the hit, or None."""
+    """The compliance screen, before anything else reads the message: a stop puts the contact on the
+    do-not-contact list (consent ledger) at once. Returns the first decision that asks something (a stop, a
+    confirmation question, a preference, a resume), or None."""
     from compliance.services.consent import ConsentSource, inbound_text_screen
 
     if not contact:
         return None  # a username-only contact: no phone to suppress
     for words in said:
         if words.strip():
-            hit = inbound_text_screen(contact=contact, kind="phone", text=words, source=ConsentSource.WHATSAPP)
-            if hit:
-                return hit
+            decision = inbound_text_screen(contact=contact, kind="phone", text=words, source=ConsentSource.WHATSAPP)
+            if decision.action != "none":
+                return decision
     return None
 
 
@@ -543,7 +544,8 @@ def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -
         message=message,
         profile_name=profiles.get(wa_id) or profiles.get(user_id) or "",
         referral=referral,
-        opt_out=opt_out.phrase if opt_out else "",
+        opt_out=opt_out.evidence.get("rule", "") if opt_out and opt_out.is_stop else "",
+        optout_decision=opt_out,
     )
     handled = set(INBOUND_TEXT) | set(MEDIA_TYPES)
     return None if kind in handled else kind

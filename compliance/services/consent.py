@@ -23,13 +23,14 @@ from compliance.models import (
     ConsentSource,
     ConsentStatus,
     ConsentText,
+    ContactPreference,
     LegalBasis,
     OptOutKeyword,
     OptOutMatch,
     SuppressionEntry,
     SuppressionReason,
 )
-from compliance.optout import KeywordRule, OptOutHit, optout_match
+from compliance.optout import KeywordRule, OptOutDecision, optout_decide
 from compliance.services.audit import audit_record
 
 # Sent once per newly suppressed contact: the WhatsApp/e-mail side subscribes to send the single confirmation
@@ -232,14 +233,16 @@ def optout_rules() -> list[KeywordRule]:
     return [KeywordRule(phrase, match == OptOutMatch.WHOLE_MESSAGE) for phrase, match in rows]
 
 
-def inbound_text_screen(*, contact: str, kind: str, text: str, source: ConsentSource | None = None) -> OptOutHit | None:
-    """Every inbound message passes here: an opt-out puts the contact on the suppression list at once. With the
+def inbound_text_screen(*, contact: str, kind: str, text: str, source: ConsentSource | None = None) -> OptOutDecision:
+    """Every inbound message passes here: a stop puts the contact on the suppression list at once. With the
     ``source`` channel it arrived on (WhatsApp's inbound processing passes it), the consent ledger also records the
-    person's objection to every purpose, so lifting the suppression by hand would not bring the contact back."""
-    hit = optout_match(text, optout_rules())  # the details keep the keyword, never the message body
-    if hit:
+    person's objection to every purpose, so lifting the suppression by hand would not bring the contact back.
+    Returns the decision (``action`` "none" when the text asks nothing of the kind)."""
+    decision = optout_decide(text, optout_rules())  # the evidence keeps the rule, never the message body
+    if decision.is_stop:
+        keyword = decision.evidence.get("rule", "")
         _entry, created = suppression_add(
-            contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details={"keyword": hit.phrase}
+            contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details={"keyword": keyword}
         )
         if created and source:
             for purpose in ConsentPurpose:
@@ -251,9 +254,34 @@ def inbound_text_screen(*, contact: str, kind: str, text: str, source: ConsentSo
                     legal_basis=LegalBasis.CONSENT,  # LGPD Art. 8 §5 revocation / Art. 18 §2 objection
                     status=ConsentStatus.REVOKED,
                     source=source,
-                    evidence={"keyword": hit.phrase},
+                    evidence=dict(decision.evidence),
                 )
-    return hit
+    return decision
+
+
+def contact_preference_set(*, contact: str, kind: str, evidence: dict, **preferences) -> ContactPreference:
+    """A person's own wishes about how we contact them, short of a stop: ``no_audio`` (text instead of audio),
+    ``contact_days`` (weekdays, 0 = Monday), ``contact_hours`` ("HH:MM", "HH:MM"). Only the given ones change."""
+    allowed = {"no_audio", "contact_days", "contact_hours"}
+    unknown = set(preferences) - allowed
+    if unknown:
+        raise ValueError(f"unknown contact preferences: {sorted(unknown)}")
+    preference, _created = ContactPreference.objects.get_or_create(
+        subject_index=contact_index(contact, kind),
+        defaults={"contact_kind": kind, "contact_hint": contact_mask(contact, kind)},
+    )
+    for name, value in preferences.items():
+        setattr(preference, name, value)
+    preference.evidence = evidence
+    preference.updated_at = timezone.now()
+    preference.save()
+    return preference
+
+
+def contact_preferences_many(*, contacts: list[str], kind: str) -> dict[str, ContactPreference]:
+    """The stated preferences of each contact that has any (one query)."""
+    indexes = {contact_index(contact, kind): contact for contact in contacts}
+    return {indexes[p.subject_index]: p for p in ContactPreference.objects.filter(subject_index__in=list(indexes))}
 
 
 @dataclass(frozen=True)

@@ -147,13 +147,13 @@ LOOKALIKES = [
 
 @pytest.mark.parametrize("text", OPT_OUTS)
 def test_every_opt_out_keyword_suppresses_the_contact(text):
-    assert inbound_text_screen(contact=PHONE, kind="phone", text=text) is not None
+    assert inbound_text_screen(contact=PHONE, kind="phone", text=text).is_stop
     assert _may().code == "suppressed"
 
 
 @pytest.mark.parametrize("text", LOOKALIKES)
 def test_words_that_only_look_like_an_opt_out_do_not(text):
-    assert inbound_text_screen(contact=PHONE, kind="phone", text=text) is None
+    assert inbound_text_screen(contact=PHONE, kind="phone", text=text).action == "none"
     assert not SuppressionEntry.objects.exists()
 
 
