@@ -246,9 +246,9 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     # JSON nested too deep or carrying NUL characters is a 400 naming where (common.jsonbody), never a 500.
     "DEFAULT_PARSER_CLASSES": [
-        "common.api.JSONParser",
-        "common.api.NulFreeFormParser",
-        "common.api.NulFreeMultiPartParser",
+        "common.parsers.JSONParser",
+        "common.parsers.NulFreeFormParser",
+        "common.parsers.NulFreeMultiPartParser",
     ],
 }
 SPECTACULAR_SETTINGS = {

@@ -163,3 +163,20 @@ def test_home_sends_each_role_to_its_page(client, world):
 def test_healthz_reports_database_and_redis(client):
     response = client.get("/healthz")
     assert response.json() == {"database": "ok", "redis": "ok"}
+
+
+@pytest.mark.parametrize("first", ["common.api", "rest_framework.views", "rest_framework.pagination"])
+def test_a_fresh_process_imports_the_api_modules_in_any_order(first):
+    """A Celery worker's start-up imports DRF's pagination (and so ``common.api``) before ``rest_framework.views``;
+    the parser setting must not lead back into a half-imported module (that loop stopped ``make run``)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
+        f"import django; django.setup(); import {first}; import common.api, rest_framework.views;"
+        "from rest_framework.views import APIView; print(len(APIView.parser_classes))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "3"

@@ -128,6 +128,14 @@ def audit_personal_data_read(*, obj, actor) -> AuditEntry:
     return audit_record(action=f"{obj._meta.model_name}.viewed", category=AuditCategory.READ, obj=obj, actor=actor)
 
 
+def audit_export(*, object_type: str, details: dict, actor) -> AuditEntry:
+    """People's data left Fluxo as a file (a lead list export): what, with which filters, how many rows."""
+    model = object_type.rsplit(".", 1)[-1]
+    return audit_record(
+        action=f"{model}.exported", category=AuditCategory.EXPORT, object_type=object_type, details=details, actor=actor
+    )
+
+
 def audit_access_denied(*, object_type: str, object_id, actor) -> AuditEntry:
     """Someone asked for an object they may not see (answered with 404)."""
     model = object_type.rsplit(".", 1)[-1]

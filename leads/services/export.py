@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compliance.models import AuditCategory
 from compliance.roles import contacts_unmasked_in_lists
 from compliance.security import csv_export, xlsx_export_to
-from compliance.services.audit import audit_record
+from compliance.services.audit import audit_export
 from compliance.services.consent import contact_mask
 from leads import selectors
 from leads.errors import LeadError
@@ -123,9 +122,7 @@ def lead_export(*, user, filters, file_format: str) -> LeadExport:
         )
     leads = selectors.lead_list(user=user, filters=filters)
     count = leads.count()
-    audit_record(
-        action="lead.exported",
-        category=AuditCategory.EXPORT,
+    audit_export(
         object_type="leads.lead",
         details={"format": file_format, "filters": _audit_filters(filters), "rows": count},
         actor=user,
