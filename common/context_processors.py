@@ -16,4 +16,6 @@ def navigation(request):
         "is_admin": Role.ADMIN in roles,
         # One masking rule for every list, HTML and API alike (compliance.roles.contacts_unmasked_in_lists).
         "unmask_contacts": contacts_unmasked_in_lists(getattr(request, "user", None)),
+        # Signed in with a password but not yet through the code step: the menu (and its polling) waits for it.
+        "otp_pending": getattr(request, "otp_pending", False),
     }

@@ -9,6 +9,7 @@ account with a device takes the current code too (compliance.api.views.TokenIssu
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 from django_otp import user_has_device, verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -49,13 +51,20 @@ class RequireOTPMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
+        request.otp_pending = bool(
             user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and not request.path.startswith(_EXEMPT_PREFIXES)
             and user_has_device(user, confirmed=True)
-        ):
+        )
+        if request.otp_pending and not request.path.startswith(_EXEMPT_PREFIXES):
+            if request.headers.get("HX-Request"):
+                # A partial (the bell's polling, a panel) must not swap the code page into the page it is on:
+                # htmx sends the whole window to the code step instead; pages hide their polling meanwhile.
+                current = urlsplit(request.headers.get("HX-Current-URL", "/"))
+                return HttpResponseClientRedirect(
+                    f"{reverse('two_factor_verify')}?{urlencode({'next': current.path or '/'})}"
+                )
             return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
         return self.get_response(request)
 

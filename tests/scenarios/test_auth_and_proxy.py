@@ -75,6 +75,22 @@ def test_a_2fa_supervisor_reaches_the_api_only_after_the_code_step(login, world)
     assert LeadEvent.objects.filter(lead=lead).count() == notes_before + 1
 
 
+def test_the_code_page_shows_no_menu_and_partials_send_the_window_to_it(login, world):
+    """Found trying it in a browser: before the code step the bell's polling got the code page back and htmx pasted it
+    into the menu, copy after copy. The code page now shows no menu (no polling), and any HTMX partial answers with
+    ``HX-Redirect`` to the code step instead of a page to swap in."""
+    supervisor = world["sup_a"]
+    device = _device(supervisor)
+    browser = login(supervisor)
+    page = browser.get("/accounts/2fa/verify/?next=/").content.decode()
+    assert "notificacoes" not in page and "hx-get" not in page and "Sair" in page
+    badge = browser.get("/notificacoes/badge/", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/fila/")
+    assert badge.status_code == 200 and badge.content == b""
+    assert badge["HX-Redirect"] == "/accounts/2fa/verify/?next=%2Ffila%2F"
+    assert browser.post("/accounts/2fa/verify/", {"token": _code(device)}).status_code == 302
+    assert "hx-get" in browser.get("/supervisor/").content.decode()  # the menu and its bell are back
+
+
 def test_people_without_a_device_use_the_api_from_their_session_as_before(login, world):
     """Break 2 (what must keep working): a consultant without 2FA reads their leads through the API after the
     login form alone."""
