@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from antiban.services import OutboxState, outbox_for_message, outbox_retry_now
 from common.errors import ApplicationError
 from compliance.roles import ANY_STAFF_ROLE, role_required
+from compliance.services.consent import is_suppressed
 from leads import selectors
 from leads.services.whatsapp_send import lead_whatsapp_phones, lead_whatsapp_send
 from whatsapp import payloads
@@ -50,6 +51,8 @@ def _panel(request: HttpRequest, lead, **extra) -> HttpResponse:
         "number": number,
         "to": (window.contact if window else (phones[0] if phones else "")),
         "templates": templates,
+        # An opt-out (an inbound "SAIR", a consultant's record): no send box, the reason in its place.
+        "suppressed": bool(phones) and all(is_suppressed(contact=phone, kind="phone") for phone in phones),
         **extra,
     }
     return TemplateResponse(request, "leads/_whatsapp_panel.html", context)

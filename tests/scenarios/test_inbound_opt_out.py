@@ -98,6 +98,10 @@ def test_an_inbound_sair_suppresses_the_contact_shows_on_the_timeline_and_refuse
     assert "A pessoa pediu descadastro: nunca mais entre em contato." in html
     assert wa.sent == []  # nothing went to Meta
     assert not LeadEvent.objects.filter(lead=lead, kind=EventKind.MESSAGE_OUT).exists()
+    # The panel itself says so and offers no send box (a consultant would otherwise type in vain).
+    panel = browser.get(reverse("leads:whatsapp_panel", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert 'data-testid="wa-suppressed"' in panel and "pediu descadastro" in panel
+    assert 'name="body"' not in panel
 
 
 def test_the_outbox_itself_refuses_a_suppressed_contact(wa, meta_post, lead_of_consultant):
