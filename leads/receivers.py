@@ -164,7 +164,7 @@ def _confirmation_answer(message) -> str:
 
 def _confirmation_ask(lead, message, event, decision) -> None:
     """Ask once (per contact, per 24 h) through the anti-ban outbox, as a reply inside the window just opened."""
-    from antiban.services import Priority, outbox_enqueue
+    from antiban.services import OutboxState, Priority, outbox_enqueue
     from whatsapp import payloads
 
     since = timezone.now() - CONFIRM_EVERY
@@ -190,6 +190,16 @@ def _confirmation_ask(lead, message, event, decision) -> None:
         lead_id=lead.pk,
         pinned_number=message.number,
     )
+    if row.state == OutboxState.REFUSED:  # kept in the outbox with its reason; the timeline says so
+        _consent_note(
+            lead,
+            message,
+            _("Maybe asked to stop: the confirmation question could not be sent (%(reason)s).")
+            % {"reason": row.last_reason},
+            evidence=dict(decision.evidence),
+            outbox_id=row.pk,
+        )
+        return
     timeline_event_record(
         lead=lead,
         kind=EventKind.CONSENT,

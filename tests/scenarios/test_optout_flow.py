@@ -264,7 +264,7 @@ def test_a_weekend_only_person_gets_marketing_and_utility_on_the_weekend_and_rep
         row = send(PHONE, priority)
         assert row.state == OutboxState.QUEUED, row.last_reason
         assert row.not_before == saturday
-        assert row.last_reason == "Waiting for contact hours." or row.last_reason == "Aguardando o horário de contato."
+        assert row.last_reason == "Aguardando o horário de contato."
         assert send(other, priority).not_before == tuesday
 
     reply = outbox_enqueue(
@@ -319,3 +319,22 @@ def test_nao_me_liga_shows_nao_ligar_on_the_lead_page_and_keeps_whatsapp(
     ).content.decode()
     assert 'role="alert"' not in sent
     assert [m["payload"]["text"]["body"] for m in wa.sent] == ["Combinado, Ana, só por aqui então."]
+
+
+def test_no_question_goes_to_a_contact_already_on_the_do_not_contact_list(
+    wa, meta_post, ana, django_capture_on_commit_callbacks
+):
+    """Issue 1, the question goes "through the outbox": for a person a consultant already put on the do-not-contact
+    list, the outbox refuses the question (kept with its reason), Meta receives nothing and the timeline says why."""
+    from antiban.models import OutboxMessage, OutboxState
+    from compliance.services.consent import suppression_add_by_consultant
+    from leads.models import EventKind, LeadEvent
+
+    lead, user = ana
+    suppression_add_by_consultant(contact=PHONE, kind="phone", actor_id=user.pk, note="pediu por telefone")
+    assert _ask_and_send(wa, meta_post, django_capture_on_commit_callbacks) == []
+
+    row = OutboxMessage.objects.get(lead_id=lead.pk)
+    assert row.state == OutboxState.REFUSED and row.last_reason
+    note = LeadEvent.objects.filter(lead=lead, kind=EventKind.CONSENT).latest("id")
+    assert "optout_question" not in note.payload and note.payload["outbox_id"] == row.pk
