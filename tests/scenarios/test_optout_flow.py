@@ -338,3 +338,59 @@ def test_no_question_goes_to_a_contact_already_on_the_do_not_contact_list(
     assert row.state == OutboxState.REFUSED and row.last_reason
     note = LeadEvent.objects.filter(lead=lead, kind=EventKind.CONSENT).latest("id")
     assert "optout_question" not in note.payload and note.payload["outbox_id"] == row.pk
+
+
+def test_a_utility_template_from_the_lead_page_waits_for_the_persons_own_day_while_a_reply_goes(
+    wa, meta_post, login, ana, settings
+):
+    """Issue 1, own days through the screens: the person wrote (a signed webhook, the window is open) and stated
+    a contact day that is neither today nor tomorrow (whatever the real clock says); the consultant's utility
+    template from the lead page is held for that day with the reason shown, the lead page shows her days, and a
+    plain reply inside the window goes at once."""
+    from django.utils import timezone
+
+    from antiban.models import OutboxMessage, OutboxState
+    from compliance.services.consent import contact_preference_set
+    from whatsapp.models import Template
+
+    settings.ANTIBAN_CONTACT_HOURS = ["00:00", "00:00"]  # the business's own hours: all day, every day
+    settings.ANTIBAN_CONTACT_DAYS = [0, 1, 2, 3, 4, 5, 6]
+    settings.ANTIBAN_SKIP_HOLIDAYS = False
+    lead, user = ana
+    template = Template.objects.create(
+        account=wa.number.account,
+        name="lembrete_visita",
+        language="pt_BR",
+        category="UTILITY",
+        status="APPROVED",
+        components=[{"type": "BODY", "text": "Sua visita está confirmada."}],
+    )
+    meta_post(inbound_text_body(wa_id=WA_ID, text="pode me mandar as coisas, mas só no dia que eu disse"))
+    own_day = (timezone.localtime().weekday() + 2) % 7
+    contact_preference_set(contact=PHONE, kind="phone", evidence={"layer": "model"}, contact_days=[own_day])
+    browser = login(user)
+
+    held = browser.post(
+        reverse("leads:whatsapp_template", args=[lead.pk]),
+        {"number": wa.number.pk, "to": PHONE, "template": template.pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="pt-br",
+    ).content.decode()
+    row = OutboxMessage.objects.get(lead_id=lead.pk, template_name="lembrete_visita")
+    assert row.state == OutboxState.QUEUED
+    assert timezone.localtime(row.not_before).weekday() == own_day
+    assert "Aguardando o horário de contato." in held
+    assert _templates(wa) == []
+
+    browser.post(
+        reverse("leads:whatsapp_text", args=[lead.pk]),
+        {"number": wa.number.pk, "to": PHONE, "body": "Combinado!"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert [m["payload"]["text"]["body"] for m in wa.sent if m["payload"]["type"] == "text"] == ["Combinado!"]
+    page = browser.get(reverse("leads:detail", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert 'data-testid="pref-days"' in page and "Dias escolhidos:" in page
+
+
+def _templates(wa) -> list[str]:
+    return [m["payload"]["template"]["name"] for m in wa.sent if m["payload"]["type"] == "template"]
