@@ -58,7 +58,8 @@ def whatsapp_inbound_received(
         _confirmation_answered(lead, message, answer)
         return  # a tap on our own question: nothing for AI extraction to read
     decision = optout_decision
-    if opt_out or (decision is not None and decision.is_stop and _stops_everything(decision)):
+    stops_everything = (decision.is_stop and _stops_everything(decision)) if decision is not None else bool(opt_out)
+    if stops_everything:
         keyword = opt_out or str((decision.evidence if decision else {}).get("rule") or "")
         _consent_note(
             lead,

@@ -305,7 +305,8 @@ def test_nao_me_liga_shows_nao_ligar_on_the_lead_page_and_keeps_whatsapp(
             evidence=dict(decision.evidence),
         )
     message = Message.objects.filter(contact=PHONE, direction="in").latest("id")
-    whatsapp_inbound_received(sender=Message, message=message, optout_decision=decision)
+    # as the gateway sends it for any stop: the rule in ``opt_out``, the scope in the decision
+    whatsapp_inbound_received(sender=Message, message=message, opt_out="test", optout_decision=decision)
 
     browser = login(user)
     page = browser.get(reverse("leads:detail", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
@@ -394,3 +395,37 @@ def test_a_utility_template_from_the_lead_page_waits_for_the_persons_own_day_whi
 
 def _templates(wa) -> list[str]:
     return [m["payload"]["template"]["name"] for m in wa.sent if m["payload"]["type"] == "template"]
+
+
+def test_the_persons_own_hours_are_read_in_one_batch_whatever_the_audience_size(db, settings):
+    """Issue 1, at dispatch scale: the recipient checks of a whole claim read every person's own days and hours in
+    one query — 3 or 30 recipients, the same number of queries — and each gets her own opening (18:00–21:00 here)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from antiban.filters import recipient_checks_many
+    from antiban.models import Priority
+    from compliance.services.consent import contact_preference_set
+
+    settings.ANTIBAN_CONTACT_HOURS = ["09:00", "20:00"]
+    settings.ANTIBAN_CONTACT_DAYS = [0, 1, 2, 3, 4, 5]
+    settings.ANTIBAN_SKIP_HOLIDAYS = True
+    tuesday = datetime(2026, 3, 10, 10, 0, tzinfo=SP)
+    contacts = [f"+55119876510{i:02d}" for i in range(30)]
+    for contact in contacts:
+        contact_preference_set(
+            contact=contact, kind="phone", evidence={"layer": "model"}, contact_hours=["18:00", "21:00"]
+        )
+
+    def run(n):
+        with CaptureQueriesContext(connection) as queries:
+            checks = recipient_checks_many([(c, Priority.UTILITY) for c in contacts[:n]], now=tuesday)
+        return len(queries), checks
+
+    few, _checks = run(3)
+    many, checks = run(30)
+    assert few == many
+    evening = datetime(2026, 3, 10, 18, 0, tzinfo=SP)
+    for person in checks:
+        (hours,) = [c for c in person if c.name == "contact_hours"]
+        assert hours.wait_until == evening
