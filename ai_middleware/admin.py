@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ai_middleware.models import (
     AiCall,
     Extraction,
+    LabelledExample,
     LearningEvent,
     MessageDraft,
     ModelPrice,
@@ -127,3 +128,10 @@ class MessageDraftAdmin(ReadOnlyAdmin):
     list_filter = ["status", "tone", "provider"]
     search_fields = ["goal", "text"]
     list_select_related = ["prompt"]
+
+
+@admin.register(LabelledExample)
+class LabelledExampleAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "field", "value", "source", "lead_id"]
+    list_filter = ["field", "source"]
+    search_fields = ["text"]

@@ -16,3 +16,6 @@ class AiMiddlewareConfig(AppConfig):
         signals.lead_message_received.connect(receivers.on_lead_message_received, dispatch_uid="ai.extract")
         signals.lead_message_sent.connect(receivers.on_lead_message_sent, dispatch_uid="ai.suggestion_used")
         signals.lead_stage_changed.connect(receivers.on_lead_stage_changed, dispatch_uid="ai.converted")
+        signals.optout_confirmation_declined.connect(
+            receivers.on_optout_confirmation_declined, dispatch_uid="ai.optout_declined_example"
+        )

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Task(models.TextChoices):
@@ -276,3 +277,26 @@ class MessageDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal} · {self.get_status_display()}"
+
+
+class LabelledExample(models.Model):
+    """What a person told us the AI got wrong, kept to train and evaluate it (issue #20): an "opt-out?"
+    confirmation answered "Não" (``field`` "opt_out", ``value`` false), a consultant's correction of an extracted
+    field (``field`` "intent", "budget_min"…, ``value`` the right one, as JSON). ``text`` is the message the model
+    read — kept only while the records of processing list the use of messages to train the models
+    (``compliance.services.consent.training_use_recorded``); otherwise it is empty and the example only counts."""
+
+    text = models.TextField(_("message"), blank=True, default="")
+    field = models.CharField(pgettext_lazy("labelled example", "field"), max_length=40)
+    value = models.JSONField(_("right value"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=40)
+    lead_id = models.BigIntegerField(_("lead"), null=True, blank=True, db_index=True)  # erasure requests find it
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("labelled example")
+        verbose_name_plural = _("labelled examples")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field} = {self.value!r} ({self.source})"

@@ -27,3 +27,26 @@ def on_lead_message_sent(sender, *, lead_id: int, text: str, suggestion_id: int 
 def on_lead_stage_changed(sender, *, lead_id: int, stage: str, **kwargs) -> None:
     if stage == "won":
         services.lead_converted(lead_id=lead_id)
+
+
+def on_optout_confirmation_declined(
+    sender, *, contact: str, lead_id: int, original_event_id: int | None, **kwargs
+) -> None:
+    """The person answered "Não" to "Quer parar de receber nossas mensagens?": the message that raised the question
+    is a labelled "not an opt-out" example (``field`` "opt_out", ``value`` false) for training and evaluation. Its
+    text is kept only while the records of processing list that use; otherwise the example is kept without it (it
+    still counts)."""
+    from compliance.services.consent import training_use_recorded
+    from leads import selectors as lead_selectors
+
+    from .models import LabelledExample
+
+    event = lead_selectors.lead_event(event_id=original_event_id) if original_event_id else None
+    text = str((event.payload or {}).get("text") or "") if event is not None and event.lead_id == lead_id else ""
+    LabelledExample.objects.create(
+        text=text if training_use_recorded() else "",
+        field="opt_out",
+        value=False,
+        source="optout_confirmation",
+        lead_id=lead_id,
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from antiban.models import ContentRule, OutboxMessage, OutboxState, Priority, RuleAction
 from common.contacts import phone_normalize
-from compliance.services.consent import ConsentChannel, ConsentPurpose, may_contact_many
+from compliance.services.consent import ConsentChannel, ConsentPurpose, contact_preferences_many, may_contact_many
 from whatsapp.selectors import contact_error_codes
 
 URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -128,8 +128,16 @@ def recipient_checks_many(items: list[tuple[str, int]], *, now: datetime | None 
         .values_list("contact", "n")
     )
     opens = contact_hours_next_open(now)
+    # The person's own days and hours ("só no fim de semana", "depois das 18h"), for anything not a reply: one query.
+    own = contact_preferences_many(contacts=sorted({c for c, p in items if p != Priority.REPLY}), kind="phone")
+    own_opens = {
+        contact: contact_hours_next_open(now, days=preference.contact_days, hours=preference.contact_hours)
+        for contact, preference in own.items()
+        if preference.contact_days or preference.contact_hours
+    }
     return [
-        _recipient_checks(contact, priority, decisions, codes[contact], weekly, opens) for contact, priority in items
+        _recipient_checks(contact, priority, decisions, codes[contact], weekly, own_opens.get(contact, opens))
+        for contact, priority in items
     ]
 
 
@@ -176,15 +184,22 @@ def _recipient_checks(contact: str, priority: int, decisions, codes: set[int], w
     return checks
 
 
-def contact_hours_next_open(now: datetime) -> datetime | None:
+def contact_hours_next_open(
+    now: datetime, *, days: list[int] | None = None, hours: list[str] | None = None
+) -> datetime | None:
     """None when ``now`` is inside contact hours (default 09:00–20:00 local, Monday–Saturday, not a national
-    holiday; equal start and end mean all day); else the next moment they open."""
-    start, end = (time.fromisoformat(v) for v in settings.ANTIBAN_CONTACT_HOURS)
+    holiday; equal start and end mean all day); else the next moment they open. A person's own ``days`` (weekdays,
+    0 = Monday) and ``hours`` ("HH:MM", "HH:MM") replace the business's where they said them."""
+    try:
+        start, end = (time.fromisoformat(v) for v in (hours or settings.ANTIBAN_CONTACT_HOURS)[:2])
+    except (TypeError, ValueError):  # a malformed stored preference falls back to the business's hours
+        start, end = (time.fromisoformat(v) for v in settings.ANTIBAN_CONTACT_HOURS)
+    weekdays = set(days) if days else set(settings.ANTIBAN_CONTACT_DAYS)
     local = timezone.localtime(now)
     national = _national_holidays(local.year) if settings.ANTIBAN_SKIP_HOLIDAYS else {}
 
     def day_ok(moment: datetime) -> bool:
-        return moment.weekday() in settings.ANTIBAN_CONTACT_DAYS and moment.date() not in national
+        return moment.weekday() in weekdays and moment.date() not in national
 
     if day_ok(local) and (start == end or start <= local.time() < end):
         return None

@@ -441,6 +441,11 @@ WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", default=META_VERIFY_TOKEN)
 # A webhook event whose processing fails is parked and tried again after RETRY_S, 2×, 4×… up to MAX_ATTEMPTS times
 WHATSAPP_EVENT_MAX_ATTEMPTS = env.int("WHATSAPP_EVENT_MAX_ATTEMPTS", default=5)
 WHATSAPP_EVENT_RETRY_S = env.int("WHATSAPP_EVENT_RETRY_S", default=60)
+# The marketing template's "stop" quick-reply button: an inbound button whose payload or text is one of these revokes
+# the person's WhatsApp marketing consent at once (compared ignoring case and accents).
+WHATSAPP_MARKETING_STOP_PAYLOADS = env.list(
+    "WHATSAPP_MARKETING_STOP_PAYLOADS", default=["Parar promoções", "Stop promotions", "STOP_PROMOTIONS"]
+)
 # Outbound fetches of URLs that came from outside (media URLs in Graph answers) refuse private and loopback
 # addresses; these origins (scheme://host:port) are trusted as well. The configured Graph URLs (WHATSAPP_GRAPH_URL,
 # META_GRAPH_URL: the simulator on loopback in development) are always trusted.

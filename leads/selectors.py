@@ -183,13 +183,20 @@ def lead_contact_points_qs(*, lead: Lead) -> QuerySet[ContactPoint]:
 
 
 def lead_contact_points(*, lead: Lead) -> list[ContactPoint]:
-    """The lead's contact points, each with ``is_suppressed`` (on the LGPD do-not-contact list)."""
-    from compliance.services.consent import suppressed_among
+    """The lead's contact points, each with ``is_suppressed`` (on the LGPD do-not-contact list), and for phones
+    what the person asked short of that: ``no_calls`` ("não me liga") and ``preference`` (text instead of audio,
+    own days and hours; None when they stated none)."""
+    from compliance.services.consent import calls_refused_among, contact_preferences_many, suppressed_among
 
     points = list(lead.contact_points.order_by("kind", "-is_primary", "id"))
     suppressed = suppressed_among([(p.value, p.kind) for p in points])
+    phones = [p.value for p in points if p.kind == ContactKind.PHONE and (p.value, p.kind) not in suppressed]
+    preferences = contact_preferences_many(contacts=phones, kind="phone") if phones else {}
+    no_calls = calls_refused_among(contacts=phones) if phones else set()
     for point in points:
         point.is_suppressed = (point.value, point.kind) in suppressed
+        point.no_calls = point.value in no_calls
+        point.preference = preferences.get(point.value)
     return points
 
 

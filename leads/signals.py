@@ -5,6 +5,9 @@
   the AI reply suggestion it started from, if any (the AI middleware learns from the edit).
 - ``lead_stage_changed(lead_id, stage, previous)``: the lead moved stage (conversions, re-scoring).
 - ``leads_created(lead_ids)``: new leads exist (one form, one API call or one import chunk): scoring, routing.
+- ``optout_confirmation_declined(contact, lead_id, original_event_id)``: the person answered "Não" to "Quer parar de
+  receber nossas mensagens?": the message that raised the question (``original_event_id``, a timeline event) was
+  not an opt-out — the AI middleware keeps it as a labelled example.
 """
 
 from django.dispatch import Signal
@@ -13,3 +16,4 @@ lead_message_received = Signal()
 lead_message_sent = Signal()
 lead_stage_changed = Signal()
 leads_created = Signal()
+optout_confirmation_declined = Signal()

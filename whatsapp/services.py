@@ -421,6 +421,10 @@ def _envelope_apply(payload: dict) -> tuple[list[str], list[str]]:
                 _template_quality_apply(waba_id, value)
             elif field == "phone_number_quality_update":
                 _number_quality_apply(value)
+            elif field == "user_preferences":
+                for preference in value.get("user_preferences") or []:
+                    if not _user_preference_apply(preference):
+                        unknown.append(f"user_preferences:{preference.get('category')}:{preference.get('value')}")
             else:
                 unknown.append(f"field:{field}")
     return unknown, unmatched
@@ -531,7 +535,10 @@ def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -
             )
     except IntegrityError:
         return None  # the same message delivered twice
-    opt_out = _inbound_screen(contact, _inbound_said(kind, data, text))
+    if kind == "button" and _is_marketing_stop_button(data):
+        opt_out = _marketing_stop(contact, "stop_button")  # Meta's own signal first: it means marketing, no more
+    else:
+        opt_out = _inbound_screen(contact, _inbound_said(kind, data, text))
     referral = data.get("referral") or None
     if contact and kind not in ("reaction",):
         _window_refresh(number, contact, received_at, from_ad=bool(referral and referral.get("ctwa_clid")))
@@ -549,6 +556,49 @@ def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -
     )
     handled = set(INBOUND_TEXT) | set(MEDIA_TYPES)
     return None if kind in handled else kind
+
+
+def _is_marketing_stop_button(data: dict) -> bool:
+    """The marketing template's "stop" quick-reply button (Meta's "Parar promoções" / "Stop promotions"): its payload
+    or its text is one of ``WHATSAPP_MARKETING_STOP_PAYLOADS`` (compared folded: case, accents, spaces)."""
+    from common.text import fold
+
+    button = data.get("button") or {}
+    said = {" ".join(fold(str(button.get(key) or "")).split()) for key in ("payload", "text")}
+    wanted = {" ".join(fold(str(p)).split()) for p in settings.WHATSAPP_MARKETING_STOP_PAYLOADS}
+    return bool(said & wanted - {""})
+
+
+def _marketing_stop(contact: str, signal: str):
+    """Meta's own stop of marketing messages: the WhatsApp marketing consent revoked at once (not a suppression:
+    the person may still be served and may still write to us). Returns the decision the apps above are told."""
+    from compliance.optout import STOP, OptOutDecision
+    from compliance.services.consent import marketing_consent_from_meta
+
+    evidence = {"layer": "meta", "signal": signal}
+    if contact:
+        marketing_consent_from_meta(contact=contact, kind="phone", stopped=True, evidence=evidence)
+    return OptOutDecision(STOP, {"channels": ["whatsapp"], "purposes": ["marketing"]}, evidence)
+
+
+def _user_preference_apply(preference: dict) -> bool:
+    """One item of the ``user_preferences`` webhook: ``category`` marketing_messages, ``value`` stop or resume.
+    False for anything else (kept in the event's unknown types)."""
+    from compliance.services.consent import marketing_consent_from_meta
+
+    value = str(preference.get("value") or "").lower()
+    if preference.get("category") != "marketing_messages" or value not in ("stop", "resume"):
+        return False
+    contact = contact_from_wa_id(str(preference.get("wa_id") or ""))
+    if not contact:
+        return False
+    marketing_consent_from_meta(
+        contact=contact,
+        kind="phone",
+        stopped=value == "stop",
+        evidence={"layer": "meta", "signal": "user_preferences", "value": value},
+    )
+    return True
 
 
 def _window_refresh(number: PhoneNumber, contact: str, at: datetime, *, from_ad: bool) -> None:

@@ -343,3 +343,80 @@ def _decision(suppressed: bool, latest, purpose: ConsentPurpose) -> ContactDecis
         _("Allowed under %(basis)s.") % {"basis": LegalBasis(latest.legal_basis).label},
         latest.legal_basis,
     )
+
+
+# --- issue #20: what the product does with an opt-out decision (confirmation, Meta's signals, partial stops) -------
+def optout_confirmed(*, contact: str, kind: str, source: ConsentSource, evidence: dict) -> SuppressionEntry:
+    """The person answered "Sim, parar" to the confirmation question: the same stop as an explicit keyword — on the
+    do-not-contact list at once, and every purpose revoked in the ledger with ``evidence`` (the layer, never the
+    message)."""
+    entry, created = suppression_add(
+        contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details={"layer": evidence.get("layer", "")}
+    )
+    if created:
+        for purpose in ConsentPurpose:
+            consent_record(
+                contact=contact,
+                kind=kind,
+                purpose=purpose,
+                channel=ConsentChannel.ANY,
+                legal_basis=LegalBasis.CONSENT,
+                status=ConsentStatus.REVOKED,
+                source=source,
+                evidence=dict(evidence),
+            )
+    return entry
+
+
+def marketing_consent_from_meta(*, contact: str, kind: str, stopped: bool, evidence: dict) -> ConsentRecord | None:
+    """Meta told us the person stopped (or resumed) marketing messages from this business (the ``user_preferences``
+    webhook, the marketing template's stop button): the WhatsApp marketing consent is revoked (or granted again)
+    at once, so the outbox's marketing check refuses (or allows) the next marketing send. A resume is a new
+    consent given in WhatsApp's own interface; it points at the current marketing text, and without one nothing is
+    granted (None)."""
+    if stopped:
+        return consent_record(
+            contact=contact,
+            kind=kind,
+            purpose=ConsentPurpose.MARKETING,
+            channel=ConsentChannel.WHATSAPP,
+            legal_basis=LegalBasis.CONSENT,
+            status=ConsentStatus.REVOKED,
+            source=ConsentSource.META,
+            evidence=dict(evidence),
+        )
+    text = consent_text_current(ConsentPurpose.MARKETING)
+    if text is None:
+        return None
+    return consent_record(
+        contact=contact,
+        kind=kind,
+        purpose=ConsentPurpose.MARKETING,
+        channel=ConsentChannel.WHATSAPP,
+        legal_basis=LegalBasis.CONSENT,
+        status=ConsentStatus.GRANTED,
+        source=ConsentSource.META,
+        text=text,
+        evidence=dict(evidence),
+    )
+
+
+def calls_refused_among(*, contacts: list[str]) -> set[str]:
+    """Which of these phones asked not to be called ("não me liga"): their latest record for phone calls (or for
+    any channel) is a revocation. Two queries whatever the number."""
+    decisions = may_contact_many(
+        contacts=contacts, kind="phone", channel=ConsentChannel.PHONE, purpose=ConsentPurpose.SERVICE
+    )
+    return {contact for contact, decision in decisions.items() if decision.code in ("revoked", "suppressed")}
+
+
+# The record of processing (Art. 37) under which texts people wrote may be kept to train and evaluate the models.
+TRAINING_ACTIVITY = "Melhoria dos modelos de IA com exemplos rotulados"
+
+
+def training_use_recorded() -> bool:
+    """Whether the records of processing list the use of people's messages to train and evaluate the AI models: a
+    labelled example keeps its text only then."""
+    from compliance.models import ProcessingActivity
+
+    return ProcessingActivity.objects.filter(name=TRAINING_ACTIVITY).exists()

@@ -20,7 +20,7 @@ from antiban.services import (
     outbox_enqueue,
     outbox_kick,
 )
-from compliance.services.consent import ConsentChannel, ConsentPurpose, may_contact
+from compliance.services.consent import ConsentChannel, ConsentPurpose, contact_preferences_many, may_contact
 from leads import selectors
 from leads.errors import LeadError
 from leads.models import ContactKind, EventChannel, EventKind
@@ -90,6 +90,12 @@ def lead_whatsapp_send(
     if number is None:
         raise NumberUnavailable(_("No WhatsApp number is available to send from."))
     outgoing = _build(kind, to, number, _without_nul(fields), upload)
+    if outgoing.payload.get("type") == "audio":
+        preference = contact_preferences_many(contacts=[to], kind="phone").get(to)
+        if preference is not None and preference.no_audio:
+            raise WhatsAppRecipientRefused(
+                _("The person asked for written messages instead of audio."), details={"reason": "no_audio"}
+            )
     if not outgoing.template_name and wa_selectors.window_open_until(number=number, contact=to) is None:
         raise WindowClosed()
     row = outbox_enqueue(

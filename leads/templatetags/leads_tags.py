@@ -12,3 +12,14 @@ def stage_label(value: str) -> str:
         return LeadStage(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def weekday_abbr(value) -> str:
+    """``5`` (0 = Monday) → "sáb": a person's own contact days, as stored in their preference."""
+    from django.utils.dates import WEEKDAYS_ABBR
+
+    try:
+        return str(WEEKDAYS_ABBR[int(value)])
+    except (TypeError, ValueError, KeyError):
+        return ""
