@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import LeadStage
+from leads.normalization import contacts_reachable
 from leads.services.lead import NOTE_MAX_LENGTH
 
 
@@ -47,4 +48,8 @@ class LeadCreateForm(forms.Form):
         data = super().clean()
         if not data.get("phone") and not data.get("email"):
             raise forms.ValidationError(_("Give at least one phone or e-mail."))
+        phones = [data["phone"]] if data.get("phone") else []
+        emails = [data["email"]] if data.get("email") else []
+        if not contacts_reachable(phones, emails):
+            raise forms.ValidationError(_("None of the phones or e-mails given is valid: give at least one that is."))
         return data

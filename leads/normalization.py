@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -305,3 +306,9 @@ def name_key(name: str) -> str:
     names meet): ``Maria da Silva`` and ``SILVA, Maria`` → ``maria silva``."""
     tokens = re.sub(r"[^a-z0-9 ]+", " ", fold(name or "")).split()
     return " ".join(sorted(t for t in tokens if t not in _PARTICLES))[:200]
+
+
+def contacts_reachable(phones: Iterable[str] = (), emails: Iterable[str] = ()) -> bool:
+    """At least one of the given contacts is a valid phone or e-mail: what a lead typed by a person or pushed by an
+    integrator needs (imports follow the same rule per row: a bad phone is kept only beside a good contact)."""
+    return any(phone_normalize(p).is_valid for p in phones) or any(email_normalize(e).is_valid for e in emails)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,6 +15,7 @@ from leads.models import (
     LeadSource,
     LeadStage,
 )
+from leads.normalization import contacts_reachable
 
 
 class ContactPointOutputSerializer(serializers.ModelSerializer):
@@ -105,10 +107,14 @@ class LeadCreateInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("phones") and not attrs.get("emails"):
-            raise serializers.ValidationError({"phones": ["Give at least one phone or e-mail."]})
+            raise serializers.ValidationError({"phones": [_("Give at least one phone or e-mail.")]})
+        if not contacts_reachable(attrs.get("phones", ()), attrs.get("emails", ())):
+            raise serializers.ValidationError(
+                {"phones": [_("None of the phones or e-mails given is valid: give at least one that is.")]}
+            )
         low, high = attrs.get("budget_min"), attrs.get("budget_max")
         if low is not None and high is not None and low > high:
-            raise serializers.ValidationError({"budget_max": ["Must be greater than or equal to budget_min."]})
+            raise serializers.ValidationError({"budget_max": [_("Must be greater than or equal to budget_min.")]})
         return attrs
 
 
@@ -207,7 +213,6 @@ class DuplicateWarningSerializer(serializers.Serializer):
         return "likely_duplicate"
 
     def get_message(self, warning) -> str:
-        from django.utils.translation import gettext as _
 
         if warning.hidden:
             return _(

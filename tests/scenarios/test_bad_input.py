@@ -391,3 +391,32 @@ def test_a_google_ads_lead_with_the_right_key_and_a_malformed_body_is_a_400_and_
     assert not Lead.objects.filter(source=source).exists()
     not_json = client.post(f"/webhooks/google-ads/{source.pk}/", b"{", content_type="application/json")
     assert not_json.status_code == 400
+
+
+def test_a_lead_whose_only_contact_is_not_a_phone_is_refused_naming_the_field(world, api_for, login):
+    """Found trying it: ``POST /api/v1/leads/`` with ``"phones": ["abc"]`` answered 201 with an unusable contact.
+    README: "create (at least one phone or e-mail)" — a valid one, as imports require per row. The API answers 400
+    naming ``phones`` and writes nothing; the staff form says the same; a bad phone beside a good e-mail is kept."""
+    from leads.models import Lead
+
+    before = Lead.objects.count()
+    api = api_for(world["ana"], scopes=("leads:read", "leads:write"))
+    body = {"full_name": "Sem Contato", "phones": ["abc"], "source": world["source"].pk}
+    refused = api.post("/api/v1/leads/", body, format="json", HTTP_ACCEPT_LANGUAGE="pt-br")
+    assert refused.status_code == 400, refused.content
+    assert "phones" in refused.json()["details"] and "válido" in refused.json()["details"]["phones"][0]
+    assert Lead.objects.count() == before
+    kept = api.post(
+        "/api/v1/leads/?confirm_duplicate=true",
+        {**body, "emails": ["sem.contato@example.com"]},
+        format="json",
+    )
+    assert kept.status_code == 201, kept.content
+    browser = login(world["ana"])
+    form = browser.post(
+        "/leads/new/",
+        {"full_name": "Sem Contato", "phone": "abc", "source": world["source"].pk},
+        HTTP_ACCEPT_LANGUAGE="pt-br",
+    )
+    assert form.status_code == 400 and "Nenhum dos telefones ou e-mails informados é válido" in form.content.decode()
+    assert Lead.objects.count() == before + 1
