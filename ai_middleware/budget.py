@@ -28,7 +28,8 @@ What is it for? (first rule that applies)
   3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos") or after it
      ("pra cima", "ou mais").
   4. ``quoted``: a price the lead quotes back, not their budget — the price of a listing ("custa", "pedindo",
-     "sai por", "o studio de 480 mil", "esse apto de", "do anúncio", "que vi no site"); or, when no budget cue
+     "sai por", "do anúncio", "que vi no site"; "o studio de 480 mil", "esse apto de" unless "meu orçamento",
+     "tenho"… claims it); or, when no budget cue
      ("tenho", "meu orçamento", "uns", "procuro", "tem algo"…) precedes it, an amount in a question ("R$ 1,1 mi??")
      or next to incredulity ("tá maluco", "caro", "absurdo", "não dá").
   5. ``plain``: anything else, a stated amount.
@@ -65,10 +66,11 @@ _WORDS = r"(?:\s+\w+){0,3}"
 _NOT_BEFORE = re.compile(
     r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|renda|salario|ganho|ganha|"
     r"ganhamos|recebo|recebe|aluguel|alugo|alugar|condominio|iptu|fgts|comissao|taxa|taxas|juros|itbi|cartorio|"
-    r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal)\b"
+    r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida)\b"
 )
 _NOT_AFTER = re.compile(
-    r"^\s*(?:reais\s*)?(?:(?:de|da|do|na|no|como|pra|para|por|ao|em|p/|a|livres?)\s+)?"
+    r"^\s*(?:reais\s*)?(?:pra|para)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio)\b"
+    r"|^\s*(?:reais\s*)?(?:(?:de|da|do|na|no|como|por|ao|em|p/|a|livres?)\s+)?"
     r"(?:entrada|sinal|renda|salario|parcela|parcelas|prestacao|prestacoes|condominio|iptu|fgts|aluguel|mes|"
     r"mensais|mensal|mensalmente|ano|anuais|mensalidade|liquido|bruto|limpo)\b|^\s*(?:reais\s*)?/\s*(?:mes|m)\b"
 )
@@ -88,12 +90,18 @@ _PROPERTY = (
     r"(?:apto|apartamento|ap|apt|casa|casinha|studio|estudio|cobertura|terreno|lote|sobrado|imovel|unidade|sala|"
     r"loja|kitnet|kit|flat|loft|duplex|chacara|sitio|galpao|predio|empreendimento|lancamento|garden)"
 )
-_QUOTE_BEFORE = re.compile(
-    r"\b(?:custa|custam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|pedem|pedindo|"
+_PRICE_CUE = re.compile(
+    r"\b(?:vender|vendo|vendendo|venda|"
+    r"custa|custam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|pedem|pedindo|"
     r"pede|cobram|cobrando|anunciad[oa]|preco|precinho|tabela|vendendo por|vendem por)\b"
-    r"|\b(?:o|a|os|as|esse|essa|esses|essas|este|esta|aquele|aquela|aquilo|do|da|no|na|nesse|nessa|desse|dessa|"
-    r"daquele|daquela|naquele|naquela)\s+(?:" + _PROPERTY + r"(?:\s+\w+){0,2}\s+)?(?:de|por)\s*(?:r\$\s*)?$"
 )
+# A definite listing described by its price: "o studio de 480 mil", "esse apto por 650", "aquele de 1 mi".
+_LISTING = re.compile(
+    r"\b(?:o|a|os|as|esse|essa|esses|essas|este|esta|aquele|aquela|do|da|no|na|nesse|nessa|desse|dessa|"
+    r"daquele|daquela|naquele|naquela)\s+(?:" + _PROPERTY + r"(?:\s+(?!e\b|eh\b|fica\b|seria\b)\w+)?\s+)?"
+    r"(?:de|por)\s*(?:r\$\s*)?$"
+)
+_STRONG_OWN = re.compile(r"\b(?:orcamento|budget|verba|meu teto|meu limite|disponho)\b")
 _QUOTE_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
     r"da propaganda|do site|no site|do insta|no insta|do post|no post|de tabela|na tabela|do folder|no folder)"
@@ -103,7 +111,7 @@ _OWN = re.compile(
     r"investir|investimento|orcamento|budget|verba|teto|limite|disponivel|disponiveis|juntei|juntamos|guardado|"
     r"guardei|economizei|financio|financiar|aprovado|credito|procuro|procurando|busco|buscando|quero|queria|"
     r"preciso|algo|alguma|algum|opcao|opcoes|tem|teria|faixa|volta|torno|uns|umas|entre|cabe|fecho|fechamos|"
-    r"vista|dinheiro|grana|bolso|gastar|gasto)\b"
+    r"vista|dinheiro|grana|bolso|gastar|gasto|faco|fazemos|ofereco|oferecemos|oferta|proposta|dou|daria)\b"
 )
 _INCREDULITY = re.compile(
     r"\b(?:maluco|maluca|malucos|doido|doida|doidos|louco|louca|loucos|loucura|absurdo|absurda|caro|carissimo|"
@@ -237,7 +245,12 @@ def amounts_read(text: str) -> list[Read]:
             role = "max"
         elif _MIN_BEFORE.search(near) or _MIN_AFTER.match(after):
             role = "min"
-        elif _QUOTE_BEFORE.search(near) or _QUOTE_AFTER.match(after) or (not own and disbelieved):
+        elif (
+            _PRICE_CUE.search(near)
+            or _QUOTE_AFTER.match(after)
+            or (_LISTING.search(near) and not _STRONG_OWN.search(near))
+            or (not own and disbelieved)
+        ):
             role = "quoted"
         else:
             role = "plain"
