@@ -53,10 +53,10 @@ from leads.normalization import Amount, amounts_find
 _MIN_BRL = Decimal(10_000)
 _MAX_BRL = Decimal(1_000_000_000)
 
-# Phones ("(11) 98765-4321", "+55 11 987654321") and CEPs ("01310-100") are masked before amounts are read.
+# Phones ("(11) 98765-4321", "+55 11 987654321"), CEPs ("01310-100"), CPFs and CNPJs are masked first.
 _MASK = re.compile(
     r"(?:\+?55\s*)?\(?\b\d{2}\)?\s*9?\s?\d{4}[-\s.]?\d{4}\b|\b\d{5}-\d{3}\b|\bcep:?\s*\d{5}-?\d{3}\b"
-    r"|\b\d{4,5}-\d{4}\b"
+    r"|\b\d{4,5}-\d{4}\b|\b\d{3}\.\d{3}\.\d{3}-\d{2}\b|\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]+(?!\d)|,(?!\d)|\b(?:mas|porem|so que)\b")
 
@@ -66,10 +66,12 @@ _WORDS = r"(?:\s+\w+){0,3}"
 _NOT_BEFORE = re.compile(
     r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|renda|salario|ganho|ganha|"
     r"ganhamos|recebo|recebe|aluguel|alugo|alugar|condominio|iptu|fgts|comissao|taxa|taxas|juros|itbi|cartorio|"
-    r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida)\b"
+    r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida|"
+    r"desconto|abatimento|diferenca|multa|honorarios)\b"
 )
 _NOT_AFTER = re.compile(
-    r"^\s*(?:reais\s*)?(?:pra|para)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio)\b"
+    r"^\s*(?:reais\s*)?(?:\w+\s+){0,2}?(?:de|como|pra|para|na|no)\s+(?:a\s+|o\s+)?(?:entrada|sinal)\b"
+    r"|^\s*(?:reais\s*)?(?:pra|para)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio)\b"
     r"|^\s*(?:reais\s*)?(?:(?:de|da|do|na|no|como|por|ao|em|p/|a|livres?)\s+)?"
     r"(?:entrada|sinal|renda|salario|parcela|parcelas|prestacao|prestacoes|condominio|iptu|fgts|aluguel|mes|"
     r"mensais|mensal|mensalmente|ano|anuais|mensalidade|liquido|bruto|limpo)\b|^\s*(?:reais\s*)?/\s*(?:mes|m)\b"
@@ -81,7 +83,10 @@ _MAX_BEFORE = re.compile(
     r"posso ir ate|por ate|no max)" + _FILLER
 )
 _NEG_MORE = re.compile(r"\bnao\b" + _WORDS + r"\s+(?:mais de|acima de|mais que)" + _FILLER)
-_MAX_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la)")
+_MAX_AFTER = re.compile(
+    r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la"
+    r"|(?:e|eh|seria|sera)\s+(?:o\s+|meu\s+|o meu\s+)?(?:maximo|teto|limite))"
+)
 _MIN_BEFORE = re.compile(
     r"\b(?:a partir de|a partir dos|acima de|acima dos|mais de|no minimo|minimo de|minimo|pelo menos)" + _FILLER
 )
@@ -142,6 +147,7 @@ class Read:
     brl: Decimal
     role: str
     own: bool
+    listing: bool = False  # quoted as the price of a listing ("custa", "o studio de", "do anúncio")
 
 
 def _last_words(text: str, count: int = 6) -> str:
@@ -152,7 +158,10 @@ def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> De
     """The amount in BRL if it is money at all, else None (see the module docstring)."""
     if amount.scale > 1:
         if amount.unit == "m" and not (amount.money or amount.decimals):
-            return None
+            # "1M" after a budget cue is a million; "80m", "80m²", "200 m" are metres
+            cued = amount.number < 20 and _BUDGET_CUE.search(_last_words(before, 4))
+            if not cued or folded[amount.end : amount.end + 1].isdigit():
+                return None
         value = amount.value
     elif amount.money:
         value = amount.value
@@ -192,6 +201,13 @@ def _bare_ranges(amounts: list[Amount], folded: str) -> set[int]:
         ):
             found |= {index, index + 1}
     return found
+
+
+def _listed(near: str, after: str) -> bool:
+    """The price of a listing: "custa 720 mil", "o studio de 480 mil", "480 mil do anúncio"."""
+    return bool(
+        _PRICE_CUE.search(near) or _QUOTE_AFTER.match(after) or (_LISTING.search(near) and not _STRONG_OWN.search(near))
+    )
 
 
 def _clauses(folded: str) -> list[tuple[int, int, str]]:
@@ -236,6 +252,7 @@ def amounts_read(text: str) -> list[Read]:
             or bool(_INCREDULITY.search(after))
             or ("?" not in terminator and bool(_INCREDULITY.search(next_clause)))
         )
+        listing = False
         not_after = _NOT_AFTER.match(after)
         if not_after:
             consumed = amount.end + not_after.end()
@@ -245,22 +262,18 @@ def amounts_read(text: str) -> list[Read]:
             role = "max"
         elif _MIN_BEFORE.search(near) or _MIN_AFTER.match(after):
             role = "min"
-        elif (
-            _PRICE_CUE.search(near)
-            or _QUOTE_AFTER.match(after)
-            or (_LISTING.search(near) and not _STRONG_OWN.search(near))
-            or (not own and disbelieved)
-        ):
+        elif (listing := _listed(near, after)) or (not own and disbelieved):
             role = "quoted"
         else:
             role = "plain"
-        reads.append(Read(amount, brl, role, own))
+        reads.append(Read(amount, brl, role, own, listing))
     return reads
 
 
 def _ranged(reads: list[Read], folded: str) -> tuple[Decimal, Decimal] | None:
     for first, second in itertools.pairwise(reads):
-        if {first.role, second.role} & {"not", "quoted"}:
+        # The range takes its role from its first end: "na faixa de 400 a 450?" is the lead's range.
+        if first.role in ("not", "quoted") or second.role == "not" or second.listing:
             continue
         if _RANGE_JOIN.fullmatch(folded[first.amount.end : second.amount.start]) and first.brl < second.brl:
             return first.brl, second.brl

@@ -37,6 +37,9 @@ PHRASINGS = [
     ("fecho hj se for 280k o apto", (280 * K, 280 * K)),
     ("na faixa dos 750 mil", (750 * K, 750 * K)),
     ("tenho 1 milhão e 200 mil aprovado no banco", (1_200_000, 1_200_000)),
+    ("meu budget é 1M", (1 * M, 1 * M)),
+    ("1kk pra investir", (1 * M, 1 * M)),
+    ("faço 700 à vista", (700 * K, 700 * K)),
     # Limits: max only.
     ("procuro algo até 500k", (None, 500 * K)),
     ("no máximo 600 mil", (None, 600 * K)),
@@ -49,6 +52,8 @@ PHRASINGS = [
     ("não consigo pagar mais de 400 mil", (None, 400 * K)),
     ("algo em torno de 300 mil no máximo", (None, 300 * K)),
     ("500 mil ou menos", (None, 500 * K)),
+    ("R$ 2.000.000,00 é o máximo que posso", (None, 2 * M)),
+    ("preço de 380 mil está fora da minha realidade, meu máximo é 300", (None, 300 * K)),
     # Floors: min only.
     ("a partir de 2 milhões", (2 * M, None)),
     ("de 600 mil pra cima", (600 * K, None)),
@@ -65,6 +70,8 @@ PHRASINGS = [
     ("tenho entre R$ 900 mil e R$ 1,1 milhão", (900 * K, 1_100_000)),
     ("casa de 1,2 a 1,5 mi me interessa", (1_200_000, 1_500_000)),
     ("uns 300 ou 350 mil", (300 * K, 350 * K)),
+    ("tem alguma coisa na faixa de 400 a 450?", (400 * K, 450 * K)),
+    ("Olá, sou investidor e busco imóveis entre 1 e 3 milhões para renda.", (1 * M, 3 * M)),
     # The quoted-price-then-own-limit pattern, and quoted prices alone.
     ("R$ 1,1 mi?? não dá, meu teto é 850", (None, 850 * K)),
     ("1,1 milhão?! nossa... meu limite é 900", (None, 900 * K)),
@@ -84,6 +91,10 @@ PHRASINGS = [
     ("dou 100 mil de entrada, imóvel até 450 mil", (None, 450 * K)),
     ("tenho 100 mil de fgts, da pra usar de entrada?", (None, None)),
     ("dá pra dar 30 mil de sinal?", (None, None)),
+    ("tenho um terreno de 200 mil pra dar de entrada", (None, None)),
+    ("me dá um desconto de 30 mil que eu fecho", (None, None)),
+    ("quero vender meu apartamento de 500 mil", (None, None)),
+    ("ja paguei 30 mil do lote, falta 20", (None, None)),
     # Instalments, income, rent, fees.
     ("parcela de 3 mil", (None, None)),
     ("parcela de até 3 mil", (None, None)),
@@ -105,6 +116,9 @@ PHRASINGS = [
     ("quanto fica financiando em 30 anos?", (None, None)),
     ("pode ser 10% de desconto?", (None, None)),
     ("casa com 120 metros de área", (None, None)),
+    ("tenho 80m de frente", (None, None)),
+    ("Meu nome é Carlos, CPF 123.456.789-00, quero saber do apartamento", (None, None)),
+    ("meu whats 11 9 8765 4321", (None, None)),
 ]
 
 
