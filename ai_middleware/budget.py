@@ -1,6 +1,6 @@
 """Reading the property budget a lead states in a message, knowing whose amount each one is. Pure functions, no ORM.
 
-A message is folded (``common.text.fold``), phone numbers and CEPs are masked, and every amount is found by the one
+A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, and every amount is found by the one
 amount parser the product has (``leads.normalization.amounts_find``: ``R$ 350.000,00``, ``350 mil reais``,
 ``400k``, ``1,2 mi``, ``1.2mi``, ``um milhão e meio``, ``meio milhão``, ``quatrocentos mil``, ``2 milhões e 300
 mil``, ranges sharing a scale as ``entre 300 e 400 mil`` / ``300-400k``). Then each amount is tagged with a role,
@@ -8,8 +8,8 @@ from the cue words in its own clause (clauses end at ``. ! ? ; ,`` and at "mas"/
 since the previous amount (so "tenho 80 de entrada e financio até 500" gives "entrada" to 80 and "até" to 500).
 
 Is it money? (``_brl``)
-  * with a scale (mil, k, mi, milhão…) or "R$"/"reais": yes ("80m" is metres, not millions, without "R$" or a
-    decimal);
+  * with a scale (mil, k, mi, milhão, "1kk"…) or "R$"/"reais": yes ("80m", "80m²" are metres; "1M" and "1,5M"
+    after a budget cue are millions);
   * a bare number of 5+ digits: only with thousands separators or when it is a round thousand (phones, CEPs and
     codes are not);
   * a bare 50-999 is thousands and a bare 1,2 is millions when the message talks in thousands/millions elsewhere or a
@@ -27,16 +27,18 @@ What is it for? (first rule that applies)
      "chego a", "não consigo mais de") or after it ("ou menos", "no máximo", "pra baixo").
   3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos") or after it
      ("pra cima", "ou mais").
-  4. ``quoted``: a price the lead quotes back, not their budget — the price of a listing ("custa", "pedindo",
-     "sai por", "do anúncio", "que vi no site"; "o studio de 480 mil", "esse apto de" unless "meu orçamento",
-     "tenho"… claims it); or, when no budget cue
-     ("tenho", "meu orçamento", "uns", "procuro", "tem algo"…) precedes it, an amount in a question ("R$ 1,1 mi??")
-     or next to incredulity ("tá maluco", "caro", "absurdo", "não dá").
-  5. ``plain``: anything else, a stated amount.
+  4. ``not`` again: a budget the lead says they do not have ("não tenho 500 mil não").
+  5. ``quoted``: a price the lead quotes back, not their budget — the price of a listing ("custa", "pedindo",
+     "sai por", "o corretor falou em", "do anúncio", "que vi no site"; a sale or what a third party paid: "quero
+     vender meu apto de", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
+     claims it); or, when no budget cue ("tenho", "meu orçamento", "uns", "procuro", "tem algo"…) precedes it, an
+     amount in a question ("R$ 1,1 mi??") or next to incredulity ("tá maluco", "caro", "absurdo", "não dá").
+  6. ``plain``: anything else, a stated amount.
 
 Putting them together: two budget amounts joined by "e", "a", "até", "ou", "-" or "/" make a range (min, max); else
 a floor gives min and a limit gives max (the last limit wins: "R$ 1,1 mi?? não dá, meu teto é 850" → max 850,000);
-plain amounts give min = max (several: their lowest and highest; with a higher limit, the plain one is the min).
+plain amounts give min = max (several: their lowest and highest; with a higher limit, the plain one is the min);
+plain amounts the lead claims ("tenho", "consigo", "uns"…) win over unclaimed ones ("hmm 380k... consigo 350k").
 Quoted prices and down payments never become a budget.
 """
 
@@ -95,17 +97,21 @@ _PROPERTY = (
     r"(?:apto|apartamento|ap|apt|casa|casinha|studio|estudio|cobertura|terreno|lote|sobrado|imovel|unidade|sala|"
     r"loja|kitnet|kit|flat|loft|duplex|chacara|sitio|galpao|predio|empreendimento|lancamento|garden)"
 )
+# A price someone else asks, says or paid, right before the amount ("custa 720 mil", "o corretor falou em 600").
 _PRICE_CUE = re.compile(
-    r"\b(?:vender|vendo|vendendo|venda|"
-    r"custa|custam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|pedem|pedindo|"
-    r"pede|cobram|cobrando|anunciad[oa]|preco|precinho|tabela|vendendo por|vendem por)\b"
+    r"\b(?:custa|custam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|pedem|pedindo|"
+    r"pede|cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|falou|falaram|"
+    r"disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem)\b"
 )
+# Selling, or what a third party paid: anywhere in the clause before the amount.
+_SALE = re.compile(r"\b(?:vender|vendo|vendendo|venda|comprou|compraram|vendeu|venderam|pagou|pagaram)\b")
 # A definite listing described by its price: "o studio de 480 mil", "esse apto por 650", "aquele de 1 mi".
 _LISTING = re.compile(
     r"\b(?:o|a|os|as|esse|essa|esses|essas|este|esta|aquele|aquela|do|da|no|na|nesse|nessa|desse|dessa|"
     r"daquele|daquela|naquele|naquela)\s+(?:" + _PROPERTY + r"(?:\s+(?!e\b|eh\b|fica\b|seria\b)\w+)?\s+)?"
     r"(?:de|por)\s*(?:r\$\s*)?$"
 )
+_NEG_OWN = re.compile(r"\b(?:nao|nem|sem)\s+(?:\w+\s+)?(?:tenho|temos|consigo|conseguimos|posso|podemos|chego)\b")
 _STRONG_OWN = re.compile(r"\b(?:orcamento|budget|verba|meu teto|meu limite|disponho)\b")
 _QUOTE_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
@@ -206,7 +212,10 @@ def _bare_ranges(amounts: list[Amount], folded: str) -> set[int]:
 def _listed(near: str, after: str) -> bool:
     """The price of a listing: "custa 720 mil", "o studio de 480 mil", "480 mil do anúncio"."""
     return bool(
-        _PRICE_CUE.search(near) or _QUOTE_AFTER.match(after) or (_LISTING.search(near) and not _STRONG_OWN.search(near))
+        _PRICE_CUE.search(_last_words(near, 3))
+        or _SALE.search(near)
+        or _QUOTE_AFTER.match(after)
+        or (_LISTING.search(near) and not _STRONG_OWN.search(near))
     )
 
 
@@ -262,6 +271,8 @@ def amounts_read(text: str) -> list[Read]:
             role = "max"
         elif _MIN_BEFORE.search(near) or _MIN_AFTER.match(after):
             role = "min"
+        elif _NEG_OWN.search(near):
+            role = "not"  # "não tenho 500 mil não"
         elif (listing := _listed(near, after)) or (not own and disbelieved):
             role = "quoted"
         else:
@@ -291,7 +302,7 @@ def budget_read(text: str) -> tuple[Decimal | None, Decimal | None]:
         return ranged
     floors = [r.brl for r in reads if r.role == "min"]
     limits = [r.brl for r in reads if r.role == "max"]
-    plain = [r.brl for r in reads if r.role == "plain"]
+    plain = [r.brl for r in reads if r.role == "plain" and (r.own or not any(o.own for o in reads))]
     low = floors[0] if floors else None
     high = limits[-1] if limits else None
     if plain:

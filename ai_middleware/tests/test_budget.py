@@ -23,6 +23,8 @@ PHRASINGS = [
     ("350 mil reais à vista", (350 * K, 350 * K)),
     ("tenho 400k", (400 * K, 400 * K)),
     ("uns 400", (400 * K, 400 * K)),
+    ("a gente tem mais ou menos uns trezentos e cinquenta mil reais guardado né", (350 * K, 350 * K)),
+    ("dois milhões e meio", (2_500_000, 2_500_000)),
     ("tenho uns quatrocentos mil guardado", (400 * K, 400 * K)),
     ("1,2 mi pra investir", (1_200_000, 1_200_000)),
     ("tenho 1.2mi", (1_200_000, 1_200_000)),
@@ -84,6 +86,15 @@ PHRASINGS = [
     ("tão pedindo 1,3 mi naquela casa, absurdo", (None, None)),
     ("achei que era uns 300 mil, 600 é muito caro pra mim", (300 * K, 300 * K)),
     ("tenho 400 mil, mas o apto custa 520 mil", (400 * K, 400 * K)),
+    ("hmm 380k... consigo 350k", (350 * K, 350 * K)),
+    ("o corretor falou em 600 mil, procede?", (None, None)),
+    ("meu irmão comprou um ap ali por 300 mil ano passado, vcs tem algo parecido?", (None, None)),
+    ("nao tenho 500 mil nao kkk, tem algo mais barato?", (None, None)),
+    (
+        "Prezados, venho manifestar interesse na unidade 1502, cujo valor anunciado é de R$ 1.350.000,00. "
+        "Meu orçamento máximo é de R$ 1.200.000,00.",
+        (None, 1_200_000),
+    ),
     # Down payment vs total.
     ("tenho 80 mil de entrada", (None, None)),
     ("tenho 80 de entrada e financio até 500", (None, 500 * K)),
