@@ -1,7 +1,7 @@
 """Reading the property budget a lead states in a message, knowing whose amount each one is. Pure functions, no ORM.
 
-A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, and every amount is found by the one
-amount parser the product has (``leads.normalization.amounts_find``: ``R$ 350.000,00``, ``350 mil reais``,
+A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, and every amount is found by the
+one amount parser the product has (``leads.normalization.amounts_find``: ``R$ 350.000,00``, ``350 mil reais``,
 ``400k``, ``1,2 mi``, ``1.2mi``, ``um milhão e meio``, ``meio milhão``, ``quatrocentos mil``, ``2 milhões e 300
 mil``, ranges sharing a scale as ``entre 300 e 400 mil`` / ``300-400k``). Then each amount is tagged with a role,
 from the cue words in its own clause (clauses end at ``. ! ? ; ,`` and at "mas"/"porém"), looking only at the words
