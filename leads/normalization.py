@@ -215,16 +215,11 @@ def amounts_find(folded: str) -> list[Amount]:
                     number, decimals, k = number + Decimal("0.5"), True, k + 2
                 else:
                     rest = _number_at(tokens, k + 1)
-                    if (
-                        rest
-                        and rest[0] < 1000
-                        and not (
-                            rest[1] < len(tokens)
-                            and tokens[rest[1]][0] in _SCALES
-                            and _SCALES[tokens[rest[1]][0]] > 1_000
-                        )
-                    ):
-                        after = rest[1] + 1 if rest[1] < len(tokens) and tokens[rest[1]][0] in ("mil", "k") else rest[1]
+                    scaled = rest and rest[1] < len(tokens) and tokens[rest[1]][0] in _SCALES
+                    thousands = scaled and tokens[rest[1]][0] in ("mil", "k")
+                    # the thousands are said ("e 300 mil") or plain from 100 up ("e 200"): not "e 2 filhos"
+                    if rest and rest[0] < 1000 and (thousands or (not scaled and rest[0] >= 100)):
+                        after = rest[1] + 1 if thousands else rest[1]
                         number, decimals, k = number + rest[0] / 1000, True, after
         elif words and number < 100:
             i = k

@@ -25,6 +25,8 @@ PHRASINGS = [
     ("uns 400", (400 * K, 400 * K)),
     ("a gente tem mais ou menos uns trezentos e cinquenta mil reais guardado né", (350 * K, 350 * K)),
     ("dois milhões e meio", (2_500_000, 2_500_000)),
+    ("tenho 1 milhão e 2 filhos pra criar", (1 * M, 1 * M)),
+    ("entre 2 milhões e 3 milhões", (2 * M, 3 * M)),
     ("tenho uns quatrocentos mil guardado", (400 * K, 400 * K)),
     ("1,2 mi pra investir", (1_200_000, 1_200_000)),
     ("tenho 1.2mi", (1_200_000, 1_200_000)),
