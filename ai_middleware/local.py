@@ -11,14 +11,14 @@ import re
 import threading
 import zlib
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from common.text import fold
-from leads.normalization import CITY_ALIASES, interest_extract, number_parse
+from leads.normalization import CITY_ALIASES, interest_extract
 
+from . import budget
 from .schemas import Extraction
 
 DATASET = Path(__file__).parent / "data" / "messages_ptbr.psv"
@@ -189,74 +189,9 @@ def dataset_split() -> tuple[list[Example], list[Example]]:
 
 
 # --- Budget ------------------------------------------------------------------------------------------------------
-_MULTIPLIERS = {"mil": 1_000, "k": 1_000, "mi": 1_000_000, "milhao": 1_000_000, "milhoes": 1_000_000}
-_AMOUNT = re.compile(
-    r"(?P<prefix>r\$\s*)?(?P<digits>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)\s*(?P<unit>milhoes|milhao|mil|mi|k)?\b"
-    r"|(?P<half>meio milhao)"
-)
-# Amounts that are not what the person will pay for the property.
-_NOT_BUDGET = re.compile(
-    r"\b(entrada|parcela|parcelas|renda|salario|sinal|condominio|iptu|aluguel|fgts|mensal|por mes)\b[^0-9]{0,12}$"
-)
-_NOT_BUDGET_AFTER = re.compile(
-    r"^\s*(reais\s*)?(de|na|da|como|por|ao)\s+(entrada|sinal|renda|salario|parcela|condominio|mes)\b"
-)
-_MAX_WORDS = re.compile(
-    r"\b(ate|no maximo|maximo|teto( de| e)?|limite( de| e)?|abaixo de|menos de|nao pass[ae] de)\s*(r\$\s*)?$"
-)
-_MIN_WORDS = re.compile(r"\b(a partir de|acima de|mais de|no minimo|minimo de|pelo menos)\s*(r\$\s*)?$")
-
-
 def budget_extract(text: str) -> tuple[float | None, float | None]:
-    """The property budget a message states, in BRL: ``até 500 mil`` → (None, 500000); ``entre 300 e 400 mil`` →
-    (300000, 400000); ``tenho uns 400k`` → (400000, 400000); ``a partir de 2 milhões`` → (2000000, None).
-    Down payments, instalments, income, rooms, dates and times are not budgets: (None, None)."""
-    folded = fold(text)
-    found: list[tuple[int, int, Decimal | None, str | None, bool]] = []
-    for match in _AMOUNT.finditer(folded):
-        if match.group("half"):
-            found.append((match.start(), match.end(), Decimal(500_000), "abs", False))
-            continue
-        number = number_parse(match.group("digits"))
-        unit = match.group("unit")
-        found.append((match.start(), match.end(), number, unit, bool(match.group("prefix"))))
-    amounts: list[tuple[int, Decimal]] = []
-    for index, (start, end, number, unit, prefixed) in enumerate(found):
-        if number is None:
-            continue
-        if unit is None:
-            # "entre 300 e 400 mil", "de 250 a 300k": an earlier bare number takes the next amount's unit.
-            following = found[index + 1] if index + 1 < len(found) else None
-            between = folded[end : following[0]] if following else ""
-            if following and following[3] and re.fullmatch(r"\s*(e|a|ate|-)\s*(r\$\s*)?", between):
-                unit = following[3]
-        if unit == "abs":
-            value = number
-        elif unit:
-            value = number * _MULTIPLIERS[unit]
-        elif prefixed or number >= 10_000:
-            value = number
-        else:
-            continue  # "2 quartos", "dia 15", "às 14h", "30 anos"
-        if (
-            value < 10_000
-            or _NOT_BUDGET.search(folded[max(0, start - 40) : start])
-            or _NOT_BUDGET_AFTER.search(folded[end : end + 30])
-        ):
-            continue
-        amounts.append((start, value.quantize(Decimal(1))))
-    if not amounts:
-        return None, None
-    if len(amounts) >= 2:
-        low, high = sorted(value for _start, value in amounts[:2])
-        return float(low), float(high)
-    start, value = amounts[0]
-    before = folded[max(0, start - 25) : start]
-    if _MAX_WORDS.search(before):
-        return None, float(value)
-    if _MIN_WORDS.search(before):
-        return float(value), None
-    return float(value), float(value)
+    """The lead's own budget in a message, (min, max) in BRL: see ``ai_middleware.budget`` for the roles it reads."""
+    return budget.budget_extract(text)
 
 
 # --- Places -------------------------------------------------------------------------------------------------------

@@ -85,21 +85,59 @@ def cpf_is_valid(raw: str) -> bool:
     return True
 
 
-# --- Budget -------------------------------------------------------------------------------------------------
-_MULTIPLIERS = {
+# --- Amounts and budgets -----------------------------------------------------------------------------------
+# One parser of amounts for the whole product: import columns (``budget_parse`` below) and the AI's reading of
+# messages (``ai_middleware.budget``, which adds who the amount belongs to) both start from ``amounts_find``.
+_SCALES = {
     "mil": 1_000,
     "k": 1_000,
     "milhao": 1_000_000,
     "milhoes": 1_000_000,
     "mi": 1_000_000,
     "mm": 1_000_000,
+    "kk": 1_000_000,  # "1kk": slang for a million
     "m": 1_000_000,
     "bi": 1_000_000_000,
     "bilhao": 1_000_000_000,
+    "bilhoes": 1_000_000_000,
 }
-_AMOUNT = re.compile(r"(\d[\d.,]*)\s*(milhoes|milhao|mil|mi|mm|bilhao|bi|k|m)?\b")
-_MAX_ONLY = re.compile(r"\b(ate|no maximo|maximo|max|menos de|abaixo de)\b")
-_MIN_ONLY = re.compile(r"\b(a partir de|acima de|mais de|minimo|min|pelo menos)\b")
+_NUMBER_WORDS = {
+    "um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
+    "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12, "treze": 13, "catorze": 14, "quatorze": 14,
+    "quinze": 15, "dezesseis": 16, "dezessete": 17, "dezoito": 18, "dezenove": 19, "vinte": 20, "trinta": 30,
+    "quarenta": 40, "cinquenta": 50, "sessenta": 60, "setenta": 70, "oitenta": 80, "noventa": 90, "cem": 100,
+    "cento": 100, "duzentos": 200, "duzentas": 200, "trezentos": 300, "trezentas": 300, "quatrocentos": 400,
+    "quatrocentas": 400, "quinhentos": 500, "quinhentas": 500, "seiscentos": 600, "seiscentas": 600,
+    "setecentos": 700, "setecentas": 700, "oitocentos": 800, "oitocentas": 800, "novecentos": 900,
+    "novecentas": 900,
+}  # fmt: skip
+# Tokens of folded text: "r$", digits with their separators, words, and any other single character.
+_TOKEN = re.compile(r"r\$|\d+(?:[.,]\d+)*|[a-z]+|\S")
+_RANGE_JOIN = re.compile(r"\s*(?:e|a|ate|ou|-|/|~)\s*(?:r\$\s*)?")
+_MAX_ONLY = re.compile(r"\b(ate|no maximo|maximo|max|menos de|abaixo de|teto|limite)\b")
+_MIN_ONLY = re.compile(r"\b(a partir de|acima de|mais de|minimo|min|pelo menos|pra cima|para cima)\b")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One amount found in folded text: ``number`` × ``scale`` (``1,5 mi`` → 1.5 × 1,000,000), its span, and how it
+    was written (``money``: "R$" before or "reais" after; ``decimals``: "1,2"; ``words``: "quatrocentos mil";
+    ``shared``: took its scale from the next amount, as 300 in "entre 300 e 400 mil")."""
+
+    start: int
+    end: int
+    number: Decimal
+    scale: int = 1
+    unit: str = ""
+    money: bool = False
+    decimals: bool = False
+    words: bool = False
+    digits: int = 0
+    shared: bool = False
+
+    @property
+    def value(self) -> Decimal:
+        return (self.number * self.scale).quantize(Decimal(1))
 
 
 def number_parse(raw: str) -> Decimal | None:
@@ -122,24 +160,101 @@ def number_parse(raw: str) -> Decimal | None:
         return None
 
 
+def _words_number(tokens: list, i: int) -> tuple[int, int] | None:
+    """``duzentos e cinquenta`` at tokens[i] → (250, index after); None if tokens[i] is not a number word."""
+    if tokens[i][0] not in _NUMBER_WORDS:
+        return None
+    total, j = _NUMBER_WORDS[tokens[i][0]], i + 1
+    while j + 1 < len(tokens) and tokens[j][0] == "e" and tokens[j + 1][0] in _NUMBER_WORDS:
+        part = _NUMBER_WORDS[tokens[j + 1][0]]
+        if part >= total:  # "cinco e seis" is not one number
+            break
+        total, j = total + part, j + 2
+    return total, j
+
+
+def _number_at(tokens: list, i: int) -> tuple[Decimal, int, bool, bool, int] | None:
+    """(number, index after, decimals, words, digit count) for a number starting at tokens[i]."""
+    text = tokens[i][0]
+    if text[0].isdigit():
+        number = number_parse(text)
+        if number is None:
+            return None
+        return number, i + 1, number != number.to_integral_value(), False, sum(c.isdigit() for c in text)
+    if text == "meio" and i + 1 < len(tokens) and tokens[i + 1][0] in ("milhao", "mi"):
+        return Decimal("0.5"), i + 1, True, True, 0
+    words = _words_number(tokens, i)
+    if words is None:
+        return None
+    return Decimal(words[0]), words[1], False, True, 0
+
+
+def amounts_find(folded: str) -> list[Amount]:
+    """Every amount in folded text (``common.text.fold``), left to right, without deciding what it is for:
+    ``R$ 350.000,00``, ``350 mil reais``, ``400k``, ``1,2 mi``, ``1.2mi``, ``um milhão e meio``, ``meio milhão``,
+    ``quatrocentos mil``, ``2 milhões e 300 mil``, ``1 mi e 200`` (thousands implied), and bare numbers
+    (``3`` in "3 quartos": the caller decides). Number words count only with a scale ("quatrocentos mil") or from
+    one hundred up ("uns quinhentos"). In "entre 300 e 400 mil" / "300-400k" the first number takes the scale."""
+    tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+    found: list[Amount] = []
+    i = 0
+    while i < len(tokens):
+        money = tokens[i][0] == "r$"
+        j = i + 1 if money else i
+        parsed = _number_at(tokens, j) if j < len(tokens) else None
+        if parsed is None:
+            i += 1
+            continue
+        number, k, decimals, words, digits = parsed
+        scale, unit = 1, ""
+        if k < len(tokens) and tokens[k][0] in _SCALES:
+            unit = tokens[k][0]
+            scale, k = _SCALES[unit], k + 1
+            if scale == 1_000_000 and k + 1 < len(tokens) and tokens[k][0] == "e":
+                # "um milhão e meio", "2 milhões e 300 mil", "1 mi e 200"
+                if tokens[k + 1][0] == "meio":
+                    number, decimals, k = number + Decimal("0.5"), True, k + 2
+                else:
+                    rest = _number_at(tokens, k + 1)
+                    scaled = rest and rest[1] < len(tokens) and tokens[rest[1]][0] in _SCALES
+                    thousands = scaled and tokens[rest[1]][0] in ("mil", "k")
+                    # the thousands are said ("e 300 mil") or plain from 100 up ("e 200"): not "e 2 filhos"
+                    if rest and rest[0] < 1000 and (thousands or (not scaled and rest[0] >= 100)):
+                        after = rest[1] + 1 if thousands else rest[1]
+                        number, decimals, k = number + rest[0] / 1000, True, after
+        elif words and number < 100:
+            i = k
+            continue  # "dois quartos", "um apto": not amounts
+        if k < len(tokens) and tokens[k][0] == "reais":
+            money, k = True, k + 1
+        start = tokens[i][1]
+        found.append(Amount(start, tokens[k - 1][2], number, scale, unit, money, decimals, words, digits))
+        i = k
+    for index in range(len(found) - 2, -1, -1):  # right to left, so "1, 2 e 3 mil" chains
+        first, second = found[index], found[index + 1]
+        if (
+            first.scale == 1
+            and second.scale > 1
+            and first.number < 1000
+            and _RANGE_JOIN.fullmatch(folded[first.end : second.start])
+        ):
+            found[index] = Amount(
+                first.start, first.end, first.number, second.scale, second.unit, first.money, first.decimals,
+                first.words, first.digits, shared=True,
+            )  # fmt: skip
+    return found
+
+
 def budget_parse(text: str) -> tuple[Decimal | None, Decimal | None] | None:
-    """Free-text budget in BRL → (min, max). ``R$ 350 mil`` → (350000, 350000); ``entre 200 e 300 mil`` →
-    (200000, 300000); ``até 500k`` → (None, 500000); ``1,5 milhão`` → (1500000, 1500000). None if no amount."""
+    """Free-text budget in BRL (an import column) → (min, max). ``R$ 350 mil`` → (350000, 350000);
+    ``entre 200 e 300 mil`` → (200000, 300000); ``até 500k`` → (None, 500000); ``1,5 milhão`` / ``um milhão e
+    meio`` → (1500000, 1500000); ``de 600 mil pra cima`` → (600000, None). None if no amount. A column holds only
+    the budget, so every amount counts (messages, where amounts have roles, are read by ``ai_middleware.budget``)."""
     if text is None:
         return None
-    folded = fold(str(text)).replace("r$", " ").replace("brl", " ")
-    found = [(m.group(1), m.group(2)) for m in _AMOUNT.finditer(folded)]
-    values: list[Decimal] = []
-    for index, (digits, unit) in enumerate(found):
-        number = number_parse(digits)
-        if number is None:
-            continue
-        if unit is None:  # "entre 200 e 300 mil": the unit of the last amount applies to the earlier ones
-            later = next((u for _d, u in found[index + 1 :] if u), None)
-            if later and number < 1000:
-                unit = later
-        values.append(number * _MULTIPLIERS.get(unit, 1) if unit else number)
-    values = [v.quantize(Decimal(1)) for v in values if v > 0]
+    folded = fold(str(text)).replace("brl", " ")
+    values = [a.value for a in amounts_find(folded)]
+    values = [v for v in values if v > 0]
     if not values:
         return None
     low, high = min(values), max(values)

@@ -1,0 +1,319 @@
+"""Reading the property budget a lead states in a message, knowing whose amount each one is. Pure functions, no ORM.
+
+A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, and every amount is found by the
+one amount parser the product has (``leads.normalization.amounts_find``: ``R$ 350.000,00``, ``350 mil reais``,
+``400k``, ``1,2 mi``, ``1.2mi``, ``um milhão e meio``, ``meio milhão``, ``quatrocentos mil``, ``2 milhões e 300
+mil``, ranges sharing a scale as ``entre 300 e 400 mil`` / ``300-400k``). Then each amount is tagged with a role,
+from the cue words in its own clause (clauses end at ``. ! ? ; ,`` and at "mas"/"porém"), looking only at the words
+since the previous amount (so "tenho 80 de entrada e financio até 500" gives "entrada" to 80 and "até" to 500).
+
+Is it money? (``_brl``)
+  * with a scale (mil, k, mi, milhão, "1kk"…) or "R$"/"reais": yes ("80m", "80m²" are metres; "1M" and "1,5M"
+    after a budget cue are millions);
+  * a bare number of 5+ digits: only with thousands separators or when it is a round thousand (phones, CEPs and
+    codes are not);
+  * a bare 50-999 is thousands and a bare 1,2 is millions when the message talks in thousands/millions elsewhere or a
+    budget cue stands right before it ("meu teto é 850", "uns 400", "financio até 500");
+  * never a number followed by a thing ("3 quartos", "80 m²", "2 vagas", "30 anos", "14h", "15º", "360x", "10%")
+    or preceded by one ("apto 302", "dia 15", "às 14", "bloco 2"); never under R$ 10,000 (rent, fees) or over a
+    billion.
+
+What is it for? (first rule that applies)
+  1. ``not``: a down payment, instalment, income, rent or fee — a cue before it in its clause ("entrada de 50 mil",
+     "parcela de até 3 mil", "ganho 12 mil", "minha renda é", "aluguel", "condomínio", "iptu", "fgts") or right
+     after it ("80 mil de entrada", "3 mil por mês", "mensais", "/mês", "de fgts"). "meu limite era 200 mil" (a
+     budget in the past tense) is not one either.
+  2. ``max``: a limit right before it ("até", "no máximo", "teto", "limite", "abaixo de", "menos de", "não passa de",
+     "chego a", "não consigo mais de") or after it ("ou menos", "no máximo", "pra baixo").
+  3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos") or after it
+     ("pra cima", "ou mais").
+  4. ``not`` again: a budget the lead says they do not have ("não tenho 500 mil não").
+  5. ``quoted``: a price the lead quotes back, not their budget — the price of a listing ("custa", "pedindo",
+     "sai por", "o corretor falou em", "do anúncio", "que vi no site"; a sale or what a third party paid: "quero
+     vender meu apto de", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
+     claims it); or, when no budget cue ("tenho", "meu orçamento", "uns", "procuro", "tem algo"…) precedes it, an
+     amount in a question ("R$ 1,1 mi??") or next to incredulity ("tá maluco", "caro", "absurdo", "não dá").
+  6. ``plain``: anything else, a stated amount.
+
+Putting them together: two budget amounts joined by "e", "a", "até", "ou", "-" or "/" make a range (min, max); else
+a floor gives min and a limit gives max (the last limit wins: "R$ 1,1 mi?? não dá, meu teto é 850" → max 850,000);
+plain amounts give min = max (several: their lowest and highest; with a higher limit, the plain one is the min);
+plain amounts the lead claims ("tenho", "consigo", "uns"…) win over unclaimed ones ("hmm 380k... consigo 350k").
+Quoted prices and down payments never become a budget.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from common.text import fold
+from leads.normalization import Amount, amounts_find
+
+_MIN_BRL = Decimal(10_000)
+_MAX_BRL = Decimal(1_000_000_000)
+
+# Phones ("(11) 98765-4321", "+55 11 987654321"), CEPs ("01310-100"), CPFs and CNPJs are masked first.
+_MASK = re.compile(
+    r"(?:\+?55\s*)?\(?\b\d{2}\)?\s*9?\s?\d{4}[-\s.]?\d{4}\b|\b\d{5}-\d{3}\b|\bcep:?\s*\d{5}-?\d{3}\b"
+    r"|\b\d{4,5}-\d{4}\b|\b\d{3}\.\d{3}\.\d{3}-\d{2}\b|\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"
+)
+_CLAUSE_END = re.compile(r"[.!?;\n]+(?!\d)|,(?!\d)|\b(?:mas|porem|so que)\b")
+
+_FILLER = r"(?:\s+(?:e|eh|de|do|da|dos|das|uns|umas|r\$|ser|seria|fica|em|o|a|meu|minha|tipo|mais ou menos|so))*\s*$"
+_WORDS = r"(?:\s+\w+){0,3}"
+
+_NOT_BEFORE = re.compile(
+    r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|renda|salario|ganho|ganha|"
+    r"ganhamos|recebo|recebe|aluguel|alugo|alugar|condominio|iptu|fgts|comissao|taxa|taxas|juros|itbi|cartorio|"
+    r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida|"
+    r"desconto|abatimento|diferenca|multa|honorarios)\b"
+)
+_NOT_AFTER = re.compile(
+    r"^\s*(?:reais\s*)?(?:\w+\s+){0,2}?(?:de|como|pra|para|na|no)\s+(?:a\s+|o\s+)?(?:entrada|sinal)\b"
+    r"|^\s*(?:reais\s*)?(?:pra|para)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio)\b"
+    r"|^\s*(?:reais\s*)?(?:(?:de|da|do|na|no|como|por|ao|em|p/|a|livres?)\s+)?"
+    r"(?:entrada|sinal|renda|salario|parcela|parcelas|prestacao|prestacoes|condominio|iptu|fgts|aluguel|mes|"
+    r"mensais|mensal|mensalmente|ano|anuais|mensalidade|liquido|bruto|limpo)\b|^\s*(?:reais\s*)?/\s*(?:mes|m)\b"
+)
+_PAST_BUDGET = re.compile(r"\b(?:limite|teto|orcamento|budget)\s+(?:era|foi|seria)\b")
+_MAX_BEFORE = re.compile(
+    r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao passa(?:r)? de|nao passe de|"
+    r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
+    r"posso ir ate|por ate|no max)" + _FILLER
+)
+_NEG_MORE = re.compile(r"\bnao\b" + _WORDS + r"\s+(?:mais de|acima de|mais que)" + _FILLER)
+_MAX_AFTER = re.compile(
+    r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la"
+    r"|(?:e|eh|seria|sera)\s+(?:o\s+|meu\s+|o meu\s+)?(?:maximo|teto|limite))"
+)
+_MIN_BEFORE = re.compile(
+    r"\b(?:a partir de|a partir dos|acima de|acima dos|mais de|no minimo|minimo de|minimo|pelo menos)" + _FILLER
+)
+_MIN_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:pra cima|para cima|ou mais|no minimo|pra mais|para mais)")
+_PROPERTY = (
+    r"(?:apto|apartamento|ap|apt|casa|casinha|studio|estudio|cobertura|terreno|lote|sobrado|imovel|unidade|sala|"
+    r"loja|kitnet|kit|flat|loft|duplex|chacara|sitio|galpao|predio|empreendimento|lancamento|garden)"
+)
+# A price someone else asks, says or paid, right before the amount ("custa 720 mil", "o corretor falou em 600").
+_PRICE_CUE = re.compile(
+    r"\b(?:custa|custam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|pedem|pedindo|"
+    r"pede|cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|falou|falaram|"
+    r"disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem)\b"
+)
+# Selling, or what a third party paid: anywhere in the clause before the amount.
+_SALE = re.compile(r"\b(?:vender|vendo|vendendo|venda|comprou|compraram|vendeu|venderam|pagou|pagaram)\b")
+# A definite listing described by its price: "o studio de 480 mil", "esse apto por 650", "aquele de 1 mi".
+_LISTING = re.compile(
+    r"\b(?:o|a|os|as|esse|essa|esses|essas|este|esta|aquele|aquela|do|da|no|na|nesse|nessa|desse|dessa|"
+    r"daquele|daquela|naquele|naquela)\s+(?:" + _PROPERTY + r"(?:\s+(?!e\b|eh\b|fica\b|seria\b)\w+)?\s+)?"
+    r"(?:de|por)\s*(?:r\$\s*)?$"
+)
+_NEG_OWN = re.compile(r"\b(?:nao|nem|sem)\s+(?:\w+\s+)?(?:tenho|temos|consigo|conseguimos|posso|podemos|chego)\b")
+_STRONG_OWN = re.compile(r"\b(?:orcamento|budget|verba|meu teto|meu limite|disponho)\b")
+_QUOTE_AFTER = re.compile(
+    r"^\s*(?:reais\s*)?(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
+    r"da propaganda|do site|no site|do insta|no insta|do post|no post|de tabela|na tabela|do folder|no folder)"
+)
+_OWN = re.compile(
+    r"\b(?:tenho|temos|tinha|consigo|conseguimos|conseguiria|posso|podemos|pago|pagaria|pagamos|pagar|invisto|"
+    r"investir|investimento|orcamento|budget|verba|teto|limite|disponivel|disponiveis|juntei|juntamos|guardado|"
+    r"guardei|economizei|financio|financiar|aprovado|credito|procuro|procurando|busco|buscando|quero|queria|"
+    r"preciso|algo|alguma|algum|opcao|opcoes|tem|teria|faixa|volta|torno|uns|umas|entre|cabe|fecho|fechamos|"
+    r"vista|dinheiro|grana|bolso|gastar|gasto|faco|fazemos|ofereco|oferecemos|oferta|proposta|dou|daria)\b"
+)
+_INCREDULITY = re.compile(
+    r"\b(?:maluco|maluca|malucos|doido|doida|doidos|louco|louca|loucos|loucura|absurdo|absurda|caro|carissimo|"
+    r"carissima|ta cara|muito cara|salgado|salgada|puxado|puxada|surreal|piada|brincadeira|viagem|viajando|"
+    r"nem pensar|nem a pau|nem fudendo|nem fodendo|fora da realidade|sacanagem|exagero|exagerado|roubo|assalto|"
+    r"nao da|nao rola|nossa|eita|vixe|credo|socorro|jesus|misericordia)\b"
+)
+_THING_AFTER = re.compile(
+    r"^\s*(?:quartos?|qtos?|qts|dorms?|dormitorios?|suites?|banheiros?|vagas?|m2|m|mts?|metros?|km|anos?|meses|"
+    r"mes|dias?|semanas?|h|hs|hrs?|horas?|min|minutos?|andar|andares|x|vezes|parcelas|pessoas|filhos|unidades|"
+    r"lotes|pavimentos|salas|ambientes|apartamentos|casas|%|de\s+(?:janeiro|fevereiro|marco|abril|maio|"
+    r"junho|julho|agosto|setembro|outubro|novembro|dezembro))(?:\b|$|(?=\W))"
+)
+_THING_BEFORE = re.compile(
+    r"\b(?:dia|dias|as|apto|ap|apt|apartamento|unidade|numero|n|no|nr|bloco|lote|sala|andar|rua|cep|casa|torre|"
+    r"quadra|km|ano|tel|fone|whats|zap|cel|celular|codigo|cod|ref|referencia|protocolo|pedido|nota|linha|"
+    r"onibus|br)\s*$"
+)
+_BUDGET_CUE = re.compile(_OWN.pattern + "|" + _MAX_BEFORE.pattern + "|" + _MIN_BEFORE.pattern)
+_RANGE_JOIN = re.compile(r"\s*(?:mil\s*)?(?:e|a|ate|ou|-|/|~)\s*(?:r\$\s*)?")
+
+
+@dataclass(frozen=True)
+class Read:
+    """One amount with the value it stands for in BRL and its role: plain / max / min / quoted / not."""
+
+    amount: Amount
+    brl: Decimal
+    role: str
+    own: bool
+    listing: bool = False  # quoted as the price of a listing ("custa", "o studio de", "do anúncio")
+
+
+def _last_words(text: str, count: int = 6) -> str:
+    return " ".join(text.split()[-count:])
+
+
+def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> Decimal | None:
+    """The amount in BRL if it is money at all, else None (see the module docstring)."""
+    if amount.scale > 1:
+        if amount.unit == "m" and not (amount.money or amount.decimals):
+            # "1M" after a budget cue is a million; "80m", "80m²", "200 m" are metres
+            cued = amount.number < 20 and _BUDGET_CUE.search(_last_words(before, 4))
+            if not cued or folded[amount.end : amount.end + 1].isdigit():
+                return None
+        value = amount.value
+    elif amount.money:
+        value = amount.value
+    else:
+        following = folded[amount.end : amount.end + 1]
+        if following.isalpha() or _THING_AFTER.match(after) or _THING_BEFORE.search(before):
+            return None
+        cue = cued or bool(_BUDGET_CUE.search(_last_words(before, 4)))
+        if amount.number >= _MIN_BRL:
+            separated = amount.digits < len(folded[amount.start : amount.end].strip())
+            round_thousand = amount.number % 1000 == 0 and amount.digits <= 8
+            if not (separated or round_thousand) or folded[amount.start] == "0":
+                return None
+            value = amount.value
+        elif amount.decimals and amount.number < 20 and cue:
+            value = (amount.number * 1_000_000).quantize(Decimal(1))
+        elif not amount.decimals and 50 <= amount.number < 1000 and cue:
+            value = amount.number * 1000
+        else:
+            return None
+    if not _MIN_BRL <= value <= _MAX_BRL:
+        return None
+    return value
+
+
+_RANGE_OPEN = re.compile(r"\b(?:entre|de|dos|das|faixa)\s*(?:r\$\s*)?$")
+
+
+def _bare_ranges(amounts: list[Amount], folded: str) -> set[int]:
+    """Indexes of bare numbers written as a range with no scale: "de 300 a 400", "entre 350 e 450"."""
+    found: set[int] = set()
+    for index, (first, second) in enumerate(itertools.pairwise(amounts)):
+        if (
+            first.scale == second.scale == 1
+            and _RANGE_JOIN.fullmatch(folded[first.end : second.start])
+            and _RANGE_OPEN.search(folded[max(0, first.start - 12) : first.start])
+        ):
+            found |= {index, index + 1}
+    return found
+
+
+def _listed(near: str, after: str) -> bool:
+    """The price of a listing: "custa 720 mil", "o studio de 480 mil", "480 mil do anúncio"."""
+    return bool(
+        _PRICE_CUE.search(_last_words(near, 3))
+        or _SALE.search(near)
+        or _QUOTE_AFTER.match(after)
+        or (_LISTING.search(near) and not _STRONG_OWN.search(near))
+    )
+
+
+def _clauses(folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, terminator) of each clause."""
+    clauses, start = [], 0
+    for match in _CLAUSE_END.finditer(folded):
+        clauses.append((start, match.start(), match.group(0)))
+        start = match.end()
+    clauses.append((start, len(folded), ""))
+    return clauses
+
+
+def amounts_read(text: str) -> list[Read]:
+    """Every money amount in a message with its role (see the module docstring)."""
+    folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
+    amounts = amounts_find(folded)
+    if not amounts:
+        return []
+    clauses = _clauses(folded)
+    talks_in_scale = any(a.scale >= 1000 and not (a.unit == "m" and not a.money) for a in amounts)
+    bare_ranges = _bare_ranges(amounts, folded)
+    reads: list[Read] = []
+    consumed = 0
+    for index, amount in enumerate(amounts):
+        number = next(i for i, c in enumerate(clauses) if c[0] <= amount.start <= c[1] or i == len(clauses) - 1)
+        clause_start, clause_end, terminator = clauses[number]
+        next_clause = folded[clauses[number + 1][0] : clauses[number + 1][1]] if number + 1 < len(clauses) else ""
+        upto = amounts[index + 1].start if index + 1 < len(amounts) else len(folded)
+        before = folded[max(clause_start, consumed) : amount.start]
+        after = folded[amount.end : min(max(clause_end, amount.end), upto)]
+        raw_before = folded[max(0, amount.start - 40) : amount.start]
+        cued = talks_in_scale or index in bare_ranges
+        brl = _brl(amount, folded, raw_before, folded[amount.end : amount.end + 24], cued)
+        consumed = amount.end
+        if brl is None:
+            continue
+        near = _last_words(before)
+        own = bool(_OWN.search(near))
+        # A question or incredulity around an amount nobody claimed: "R$ 1,1 mi??", "2 milhões nessa casa, tá maluco"
+        disbelieved = (
+            "?" in terminator
+            or bool(_INCREDULITY.search(after))
+            or ("?" not in terminator and bool(_INCREDULITY.search(next_clause)))
+        )
+        listing = False
+        not_after = _NOT_AFTER.match(after)
+        if not_after:
+            consumed = amount.end + not_after.end()
+        if not_after or _NOT_BEFORE.search(near) or _PAST_BUDGET.search(near):
+            role = "not"
+        elif _MAX_BEFORE.search(near) or _NEG_MORE.search(near) or _MAX_AFTER.match(after):
+            role = "max"
+        elif _MIN_BEFORE.search(near) or _MIN_AFTER.match(after):
+            role = "min"
+        elif _NEG_OWN.search(near):
+            role = "not"  # "não tenho 500 mil não"
+        elif (listing := _listed(near, after)) or (not own and disbelieved):
+            role = "quoted"
+        else:
+            role = "plain"
+        reads.append(Read(amount, brl, role, own, listing))
+    return reads
+
+
+def _ranged(reads: list[Read], folded: str) -> tuple[Decimal, Decimal] | None:
+    for first, second in itertools.pairwise(reads):
+        # The range takes its role from its first end: "na faixa de 400 a 450?" is the lead's range.
+        if first.role in ("not", "quoted") or second.role == "not" or second.listing:
+            continue
+        if _RANGE_JOIN.fullmatch(folded[first.amount.end : second.amount.start]) and first.brl < second.brl:
+            return first.brl, second.brl
+    return None
+
+
+def budget_read(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """The lead's own budget in a message, (min, max) in BRL; (None, None) when they state none."""
+    reads = amounts_read(text)
+    if not reads:
+        return None, None
+    folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
+    ranged = _ranged(reads, folded)
+    if ranged:
+        return ranged
+    floors = [r.brl for r in reads if r.role == "min"]
+    limits = [r.brl for r in reads if r.role == "max"]
+    plain = [r.brl for r in reads if r.role == "plain" and (r.own or not any(o.own for o in reads))]
+    low = floors[0] if floors else None
+    high = limits[-1] if limits else None
+    if plain:
+        if high is None and low is None:
+            return min(plain), max(plain)
+        if low is None and high is not None and min(plain) < high:
+            low = min(plain)
+    return low, high
+
+
+def budget_extract(text: str) -> tuple[float | None, float | None]:
+    """``budget_read`` as floats, the shape the extraction schema takes."""
+    low, high = budget_read(text)
+    return (float(low) if low is not None else None, float(high) if high is not None else None)
