@@ -42,7 +42,8 @@ def main() -> int:
         subprocess.run([sys.executable, "manage.py", "train_lead_model"], cwd=BASE_DIR, env=env, check=False)
         subprocess.run([sys.executable, "manage.py", "segment_leads"], cwd=BASE_DIR, env=env, check=False)
         manage("reconcile_assignment")
-        print("\nFluxo is starting at http://127.0.0.1:8000 — press Ctrl-C to stop.\n", flush=True)
+        address = f"http://{env.get('FLUXO_HOST', '127.0.0.1')}:{env.get('FLUXO_PORT', '8000')}"
+        print(f"\nFluxo is starting at {address} — press Ctrl-C to stop.\n", flush=True)
         honcho = subprocess.Popen([os.path.join(bin_dir, "honcho"), "start", "-f", "Procfile"], cwd=BASE_DIR, env=env)
         try:
             return honcho.wait()

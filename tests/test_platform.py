@@ -121,6 +121,10 @@ def test_seed_demo_creates_the_demo_world_once_and_prints_logins():
     assert counts[0] == 60
     assert Lead.objects.values("source__kind").distinct().count() == 7  # every source kind
     assert all(LeadEvent.objects.filter(lead=lead).exists() for lead in Lead.objects.all())
+    from django.utils import timezone
+
+    # A demo lead's story ends by now: an event dated in the future would sit above everything new on its timeline.
+    assert not LeadEvent.objects.filter(occurred_at__gt=timezone.now()).exists()
     printed = out.getvalue()
     for login in ("admin", "supervisor", "consultant1", "integrator"):
         assert login in printed

@@ -397,6 +397,7 @@ class Command(BaseCommand):
     def _timeline(self, lead, rng, stage, created_at, owner):
         source = lead.source
         at = created_at
+        now = timezone.now()  # a recent lead's story ends now, never in the future (it would sit above new events)
         yield LeadEvent(
             lead=lead,
             kind=EventKind.CREATED,
@@ -406,7 +407,7 @@ class Command(BaseCommand):
             payload={"source": source.name, "source_kind": source.kind},
         )
         if owner:
-            at += timedelta(minutes=rng.randint(2, 90))
+            at = min(at + timedelta(minutes=rng.randint(2, 90)), now)
             yield LeadEvent(
                 lead=lead,
                 kind=EventKind.OWNER_CHANGED,
@@ -416,7 +417,7 @@ class Command(BaseCommand):
                 payload={"from": None, "to": owner.pk, "to_name": owner.get_full_name(), "reason": "roleta (demo)"},
             )
         for _ in range(rng.randint(0, 3)):
-            at += timedelta(hours=rng.uniform(0.2, 30))
+            at = min(at + timedelta(hours=rng.uniform(0.2, 30)), now)
             kind, channel, text = rng.choice(
                 [
                     (EventKind.MESSAGE_IN, EventChannel.WHATSAPP, rng.choice(INBOUND)),
@@ -438,7 +439,7 @@ class Command(BaseCommand):
         previous = LeadStage.NEW
         path = STAGE_PATH[: STAGE_PATH.index(stage) + 1] if stage in STAGE_PATH else [LeadStage.CONTACTED, stage]
         for step in path if stage != LeadStage.NEW else []:
-            at += timedelta(hours=rng.uniform(1, 72))
+            at = min(at + timedelta(hours=rng.uniform(1, 72)), now)
             yield LeadEvent(
                 lead=lead,
                 kind=EventKind.STAGE_CHANGED,
