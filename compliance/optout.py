@@ -1,4 +1,5 @@
-"""Opt-out keyword matching: pure functions, no ORM.
+"""The opt-out decision for an inbound text (issue #20): keywords, rules for partial requests, a classifier for
+paraphrases, an optional LLM for the uncertain middle. No ORM.
 
 ``SAIR``, ``Sair!``, ``saír 🙏`` are opt-outs; ``vou sair mais cedo`` is not. Whole-message keywords must be the
 entire message once case, accents, punctuation and emoji are stripped; phrases must appear as whole words.
@@ -6,9 +7,12 @@ entire message once case, accents, punctuation and emoji are stripped; phrases m
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from common.text import fold
 
@@ -111,13 +115,352 @@ def optout_match(text: str, rules: Iterable[KeywordRule]) -> OptOutHit | None:
     return None
 
 
-def optout_decide(text: str, rules: Iterable[KeywordRule]) -> OptOutDecision:
-    """The layered decision for one inbound text. Today: the explicit keywords (stop on every channel and purpose)."""
-    hit = optout_match(text, rules)
-    if hit is None:
+# The keywords migration 0003 seeds (admins edit them in the database); the evaluation uses these when it has no
+# database at hand.
+DEFAULT_KEYWORDS: tuple[KeywordRule, ...] = tuple(
+    [
+        KeywordRule(p, True)
+        for p in (
+            "sair",
+            "parar",
+            "pare",
+            "stop",
+            "cancelar",
+            "descadastrar",
+            "remover",
+            "unsubscribe",
+            "basta",
+            "chega",
+            "não quero mais",
+            "não tenho interesse",
+            "não me chame mais",
+        )
+    ]
+    + [
+        KeywordRule(p, False)
+        for p in (
+            "não quero mais receber",
+            "não quero mais mensagens",
+            "não quero mais contato",
+            "sair da lista",
+            "me tire da lista",
+            "me tira da lista",
+            "me remova",
+            "parar de receber",
+            "pare de mandar",
+            "pare de me mandar",
+            "não me mande mais",
+            "não me envie mais",
+            "descadastrar",
+            "cancelar inscrição",
+            "quero sair",
+            "não tenho interesse, pare",
+            "não entre mais em contato",
+            "nao entre mais em contato",
+            "para de mandar mensagem",
+        )
+    ]
+)
+
+
+# --- Layer 3: partial requests, on the folded text (lower case, no accents, no punctuation) -------------------------
+
+_NEG = r"(?:nao|n|num|naum|nem|sem|para de|pare de|parem de|parar de|chega de|evita|evite|odeio|nada de)"
+_CALL = r"(?:lig(?:a|ar|ue|uem|uar|ando|acao|acoes|acoes)|telefon\w*|telefonema\w*|chamadas?)"
+_CALL_FILLER = r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim)"
+_CALL_STOP = re.compile(
+    rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|me liga|telefonema)\s+nao\b"
+)
+# The person also refuses messages or any contact: a full stop, not a phone-only one.
+_MESSAGE_STOP = re.compile(
+    rf"\b{_NEG}\s+(?:\w+\s+){{0,3}}(?:mensage\w*|msg\w*|whats\w*|zap|escrev\w*|contato|nada|nenhum)\b"
+    r"|\bme esque\w+|\bme deixa em paz|\blista\b"
+)
+_AUDIO = re.compile(r"\baudios?\b")
+_AUDIO_STOP = re.compile(
+    rf"\b{_NEG}\s+(?:(?:me|mandar|manda|mande|mandem|quero|gosto|de|envia|enviar|envie|receber|mais|o|os|esse|esses|"
+    rf"com|ficar|fica|ficam)\s+){{0,4}}audios?\b|\baudios?\s+nao\b|\bnao\s+(?:consigo|posso|da pra)\s+"
+    rf"(?:ouvir|escutar)\s+audio"
+)
+_WRITTEN = re.compile(r"\b(?:por|em) (?:escrito|texto)\b|\bescrev\w*|\bso texto\b|\bprefiro (?:por )?(?:texto|escrito)")
+_WRITTEN_ASK = re.compile(
+    r"\b(?:manda|mande|mandem|mandar|envia|envie|me manda|pode mandar)\s+(?:\w+\s+)?(?:por escrito|escrito|"
+    r"em texto|por texto)\b|\bprefiro (?:por )?(?:mensagem de )?(?:texto|escrito)\b"
+)
+_AUDIO_OK = re.compile(r"\b(?:pode|podem)\s+(?:mandar|manda|enviar)\s+audio|\bmanda audio\b")
+_RESTRICT = re.compile(r"\b(?:so|somente|apenas|prefiro|exceto|menos)\b|\b(?:nao posso|nao da|nao consigo)\b")
+_VISIT = re.compile(r"\b(?:visit\w*|conhecer|ver o|ver a|reuniao|assinar|buscar|entregar)\b")
+_WEEKEND = re.compile(r"\b(?:fim de semana|final de semana|fds|fins de semana|sabado e domingo)\b")
+_SATURDAY = re.compile(r"\bso (?:no |aos |de )?sabados?\b")
+_SUNDAY = re.compile(r"\bso (?:no |aos |de )?domingos?\b")
+_WEEKDAYS = re.compile(r"\bso (?:em |nos )?dias? (?:de semana|uteis)\b|\bso de segunda a sexta\b")
+_AFTER = re.compile(r"\b(?:depois d[ao]s?|a partir d[ao]s?|apos as)\s+(\d{1,2})(?:\s*(?:h|horas?)|\s+(\d{2}))?\b")
+_BEFORE_NOT = re.compile(r"\bantes d[ao]s?\s+(\d{1,2})(?:\s*(?:h|horas?))?\s+nao\b")
+_BETWEEN = re.compile(r"\bentre\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\s+e\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\b")
+_PERIODS = (
+    (re.compile(r"\bso (?:a|de) noite\b|\bso no periodo da noite\b"), ("18:00", "21:00")),
+    (re.compile(r"\bso (?:de|pela) manha\b"), ("08:00", "12:00")),
+    (re.compile(r"\bso (?:a|de|pela) tarde\b"), ("12:00", "18:00")),
+    (re.compile(r"\bhorario de almoco\b"), ("12:00", "14:00")),
+)
+_DAY_END = "21:00"  # the latest contact hour we assume when the person only gives a start
+_RESUME = re.compile(
+    r"\bvoltar a (?:me )?(?:receber|mandar|enviar)\b"
+    r"|\breceber (?:\w+ ){0,2}(?:de novo|novamente)\b"
+    r"|\b(?:coloca|colocar|coloque|colocam|poe|por|bota|botar|adiciona|adicionar|adicione|inclui|incluir|inclua|"
+    r"incluam|volta|voltar|retorna)\b (?:\w+ ){0,3}(?:lista|cadastro)\b(?: \w+){0,2}? (?:de novo|novamente|de volta)\b"
+    r"|\b(?:coloca|colocar|coloque|poe|bota|me)\w* de volta (?:na|para|pra|a) lista\b"
+    r"|\b(?:voltar|volta) (?:pra|para|na|a) lista\b"
+    r"|\breativ\w+\b"
+    r"|\bquero voltar$"
+    r"|\bmudei de ideia\b.*\b(?:mandar|receber|enviar|manda)\b"
+    r"|\b(?:mandar|enviar|mandando|manda) (?:\w+ ){0,3}(?:de novo|novamente)\b.*\b(?:lista|ofertas|lancamentos|novidades)\b"
+)
+_RESUME_NOT = re.compile(r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ)")
+
+
+def _hours(folded: str) -> list[str] | None:
+    if m := _BETWEEN.search(folded):
+        return [f"{int(m.group(1)):02d}:00", f"{int(m.group(2)):02d}:00"]
+    if m := _AFTER.search(folded):
+        return [f"{int(m.group(1)):02d}:{m.group(2) or '00'}", _DAY_END]
+    if m := _BEFORE_NOT.search(folded):
+        return [f"{int(m.group(1)):02d}:00", _DAY_END]
+    for pattern, hours in _PERIODS:
+        if pattern.search(folded):
+            return list(hours)
+    return None
+
+
+def _days(folded: str) -> list[int] | None:
+    if _WEEKEND.search(folded):
+        return [5, 6]
+    if _WEEKDAYS.search(folded):
+        return [0, 1, 2, 3, 4]
+    saturday, sunday = bool(_SATURDAY.search(folded)), bool(_SUNDAY.search(folded))
+    if saturday or sunday:
+        return [d for d, on in ((5, saturday), (6, sunday)) if on]
+    return None
+
+
+def _partial(folded: str) -> OptOutDecision | None:
+    """Requests short of a full stop, decided by rules (evidence names the rule)."""
+    if _RESUME.search(folded) and not _RESUME_NOT.search(folded):
+        return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
+    message_stop = bool(_MESSAGE_STOP.search(folded))
+    if _CALL_STOP.search(folded) and not message_stop:
+        return OptOutDecision(
+            STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
+        )
+    if not message_stop and not _AUDIO_OK.search(folded):
+        audio = bool(_AUDIO.search(folded))
+        if _AUDIO_STOP.search(folded) or (audio and _WRITTEN.search(folded)) or _WRITTEN_ASK.search(folded):
+            return OptOutDecision(PREFERENCE, {"no_audio": True}, {"layer": "rule", "rule": "no_audio"})
+    if _RESTRICT.search(folded) and not _VISIT.search(folded):
+        scope: dict = {}
+        if days := _days(folded):
+            scope["contact_days"] = days
+        if hours := _hours(folded):
+            scope["contact_hours"] = hours
+        if scope:
+            return OptOutDecision(PREFERENCE, scope, {"layer": "rule", "rule": "contact_time"})
+    return None
+
+
+# --- Layer 2: a learned classifier for paraphrases -----------------------------------------------------------------
+
+TRAINING_FILE = Path(__file__).resolve().parent / "data" / "optout_ptbr.psv"
+CLASSES = (STOP, CONFIRM, PREFERENCE, RESUME, NONE)
+ACTIONS = frozenset(CLASSES)
+
+
+@dataclass(frozen=True)
+class OptOutRow:
+    family: str
+    expected: str
+    scope: str
+    text: str
+
+
+def optout_rows(path: str | Path) -> list[OptOutRow]:
+    """``family|expected|scope|text`` rows (``#`` comments and the header skipped)."""
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("|", 3)
+        if len(parts) != 4 or parts[0] == "family":
+            continue
+        family, expected, scope, text = (part.strip() for part in parts)
+        rows.append(OptOutRow(family, expected.lower(), scope, text))
+    return rows
+
+
+@dataclass
+class OptOutModel:
+    """A fitted pipeline and the thresholds chosen for it on a group-aware split of its own training data:
+    ``p(stop) ≥ stop_threshold`` → stop; ``p(stop) + p(confirm) ≥ ask_threshold`` → confirm; below → none."""
+
+    pipeline: object
+    version: str
+    stop_threshold: float
+    ask_threshold: float
+
+    def scores(self, folded: str) -> dict[str, float]:
+        probabilities = self.pipeline.predict_proba([folded])[0]
+        return {label: float(p) for label, p in zip(self.pipeline.classes_, probabilities, strict=True)}
+
+
+def _pipeline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\w+")),
+        ]
+    )
+    return make_pipeline(features, LogisticRegression(C=20.0, class_weight="balanced", max_iter=2000))
+
+
+def _model_layer_rows(rows: list[OptOutRow], rules) -> list[int]:
+    """Indexes of the rows the keyword and rule layers leave to the model (the thresholds are about those)."""
+    return [i for i, row in enumerate(rows) if _before_model(text_fold(row.text), rules) is None]
+
+
+def _thresholds(rows: list[OptOutRow], rules, folds: int = 5) -> tuple[float, float]:
+    """Out-of-fold probabilities by family (GroupKFold): the stop threshold sits just above the highest p(stop) of
+    any message that must not be suppressed; the ask threshold keeps ≥ 99 % of stop requests at least asked."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    texts = [text_fold(r.text) for r in rows]
+    labels = np.array([r.expected for r in rows])
+    groups = [r.family for r in rows]
+    p_stop, p_ask = np.zeros(len(rows)), np.zeros(len(rows))
+    for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(texts, labels, groups):
+        pipeline = _pipeline().fit([texts[i] for i in train], labels[train])
+        classes = list(pipeline.classes_)
+        proba = pipeline.predict_proba([texts[i] for i in test])
+        stop = proba[:, classes.index(STOP)] if STOP in classes else 0.0
+        confirm = proba[:, classes.index(CONFIRM)] if CONFIRM in classes else 0.0
+        p_stop[test], p_ask[test] = stop, stop + confirm
+    left = set(_model_layer_rows(rows, rules))
+    negatives = [p_stop[i] for i in left if labels[i] in (NONE, PREFERENCE, RESUME)]
+    stops = sorted(p_ask[i] for i in left if labels[i] == STOP)
+    stop_threshold = min(max(max(negatives, default=0.5) + 0.02, 0.5), 0.95)
+    ask_threshold = stops[int(len(stops) * 0.01)] - 0.01 if stops else 0.3
+    return round(stop_threshold, 4), round(min(max(ask_threshold, 0.15), stop_threshold), 4)
+
+
+def optout_model_train(rows: list[OptOutRow], *, version: str, rules=DEFAULT_KEYWORDS) -> OptOutModel:
+    rows = [r for r in rows if r.expected in ACTIONS and r.text]
+    stop_threshold, ask_threshold = _thresholds(rows, tuple(rules))
+    pipeline = _pipeline().fit([text_fold(r.text) for r in rows], [r.expected for r in rows])
+    return OptOutModel(pipeline, version, stop_threshold, ask_threshold)
+
+
+_model: OptOutModel | None = None
+_model_lock = threading.Lock()
+
+
+def optout_model() -> OptOutModel:
+    """The classifier trained from ``compliance/data/optout_ptbr.psv`` at first use, cached in the process (nothing
+    is downloaded). Its version names the training file's hash and the scikit-learn release."""
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                import sklearn
+
+                data = TRAINING_FILE.read_bytes()
+                version = f"optout-lr-{hashlib.sha256(data).hexdigest()[:12]}-sklearn{sklearn.__version__}"
+                _model = optout_model_train(optout_rows(TRAINING_FILE), version=version)
+    return _model
+
+
+# --- The layered decision -------------------------------------------------------------------------------------------
+
+
+def _before_model(folded: str, rules) -> OptOutDecision | None:
+    if not folded:
         return OptOutDecision()
+    hit = optout_match(folded, [r for r in rules if r.whole_message])
+    if hit is not None:
+        return _keyword_stop(hit)
+    partial = _partial(folded)
+    if partial is not None:
+        return partial
+    hit = optout_match(folded, rules)
+    if hit is not None:
+        return _keyword_stop(hit)
+    return None
+
+
+def _keyword_stop(hit: OptOutHit) -> OptOutDecision:
     return OptOutDecision(
         STOP,
         {"channels": ["any"], "purposes": ["any"]},
         {"layer": "keyword", "rule": hit.phrase, "whole_message": hit.whole_message},
     )
+
+
+def optout_decide(
+    text: str,
+    rules: Iterable[KeywordRule],
+    *,
+    model: OptOutModel | None = None,
+    llm: Callable[[str], str] | None = None,
+) -> OptOutDecision:
+    """The layered decision for one inbound text: (1) the admins' keywords, whole-message ones first; (3) rules for
+    partial requests (calls only, text instead of audio, own days and hours, resume) and the phrase keywords; (2)
+    the classifier for paraphrases, sure → stop, uncertain → confirm; (4) for the uncertain ones, ``llm`` when the
+    caller has one (it answers one of the actions). The evidence never holds the message."""
+    rules = tuple(rules)
+    folded = text_fold(text)
+    decided = _before_model(folded, rules)
+    if decided is not None:
+        return decided
+    model = model or optout_model()
+    scores = model.scores(folded)
+    p_stop, p_ask = scores.get(STOP, 0.0), scores.get(STOP, 0.0) + scores.get(CONFIRM, 0.0)
+    evidence = {"layer": "model", "model_version": model.version, "score": round(p_stop, 4)}
+    if p_stop >= model.stop_threshold:
+        return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, evidence)
+    if p_ask < model.ask_threshold:
+        return OptOutDecision(NONE, {}, evidence)
+    if llm is not None:
+        try:
+            answer = str(llm(text) or "").strip().lower()
+        except Exception:  # noqa: BLE001 - an LLM outage must not lose the question: we ask the person instead
+            answer = ""
+        if answer in (STOP, NONE):
+            llm_evidence = {**evidence, "layer": "llm", "llm_answer": answer}
+            scope = {"channels": ["any"], "purposes": ["any"]} if answer == STOP else {}
+            return OptOutDecision(answer, scope, llm_evidence)
+        if answer:
+            evidence = {**evidence, "llm_answer": answer if answer in ACTIONS else "invalid"}
+    return OptOutDecision(CONFIRM, {}, evidence)
+
+
+def scope_compact(decision: OptOutDecision) -> str:
+    """The challenge file's compact scope: ``any``, ``phone``, ``no_audio``, ``days:5,6``, ``hours:18:00-21:00``,
+    ``marketing``; empty for none/confirm."""
+    scope = decision.scope
+    if decision.action == STOP:
+        channels = scope.get("channels") or ["any"]
+        return "any" if "any" in channels else ",".join(channels)
+    if decision.action == RESUME:
+        return ",".join(scope.get("purposes") or ["marketing"])
+    if decision.action == PREFERENCE:
+        parts = []
+        if scope.get("no_audio"):
+            parts.append("no_audio")
+        if scope.get("contact_days"):
+            parts.append("days:" + ",".join(str(d) for d in scope["contact_days"]))
+        if scope.get("contact_hours"):
+            parts.append("hours:" + "-".join(scope["contact_hours"]))
+        return ";".join(parts)
+    return ""
