@@ -84,6 +84,27 @@ _COURTESY = frozenset(
         "noite",
         "ola",
         "oi",
+        "oie",
+        "opa",
+        "ei",
+        "e",
+        "ai",
+        "amigo",
+        "amiga",
+        "moca",
+        "moco",
+        "pessoal",
+        "gente",
+        "senhor",
+        "senhora",
+        "gentileza",
+        "pfvr",
+        "pfvor",
+        "plz",
+        "pls",
+        "vlw",
+        "tudo",
+        "bem",
     }
 )
 
@@ -176,6 +197,10 @@ _MESSAGE_STOP = re.compile(
     rf"\b{_NEG}\s+(?:\w+\s+){{0,3}}(?:mensage\w*|msg\w*|whats\w*|zap|escrev\w*|contato|nada|nenhum)\b"
     r"|\bme esque\w+|\bme deixa em paz|\blista\b"
 )
+_MESSAGES_OK = re.compile(
+    r"\b(?:so|somente|apenas|prefiro|pode mandar|pode|manda|mande|manda por|por)\s+(?:\w+\s+)?"
+    r"(?:whats\w*|zap|mensage\w*|msg|texto|escrito|aqui)\b|\b(?:whats\w*|zap|mensage\w*|msg)\s+(?:pode|ok|sim|beleza)\b"
+)
 _AUDIO = re.compile(r"\baudios?\b")
 _AUDIO_STOP = re.compile(
     rf"\b{_NEG}\s+(?:(?:me|mandar|manda|mande|mandem|quero|gosto|de|envia|enviar|envie|receber|mais|o|os|esse|esses|"
@@ -214,9 +239,117 @@ _RESUME = re.compile(
     r"|\breativ\w+\b"
     r"|\bquero voltar$"
     r"|\bmudei de ideia\b.*\b(?:mandar|receber|enviar|manda)\b"
-    r"|\b(?:mandar|enviar|mandando|manda) (?:\w+ ){0,3}(?:de novo|novamente)\b.*\b(?:lista|ofertas|lancamentos|novidades)\b"
+    r"|\b(?:mandar|enviar|mandando|manda) (?:\w+ ){0,3}(?:de novo|novamente)\b"
+    r".*\b(?:lista|ofertas|lancamentos|novidades)\b"
 )
-_RESUME_NOT = re.compile(r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ)")
+_RESUME_NOT = re.compile(
+    r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ)"
+)
+
+
+# The model may suppress only a message that carries some word of stopping or refusing; one that also asks for
+# something else ("não quero esse, manda outros", "me liga que fica mais fácil") is at most asked about.
+_STOP_CUE = re.compile(
+    r"\b(?:nao|n|num|naum|nem|nunca|sem|para\w*|pare\w*|chega|basta|tir\w+|retir\w+|remov\w+|exclu\w+|apag\w+|"
+    r"descadastr\w*|esquec\w*|esquece|sai|sair|saia|cancel\w*|stop|unsubscribe|remove|deixa|bloque\w+|denunc\w+|"
+    r"spam|procon|lgpd|interromp\w+|cess\w+|revog\w+|desist\w+|perturb\w+|encher|enchendo|saco|chega|fora|"
+    r"aff|please|do not|dont|inferno|processar|cansam|chato|chatos)\b"
+)
+_WANTS_MORE = re.compile(
+    r"\b(?:quero|prefiro|procuro|busco)\s+(?:comprar|algo|um|uma|ver|fechar|apartamento|apto|casa|outro|outra|ir|"
+    r"visitar|agendar|saber|alugar|mais (?:opcoes|fotos|informacoes)|\d)"
+    r"|\btem (?:outro|outra|outros|outras|algo|mais|na|no|em|andar|opcao|opcoes|com)\b|\bmanda (?:outros|outras|mais)\b"
+    r"|\bmais opcoes\b|\bvamos fechar\b|\bme liga\b(?! nao)|\bpode (?:me )?ligar\b|\bagendar\b"
+)
+
+
+# The person asks to keep receiving ("não, não quero sair da lista", "pode continuar mandando"): no keyword inside
+# the sentence may turn that into a stop.
+_KEEP = re.compile(
+    r"\b(?:nao|n)\s+(?:e pra |precisa |quero |vou |me )?(?:sair|parar|tira|tirar|tire|tirem|remove|remova|removam|"
+    r"exclui|excluam|descadastr\w*)\b|\bnao parem\b|\b(?:pode|podem|quero|vou)\s+continuar\b|\bcontinuem\b"
+)
+
+
+# Stop requests by their grammar (a refusal + a way of contacting + what is sent; leaving a list; "me esquece"):
+# high-precision patterns that generalise beyond the admins' exact phrases. Conjugations are the imperative,
+# infinitive and subjunctive ones a request uses ("não me mandem mais", not "não mandaram mais").
+_CONTACT_VERB = (
+    r"(?:mand(?:a|ar|e|em|ando)|envi(?:a|ar|e|em|ando)|escrev(?:a|e|er|am|endo)|contat(?:e|em|ar|a|ando)|"
+    r"procur(?:e|em|ar|a|ando)|cham(?:e|em|ar|a|ando)|perturb(?:e|em|ar|a|ando)|incomod(?:e|em|ar|a|ando)|"
+    r"ench(?:er|endo|e)|receber|flodar|mandr|manda)"
+)
+_SENT = (
+    r"(?:mais|nada|nd|isso|essas?|esses?|mensag\w*|msg\w*|propagandas?|ofertas?|coisas?|zap|whats\w*|contatos?|spam)"
+)
+_GRAMMAR = (
+    (
+        "refuse_contact",
+        re.compile(
+            rf"\b(?:nao|n|num|naum|nem|para|pare|parem|parar|chega|evitem)\b(?: \w+){{0,3}} {_CONTACT_VERB}\b"
+            rf"(?: \w+){{0,3}}? {_SENT}\b"
+        ),
+    ),
+    (
+        "refuse_receiving",
+        re.compile(
+            r"\b(?:nao|n|num|naum)\s+(?:\w+\s+){0,2}(?:quero|desejo|autorizo|aceito|tenho interesse|preciso)\s+"
+            r"(?:\w+\s+){0,2}(?:receber|ser contatad\w*|contato|mensag\w*|msg\w*|ofertas?|propagandas?|comunica\w*)\b"
+        ),
+    ),
+    (
+        "leave_list",
+        re.compile(
+            r"\b(?:tir\w*|retir\w*|remov\w*|exclu\w*|apag\w*|descadastr\w*|tria|sai|sair|saia|fora)\b(?: \w+){0,3} "
+            r"(?:lista\w*|cadastro|base|numero|contato|telefone|zap|whats\w*|dados|lsita)\b"
+        ),
+    ),
+    (
+        "leave_me_alone",
+        re.compile(
+            r"\bme (?:deixa|deixem|deixe) em paz\b|\besquec\w* (?:que eu existo|meu numero|meu contato|de mim)\b"
+            r"|\bme esquec\w+\b|\bme esquece\b|\bperde meu contato\b|\besquece meu\b"
+        ),
+    ),
+    (
+        "complaint",
+        re.compile(r"\b(?:spam|procon|denunc\w+|bloque\w+|processar)\b.*\b(?:mand\w*|mensag\w*|msg|numero|zap)\b"),
+    ),
+    ("english", re.compile(r"\bstop (?:messag|send|contact|text)\w*|\bremove me\b|\bdo not contact\b")),
+)
+_NOT_A_STOP = re.compile(r"\b(?:novo|nova|antigo|atualiz\w*|corrig\w*|troc\w*|espera|foto\w*|anuncio)\b")
+
+
+_NO_INTEREST = re.compile(
+    r"^(?:ja )?(?:nao|n|sem) (?:tenho |temos )?(?:mais )?interesse"
+    r"(?: (?:mais|nenhum|nenhum mais|nisso|em nada|em nada disso|mesmo|nenhum nisso))?$"
+)
+
+
+def _grammar_stop(folded: str) -> OptOutDecision | None:
+    if _NO_INTEREST.match(_without_courtesy(folded)):
+        return OptOutDecision(
+            STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": "no_interest"}
+        )
+    if _NOT_A_STOP.search(folded) or (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded)):
+        return None
+    for name, pattern in _GRAMMAR:
+        if pattern.search(folded):
+            return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name})
+    return None
+
+
+def _model_may_stop(folded: str) -> bool:
+    return bool(_STOP_CUE.search(folded)) and not (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded))
+
+
+def _messages_ok(folded: str) -> bool:
+    """Messages explicitly welcome ("só whatsapp", "manda zap"), not under a negation ("nem manda mensagem")."""
+    for match in _MESSAGES_OK.finditer(folded):
+        before = folded[: match.start()].split()[-2:]
+        if not {"nao", "n", "nem", "sem", "num"} & set(before):
+            return True
+    return False
 
 
 def _hours(folded: str) -> list[str] | None:
@@ -248,7 +381,7 @@ def _partial(folded: str) -> OptOutDecision | None:
     if _RESUME.search(folded) and not _RESUME_NOT.search(folded):
         return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
     message_stop = bool(_MESSAGE_STOP.search(folded))
-    if _CALL_STOP.search(folded) and not message_stop:
+    if _CALL_STOP.search(folded) and not (message_stop and not _messages_ok(folded)):
         return OptOutDecision(
             STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
         )
@@ -299,7 +432,8 @@ def optout_rows(path: str | Path) -> list[OptOutRow]:
 @dataclass
 class OptOutModel:
     """A fitted pipeline and the thresholds chosen for it on a group-aware split of its own training data:
-    ``p(stop) ≥ stop_threshold`` → stop; ``p(stop) + p(confirm) ≥ ask_threshold`` → confirm; below → none."""
+    ``p(stop) ≥ stop_threshold`` → stop; ``p(stop) ≥ ask_threshold`` (or confirm the likeliest class) →
+    confirm; below → none."""
 
     pipeline: object
     version: str
@@ -311,18 +445,24 @@ class OptOutModel:
         return {label: float(p) for label, p in zip(self.pipeline.classes_, probabilities, strict=True)}
 
 
+_WORD = r"\w+"
+
+
 def _pipeline():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import FeatureUnion, make_pipeline
 
     features = FeatureUnion(
         [
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\w+")),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=_WORD)),
         ]
     )
-    return make_pipeline(features, LogisticRegression(C=20.0, class_weight="balanced", max_iter=2000))
+    # One-vs-rest liblinear: a fraction of a second to fit on a busy CPU (multinomial lbfgs took seconds).
+    classifier = OneVsRestClassifier(LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear"))
+    return make_pipeline(features, classifier)
 
 
 def _model_layer_rows(rows: list[OptOutRow], rules) -> list[int]:
@@ -346,13 +486,17 @@ def _thresholds(rows: list[OptOutRow], rules, folds: int = 5) -> tuple[float, fl
         proba = pipeline.predict_proba([texts[i] for i in test])
         stop = proba[:, classes.index(STOP)] if STOP in classes else 0.0
         confirm = proba[:, classes.index(CONFIRM)] if CONFIRM in classes else 0.0
-        p_stop[test], p_ask[test] = stop, stop + confirm
+        p_stop[test], p_ask[test] = stop, confirm
     left = set(_model_layer_rows(rows, rules))
-    negatives = [p_stop[i] for i in left if labels[i] in (NONE, PREFERENCE, RESUME)]
-    stops = sorted(p_ask[i] for i in left if labels[i] == STOP)
+    negatives = [p_stop[i] for i in left if labels[i] in (NONE, PREFERENCE, RESUME) and _model_may_stop(texts[i])]
     stop_threshold = min(max(max(negatives, default=0.5) + 0.02, 0.5), 0.95)
-    ask_threshold = stops[int(len(stops) * 0.01)] - 0.01 if stops else 0.3
-    return round(stop_threshold, 4), round(min(max(ask_threshold, 0.15), stop_threshold), 4)
+    # stop requests the model leaves unasked: under the ask threshold, and confirm not their likeliest class
+    stops = sorted(p_stop[i] for i in left if labels[i] == STOP and p_ask[i] < 0.5)
+    ask_threshold = stops[int(len(stops) * ASK_QUANTILE)] - 0.005 if stops else 0.3
+    return round(stop_threshold, 4), round(min(max(ask_threshold, 0.2), stop_threshold), 4)
+
+
+ASK_QUANTILE = 0.05  # of the stop requests left to the model, at most this share goes unasked (out of fold)
 
 
 def optout_model_train(rows: list[OptOutRow], *, version: str, rules=DEFAULT_KEYWORDS) -> OptOutModel:
@@ -390,13 +534,15 @@ def _before_model(folded: str, rules) -> OptOutDecision | None:
     hit = optout_match(folded, [r for r in rules if r.whole_message])
     if hit is not None:
         return _keyword_stop(hit)
+    if _KEEP.search(folded):
+        return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "keep"})
     partial = _partial(folded)
     if partial is not None:
         return partial
     hit = optout_match(folded, rules)
     if hit is not None:
         return _keyword_stop(hit)
-    return None
+    return _grammar_stop(folded)
 
 
 def _keyword_stop(hit: OptOutHit) -> OptOutDecision:
@@ -425,16 +571,20 @@ def optout_decide(
         return decided
     model = model or optout_model()
     scores = model.scores(folded)
-    p_stop, p_ask = scores.get(STOP, 0.0), scores.get(STOP, 0.0) + scores.get(CONFIRM, 0.0)
+    p_stop = scores.get(STOP, 0.0)
+    ambiguous = max(scores, key=scores.get) == CONFIRM
     evidence = {"layer": "model", "model_version": model.version, "score": round(p_stop, 4)}
-    if p_stop >= model.stop_threshold:
+    may_stop = _model_may_stop(folded)
+    if not may_stop:
+        evidence["guard"] = "no_stop_cue"
+    if p_stop >= model.stop_threshold and may_stop:
         return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, evidence)
-    if p_ask < model.ask_threshold:
+    if p_stop < model.ask_threshold and not ambiguous:
         return OptOutDecision(NONE, {}, evidence)
     if llm is not None:
         try:
             answer = str(llm(text) or "").strip().lower()
-        except Exception:  # noqa: BLE001 - an LLM outage must not lose the question: we ask the person instead
+        except Exception:  # an LLM outage must not lose the question: we ask the person instead
             answer = ""
         if answer in (STOP, NONE):
             llm_evidence = {**evidence, "layer": "llm", "llm_answer": answer}
