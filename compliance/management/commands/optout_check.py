@@ -12,14 +12,14 @@ PROBE_CONTACT = "+550000000000"
 
 
 class Command(BaseCommand):
-    help = _(
+    help = (
         "Show what Fluxo decides for one inbound text (stop, confirm, preference, resume or none) and its evidence. "
         "Runs the same screen as a real inbound WhatsApp message, inside a transaction that is rolled back."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--text", required=True, help=_("The inbound message text."))
-        parser.add_argument("--json", action="store_true", help=_("Print JSON."))
+        parser.add_argument("--text", required=True, help="The inbound message text.")
+        parser.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args, **options):
         text = options["text"]

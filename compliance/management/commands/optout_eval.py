@@ -7,14 +7,14 @@ from compliance.optout_eval import optout_eval_report, optout_evaluate
 
 
 class Command(BaseCommand):
-    help = _(
+    help = (
         "Opt-out decision figures: recall on stop requests (asked separately), false suppressions, per-action "
         "accuracy — on a group-aware split of the training data and on the challenge set side by side, or on --file."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", help=_("Score this family|expected|scope|text file instead."))
-        parser.add_argument("--json", action="store_true", help=_("Print JSON."))
+        parser.add_argument("--file", help="Score this family|expected|scope|text file instead.")
+        parser.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args, **options):
         path = options.get("file")
