@@ -212,7 +212,15 @@ _WRITTEN_ASK = re.compile(
     r"\b(?:manda|mande|mandem|mandar|envia|envie|me manda|pode mandar)\s+(?:\w+\s+)?(?:por escrito|escrito|"
     r"em texto|por texto)\b|\bprefiro (?:por )?(?:mensagem de )?(?:texto|escrito)\b"
 )
-_AUDIO_OK = re.compile(r"\b(?:pode|podem)\s+(?:mandar|manda|enviar)\s+audio|\bmanda audio\b")
+_AUDIO_OK = re.compile(r"(?<!nao )\b(?:pode|podem)\s+(?:mandar|manda|enviar)\s+audio|(?<!nao )(?<!nem )\bmanda audio\b")
+# Audio refused: the person may still ask us to write ("escreve aí"), so only messages/contact refused block it.
+_AUDIO_BLOCK = re.compile(
+    rf"\b{_NEG}\s+(?:\w+\s+){{0,3}}(?:mensage\w*|msg\w*|whats\w*|zap|contato|nada|nenhum)\b"
+    r"|\bme esque\w+|\bme deixa em paz|\blista\b"
+)
+_CONTACT_WORDS = re.compile(
+    r"\b(?:me chama\w*|me liga\w*|manda\w*|mande|fala\w* comigo|falar|contat\w*|ligar|mensag\w*)\b"
+)
 _RESTRICT = re.compile(r"\b(?:so|somente|apenas|prefiro|exceto|menos)\b|\b(?:nao posso|nao da|nao consigo)\b")
 _VISIT = re.compile(r"\b(?:visit\w*|conhecer|ver o|ver a|reuniao|assinar|buscar|entregar)\b")
 _WEEKEND = re.compile(r"\b(?:fim de semana|final de semana|fds|fins de semana|sabado e domingo)\b")
@@ -239,8 +247,10 @@ _RESUME = re.compile(
     r"|\breativ\w+\b"
     r"|\bquero voltar$"
     r"|\bmudei de ideia\b.*\b(?:mandar|receber|enviar|manda)\b"
-    r"|\b(?:mandar|enviar|mandando|manda) (?:\w+ ){0,3}(?:de novo|novamente)\b"
-    r".*\b(?:lista|ofertas|lancamentos|novidades)\b"
+    r"|(?=.*\b(?:lista|ofertas|lancamentos|novidades)\b).*\b(?:mandar|enviar|mandando|manda) (?:\w+ ){0,3}"
+    r"(?:de novo|novamente)\b"
+    r"|\b(?:coloca|colocar|coloque|poe|bota|adiciona|adicionar|adicione|inclui|incluir|inclua|incluam)\w* "
+    r"(?:\w+ ){0,2}(?:de novo|novamente|de volta) (?:\w+ ){0,2}(?:lista|cadastro|grupo)\b"
 )
 _RESUME_NOT = re.compile(
     r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ)"
@@ -250,7 +260,9 @@ _RESUME_NOT = re.compile(
 # The model may suppress only a message that carries some word of stopping or refusing; one that also asks for
 # something else ("não quero esse, manda outros", "me liga que fica mais fácil") is at most asked about.
 _STOP_CUE = re.compile(
-    r"\b(?:nao|n|num|naum|nem|nunca|sem|para\w*|pare\w*|chega|basta|tir\w+|retir\w+|remov\w+|exclu\w+|apag\w+|"
+    r"\b(?:para|pare|parem|parar|pararem) (?:de |com )?(?:me |nos )?(?:mand|envi|escrev|lig|contat|cham|perturb|"
+    r"incomod|ench|flod|ess|isso|mensag|msg)\w*|\b(?:para|pare|parem)$|\bparem\b"
+    r"|\b(?:nao|n|num|naum|nem|nunca|sem|chega|basta|tir\w+|retir\w+|remov\w+|exclu\w+|apag\w+|"
     r"descadastr\w*|esquec\w*|esquece|sai|sair|saia|cancel\w*|stop|unsubscribe|remove|deixa|bloque\w+|denunc\w+|"
     r"spam|procon|lgpd|interromp\w+|cess\w+|revog\w+|desist\w+|perturb\w+|encher|enchendo|saco|chega|fora|"
     r"aff|please|do not|dont|inferno|processar|cansam|chato|chatos)\b"
@@ -266,8 +278,9 @@ _WANTS_MORE = re.compile(
 # The person asks to keep receiving ("não, não quero sair da lista", "pode continuar mandando"): no keyword inside
 # the sentence may turn that into a stop.
 _KEEP = re.compile(
-    r"\b(?:nao|n)\s+(?:e pra |precisa |quero |vou |me )?(?:sair|parar|tira|tirar|tire|tirem|remove|remova|removam|"
-    r"exclui|excluam|descadastr\w*)\b|\bnao parem\b|\b(?:pode|podem|quero|vou)\s+continuar\b|\bcontinuem\b"
+    r"\b(?:nao|n)\s+(?:e pra |precisa |quero |vou |me )(?:sair|parar|tira|tirar|tire|tirem|remove|remova|removam|"
+    r"exclui|excluam|descadastr\w*)\b|\bnao parem\b|\bcontinuem\b"
+    r"|\b(?:pode|podem|quero|vou)\s+continuar\s+(?:mandando|recebendo|a receber|a mandar|na lista)\b"
 )
 
 
@@ -313,11 +326,32 @@ _GRAMMAR = (
     ),
     (
         "complaint",
-        re.compile(r"\b(?:spam|procon|denunc\w+|bloque\w+|processar)\b.*\b(?:mand\w*|mensag\w*|msg|numero|zap)\b"),
+        re.compile(r"\b(?:procon|denunc\w+|bloque\w+|processar)\b.*\b(?:mand\w*|mensag\w*|msg|numero|zap)\b|\bspam\b"),
     ),
-    ("english", re.compile(r"\bstop (?:messag|send|contact|text)\w*|\bremove me\b|\bdo not contact\b")),
+    (
+        "stop_sending",
+        re.compile(
+            r"\b(?:para|pare|parem|parar|pararem|chega de)\b(?: \w+){0,2} (?:mand|envi|escrev|contat|ligar)\w*$"
+            r"|\bmand\w* mais nao\b"
+            r"|\b(?:deix\w+ de|interromp\w+|cess\w+|cancel\w+|suspend\w+)\b(?: \w+){0,3} "
+            r"(?:envi\w*|mand\w*|contat\w*|comunica\w*|mensag\w*)"
+        ),
+    ),
+    (
+        "do_not_contact",
+        re.compile(
+            r"\bnao precisa (?:mais )?(?:me )?(?:chamar|procurar|mandar|enviar|ligar|contatar|escrever)\b"
+            r"|\b(?:nao|n) (?:me )?(?:procure|procurem|contate|contatem|chame|chamem|escreva|escrevam)\b"
+            r"|\bnao (?:\w+ )?entr\w+ (?:mais )?em contato|\bdescadastr\w*"
+            r"|\b(?:tira|tire|tirem|remove|remova|retira) (?:eu|me) (?:dai|daqui|disso|dessa|desse)\b"
+        ),
+    ),
+    ("english", re.compile(r"\bstop (?:messag|send|contact|text)\w*|\bremove me\b|\bdo not contact\b|\bunsubscribe")),
 )
-_NOT_A_STOP = re.compile(r"\b(?:novo|nova|antigo|atualiz\w*|corrig\w*|troc\w*|espera|foto\w*|anuncio)\b")
+_NOT_A_STOP = re.compile(
+    r"\b(?:numero|telefone|contato|email) (?:novo|antigo)\b|\b(?:novo|antigo) (?:numero|telefone|contato)\b"
+    r"|\b(?:atualiz\w*|corrig\w*|troc\w*|lista de espera|foto\w*|anuncio)\b"
+)
 
 
 _NO_INTEREST = re.compile(
@@ -337,6 +371,57 @@ def _grammar_stop(folded: str) -> OptOutDecision | None:
         if pattern.search(folded):
             return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name})
     return None
+
+
+# A short refusal with no object ("não", "agora não", "não quero", "sem interesse no momento") may be about this offer
+# or about every message: the person is asked.
+_REFUSAL_WORDS = frozenset(
+    [
+        "nao",
+        "n",
+        "sem",
+        "nunca",
+        "agora",
+        "hoje",
+        "quero",
+        "rola",
+        "ah",
+        "e",
+        "o",
+        "a",
+        "momento",
+        "interesse",
+        "tenho",
+        "mesmo",
+        "por",
+        "enquanto",
+        "pra",
+        "mim",
+        "isso",
+        "da",
+        "nem",
+        "pensar",
+        "depois",
+        "talvez",
+        "outra",
+        "hora",
+        "deixa",
+        "tempo",
+        "to",
+        "tou",
+        "estou",
+        "no",
+        "obrigado",
+        "obrigada",
+        "valeu",
+    ]
+)
+
+
+def _short_refusal(folded: str) -> bool:
+    words = _without_courtesy(folded).split()
+    negated = {"nao", "n", "sem", "nunca", "talvez", "depois"} & set(words)
+    return 0 < len(words) <= 5 and bool(negated) and set(words) <= _REFUSAL_WORDS
 
 
 def _model_may_stop(folded: str) -> bool:
@@ -385,11 +470,17 @@ def _partial(folded: str) -> OptOutDecision | None:
         return OptOutDecision(
             STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
         )
-    if not message_stop and not _AUDIO_OK.search(folded):
+    if not _AUDIO_BLOCK.search(folded) and not _AUDIO_OK.search(folded):
         audio = bool(_AUDIO.search(folded))
         if _AUDIO_STOP.search(folded) or (audio and _WRITTEN.search(folded)) or _WRITTEN_ASK.search(folded):
             return OptOutDecision(PREFERENCE, {"no_audio": True}, {"layer": "rule", "rule": "no_audio"})
-    if _RESTRICT.search(folded) and not _VISIT.search(folded):
+    restricted = (
+        _RESTRICT.search(folded)
+        or _BEFORE_NOT.search(folded)
+        or (_AFTER.search(folded) and _CONTACT_WORDS.search(folded))
+        or re.search(r"\b(?:de manha|a tarde|a noite|durante a semana) nao\b", folded)
+    )
+    if restricted and not _VISIT.search(folded):
         scope: dict = {}
         if days := _days(folded):
             scope["contact_days"] = days
@@ -579,7 +670,7 @@ def optout_decide(
         evidence["guard"] = "no_stop_cue"
     if p_stop >= model.stop_threshold and may_stop:
         return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, evidence)
-    if p_stop < model.ask_threshold and not ambiguous:
+    if p_stop < model.ask_threshold and not ambiguous and not _short_refusal(folded):
         return OptOutDecision(NONE, {}, evidence)
     if llm is not None:
         try:
