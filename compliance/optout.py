@@ -194,7 +194,7 @@ _CALL_STOP = re.compile(
 )
 # The person also refuses messages or any contact: a full stop, not a phone-only one.
 _MESSAGE_STOP = re.compile(
-    rf"\b{_NEG}\s+(?:\w+\s+){{0,3}}(?:mensage\w*|msg\w*|whats\w*|zap|escrev\w*|contato|nada|nenhum)\b"
+    rf"\b{_NEG}\s+(?:\w+\s+){{0,5}}(?:mensage\w*|msg\w*|whats\w*|zap|escrev\w*|contato|nada|nenhum)\b"
     r"|\bme esque\w+|\bme deixa em paz|\blista\b"
 )
 _MESSAGES_OK = re.compile(
@@ -280,6 +280,8 @@ _WANTS_MORE = re.compile(
 _KEEP = re.compile(
     r"\b(?:nao|n)\s+(?:e pra |precisa |quero |vou |me )(?:sair|parar|tira|tirar|tire|tirem|remove|remova|removam|"
     r"exclui|excluam|descadastr\w*)\b|\bnao parem\b|\bcontinuem\b"
+    r"|\b(?:nao|nunca) (?:pedi|pedimos|falei|disse) (?:pra|para|que) (?:\w+ )?"
+    r"(?:sair|parar|tirar|remover|queria sair)\b"
     r"|\b(?:pode|podem|quero|vou)\s+continuar\s+(?:mandando|recebendo|a receber|a mandar|na lista)\b"
 )
 
@@ -344,13 +346,14 @@ _GRAMMAR = (
             r"|\b(?:nao|n) (?:me )?(?:procure|procurem|contate|contatem|chame|chamem|escreva|escrevam)\b"
             r"|\bnao (?:\w+ )?entr\w+ (?:mais )?em contato|\bdescadastr\w*"
             r"|\b(?:tira|tire|tirem|remove|remova|retira) (?:eu|me) (?:dai|daqui|disso|dessa|desse)\b"
+            r"|\bme (?:exclu|remov|retir|descadastr)\w*\b"
         ),
     ),
     ("english", re.compile(r"\bstop (?:messag|send|contact|text)\w*|\bremove me\b|\bdo not contact\b|\bunsubscribe")),
 )
 _NOT_A_STOP = re.compile(
     r"\b(?:numero|telefone|contato|email) (?:novo|antigo)\b|\b(?:novo|antigo) (?:numero|telefone|contato)\b"
-    r"|\b(?:atualiz\w*|corrig\w*|troc\w*|lista de espera|foto\w*|anuncio)\b"
+    r"|\b(?:atualiz\w*|corrig\w*|troc\w*|lista de espera|foto\w*)\b"
 )
 
 
@@ -530,10 +533,45 @@ class OptOutModel:
     version: str
     stop_threshold: float
     ask_threshold: float
+    _fast: tuple = field(default=(), repr=False)
+
+    def __post_init__(self):
+        # The same arithmetic as pipeline.predict_proba without its per-call validation (≈ 10× faster for one
+        # message): the two vectorizers, then one sparse product with the stacked one-vs-rest weights.
+        import numpy as np
+
+        features, classifier = self.pipeline.steps[0][1], self.pipeline.steps[-1][1]
+        weights = np.vstack([estimator.coef_ for estimator in classifier.estimators_]).T
+        intercepts = np.array([estimator.intercept_[0] for estimator in classifier.estimators_])
+        blocks, offset = [], 0
+        for _name, vectorizer in features.transformer_list:  # sublinear TF × IDF, L2-normalised, per block
+            size = len(vectorizer.vocabulary_)
+            blocks.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset))
+            offset += size
+        self._fast = (tuple(blocks), weights.copy(), intercepts, tuple(str(c) for c in classifier.classes_))
 
     def scores(self, folded: str) -> dict[str, float]:
-        probabilities = self.pipeline.predict_proba([folded])[0]
-        return {label: float(p) for label, p in zip(self.pipeline.classes_, probabilities, strict=True)}
+        import math
+
+        import numpy as np
+
+        blocks, weights, intercepts, classes = self._fast
+        logits = intercepts.copy()
+        for analyzer, vocabulary, idf, offset in blocks:
+            counts: dict[int, int] = {}
+            for token in analyzer(folded):
+                index = vocabulary.get(token)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if not counts:
+                continue
+            values = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
+            norm = math.sqrt(sum(v * v for v in values.values()))
+            for i, value in values.items():
+                logits += weights[offset + i] * (value / norm)
+        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        probabilities /= probabilities.sum()
+        return {label: float(p) for label, p in zip(classes, probabilities, strict=True)}
 
 
 _WORD = r"\w+"
