@@ -346,7 +346,8 @@ _GRAMMAR = (
             r"|\b(?:nao|n) (?:me )?(?:procure|procurem|contate|contatem|chame|chamem|escreva|escrevam)\b"
             r"|\bnao (?:\w+ )?entr\w+ (?:mais )?em contato|\bdescadastr\w*"
             r"|\b(?:tira|tire|tirem|remove|remova|retira) (?:eu|me) (?:dai|daqui|disso|dessa|desse)\b"
-            r"|\bme (?:exclu|remov|retir|descadastr)\w*\b"
+            r"|\bme (?:exclu|remov|retir|descadastr)\w*\b|\bdesinscrev\w*|\bcancel\w* (?:a |minha )?inscri\w*"
+            r"|\bnao quero mais nada\b(?! (?:alem|do que|por enquanto|agora))"
         ),
     ),
     ("english", re.compile(r"\bstop (?:messag|send|contact|text)\w*|\bremove me\b|\bdo not contact\b|\bunsubscribe")),
@@ -359,7 +360,8 @@ _NOT_A_STOP = re.compile(
 
 _NO_INTEREST = re.compile(
     r"^(?:ja )?(?:nao|n|sem) (?:tenho |temos )?(?:mais )?interesse"
-    r"(?: (?:mais|nenhum|nenhum mais|nisso|em nada|em nada disso|mesmo|nenhum nisso))?$"
+    r"(?: (?:mais|nenhum|nenhum mais|nisso|em nada|em nada disso|mesmo|nenhum nisso))?"
+    r"(?: (?:parem|pare|para|chega|basta|tchau|me tira|me tirem|me tire))?$"
 )
 
 
@@ -370,8 +372,9 @@ def _grammar_stop(folded: str) -> OptOutDecision | None:
         )
     if _NOT_A_STOP.search(folded) or (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded)):
         return None
+    core = _without_courtesy(folded)
     for name, pattern in _GRAMMAR:
-        if pattern.search(folded):
+        if pattern.search(folded) or pattern.search(core):
             return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name})
     return None
 
@@ -669,9 +672,60 @@ def _before_model(folded: str, rules) -> OptOutDecision | None:
     if partial is not None:
         return partial
     hit = optout_match(folded, rules)
-    if hit is not None:
+    if hit is not None and not _near_miss_after(folded, hit.phrase):
         return _keyword_stop(hit)
     return _grammar_stop(folded)
+
+
+# A phrase keyword followed by somewhere or something else than a list ("quero sair do aluguel", "quero sair mais
+# cedo") is not a request to leave: the decision goes on to the rules and the model.
+_CONTINUATION = frozenset(
+    {
+        "do",
+        "da",
+        "dos",
+        "das",
+        "de",
+        "mais",
+        "pra",
+        "para",
+        "com",
+        "hoje",
+        "amanha",
+        "agora",
+        "cedo",
+        "as",
+        "no",
+        "na",
+        "em",
+        "logo",
+        "daqui",
+    }
+)
+_LIST_WORDS = frozenset(
+    {
+        "lista",
+        "listas",
+        "grupo",
+        "cadastro",
+        "base",
+        "contato",
+        "contatos",
+        "envio",
+        "envios",
+        "whatsapp",
+        "whats",
+        "zap",
+    }
+)
+
+
+def _near_miss_after(folded: str, phrase: str) -> bool:
+    phrase = text_fold(phrase)
+    after = f" {folded} ".split(f" {phrase} ", 1)[-1].split()
+    if not after or after[0] not in _CONTINUATION:
+        return False
+    return not (_LIST_WORDS & set(after[:3]))
 
 
 def _keyword_stop(hit: OptOutHit) -> OptOutDecision:

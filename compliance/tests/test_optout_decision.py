@@ -43,6 +43,8 @@ NEAR_MISSES = [
     "esse número era do meu pai, ele faleceu, corrijam o cadastro",
     "não, não quero sair da lista",
     "para de me mandar só casa, quero apartamento",
+    "quero sair do aluguel",  # an admin phrase ("quero sair") followed by somewhere else than a list
+    "eu não pedi pra sair da lista",
     "não tenho interesse em casa, só apartamento",
     "quanto custa o apê?",
 ]
@@ -78,6 +80,8 @@ def test_near_misses_are_never_a_stop(text):
         ("vcs pararam de mandar, quero voltar", "resume", "marketing"),
         ("vcs pararam de me mandar os lançamentos, quero voltar a receber", "resume", "marketing"),
         ("não quero voltar a receber nada", "stop", "any"),
+        ("parem de me ligar e de mandar mensagem", "stop", "any"),
+        ("não me liga, pode mandar mensagem", "stop", "phone"),
     ],
 )
 def test_partial_requests_are_honoured_as_what_they_are(text, action, scope):
