@@ -270,7 +270,8 @@ _STOP_CUE = re.compile(
 _WANTS_MORE = re.compile(
     r"\b(?:quero|prefiro|procuro|busco)\s+(?:comprar|algo|um|uma|ver|fechar|apartamento|apto|casa|outro|outra|ir|"
     r"visitar|agendar|saber|alugar|mais (?:opcoes|fotos|informacoes)|\d)"
-    r"|\btem (?:outro|outra|outros|outras|algo|mais|na|no|em|andar|opcao|opcoes|com)\b|\bmanda (?:outros|outras|mais)\b"
+    r"|\btem (?:outro|outra|outros|outras|algo|mais|na|no|em|andar|opcao|opcoes|com)\b"
+    r"|\bmanda (?:outros|outras|mais)\b(?! nao| nada| nd)"
     r"|\bmais opcoes\b|\bvamos fechar\b|\bme liga\b(?! nao)|\bpode (?:me )?ligar\b|\bagendar\b"
 )
 
@@ -301,7 +302,7 @@ _GRAMMAR = (
     (
         "refuse_contact",
         re.compile(
-            rf"\b(?:nao|n|num|naum|nem|para|pare|parem|parar|chega|evitem)\b(?: \w+){{0,3}} {_CONTACT_VERB}\b"
+            rf"\b(?:nao|n|num|naum|nem|para|pare|parem|paren|parar|chega|evitem)\b(?: \w+){{0,4}} {_CONTACT_VERB}\b"
             rf"(?: \w+){{0,3}}? {_SENT}\b"
         ),
     ),
@@ -335,6 +336,11 @@ _GRAMMAR = (
         re.compile(
             r"\b(?:para|pare|parem|parar|pararem|chega de)\b(?: \w+){0,2} (?:mand|envi|escrev|contat|ligar)\w*$"
             r"|\bmand\w* mais nao\b"
+            r"|\bchega de (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|spam|contato\w*|zap|whats\w*)"
+            r"|\b(?:para|pare|parem|parar|pararem) (?:com|c) (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|isso)"
+            r"|\b(?:revog\w+|retir\w+|cancel\w+) (?:\w+ ){0,2}consentimento\b"
+            r"|\b(?:quantas vezes|ja pedi|ja falei|ja disse)\b.*\b(?:parar\w*|pare\w*|sair|tirar|tira|remov\w*)\b"
+            r"|^(?:para|parem|ja chega|chega ja|to fora|tou fora|estou fora|me tira|ja deu)$|\bme tira$"
             r"|\b(?:deix\w+ de|interromp\w+|cess\w+|cancel\w+|suspend\w+)\b(?: \w+){0,3} "
             r"(?:envi\w*|mand\w*|contat\w*|comunica\w*|mensag\w*)"
         ),
