@@ -223,7 +223,7 @@ _CONTACT_WORDS = re.compile(
 )
 _RESTRICT = re.compile(r"\b(?:so|somente|apenas|prefiro|exceto|menos)\b|\b(?:nao posso|nao da|nao consigo)\b")
 _VISIT = re.compile(r"\b(?:visit\w*|conhecer|ver o|ver a|reuniao|assinar|buscar|entregar)\b")
-_WEEKEND = re.compile(r"\b(?:fim de semana|final de semana|fds|fins de semana|sabado e domingo)\b")
+_WEEKEND = re.compile(r"\b(?:fim de semana|final de semana|fds|fins de semana|finais de semana|sabado e domingo)\b")
 _SATURDAY = re.compile(r"\bso (?:no |aos |de )?sabados?\b")
 _SUNDAY = re.compile(r"\bso (?:no |aos |de )?domingos?\b")
 _WEEKDAYS = re.compile(r"\bso (?:em |nos )?dias? (?:de semana|uteis)\b|\bso de segunda a sexta\b")
@@ -298,11 +298,16 @@ _CONTACT_VERB = (
 _SENT = (
     r"(?:mais|nada|nd|isso|essas?|esses?|mensag\w*|msg\w*|propagandas?|ofertas?|coisas?|zap|whats\w*|contatos?|spam)"
 )
+_FILLER = (
+    r"(?:me|mais|nos|pra|para|de|mim|voces|vcs|por|favor|fica|ficar|ficam|precisa|precisam|e|quero|que|q|vao|vai|"
+    r"pode|podem|nunca|nada|com|ligar|a|o|mesmo|so|preciso|deve|devem|isso)"
+)
 _GRAMMAR = (
     (
         "refuse_contact",
         re.compile(
-            rf"\b(?:nao|n|num|naum|nem|para|pare|parem|paren|parar|chega|evitem)\b(?: \w+){{0,4}} {_CONTACT_VERB}\b"
+            rf"\b(?:nao|n|num|naum|nem|para|pare|parem|paren|parar|chega|evitem)\b(?: {_FILLER}){{0,4}} "
+            rf"{_CONTACT_VERB}\b"
             rf"(?: \w+){{0,3}}? {_SENT}\b"
         ),
     ),
@@ -317,7 +322,8 @@ _GRAMMAR = (
         "leave_list",
         re.compile(
             r"\b(?:tir\w*|retir\w*|remov\w*|exclu\w*|apag\w*|descadastr\w*|tria|sai|sair|saia|fora)\b(?: \w+){0,3} "
-            r"(?:lista\w*|cadastro|base|numero|contato|telefone|zap|whats\w*|dados|lsita)\b"
+            r"(?:lista\w*|cadastro|base|numero|contato|telefone|zap|whats\w*|dados|lsita|mailing|grupo|sistema|"
+            r"transmissao|envios?)\b|\b(?:meu nome|meu numero|meu contato|me) fora d\w+"
         ),
     ),
     (
@@ -336,6 +342,7 @@ _GRAMMAR = (
         re.compile(
             r"\b(?:para|pare|parem|parar|pararem|chega de)\b(?: \w+){0,2} (?:mand|envi|escrev|contat|ligar)\w*$"
             r"|\bmand\w* mais nao\b"
+            r"|\bdispens\w+ (?:\w+ )?(?:mensag\w*|msg\w*|contato\w*|ofertas?|propagandas?)"
             r"|\bchega de (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|spam|contato\w*|zap|whats\w*)"
             r"|\b(?:para|pare|parem|parar|pararem) (?:com|c) (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|isso)"
             r"|\b(?:revog\w+|retir\w+|cancel\w+) (?:\w+ ){0,2}consentimento\b"
@@ -631,9 +638,12 @@ def _thresholds(rows: list[OptOutRow], rules, folds: int = 5) -> tuple[float, fl
     # stop requests the model leaves unasked: under the ask threshold, and confirm not their likeliest class
     stops = sorted(p_stop[i] for i in left if labels[i] == STOP and p_ask[i] < 0.5)
     ask_threshold = stops[int(len(stops) * ASK_QUANTILE)] - 0.005 if stops else 0.3
-    return round(stop_threshold, 4), round(min(max(ask_threshold, 0.2), stop_threshold), 4)
+    # capped: once the rules take most stop requests the few left to the model make the quantile noisy, and a
+    # missed stop costs more than a question
+    return round(stop_threshold, 4), round(min(max(ask_threshold, 0.2), ASK_CAP, stop_threshold), 4)
 
 
+ASK_CAP = 0.5
 ASK_QUANTILE = 0.05  # of the stop requests left to the model, at most this share goes unasked (out of fold)
 
 

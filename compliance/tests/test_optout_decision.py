@@ -36,6 +36,8 @@ STOPS = [
     "Por gentileza, não entrem mais em contato comigo.",
     "vocês não param de mandar mensagem",
     "SAIR",
+    "me tira do mailing",
+    "dispenso as mensagens, obrigado",
 ]
 NEAR_MISSES = [
     "vou sair mais cedo hoje",
@@ -43,7 +45,8 @@ NEAR_MISSES = [
     "esse número era do meu pai, ele faleceu, corrijam o cadastro",
     "não, não quero sair da lista",
     "para de me mandar só casa, quero apartamento",
-    "quero sair do aluguel",  # an admin phrase ("quero sair") followed by somewhere else than a list
+    "quero sair do aluguel",
+    "ele não atende ligação, manda mensagem pra ele",  # an admin phrase ("quero sair") followed by somewhere else than a list
     "eu não pedi pra sair da lista",
     "não tenho interesse em casa, só apartamento",
     "quanto custa o apê?",
