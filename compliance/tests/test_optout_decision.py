@@ -45,8 +45,8 @@ NEAR_MISSES = [
     "esse número era do meu pai, ele faleceu, corrijam o cadastro",
     "não, não quero sair da lista",
     "para de me mandar só casa, quero apartamento",
-    "quero sair do aluguel",
-    "ele não atende ligação, manda mensagem pra ele",  # an admin phrase ("quero sair") followed by somewhere else than a list
+    "quero sair do aluguel",  # an admin phrase ("quero sair") followed by somewhere else than a list
+    "ele não atende ligação, manda mensagem pra ele",
     "eu não pedi pra sair da lista",
     "não tenho interesse em casa, só apartamento",
     "quanto custa o apê?",
