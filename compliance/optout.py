@@ -272,7 +272,9 @@ _WANTS_MORE = re.compile(
     r"visitar|agendar|saber|alugar|mais (?:opcoes|fotos|informacoes)|\d)"
     r"|\btem (?:outro|outra|outros|outras|algo|mais|na|no|em|andar|opcao|opcoes|com)\b"
     r"|\bmanda (?:outros|outras|mais)\b(?! nao| nada| nd)"
-    r"|\bmais opcoes\b|\bvamos fechar\b|\bme liga\b(?! nao)|\bpode (?:me )?ligar\b|\bagendar\b"
+    r"|\bmais opcoes\b|\bvamos fechar\b|\bja decidi\b"
+    r"|\bquero (?:o|a|esse|essa|aquele|aquela) (?!corretor|contato)\w+"
+    r"|\bme liga\b(?! nao)|\bpode (?:me )?ligar\b|\bagendar\b"
 )
 
 
@@ -306,7 +308,8 @@ _GRAMMAR = (
     (
         "refuse_contact",
         re.compile(
-            rf"\b(?:nao|n|num|naum|nem|para|pare|parem|paren|parar|chega|evitem)\b(?: {_FILLER}){{0,4}} "
+            rf"\b(?:nao|n|num|naum|nem|para|pare|parem|paren|parar|parassem|parasse|chega|evitem)\b"
+            rf"(?: {_FILLER}){{0,4}} "
             rf"{_CONTACT_VERB}\b"
             rf"(?: \w+){{0,3}}? {_SENT}\b"
         ),
@@ -342,6 +345,8 @@ _GRAMMAR = (
         re.compile(
             r"\b(?:para|pare|parem|parar|pararem|chega de)\b(?: \w+){0,2} (?:mand|envi|escrev|contat|ligar)\w*$"
             r"|\bmand\w* mais nao\b"
+            r"|\b(?:remoc\w+|exclus\w+|retirada|descadastramento|descadastro)\b (?:\w+ ){0,4}"
+            r"(?:contato|numero|telefone|lista\w*|cadastro|dados|base)\b"
             r"|\bdispens\w+ (?:\w+ )?(?:mensag\w*|msg\w*|contato\w*|ofertas?|propagandas?)"
             r"|\bchega de (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|spam|contato\w*|zap|whats\w*)"
             r"|\b(?:para|pare|parem|parar|pararem) (?:com|c) (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|isso)"
@@ -450,8 +455,9 @@ def _model_may_stop(folded: str) -> bool:
 def _messages_ok(folded: str) -> bool:
     """Messages explicitly welcome ("só whatsapp", "manda zap"), not under a negation ("nem manda mensagem")."""
     for match in _MESSAGES_OK.finditer(folded):
-        before = folded[: match.start()].split()[-2:]
-        if not {"nao", "n", "nem", "sem", "num"} & set(before):
+        before = [word for word in folded[: match.start()].split() if word not in ("me", "mais", "pra", "mim")]
+        postposed = len(before) >= 2 and before[-2] in ("liga", "ligacao", "ligacoes", "ligue", "ligar", "telefone")
+        if not before or before[-1] not in ("nao", "n", "nem", "sem", "num") or postposed:  # "me liga não, manda zap"
             return True
     return False
 
@@ -485,7 +491,8 @@ def _partial(folded: str) -> OptOutDecision | None:
     if _RESUME.search(folded) and not _RESUME_NOT.search(folded):
         return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
     message_stop = bool(_MESSAGE_STOP.search(folded))
-    if _CALL_STOP.search(folded) and not (message_stop and not _messages_ok(folded)):
+    wants_more = bool(_WANTS_MORE.search(folded)) and not re.search(r"\bme liga\b", folded)
+    if _CALL_STOP.search(folded) and not (message_stop and not _messages_ok(folded)) and not wants_more:
         return OptOutDecision(
             STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
         )

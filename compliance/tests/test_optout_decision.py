@@ -47,6 +47,7 @@ NEAR_MISSES = [
     "para de me mandar só casa, quero apartamento",
     "quero sair do aluguel",  # an admin phrase ("quero sair") followed by somewhere else than a list
     "ele não atende ligação, manda mensagem pra ele",
+    "nem precisa ligar, já decidi: quero o apê",
     "eu não pedi pra sair da lista",
     "não tenho interesse em casa, só apartamento",
     "quanto custa o apê?",
@@ -85,6 +86,8 @@ def test_near_misses_are_never_a_stop(text):
         ("não quero voltar a receber nada", "stop", "any"),
         ("parem de me ligar e de mandar mensagem", "stop", "any"),
         ("não me liga, pode mandar mensagem", "stop", "phone"),
+        ("me liga não, manda zap", "stop", "phone"),
+        ("não me liga e não me manda mensagem", "stop", "any"),
     ],
 )
 def test_partial_requests_are_honoured_as_what_they_are(text, action, scope):
