@@ -1,4 +1,5 @@
-"""Opt-out keyword matching: pure functions, no ORM.
+"""The opt-out decision for an inbound text (issue #20): keywords, rules for partial requests, a classifier for
+paraphrases, an optional LLM for the uncertain middle. No ORM.
 
 ``SAIR``, ``Sair!``, ``saír 🙏`` are opt-outs; ``vou sair mais cedo`` is not. Whole-message keywords must be the
 entire message once case, accents, punctuation and emoji are stripped; phrases must appear as whole words.
@@ -6,9 +7,12 @@ entire message once case, accents, punctuation and emoji are stripped; phrases m
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from common.text import fold
 
@@ -80,6 +84,27 @@ _COURTESY = frozenset(
         "noite",
         "ola",
         "oi",
+        "oie",
+        "opa",
+        "ei",
+        "e",
+        "ai",
+        "amigo",
+        "amiga",
+        "moca",
+        "moco",
+        "pessoal",
+        "gente",
+        "senhor",
+        "senhora",
+        "gentileza",
+        "pfvr",
+        "pfvor",
+        "plz",
+        "pls",
+        "vlw",
+        "tudo",
+        "bem",
     }
 )
 
@@ -111,13 +136,687 @@ def optout_match(text: str, rules: Iterable[KeywordRule]) -> OptOutHit | None:
     return None
 
 
-def optout_decide(text: str, rules: Iterable[KeywordRule]) -> OptOutDecision:
-    """The layered decision for one inbound text. Today: the explicit keywords (stop on every channel and purpose)."""
-    hit = optout_match(text, rules)
-    if hit is None:
+# The keywords migration 0003 seeds (admins edit them in the database); the evaluation uses these when it has no
+# database at hand.
+DEFAULT_KEYWORDS: tuple[KeywordRule, ...] = tuple(
+    [
+        KeywordRule(p, True)
+        for p in (
+            "sair",
+            "parar",
+            "pare",
+            "stop",
+            "cancelar",
+            "descadastrar",
+            "remover",
+            "unsubscribe",
+            "basta",
+            "chega",
+            "não quero mais",
+            "não tenho interesse",
+            "não me chame mais",
+        )
+    ]
+    + [
+        KeywordRule(p, False)
+        for p in (
+            "não quero mais receber",
+            "não quero mais mensagens",
+            "não quero mais contato",
+            "sair da lista",
+            "me tire da lista",
+            "me tira da lista",
+            "me remova",
+            "parar de receber",
+            "pare de mandar",
+            "pare de me mandar",
+            "não me mande mais",
+            "não me envie mais",
+            "descadastrar",
+            "cancelar inscrição",
+            "quero sair",
+            "não tenho interesse, pare",
+            "não entre mais em contato",
+            "nao entre mais em contato",
+            "para de mandar mensagem",
+        )
+    ]
+)
+
+
+# --- Layer 3: partial requests, on the folded text (lower case, no accents, no punctuation) -------------------------
+
+_NEG = r"(?:nao|n|num|naum|nem|sem|para de|pare de|parem de|parar de|chega de|evita|evite|odeio|nada de)"
+_CALL = r"(?:lig(?:a|ar|ue|uem|uar|ando|acao|acoes|acoes)|telefon\w*|telefonema\w*|chamadas?)"
+_CALL_FILLER = r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim)"
+_CALL_STOP = re.compile(
+    rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|me liga|telefonema)\s+nao\b"
+)
+# The person also refuses messages or any contact: a full stop, not a phone-only one.
+_MESSAGE_STOP = re.compile(
+    rf"\b{_NEG}\s+(?:\w+\s+){{0,5}}(?:mensage\w*|msg\w*|whats\w*|zap|escrev\w*|contato|nada|nenhum)\b"
+    r"|\bme esque\w+|\bme deixa em paz|\blista\b"
+)
+_MESSAGES_OK = re.compile(
+    r"\b(?:so|somente|apenas|prefiro|pode mandar|pode|manda|mande|manda por|por)\s+(?:\w+\s+)?"
+    r"(?:whats\w*|zap|mensage\w*|msg|texto|escrito|aqui)\b|\b(?:whats\w*|zap|mensage\w*|msg)\s+(?:pode|ok|sim|beleza)\b"
+)
+_AUDIO = re.compile(r"\baudios?\b")
+_AUDIO_STOP = re.compile(
+    rf"\b{_NEG}\s+(?:(?:me|mandar|manda|mande|mandem|quero|gosto|de|envia|enviar|envie|receber|mais|o|os|esse|esses|"
+    rf"com|ficar|fica|ficam)\s+){{0,4}}audios?\b|\baudios?\s+nao\b|\bnao\s+(?:consigo|posso|da pra)\s+"
+    rf"(?:ouvir|escutar)\s+audio"
+)
+_WRITTEN = re.compile(r"\b(?:por|em) (?:escrito|texto)\b|\bescrev\w*|\bso texto\b|\bprefiro (?:por )?(?:texto|escrito)")
+_WRITTEN_ASK = re.compile(
+    r"\b(?:manda|mande|mandem|mandar|envia|envie|me manda|pode mandar)\s+(?:\w+\s+)?(?:por escrito|escrito|"
+    r"em texto|por texto)\b|\bprefiro (?:por )?(?:mensagem de )?(?:texto|escrito)\b"
+)
+_AUDIO_OK = re.compile(r"(?<!nao )\b(?:pode|podem)\s+(?:mandar|manda|enviar)\s+audio|(?<!nao )(?<!nem )\bmanda audio\b")
+# Audio refused: the person may still ask us to write ("escreve aí"), so only messages/contact refused block it.
+_AUDIO_BLOCK = re.compile(
+    rf"\b{_NEG}\s+(?:\w+\s+){{0,3}}(?:mensage\w*|msg\w*|whats\w*|zap|contato|nada|nenhum)\b"
+    r"|\bme esque\w+|\bme deixa em paz|\blista\b"
+)
+_CONTACT_WORDS = re.compile(
+    r"\b(?:me chama\w*|me liga\w*|manda\w*|mande|fala\w* comigo|falar|contat\w*|ligar|mensag\w*)\b"
+)
+_RESTRICT = re.compile(r"\b(?:so|somente|apenas|prefiro|exceto|menos)\b|\b(?:nao posso|nao da|nao consigo)\b")
+_VISIT = re.compile(r"\b(?:visit\w*|conhecer|ver o|ver a|reuniao|assinar|buscar|entregar)\b")
+_WEEKEND = re.compile(r"\b(?:fim de semana|final de semana|fds|fins de semana|finais de semana|sabado e domingo)\b")
+_SATURDAY = re.compile(r"\bso (?:no |aos |de )?sabados?\b")
+_SUNDAY = re.compile(r"\bso (?:no |aos |de )?domingos?\b")
+_WEEKDAYS = re.compile(r"\bso (?:em |nos )?dias? (?:de semana|uteis)\b|\bso de segunda a sexta\b")
+_AFTER = re.compile(r"\b(?:depois d[ao]s?|a partir d[ao]s?|apos as)\s+(\d{1,2})(?:\s*(?:h|horas?)|\s+(\d{2}))?\b")
+_BEFORE_NOT = re.compile(r"\bantes d[ao]s?\s+(\d{1,2})(?:\s*(?:h|horas?))?\s+nao\b")
+_BETWEEN = re.compile(r"\bentre\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\s+e\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\b")
+_PERIODS = (
+    (re.compile(r"\bso (?:a|de) noite\b|\bso no periodo da noite\b"), ("18:00", "21:00")),
+    (re.compile(r"\bso (?:de|pela) manha\b"), ("08:00", "12:00")),
+    (re.compile(r"\bso (?:a|de|pela) tarde\b"), ("12:00", "18:00")),
+    (re.compile(r"\bhorario de almoco\b"), ("12:00", "14:00")),
+)
+_DAY_END = "21:00"  # the latest contact hour we assume when the person only gives a start
+_RESUME = re.compile(
+    r"\bvoltar a (?:me )?(?:receber|mandar|enviar)\b"
+    r"|\breceber (?:\w+ ){0,2}(?:de novo|novamente)\b"
+    r"|\b(?:coloca|colocar|coloque|colocam|poe|por|bota|botar|adiciona|adicionar|adicione|inclui|incluir|inclua|"
+    r"incluam|volta|voltar|retorna)\b (?:\w+ ){0,3}(?:lista|cadastro)\b(?: \w+){0,2}? (?:de novo|novamente|de volta)\b"
+    r"|\b(?:coloca|colocar|coloque|poe|bota|me)\w* de volta (?:na|para|pra|a) lista\b"
+    r"|\b(?:voltar|volta) (?:pra|para|na|a) lista\b"
+    r"|\breativ\w+\b"
+    r"|\bquero voltar$"
+    r"|\bmudei de ideia\b.*\b(?:mandar|receber|enviar|manda)\b"
+    r"|(?=.*\b(?:lista|ofertas|lancamentos|novidades)\b).*\b(?:mandar|enviar|mandando|manda) (?:\w+ ){0,3}"
+    r"(?:de novo|novamente)\b"
+    r"|\b(?:coloca|colocar|coloque|poe|bota|adiciona|adicionar|adicione|inclui|incluir|inclua|incluam)\w* "
+    r"(?:\w+ ){0,2}(?:de novo|novamente|de volta) (?:\w+ ){0,2}(?:lista|cadastro|grupo)\b"
+)
+_RESUME_NOT = re.compile(
+    r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ)"
+)
+
+
+# The model may suppress only a message that carries some word of stopping or refusing; one that also asks for
+# something else ("não quero esse, manda outros", "me liga que fica mais fácil") is at most asked about.
+_STOP_CUE = re.compile(
+    r"\b(?:para|pare|parem|parar|pararem) (?:de |com )?(?:me |nos )?(?:mand|envi|escrev|lig|contat|cham|perturb|"
+    r"incomod|ench|flod|ess|isso|mensag|msg)\w*|\b(?:para|pare|parem)$|\bparem\b"
+    r"|\b(?:nao|n|num|naum|nem|nunca|sem|chega|basta|tir\w+|retir\w+|remov\w+|exclu\w+|apag\w+|"
+    r"descadastr\w*|esquec\w*|esquece|sai|sair|saia|cancel\w*|stop|unsubscribe|remove|deixa|bloque\w+|denunc\w+|"
+    r"spam|procon|lgpd|interromp\w+|cess\w+|revog\w+|desist\w+|perturb\w+|encher|enchendo|saco|chega|fora|"
+    r"aff|please|do not|dont|inferno|processar|cansam|chato|chatos)\b"
+)
+_WANTS_MORE = re.compile(
+    r"\b(?:quero|prefiro|procuro|busco)\s+(?:comprar|algo|um|uma|ver|fechar|apartamento|apto|casa|outro|outra|ir|"
+    r"visitar|agendar|saber|alugar|mais (?:opcoes|fotos|informacoes)|\d)"
+    r"|\btem (?:outro|outra|outros|outras|algo|mais|na|no|em|andar|opcao|opcoes|com)\b"
+    r"|\bmanda (?:outros|outras|mais)\b(?! nao| nada| nd)"
+    r"|\bmais opcoes\b|\bvamos fechar\b|\bja decidi\b"
+    r"|\bquero (?:o|a|esse|essa|aquele|aquela) (?!corretor|contato)\w+"
+    r"|\bme liga\b(?! nao)|\bpode (?:me )?ligar\b|\bagendar\b"
+)
+
+
+# The person asks to keep receiving ("não, não quero sair da lista", "pode continuar mandando"): no keyword inside
+# the sentence may turn that into a stop.
+_KEEP = re.compile(
+    r"\b(?:nao|n)\s+(?:e pra |precisa |quero |vou |me )(?:sair|parar|tira|tirar|tire|tirem|remove|remova|removam|"
+    r"exclui|excluam|descadastr\w*)\b|\bnao parem\b|\bcontinuem\b"
+    r"|\b(?:nao|nunca) (?:pedi|pedimos|falei|disse) (?:pra|para|que) (?:\w+ )?"
+    r"(?:sair|parar|tirar|remover|queria sair)\b"
+    r"|\b(?:pode|podem|quero|vou)\s+continuar\s+(?:mandando|recebendo|a receber|a mandar|na lista)\b"
+)
+
+
+# Stop requests by their grammar (a refusal + a way of contacting + what is sent; leaving a list; "me esquece"):
+# high-precision patterns that generalise beyond the admins' exact phrases. Conjugations are the imperative,
+# infinitive and subjunctive ones a request uses ("não me mandem mais", not "não mandaram mais").
+_CONTACT_VERB = (
+    r"(?:mand(?:a|ar|e|em|ando)|envi(?:a|ar|e|em|ando)|escrev(?:a|e|er|am|endo)|contat(?:e|em|ar|a|ando)|"
+    r"procur(?:e|em|ar|a|ando)|cham(?:e|em|ar|a|ando)|perturb(?:e|em|ar|a|ando)|incomod(?:e|em|ar|a|ando)|"
+    r"ench(?:er|endo|e)|receber|flodar|mandr|manda)"
+)
+_SENT = (
+    r"(?:mais|nada|nd|isso|essas?|esses?|mensag\w*|msg\w*|propagandas?|ofertas?|coisas?|zap|whats\w*|contatos?|spam)"
+)
+_FILLER = (
+    r"(?:me|mais|nos|pra|para|de|mim|voces|vcs|por|favor|fica|ficar|ficam|precisa|precisam|e|quero|que|q|vao|vai|"
+    r"pode|podem|nunca|nada|com|ligar|a|o|mesmo|so|preciso|deve|devem|isso)"
+)
+_GRAMMAR = (
+    (
+        "refuse_contact",
+        re.compile(
+            rf"\b(?:nao|n|num|naum|nem|para|pare|parem|paren|parar|parassem|parasse|chega|evitem)\b"
+            rf"(?: {_FILLER}){{0,4}} "
+            rf"{_CONTACT_VERB}\b"
+            rf"(?: \w+){{0,3}}? {_SENT}\b"
+        ),
+    ),
+    (
+        "refuse_receiving",
+        re.compile(
+            r"\b(?:nao|n|num|naum)\s+(?:\w+\s+){0,2}(?:quero|desejo|autorizo|aceito|tenho interesse|preciso)\s+"
+            r"(?:\w+\s+){0,2}(?:receber|ser contatad\w*|contato|mensag\w*|msg\w*|ofertas?|propagandas?|comunica\w*)\b"
+        ),
+    ),
+    (
+        "leave_list",
+        re.compile(
+            r"\b(?:tir\w*|retir\w*|remov\w*|exclu\w*|apag\w*|descadastr\w*|tria|sai|sair|saia|fora)\b(?: \w+){0,3} "
+            r"(?:lista\w*|cadastro|base|numero|contato|telefone|zap|whats\w*|dados|lsita|mailing|grupo|sistema|"
+            r"transmissao|envios?)\b|\b(?:meu nome|meu numero|meu contato|me) fora d\w+"
+        ),
+    ),
+    (
+        "leave_me_alone",
+        re.compile(
+            r"\bme (?:deixa|deixem|deixe) em paz\b|\besquec\w* (?:que eu existo|meu numero|meu contato|de mim)\b"
+            r"|\bme esquec\w+\b|\bme esquece\b|\bperde meu contato\b|\besquece meu\b"
+        ),
+    ),
+    (
+        "complaint",
+        re.compile(r"\b(?:procon|denunc\w+|bloque\w+|processar)\b.*\b(?:mand\w*|mensag\w*|msg|numero|zap)\b|\bspam\b"),
+    ),
+    (
+        "stop_sending",
+        re.compile(
+            r"\b(?:para|pare|parem|parar|pararem|chega de)\b(?: \w+){0,2} (?:mand|envi|escrev|contat|ligar)\w*$"
+            r"|\bmand\w* mais nao\b"
+            r"|\b(?:remoc\w+|exclus\w+|retirada|descadastramento|descadastro)\b (?:\w+ ){0,4}"
+            r"(?:contato|numero|telefone|lista\w*|cadastro|dados|base)\b"
+            r"|\bdispens\w+ (?:\w+ )?(?:mensag\w*|msg\w*|contato\w*|ofertas?|propagandas?)"
+            r"|\bchega de (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|spam|contato\w*|zap|whats\w*)"
+            r"|\b(?:para|pare|parem|parar|pararem) (?:com|c) (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|isso)"
+            r"|\b(?:revog\w+|retir\w+|cancel\w+) (?:\w+ ){0,2}consentimento\b"
+            r"|\b(?:quantas vezes|ja pedi|ja falei|ja disse)\b.*\b(?:parar\w*|pare\w*|sair|tirar|tira|remov\w*)\b"
+            r"|^(?:para|parem|ja chega|chega ja|to fora|tou fora|estou fora|me tira|ja deu)$|\bme tira$"
+            r"|\b(?:deix\w+ de|interromp\w+|cess\w+|cancel\w+|suspend\w+)\b(?: \w+){0,3} "
+            r"(?:envi\w*|mand\w*|contat\w*|comunica\w*|mensag\w*)"
+        ),
+    ),
+    (
+        "do_not_contact",
+        re.compile(
+            r"\bnao precisa (?:mais )?(?:me )?(?:chamar|procurar|mandar|enviar|ligar|contatar|escrever)\b"
+            r"|\b(?:nao|n) (?:me )?(?:procure|procurem|contate|contatem|chame|chamem|escreva|escrevam)\b"
+            r"|\bnao (?:\w+ )?entr\w+ (?:mais )?em contato|\bdescadastr\w*"
+            r"|\b(?:tira|tire|tirem|remove|remova|retira) (?:eu|me) (?:dai|daqui|disso|dessa|desse)\b"
+            r"|\bme (?:exclu|remov|retir|descadastr)\w*\b|\bdesinscrev\w*|\bcancel\w* (?:a |minha )?inscri\w*"
+            r"|\bnao quero mais nada\b(?! (?:alem|do que|por enquanto|agora))"
+        ),
+    ),
+    ("english", re.compile(r"\bstop (?:messag|send|contact|text)\w*|\bremove me\b|\bdo not contact\b|\bunsubscribe")),
+)
+_NOT_A_STOP = re.compile(
+    r"\b(?:numero|telefone|contato|email) (?:novo|antigo)\b|\b(?:novo|antigo) (?:numero|telefone|contato)\b"
+    r"|\b(?:atualiz\w*|corrig\w*|troc\w*|lista de espera|foto\w*)\b"
+)
+
+
+_NO_INTEREST = re.compile(
+    r"^(?:ja )?(?:nao|n|sem) (?:tenho |temos )?(?:mais )?interesse"
+    r"(?: (?:mais|nenhum|nenhum mais|nisso|em nada|em nada disso|mesmo|nenhum nisso))?"
+    r"(?: (?:parem|pare|para|chega|basta|tchau|me tira|me tirem|me tire))?$"
+)
+
+
+def _grammar_stop(folded: str) -> OptOutDecision | None:
+    if _NO_INTEREST.match(_without_courtesy(folded)):
+        return OptOutDecision(
+            STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": "no_interest"}
+        )
+    if _NOT_A_STOP.search(folded) or (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded)):
+        return None
+    core = _without_courtesy(folded)
+    for name, pattern in _GRAMMAR:
+        if pattern.search(folded) or pattern.search(core):
+            return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name})
+    return None
+
+
+# A short refusal with no object ("não", "agora não", "não quero", "sem interesse no momento") may be about this offer
+# or about every message: the person is asked.
+_REFUSAL_WORDS = frozenset(
+    [
+        "nao",
+        "n",
+        "sem",
+        "nunca",
+        "agora",
+        "hoje",
+        "quero",
+        "rola",
+        "ah",
+        "e",
+        "o",
+        "a",
+        "momento",
+        "interesse",
+        "tenho",
+        "mesmo",
+        "por",
+        "enquanto",
+        "pra",
+        "mim",
+        "isso",
+        "da",
+        "nem",
+        "pensar",
+        "depois",
+        "talvez",
+        "outra",
+        "hora",
+        "deixa",
+        "tempo",
+        "to",
+        "tou",
+        "estou",
+        "no",
+        "obrigado",
+        "obrigada",
+        "valeu",
+    ]
+)
+
+
+def _short_refusal(folded: str) -> bool:
+    words = _without_courtesy(folded).split()
+    negated = {"nao", "n", "sem", "nunca", "talvez", "depois"} & set(words)
+    return 0 < len(words) <= 5 and bool(negated) and set(words) <= _REFUSAL_WORDS
+
+
+def _model_may_stop(folded: str) -> bool:
+    return bool(_STOP_CUE.search(folded)) and not (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded))
+
+
+def _messages_ok(folded: str) -> bool:
+    """Messages explicitly welcome ("só whatsapp", "manda zap"), not under a negation ("nem manda mensagem")."""
+    for match in _MESSAGES_OK.finditer(folded):
+        before = [word for word in folded[: match.start()].split() if word not in ("me", "mais", "pra", "mim")]
+        postposed = len(before) >= 2 and before[-2] in ("liga", "ligacao", "ligacoes", "ligue", "ligar", "telefone")
+        if not before or before[-1] not in ("nao", "n", "nem", "sem", "num") or postposed:  # "me liga não, manda zap"
+            return True
+    return False
+
+
+def _hours(folded: str) -> list[str] | None:
+    if m := _BETWEEN.search(folded):
+        return [f"{int(m.group(1)):02d}:00", f"{int(m.group(2)):02d}:00"]
+    if m := _AFTER.search(folded):
+        return [f"{int(m.group(1)):02d}:{m.group(2) or '00'}", _DAY_END]
+    if m := _BEFORE_NOT.search(folded):
+        return [f"{int(m.group(1)):02d}:00", _DAY_END]
+    for pattern, hours in _PERIODS:
+        if pattern.search(folded):
+            return list(hours)
+    return None
+
+
+def _days(folded: str) -> list[int] | None:
+    if _WEEKEND.search(folded):
+        return [5, 6]
+    if _WEEKDAYS.search(folded):
+        return [0, 1, 2, 3, 4]
+    saturday, sunday = bool(_SATURDAY.search(folded)), bool(_SUNDAY.search(folded))
+    if saturday or sunday:
+        return [d for d, on in ((5, saturday), (6, sunday)) if on]
+    return None
+
+
+def _partial(folded: str) -> OptOutDecision | None:
+    """Requests short of a full stop, decided by rules (evidence names the rule)."""
+    if _RESUME.search(folded) and not _RESUME_NOT.search(folded):
+        return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
+    message_stop = bool(_MESSAGE_STOP.search(folded))
+    wants_more = bool(_WANTS_MORE.search(folded)) and not re.search(r"\bme liga\b", folded)
+    if _CALL_STOP.search(folded) and not (message_stop and not _messages_ok(folded)) and not wants_more:
+        return OptOutDecision(
+            STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
+        )
+    if not _AUDIO_BLOCK.search(folded) and not _AUDIO_OK.search(folded):
+        audio = bool(_AUDIO.search(folded))
+        if _AUDIO_STOP.search(folded) or (audio and _WRITTEN.search(folded)) or _WRITTEN_ASK.search(folded):
+            return OptOutDecision(PREFERENCE, {"no_audio": True}, {"layer": "rule", "rule": "no_audio"})
+    restricted = (
+        _RESTRICT.search(folded)
+        or _BEFORE_NOT.search(folded)
+        or (_AFTER.search(folded) and _CONTACT_WORDS.search(folded))
+        or re.search(r"\b(?:de manha|a tarde|a noite|durante a semana) nao\b", folded)
+    )
+    if restricted and not _VISIT.search(folded):
+        scope: dict = {}
+        if days := _days(folded):
+            scope["contact_days"] = days
+        if hours := _hours(folded):
+            scope["contact_hours"] = hours
+        if scope:
+            return OptOutDecision(PREFERENCE, scope, {"layer": "rule", "rule": "contact_time"})
+    return None
+
+
+# --- Layer 2: a learned classifier for paraphrases -----------------------------------------------------------------
+
+TRAINING_FILE = Path(__file__).resolve().parent / "data" / "optout_ptbr.psv"
+CLASSES = (STOP, CONFIRM, PREFERENCE, RESUME, NONE)
+ACTIONS = frozenset(CLASSES)
+
+
+@dataclass(frozen=True)
+class OptOutRow:
+    family: str
+    expected: str
+    scope: str
+    text: str
+
+
+def optout_rows(path: str | Path) -> list[OptOutRow]:
+    """``family|expected|scope|text`` rows (``#`` comments and the header skipped)."""
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("|", 3)
+        if len(parts) != 4 or parts[0] == "family":
+            continue
+        family, expected, scope, text = (part.strip() for part in parts)
+        rows.append(OptOutRow(family, expected.lower(), scope, text))
+    return rows
+
+
+@dataclass
+class OptOutModel:
+    """A fitted pipeline and the thresholds chosen for it on a group-aware split of its own training data:
+    ``p(stop) ≥ stop_threshold`` → stop; ``p(stop) ≥ ask_threshold`` (or confirm the likeliest class) →
+    confirm; below → none."""
+
+    pipeline: object
+    version: str
+    stop_threshold: float
+    ask_threshold: float
+    _fast: tuple = field(default=(), repr=False)
+
+    def __post_init__(self):
+        # The same arithmetic as pipeline.predict_proba without its per-call validation (≈ 10× faster for one
+        # message): the two vectorizers, then one sparse product with the stacked one-vs-rest weights.
+        import numpy as np
+
+        features, classifier = self.pipeline.steps[0][1], self.pipeline.steps[-1][1]
+        weights = np.vstack([estimator.coef_ for estimator in classifier.estimators_]).T
+        intercepts = np.array([estimator.intercept_[0] for estimator in classifier.estimators_])
+        blocks, offset = [], 0
+        for _name, vectorizer in features.transformer_list:  # sublinear TF × IDF, L2-normalised, per block
+            size = len(vectorizer.vocabulary_)
+            blocks.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset))
+            offset += size
+        self._fast = (tuple(blocks), weights.copy(), intercepts, tuple(str(c) for c in classifier.classes_))
+
+    def scores(self, folded: str) -> dict[str, float]:
+        import math
+
+        import numpy as np
+
+        blocks, weights, intercepts, classes = self._fast
+        logits = intercepts.copy()
+        for analyzer, vocabulary, idf, offset in blocks:
+            counts: dict[int, int] = {}
+            for token in analyzer(folded):
+                index = vocabulary.get(token)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if not counts:
+                continue
+            values = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
+            norm = math.sqrt(sum(v * v for v in values.values()))
+            for i, value in values.items():
+                logits += weights[offset + i] * (value / norm)
+        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        probabilities /= probabilities.sum()
+        return {label: float(p) for label, p in zip(classes, probabilities, strict=True)}
+
+
+_WORD = r"\w+"
+
+
+def _pipeline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=_WORD)),
+        ]
+    )
+    # One-vs-rest liblinear: a fraction of a second to fit on a busy CPU (multinomial lbfgs took seconds).
+    classifier = OneVsRestClassifier(LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear"))
+    return make_pipeline(features, classifier)
+
+
+def _model_layer_rows(rows: list[OptOutRow], rules) -> list[int]:
+    """Indexes of the rows the keyword and rule layers leave to the model (the thresholds are about those)."""
+    return [i for i, row in enumerate(rows) if _before_model(text_fold(row.text), rules) is None]
+
+
+def _thresholds(rows: list[OptOutRow], rules, folds: int = 5) -> tuple[float, float]:
+    """Out-of-fold probabilities by family (GroupKFold): the stop threshold sits just above the highest p(stop) of
+    any message that must not be suppressed; the ask threshold keeps ≥ 99 % of stop requests at least asked."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    texts = [text_fold(r.text) for r in rows]
+    labels = np.array([r.expected for r in rows])
+    groups = [r.family for r in rows]
+    p_stop, p_ask = np.zeros(len(rows)), np.zeros(len(rows))
+    for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(texts, labels, groups):
+        pipeline = _pipeline().fit([texts[i] for i in train], labels[train])
+        classes = list(pipeline.classes_)
+        proba = pipeline.predict_proba([texts[i] for i in test])
+        stop = proba[:, classes.index(STOP)] if STOP in classes else 0.0
+        confirm = proba[:, classes.index(CONFIRM)] if CONFIRM in classes else 0.0
+        p_stop[test], p_ask[test] = stop, confirm
+    left = set(_model_layer_rows(rows, rules))
+    negatives = [p_stop[i] for i in left if labels[i] in (NONE, PREFERENCE, RESUME) and _model_may_stop(texts[i])]
+    stop_threshold = min(max(max(negatives, default=0.5) + 0.02, 0.5), 0.95)
+    # stop requests the model leaves unasked: under the ask threshold, and confirm not their likeliest class
+    stops = sorted(p_stop[i] for i in left if labels[i] == STOP and p_ask[i] < 0.5)
+    ask_threshold = stops[int(len(stops) * ASK_QUANTILE)] - 0.005 if stops else 0.3
+    # capped: once the rules take most stop requests the few left to the model make the quantile noisy, and a
+    # missed stop costs more than a question
+    return round(stop_threshold, 4), round(min(max(ask_threshold, 0.2), ASK_CAP, stop_threshold), 4)
+
+
+ASK_CAP = 0.5
+ASK_QUANTILE = 0.05  # of the stop requests left to the model, at most this share goes unasked (out of fold)
+
+
+def optout_model_train(rows: list[OptOutRow], *, version: str, rules=DEFAULT_KEYWORDS) -> OptOutModel:
+    rows = [r for r in rows if r.expected in ACTIONS and r.text]
+    stop_threshold, ask_threshold = _thresholds(rows, tuple(rules))
+    pipeline = _pipeline().fit([text_fold(r.text) for r in rows], [r.expected for r in rows])
+    return OptOutModel(pipeline, version, stop_threshold, ask_threshold)
+
+
+_model: OptOutModel | None = None
+_model_lock = threading.Lock()
+
+
+def optout_model() -> OptOutModel:
+    """The classifier trained from ``compliance/data/optout_ptbr.psv`` at first use, cached in the process (nothing
+    is downloaded). Its version names the training file's hash and the scikit-learn release."""
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                import sklearn
+
+                data = TRAINING_FILE.read_bytes()
+                version = f"optout-lr-{hashlib.sha256(data).hexdigest()[:12]}-sklearn{sklearn.__version__}"
+                _model = optout_model_train(optout_rows(TRAINING_FILE), version=version)
+    return _model
+
+
+# --- The layered decision -------------------------------------------------------------------------------------------
+
+
+def _before_model(folded: str, rules) -> OptOutDecision | None:
+    if not folded:
         return OptOutDecision()
+    hit = optout_match(folded, [r for r in rules if r.whole_message])
+    if hit is not None:
+        return _keyword_stop(hit)
+    if _KEEP.search(folded):
+        return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "keep"})
+    partial = _partial(folded)
+    if partial is not None:
+        return partial
+    hit = optout_match(folded, rules)
+    if hit is not None and not _near_miss_after(folded, hit.phrase):
+        return _keyword_stop(hit)
+    return _grammar_stop(folded)
+
+
+# A phrase keyword followed by somewhere or something else than a list ("quero sair do aluguel", "quero sair mais
+# cedo") is not a request to leave: the decision goes on to the rules and the model.
+_CONTINUATION = frozenset(
+    {
+        "do",
+        "da",
+        "dos",
+        "das",
+        "de",
+        "mais",
+        "pra",
+        "para",
+        "com",
+        "hoje",
+        "amanha",
+        "agora",
+        "cedo",
+        "as",
+        "no",
+        "na",
+        "em",
+        "logo",
+        "daqui",
+    }
+)
+_LIST_WORDS = frozenset(
+    {
+        "lista",
+        "listas",
+        "grupo",
+        "cadastro",
+        "base",
+        "contato",
+        "contatos",
+        "envio",
+        "envios",
+        "whatsapp",
+        "whats",
+        "zap",
+    }
+)
+
+
+def _near_miss_after(folded: str, phrase: str) -> bool:
+    phrase = text_fold(phrase)
+    after = f" {folded} ".split(f" {phrase} ", 1)[-1].split()
+    if not after or after[0] not in _CONTINUATION:
+        return False
+    return not (_LIST_WORDS & set(after[:3]))
+
+
+def _keyword_stop(hit: OptOutHit) -> OptOutDecision:
     return OptOutDecision(
         STOP,
         {"channels": ["any"], "purposes": ["any"]},
         {"layer": "keyword", "rule": hit.phrase, "whole_message": hit.whole_message},
     )
+
+
+def optout_decide(
+    text: str,
+    rules: Iterable[KeywordRule],
+    *,
+    model: OptOutModel | None = None,
+    llm: Callable[[str], str] | None = None,
+) -> OptOutDecision:
+    """The layered decision for one inbound text: (1) the admins' keywords, whole-message ones first; (3) rules for
+    partial requests (calls only, text instead of audio, own days and hours, resume) and the phrase keywords; (2)
+    the classifier for paraphrases, sure → stop, uncertain → confirm; (4) for the uncertain ones, ``llm`` when the
+    caller has one (it answers one of the actions). The evidence never holds the message."""
+    rules = tuple(rules)
+    folded = text_fold(text)
+    decided = _before_model(folded, rules)
+    if decided is not None:
+        return decided
+    model = model or optout_model()
+    scores = model.scores(folded)
+    p_stop = scores.get(STOP, 0.0)
+    ambiguous = max(scores, key=scores.get) == CONFIRM
+    evidence = {"layer": "model", "model_version": model.version, "score": round(p_stop, 4)}
+    may_stop = _model_may_stop(folded)
+    if not may_stop:
+        evidence["guard"] = "no_stop_cue"
+    if p_stop >= model.stop_threshold and may_stop:
+        return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, evidence)
+    if p_stop < model.ask_threshold and not ambiguous and not _short_refusal(folded):
+        return OptOutDecision(NONE, {}, evidence)
+    if llm is not None:
+        try:
+            answer = str(llm(text) or "").strip().lower()
+        except Exception:  # an LLM outage must not lose the question: we ask the person instead
+            answer = ""
+        if answer in (STOP, NONE):
+            llm_evidence = {**evidence, "layer": "llm", "llm_answer": answer}
+            scope = {"channels": ["any"], "purposes": ["any"]} if answer == STOP else {}
+            return OptOutDecision(answer, scope, llm_evidence)
+        if answer:
+            evidence = {**evidence, "llm_answer": answer if answer in ACTIONS else "invalid"}
+    return OptOutDecision(CONFIRM, {}, evidence)
+
+
+def scope_compact(decision: OptOutDecision) -> str:
+    """The challenge file's compact scope: ``any``, ``phone``, ``no_audio``, ``days:5,6``, ``hours:18:00-21:00``,
+    ``marketing``; empty for none/confirm."""
+    scope = decision.scope
+    if decision.action == STOP:
+        channels = scope.get("channels") or ["any"]
+        return "any" if "any" in channels else ",".join(channels)
+    if decision.action == RESUME:
+        return ",".join(scope.get("purposes") or ["marketing"])
+    if decision.action == PREFERENCE:
+        parts = []
+        if scope.get("no_audio"):
+            parts.append("no_audio")
+        if scope.get("contact_days"):
+            parts.append("days:" + ",".join(str(d) for d in scope["contact_days"]))
+        if scope.get("contact_hours"):
+            parts.append("hours:" + "-".join(scope["contact_hours"]))
+        return ";".join(parts)
+    return ""

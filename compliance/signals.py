@@ -94,8 +94,19 @@ def _confirm_email_opt_out(sender, entry, contact, kind, **kwargs):
         )
 
 
+def _warm_optout_model(**kwargs) -> None:
+    """Train the opt-out classifier when a worker process starts, not on the first inbound message it screens."""
+    from compliance.optout import optout_model
+
+    optout_model()
+
+
 def connect() -> None:
+    from celery.signals import worker_process_init
+
     from compliance.services.consent import contact_suppressed
+
+    worker_process_init.connect(_warm_optout_model, dispatch_uid="compliance_warm_optout_model", weak=False)
 
     contact_suppressed.connect(_confirm_email_opt_out, dispatch_uid="compliance_confirm_email_opt_out")
     post_save.connect(_on_save, dispatch_uid="compliance_audit_save")

@@ -6,6 +6,7 @@ never needs the lead and a re-import of the same contact finds the same suppress
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -30,7 +31,7 @@ from compliance.models import (
     SuppressionEntry,
     SuppressionReason,
 )
-from compliance.optout import KeywordRule, OptOutDecision, optout_decide
+from compliance.optout import PREFERENCE, RESUME, STOP, KeywordRule, OptOutDecision, optout_decide
 from compliance.services.audit import audit_record
 
 # Sent once per newly suppressed contact: the WhatsApp/e-mail side subscribes to send the single confirmation
@@ -233,30 +234,119 @@ def optout_rules() -> list[KeywordRule]:
     return [KeywordRule(phrase, match == OptOutMatch.WHOLE_MESSAGE) for phrase, match in rows]
 
 
-def inbound_text_screen(*, contact: str, kind: str, text: str, source: ConsentSource | None = None) -> OptOutDecision:
-    """Every inbound message passes here: a stop puts the contact on the suppression list at once. With the
-    ``source`` channel it arrived on (WhatsApp's inbound processing passes it), the consent ledger also records the
-    person's objection to every purpose, so lifting the suppression by hand would not bring the contact back.
-    Returns the decision (``action`` "none" when the text asks nothing of the kind)."""
-    decision = optout_decide(text, optout_rules())  # the evidence keeps the rule, never the message body
-    if decision.is_stop:
-        keyword = decision.evidence.get("rule", "")
-        _entry, created = suppression_add(
-            contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details={"keyword": keyword}
-        )
-        if created and source:
+def inbound_text_screen(
+    *,
+    contact: str,
+    kind: str,
+    text: str,
+    source: ConsentSource | None = None,
+    llm: Callable[[str], str] | None = None,
+) -> OptOutDecision:
+    """Every inbound message passes here (issue #20's layered decision, ``compliance.optout.optout_decide``) and
+    what it asks is applied at once:
+
+    * stop, any channel: the contact goes on the suppression list; with the ``source`` channel it arrived on
+      (WhatsApp's inbound processing passes it) the consent ledger also records the objection to every purpose.
+    * stop, calls only ("não me liga"): no suppression (WhatsApp stays allowed); the ledger revokes every purpose
+      on the phone-call channel only.
+    * preference: ``contact_preference_set`` (text instead of audio, own days, own hours).
+    * resume ("pode me colocar na lista de novo"): a new GRANTED marketing consent pointing at the current marketing
+      text, source = the channel; a suppression entry is lifted only when it came from the person's own inbound
+      words (reason ``keyword``: a keyword, rule or model stop) — never one a consultant, a data-subject request, a
+      complaint or Meta's opt-out put there.
+    * confirm / none: nothing applied; the decision is returned so the caller can ask the one-tap question.
+
+    Every applied decision is audited with its evidence (layer, rule or model version, score), never the message.
+    ``llm`` is an optional callable the caller injects for the uncertain middle (compliance imports no AI code)."""
+    decision = optout_decide(text, optout_rules(), llm=llm)
+    if decision.action == STOP:
+        _apply_stop(decision, contact=contact, kind=kind, source=source)
+    elif decision.action == PREFERENCE:
+        contact_preference_set(contact=contact, kind=kind, evidence=dict(decision.evidence), **decision.scope)
+    elif decision.action == RESUME:
+        _apply_resume(decision, contact=contact, kind=kind, source=source)
+    else:
+        return decision
+    audit_record(
+        action=f"optout.{decision.action}",
+        category=AuditCategory.CONSENT,
+        object_type="contact",
+        object_id=contact_index(contact, kind)[:16],
+        details={"scope": decision.scope, "evidence": decision.evidence},
+    )
+    return decision
+
+
+def _ledger_source(source: ConsentSource | None, kind: str) -> ConsentSource:
+    # Partial stops and resumes live only in the ledger, so they are recorded even without a channel given.
+    return source or (ConsentSource.WHATSAPP if kind == "phone" else ConsentSource.API)
+
+
+def _apply_stop(decision: OptOutDecision, *, contact: str, kind: str, source: ConsentSource | None) -> None:
+    channels = decision.scope.get("channels") or ["any"]
+    if "any" not in channels:
+        for channel in channels:
             for purpose in ConsentPurpose:
                 consent_record(
                     contact=contact,
                     kind=kind,
                     purpose=purpose,
-                    channel=ConsentChannel.ANY,
+                    channel=ConsentChannel(channel),
                     legal_basis=LegalBasis.CONSENT,  # LGPD Art. 8 §5 revocation / Art. 18 §2 objection
                     status=ConsentStatus.REVOKED,
-                    source=source,
+                    source=_ledger_source(source, kind),
                     evidence=dict(decision.evidence),
                 )
-    return decision
+        return
+    evidence = decision.evidence
+    details = (
+        {"keyword": evidence.get("rule", "")}
+        if evidence.get("layer") == "keyword"
+        else {key: evidence[key] for key in ("layer", "rule", "model_version", "score") if key in evidence}
+    )
+    _entry, created = suppression_add(contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details=details)
+    if created and source:
+        for purpose in ConsentPurpose:
+            consent_record(
+                contact=contact,
+                kind=kind,
+                purpose=purpose,
+                channel=ConsentChannel.ANY,
+                legal_basis=LegalBasis.CONSENT,  # LGPD Art. 8 §5 revocation / Art. 18 §2 objection
+                status=ConsentStatus.REVOKED,
+                source=source,
+                evidence=dict(evidence),
+            )
+
+
+def _apply_resume(decision: OptOutDecision, *, contact: str, kind: str, source: ConsentSource | None) -> None:
+    text = consent_text_current(ConsentPurpose.MARKETING)
+    lifted = SuppressionEntry.objects.filter(
+        subject_index=contact_index(contact, kind), reason=SuppressionReason.KEYWORD
+    ).first()
+    if lifted is not None:
+        lifted.delete()
+        audit_record(
+            action="suppression.lifted",
+            category=AuditCategory.CONSENT,
+            object_type="suppressionentry",
+            object_id=lifted.pk,
+            details={"reason": lifted.reason, "evidence": decision.evidence},
+        )
+    if text is None:  # no marketing text to point at: the wish is audited, no consent can be recorded
+        return
+    for purpose in decision.scope.get("purposes") or [ConsentPurpose.MARKETING]:
+        consent_record(
+            contact=contact,
+            kind=kind,
+            purpose=ConsentPurpose(purpose),
+            channel=ConsentChannel.ANY,
+            legal_basis=LegalBasis.CONSENT,
+            status=ConsentStatus.GRANTED,
+            source=_ledger_source(source, kind),
+            text=text,
+            evidence=dict(decision.evidence),
+        )
 
 
 def contact_preference_set(*, contact: str, kind: str, evidence: dict, **preferences) -> ContactPreference:
