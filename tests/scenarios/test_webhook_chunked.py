@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -82,10 +83,11 @@ def live_gunicorn(transactional_db, wa, settings):
     from django.db import connection
 
     port = _free_port()
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fluxo")
+    db = connection.settings_dict  # the test database wherever it runs (a configured server or the embedded one)
+    credentials = quote(db["USER"] or "", safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
     env = {
         **os.environ,
-        "DATABASE_URL": url.rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"],
+        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "WHATSAPP_APP_SECRET": settings.WHATSAPP_APP_SECRET,
         "PYTHONPATH": str(BASE_DIR),
     }
