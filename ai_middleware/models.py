@@ -276,3 +276,28 @@ class MessageDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal} · {self.get_status_display()}"
+
+
+class LabelledExampleSource(models.TextChoices):
+    OPTOUT_CONFIRMATION = "optout_confirmation", _("Opt-out confirmation answered")
+    CONSULTANT_CORRECTION = "consultant_correction", _("Consultant corrected an extracted field")
+
+
+class LabelledExample(models.Model):
+    """A message with the right value of one field, learnt from production feedback (an opt-out confirmation
+    answered "Não", a consultant correcting what the AI extracted). Recorded only when the records of processing
+    list training on it; ``ai_eval`` scores the extractor on these."""
+
+    text = models.TextField(_("message"))
+    field = models.CharField(_("field"), max_length=40)
+    value = models.CharField(_("right value"), max_length=200, blank=True, default="")
+    source = models.CharField(_("source"), max_length=40)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("labelled example")
+        verbose_name_plural = _("labelled examples")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field} = {self.value}"
