@@ -143,15 +143,19 @@ def _labelled_value(result: Extraction, field: str) -> str:
     return "" if value is None else str(value)
 
 
-def _labelled_expected(field: str, value: str) -> str:
+def _labelled_expected(field: str, value) -> str:
+    """The right value a LabelledExample stores (JSON: a bool for opt-out, a number for budgets, else a string)."""
     if field in ("optout", "opt_out"):
-        return "stop" if value.strip().lower() in ("stop", "yes", "sim", "true") else "none"
-    if field.startswith("budget") and value:
+        stop = value is True or str(value).strip().lower() in ("stop", "yes", "sim", "true")
+        return "stop" if stop else "none"
+    if value is None:
+        return ""
+    if field.startswith("budget"):
         try:
             return f"{float(value):.2f}"
-        except ValueError:
-            return value
-    return value
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
 
 
 def labelled_examples_evaluate(extract: Callable[[str], Extraction], *, with_mistakes: bool = False) -> dict:
@@ -162,7 +166,7 @@ def labelled_examples_evaluate(extract: Callable[[str], Extraction], *, with_mis
     groups: dict[str, dict] = {}
     mistakes = []
     total = right = 0
-    for example in LabelledExample.objects.order_by("id").iterator():
+    for example in LabelledExample.objects.exclude(text="").order_by("id").iterator():
         key = f"{example.source}:{example.field}"
         group = groups.setdefault(key, {"examples": 0, "agree": 0})
         try:
@@ -179,7 +183,12 @@ def labelled_examples_evaluate(extract: Callable[[str], Extraction], *, with_mis
             mistakes.append({"field": example.field, "expected": expected, "got": got, "text": example.text})
     for group in groups.values():
         group["accuracy"] = round(group["agree"] / group["examples"], 4)
-    report = {"examples": total, "accuracy": round(right / total, 4) if total else None, "by_source_field": groups}
+    report = {
+        "without_text": LabelledExample.objects.filter(text="").count(),
+        "examples": total,
+        "accuracy": round(right / total, 4) if total else None,
+        "by_source_field": groups,
+    }
     if not total:
         report["note"] = "no labelled examples recorded yet"
     if with_mistakes:

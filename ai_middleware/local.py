@@ -382,7 +382,8 @@ _URGENCY_LOW = re.compile(
     r"so consigo comprar em|so para o ano)\b"
 )
 _OPT_OUT = re.compile(
-    r"^(sair|pare|parar|stop|cancelar)$|\b(sair da lista|me tira|me remove|remove meu|descadastr\w*|desinscrev\w*|"
+    r"^(sair|pare|parar|stop|cancelar|chega)$|\bparar de (me )?(mandar|enviar)\b|"
+    r"\b(sair da lista|me tira|me remove|remove meu|descadastr\w*|desinscrev\w*|"
     r"parar de receber|para de (me )?mandar|pare de (me )?(enviar|mandar|encher)|parem de|nao (me )?(mande|envie)|"
     r"nao quero (mais )?receber|nao me contate|exclu\w* (meu|meus|do)|tira\w* meu|para com isso|chega de mensagem|"
     r"vou (te )?bloquear|bloqueando|denunciar|nao autorizo|cancela\w* (meu cadastro|envio)|sai fora|mais mensage\w*)\b"
@@ -428,7 +429,9 @@ _AMOUNT_CUE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mil|k|mi|milhao|milhoes)\b|\br
 _CUES = {
     "question": re.compile(r"\?"),
     "question_start": _QUESTION_START,
-    "price_word": re.compile(r"\b(preco|precos|valor|valores|quanto|custa|custo|custando|sai|tabela|m2|metro quadrado)\b"),
+    "price_word": re.compile(
+        r"\b(preco|precos|valor|valores|quanto|custa|custo|custando|sai|tabela|m2|metro quadrado)\b"
+    ),
     "amount": _AMOUNT_CUE,
     "ownership": re.compile(
         r"\b(tenho|meu orcamento|minha verba|posso pagar|consigo( pagar| chegar| dar)?|meu teto|meu limite|ate|"
@@ -460,7 +463,9 @@ _CUES = {
         r"audio nao|ligacao nao|nao (me )?lig\w*|prefiro (texto|mensagem))\b"
     ),
     "stop_words": _OPT_OUT,
-    "bought": re.compile(r"\b(ja (comprei|compramos|fechei|fechamos|tenho|adquiri|assinei|resolvi|escriturei)|comprei|fechei)\b"),
+    "bought": re.compile(
+        r"\b(ja (comprei|compramos|fechei|fechamos|tenho|adquiri|assinei|resolvi|escriturei)|comprei|fechei)\b"
+    ),
     "info_words": re.compile(
         r"\b(quartos?|metragem|garagem|vaga|endereco|onde|fica|entrega|pronto|obra|fotos?|planta|piscina|"
         r"elevador|pet|condominio tem|suite|andar|documentos?|escritura)\b"
@@ -524,7 +529,8 @@ def _classifier():
 # Messages the stop rule must not read as a stop: a wish to hear again, or a channel preference short of a stop.
 _NOT_A_STOP = re.compile(
     r"\b(voltar a (receber|mandar|me mandar)|volta(r|m)? a mandar|(me )?(coloca|inclui)\w* (na lista )?de novo|"
-    r"de novo na lista|mudei de ideia|continu(ar|em) (me )?(mandando|recebendo|enviando)|pararam de (me )?mandar)\b"
+    r"de novo na lista|mudei de ideia|(quero|pode|podem) continuar (recebendo|me mandando)|"
+    r"continuem (me )?(mandando|enviando)|pararam de (me )?mandar)\b"
     r"|\b(audio|audios|ligacao|ligacoes|ligar|liga)\b.*\b(escrito|texto|mensage\w*|whatsapp|por aqui)\b"
     r"|\b(escrito|texto|mensage\w*|whatsapp|por aqui)\b.*\b(nao|sem)\b.*\b(audio|audios|ligacao|ligacoes|ligar|liga)\b"
 )

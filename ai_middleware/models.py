@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Task(models.TextChoices):
@@ -278,20 +279,18 @@ class MessageDraft(models.Model):
         return f"{self.goal} · {self.get_status_display()}"
 
 
-class LabelledExampleSource(models.TextChoices):
-    OPTOUT_CONFIRMATION = "optout_confirmation", _("Opt-out confirmation answered")
-    CONSULTANT_CORRECTION = "consultant_correction", _("Consultant corrected an extracted field")
-
-
 class LabelledExample(models.Model):
-    """A message with the right value of one field, learnt from production feedback (an opt-out confirmation
-    answered "Não", a consultant correcting what the AI extracted). Recorded only when the records of processing
-    list training on it; ``ai_eval`` scores the extractor on these."""
+    """What a person told us the AI got wrong, kept to train and evaluate it (issue #20): an "opt-out?"
+    confirmation answered "Não" (``field`` "opt_out", ``value`` false), a consultant's correction of an extracted
+    field (``field`` "intent", "budget_min"…, ``value`` the right one, as JSON). ``text`` is the message the model
+    read — kept only while the records of processing list the use of messages to train the models
+    (``compliance.services.consent.training_use_recorded``); otherwise it is empty and the example only counts."""
 
-    text = models.TextField(_("message"))
-    field = models.CharField(_("field"), max_length=40)
-    value = models.CharField(_("right value"), max_length=200, blank=True, default="")
+    text = models.TextField(_("message"), blank=True, default="")
+    field = models.CharField(pgettext_lazy("labelled example", "field"), max_length=40)
+    value = models.JSONField(_("right value"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=40)
+    lead_id = models.BigIntegerField(_("lead"), null=True, blank=True, db_index=True)  # erasure requests find it
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -300,4 +299,4 @@ class LabelledExample(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.field} = {self.value}"
+        return f"{self.field} = {self.value!r} ({self.source})"

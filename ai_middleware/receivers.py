@@ -27,3 +27,12 @@ def on_lead_message_sent(sender, *, lead_id: int, text: str, suggestion_id: int 
 def on_lead_stage_changed(sender, *, lead_id: int, stage: str, **kwargs) -> None:
     if stage == "won":
         services.lead_converted(lead_id=lead_id)
+
+
+def on_lead_event_saved(sender, *, instance, created: bool, **kwargs) -> None:
+    """A person (not the system) changed the lead's profile: corrections of what the AI filled are labelled."""
+    if not created or instance.kind != "updated" or instance.actor_id is None:
+        return
+    changes = (instance.payload or {}).get("changes") or {}
+    if changes:
+        services.ai_corrections_record(lead_id=instance.lead_id, changes=changes)

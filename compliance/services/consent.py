@@ -343,3 +343,15 @@ def _decision(suppressed: bool, latest, purpose: ConsentPurpose) -> ContactDecis
         _("Allowed under %(basis)s.") % {"basis": LegalBasis(latest.legal_basis).label},
         latest.legal_basis,
     )
+
+
+# The record of processing (Art. 37) under which texts people wrote may be kept to train and evaluate the models.
+TRAINING_ACTIVITY = "Melhoria dos modelos de IA com exemplos rotulados"
+
+
+def training_use_recorded() -> bool:
+    """Whether the records of processing list the use of people's messages to train and evaluate the AI models: a
+    labelled example keeps its text only then."""
+    from compliance.models import ProcessingActivity
+
+    return ProcessingActivity.objects.filter(name=TRAINING_ACTIVITY).exists()
