@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from ai_middleware import engine
 from ai_middleware.evaluation import evaluate, group_cross_validation, labelled_examples_evaluate
@@ -36,15 +37,28 @@ def _targets(report: dict) -> dict:
 
 
 def _optout_report() -> dict:
-    """The compliance app's opt-out evaluation, when that module exists (it is optional for this command)."""
+    """The compliance app's opt-out figures (recall, false suppressions) on its group-aware split and challenge set,
+    when that evaluation module exists (it is optional for this command)."""
     try:
-        from compliance.optout_eval import optout_evaluate
+        from compliance import optout_eval
     except ImportError:
+        optout_eval = None
+    if optout_eval is None or not hasattr(optout_eval, "optout_evaluate"):
         return {"skipped": "compliance.optout_eval.optout_evaluate is not installed"}
     try:
-        return optout_evaluate()
+        if hasattr(optout_eval, "optout_eval_report"):  # both of its sets side by side
+            return optout_eval.optout_eval_report()
+        return optout_eval.optout_evaluate(optout_eval.CHALLENGE_FILE)
     except Exception as exc:  # the extraction report still prints; the section says what went wrong
         return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+
+
+def _labelled_report(extract, mistakes: bool) -> dict:
+    """The labelled examples' section; without a migrated database the rest of the report still prints."""
+    try:
+        return labelled_examples_evaluate(extract, with_mistakes=mistakes)
+    except DatabaseError as exc:
+        return {"skipped": f"the database is not reachable or not migrated ({type(exc).__name__})"}
 
 
 class Command(BaseCommand):
@@ -99,7 +113,7 @@ class Command(BaseCommand):
             "train_examples": len(dataset()),
             "group_split": group_split,
             "challenge": challenge,
-            "labelled_examples": labelled_examples_evaluate(extract, with_mistakes=mistakes),
+            "labelled_examples": _labelled_report(extract, mistakes),
             "optout": _optout_report(),
         }
         self.stdout.write(_dumps(report, indent=None if json else 2))
