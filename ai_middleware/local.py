@@ -382,7 +382,9 @@ _URGENCY_LOW = re.compile(
     r"so consigo comprar em|so para o ano)\b"
 )
 _OPT_OUT = re.compile(
-    r"^(sair|pare|parar|stop|cancelar|chega)$|\bparar de (me )?(mandar|enviar)\b|"
+    r"^(sair|para|pare|parar|stop|cancelar|chega)$|\bpara(r|rem)? de (me )?(mandar|enviar)\b|"
+    r"\bnao (me )?(procure|procurem|contate|contatem|chame|chamem|mande|mandem|manda|envie|enviem) mais\b|"
+    r"\b(bloquead[oa]|isso e spam|vou reportar)\b|"
     r"\b(sair da lista|me tira|me remove|remove meu|descadastr\w*|desinscrev\w*|"
     r"parar de receber|para de (me )?mandar|pare de (me )?(enviar|mandar|encher)|parem de|nao (me )?(mande|envie)|"
     r"nao quero (mais )?receber|nao me contate|exclu\w* (meu|meus|do)|tira\w* meu|para com isso|chega de mensagem|"
@@ -390,7 +392,8 @@ _OPT_OUT = re.compile(
 )
 _WRONG_PERSON = re.compile(
     r"\b(numero errado|pessoa errada|engano|nao sou (a|o|eu|essa|quem)|nao me chamo|numero trocado|errou o numero|"
-    r"mudou de dono|se enganou|nao conheco (essa|esse|nenhum)|nao e (o|a) (numero|contato)|nao e d[aoe] |"
+    r"mudou de dono|se enganou|nao conheco (essa|esse|nenhum)|nao e (o|a) (numero|contato)|"
+    r"nao e d[aoe] (?!(meu |minha |seu |sua )?(interesse|momento|perfil))|"
     r"mensagem errada|aqui nao tem nenhum|nao e meu cadastro|era d[oa] (meu|minha) \w+|dono anterior|antig[ao] don[ao]|"
     r"chip (novo|faz)|peguei esse chip|nao e (aqui|essa pessoa)|pessoa que voces procuram)"
 )
