@@ -9,6 +9,8 @@ class AiMiddlewareConfig(AppConfig):
     verbose_name = _("AI middleware")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from leads import signals
 
         from . import receivers
@@ -19,3 +21,5 @@ class AiMiddlewareConfig(AppConfig):
         signals.optout_confirmation_declined.connect(
             receivers.on_optout_confirmation_declined, dispatch_uid="ai.optout_declined_example"
         )
+        # A person's edit of the profile is a timeline event: corrections of AI-filled fields become labelled examples.
+        post_save.connect(receivers.on_lead_event_saved, sender="leads.LeadEvent", dispatch_uid="ai.corrections")

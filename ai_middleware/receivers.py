@@ -50,3 +50,12 @@ def on_optout_confirmation_declined(
         source="optout_confirmation",
         lead_id=lead_id,
     )
+
+
+def on_lead_event_saved(sender, *, instance, created: bool, **kwargs) -> None:
+    """A person (not the system) changed the lead's profile: corrections of what the AI filled are labelled."""
+    if not created or instance.kind != "updated" or instance.actor_id is None:
+        return
+    changes = (instance.payload or {}).get("changes") or {}
+    if changes:
+        services.ai_corrections_record(lead_id=instance.lead_id, changes=changes)

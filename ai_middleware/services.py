@@ -250,3 +250,49 @@ def draft_create(*, goal: str, tone: str, user, provider_name: str = "auto") -> 
         prompt=answer.prompt if answer else None,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
+
+
+# Lead columns the AI may fill, and the extraction field each one comes from.
+_CORRECTABLE_COLUMNS = {
+    "budget_min": "budget_min",
+    "budget_max": "budget_max",
+    "city": "city",
+    "state": "state",
+    "interest_type": "property_type",
+}
+
+
+def ai_corrections_record(*, lead_id: int, changes: dict) -> list:
+    """A person changed lead columns an extraction had filled: each becomes a labelled example (the message the AI
+    read, the field, the right value) for training and ``ai_eval``. The message text is kept only while the records
+    of processing list that use (``training_use_recorded``); otherwise the example is kept without it."""
+    from compliance.services.consent import training_use_recorded
+
+    from .models import LabelledExample
+
+    recorded = []
+    keep_text = None
+    for column, change in changes.items():
+        field = _CORRECTABLE_COLUMNS.get(column)
+        if field is None or not isinstance(change, dict) or "to" not in change:
+            continue
+        extraction = (
+            Extraction.objects.filter(lead_id=lead_id, applied__contains=[column]).order_by("-created_at").first()
+        )
+        if extraction is None:
+            continue  # a person's own value corrected by a person: nothing the AI read
+        value = change["to"]
+        if field.startswith("budget") and value not in (None, ""):
+            value = float(value)
+        if keep_text is None:
+            keep_text = training_use_recorded()
+        recorded.append(
+            LabelledExample.objects.create(
+                text=extraction.text if keep_text else "",
+                field=field,
+                value=value if value != "" else None,
+                source="consultant_correction",
+                lead_id=lead_id,
+            )
+        )
+    return recorded
