@@ -282,7 +282,9 @@ def _ledger_source(source: ConsentSource | None, kind: str) -> ConsentSource:
     return source or (ConsentSource.WHATSAPP if kind == "phone" else ConsentSource.API)
 
 
-def _apply_stop(decision: OptOutDecision, *, contact: str, kind: str, source: ConsentSource | None) -> None:
+def _apply_stop(
+    decision: OptOutDecision, *, contact: str, kind: str, source: ConsentSource | None
+) -> SuppressionEntry | None:
     channels = decision.scope.get("channels") or ["any"]
     if "any" not in channels:
         for channel in channels:
@@ -297,14 +299,14 @@ def _apply_stop(decision: OptOutDecision, *, contact: str, kind: str, source: Co
                     source=_ledger_source(source, kind),
                     evidence=dict(decision.evidence),
                 )
-        return
+        return None
     evidence = decision.evidence
     details = (
         {"keyword": evidence.get("rule", "")}
         if evidence.get("layer") == "keyword"
         else {key: evidence[key] for key in ("layer", "rule", "model_version", "score") if key in evidence}
     )
-    _entry, created = suppression_add(contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details=details)
+    entry, created = suppression_add(contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details=details)
     if created and source:
         for purpose in ConsentPurpose:
             consent_record(
@@ -317,6 +319,7 @@ def _apply_stop(decision: OptOutDecision, *, contact: str, kind: str, source: Co
                 source=source,
                 evidence=dict(evidence),
             )
+    return entry
 
 
 def _apply_resume(decision: OptOutDecision, *, contact: str, kind: str, source: ConsentSource | None) -> None:
@@ -440,22 +443,12 @@ def optout_confirmed(*, contact: str, kind: str, source: ConsentSource, evidence
     """The person answered "Sim, parar" to the confirmation question: the same stop as an explicit keyword — on the
     do-not-contact list at once, and every purpose revoked in the ledger with ``evidence`` (the layer, never the
     message)."""
-    entry, created = suppression_add(
-        contact=contact, kind=kind, reason=SuppressionReason.KEYWORD, details={"layer": evidence.get("layer", "")}
+    return _apply_stop(
+        OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, dict(evidence)),
+        contact=contact,
+        kind=kind,
+        source=source,
     )
-    if created:
-        for purpose in ConsentPurpose:
-            consent_record(
-                contact=contact,
-                kind=kind,
-                purpose=purpose,
-                channel=ConsentChannel.ANY,
-                legal_basis=LegalBasis.CONSENT,
-                status=ConsentStatus.REVOKED,
-                source=source,
-                evidence=dict(evidence),
-            )
-    return entry
 
 
 def marketing_consent_from_meta(*, contact: str, kind: str, stopped: bool, evidence: dict) -> ConsentRecord | None:

@@ -67,7 +67,8 @@ def _button_reply_body(button_id: str, title: str) -> bytes:
 
 def _uncertain(meta_post, text: str, django_capture_on_commit_callbacks):
     """A message arrives by signed webhook; the opt-out layer was unsure about it: the leads app's inbound receiver
-    gets the "confirm" decision (constructed here: the classifier is another layer's)."""
+    gets the "confirm" decision. The default text is one the real layers leave uncertain (``optout_check``); the
+    decision is also handed over explicitly so that the flow is pinned whatever the model's next version says."""
     from compliance.optout import CONFIRM, OptOutDecision
     from leads.receivers import whatsapp_inbound_received
     from whatsapp.models import Message
@@ -80,7 +81,7 @@ def _uncertain(meta_post, text: str, django_capture_on_commit_callbacks):
     return message
 
 
-def _ask_and_send(wa, meta_post, django_capture_on_commit_callbacks, text="acho que não quero mais isso"):
+def _ask_and_send(wa, meta_post, django_capture_on_commit_callbacks, text="hmm melhor não"):
     from antiban.tasks import outbox_dispatch_task
 
     _uncertain(meta_post, text, django_capture_on_commit_callbacks)
@@ -335,10 +336,10 @@ def test_no_question_goes_to_a_contact_already_on_the_do_not_contact_list(
     suppression_add_by_consultant(contact=PHONE, kind="phone", actor_id=user.pk, note="pediu por telefone")
     assert _ask_and_send(wa, meta_post, django_capture_on_commit_callbacks) == []
 
-    row = OutboxMessage.objects.get(lead_id=lead.pk)
-    assert row.state == OutboxState.REFUSED and row.last_reason
+    rows = list(OutboxMessage.objects.filter(lead_id=lead.pk))
+    assert rows and all(row.state == OutboxState.REFUSED and row.last_reason for row in rows)
     note = LeadEvent.objects.filter(lead=lead, kind=EventKind.CONSENT).latest("id")
-    assert "optout_question" not in note.payload and note.payload["outbox_id"] == row.pk
+    assert "optout_question" not in note.payload and note.payload["outbox_id"] in {row.pk for row in rows}
 
 
 def test_a_utility_template_from_the_lead_page_waits_for_the_persons_own_day_while_a_reply_goes(
