@@ -7,6 +7,7 @@ second run creates nothing. Deterministic: each lead comes from a Faker seeded w
 from __future__ import annotations
 
 import math
+import os
 import random
 from datetime import time, timedelta
 from decimal import Decimal
@@ -457,8 +458,9 @@ class Command(BaseCommand):
         out.write(self.style.SUCCESS(f"Demo data ready: {created} new leads ({Lead.objects.count()} in total)."))
         out.write(f"Demo logins (password for all: {password}):")
         out.write("  admin        — Django admin and everything")
-        out.write("  supervisor   — team overview: http://127.0.0.1:8000/supervisor/")
-        out.write("  consultant1 … consultant5 — My leads: http://127.0.0.1:8000/leads/")
+        site = f"http://{os.environ.get('FLUXO_HOST', '127.0.0.1')}:{os.environ.get('FLUXO_PORT', '8000')}"
+        out.write(f"  supervisor   — team overview: {site}/supervisor/")
+        out.write(f"  consultant1 … consultant5 — My leads: {site}/leads/")
         key = self._demo_token(people["integrator"])
         out.write(f"  integrator   — API token: {key}  (Authorization: Token …; docs at /api/docs/)")
 
