@@ -51,6 +51,7 @@ _ABBREVIATIONS = {
     "qero": "quero",
     "kero": "quero",
     "pq": "porque",
+    "m": "me",
     "nd": "nada",
     "td": "tudo",
     "mto": "muito",
@@ -278,7 +279,12 @@ DEFAULT_KEYWORDS: tuple[KeywordRule, ...] = tuple(
 
 _NEG = r"(?:nao|n|num|naum|nem|sem|para de|pare de|parem de|parar de|chega de|evita|evite|odeio|nada de)"
 _CALL = r"(?:lig(?:a|ar|ue|uem|uar|ando|acao|acoes|acoes)|telefon\w*|telefonema\w*|chamadas?)"
-_CALL_FILLER = r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim)"
+_CALL_FILLER = r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim|que)"
+# "não me liga agora, daqui a pouco eu ligo": a call put off, not refused
+_CALL_LATER = re.compile(
+    r"\bnao (?:me )?lig\w* (?:agora|hoje|neste momento|nesse momento|ate|antes|amanha)\b"
+    r"|\b(?:eu (?:te |lhe )?ligo|te retorno|retorno depois|ligo depois|ligo mais tarde)\b"
+)
 _CALL_STOP = re.compile(
     rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|me liga|telefonema)\s+nao\b"
 )
@@ -336,11 +342,13 @@ _BEFORE_NOT = re.compile(r"\bantes d[ao]s?\s+(\d{1,2})(?:\s*(?:h|horas?))?\s+nao
 _BETWEEN = re.compile(r"\bentre\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\s+e\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\b")
 _PERIODS = (
     (
-        re.compile(r"\b(?:so|somente|apenas)\b(?: \w+){0,3} (?:a|de|pela|na) noite\b|\bso no periodo da noite\b"),
+        re.compile(
+            r"\b(?:so|somente|apenas|prefiro)\b(?: \w+){0,3} (?:a|de|pela|na) noite\b|\bso no periodo da noite\b"
+        ),
         ("18:00", "21:00"),
     ),
-    (re.compile(r"\b(?:so|somente|apenas)\b(?: \w+){0,3} (?:de|pela|na|a) manha\b"), ("08:00", "12:00")),
-    (re.compile(r"\b(?:so|somente|apenas)\b(?: \w+){0,3} (?:a|de|pela|na) tarde\b"), ("12:00", "18:00")),
+    (re.compile(r"\b(?:so|somente|apenas|prefiro)\b(?: \w+){0,3} (?:de|pela|na|a) manha\b"), ("08:00", "12:00")),
+    (re.compile(r"\b(?:so|somente|apenas|prefiro)\b(?: \w+){0,3} (?:a|de|pela|na) tarde\b"), ("12:00", "18:00")),
     (re.compile(r"\bhorario de almoco\b"), ("12:00", "14:00")),
 )
 _DAY_END = "21:00"  # the latest contact hour we assume when the person only gives a start
@@ -454,7 +462,8 @@ _GRAMMAR = (
     (
         "leave_list",
         re.compile(
-            r"\b(?:tir\w*|retir\w*|remov\w*|exclu\w*|apag\w*|elimin\w*|descadastr\w*|tria|sai|sair|saia|saio|fora)\b"
+            r"\b(?:tir\w*|retir\w*|remov\w*|exclu\w*|apag\w*|elimin\w*|descadastr\w*|tria|sai|sair|saia|saio|fora|"
+            r"cancel(?:a|ar|em|e) (?:o |a )?(?:meu|minha))\b"
             r"(?: \w+){0,5} "
             r"(?:lista\w*|cadastro|base|numero|contato|telefone|zap|whats\w*|dados|lsita|mailing|grupo|sistema|"
             r"transmissao|envios?)\b|\b(?:meu nome|meu numero|meu contato|me) fora d\w+"
@@ -501,7 +510,8 @@ _GRAMMAR = (
             r"\bnao precisa(?:m)? (?:mais )?(?:me )?(?:chamar|procurar|mandar|enviar|ligar|contatar|escrever)\b"
             r"(?! (?:o|a|os|as|agora|hoje|ainda|esse|essa|este|esta|amanha|ja|so)\b)"
             r"|\b(?:nao|n) (?:me )?(?:procure|procurem|contate|contatem|chame|chamem|escreva|escrevam)\b"
-            r"|\bnao (?:\w+ )?entr\w+ (?:mais )?em contato|\bdescadastr\w*"
+            r"|\bnao (?:\w+ ){0,2}entr\w+ (?:mais )?em contato|\bdescadastr\w*"
+            r"|\bdesconsider\w+ (?:o )?(?:meu|minha) (?:contato|numero|cadastro|telefone)\b"
             r"|\b(?:tira|tire|tirem|remove|remova|retira) (?:eu|me) (?:dai|daqui|disso|dessa|desse)\b"
             r"|\bme (?:tira|tire|tirem|remove|remova|removam|retira|retirem|exclui|excluam) (?:dai|daqui|disso|dessa|"
             r"desse|desta|deste|fora)\b"
@@ -543,18 +553,45 @@ _NO_INTEREST = re.compile(
 )
 
 
-def _grammar_stop(folded: str) -> OptOutDecision | None:
+def _grammar_stop(folded: str, text: str = "") -> OptOutDecision | None:
     if _NO_INTEREST.match(_without_courtesy(folded)):
         return OptOutDecision(
             STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": "no_interest"}
         )
-    if _NOT_A_STOP.search(folded) or (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded)):
+    if _WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded):
         return None
+    if not _NOT_A_STOP.search(folded) and (name := _grammar_match(folded)):
+        return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name})
+    # A stop that is one clause of a long message ("... troquei de emprego. Por favor me tirem da lista.") is read in
+    # its clause, where a near-miss word of another clause (a new number, a photo) does not reach it.
+    clauses = text_clauses(text) if _CLAUSE_BREAK.search(text) else ()
+    for clause in clauses if len(clauses) > 1 else ():
+        if _KEEP.search(clause) or _NOT_A_STOP.search(clause) or _WANTS_MORE.search(clause):
+            continue
+        if _FOR_NOW.search(clause):  # "não precisa mandar mais nada hoje": a pause, not a stop
+            continue
+        if name := _grammar_match(clause):
+            return OptOutDecision(
+                STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name, "clause": True}
+            )
+    return None
+
+
+def _grammar_match(folded: str) -> str | None:
     core = _without_courtesy(folded)
     for name, pattern in _GRAMMAR:
         if pattern.search(folded) or pattern.search(core):
-            return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name})
+            return name
     return None
+
+
+_FOR_NOW = re.compile(r"\b(?:hoje|por hoje|amanha|essa semana|esta semana|ainda|por enquanto|por agora)\b")
+_CLAUSE_BREAK = re.compile(r"[.!?;\n]+|,\s*(?=(?:mas|porem|entao|por isso|por favor|pfv|e)\b)|\s(?=(?:mas|porem)\s)")
+
+
+def text_clauses(text: str) -> tuple[str, ...]:
+    """The normalised clauses of a message: split at sentence ends and at "mas" / "porém" / ", então"."""
+    return tuple(clause for part in _CLAUSE_BREAK.split(text or "") if (clause := text_normalise(part)))
 
 
 # A short refusal with no object ("não", "agora não", "não quero", "sem interesse no momento") may be about this offer
@@ -663,7 +700,8 @@ def _partial(folded: str) -> OptOutDecision | None:
         return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
     message_stop = bool(_MESSAGE_STOP.search(folded))
     wants_more = bool(_WANTS_MORE.search(folded)) and not re.search(r"\bme liga\b", folded)
-    if _CALL_STOP.search(folded) and not (message_stop and not _messages_ok(folded)) and not wants_more:
+    call_stop = _CALL_STOP.search(folded) and not _CALL_LATER.search(folded)
+    if call_stop and not (message_stop and not _messages_ok(folded)) and not wants_more:
         return OptOutDecision(
             STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
         )
@@ -807,7 +845,7 @@ def _pipeline():
 
 def _model_layer_rows(rows: list[OptOutRow], rules) -> list[int]:
     """Indexes of the rows the keyword and rule layers leave to the model (the thresholds are about those)."""
-    return [i for i, row in enumerate(rows) if _before_model(text_normalise(row.text), rules) is None]
+    return [i for i, row in enumerate(rows) if _before_model(text_normalise(row.text), rules, row.text) is None]
 
 
 def _thresholds(rows: list[OptOutRow], rules, folds: int = 5) -> tuple[float, float]:
@@ -873,7 +911,7 @@ def optout_model() -> OptOutModel:
 # --- The layered decision -------------------------------------------------------------------------------------------
 
 
-def _before_model(folded: str, rules) -> OptOutDecision | None:
+def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
     if not folded:
         return OptOutDecision()
     hit = optout_match(folded, [r for r in rules if r.whole_message])
@@ -889,7 +927,7 @@ def _before_model(folded: str, rules) -> OptOutDecision | None:
     hit = optout_match(folded, rules)
     if hit is not None and not _near_miss_after(folded, hit.phrase):
         return _keyword_stop(hit)
-    return _grammar_stop(folded)
+    return _grammar_stop(folded, text)
 
 
 # A phrase keyword followed by somewhere or something else than a list ("quero sair do aluguel", "quero sair mais
@@ -964,7 +1002,7 @@ def optout_decide(
     caller has one (it answers one of the actions). The evidence never holds the message."""
     rules = tuple(rules)
     folded = text_normalise(text)
-    decided = _before_model(folded, rules)
+    decided = _before_model(folded, rules, text)
     if decided is not None:
         return decided
     model = model or optout_model()
