@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
 from common.text import fold
 
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
@@ -91,9 +94,6 @@ def _canon_word(word: str) -> str:
         return _ABBREVIATIONS[word]
     if len(word) < 4 or word in _KEY_SET or word in _REAL_WORDS or not word.isalpha():
         return word
-    from rapidfuzz import fuzz, process
-    from rapidfuzz.distance import OSA
-
     found = process.extract(word, _KEY_WORDS, scorer=OSA.distance, score_cutoff=2 if len(word) >= 8 else 1, limit=8)
     if not found:
         return word
@@ -403,7 +403,7 @@ _WANTS_MORE = re.compile(
     r"\b(?:quero|prefiro|procuro|busco)\s+(?:comprar|algo|um|uma|ver|fechar|apartamento|apto|casa|outro|outra|ir|"
     r"visitar|agendar|saber|alugar|mais (?:opcoes|fotos|informacoes)|\d)"
     r"|\btem (?:outro|outra|outros|outras|algo|mais|na|no|em|andar|opcao|opcoes|com)\b"
-    r"|\bmanda (?:outros|outras|mais)\b(?! nao| nada| nd)"
+    r"|(?<!nao )(?<!nao me )(?<!nem )(?<!nunca )(?<!nunca mais me )\bmanda (?:outros|outras|mais)\b(?! nao| nada| nd)"
     r"|\bmais opcoes\b|\bvamos fechar\b|\bja decidi\b"
     r"|\bquero (?:o|a|esse|essa|aquele|aquela) (?!corretor|contato)\w+"
     r"|\bme liga\b(?! nao)|\bpode (?:me )?ligar\b|\bagendar\b"
@@ -445,7 +445,7 @@ _GRAMMAR = (
     (
         "refuse_contact",
         re.compile(
-            rf"\b(?:nao|n|num|naum|nem|{_PARAR}|chega|evitem)\b"
+            rf"\b(?:nao|n|num|naum|nem|nunca|{_PARAR}|chega|evitem)\b"
             rf"(?: {_FILLER}){{0,5}} "
             rf"{_CONTACT_VERB}\b"
             rf"(?: \w+){{0,3}}? {_SENT}\b"
@@ -472,7 +472,7 @@ _GRAMMAR = (
     (
         "leave_me_alone",
         re.compile(
-            r"\b(?:some|suma|sumam) (?:daqui|do meu|da minha)\b"
+            r"\b(?:some|suma|sumam) (?:daqui|do meu|da minha)\b|\bme poup\w+\b"
             r"|\bsaco cheio (?:\w+ ){0,2}(?:mensag\w*|msg\w*|propaganda\w*|ofertas?|contato\w*)\b"
             r"|\bme (?:deixa|deixem|deixe) em paz\b|\besquec\w* (?:que eu existo|meu numero|meu contato|de mim)\b"
             r"|\bme esquec\w+\b|\bme esquece\b|\bperde meu contato\b|\besquece meu\b"
@@ -663,7 +663,8 @@ def _messages_ok(folded: str) -> bool:
     for match in _MESSAGES_OK.finditer(folded):
         before = [word for word in folded[: match.start()].split() if word not in ("me", "mais", "pra", "mim")]
         postposed = len(before) >= 2 and before[-2] in ("liga", "ligacao", "ligacoes", "ligue", "ligar", "telefone")
-        if not before or before[-1] not in ("nao", "n", "nem", "sem", "num") or postposed:  # "me liga não, manda zap"
+        # "me liga não, manda zap"
+        if not before or before[-1] not in ("nao", "n", "nem", "sem", "num", "nunca") or postposed:
             return True
     return False
 
