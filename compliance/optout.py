@@ -650,6 +650,11 @@ def _short_refusal(folded: str) -> bool:
     return 0 < len(words) <= 5 and bool(negated) and set(words) <= _REFUSAL_WORDS
 
 
+# A hedged message ("acho que não quero mais isso", "talvez seja melhor parar") is at most asked about by the model.
+_HEDGE = re.compile(r"\b(?:acho que|talvez|nao sei se|pensando bem|sera que|to pensando|estou pensando)\b")
+_REFUSING = re.compile(r"\b(?:nao|n|nem|sem|nunca|dispenso|chega|basta|deixa)\b")
+
+
 def _model_may_stop(folded: str) -> bool:
     """The model suppresses only a message with a word of stopping, that asks for nothing more and welcomes no
     message ("ele não atende ligação, manda mensagem pra ele")."""
@@ -1009,14 +1014,17 @@ def optout_decide(
     model = model or optout_model()
     scores = model.scores(folded)
     p_stop = scores.get(STOP, 0.0)
-    ambiguous = max(scores, key=scores.get) == CONFIRM
+    # the likeliest class "confirm" asks only about a message that refuses something ("oi, tenho interesse" is not)
+    ambiguous = max(scores, key=scores.get) == CONFIRM and bool(_REFUSING.search(folded) or _STOP_CUE.search(folded))
     evidence = {"layer": "model", "model_version": model.version, "score": round(p_stop, 4)}
     may_stop = _model_may_stop(folded)
     if not may_stop:
         evidence["guard"] = "no_stop_cue"
-    if p_stop >= model.stop_threshold and may_stop:
+    if p_stop >= model.stop_threshold and may_stop and not _HEDGE.search(folded):
         return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, evidence)
-    if p_stop < model.ask_threshold and not ambiguous and not _short_refusal(folded):
+    refusing = may_stop or bool(_REFUSING.search(folded) or _STOP_CUE.search(folded))
+    # nothing refused ("oi, tenho interesse"): whatever p(stop), there is nothing to ask
+    if (p_stop < model.ask_threshold or not refusing) and not ambiguous and not _short_refusal(folded):
         return OptOutDecision(NONE, {}, evidence)
     if llm is not None:
         try:
