@@ -12,7 +12,11 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from common.text import fold
 
@@ -23,6 +27,92 @@ _SPACES = re.compile(r"\s+")
 def text_fold(text: str) -> str:
     """Lower-case, strip accents, punctuation and emoji, collapse spaces."""
     return _SPACES.sub(" ", _NON_WORD.sub(" ", fold(text or ""))).strip()
+
+
+# --- Normalisation: typos of the words the decision turns on ---------------------------------------------------------
+# A word the rules and the model key on, misspelt by one edit ("mamdar", "mensagen", "paerm", "lsita"; two for long
+# words: "descadastar"), is read as that word. Real words one edit away from a key word ("vista" ≠ "lista", "parte",
+# "mandaram", "contrato") are never rewritten; nor are short words (≤ 3 letters), numbers, or words already keys.
+_KEY_WORDS = tuple(
+    """mandar manda mande mandem mandando mandarem mensagem mensagens parar pare parem pararem parassem parando
+    receber recebendo recebimento lista listas remover remova removam remove excluir exclua exclui excluam exclusao
+    tirar tira tire tirem retirar retirem apagar apaga apague apaguem descadastrar descadastra descadastre descadastro
+    desinscrever desinscreve whatsapp whats contato contatos numero interesse quero ligar ligacao ligacoes ligue liguem
+    ligando telefonar telefone enviar envie enviem enviando envio envios novidades ofertas oferta voltar volta voltem
+    novamente adiciona adicionar adicione colocar coloca coloque incluir inclui audio audios escrito texto manha semana
+    sabado sabados domingo domingos segunda sexta depois horario almoco final chega deixar deixa deixe deixem chamar
+    chama chamem cancelar cancela favor obrigado obrigada propaganda propagandas cadastro interessa procurem procure
+    contatem escrever escreve escreva digita durante somente apenas prefiro consigo ouvir escutar lancamentos reativar
+    retomar inscrever cadastra escrita texto stop text texting message messages please anymore unsubscribe""".split()  # noqa: SIM905
+)
+# Abbreviations read as the word they stand for ("para d mandar", "nao qro mais").
+_ABBREVIATIONS = {
+    "d": "de",
+    "q": "que",
+    "qro": "quero",
+    "qr": "quero",
+    "qero": "quero",
+    "kero": "quero",
+    "pq": "porque",
+    "m": "me",
+    "nd": "nada",
+    "td": "tudo",
+    "mto": "muito",
+    "mt": "muito",
+    "tbm": "tambem",
+    "tb": "tambem",
+    "msgs": "mensagens",
+    "wpp": "whatsapp",
+    "wts": "whatsapp",
+    "zapzap": "zap",
+    "ngm": "ninguem",
+    "nunk": "nunca",
+    "naum": "nao",
+    "nn": "nao",
+}
+_KEY_SET = frozenset(_KEY_WORDS)
+_REAL_WORDS = frozenset(
+    """amanha andar brigado cadastrei chamo chegar contrato envia horarios interessado interessei lancamento liga lugar
+    mandaram mandei metragem minha pagar para parcelar parte procuram procurar procuro quer sinal teto vista visita
+    parei parou pararam mandou recebi recebeu ligou liguei tirou tirei tirar tiram apagou apaguei removeu exclui
+    chamei chamou voltei voltou voltam coloquei colocou deixei deixou quero queria quera manhas semanal sabe sexto
+    pagamento parada paradas parcela partir parque perto prazo preco quarta quinta texto tinha tirando volto vira
+    mande mando manto lista listo pista casa caso cada lado lago ouvi ouve audiencia favo favorito finais fiscal
+    semana semente segundo sexto domingues contas conta contatei cancelei cancelou descobri inclusive incluso
+    oferece ofereceu telefonei telefonou deposito poste posto pare pera pode podem parara parava paravam pararia
+    parariam parado mandara mandava mandavam mandaria recebera recebia ligara ligava tirava tirara subscribe
+    resubscribe alaga cama cancelaram cancelem chego chegou cheguei contador contatado contate contigo escrevam escrevo
+    escritura excluido fator incluido interessada interessou manga novidade param pares pari paro passando porem
+    procura reativa recebido reenviar removeram resolver retira retirado retornar semanas tive tiver trem volte lisa
+    tipo lama sexo pato pata papo saida""".split()  # noqa: SIM905
+)
+
+
+@lru_cache(maxsize=65536)
+def _canon_word(word: str) -> str:
+    if word in _ABBREVIATIONS:
+        return _ABBREVIATIONS[word]
+    if len(word) < 4 or word in _KEY_SET or word in _REAL_WORDS or not word.isalpha():
+        return word
+    found = process.extract(word, _KEY_WORDS, scorer=OSA.distance, score_cutoff=2 if len(word) >= 8 else 1, limit=8)
+    if not found:
+        return word
+    nearest = min(distance for _key, distance, _index in found)
+    # ties ("parm": parar, pare, parem) go to the key reached by inserting or deleting letters ("parem")
+    return max((key for key, distance, _index in found if distance == nearest), key=lambda key: fuzz.ratio(word, key))
+
+
+_STOP_EMOJI = re.compile("[\U0001f6d1\U0001f6ab\u26d4\u274c\u270b\U0001f645]")  # 🛑 🚫 ⛔ ❌ ✋ 🙅
+
+
+def text_normalise(text: str) -> str:
+    """``text_fold`` with typos of the key words corrected (what every layer reads); a stop emoji (🛑 🚫 ⛔ ❌)
+    becomes the word ``stopemoji``."""
+    text = _STOP_EMOJI.sub(" stopemoji ", text or "")
+    folded = " ".join(_canon_word(word) for word in text_fold(text).split())
+    # "meu num" is my number, not "não"; "pra de me mandar" is "para de me mandar"
+    folded = re.sub(r"\b(meu|o|seu|esse|este|dela|dele|nosso) num\b", r"\1 numero", folded)
+    return re.sub(r"\bpra de (?=(?:me|mandar|manda|enviar|ligar|encher|perturbar|incomodar)\b)", "para de ", folded)
 
 
 @dataclass(frozen=True)
@@ -105,6 +195,7 @@ _COURTESY = frozenset(
         "vlw",
         "tudo",
         "bem",
+        "stopemoji",
     }
 )
 
@@ -188,7 +279,12 @@ DEFAULT_KEYWORDS: tuple[KeywordRule, ...] = tuple(
 
 _NEG = r"(?:nao|n|num|naum|nem|sem|para de|pare de|parem de|parar de|chega de|evita|evite|odeio|nada de)"
 _CALL = r"(?:lig(?:a|ar|ue|uem|uar|ando|acao|acoes|acoes)|telefon\w*|telefonema\w*|chamadas?)"
-_CALL_FILLER = r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim)"
+_CALL_FILLER = r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim|que)"
+# "não me liga agora, daqui a pouco eu ligo": a call put off, not refused
+_CALL_LATER = re.compile(
+    r"\bnao (?:me )?lig\w* (?:agora|hoje|neste momento|nesse momento|ate|antes|amanha)\b"
+    r"|\b(?:eu (?:te |lhe )?ligo|te retorno|retorno depois|ligo depois|ligo mais tarde)\b"
+)
 _CALL_STOP = re.compile(
     rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|me liga|telefonema)\s+nao\b"
 )
@@ -199,7 +295,8 @@ _MESSAGE_STOP = re.compile(
 )
 _MESSAGES_OK = re.compile(
     r"\b(?:so|somente|apenas|prefiro|pode mandar|pode|manda|mande|manda por|por)\s+(?:\w+\s+)?"
-    r"(?:whats\w*|zap|mensage\w*|msg|texto|escrito|aqui)\b|\b(?:whats\w*|zap|mensage\w*|msg)\s+(?:pode|ok|sim|beleza)\b"
+    r"(?:whats\w*|zap|mensage\w*|msg|texto|escrito|aqui)\b|\b(?:whats\w*|zap|mensage\w*|msg)\s+"
+    r"(?:pode|ok|sim|beleza|tudo bem|tranquilo|de boa|eu leio|e melhor)\b"
 )
 _AUDIO = re.compile(r"\baudios?\b")
 _AUDIO_STOP = re.compile(
@@ -207,7 +304,16 @@ _AUDIO_STOP = re.compile(
     rf"com|ficar|fica|ficam)\s+){{0,4}}audios?\b|\baudios?\s+nao\b|\bnao\s+(?:consigo|posso|da pra)\s+"
     rf"(?:ouvir|escutar)\s+audio"
 )
-_WRITTEN = re.compile(r"\b(?:por|em) (?:escrito|texto)\b|\bescrev\w*|\bso texto\b|\bprefiro (?:por )?(?:texto|escrito)")
+_WRITTEN = re.compile(
+    r"\b(?:por|em) (?:escrito|texto)\b|\bescrev\w*|\bso texto\b|\bprefiro (?:por )?(?:texto|escrito)"
+    r"|\bdigit\w+|\bprefiro ler\b|\bso leio\b|\bleio depois\b|\bmanda texto\b"
+)
+_NO_AUDIO_MORE = re.compile(
+    r"\b(?:evit\w*|odeio|sem)\s+(?:\w+\s+){0,2}audios?\b"
+    r"|\baudios?\b(?: \w+){0,3} (?:nao|nem) (?:da|consigo|escuto|ouco|posso)\b"
+    r"|\b(?:nao|n|nem) (?:consigo |posso |da pra |tenho como )?(?:ouvir|ouco|escuto|escutar) (?:\w+ )?audios?\b"
+    r"|\bsou surd[oa]\b|\bdeficiencia auditiva\b"
+)
 _WRITTEN_ASK = re.compile(
     r"\b(?:manda|mande|mandem|mandar|envia|envie|me manda|pode mandar)\s+(?:\w+\s+)?(?:por escrito|escrito|"
     r"em texto|por texto)\b|\bprefiro (?:por )?(?:mensagem de )?(?:texto|escrito)\b"
@@ -226,14 +332,23 @@ _VISIT = re.compile(r"\b(?:visit\w*|conhecer|ver o|ver a|reuniao|assinar|buscar|
 _WEEKEND = re.compile(r"\b(?:fim de semana|final de semana|fds|fins de semana|finais de semana|sabado e domingo)\b")
 _SATURDAY = re.compile(r"\bso (?:no |aos |de )?sabados?\b")
 _SUNDAY = re.compile(r"\bso (?:no |aos |de )?domingos?\b")
-_WEEKDAYS = re.compile(r"\bso (?:em |nos )?dias? (?:de semana|uteis)\b|\bso de segunda a sexta\b")
+_WEEKDAYS = re.compile(
+    r"\b(?:so |somente |apenas )?(?:em |nos )?dias? (?:de semana|uteis|util)\b|\b(?:de )?segunda a sexta\b"
+    r"|\b(?:so|somente|apenas) durante a semana\b|\b(?:fim de semana|final de semana|fds|sabado e domingo) nao\b"
+)
+_WEEKDAYS_NOT = re.compile(r"\b(?:durante a semana|dia de semana|dias de semana|dias uteis) nao\b")
 _AFTER = re.compile(r"\b(?:depois d[ao]s?|a partir d[ao]s?|apos as)\s+(\d{1,2})(?:\s*(?:h|horas?)|\s+(\d{2}))?\b")
 _BEFORE_NOT = re.compile(r"\bantes d[ao]s?\s+(\d{1,2})(?:\s*(?:h|horas?))?\s+nao\b")
 _BETWEEN = re.compile(r"\bentre\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\s+e\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\b")
 _PERIODS = (
-    (re.compile(r"\bso (?:a|de) noite\b|\bso no periodo da noite\b"), ("18:00", "21:00")),
-    (re.compile(r"\bso (?:de|pela) manha\b"), ("08:00", "12:00")),
-    (re.compile(r"\bso (?:a|de|pela) tarde\b"), ("12:00", "18:00")),
+    (
+        re.compile(
+            r"\b(?:so|somente|apenas|prefiro)\b(?: \w+){0,3} (?:a|de|pela|na) noite\b|\bso no periodo da noite\b"
+        ),
+        ("18:00", "21:00"),
+    ),
+    (re.compile(r"\b(?:so|somente|apenas|prefiro)\b(?: \w+){0,3} (?:de|pela|na|a) manha\b"), ("08:00", "12:00")),
+    (re.compile(r"\b(?:so|somente|apenas|prefiro)\b(?: \w+){0,3} (?:a|de|pela|na) tarde\b"), ("12:00", "18:00")),
     (re.compile(r"\bhorario de almoco\b"), ("12:00", "14:00")),
 )
 _DAY_END = "21:00"  # the latest contact hour we assume when the person only gives a start
@@ -247,6 +362,13 @@ _RESUME = re.compile(
     r"|\breativ\w+\b"
     r"|\bquero voltar$"
     r"|\bmudei de ideia\b.*\b(?:mandar|receber|enviar|manda)\b"
+    r"|\b(?:volt(?:ar|em|e|a)|retom(?:ar|em|e|a)) (?:a )?(?:me )?"
+    r"(?:mandar|enviar|receber|o envio|os envios|as mensagens)\b"
+    r"|\b(?:inscrev(?:e|er|a)|cadastr(?:a|ar|e)|adicion(?:a|ar|e)|inclu(?:i|ir|a)|coloc(?:a|ar|e|am)|poe|bota|botar)"
+    r" (?:\w+ ){0,3}(?:de novo|novamente|de volta)\b|\bser incluid[oa] (?:\w+ )?(?:de novo|novamente)\b"
+    r"|\bquero receber (?:\w+ ){0,2}(?:novidades|ofertas|mensagens|lancamentos|promocoes)\b"
+    r"|\b(?:aceito|autorizo|topo) (?:\w+ ){0,2}receber\b|\bresubscribe\b|\bme inscreve\b"
+    r"|\bpode (?:me )?mandar (?:\w+ ){0,2}(?:novidades|ofertas|lancamentos)\b.*\b(?:sim|quero receber)\b"
     r"|(?=.*\b(?:lista|ofertas|lancamentos|novidades)\b).*\b(?:mandar|enviar|mandando|manda) (?:\w+ ){0,3}"
     r"(?:de novo|novamente)\b"
     r"|\b(?:coloca|colocar|coloque|poe|bota|adiciona|adicionar|adicione|inclui|incluir|inclua|incluam)\w* "
@@ -262,16 +384,26 @@ _RESUME_NOT = re.compile(
 _STOP_CUE = re.compile(
     r"\b(?:para|pare|parem|parar|pararem) (?:de |com )?(?:me |nos )?(?:mand|envi|escrev|lig|contat|cham|perturb|"
     r"incomod|ench|flod|ess|isso|mensag|msg)\w*|\b(?:para|pare|parem)$|\bparem\b"
-    r"|\b(?:nao|n|num|naum|nem|nunca|sem|chega|basta|tir\w+|retir\w+|remov\w+|exclu\w+|apag\w+|"
-    r"descadastr\w*|esquec\w*|esquece|sai|sair|saia|cancel\w*|stop|unsubscribe|remove|deixa|bloque\w+|denunc\w+|"
-    r"spam|procon|lgpd|interromp\w+|cess\w+|revog\w+|desist\w+|perturb\w+|encher|enchendo|saco|chega|fora|"
-    r"aff|please|do not|dont|inferno|processar|cansam|chato|chatos)\b"
+    # a negation is a cue only about contact, messages, lists or interest ("nao respondi" is not)
+    r"|\b(?:nao|n|num|naum|nem|nunca|sem)\b(?: \w+){0,5} (?:mand\w*|envi\w*|mensag\w*|msg\w*|contat\w*|lig\w*|"
+    r"cham\w*|receb\w*|interess\w*|quero|perturb\w*|incomod\w*|escrev\w*|zap|whats\w*|lista|numero|"
+    r"propaganda\w*|ofertas?|procur\w*|mais)\b|^(?:nao|n)$"
+    # "chega de aluguel", "vou sair mais cedo" are not about us
+    r"|\b(?:chega|basta)\b(?! de (?!(?:mensag|msg|mand|envi|propag|ofert|spam|contat|lig|zap|whats|isso|ess)))"
+    r"|\b(?:sai|sair|saia)\b(?=$| fora| daqui| do meu| da minha| (?:da|dessa|desta|do|desse|deste) "
+    r"(?:lista|grupo|cadastro|base|whats\w*|zap|sistema)\b)"
+    r"|\b(?:tir\w+|retir\w+|remov\w+|exclu\w+|apag\w+|"
+    r"descadastr\w*|esquec\w*|esquece|cancel\w*|unsubscribe|remove|"
+    r"stop(?= (?:messag\w*|send\w*|text\w*|contact\w*|please|pls|mensag\w*|me|now|agora|ja|por favor)\b|$)|deixa|"
+    r"bloque(?:ar|ia|ie|iem|ei|ando)|denunc\w+|"
+    r"spam|procon|lgpd|interromp\w+|cess\w+|revog\w+|desist\w+|perturb\w+|encher|enchendo|saco|fora|"
+    r"aff|please|do not|dont|inferno|processar|cansam|chato|chatos|some|suma|stopemoji)\b"
 )
 _WANTS_MORE = re.compile(
     r"\b(?:quero|prefiro|procuro|busco)\s+(?:comprar|algo|um|uma|ver|fechar|apartamento|apto|casa|outro|outra|ir|"
     r"visitar|agendar|saber|alugar|mais (?:opcoes|fotos|informacoes)|\d)"
     r"|\btem (?:outro|outra|outros|outras|algo|mais|na|no|em|andar|opcao|opcoes|com)\b"
-    r"|\bmanda (?:outros|outras|mais)\b(?! nao| nada| nd)"
+    r"|(?<!nao )(?<!nao me )(?<!nem )(?<!nunca )(?<!nunca mais me )\bmanda (?:outros|outras|mais)\b(?! nao| nada| nd)"
     r"|\bmais opcoes\b|\bvamos fechar\b|\bja decidi\b"
     r"|\bquero (?:o|a|esse|essa|aquele|aquela) (?!corretor|contato)\w+"
     r"|\bme liga\b(?! nao)|\bpode (?:me )?ligar\b|\bagendar\b"
@@ -286,6 +418,8 @@ _KEEP = re.compile(
     r"|\b(?:nao|nunca) (?:pedi|pedimos|falei|disse) (?:pra|para|que) (?:\w+ )?"
     r"(?:sair|parar|tirar|remover|queria sair)\b"
     r"|\b(?:pode|podem|quero|vou)\s+continuar\s+(?:mandando|recebendo|a receber|a mandar|na lista)\b"
+    r"|\bnao precisa(?:m)? (?:me )?(?:remover|tirar|excluir|descadastrar|apagar)\b"
+    r"|\b(?:nao|n) (?:quero|queria|vou) (?:parar|deixar) de receber\b"
 )
 
 
@@ -298,8 +432,11 @@ _CONTACT_VERB = (
     r"ench(?:er|endo|e)|receber|flodar|mandr|manda)"
 )
 _SENT = (
-    r"(?:mais|nada|nd|isso|essas?|esses?|mensag\w*|msg\w*|propagandas?|ofertas?|coisas?|zap|whats\w*|contatos?|spam)"
+    r"(?:mais|nada|nd|isso|essas?|esses?|mensag\w*|msg\w*|propagandas?|ofertas?|coisas?|zap|whats\w*|contatos?|spam|"
+    r"trem|treco|tranqueira|porcaria|lixo)"
 )
+# Every form of "parar" a request uses: para, pare, parem, parar, pararem, parasse(m), paren (typo), param (question)
+_PARAR = r"(?:para|pare|parem|paren|parar|pararem|parasse|parassem|param|paramos)"
 _FILLER = (
     r"(?:me|mais|nos|pra|para|de|mim|voces|vcs|por|favor|fica|ficar|ficam|precisa|precisam|e|quero|que|q|vao|vai|"
     r"pode|podem|nunca|nada|com|ligar|a|o|mesmo|so|preciso|deve|devem|isso)"
@@ -308,8 +445,8 @@ _GRAMMAR = (
     (
         "refuse_contact",
         re.compile(
-            rf"\b(?:nao|n|num|naum|nem|para|pare|parem|paren|parar|parassem|parasse|chega|evitem)\b"
-            rf"(?: {_FILLER}){{0,4}} "
+            rf"\b(?:nao|n|num|naum|nem|nunca|{_PARAR}|chega|evitem)\b"
+            rf"(?: {_FILLER}){{0,5}} "
             rf"{_CONTACT_VERB}\b"
             rf"(?: \w+){{0,3}}? {_SENT}\b"
         ),
@@ -317,14 +454,17 @@ _GRAMMAR = (
     (
         "refuse_receiving",
         re.compile(
-            r"\b(?:nao|n|num|naum)\s+(?:\w+\s+){0,2}(?:quero|desejo|autorizo|aceito|tenho interesse|preciso)\s+"
+            r"\b(?:nao|n|num|naum)\s+(?:\w+\s+){0,2}(?:quero|quer|querem|queremos|desejo|autorizo|aceito|"
+            r"tenho interesse|preciso)\s+"
             r"(?:\w+\s+){0,2}(?:receber|ser contatad\w*|contato|mensag\w*|msg\w*|ofertas?|propagandas?|comunica\w*)\b"
         ),
     ),
     (
         "leave_list",
         re.compile(
-            r"\b(?:tir\w*|retir\w*|remov\w*|exclu\w*|apag\w*|descadastr\w*|tria|sai|sair|saia|fora)\b(?: \w+){0,3} "
+            r"\b(?:tir\w*|retir\w*|remov\w*|exclu\w*|apag\w*|elimin\w*|descadastr\w*|tria|sai|sair|saia|saio|fora|"
+            r"cancel(?:a|ar|em|e) (?:o |a )?(?:meu|minha))\b"
+            r"(?: \w+){0,5} "
             r"(?:lista\w*|cadastro|base|numero|contato|telefone|zap|whats\w*|dados|lsita|mailing|grupo|sistema|"
             r"transmissao|envios?)\b|\b(?:meu nome|meu numero|meu contato|me) fora d\w+"
         ),
@@ -332,7 +472,9 @@ _GRAMMAR = (
     (
         "leave_me_alone",
         re.compile(
-            r"\bme (?:deixa|deixem|deixe) em paz\b|\besquec\w* (?:que eu existo|meu numero|meu contato|de mim)\b"
+            r"\b(?:some|suma|sumam) (?:daqui|do meu|da minha)\b|\bme poup\w+\b"
+            r"|\bsaco cheio (?:\w+ ){0,2}(?:mensag\w*|msg\w*|propaganda\w*|ofertas?|contato\w*)\b"
+            r"|\bme (?:deixa|deixem|deixe) em paz\b|\besquec\w* (?:que eu existo|meu numero|meu contato|de mim)\b"
             r"|\bme esquec\w+\b|\bme esquece\b|\bperde meu contato\b|\besquece meu\b"
         ),
     ),
@@ -349,30 +491,58 @@ _GRAMMAR = (
             r"(?:contato|numero|telefone|lista\w*|cadastro|dados|base)\b"
             r"|\bdispens\w+ (?:\w+ )?(?:mensag\w*|msg\w*|contato\w*|ofertas?|propagandas?)"
             r"|\bchega de (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|spam|contato\w*|zap|whats\w*)"
-            r"|\b(?:para|pare|parem|parar|pararem) (?:com|c) (?:\w+ )?(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|isso)"
+            rf"|\b{_PARAR}(?: ja| logo| agora)? (?:com|c) (?:\w+ ){{0,2}}"
+            r"(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|isso|envios?|spam|essas? coisas?)\b"
             r"|\b(?:revog\w+|retir\w+|cancel\w+) (?:\w+ ){0,2}consentimento\b"
             r"|\b(?:quantas vezes|ja pedi|ja falei|ja disse)\b.*\b(?:parar\w*|pare\w*|sair|tirar|tira|remov\w*)\b"
             r"|^(?:para|parem|ja chega|chega ja|to fora|tou fora|estou fora|me tira|ja deu)$|\bme tira$"
-            r"|\b(?:deix\w+ de|interromp\w+|cess\w+|cancel\w+|suspend\w+)\b(?: \w+){0,3} "
-            r"(?:envi\w*|mand\w*|contat\w*|comunica\w*|mensag\w*)"
+            r"|(?=.*\b(?:mensag\w*|msg\w*|propaganda\w*|ofertas?|zap|whats\w*)\b).*\b(?:parem|pare|chega|basta)$"
+            r"|\b(?:ja deu|chega|basta|cansei)\b.*\bnao quero mais$"
+            r"|\b(?:deix\w+ de|interromp\w+|interrupc\w+|cess\w+|cancel\w+|suspend\w+|fim d\w+)\b(?: \w+){0,3} "
+            r"(?:envi\w*|mand\w*|contat\w*|comunica\w*|mensag\w*|msg\w*|recebimento|ofertas?|propagandas?)"
+            r"|\bdeix\w+ de receber\b|\bcancel\w+ (?:o |do )?recebimento\b"
+            r"|\b(?:elimin\w+|exclus\w+|remoc\w+) (?:\w+ ){0,2}(?:meus |dos meus )?dados\b"
         ),
     ),
     (
         "do_not_contact",
         re.compile(
-            r"\bnao precisa (?:mais )?(?:me )?(?:chamar|procurar|mandar|enviar|ligar|contatar|escrever)\b"
+            r"\bnao precisa(?:m)? (?:mais )?(?:me )?(?:chamar|procurar|mandar|enviar|ligar|contatar|escrever)\b"
+            r"(?! (?:o|a|os|as|agora|hoje|ainda|esse|essa|este|esta|amanha|ja|so)\b)"
             r"|\b(?:nao|n) (?:me )?(?:procure|procurem|contate|contatem|chame|chamem|escreva|escrevam)\b"
-            r"|\bnao (?:\w+ )?entr\w+ (?:mais )?em contato|\bdescadastr\w*"
+            r"|\bnao (?:\w+ ){0,2}entr\w+ (?:mais )?em contato|\bdescadastr\w*"
+            r"|\bdesconsider\w+ (?:o )?(?:meu|minha) (?:contato|numero|cadastro|telefone)\b"
             r"|\b(?:tira|tire|tirem|remove|remova|retira) (?:eu|me) (?:dai|daqui|disso|dessa|desse)\b"
+            r"|\bme (?:tira|tire|tirem|remove|remova|removam|retira|retirem|exclui|excluam) (?:dai|daqui|disso|dessa|"
+            r"desse|desta|deste|fora)\b"
             r"|\bme (?:exclu|remov|retir|descadastr)\w*\b|\bdesinscrev\w*|\bcancel\w* (?:a |minha )?inscri\w*"
             r"|\bnao quero mais nada\b(?! (?:alem|do que|por enquanto|agora))"
         ),
     ),
-    ("english", re.compile(r"\bstop (?:messag|send|contact|text)\w*|\bremove me\b|\bdo not contact\b|\bunsubscribe")),
+    (
+        "english",
+        re.compile(
+            r"\bstop (?:messag|send|contact|text)\w*|\bremove me\b|\bdo not (?:contact|text|message)|\bunsubscribe"
+            r"|\bno more (?:messages|texts|msgs?)\b|\bopt ?out\b|\bdont (?:text|message|contact|send)\b"
+        ),
+    ),
+    (
+        # a bare command or a stop emoji around what is sent: "exclui", "me desinscreve", "🚫 mensagens 🚫"
+        "short_command",
+        re.compile(
+            r"^(?:me )?(?:exclui|exclua|excluam|remove|remova|removam|apaga|apague|apaguem|tira|desinscreve|"
+            r"descadastra|descadastre|sai fora|sai daqui|some daqui|cancela tudo)(?: (?:me|eu|ai|dai|isso|ja|agora))*$"
+            r"|\bstopemoji\b(?: \w+){0,2} (?:mensag\w*|msg\w*|propaganda\w*|spam|ofertas?|whats\w*|zap)\b"
+            r"|^(?:stopemoji )*(?:mensag\w*|msg\w*|propaganda\w*|spam)(?: stopemoji)+$"
+        ),
+    ),
 )
 _NOT_A_STOP = re.compile(
     r"\b(?:numero|telefone|contato|email) (?:novo|antigo)\b|\b(?:novo|antigo) (?:numero|telefone|contato)\b"
     r"|\b(?:atualiz\w*|corrig\w*|troc\w*|lista de espera|foto\w*)\b"
+    r"|\blista de (?:visitas?|imoveis|opcoes|compras|favoritos|documentos|espera)\b"
+    r"|\b(?:tir\w*|remov\w*|exclu\w*|apag\w*) (?:o|a|os|as|esse|essa|aquele|aquela|este|esta) (?:\w+ )?"
+    r"(?:apartamento|apto|casa|imovel|opcao|foto|proposta|visita|unidade|terreno)\b"
 )
 
 
@@ -383,18 +553,45 @@ _NO_INTEREST = re.compile(
 )
 
 
-def _grammar_stop(folded: str) -> OptOutDecision | None:
+def _grammar_stop(folded: str, text: str = "") -> OptOutDecision | None:
     if _NO_INTEREST.match(_without_courtesy(folded)):
         return OptOutDecision(
             STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": "no_interest"}
         )
-    if _NOT_A_STOP.search(folded) or (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded)):
+    if _WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded):
         return None
+    if not _NOT_A_STOP.search(folded) and (name := _grammar_match(folded)):
+        return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name})
+    # A stop that is one clause of a long message ("... troquei de emprego. Por favor me tirem da lista.") is read in
+    # its clause, where a near-miss word of another clause (a new number, a photo) does not reach it.
+    clauses = text_clauses(text) if _CLAUSE_BREAK.search(text) else ()
+    for clause in clauses if len(clauses) > 1 else ():
+        if _KEEP.search(clause) or _NOT_A_STOP.search(clause) or _WANTS_MORE.search(clause):
+            continue
+        if _FOR_NOW.search(clause):  # "não precisa mandar mais nada hoje": a pause, not a stop
+            continue
+        if name := _grammar_match(clause):
+            return OptOutDecision(
+                STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name, "clause": True}
+            )
+    return None
+
+
+def _grammar_match(folded: str) -> str | None:
     core = _without_courtesy(folded)
     for name, pattern in _GRAMMAR:
         if pattern.search(folded) or pattern.search(core):
-            return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name})
+            return name
     return None
+
+
+_FOR_NOW = re.compile(r"\b(?:hoje|por hoje|amanha|essa semana|esta semana|ainda|por enquanto|por agora)\b")
+_CLAUSE_BREAK = re.compile(r"[.!?;\n]+|,\s*(?=(?:mas|porem|entao|por isso|por favor|pfv|e)\b)|\s(?=(?:mas|porem)\s)")
+
+
+def text_clauses(text: str) -> tuple[str, ...]:
+    """The normalised clauses of a message: split at sentence ends and at "mas" / "porém" / ", então"."""
+    return tuple(clause for part in _CLAUSE_BREAK.split(text or "") if (clause := text_normalise(part)))
 
 
 # A short refusal with no object ("não", "agora não", "não quero", "sem interesse no momento") may be about this offer
@@ -438,18 +635,32 @@ _REFUSAL_WORDS = frozenset(
         "obrigado",
         "obrigada",
         "valeu",
+        "dispenso",
+        "preciso",
+        "quieto",
+        "pensar",
+        "precisa",
     ]
 )
 
 
 def _short_refusal(folded: str) -> bool:
     words = _without_courtesy(folded).split()
-    negated = {"nao", "n", "sem", "nunca", "talvez", "depois"} & set(words)
+    negated = {"nao", "n", "sem", "nunca", "talvez", "depois", "nem", "dispenso", "deixa"} & set(words)
     return 0 < len(words) <= 5 and bool(negated) and set(words) <= _REFUSAL_WORDS
 
 
+# A hedged message ("acho que não quero mais isso", "talvez seja melhor parar") is at most asked about by the model.
+_HEDGE = re.compile(r"\b(?:acho que|talvez|nao sei se|pensando bem|sera que|to pensando|estou pensando)\b")
+_REFUSING = re.compile(r"\b(?:nao|n|nem|sem|nunca|dispenso|chega|basta|deixa)\b")
+
+
 def _model_may_stop(folded: str) -> bool:
-    return bool(_STOP_CUE.search(folded)) and not (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded))
+    """The model suppresses only a message with a word of stopping, that asks for nothing more and welcomes no
+    message ("ele não atende ligação, manda mensagem pra ele")."""
+    if not _STOP_CUE.search(folded) or _messages_ok(folded):
+        return False
+    return not (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded))
 
 
 def _messages_ok(folded: str) -> bool:
@@ -457,7 +668,8 @@ def _messages_ok(folded: str) -> bool:
     for match in _MESSAGES_OK.finditer(folded):
         before = [word for word in folded[: match.start()].split() if word not in ("me", "mais", "pra", "mim")]
         postposed = len(before) >= 2 and before[-2] in ("liga", "ligacao", "ligacoes", "ligue", "ligar", "telefone")
-        if not before or before[-1] not in ("nao", "n", "nem", "sem", "num") or postposed:  # "me liga não, manda zap"
+        # "me liga não, manda zap"
+        if not before or before[-1] not in ("nao", "n", "nem", "sem", "num", "nunca") or postposed:
             return True
     return False
 
@@ -476,10 +688,12 @@ def _hours(folded: str) -> list[str] | None:
 
 
 def _days(folded: str) -> list[int] | None:
-    if _WEEKEND.search(folded):
-        return [5, 6]
-    if _WEEKDAYS.search(folded):
+    weekend, weekdays = bool(_WEEKEND.search(folded)), bool(_WEEKDAYS.search(folded))
+    weekend_refused = re.search(r"\b(?:fim de semana|final de semana|fds|sabado e domingo) nao\b", folded)
+    if weekdays and (not weekend or weekend_refused):
         return [0, 1, 2, 3, 4]
+    if weekend or _WEEKDAYS_NOT.search(folded):
+        return [5, 6]
     saturday, sunday = bool(_SATURDAY.search(folded)), bool(_SUNDAY.search(folded))
     if saturday or sunday:
         return [d for d, on in ((5, saturday), (6, sunday)) if on]
@@ -492,13 +706,22 @@ def _partial(folded: str) -> OptOutDecision | None:
         return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
     message_stop = bool(_MESSAGE_STOP.search(folded))
     wants_more = bool(_WANTS_MORE.search(folded)) and not re.search(r"\bme liga\b", folded)
-    if _CALL_STOP.search(folded) and not (message_stop and not _messages_ok(folded)) and not wants_more:
+    call_stop = _CALL_STOP.search(folded) and not _CALL_LATER.search(folded)
+    if call_stop and not (message_stop and not _messages_ok(folded)) and not wants_more:
         return OptOutDecision(
             STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
         )
-    if not _AUDIO_BLOCK.search(folded) and not _AUDIO_OK.search(folded):
-        audio = bool(_AUDIO.search(folded))
-        if _AUDIO_STOP.search(folded) or (audio and _WRITTEN.search(folded)) or _WRITTEN_ASK.search(folded):
+    # "mensagem escrita" / "mensagem de texto" asks for text; it does not refuse messages
+    written = re.sub(r"\b(?:mensage\w*|msg\w*) (?:escrita|de texto|por escrito|em texto)\b", "texto", folded)
+    if not _AUDIO_BLOCK.search(written) and not _AUDIO_OK.search(written):
+        audio = bool(_AUDIO.search(written))
+        if (
+            _AUDIO_STOP.search(written)
+            or _NO_AUDIO_MORE.search(written)
+            or (audio and _WRITTEN.search(written))
+            or _WRITTEN_ASK.search(written)
+            or re.fullmatch(r"(?:so )?(?:prefiro |quero )?(?:por )?(?:so )?texto(?: por favor)?", written)
+        ):
             return OptOutDecision(PREFERENCE, {"no_audio": True}, {"layer": "rule", "rule": "no_audio"})
     restricted = (
         _RESTRICT.search(folded)
@@ -506,6 +729,8 @@ def _partial(folded: str) -> OptOutDecision | None:
         or (_AFTER.search(folded) and _CONTACT_WORDS.search(folded))
         or re.search(r"\b(?:de manha|a tarde|a noite|durante a semana) nao\b", folded)
     )
+    # a bare time ("depois das 19h", "fds", "segunda a sexta") answers when to contact
+    restricted = restricted or len(folded.split()) <= 4
     if restricted and not _VISIT.search(folded):
         scope: dict = {}
         if days := _days(folded):
@@ -520,6 +745,8 @@ def _partial(folded: str) -> OptOutDecision | None:
 # --- Layer 2: a learned classifier for paraphrases -----------------------------------------------------------------
 
 TRAINING_FILE = Path(__file__).resolve().parent / "data" / "optout_ptbr.psv"
+# Every training file: the first writer's and the second batch in new families and voices (issue #20).
+TRAINING_FILES = (TRAINING_FILE, TRAINING_FILE.with_name("optout_ptbr_more.psv"))
 CLASSES = (STOP, CONFIRM, PREFERENCE, RESUME, NONE)
 ACTIONS = frozenset(CLASSES)
 
@@ -544,6 +771,11 @@ def optout_rows(path: str | Path) -> list[OptOutRow]:
         family, expected, scope, text = (part.strip() for part in parts)
         rows.append(OptOutRow(family, expected.lower(), scope, text))
     return rows
+
+
+def optout_training_rows() -> list[OptOutRow]:
+    """The rows of every training file (families are distinct across files)."""
+    return [row for path in TRAINING_FILES for row in optout_rows(path)]
 
 
 @dataclass
@@ -619,7 +851,7 @@ def _pipeline():
 
 def _model_layer_rows(rows: list[OptOutRow], rules) -> list[int]:
     """Indexes of the rows the keyword and rule layers leave to the model (the thresholds are about those)."""
-    return [i for i, row in enumerate(rows) if _before_model(text_fold(row.text), rules) is None]
+    return [i for i, row in enumerate(rows) if _before_model(text_normalise(row.text), rules, row.text) is None]
 
 
 def _thresholds(rows: list[OptOutRow], rules, folds: int = 5) -> tuple[float, float]:
@@ -628,7 +860,7 @@ def _thresholds(rows: list[OptOutRow], rules, folds: int = 5) -> tuple[float, fl
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
-    texts = [text_fold(r.text) for r in rows]
+    texts = [text_normalise(r.text) for r in rows]
     labels = np.array([r.expected for r in rows])
     groups = [r.family for r in rows]
     p_stop, p_ask = np.zeros(len(rows)), np.zeros(len(rows))
@@ -641,7 +873,8 @@ def _thresholds(rows: list[OptOutRow], rules, folds: int = 5) -> tuple[float, fl
         p_stop[test], p_ask[test] = stop, confirm
     left = set(_model_layer_rows(rows, rules))
     negatives = [p_stop[i] for i in left if labels[i] in (NONE, PREFERENCE, RESUME) and _model_may_stop(texts[i])]
-    stop_threshold = min(max(max(negatives, default=0.5) + 0.02, 0.5), 0.95)
+    # floored: a fold whose negatives happen to score low must not let the model suppress on a weak p(stop)
+    stop_threshold = min(max(max(negatives, default=STOP_FLOOR) + 0.02, STOP_FLOOR), 0.95)
     # stop requests the model leaves unasked: under the ask threshold, and confirm not their likeliest class
     stops = sorted(p_stop[i] for i in left if labels[i] == STOP and p_ask[i] < 0.5)
     ask_threshold = stops[int(len(stops) * ASK_QUANTILE)] - 0.005 if stops else 0.3
@@ -651,13 +884,14 @@ def _thresholds(rows: list[OptOutRow], rules, folds: int = 5) -> tuple[float, fl
 
 
 ASK_CAP = 0.5
+STOP_FLOOR = 0.8  # the model suppresses on its own only above this p(stop), whatever the split says
 ASK_QUANTILE = 0.05  # of the stop requests left to the model, at most this share goes unasked (out of fold)
 
 
 def optout_model_train(rows: list[OptOutRow], *, version: str, rules=DEFAULT_KEYWORDS) -> OptOutModel:
     rows = [r for r in rows if r.expected in ACTIONS and r.text]
     stop_threshold, ask_threshold = _thresholds(rows, tuple(rules))
-    pipeline = _pipeline().fit([text_fold(r.text) for r in rows], [r.expected for r in rows])
+    pipeline = _pipeline().fit([text_normalise(r.text) for r in rows], [r.expected for r in rows])
     return OptOutModel(pipeline, version, stop_threshold, ask_threshold)
 
 
@@ -674,21 +908,23 @@ def optout_model() -> OptOutModel:
             if _model is None:
                 import sklearn
 
-                data = TRAINING_FILE.read_bytes()
-                version = f"optout-lr-{hashlib.sha256(data).hexdigest()[:12]}-sklearn{sklearn.__version__}"
-                _model = optout_model_train(optout_rows(TRAINING_FILE), version=version)
+                digest = hashlib.sha256(b"".join(path.read_bytes() for path in TRAINING_FILES)).hexdigest()[:12]
+                version = f"optout-lr-{digest}-sklearn{sklearn.__version__}"
+                _model = optout_model_train(optout_training_rows(), version=version)
     return _model
 
 
 # --- The layered decision -------------------------------------------------------------------------------------------
 
 
-def _before_model(folded: str, rules) -> OptOutDecision | None:
+def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
     if not folded:
         return OptOutDecision()
     hit = optout_match(folded, [r for r in rules if r.whole_message])
     if hit is not None:
         return _keyword_stop(hit)
+    if _RESUME.search(folded) and not _RESUME_NOT.search(folded):
+        return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
     if _KEEP.search(folded):
         return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "keep"})
     partial = _partial(folded)
@@ -697,7 +933,7 @@ def _before_model(folded: str, rules) -> OptOutDecision | None:
     hit = optout_match(folded, rules)
     if hit is not None and not _near_miss_after(folded, hit.phrase):
         return _keyword_stop(hit)
-    return _grammar_stop(folded)
+    return _grammar_stop(folded, text)
 
 
 # A phrase keyword followed by somewhere or something else than a list ("quero sair do aluguel", "quero sair mais
@@ -771,21 +1007,24 @@ def optout_decide(
     the classifier for paraphrases, sure → stop, uncertain → confirm; (4) for the uncertain ones, ``llm`` when the
     caller has one (it answers one of the actions). The evidence never holds the message."""
     rules = tuple(rules)
-    folded = text_fold(text)
-    decided = _before_model(folded, rules)
+    folded = text_normalise(text)
+    decided = _before_model(folded, rules, text)
     if decided is not None:
         return decided
     model = model or optout_model()
     scores = model.scores(folded)
     p_stop = scores.get(STOP, 0.0)
-    ambiguous = max(scores, key=scores.get) == CONFIRM
+    # the likeliest class "confirm" asks only about a message that refuses something ("oi, tenho interesse" is not)
+    ambiguous = max(scores, key=scores.get) == CONFIRM and bool(_REFUSING.search(folded) or _STOP_CUE.search(folded))
     evidence = {"layer": "model", "model_version": model.version, "score": round(p_stop, 4)}
     may_stop = _model_may_stop(folded)
     if not may_stop:
         evidence["guard"] = "no_stop_cue"
-    if p_stop >= model.stop_threshold and may_stop:
+    if p_stop >= model.stop_threshold and may_stop and not _HEDGE.search(folded):
         return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, evidence)
-    if p_stop < model.ask_threshold and not ambiguous and not _short_refusal(folded):
+    refusing = may_stop or bool(_REFUSING.search(folded) or _STOP_CUE.search(folded))
+    # nothing refused ("oi, tenho interesse"): whatever p(stop), there is nothing to ask
+    if (p_stop < model.ask_threshold or not refusing) and not ambiguous and not _short_refusal(folded):
         return OptOutDecision(NONE, {}, evidence)
     if llm is not None:
         try:

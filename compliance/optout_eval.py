@@ -24,13 +24,14 @@ from compliance.optout import (
     PREFERENCE,
     RESUME,
     STOP,
-    TRAINING_FILE,
+    TRAINING_FILES,
     OptOutModel,
     OptOutRow,
     optout_decide,
     optout_model,
     optout_model_train,
     optout_rows,
+    optout_training_rows,
     scope_compact,
 )
 
@@ -104,12 +105,12 @@ def optout_evaluate(path_or_rows, *, rules=DEFAULT_KEYWORDS, model: OptOutModel 
     return report
 
 
-def optout_evaluate_grouped(path_or_rows=TRAINING_FILE, *, rules=DEFAULT_KEYWORDS, folds: int = 5) -> dict:
-    """Group-aware split of a training file: GroupKFold by family, every row decided by a model trained on the
-    other families (its thresholds chosen on those alone)."""
+def optout_evaluate_grouped(path_or_rows=None, *, rules=DEFAULT_KEYWORDS, folds: int = 5) -> dict:
+    """Group-aware split of the training files (or of one file): GroupKFold by family, every row decided by a
+    model trained on the other families (its thresholds chosen on those alone)."""
     from sklearn.model_selection import GroupKFold
 
-    rows = _rows(path_or_rows)
+    rows = optout_training_rows() if path_or_rows is None else _rows(path_or_rows)
     groups = [r.family for r in rows]
     decisions: list = [None] * len(rows)
     splitter = GroupKFold(n_splits=min(folds, len(set(groups))))
@@ -122,7 +123,7 @@ def optout_evaluate_grouped(path_or_rows=TRAINING_FILE, *, rules=DEFAULT_KEYWORD
     return report
 
 
-def optout_eval_report(*, training: str | Path = TRAINING_FILE, challenge: str | Path | None = None) -> dict:
+def optout_eval_report(*, training: str | Path | None = None, challenge: str | Path | None = None) -> dict:
     """The training file's group-aware split and the challenge file (when present) side by side."""
     import sklearn
 
@@ -134,7 +135,10 @@ def optout_eval_report(*, training: str | Path = TRAINING_FILE, challenge: str |
             "stop_threshold": model.stop_threshold,
             "ask_threshold": model.ask_threshold,
             "sklearn": sklearn.__version__,
-            "training_sha256": hashlib.sha256(Path(training).read_bytes()).hexdigest(),
+            "training_sha256": {
+                path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+                for path in ([Path(training)] if training else TRAINING_FILES)
+            },
         },
         "training_group_split": optout_evaluate_grouped(training),
         "challenge": optout_evaluate(challenge, model=model) if challenge.exists() else None,

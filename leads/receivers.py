@@ -177,6 +177,22 @@ def _confirmation_ask(lead, message, event, decision) -> None:
             evidence=dict(decision.evidence),
         )
         return
+    # a question the outbox refused in the last 24 hours is not queued again (it would be refused again)
+    refused = (
+        lead.events.filter(kind=EventKind.CONSENT, payload__optout_question_refused=True, occurred_at__gte=since)
+        .order_by("-id")
+        .first()
+    )
+    if refused is not None:
+        _consent_note(
+            lead,
+            message,
+            _("Maybe asked to stop: the confirmation question could not be sent (%(reason)s).")
+            % {"reason": refused.payload.get("reason", "")},
+            evidence=dict(decision.evidence),
+            outbox_id=refused.payload.get("outbox_id"),
+        )
+        return
     with translation.override("pt-br"):  # the person reads Portuguese whoever's request this runs in
         body = _("Do you want to stop receiving our messages?")
         buttons = [
@@ -199,6 +215,8 @@ def _confirmation_ask(lead, message, event, decision) -> None:
             % {"reason": row.last_reason},
             evidence=dict(decision.evidence),
             outbox_id=row.pk,
+            optout_question_refused=True,
+            reason=row.last_reason,
         )
         return
     timeline_event_record(

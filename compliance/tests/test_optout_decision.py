@@ -210,3 +210,92 @@ def test_the_decision_is_fast_enough_for_every_inbound_message():
         durations.append(time.perf_counter() - start)
     durations.sort()
     assert durations[int(len(durations) * 0.95)] < 0.05  # generous on a loaded CI box; the bench reports ~1 ms
+
+
+# Issue #20 (generalisation): phrasings in voices the first training file did not have — typos, abbreviations,
+# regional and angry registers, questions, third parties, a stop that is one clause of a long message, emoji.
+MORE_STOPS = [
+    "pare de me mamdar mensagen",
+    "nao qro mais resever msg",
+    "para d m mandar isso",
+    "me tira dessa lsta pf",
+    "tem como parar de me mandar isso?",
+    "como eu saio dessa lista?",
+    "minha mãe pediu pra vcs pararem de mandar mensagem pra ela",
+    "Uai sô, para de mandar trem pra mim",
+    "Bah tchê, não me manda mais essas mensagens",
+    "Com base na LGPD, exijo a exclusão dos meus dados e o fim das mensagens.",
+    "Nos termos do art. 18 da Lei 13.709, solicito a eliminação dos meus dados e a interrupção dos contatos.",
+    "exclui",
+    "me desinscreve por favor",
+    "cancela meu cadastro ai",
+    "🚫 mensagens 🚫",
+    "no more messages please",
+    "Oi, troquei de emprego e agora estou sem tempo pra nada. Por favor, me tirem da lista.",
+    "eu já comprei meu apartamento, então não precisam mais entrar em contato",
+]
+MORE_NEAR_MISSES = [
+    "não quero parar de receber, gosto das ofertas",
+    "nao queo parar de receber as ofertas",
+    "não precisa me remover, só estava ocupado",
+    "tira o segundo apartamento da lista de visitas, só quero ver o primeiro",
+    "meu celular bloqueou, por isso não respondi",
+    "chega de aluguel, quero meu próprio canto",
+    "vou parar no posto e já chego",
+    "parará?",
+    "stop by tomorrow?",
+    "a visita de amanhã ainda está de pé? tenho a lista de documentos",
+    "não me liga agora, daqui a pouco eu ligo",
+    "Recebi o número novo do corretor. Não precisa mandar mais nada hoje, amanhã eu vejo.",
+    "não manda áudio, prefiro mensagem escrita",
+]
+
+
+@pytest.mark.parametrize("text", MORE_STOPS)
+def test_stop_requests_in_other_voices_stop_every_channel(text):
+    decision = optout_decide(text, DEFAULT_KEYWORDS)
+    assert (decision.action, scope_compact(decision)) == ("stop", "any"), decision
+
+
+@pytest.mark.parametrize("text", MORE_NEAR_MISSES)
+def test_near_misses_in_other_voices_are_never_a_stop(text):
+    assert optout_decide(text, DEFAULT_KEYWORDS).action != "stop"
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "scope"),
+    [
+        ("não manda áudio, prefiro mensagem escrita", "preference", "no_audio"),
+        ("sou surdo, por favor só mensagem de texto", "preference", "no_audio"),
+        ("áudio longo não dá pra mim, digita aí", "preference", "no_audio"),
+        ("prefiro texto", "preference", "no_audio"),
+        ("depois das 19h", "preference", "hours:19:00-21:00"),
+        ("prefiro de manhã", "preference", "hours:08:00-12:00"),
+        ("fds", "preference", "days:5,6"),
+        ("segunda a sexta", "preference", "days:0,1,2,3,4"),
+        ("fim de semana não, só em dia útil", "preference", "days:0,1,2,3,4"),
+        ("durante a semana não dá, só sábado e domingo", "preference", "days:5,6"),
+        ("pode voltar a mandar", "resume", "marketing"),
+        ("me adiciona de novo na lista", "resume", "marketing"),
+        ("quero receber as novidades sim", "resume", "marketing"),
+        ("quero continuar recebendo as ofertas, me adiciona de novo", "resume", "marketing"),
+        ("pode retomar o envio das mensagens", "resume", "marketing"),
+        ("não quero que me liguem", "stop", "phone"),
+        ("dá pra parar de me ligar? mensagem tudo bem", "stop", "phone"),
+    ],
+)
+def test_partial_requests_in_other_voices(text, action, scope):
+    decision = optout_decide(text, DEFAULT_KEYWORDS)
+    assert (decision.action, scope_compact(decision)) == (action, scope), decision
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [("mamdar", "mandar"), ("mensagen", "mensagens"), ("lsita", "lista"), ("paerm", "parem"), ("parm", "parem")],
+)
+def test_typos_of_the_key_words_are_read_as_the_word_and_real_words_are_left_alone(typo, word):
+    from compliance.optout import text_normalise
+
+    assert text_normalise(typo) == word
+    for real in ("vista", "parte", "mandaram", "contrato", "porem", "tive", "chego"):
+        assert text_normalise(real) == real
