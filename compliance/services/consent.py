@@ -457,19 +457,8 @@ def marketing_consent_from_meta(*, contact: str, kind: str, stopped: bool, evide
     at once, so the outbox's marketing check refuses (or allows) the next marketing send. A resume is a new
     consent given in WhatsApp's own interface; it points at the current marketing text, and without one nothing is
     granted (None)."""
-    if stopped:
-        return consent_record(
-            contact=contact,
-            kind=kind,
-            purpose=ConsentPurpose.MARKETING,
-            channel=ConsentChannel.WHATSAPP,
-            legal_basis=LegalBasis.CONSENT,
-            status=ConsentStatus.REVOKED,
-            source=ConsentSource.META,
-            evidence=dict(evidence),
-        )
-    text = consent_text_current(ConsentPurpose.MARKETING)
-    if text is None:
+    text = None if stopped else consent_text_current(ConsentPurpose.MARKETING)
+    if not stopped and text is None:
         return None
     return consent_record(
         contact=contact,
@@ -477,7 +466,7 @@ def marketing_consent_from_meta(*, contact: str, kind: str, stopped: bool, evide
         purpose=ConsentPurpose.MARKETING,
         channel=ConsentChannel.WHATSAPP,
         legal_basis=LegalBasis.CONSENT,
-        status=ConsentStatus.GRANTED,
+        status=ConsentStatus.REVOKED if stopped else ConsentStatus.GRANTED,
         source=ConsentSource.META,
         text=text,
         evidence=dict(evidence),
