@@ -19,9 +19,9 @@ import time
 
 import psycopg
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 
+from common.kick import Kick
 from common.meta import meta_signature_valid
 
 logger = logging.getLogger(__name__)
@@ -57,24 +57,15 @@ def webhook_receive(*, body: bytes, signature: str | None, store=None) -> tuple[
     return 200, "stored" if stored is not None else "duplicate"
 
 
-_last_kick = 0.0
+_kick = Kick(KICK_KEY, failure="whatsapp webhook: drain not kicked; beat will pick the events up")
 
 
 def drain_kick() -> None:
     """Ask a worker to drain pending events, at most once a second across all processes (Redis ``SET NX``), and
     without a Redis round trip per event (a process checks its own clock first). A broker hiccup only delays."""
-    global _last_kick
     from whatsapp.tasks import webhook_events_drain
 
-    now = time.monotonic()
-    if now - _last_kick < 1.0:
-        return
-    _last_kick = now
-    try:
-        if cache.add(KICK_KEY, 1, timeout=1):
-            webhook_events_drain.delay()
-    except Exception:
-        logger.warning("whatsapp webhook: drain not kicked; beat will pick the events up")
+    _kick(webhook_events_drain.delay)
 
 
 class _Slot:

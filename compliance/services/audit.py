@@ -27,15 +27,14 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.kick import Kick
 from compliance.context import current_actor
 from compliance.models import AuditCategory, AuditEntry
 
@@ -149,24 +148,15 @@ def audit_access_denied(*, object_type: str, object_id, actor) -> AuditEntry:
 
 
 # --- Sealing --------------------------------------------------------------------------------------------------------
-_last_kick = 0.0
+_kick = Kick(SEAL_KICK_KEY, failure="audit: sealer not kicked; beat will seal the entries")
 
 
 def audit_seal_kick() -> None:
     """Ask a worker to seal, at most once a second across processes (Redis ``SET NX``) and without a Redis round trip
     per entry (a process checks its own clock first). A broker hiccup only delays: beat seals every minute."""
-    global _last_kick
     from compliance.tasks import audit_seal_task
 
-    now = time.monotonic()
-    if now - _last_kick < 1.0:
-        return
-    _last_kick = now
-    try:
-        if cache.add(SEAL_KICK_KEY, 1, timeout=1):
-            audit_seal_task.delay()
-    except Exception:
-        logger.warning("audit: sealer not kicked; beat will seal the entries")
+    _kick(audit_seal_task.delay)
 
 
 _SEAL_UPDATE = """
