@@ -27,6 +27,11 @@ DATASET = DATA / "messages_ptbr.psv"
 DATASETS = (DATASET, DATA / "messages_ptbr_more.psv")
 # Written independently by someone who never saw the training data: only ``ai_eval`` reads it, for its report.
 CHALLENGE_DATASET = DATA / "challenge" / "extraction_challenge_ptbr.psv"
+# Every independently written challenge set, by the key ai_eval reports it under (set 1 keeps "challenge").
+CHALLENGE_DATASETS = {
+    "challenge": CHALLENGE_DATASET,
+    "challenge_2": DATA / "challenge" / "extraction_challenge2_ptbr.psv",
+}
 COLUMNS = (
     "family",
     "intent",
@@ -213,9 +218,10 @@ def dataset_split() -> tuple[list[Example], list[Example]]:
     return dataset_folds()[0]
 
 
-def challenge_set() -> list[Example] | None:
-    """The independently written challenge set, or None when the file is absent. For the final report only."""
-    return examples_load(CHALLENGE_DATASET) if CHALLENGE_DATASET.exists() else None
+def challenge_set(path: Path = CHALLENGE_DATASET) -> list[Example] | None:
+    """An independently written challenge set (the first by default), or None when the file is absent. For the final
+    report only."""
+    return examples_load(path) if path.exists() else None
 
 
 # --- Budget ------------------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ from compliance.optout import (
 )
 
 CHALLENGE_FILE = Path(__file__).resolve().parent / "data" / "challenge" / "optout_challenge_ptbr.psv"
+# Every independently written challenge file, by the key the report shows it under (set 1 keeps "challenge").
+CHALLENGE_FILES = {"challenge": CHALLENGE_FILE, "challenge_2": CHALLENGE_FILE.with_name("optout_challenge2_ptbr.psv")}
 
 
 def _rows(path_or_rows) -> list[OptOutRow]:
@@ -124,10 +126,11 @@ def optout_evaluate_grouped(path_or_rows=None, *, rules=DEFAULT_KEYWORDS, folds:
 
 
 def optout_eval_report(*, training: str | Path | None = None, challenge: str | Path | None = None) -> dict:
-    """The training file's group-aware split and the challenge file (when present) side by side."""
+    """The training file's group-aware split and every challenge file (when present) side by side; ``challenge``
+    replaces the first challenge file."""
     import sklearn
 
-    challenge = Path(challenge) if challenge else CHALLENGE_FILE
+    challenges = {**CHALLENGE_FILES, **({"challenge": Path(challenge)} if challenge else {})}
     model = optout_model()
     report = {
         "model": {
@@ -141,6 +144,6 @@ def optout_eval_report(*, training: str | Path | None = None, challenge: str | P
             },
         },
         "training_group_split": optout_evaluate_grouped(training),
-        "challenge": optout_evaluate(challenge, model=model) if challenge.exists() else None,
+        **{key: optout_evaluate(path, model=model) if path.exists() else None for key, path in challenges.items()},
     }
     return report

@@ -2,7 +2,8 @@
 
 * ``group_split``: group-aware cross-validation over the training data (whole message families held out; for the
   local engine, retrained per fold; for another provider, its answers on the same messages);
-* ``challenge``: the separately written challenge set (never trained or tuned on), with the issue's targets;
+* ``challenge``, ``challenge_2``: the separately written challenge sets (never trained or tuned on; set 2 by another
+  writer), each with the issue's targets;
 * ``labelled_examples``: the examples production feedback recorded (opt-out confirmations answered "Não",
   consultants' corrections of extracted fields);
 * ``optout``: the opt-out decision's recall and false suppressions, when the compliance evaluation is installed."""
@@ -16,7 +17,7 @@ from django.db import DatabaseError
 
 from ai_middleware import engine
 from ai_middleware.evaluation import evaluate, group_cross_validation, labelled_examples_evaluate
-from ai_middleware.local import CHALLENGE_DATASET, challenge_set, dataset, dataset_folds, local_engine
+from ai_middleware.local import CHALLENGE_DATASETS, challenge_set, dataset, dataset_folds, local_engine
 from ai_middleware.providers import provider as provider_for
 
 # The issue's targets, checked on the challenge set (and shown against the group-aware split for reference).
@@ -53,6 +54,17 @@ def _optout_report() -> dict:
         return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
 
 
+def _challenge_report(extract, path) -> dict:
+    """One challenge file's figures and targets, or why it is skipped."""
+    examples = challenge_set(path)
+    if not examples:
+        return {"skipped": f"{path.name} is not in the repository"}
+    report = evaluate(extract, examples)
+    report["source"] = str(path.relative_to(path.parents[3]))
+    report["targets"] = _targets(report)
+    return report
+
+
 def _labelled_report(extract, mistakes: bool) -> dict:
     """The labelled examples' section; without a migrated database the rest of the report still prints."""
     try:
@@ -64,7 +76,7 @@ def _labelled_report(extract, mistakes: bool) -> dict:
 class Command(BaseCommand):
     help = (
         "Evaluate an extractor side by side on a group-aware split of the training data, the independent challenge "
-        "set and the labelled examples from production feedback (accuracy / F1 per field, budget exact match, "
+        "sets and the labelled examples from production feedback (accuracy / F1 per field, budget exact match, "
         "budgets invented), plus the opt-out figures."
     )
 
@@ -94,17 +106,10 @@ class Command(BaseCommand):
             # A remote model was never trained on our data: one held-out fold is enough to compare.
             group_split = evaluate(extract, dataset_folds(folds)[0][1])
             group_split["method"] = "first GroupKFold fold by message family (provider not trained on it)"
-        challenge_examples = challenge_set()
-        if challenge_examples:
-            challenge = evaluate(extract, challenge_examples)
-            challenge["source"] = str(CHALLENGE_DATASET.relative_to(CHALLENGE_DATASET.parents[3]))
-        else:
-            challenge = {"skipped": f"{CHALLENGE_DATASET.name} is not in the repository"}
+        challenges = {key: _challenge_report(extract, path) for key, path in CHALLENGE_DATASETS.items()}
         group_split["targets"] = _targets(group_split)
-        if "fields" in challenge:
-            challenge["targets"] = _targets(challenge)
         if not mistakes:
-            for report in (group_split, challenge):
+            for report in (group_split, *challenges.values()):
                 report.pop("intent_mistakes", None)
                 report.pop("budget_mistakes", None)
         report = {
@@ -112,7 +117,7 @@ class Command(BaseCommand):
             "model": model,
             "train_examples": len(dataset()),
             "group_split": group_split,
-            "challenge": challenge,
+            **challenges,
             "labelled_examples": _labelled_report(extract, mistakes),
             "optout": _optout_report(),
         }
