@@ -64,16 +64,26 @@ def test_ai_eval_reports_the_group_aware_split_and_the_challenge_set_side_by_sid
         "opt_out",
     }
 
-    challenge = report["challenge"]
-    if "skipped" in challenge:  # the challenge file is written separately; the command says it is missing
-        assert "extraction_challenge_ptbr.psv" in challenge["skipped"]
-    else:
-        assert challenge["examples"] >= 300 and challenge["source"].endswith("extraction_challenge_ptbr.psv")
-        assert all(0.0 <= value <= 1.0 for value in _fractions(challenge))
-        assert set(challenge["targets"]) == {"intent_macro_f1", "budget_exact_match", "budget_not_invented"}
+    # Every challenge file side by side: set 1 under "challenge", set 2 (another writer) under "challenge_2".
+    for key, name in (
+        ("challenge", "extraction_challenge_ptbr.psv"),
+        ("challenge_2", "extraction_challenge2_ptbr.psv"),
+    ):
+        challenge = report[key]
+        if "skipped" in challenge:  # the challenge file is written separately; the command says it is missing
+            assert name in challenge["skipped"]
+        else:
+            assert challenge["examples"] >= 300 and challenge["source"].endswith(name)
+            assert all(0.0 <= value <= 1.0 for value in _fractions(challenge))
+            assert set(challenge["targets"]) == {"intent_macro_f1", "budget_exact_match", "budget_not_invented"}
+    assert report["challenge_2"]["examples"] >= 400
 
     assert report["labelled_examples"]["examples"] == 0 and report["labelled_examples"]["note"]
     assert report["optout"]  # the compliance evaluation's figures, or the note saying it is not installed
+    optout = report["optout"]
+    if "challenge" in optout:  # both opt-out challenge files side by side, with the same figures
+        assert optout["challenge_2"]["n"] >= 360 and set(optout["challenge_2"]) == set(optout["challenge"])
+        assert 0.0 <= optout["challenge_2"]["stop_recall"] <= 1.0
 
 
 @pytest.mark.parametrize(
