@@ -8,6 +8,7 @@ urlpatterns = [
     path("export/", views.lead_export_view, name="export"),
     path("new/", views.lead_create_view, name="create"),
     path("<int:lead_id>/", views.lead_detail_view, name="detail"),
+    path("<int:lead_id>/edit/", views.lead_edit_view, name="edit"),
     path("<int:lead_id>/notes/", views.lead_note_create_view, name="note_create"),
     path("<int:lead_id>/stage/", views.lead_stage_change_view, name="stage_change"),
     path("<int:lead_id>/referrals/", views.lead_referral_create_view, name="referral_create"),

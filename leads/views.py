@@ -16,7 +16,7 @@ from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
-from leads.forms import LeadCreateForm, NoteForm, ReferralForm, StageForm
+from leads.forms import LeadCreateForm, LeadEditForm, NoteForm, ReferralForm, StageForm
 from leads.models import EventChannel
 from leads.services.dedup_check import lead_duplicate_warning
 from leads.services.export import lead_export
@@ -208,4 +208,59 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
         context["error"] = exc.message
         return TemplateResponse(request, "leads/lead_create.html", context, status=400)
     messages.success(request, _("Lead created."))
+    return redirect("leads:detail", lead_id=lead.pk)
+
+
+def _edit_duplicate_warning(request: HttpRequest, lead, form: LeadEditForm):
+    """A renamed lead or a new phone/e-mail may make this lead look like someone already in the base: the check
+    runs on what changed (the new name, the added contacts), and the lead itself is not its own duplicate."""
+    data = form.cleaned_data
+    phones, emails = [data["phone"]] if data["phone"] else [], [data["email"]] if data["email"] else []
+    if not phones and not emails and data["full_name"].strip() == lead.full_name:
+        return None
+    warning = lead_duplicate_warning(
+        user=request.user,
+        full_name=data["full_name"],
+        phones=phones,
+        emails=emails,
+        city=data["city"],
+        source_id=lead.source_id,
+    )
+    if warning is None:
+        return None
+    others = [c for c in warning.candidates if c.pk != lead.pk]
+    if not others and not warning.hidden:
+        return None
+    return type(warning)(warning.reason, warning.confidence, others, warning.hidden)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CONSULTANT, Role.SUPERVISOR, Role.ADMIN)
+def lead_edit_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """ "Edit lead": the profile and a new phone or e-mail; a likely duplicate is shown before saving, with "open the
+    existing one" and "save anyway"."""
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    form = LeadEditForm(request.POST or None, lead=lead)
+    context = {"form": form, "lead": lead}
+    if request.method == "GET" or not form.is_valid():
+        status = 200 if request.method == "GET" else 400
+        return TemplateResponse(request, "leads/lead_edit.html", context, status=status)
+    if request.POST.get("confirm_duplicate") != "1":
+        warning = _edit_duplicate_warning(request, lead, form)
+        if warning is not None:
+            context |= {"duplicate": warning, "unmask_contacts": contacts_unmasked_in_lists(request.user)}
+            return TemplateResponse(request, "leads/lead_edit.html", context, status=409)
+    data = form.cleaned_data
+    try:
+        services.lead_edit_by_hand(
+            lead=lead,
+            actor=request.user,
+            data=form.profile(),
+            phones=[data["phone"]] if data["phone"] else [],
+            emails=[data["email"]] if data["email"] else [],
+        )
+    except ApplicationError as exc:
+        context["error"] = exc.message
+        return TemplateResponse(request, "leads/lead_edit.html", context, status=400)
+    messages.success(request, _("Lead saved."))
     return redirect("leads:detail", lead_id=lead.pk)

@@ -71,6 +71,7 @@ RULES: dict[str, Rule] = {
     "two_factor_verify": Rule(SHARED),
     "leads:list": Rule(SHARED),
     "leads:detail": Rule(OBJECT, [_lead]),
+    "leads:edit": Rule(OBJECT, [_lead]),
     "leads:note_create": Rule(OBJECT, [_lead]),
     "leads:stage_change": Rule(OBJECT, [_lead]),
     "leads:referral_create": Rule(OBJECT, [_lead]),
