@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import ApplicationError
-from compliance.roles import ANY_STAFF_ROLE, Role, contacts_unmasked_in_lists, role_required
+from compliance.roles import ANY_STAFF_ROLE, Role, contacts_unmasked_in_lists, role_required, user_has_role
 from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
 from leads.forms import LeadCreateForm, LeadEditForm, NoteForm, ReferralForm, StageForm
-from leads.models import EventChannel
+from leads.models import EventChannel, LeadStage
+from leads.services.bulk import leads_stage_change, leads_tag_add
 from leads.services.dedup_check import lead_duplicate_warning
 from leads.services.export import lead_export
+from leads.services.saved_views import saved_view_delete, saved_view_save
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -32,21 +34,137 @@ def _page_size(request: HttpRequest) -> int:
         return PAGE_SIZE
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _list_context(request: HttpRequest) -> dict:
+    lead_filter = LeadFilter(request.GET, queryset=selectors.lead_visible_to(request.user), user=request.user)
+    columns = selectors.lead_list_columns_chosen(request.GET.getlist("cols"))
+    try:
+        page = selectors.lead_list_page(
+            user=request.user,
+            filters=request.GET,
+            sort=request.GET.get("sort", ""),
+            page=_page_number(request),
+            size=_page_size(request),
+            columns=columns,
+        )
+    except LeadFilterInvalid:  # the form says which filter is wrong
+        page = selectors.LeadPage([], 1, _page_size(request), False, 0, False, "created", columns)
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_assign = user_has_role(request.user, Role.SUPERVISOR, Role.ADMIN)
+    return {
+        "filter": lead_filter,
+        "page": page,
+        "query": query.urlencode(),
+        "sorts": selectors.lead_list_sorts(),
+        "all_columns": selectors.lead_list_columns(),
+        "columns": page.columns,
+        "extension_columns": selectors.lead_list_column_templates(page.columns),
+        "saved_views": selectors.saved_views_for(user=request.user),
+        "stages": LeadStage.choices,
+        "can_assign": can_assign,
+        "unmask_contacts": contacts_unmasked_in_lists(request.user),
+    }
+
+
 @require_GET
 @role_required(*ANY_STAFF_ROLE)
 def lead_list_view(request: HttpRequest) -> HttpResponse:
-    lead_filter = LeadFilter(request.GET, queryset=selectors.lead_visible_to(request.user), user=request.user)
-    try:
-        leads = selectors.lead_list(user=request.user, filters=request.GET)
-    except LeadFilterInvalid:
-        leads = selectors.lead_visible_to(request.user).none()  # the form says which filter is wrong
-    page = Paginator(leads, _page_size(request)).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """The list: filters, sort order, columns, saved views, pages without COUNT(*), and the bulk-action bar."""
     template = "leads/lead_list.html"
     if request.htmx and request.htmx.target == "lead-results":
         template += "#results"
-    return TemplateResponse(request, template, {"filter": lead_filter, "page": page, "query": query.urlencode()})
+    return TemplateResponse(request, template, _list_context(request))
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def saved_view_create_view(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    try:
+        view = saved_view_save(user=request.user, name=request.POST.get("name", ""), query=query)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('leads:list')}?{query}")
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(f"{reverse('leads:list')}?{view.query}")
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def saved_view_delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    try:
+        saved_view_delete(user=request.user, view_id=view_id)
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+    messages.success(request, _("Saved view deleted."))
+    return redirect("leads:list")
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    return redirect(f"{reverse('leads:list')}?{query}" if query else reverse("leads:list"))
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_bulk_tag_view(request: HttpRequest) -> HttpResponse:
+    try:
+        ids = selectors.lead_ids_for_bulk(user=request.user, data=request.POST)
+        added = leads_tag_add(lead_ids=ids, actor=request.user, path=request.POST.get("tag", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _back_to_list(request)
+    messages.success(request, _("Tag added to %(n)d leads.") % {"n": added})
+    return _back_to_list(request)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_bulk_stage_view(request: HttpRequest) -> HttpResponse:
+    try:
+        ids = selectors.lead_ids_for_bulk(user=request.user, data=request.POST)
+        result = leads_stage_change(
+            lead_ids=ids,
+            actor=request.user,
+            stage=request.POST.get("stage", ""),
+            reason=request.POST.get("reason", "")[:300],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _back_to_list(request)
+    messages.success(
+        request,
+        _("%(moved)d leads moved; %(unchanged)d were already in that stage.")
+        % {"moved": result["moved"], "unchanged": result["unchanged"]},
+    )
+    return _back_to_list(request)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_bulk_export_view(request: HttpRequest) -> HttpResponse:
+    """The selected rows (or all matching the filters) as CSV or XLSX, through the list's export."""
+    if request.POST.get("all_matching") == "1":
+        filters = QueryDict(request.POST.get("query", ""))
+    else:
+        ids = selectors.lead_ids_visible(user=request.user, lead_ids=request.POST.getlist("lead_ids"))
+        if not ids:
+            messages.error(request, _("Select at least one lead (or all the leads matching the filters)."))
+            return _back_to_list(request)
+        filters = QueryDict(mutable=True)
+        filters["ids"] = ",".join(str(i) for i in ids)
+    try:
+        export = lead_export(user=request.user, filters=filters, file_format=request.POST.get("format", "csv"))
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+    return lead_export_response(export)
 
 
 def lead_export_response(export) -> HttpResponse:

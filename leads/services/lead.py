@@ -241,14 +241,13 @@ def lead_contacts_add(*, lead: Lead, actor, phones=(), emails=(), channel: Event
     if not points:
         return []
     ContactPoint.objects.bulk_create(points)
+    kinds = ", ".join(sorted({str(p.get_kind_display()) for p in points}))
     timeline_event_record(
         lead=lead,
-        kind=EventKind.UPDATED,
+        kind=EventKind.CONTACT_ADDED,
         channel=channel,
         actor=actor,
-        payload={
-            "changes": {"contacts": {"from": "", "to": ", ".join(sorted({str(p.get_kind_display()) for p in points}))}}
-        },
+        payload={"text": _("Contact added: %(kinds)s") % {"kinds": kinds}, "kinds": sorted({p.kind for p in points})},
     )
     return points
 

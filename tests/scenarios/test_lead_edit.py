@@ -46,7 +46,9 @@ def test_a_consultant_corrects_the_profile_and_the_timeline_says_what_changed(wo
     detail = ana.get(f"/leads/{lead.pk}/").content.decode()
     assert "Joana Prado Lima" in detail and "Campinas" in detail
     assert "Nome completo" in detail  # the timeline names the field in Portuguese, not "full_name"
-    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.UPDATED).count() == 2  # profile, then the e-mail
+    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.UPDATED).count() == 1
+    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.CONTACT_ADDED).count() == 1  # no address in it
+    assert "example.com" not in str(LeadEvent.objects.get(lead=lead, kind=EventKind.CONTACT_ADDED).payload)
 
 
 def test_adding_a_phone_that_another_of_her_leads_has_warns_first_and_saves_only_when_confirmed(world, login):
