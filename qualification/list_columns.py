@@ -3,26 +3,26 @@ served score — the learned model's probability when one serves, else the rules
 
 from __future__ import annotations
 
-from django.db.models import Case, F, FloatField, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from leads.list_columns import ListExtension, list_extension_register
-from qualification.models import Category, LeadScore
+from qualification.models import Category
 
 CLASS_RANK = {Category.HOT: 0, Category.WARM: 1, Category.COLD: 2}
 
 
 def _with_score(leads):
+    """One LEFT JOIN on the lead's score (not a subquery per row), so that sorting a large list stays one pass."""
     if "score_value" in leads.query.annotations:
         return leads
-    scores = LeadScore.objects.filter(lead_id=OuterRef("pk"))
-    served = Coalesce(F("probability") * 100, F("score"), output_field=FloatField())
+    served = Coalesce(F("qualification__probability") * 100, F("qualification__score"), output_field=FloatField())
     return leads.annotate(
-        score_value=Subquery(scores.annotate(served=served).values("served")[:1], output_field=FloatField()),
-        score_class=Subquery(scores.values("category")[:1]),
+        score_value=served,
+        score_class=F("qualification__category"),
         score_rank=Case(
-            *[When(score_class=code, then=Value(rank)) for code, rank in CLASS_RANK.items()],
+            *[When(qualification__category=code, then=Value(rank)) for code, rank in CLASS_RANK.items()],
             default=Value(9),
             output_field=IntegerField(),
         ),

@@ -4,6 +4,8 @@ explicit "save anyway". Another team's lead cannot be edited (404)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from leads.models import ContactKind, EventKind, LeadEvent
@@ -90,3 +92,18 @@ def test_bad_input_is_answered_field_by_field_and_another_teams_lead_does_not_ex
     theirs = world["leads"]["carla"][0]
     assert ana.get(f"/leads/{theirs.pk}/edit/").status_code == 404
     assert ana.post(f"/leads/{theirs.pk}/edit/", {"full_name": "X"}).status_code == 404
+
+
+def test_opt_out_and_merge_ask_before_acting(world, login):
+    """Issue #21, safe actions: "Registrar descadastro" and "Mesclar" carry a CSP-safe confirmation (data-confirm for
+    static/js/confirm.js, hx-confirm for the HTMX merge) — no inline script."""
+    from leads.models import DuplicateReview
+
+    lead, twin = world["leads"]["ana"]
+    DuplicateReview.objects.create(lead=lead, candidate=twin, reason="same name", confidence=0.8)
+    detail = login(world["ana"]).get(f"/leads/{lead.pk}/").content.decode()
+    opt_out = re.search(r'<form[^>]*contact_opt_out[^>]*>|<form[^>]*opt-out/"[^>]*>', detail).group(0)
+    assert "data-confirm=" in opt_out and "onsubmit" not in detail
+    queue = login(world["sup_a"]).get("/leads/duplicates/").content.decode()
+    merge = re.search(r'<button[^>]*value="merge"[^>]*>', queue).group(0)
+    assert "hx-confirm=" in merge and "Mesclar estes dois leads" in merge

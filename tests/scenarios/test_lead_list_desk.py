@@ -60,7 +60,26 @@ def test_a_consultant_sorts_by_score_and_by_last_contact_and_sees_the_columns(wo
     assert "Quente · 91" not in only_source and world["source"].name in only_source
 
 
-def test_pages_follow_without_counting_past_the_cap(world, login, django_assert_max_num_queries):
+def test_every_sort_and_column_costs_the_same_number_of_queries_for_3_or_40_rows(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for index in range(40):
+        lead = LeadFactory(owner=world["ana"], team=world["team_a"], source=world["source"])
+        _score(lead, index, "warm")
+    sup = login(world["sup_a"])
+    columns = "&".join(f"cols={c}" for c in ("stage", "score", "owner", "last_contact", "source", "city", "tags"))
+
+    def queries(size: int, sort: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert sup.get(f"/leads/?sort={sort}&page_size={size}&{columns}").status_code == 200
+        return len(captured)
+
+    for sort in ("created", "name", "score", "class", "last_contact", "no_contact"):
+        assert queries(3, sort) == queries(40, sort), sort
+
+
+def test_pages_follow_without_counting_past_the_cap(world, login):
     for _ in range(30):
         LeadFactory(owner=world["ana"], team=world["team_a"], source=world["source"])
     ana = login(world["ana"])
