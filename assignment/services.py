@@ -41,6 +41,7 @@ from qualification import selectors as qualification_selectors
 logger = logging.getLogger(__name__)
 CLOSED_STAGES = ("won", "lost")
 CLASS_ORDER = {"hot": 0, "warm": 1, "cold": 2, "": 3}
+CONSULTANT_FULL = "consultant_full"
 
 
 class AssignmentRefused(ApplicationError):
@@ -362,7 +363,8 @@ def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=Non
         if not _claim(consultant.pk, now):
             raise AssignmentRefused(
                 _("%(name)s is paused or has no room left (open leads or new leads today at the limit).")
-                % {"name": consultant.get_full_name() or consultant.get_username()}
+                % {"name": consultant.get_full_name() or consultant.get_username()},
+                code=CONSULTANT_FULL,
             )
         assignment = _hand_over(
             lead=lead,
@@ -553,7 +555,7 @@ def leads_assign_bulk(*, lead_ids: list[int], consultant, actor) -> dict:
     """A supervisor hands many leads to one consultant (``lead_assign_to`` for each: the same permission rule and
     caps). Stops at the first refusal of the consultant (full or paused) and says how many were left. Recorded in
     an ``OwnerMove`` for undo. Returns {moved, unchanged, left, refused, move}."""
-    entries, unchanged, refused = [], 0, ""
+    entries, unchanged, left, refused = [], 0, 0, ""
     ids = list(lead_ids)
     for index, lead_id in enumerate(ids):
         previous_owner = lead_selectors.lead_owner_id(lead_id=lead_id)
@@ -563,19 +565,20 @@ def leads_assign_bulk(*, lead_ids: list[int], consultant, actor) -> dict:
         previous = Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).first()
         try:
             assignment = lead_assign_to(lead_id=lead_id, consultant=consultant, actor=actor)
-        except AssignmentRefused as exc:
+        except ApplicationError as exc:
             refused = exc.message
-            ids = ids[index:]
-            break
+            if exc.code == CONSULTANT_FULL:  # so are the rest: stop trying
+                left += len(ids) - index
+                break
+            left += 1  # this lead only (gone, merged, no longer visible): go on with the others
+            continue
         entries.append(_move_entry(lead_id, previous_owner, assignment, previous))
-    else:
-        ids = []
     move = None
     if entries:
         move = OwnerMove.objects.create(
             kind=OwnerMoveKind.BULK_ASSIGN, actor=actor, consultant=consultant, entries=entries
         )
-    return {"moved": len(entries), "unchanged": unchanged, "left": len(ids), "refused": refused, "move": move}
+    return {"moved": len(entries), "unchanged": unchanged, "left": left, "refused": refused, "move": move}
 
 
 def owner_move_undo(*, move_id: int, actor) -> dict:

@@ -177,7 +177,7 @@ LIST_SORTS = {
         gettext_lazy("Last contact (longest ago)"),
         (F("last_contact_at").asc(nulls_first=True), F("id").asc()),
     ),
-    "stage": (gettext_lazy("Stage"), (F("stage_changed_at").desc(), F("id").desc())),
+    "stage": (gettext_lazy("Stage changed (most recent)"), (F("stage_changed_at").desc(), F("id").desc())),
 }
 LIST_COLUMNS = {
     "stage": gettext_lazy("Stage"),

@@ -181,3 +181,20 @@ def test_a_rebalance_is_undone_and_the_consultant_is_back_at_work(world, login):
     assert set(Lead.objects.filter(owner=ana).values_list("pk", flat=True)) == {lead.pk for lead in mine}
     ana.consultant_profile.refresh_from_db()
     assert ana.consultant_profile.is_paused is False
+
+
+def test_a_bulk_assignment_to_a_full_consultant_says_how_many_were_left_and_why(world, login):
+    bruno = world["bruno"]
+    profile_for(world["ana"])
+    profile_for(bruno, max_new_per_day=1)
+    ids = [lead.pk for lead in world["leads"]["ana"]] + [world["unassigned_a"].pk]
+    page = login(world["sup_a"]).post(
+        "/atribuicao/em-massa/", {"lead_ids": ids, "consultant": bruno.pk, "query": ""}, follow=True
+    )
+    text = page.content.decode()
+    assert "1 leads entregues a" in text and "2 não foram" in text and "sem espaço" in text
+    assert Lead.objects.filter(owner=bruno, pk__in=ids).count() == 1
+    outsider = login(world["sup_a"]).post(
+        "/atribuicao/em-massa/", {"lead_ids": ids, "consultant": world["carla"].pk, "query": ""}, follow=True
+    )
+    assert "Escolha um consultor das suas equipes" in outsider.content.decode()  # not their team
