@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assignment.models import Absence, Assignment, ConsultantProfile, Notification, Team
+from assignment.models import Absence, Assignment, ConsultantProfile, Notification, OwnerMove, Team
 
 
 @admin.register(Team)
@@ -70,3 +70,11 @@ class NotificationAdmin(admin.ModelAdmin):
 class AbsenceAdmin(admin.ModelAdmin):
     list_display = ["profile", "starts_at", "ends_at", "reason"]
     autocomplete_fields = ["profile"]
+
+
+@admin.register(OwnerMove)
+class OwnerMoveAdmin(admin.ModelAdmin):
+    list_display = ["kind", "actor", "consultant", "created_at", "undone_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["actor", "consultant"]
+    readonly_fields = ["entries", "undo_result"]

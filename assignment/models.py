@@ -218,3 +218,41 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.user_id}"
+
+
+class OwnerMoveKind(models.TextChoices):
+    BULK_ASSIGN = "bulk_assign", _("Bulk assignment")
+    REBALANCE = "rebalance", _("Rebalance (leaving)")
+
+
+class OwnerMove(models.Model):
+    """A mass change of owners (a bulk assignment, a rebalance), kept so that it can be undone: each entry is
+    ``{"lead", "from", "to", "assignment", "previous_assignment"}`` (owner ids, assignment ids; ``to`` None when the
+    lead was left waiting for the roulette). Undo puts back only the leads nothing happened to since."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=OwnerMoveKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.CASCADE, related_name="+"
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consultant"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Bulk assignment: who received the leads. Rebalance: who left."),
+    )
+    entries = models.JSONField(_("leads moved"), default=list, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undo_result = models.JSONField(_("undo result"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("owner change in bulk")
+        verbose_name_plural = _("owner changes in bulk")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="ownermove_actor_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {len(self.entries)}"

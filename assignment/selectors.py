@@ -140,3 +140,19 @@ def notifications_recent(*, user, limit: int = 50) -> list:
     from assignment.models import Notification
 
     return list(Notification.objects.filter(user=user)[:limit])
+
+
+def owner_moves_undoable(*, user, hours: int = 24, limit: int = 10) -> list:
+    """The bulk assignments and rebalances ``user`` did in the last ``hours`` and has not undone (the undo list)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assignment.models import OwnerMove
+
+    since = timezone.now() - timedelta(hours=hours)
+    return list(
+        OwnerMove.objects.filter(actor=user, undone_at__isnull=True, created_at__gte=since)
+        .select_related("consultant")
+        .order_by("-created_at", "-id")[:limit]
+    )

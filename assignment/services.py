@@ -28,6 +28,8 @@ from assignment.models import (
     ConsultantProfile,
     Notification,
     NotificationKind,
+    OwnerMove,
+    OwnerMoveKind,
     Team,
 )
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
@@ -39,6 +41,7 @@ from qualification import selectors as qualification_selectors
 logger = logging.getLogger(__name__)
 CLOSED_STAGES = ("won", "lost")
 CLASS_ORDER = {"hot": 0, "warm": 1, "cold": 2, "": 3}
+CONSULTANT_FULL = "consultant_full"
 
 
 class AssignmentRefused(ApplicationError):
@@ -360,7 +363,8 @@ def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=Non
         if not _claim(consultant.pk, now):
             raise AssignmentRefused(
                 _("%(name)s is paused or has no room left (open leads or new leads today at the limit).")
-                % {"name": consultant.get_full_name() or consultant.get_username()}
+                % {"name": consultant.get_full_name() or consultant.get_username()},
+                code=CONSULTANT_FULL,
             )
         assignment = _hand_over(
             lead=lead,
@@ -512,22 +516,126 @@ def consultant_pause(*, user, actor, paused: bool, reason: str = "") -> Consulta
 
 
 def consultant_rebalance(*, user, actor, reason: str = "") -> dict:
-    """A departing consultant: pause them and hand each open lead to the roulette (they are excluded)."""
+    """A departing consultant: pause them and hand each open lead to the roulette (they are excluded). Every lead
+    that moved (or was left waiting for the roulette) is recorded in an ``OwnerMove`` so that the supervisor can
+    undo it (``owner_move_undo``)."""
     consultant_pause(user=user, actor=actor, paused=True, reason=reason or _("leaving: leads rebalanced"))
-    moved, left = 0, []
+    moved, left, entries = 0, [], []
     why = reason or _("Rebalanced: %(name)s is leaving") % {"name": user.get_full_name() or user.get_username()}
     for lead_id in lead_selectors.lead_ids_owned_open(owner_id=user.pk):
-        if Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).exists():
+        active = Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).first()
+        if active:
             result = lead_assign(
                 lead_id=lead_id, kind=AssignmentKind.REBALANCE, actor=actor, exclude={user.pk}, reason=why
             )
+            if result:
+                entries.append(_move_entry(lead_id, user.pk, result, active))
         else:
             result = _rebalance_unassigned(lead_id=lead_id, user=user, actor=actor, reason=why)
+            entries.append(_move_entry(lead_id, user.pk, result, None))
         if result:
             moved += 1
         else:
             left.append(lead_id)
-    return {"moved": moved, "left": left}
+    move = OwnerMove.objects.create(kind=OwnerMoveKind.REBALANCE, actor=actor, consultant=user, entries=entries)
+    return {"moved": moved, "left": left, "move": move}
+
+
+def _move_entry(lead_id: int, previous_owner_id, assignment, previous) -> dict:
+    return {
+        "lead": lead_id,
+        "from": previous_owner_id,
+        "to": assignment.consultant_id if assignment else None,
+        "assignment": assignment.pk if assignment else None,
+        "previous_assignment": previous.pk if previous else None,
+    }
+
+
+def leads_assign_bulk(*, lead_ids: list[int], consultant, actor) -> dict:
+    """A supervisor hands many leads to one consultant (``lead_assign_to`` for each: the same permission rule and
+    caps). Stops at the first refusal of the consultant (full or paused) and says how many were left. Recorded in
+    an ``OwnerMove`` for undo. Returns {moved, unchanged, left, refused, move}."""
+    entries, unchanged, left, refused = [], 0, 0, ""
+    ids = list(lead_ids)
+    for index, lead_id in enumerate(ids):
+        previous_owner = lead_selectors.lead_owner_id(lead_id=lead_id)
+        if previous_owner == consultant.pk:
+            unchanged += 1
+            continue
+        previous = Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).first()
+        try:
+            assignment = lead_assign_to(lead_id=lead_id, consultant=consultant, actor=actor)
+        except ApplicationError as exc:
+            refused = exc.message
+            if exc.code == CONSULTANT_FULL:  # so are the rest: stop trying
+                left += len(ids) - index
+                break
+            left += 1  # this lead only (gone, merged, no longer visible): go on with the others
+            continue
+        entries.append(_move_entry(lead_id, previous_owner, assignment, previous))
+    move = None
+    if entries:
+        move = OwnerMove.objects.create(
+            kind=OwnerMoveKind.BULK_ASSIGN, actor=actor, consultant=consultant, entries=entries
+        )
+    return {"moved": len(entries), "unchanged": unchanged, "left": left, "refused": refused, "move": move}
+
+
+def owner_move_undo(*, move_id: int, actor) -> dict:
+    """Put the leads of a bulk assignment or a rebalance back with their previous owners — each lead only if
+    nothing changed since (still with the owner and the assignment the move gave it); the previous assignment comes
+    back with its SLA as it was. A rebalanced consultant is resumed. Returns {restored, skipped}."""
+    with transaction.atomic():
+        move = OwnerMove.objects.select_for_update().filter(pk=move_id).first()
+        if move is None or not (move.actor_id == actor.pk or user_has_role(actor, Role.ADMIN)):
+            raise NotFoundError(_("This change does not exist."), code="owner_move_not_found")
+        if move.undone_at is not None:
+            raise AssignmentRefused(_("This change was undone already."), code="owner_move_undone")
+        move.undone_at = timezone.now()
+        move.save(update_fields=["undone_at"])
+    if move.kind == OwnerMoveKind.REBALANCE and move.consultant_id:
+        consultant_pause(user=move.consultant, actor=actor, paused=False)
+    restored, skipped = 0, []
+    reason = _("Undone: %(what)s of %(when)s") % {
+        "what": move.get_kind_display(),
+        "when": timezone.localtime(move.created_at).strftime("%d/%m %H:%M"),
+    }
+    for entry in move.entries:
+        try:
+            done = _entry_undo(entry, actor=actor, reason=reason)
+        except ApplicationError:  # e.g. the previous owner no longer works here: the lead stays where it is
+            done = False
+        if done:
+            restored += 1
+        else:
+            skipped.append(entry["lead"])
+    move.undo_result = {"restored": restored, "skipped": skipped}
+    move.save(update_fields=["undo_result"])
+    return {"restored": restored, "skipped": skipped}
+
+
+def _entry_undo(entry: dict, *, actor, reason: str) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        lead = lead_services.lead_lock(lead_id=entry["lead"])
+        if lead is None or lead.owner_id != entry["to"]:
+            return False  # someone else has it now (or it was merged away): leave it
+        active = Assignment.objects.filter(lead_id=lead.pk, status=AssignmentStatus.ACTIVE).first()
+        if (active.pk if active else None) != entry["assignment"]:
+            return False
+        if active:
+            _end(active, reason=reason, now=now)
+        previous_owner = get_user_model().objects.filter(pk=entry["from"]).first() if entry["from"] else None
+        if entry["previous_assignment"]:
+            Assignment.objects.filter(pk=entry["previous_assignment"], status=AssignmentStatus.ENDED).update(
+                status=AssignmentStatus.ACTIVE, ended_at=None, end_reason=""
+            )
+        if previous_owner is not None:
+            ConsultantProfile.objects.filter(user=previous_owner).update(open_leads=F("open_leads") + 1)
+        lead_services.lead_change_owner(lead=lead, actor=actor, owner=previous_owner, reason=reason, locked=True)
+        if previous_owner is not None:
+            _notify(previous_owner.pk, NotificationKind.ASSIGNED, lead.pk, reason=reason)
+    return True
 
 
 def _rebalance_unassigned(*, lead_id: int, user, actor, reason: str) -> Assignment | None:

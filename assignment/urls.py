@@ -10,6 +10,8 @@ urlpatterns = [
     path(
         "supervisor/consultants/<int:user_id>/rebalance/", views.consultant_rebalance_view, name="consultant_rebalance"
     ),
+    path("atribuicao/em-massa/", views.leads_bulk_assign_view, name="bulk_assign"),
+    path("atribuicao/desfazer/<int:move_id>/", views.owner_move_undo_view, name="owner_move_undo"),
     path("fila/", views.queue_view, name="queue"),
     path("notificacoes/", views.notifications_view, name="notifications"),
     path("notificacoes/badge/", views.notifications_badge_view, name="notifications_badge"),

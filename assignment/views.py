@@ -8,8 +8,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +24,7 @@ from common.tasks import worker_last_seen
 from compliance.roles import ANY_STAFF_ROLE, Role, role_required, user_has_role
 from leads import selectors as lead_selectors
 
+BULK_ASSIGN_LIMIT = 5000
 REASON_LABELS = {
     "generalist": gettext_lazy("handles any property"),
     "interest unknown": gettext_lazy("interest not known yet"),
@@ -89,17 +94,82 @@ def consultant_pause_view(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("assignment:supervisor_home")
 
 
+def _undo_banner(request: HttpRequest, text: str, move, next_url: str) -> None:
+    """A success message with the "Desfazer" button (a small form; the message is rendered here, escaped, and kept
+    as safe HTML by the message storage)."""
+    if move is None:
+        messages.success(request, text)
+        return
+    html = render_to_string(
+        "assignment/_undo_banner.html", {"text": text, "move": move, "next": next_url}, request=request
+    )
+    messages.success(request, mark_safe(html))  # noqa: S308 — a template rendered with autoescape
+
+
 @require_POST
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def consultant_rebalance_view(request: HttpRequest, user_id: int) -> HttpResponse:
     user = _consultant_supervised(request, user_id)
     result = services.consultant_rebalance(user=user, actor=request.user, reason=request.POST.get("reason", ""))
-    messages.success(
+    _undo_banner(
         request,
         _("%(moved)d leads handed over; %(left)d could not be placed now and wait for the roulette.")
         % {"moved": result["moved"], "left": len(result["left"])},
+        result["move"] if result["move"].entries else None,
+        reverse("assignment:supervisor_home"),
     )
     return redirect("assignment:supervisor_home")
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def leads_bulk_assign_view(request: HttpRequest) -> HttpResponse:
+    """The lead list's "Assign" on the selected rows (or all matching the filters): one consultant of the
+    supervisor's teams; undoable from the banner and the notifications page."""
+    query = request.POST.get("query", "")
+    back = f"{reverse('leads:list')}?{query}" if query else reverse("leads:list")
+    consultant_id = request.POST.get("consultant", "")
+    consultants = selectors.consultants_of(selectors.teams_managed_by(request.user))
+    consultant = consultants.filter(pk=int(consultant_id)).first() if consultant_id.isdigit() else None
+    if consultant is None:
+        messages.error(request, _("Choose a consultant of your teams to assign the leads to."))
+        return redirect(back)
+    ids = lead_selectors.lead_ids_for_bulk(user=request.user, data=request.POST)
+    if not ids:
+        messages.error(request, _("Select at least one lead (or all the leads matching the filters)."))
+        return redirect(back)
+    if len(ids) > BULK_ASSIGN_LIMIT:
+        messages.error(
+            request, _("At most %(limit)d leads at a time: narrow the filters.") % {"limit": BULK_ASSIGN_LIMIT}
+        )
+        return redirect(back)
+    result = services.leads_assign_bulk(lead_ids=ids, consultant=consultant, actor=request.user)
+    name = consultant.get_full_name() or consultant.get_username()
+    text = _("%(moved)d leads handed to %(name)s.") % {"moved": result["moved"], "name": name}
+    if result["left"]:
+        text += " " + _("%(left)d were not: %(why)s") % {"left": result["left"], "why": result["refused"]}
+    _undo_banner(request, text, result["move"], back)
+    return redirect(back)
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def owner_move_undo_view(request: HttpRequest, move_id: int) -> HttpResponse:
+    try:
+        result = services.owner_move_undo(move_id=move_id, actor=request.user)
+    except ApplicationError as exc:
+        if exc.http_status == 404:
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
+        return redirect("assignment:notifications")
+    text = _("Undone: %(restored)d leads are back with their previous owners.") % {"restored": result["restored"]}
+    if result["skipped"]:
+        text += " " + _("%(n)d changed since and were left as they are.") % {"n": len(result["skipped"])}
+    messages.success(request, text)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("assignment:notifications")
+    return redirect(target)
 
 
 @require_GET
@@ -177,7 +247,8 @@ def notifications_badge_view(request: HttpRequest) -> HttpResponse:
 @role_required(*ANY_STAFF_ROLE)
 def notifications_view(request: HttpRequest) -> HttpResponse:
     items = selectors.notifications_recent(user=request.user)
-    return TemplateResponse(request, "assignment/notifications.html", {"items": items})
+    undoable = selectors.owner_moves_undoable(user=request.user)
+    return TemplateResponse(request, "assignment/notifications.html", {"items": items, "undoable": undoable})
 
 
 @require_POST

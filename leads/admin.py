@@ -20,6 +20,7 @@ from leads.models import (
     LeadMerge,
     LeadSource,
     LeadStage,
+    SavedView,
     Tag,
 )
 from leads.services.merge import lead_merge_undo, review_decide
@@ -248,3 +249,10 @@ class LeadMergeAdmin(ReadOnlyAdmin):
 class IngestRequestAdmin(ReadOnlyAdmin):
     list_display = ["key", "user", "status_code", "created_at"]
     search_fields = ["key"]
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "query", "created_at")
+    search_fields = ("name", "user__username")
+    raw_id_fields = ("user",)

@@ -19,6 +19,7 @@ class LeadFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag", label=_("Tag (includes sub-tags)"))
     city = django_filters.CharFilter(field_name="city", lookup_expr="iexact", label=_("City"))
     state = django_filters.ChoiceFilter(choices=BrazilianState.choices, label=_("State"))
+    ids = django_filters.BaseInFilter(field_name="id", label=_("Selected leads"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
     created_before = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__lte", label=_("Created until")

@@ -53,3 +53,39 @@ class LeadCreateForm(forms.Form):
         if not contacts_reachable(phones, emails):
             raise forms.ValidationError(_("None of the phones or e-mails given is valid: give at least one that is."))
         return data
+
+
+class LeadEditForm(forms.Form):
+    """ "Edit lead": the profile a person can correct by hand, and a phone or e-mail to add."""
+
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    interest_type = forms.ChoiceField(label=_("Interest"), required=False)
+    budget_min = forms.DecimalField(label=_("Minimum budget (R$)"), required=False, min_value=0, max_digits=14)
+    budget_max = forms.DecimalField(label=_("Maximum budget (R$)"), required=False, min_value=0, max_digits=14)
+    phone = forms.CharField(label=_("Add a phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Add an e-mail"), required=False)
+
+    PROFILE_FIELDS = ("full_name", "city", "state", "interest_type", "budget_min", "budget_max")
+
+    def __init__(self, *args, lead=None, **kwargs):
+        from leads.models import BrazilianState, InterestType
+
+        if lead is not None and "initial" not in kwargs:
+            kwargs["initial"] = {field: getattr(lead, field) for field in self.PROFILE_FIELDS}
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "—"), *BrazilianState.choices]
+        self.fields["interest_type"].choices = [("", "—"), *InterestType.choices]
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("budget_min"), data.get("budget_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("budget_max", _("The maximum budget must not be below the minimum."))
+        if data.get("phone") and not contacts_reachable([data["phone"]], []):
+            self.add_error("phone", _("This phone is not valid: give it with the area code (DDD)."))
+        return data
+
+    def profile(self) -> dict:
+        return {field: self.cleaned_data[field] for field in self.PROFILE_FIELDS}

@@ -484,3 +484,23 @@ class AdLeadDelivery(models.Model):
 
     def __str__(self) -> str:
         return self.leadgen_id
+
+
+class SavedView(models.Model):
+    """A person's saved lead list: its filters, sort order and columns, kept as the list's query string."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_lead_views"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters, sort and columns"), max_length=2000, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved list view")
+        verbose_name_plural = _("saved list views")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="savedview_unique_name_per_user")]
+
+    def __str__(self) -> str:
+        return self.name

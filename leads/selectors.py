@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assignment.selectors import team_for_member, team_member_ids, teams_supervised_by
 from compliance.roles import Role, user_roles
@@ -27,6 +29,7 @@ from leads.models import (
     LeadSource,
     LeadStage,
     ReviewStatus,
+    SavedView,
     Tag,
 )
 
@@ -158,6 +161,171 @@ def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
             details={field: [str(e) for e in errors] for field, errors in filterset.errors.items()},
         )
     return _with_list_relations(filterset.qs).order_by("-created_at", "-id")
+
+
+# --- The lead list: sort orders, columns, pages without COUNT(*) -------------------------------------------------
+CONTACT_KINDS = (EventKind.MESSAGE_IN, EventKind.MESSAGE_OUT, EventKind.CALL, EventKind.MEETING)
+LIST_SORTS = {
+    "created": (gettext_lazy("Newest first"), (F("created_at").desc(), F("id").desc())),
+    "created_asc": (gettext_lazy("Oldest first"), (F("created_at").asc(), F("id").asc())),
+    "name": (gettext_lazy("Name (A–Z)"), (F("full_name").asc(), F("id").asc())),
+    "last_contact": (
+        gettext_lazy("Last contact (most recent)"),
+        (F("last_contact_at").desc(nulls_last=True), F("id").desc()),
+    ),
+    "no_contact": (
+        gettext_lazy("Last contact (longest ago)"),
+        (F("last_contact_at").asc(nulls_first=True), F("id").asc()),
+    ),
+    "stage": (gettext_lazy("Stage changed (most recent)"), (F("stage_changed_at").desc(), F("id").desc())),
+}
+LIST_COLUMNS = {
+    "stage": gettext_lazy("Stage"),
+    "owner": gettext_lazy("Owner"),
+    "last_contact": gettext_lazy("Last contact"),
+    "source": gettext_lazy("Source"),
+    "city": gettext_lazy("City"),
+    "created": gettext_lazy("Created"),
+    "tags": gettext_lazy("Tags"),
+}
+DEFAULT_COLUMNS = ("stage", "score", "owner", "last_contact", "source")
+COUNT_CAP = 1000  # "1.000+ leads": a list never counts the whole base
+
+
+def lead_list_sorts() -> list[tuple[str, str]]:
+    """(key, label) of every sort order, the ones apps above contribute (score, next task) included."""
+    from leads.list_columns import list_extensions
+
+    extras = [(key, ext.label) for key, ext in list_extensions().items() if ext.order_by]
+    return [(key, label) for key, (label, _order) in LIST_SORTS.items()] + extras
+
+
+def lead_list_columns() -> list[tuple[str, str]]:
+    from leads.list_columns import list_extensions
+
+    extras = [(key, ext.column_label or ext.label) for key, ext in list_extensions().items() if ext.template]
+    return [(key, str(label)) for key, label in LIST_COLUMNS.items()] + [(k, str(v)) for k, v in extras]
+
+
+def lead_list_column_templates(columns) -> list[tuple[str, str]]:
+    """(key, template) of the chosen columns that apps above contribute (each renders its cell for ``lead``)."""
+    from leads.list_columns import list_extensions
+
+    extensions = list_extensions()
+    return [(key, extensions[key].template) for key in columns if key in extensions and extensions[key].template]
+
+
+def _last_contact(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    latest = (
+        LeadEvent.objects.filter(lead=OuterRef("pk"), kind__in=CONTACT_KINDS)
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    return leads.annotate(last_contact_at=Subquery(latest))
+
+
+@dataclass
+class LeadPage:
+    """One page of the list: ``rows`` plus whether more follow. ``count`` is exact up to ``COUNT_CAP`` and
+    ``count_more`` says there are more than that (no COUNT(*) over a million leads)."""
+
+    rows: list
+    number: int
+    size: int
+    has_next: bool
+    count: int
+    count_more: bool
+    sort: str
+    columns: list[str]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.rows)
+
+
+def lead_list_columns_chosen(value) -> list[str]:
+    """``?cols=score,owner`` (or repeated ``cols``) → the known column keys, in the order given; none → defaults."""
+    known = {key for key, _label in lead_list_columns()}
+    values = value if isinstance(value, list | tuple) else [value or ""]
+    chosen = [c.strip() for v in values for c in str(v).split(",") if c.strip() in known]
+    return list(dict.fromkeys(chosen)) or [c for c in DEFAULT_COLUMNS if c in known]
+
+
+def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 25, columns=None) -> LeadPage:
+    """A page of the list in the chosen order with the chosen columns' data, in a constant number of queries:
+    the rows (``size + 1`` fetched to know whether another page follows), their relations, and a count capped at
+    ``COUNT_CAP``. Raises LeadFilterInvalid like ``lead_list``."""
+    from leads.list_columns import list_extensions
+
+    extensions = list_extensions()
+    sort = sort if sort in LIST_SORTS or (sort in extensions and extensions[sort].order_by) else "created"
+    columns = list(columns) if columns else lead_list_columns_chosen(None)
+    leads = lead_list(user=user, filters=filters)
+    count = leads.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if sort == "last_contact" or sort == "no_contact" or "last_contact" in columns:
+        leads = _last_contact(leads)
+    for key, extension in extensions.items():
+        if key == sort or key in columns:
+            leads = extension.annotate(leads)
+    order = LIST_SORTS[sort][1] if sort in LIST_SORTS else (*extensions[sort].order_by, F("id").desc())
+    page = max(1, page)
+    offset = (page - 1) * size
+    rows = list(leads.order_by(*order)[offset : offset + size + 1])
+    return LeadPage(
+        rows=rows[:size],
+        number=page,
+        size=size,
+        has_next=len(rows) > size,
+        count=min(count, COUNT_CAP),
+        count_more=count > COUNT_CAP,
+        sort=sort,
+        columns=columns,
+    )
+
+
+def lead_ids_matching(*, user, filters, limit: int = 5000) -> list[int]:
+    """Ids of the visible leads the filters match (a bulk action on "all matching the filter"), at most ``limit``."""
+    return list(lead_list(user=user, filters=filters).order_by("id").values_list("pk", flat=True)[:limit])
+
+
+def lead_ids_visible(*, user, lead_ids) -> list[int]:
+    """The given ids that ``user`` may see (a bulk action's selection, checked row by row)."""
+    ids = [int(i) for i in lead_ids if str(i).isdigit()]
+    return list(lead_visible_to(user).filter(pk__in=ids, merged_into__isnull=True).values_list("pk", flat=True))
+
+
+def lead_ids_for_bulk(*, user, data) -> list[int]:
+    """The selection of a bulk action, from its form: the ticked rows (``lead_ids``), or every lead matching the
+    list's filters (``all_matching=1`` with ``query``, the list's query string) — only leads ``user`` may see."""
+    if data.get("all_matching") == "1":
+        return lead_ids_matching(user=user, filters=QueryDict(data.get("query", "")), limit=5001)
+    return lead_ids_visible(user=user, lead_ids=data.getlist("lead_ids"))
+
+
+def saved_views_for(*, user) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(user=user).order_by("name")
 
 
 def lead_get_for_user(*, user, lead_id: int) -> Lead:
@@ -492,6 +660,10 @@ def lead_ids_owned_open(*, owner_id: int) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def lead_owner_id(*, lead_id: int) -> int | None:
+    return Lead.objects.filter(pk=lead_id).values_list("owner_id", flat=True).first()
 
 
 def lead_survivor_id(*, lead_id: int) -> int:

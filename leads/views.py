@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import ApplicationError
-from compliance.roles import ANY_STAFF_ROLE, Role, contacts_unmasked_in_lists, role_required
+from compliance.roles import ANY_STAFF_ROLE, Role, contacts_unmasked_in_lists, role_required, user_has_role
 from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
 from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
-from leads.forms import LeadCreateForm, NoteForm, ReferralForm, StageForm
-from leads.models import EventChannel
+from leads.forms import LeadCreateForm, LeadEditForm, NoteForm, ReferralForm, StageForm
+from leads.models import EventChannel, LeadStage
+from leads.services.bulk import leads_stage_change, leads_tag_add
 from leads.services.dedup_check import lead_duplicate_warning
 from leads.services.export import lead_export
+from leads.services.saved_views import saved_view_delete, saved_view_save
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -32,21 +34,137 @@ def _page_size(request: HttpRequest) -> int:
         return PAGE_SIZE
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _list_context(request: HttpRequest) -> dict:
+    lead_filter = LeadFilter(request.GET, queryset=selectors.lead_visible_to(request.user), user=request.user)
+    columns = selectors.lead_list_columns_chosen(request.GET.getlist("cols"))
+    try:
+        page = selectors.lead_list_page(
+            user=request.user,
+            filters=request.GET,
+            sort=request.GET.get("sort", ""),
+            page=_page_number(request),
+            size=_page_size(request),
+            columns=columns,
+        )
+    except LeadFilterInvalid:  # the form says which filter is wrong
+        page = selectors.LeadPage([], 1, _page_size(request), False, 0, False, "created", columns)
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_assign = user_has_role(request.user, Role.SUPERVISOR, Role.ADMIN)
+    return {
+        "filter": lead_filter,
+        "page": page,
+        "query": query.urlencode(),
+        "sorts": selectors.lead_list_sorts(),
+        "all_columns": selectors.lead_list_columns(),
+        "columns": page.columns,
+        "extension_columns": selectors.lead_list_column_templates(page.columns),
+        "saved_views": selectors.saved_views_for(user=request.user),
+        "stages": LeadStage.choices,
+        "can_assign": can_assign,
+        "unmask_contacts": contacts_unmasked_in_lists(request.user),
+    }
+
+
 @require_GET
 @role_required(*ANY_STAFF_ROLE)
 def lead_list_view(request: HttpRequest) -> HttpResponse:
-    lead_filter = LeadFilter(request.GET, queryset=selectors.lead_visible_to(request.user), user=request.user)
-    try:
-        leads = selectors.lead_list(user=request.user, filters=request.GET)
-    except LeadFilterInvalid:
-        leads = selectors.lead_visible_to(request.user).none()  # the form says which filter is wrong
-    page = Paginator(leads, _page_size(request)).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """The list: filters, sort order, columns, saved views, pages without COUNT(*), and the bulk-action bar."""
     template = "leads/lead_list.html"
     if request.htmx and request.htmx.target == "lead-results":
         template += "#results"
-    return TemplateResponse(request, template, {"filter": lead_filter, "page": page, "query": query.urlencode()})
+    return TemplateResponse(request, template, _list_context(request))
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def saved_view_create_view(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    try:
+        view = saved_view_save(user=request.user, name=request.POST.get("name", ""), query=query)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('leads:list')}?{query}")
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(f"{reverse('leads:list')}?{view.query}")
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def saved_view_delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    try:
+        saved_view_delete(user=request.user, view_id=view_id)
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+    messages.success(request, _("Saved view deleted."))
+    return redirect("leads:list")
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    return redirect(f"{reverse('leads:list')}?{query}" if query else reverse("leads:list"))
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_bulk_tag_view(request: HttpRequest) -> HttpResponse:
+    try:
+        ids = selectors.lead_ids_for_bulk(user=request.user, data=request.POST)
+        added = leads_tag_add(lead_ids=ids, actor=request.user, path=request.POST.get("tag", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _back_to_list(request)
+    messages.success(request, _("Tag added to %(n)d leads.") % {"n": added})
+    return _back_to_list(request)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_bulk_stage_view(request: HttpRequest) -> HttpResponse:
+    try:
+        ids = selectors.lead_ids_for_bulk(user=request.user, data=request.POST)
+        result = leads_stage_change(
+            lead_ids=ids,
+            actor=request.user,
+            stage=request.POST.get("stage", ""),
+            reason=request.POST.get("reason", "")[:300],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _back_to_list(request)
+    messages.success(
+        request,
+        _("%(moved)d leads moved; %(unchanged)d were already in that stage.")
+        % {"moved": result["moved"], "unchanged": result["unchanged"]},
+    )
+    return _back_to_list(request)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_bulk_export_view(request: HttpRequest) -> HttpResponse:
+    """The selected rows (or all matching the filters) as CSV or XLSX, through the list's export."""
+    if request.POST.get("all_matching") == "1":
+        filters = QueryDict(request.POST.get("query", ""))
+    else:
+        ids = selectors.lead_ids_visible(user=request.user, lead_ids=request.POST.getlist("lead_ids"))
+        if not ids:
+            messages.error(request, _("Select at least one lead (or all the leads matching the filters)."))
+            return _back_to_list(request)
+        filters = QueryDict(mutable=True)
+        filters["ids"] = ",".join(str(i) for i in ids)
+    try:
+        export = lead_export(user=request.user, filters=filters, file_format=request.POST.get("format", "csv"))
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+    return lead_export_response(export)
 
 
 def lead_export_response(export) -> HttpResponse:
@@ -208,4 +326,59 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
         context["error"] = exc.message
         return TemplateResponse(request, "leads/lead_create.html", context, status=400)
     messages.success(request, _("Lead created."))
+    return redirect("leads:detail", lead_id=lead.pk)
+
+
+def _edit_duplicate_warning(request: HttpRequest, lead, form: LeadEditForm):
+    """A renamed lead or a new phone/e-mail may make this lead look like someone already in the base: the check
+    runs on what changed (the new name, the added contacts), and the lead itself is not its own duplicate."""
+    data = form.cleaned_data
+    phones, emails = [data["phone"]] if data["phone"] else [], [data["email"]] if data["email"] else []
+    if not phones and not emails and data["full_name"].strip() == lead.full_name:
+        return None
+    warning = lead_duplicate_warning(
+        user=request.user,
+        full_name=data["full_name"],
+        phones=phones,
+        emails=emails,
+        city=data["city"],
+        source_id=lead.source_id,
+    )
+    if warning is None:
+        return None
+    others = [c for c in warning.candidates if c.pk != lead.pk]
+    if not others and not warning.hidden:
+        return None
+    return type(warning)(warning.reason, warning.confidence, others, warning.hidden)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CONSULTANT, Role.SUPERVISOR, Role.ADMIN)
+def lead_edit_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """ "Edit lead": the profile and a new phone or e-mail; a likely duplicate is shown before saving, with "open the
+    existing one" and "save anyway"."""
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    form = LeadEditForm(request.POST or None, lead=lead)
+    context = {"form": form, "lead": lead}
+    if request.method == "GET" or not form.is_valid():
+        status = 200 if request.method == "GET" else 400
+        return TemplateResponse(request, "leads/lead_edit.html", context, status=status)
+    if request.POST.get("confirm_duplicate") != "1":
+        warning = _edit_duplicate_warning(request, lead, form)
+        if warning is not None:
+            context |= {"duplicate": warning, "unmask_contacts": contacts_unmasked_in_lists(request.user)}
+            return TemplateResponse(request, "leads/lead_edit.html", context, status=409)
+    data = form.cleaned_data
+    try:
+        services.lead_edit_by_hand(
+            lead=lead,
+            actor=request.user,
+            data=form.profile(),
+            phones=[data["phone"]] if data["phone"] else [],
+            emails=[data["email"]] if data["email"] else [],
+        )
+    except ApplicationError as exc:
+        context["error"] = exc.message
+        return TemplateResponse(request, "leads/lead_edit.html", context, status=400)
+    messages.success(request, _("Lead saved."))
     return redirect("leads:detail", lead_id=lead.pk)

@@ -12,7 +12,9 @@ class QualificationConfig(AppConfig):
         from ai_middleware.signals import extraction_recorded
         from leads import signals
 
-        from . import receivers
+        from . import list_columns, receivers
+
+        list_columns.register()
 
         signals.leads_created.connect(receivers.on_leads_created, dispatch_uid="qualification.created")
         signals.lead_message_received.connect(receivers.on_lead_message, dispatch_uid="qualification.message_in")

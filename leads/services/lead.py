@@ -230,6 +230,37 @@ def lead_update(*, lead: Lead, actor, data: dict, channel: EventChannel = EventC
 
 
 @transaction.atomic
+def lead_contacts_add(*, lead: Lead, actor, phones=(), emails=(), channel: EventChannel = EventChannel.WEB) -> list:
+    """Add phones and e-mails the lead does not have yet (normalised as on create); a kind without a primary
+    contact gets the first valid new one as primary. The timeline records which kinds were added, not the values."""
+    existing = {(kind, value) for kind, value in lead.contact_points.values_list("kind", "value")}
+    has_primary = set(lead.contact_points.filter(is_primary=True).values_list("kind", flat=True))
+    points = [p for p in _contact_points_build(lead, phones, emails) if (p.kind, p.value) not in existing]
+    for point in points:
+        point.is_primary = point.is_primary and point.kind not in has_primary
+    if not points:
+        return []
+    ContactPoint.objects.bulk_create(points)
+    kinds = ", ".join(sorted({str(p.get_kind_display()) for p in points}))
+    timeline_event_record(
+        lead=lead,
+        kind=EventKind.CONTACT_ADDED,
+        channel=channel,
+        actor=actor,
+        payload={"text": _("Contact added: %(kinds)s") % {"kinds": kinds}, "kinds": sorted({p.kind for p in points})},
+    )
+    return points
+
+
+@transaction.atomic
+def lead_edit_by_hand(*, lead: Lead, actor, data: dict, phones=(), emails=()) -> Lead:
+    """The staff "edit lead" form: profile fields (``lead_update``) and new contact points in one transaction."""
+    lead = lead_update(lead=lead, actor=actor, data=data, channel=EventChannel.WEB)
+    lead_contacts_add(lead=lead, actor=actor, phones=phones, emails=emails)
+    return lead
+
+
+@transaction.atomic
 def lead_change_stage(
     *, lead: Lead, actor, stage: LeadStage, reason: str = "", channel: EventChannel = EventChannel.SYSTEM
 ) -> Lead:

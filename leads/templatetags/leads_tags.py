@@ -23,3 +23,19 @@ def weekday_abbr(value) -> str:
         return str(WEEKDAYS_ABBR[int(value)])
     except (TypeError, ValueError, KeyError):
         return ""
+
+
+@register.filter
+def lead_field_label(value: str) -> str:
+    """``"full_name"`` → "Nome completo": a timeline change names the field as people know it."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.translation import gettext
+
+    from leads.models import Lead
+
+    if value == "contacts":
+        return gettext("Contact points")
+    try:
+        return str(Lead._meta.get_field(value).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return value

@@ -41,6 +41,12 @@
     event.preventDefault();
     ask(message, function () {
       form.dataset.confirmed = "1";
+      if (submitter && typeof form.requestSubmit === "function") {
+        // The button itself submits: its formaction, name and value are kept (several actions share one form).
+        form.requestSubmit(submitter);
+        delete form.dataset.confirmed;
+        return;
+      }
       if (submitter && submitter.name) {
         var carry = document.createElement("input");
         carry.type = "hidden";

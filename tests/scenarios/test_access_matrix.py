@@ -55,6 +55,20 @@ def _lead(other, own):
     return {"lead_id": other.lead.pk}
 
 
+def _saved_view(side):
+    from leads.models import SavedView
+
+    return SavedView.objects.create(user=side.consultant, name=f"Vista {uuid.uuid4().hex[:8]}", query="sort=name")
+
+
+def _owner_move(side):
+    from assignment.models import OwnerMove
+
+    # "to" names nobody: an admin's undo in the matrix finds the lead changed since and leaves it alone.
+    entry = {"lead": side.lead.pk, "from": None, "to": -1, "assignment": None, "previous_assignment": None}
+    return OwnerMove.objects.create(kind="bulk_assign", actor=side.supervisor, entries=[entry])
+
+
 def mixed(builder):
     """Kwargs naming one's OWN lead with another team's sub-object (a contact, a message, a suggestion): refused
     with 403/404, or inside one's own lead panel (an HTMX swap saying "not in this conversation") — never with the
@@ -71,6 +85,7 @@ RULES: dict[str, Rule] = {
     "two_factor_verify": Rule(SHARED),
     "leads:list": Rule(SHARED),
     "leads:detail": Rule(OBJECT, [_lead]),
+    "leads:edit": Rule(OBJECT, [_lead]),
     "leads:note_create": Rule(OBJECT, [_lead]),
     "leads:stage_change": Rule(OBJECT, [_lead]),
     "leads:referral_create": Rule(OBJECT, [_lead]),
@@ -88,6 +103,11 @@ RULES: dict[str, Rule] = {
     "leads:whatsapp_rich": Rule(OBJECT, [_lead]),
     "leads:create": Rule(SHARED),
     "leads:export": Rule(SHARED),  # the list's own filters: one's visible leads only
+    "leads:saved_view_create": Rule(SHARED),  # one's own saved views
+    "leads:saved_view_delete": Rule(OBJECT, [lambda other, own: {"view_id": _saved_view(other).pk}]),
+    "leads:bulk_tag": Rule(SHARED),  # the selection is checked lead by lead against what one may see
+    "leads:bulk_stage": Rule(SHARED),
+    "leads:bulk_export": Rule(SHARED),
     "leads:whatsapp_retry": Rule(
         OBJECT,
         [
@@ -137,6 +157,8 @@ RULES: dict[str, Rule] = {
     "assignment:consultant_pause": Rule(OBJECT, [lambda other, own: {"user_id": other.consultant.pk}]),
     "assignment:consultant_rebalance": Rule(OBJECT, [lambda other, own: {"user_id": other.consultant.pk}]),
     "assignment:queue": Rule(SHARED),
+    "assignment:bulk_assign": Rule(SHARED),  # leads one may see, consultants of one's teams
+    "assignment:owner_move_undo": Rule(OBJECT, [lambda other, own: {"move_id": _owner_move(other).pk}]),
     "assignment:notifications": Rule(SHARED),
     "assignment:notifications_badge": Rule(SHARED),
     "assignment:notifications_read": Rule(SHARED),
