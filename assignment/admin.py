@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assignment.models import Absence, Assignment, ConsultantProfile, Notification, Team
+from assignment.models import Absence, Assignment, CalendarFeed, ConsultantProfile, Notification, Task, Team
 
 
 @admin.register(Team)
@@ -70,3 +70,20 @@ class NotificationAdmin(admin.ModelAdmin):
 class AbsenceAdmin(admin.ModelAdmin):
     list_display = ["profile", "starts_at", "ends_at", "reason"]
     autocomplete_fields = ["profile"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["kind", "lead_id", "owner", "due_at", "status", "origin"]
+    list_filter = ["status", "kind", "origin"]
+    search_fields = ["owner__username", "title"]
+    raw_id_fields = ["lead", "owner", "created_by"]
+    readonly_fields = ["origin_key", "created_at", "done_at"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username"]
+    readonly_fields = ["token", "created_at"]
+    raw_id_fields = ["user"]

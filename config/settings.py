@@ -329,6 +329,10 @@ ASSIGNMENT_ONLINE_MINUTES = env.int("ASSIGNMENT_ONLINE_MINUTES", default=10)  # 
 ASSIGNMENT_REMINDER_SHARE = env.float("ASSIGNMENT_REMINDER_SHARE", default=0.2)  # remind at 80 % of the SLA
 ASSIGNMENT_SLA_GRACE_MINUTES = env.int("ASSIGNMENT_SLA_GRACE_MINUTES", default=15)  # then reassign
 
+# --- Pipeline: stages that need a reason, the first message moving a new lead on ------------------------------------
+LEADS_STAGES_REQUIRING_REASON = env.list("LEADS_STAGES_REQUIRING_REASON", default=["lost"])  # people say why
+LEADS_FIRST_MESSAGE_CONTACTED = env.bool("LEADS_FIRST_MESSAGE_CONTACTED", default=True)  # new → contacted on send
+
 # --- Logging: structured enough to grep, never personal data ----------------------------------------
 LOGGING = {
     "version": 1,
