@@ -198,6 +198,7 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("First contact due soon")
     BREACH = "breach", _("First-contact SLA breached")
     REASSIGNED = "reassigned", _("Lead reassigned")
+    TASK_DUE = "task_due", _("Task due")
 
 
 class Notification(models.Model):
@@ -257,6 +258,7 @@ class Task(models.Model):
     status = models.CharField(_("status"), max_length=5, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     snoozed_times = models.PositiveSmallIntegerField(_("times snoozed"), default=0)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     origin = models.CharField(_("origin"), max_length=15, choices=TaskOrigin.choices, default=TaskOrigin.PERSON)
     origin_key = models.CharField(_("origin key"), max_length=80, blank=True, default="", editable=False)
     created_by = models.ForeignKey(

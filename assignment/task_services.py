@@ -9,11 +9,20 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assignment.models import CalendarFeed, Task, TaskKind, TaskOrigin, TaskStatus
+from assignment.models import (
+    CalendarFeed,
+    Notification,
+    NotificationKind,
+    Task,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
 from common.errors import ApplicationError
 from leads import selectors as lead_selectors
 from qualification import selectors as qualification_selectors
@@ -93,8 +102,28 @@ def task_snooze(*, task: Task, actor, until: datetime) -> Task:
         raise TaskInvalid(_("This task is done already."), details={"field": "task"})
     task.due_at = until
     task.snoozed_times += 1
-    task.save(update_fields=["due_at", "snoozed_times"])
+    task.reminded_at = None  # remind again at the new time
+    task.save(update_fields=["due_at", "snoozed_times", "reminded_at"])
     return task
+
+
+def tasks_remind_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Beat: each open task coming due (within ``ASSIGNMENT_TASK_REMIND_MINUTES``) notifies its owner once (a
+    snooze re-arms it). The conditional UPDATE makes two watchers notify once."""
+    now = now or timezone.now()
+    horizon = now + timedelta(minutes=settings.ASSIGNMENT_TASK_REMIND_MINUTES)
+    due = Task.objects.filter(status=TaskStatus.OPEN, reminded_at__isnull=True, due_at__lte=horizon).order_by("due_at")
+    reminded = 0
+    for task in due[:limit]:
+        if Task.objects.filter(pk=task.pk, reminded_at__isnull=True).update(reminded_at=now):
+            Notification.objects.create(
+                user_id=task.owner_id,
+                kind=NotificationKind.TASK_DUE,
+                lead_id=task.lead_id,
+                data={"task": task.pk, "kind": task.kind, "due_at": task.due_at.isoformat()},
+            )
+            reminded += 1
+    return reminded
 
 
 def tasks_follow_owner(*, lead_id: int, previous_owner_id: int | None, owner_id: int) -> int:
