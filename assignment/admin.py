@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from assignment.models import Absence, Assignment, ConsultantProfile, Notification, OwnerMove, Team
+from assignment.models import (
+    Absence,
+    Assignment,
+    CalendarFeed,
+    ConsultantProfile,
+    Notification,
+    OwnerMove,
+    Task,
+    Team,
+)
 
 
 @admin.register(Team)
@@ -78,3 +87,20 @@ class OwnerMoveAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     raw_id_fields = ["actor", "consultant"]
     readonly_fields = ["entries", "undo_result"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["kind", "lead_id", "owner", "due_at", "status", "origin"]
+    list_filter = ["status", "kind", "origin"]
+    search_fields = ["owner__username", "title"]
+    raw_id_fields = ["lead", "owner", "created_by"]
+    readonly_fields = ["origin_key", "created_at", "done_at"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username"]
+    readonly_fields = ["token", "created_at"]
+    raw_id_fields = ["user"]

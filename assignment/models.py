@@ -198,6 +198,7 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("First contact due soon")
     BREACH = "breach", _("First-contact SLA breached")
     REASSIGNED = "reassigned", _("Lead reassigned")
+    TASK_DUE = "task_due", _("Task due")
 
 
 class Notification(models.Model):
@@ -256,3 +257,87 @@ class OwnerMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {len(self.entries)}"
+
+
+class TaskKind(models.TextChoices):
+    CALLBACK = "callback", _("Call back")
+    VISIT = "visit", _("Visit")
+    MEETING = "meeting", _("Meeting")
+    SEND_DOCUMENT = "send_document", _("Send document")
+    OTHER = "other", _("Other")
+
+
+# Kinds that are appointments with a time: on the calendar and in the .ics feed.
+CALENDAR_KINDS = (TaskKind.VISIT, TaskKind.MEETING)
+
+
+class TaskOrigin(models.TextChoices):
+    PERSON = "person", _("Created by a person")
+    SLA = "sla", _("First-contact SLA")
+    RECOMMENDATION = "recommendation", _("Recommended action")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class Task(models.Model):
+    """A follow-up on a lead for one person: call back, visit, send a document… due at a time. Snoozing moves
+    ``due_at`` (and counts); ``origin_key`` makes automatic tasks (SLA, recommended action) exist once."""
+
+    lead = models.ForeignKey("leads.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("for"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=TaskKind.choices, default=TaskKind.CALLBACK)
+    title = models.CharField(_("what"), max_length=200, blank=True, default="")
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(_("status"), max_length=5, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    snoozed_times = models.PositiveSmallIntegerField(_("times snoozed"), default=0)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    origin = models.CharField(_("origin"), max_length=15, choices=TaskOrigin.choices, default=TaskOrigin.PERSON)
+    origin_key = models.CharField(_("origin key"), max_length=80, blank=True, default="", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["origin_key"], condition=~Q(origin_key=""), name="task_origin_once"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "due_at"], name="task_owner_open_due", condition=Q(status="open")),
+            models.Index(fields=["lead", "due_at"], name="task_lead_open_due", condition=Q(status="open")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.lead_id} → {self.owner_id}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret .ics address (the token is the only credential a calendar app can send); rotating it
+    replaces the token, so an old address stops working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

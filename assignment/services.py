@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assignment import roulette, selectors
+from assignment import roulette, selectors, task_services
 from assignment.models import (
     Assignment,
     AssignmentKind,
@@ -245,6 +245,7 @@ def _hand_over(
 ) -> Assignment:
     """The claim succeeded: end the previous assignment (or free the previous owner's slot), record the new one with
     its due time, change the owner on the timeline and notify both consultants. Inside the claim's transaction."""
+    previous_owner_id = active.consultant_id if active else lead.owner_id
     if active:
         _end(active, reason=end_reason, now=now)
     elif lead.owner_id and lead.owner_id != user.pk:
@@ -272,6 +273,8 @@ def _hand_over(
         details=details if on_timeline else None,
         locked=True,
     )
+    task_services.tasks_follow_owner(lead_id=lead.pk, previous_owner_id=previous_owner_id, owner_id=user.pk)
+    task_services.tasks_from_recommendations(lead_ids=[lead.pk], now=now)
     _notify(user.pk, NotificationKind.ASSIGNED, lead.pk, due_at=assignment.due_at.isoformat(), category=category)
     if active:
         _notify(active.consultant_id, NotificationKind.REASSIGNED, lead.pk, reason=end_reason)
@@ -464,11 +467,13 @@ def sla_watch(*, now: datetime | None = None) -> dict:
             reminded_at=now
         ):
             _notify(a.consultant_id, NotificationKind.REMINDER, a.lead_id, due_at=a.due_at.isoformat())
+            task_services.task_for_sla(assignment=a, now=now)
             reminded += 1
     for a in awaiting.filter(breached_at__isnull=True, due_at__lte=now).select_related("consultant"):
         if not Assignment.objects.filter(pk=a.pk, breached_at__isnull=True).update(breached_at=now):
             continue  # another watcher got it
         breached += 1
+        task_services.task_for_sla(assignment=a, now=now)  # at risk unnoticed (a short SLA): the task now
         name = a.consultant.get_full_name() or a.consultant.get_username()
         for supervisor in _supervisors_of(a):
             _notify(supervisor, NotificationKind.BREACH, a.lead_id, consultant=name, due_at=a.due_at.isoformat())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from assignment import services
+from assignment import services, task_services
 
 
 @shared_task(name="assignment.assign_leads", acks_late=True)
@@ -24,3 +24,9 @@ def sla_watch() -> dict:
 @shared_task(name="assignment.counters_reconcile")
 def counters_reconcile() -> int:
     return services.counters_reconcile()
+
+
+@shared_task(name="assignment.tasks_remind_due")
+def tasks_remind_due() -> int:
+    """Beat: a notification for each task coming due."""
+    return task_services.tasks_remind_due()

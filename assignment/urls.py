@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assignment import views
+from assignment import views, views_board, views_tasks
 
 app_name = "assignment"
 urlpatterns = [
@@ -18,4 +18,13 @@ urlpatterns = [
     path("notificacoes/lidas/", views.notifications_read_view, name="notifications_read"),
     path("atribuicao/leads/<int:lead_id>/", views.lead_card_view, name="lead_card"),
     path("atribuicao/leads/<int:lead_id>/atribuir/", views.lead_assign_view, name="lead_assign"),
+    path("quadro/", views_board.board_view, name="board"),
+    path("quadro/leads/<int:lead_id>/mover/", views_board.board_move_view, name="board_move"),
+    path("tarefas/", views_tasks.my_tasks_view, name="tasks"),
+    path("tarefas/<int:task_id>/concluir/", views_tasks.task_done_view, name="task_done"),
+    path("tarefas/<int:task_id>/adiar/", views_tasks.task_snooze_view, name="task_snooze"),
+    path("atribuicao/leads/<int:lead_id>/tarefas/", views_tasks.lead_tasks_view, name="lead_tasks"),
+    path("agenda/", views_tasks.calendar_view, name="calendar"),
+    path("agenda/link/", views_tasks.calendar_feed_rotate_view, name="calendar_feed_rotate"),
+    path("agenda/<str:token>.ics", views_tasks.calendar_feed_view, name="calendar_feed"),
 ]

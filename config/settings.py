@@ -311,6 +311,7 @@ CELERY_BEAT_SCHEDULE = {
     "ai_middleware.budget_check": {"task": "ai_middleware.budget_check", "schedule": 300.0},
     "qualification.rescore_open": {"task": "qualification.rescore_open", "schedule": crontab(minute=23)},
     "assignment.sla_watch": {"task": "assignment.sla_watch", "schedule": 60.0},
+    "assignment.tasks_remind_due": {"task": "assignment.tasks_remind_due", "schedule": 60.0},
     "assignment.unassigned_sweep": {"task": "assignment.unassigned_sweep", "schedule": 60.0},
     "assignment.counters_reconcile": {"task": "assignment.counters_reconcile", "schedule": crontab(minute="*/10")},
     "leads.stage_aging_report": {
@@ -328,6 +329,11 @@ ASSIGNMENT_AUTO = env.bool("ASSIGNMENT_AUTO", default=True)  # route new leads w
 ASSIGNMENT_ONLINE_MINUTES = env.int("ASSIGNMENT_ONLINE_MINUTES", default=10)  # seen this recently = online
 ASSIGNMENT_REMINDER_SHARE = env.float("ASSIGNMENT_REMINDER_SHARE", default=0.2)  # remind at 80 % of the SLA
 ASSIGNMENT_SLA_GRACE_MINUTES = env.int("ASSIGNMENT_SLA_GRACE_MINUTES", default=15)  # then reassign
+
+# --- Pipeline: stages that need a reason, the first message moving a new lead on ------------------------------------
+LEADS_STAGES_REQUIRING_REASON = env.list("LEADS_STAGES_REQUIRING_REASON", default=["lost"])  # people say why
+ASSIGNMENT_TASK_REMIND_MINUTES = env.int("ASSIGNMENT_TASK_REMIND_MINUTES", default=15)  # notify before due
+LEADS_FIRST_MESSAGE_CONTACTED = env.bool("LEADS_FIRST_MESSAGE_CONTACTED", default=True)  # new → contacted on send
 
 # --- Logging: structured enough to grep, never personal data ----------------------------------------
 LOGGING = {

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import LeadStage
@@ -14,9 +15,21 @@ class NoteForm(forms.Form):
     )
 
 
+def stage_requires_reason(stage: str) -> bool:
+    """Stages people must explain (``LEADS_STAGES_REQUIRING_REASON``, by default "lost")."""
+    return stage in settings.LEADS_STAGES_REQUIRING_REASON
+
+
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=LeadStage.choices)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        stage = data.get("stage")
+        if stage and stage_requires_reason(stage) and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the lead moves to “%(stage)s”.") % {"stage": LeadStage(stage).label})
+        return data
 
 
 class ReferralForm(forms.Form):

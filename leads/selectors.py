@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -682,3 +682,53 @@ def lead_priority_and_age(*, lead_ids: list[int]) -> dict[int, tuple[int, object
     """lead id → (recurrence priority, created_at): the roulette's order among leads of the same class."""
     rows = Lead.objects.filter(pk__in=list(lead_ids)).values_list("pk", "priority", "created_at")
     return {pk: (priority, created_at) for pk, priority, created_at in rows}
+
+
+def lead_owner_ids_open(*, lead_ids: list[int]) -> dict[int, int]:
+    """lead id → owner id, for the open (not won/lost, not merged) leads among ``lead_ids`` that have an owner."""
+    rows = Lead.objects.filter(
+        pk__in=lead_ids, owner__isnull=False, stage__in=OPEN_STAGES, merged_into__isnull=True
+    ).values_list("pk", "owner_id")
+    return dict(rows)
+
+
+BOARD_CARDS_PER_STAGE = 25
+CONTACT_KINDS = (EventKind.MESSAGE_IN, EventKind.MESSAGE_OUT)
+
+
+def lead_board(*, user, filters: dict | None = None, per_stage: int = BOARD_CARDS_PER_STAGE) -> list[dict]:
+    """The pipeline board: one column per stage with how many visible leads (matching the list's ``filters``) are
+    in it and its newest ``per_stage`` cards. Two queries whatever the base: the counts (one GROUP BY) and the
+    cards (one UNION ALL of a LIMIT per stage, each served by the (owner|team|…, stage, created) indexes).
+    Raises LeadFilterInvalid like the list."""
+    leads = lead_list(user=user, filters=filters).prefetch_related(None).order_by()
+    counts = dict(leads.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    parts = [
+        leads.filter(stage=stage).select_related("owner").order_by("-created_at", "-id")[:per_stage]
+        for stage in LeadStage.values
+    ]
+    cards = list(parts[0].union(*parts[1:], all=True)) if parts else []
+    by_stage: dict[str, list[Lead]] = {stage: [] for stage in LeadStage.values}
+    for lead in cards:
+        by_stage[lead.stage].append(lead)
+    return [
+        {
+            "stage": stage,
+            "label": LeadStage(stage).label,
+            "count": counts.get(stage, 0),
+            "cards": sorted(by_stage[stage], key=lambda lead: (lead.created_at, lead.pk), reverse=True),
+        }
+        for stage in LeadStage.values
+    ]
+
+
+def lead_last_contact_many(*, lead_ids: list[int]) -> dict[int, object]:
+    """lead id → when the last WhatsApp message (either way) was, for the leads that have one."""
+    rows = (
+        LeadEvent.objects.filter(lead_id__in=lead_ids, kind__in=CONTACT_KINDS)
+        .order_by()
+        .values("lead_id")
+        .annotate(last=Max("occurred_at"))
+        .values_list("lead_id", "last")
+    )
+    return dict(rows)

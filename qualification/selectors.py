@@ -75,3 +75,9 @@ def unscored_sla_minutes() -> int:
     """The SLA for a lead not scored yet: the active config's cold SLA."""
     config = config_active_or_none()
     return int((config.definition if config else {}).get("sla_minutes", {}).get("cold", 360))
+
+
+def actions_and_sla(*, lead_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """lead id → (recommended action, first-contact SLA minutes): what the scorer asks the owner to do next."""
+    rows = LeadScore.objects.filter(lead_id__in=lead_ids).values_list("lead_id", "action", "sla_minutes")
+    return {r[0]: (r[1], r[2]) for r in rows}

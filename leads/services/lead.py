@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,6 +286,21 @@ def lead_change_stage(
         lambda: lead_stage_changed.send(sender=Lead, lead_id=lead_id, stage=stage, previous=previous), robust=True
     )
     return lead
+
+
+def lead_contacted_on_first_message(*, lead_id: int, actor, channel: EventChannel = EventChannel.WHATSAPP) -> bool:
+    """The first message to a lead still in "New" moves it to "Contacted" (``LEADS_FIRST_MESSAGE_CONTACTED``),
+    with the reason on the timeline. A lead already moved on is left where it is. True when it moved."""
+    if not settings.LEADS_FIRST_MESSAGE_CONTACTED:
+        return False
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().filter(pk=lead_id, stage=LeadStage.NEW).first()
+        if lead is None:
+            return False
+        lead_change_stage(
+            lead=lead, actor=actor, stage=LeadStage.CONTACTED, reason=_("First message sent"), channel=channel
+        )
+    return True
 
 
 @transaction.atomic

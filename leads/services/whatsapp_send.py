@@ -24,6 +24,7 @@ from compliance.services.consent import ConsentChannel, ConsentPurpose, contact_
 from leads import selectors
 from leads.errors import LeadError
 from leads.models import ContactKind, EventChannel, EventKind
+from leads.services.lead import lead_contacted_on_first_message
 from leads.services.timeline import timeline_event_record
 from leads.signals import lead_message_sent
 from whatsapp import payloads
@@ -137,6 +138,7 @@ def lead_whatsapp_send(
             **({"suggestion_id": suggestion_id} if suggestion_id else {}),
         },
     )
+    lead_contacted_on_first_message(lead_id=lead.pk, actor=actor)
     lead_message_sent.send(
         sender=type(lead), lead_id=lead.pk, event_id=event.pk, text=outgoing.text, suggestion_id=suggestion_id
     )

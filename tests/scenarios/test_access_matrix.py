@@ -77,6 +77,20 @@ def mixed(builder):
     return builder
 
 
+def _task(side):
+    """A task of the other team's consultant on their lead (tasks: owner and whoever sees the lead)."""
+    from assignment.models import Task
+
+    return Task.objects.create(lead_id=side.lead.pk, owner=side.consultant, kind="visit", due_at=side.lead.created_at)
+
+
+def _feed(side):
+    """The other team's consultant's secret .ics address: whoever holds it reads only that person's agenda."""
+    from assignment.task_services import calendar_feed_rotate
+
+    return calendar_feed_rotate(user=side.consultant)
+
+
 # Every non-admin pattern of the URL conf, by name. A pattern missing here fails the matrix.
 RULES: dict[str, Rule] = {
     "home": Rule(SHARED),
@@ -164,6 +178,14 @@ RULES: dict[str, Rule] = {
     "assignment:notifications_read": Rule(SHARED),
     "assignment:lead_card": Rule(OBJECT, [_lead]),
     "assignment:lead_assign": Rule(OBJECT, [_lead]),
+    "assignment:board": Rule(SHARED),
+    "assignment:board_move": Rule(OBJECT, [_lead]),
+    "assignment:tasks": Rule(SHARED),
+    "assignment:lead_tasks": Rule(OBJECT, [_lead]),
+    "assignment:task_done": Rule(OBJECT, [lambda other, own: {"task_id": _task(other).pk}]),
+    "assignment:task_snooze": Rule(OBJECT, [lambda other, own: {"task_id": _task(other).pk}]),
+    "assignment:calendar": Rule(SHARED),
+    "assignment:calendar_feed_rotate": Rule(SHARED),
     "qualification:overview": Rule(SHARED),
     "qualification:lead_card": Rule(OBJECT, [_lead]),
     "api:leads": Rule(SHARED),
@@ -199,6 +221,7 @@ PUBLIC: dict[str, Rule] = {
     "token_issue": Rule(SHARED),  # username + password
     "api-schema": Rule(SHARED),
     "api-docs": Rule(SHARED),
+    "assignment:calendar_feed": Rule(SHARED, [lambda other, own: {"token": _feed(other).token}]),  # the secret
 }
 
 
@@ -430,6 +453,11 @@ OWN_PAGES = [
     ("consultant", "assignment:lead_card", lambda own, other: {"lead_id": own.lead.pk}, None),
     ("consultant", "assignment:queue", lambda own, other: {}, None),
     ("consultant", "assignment:notifications", lambda own, other: {}, None),
+    ("consultant", "assignment:board", lambda own, other: {}, lambda own: own.lead.full_name),
+    ("consultant", "assignment:tasks", lambda own, other: {}, None),
+    ("consultant", "assignment:lead_tasks", lambda own, other: {"lead_id": own.lead.pk}, None),
+    ("consultant", "assignment:calendar", lambda own, other: {}, None),
+    ("supervisor", "assignment:board", lambda own, other: {}, lambda own: own.lead.full_name),
     ("consultant", "api:leads", lambda own, other: {}, lambda own: own.lead.full_name),
     ("consultant", "api:lead_detail", lambda own, other: {"lead_id": own.lead.pk}, lambda own: own.lead.full_name),
     ("consultant", "api:lead_timeline", lambda own, other: {"lead_id": own.lead.pk}, None),

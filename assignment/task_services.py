@@ -1,0 +1,199 @@
+"""Writes of tasks and reminders: people create them, the SLA watch creates one when a first contact is at risk,
+the scorer's recommended action creates one when a lead has an owner. Automatic tasks carry an ``origin_key``
+(unique in the database), so each exists once however often the watch or the scorer runs.
+
+Also the calendar feed's secret address."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assignment.models import (
+    CalendarFeed,
+    Notification,
+    NotificationKind,
+    Task,
+    TaskKind,
+    TaskOrigin,
+    TaskStatus,
+)
+from common.errors import ApplicationError
+from leads import selectors as lead_selectors
+from qualification import selectors as qualification_selectors
+
+TITLE_MAX = 200
+SNOOZE_CHOICES = ("1h", "tomorrow", "pick")
+MORNING_HOUR = 9  # "amanhã 9h"
+
+# The scorer's recommended action → the task it asks of the owner (kind, title, due after minutes; None = the SLA).
+RECOMMENDED = {
+    "schedule_meeting": (TaskKind.CALLBACK, gettext_lazy("Call to schedule a meeting"), None),
+    "send_material": (TaskKind.SEND_DOCUMENT, gettext_lazy("Send material"), None),
+    "nurture": (TaskKind.OTHER, gettext_lazy("Nurture: get back in touch"), 3 * 24 * 60),
+}
+
+
+class TaskInvalid(ApplicationError):
+    code = "task_invalid"
+
+
+def _kind_check(kind: str) -> None:
+    if kind not in TaskKind.values:
+        raise TaskInvalid(
+            _("Unknown task kind “%(kind)s”; choose one of: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(str(label) for label in TaskKind.labels)},
+            details={"field": "kind"},
+        )
+
+
+def task_create(
+    *, lead, owner, kind: str, due_at: datetime, actor, title: str = "", origin: str = TaskOrigin.PERSON
+) -> Task:
+    """A follow-up for ``owner`` on ``lead`` (which the caller has already checked ``actor`` may see)."""
+    _kind_check(kind)
+    if due_at is None:
+        raise TaskInvalid(_("Say when the task is due."), details={"field": "due_at"})
+    if owner is None:
+        raise TaskInvalid(_("Nobody owns this lead yet: assign it before giving it a task."), details={"field": "lead"})
+    return Task.objects.create(
+        lead_id=lead.pk,
+        owner=owner,
+        kind=kind,
+        title=title.strip()[:TITLE_MAX],
+        due_at=due_at,
+        origin=origin,
+        created_by=actor,
+    )
+
+
+def task_done(*, task: Task, actor) -> Task:
+    """Mark done (done twice is a no-op, never an error: two tabs, two taps)."""
+    if task.status != TaskStatus.DONE:
+        Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(status=TaskStatus.DONE, done_at=timezone.now())
+        task.refresh_from_db()
+    return task
+
+
+def snooze_until(*, choice: str, picked: datetime | None = None, now: datetime | None = None) -> datetime:
+    """ "1h": an hour from now; "tomorrow": tomorrow at 9:00 local time; "pick": ``picked`` (in the future)."""
+    now = now or timezone.now()
+    if choice == "1h":
+        return now + timedelta(hours=1)
+    if choice == "tomorrow":
+        local = timezone.localtime(now)
+        return (local + timedelta(days=1)).replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
+    if choice == "pick":
+        if picked is None:
+            raise TaskInvalid(_("Pick a date and time to snooze to."), details={"field": "until"})
+        if picked <= now:
+            raise TaskInvalid(_("Pick a moment in the future."), details={"field": "until"})
+        return picked
+    raise TaskInvalid(_("Snooze for 1 hour, until tomorrow 9:00, or pick a moment."), details={"field": "snooze"})
+
+
+def task_snooze(*, task: Task, actor, until: datetime) -> Task:
+    if task.status == TaskStatus.DONE:
+        raise TaskInvalid(_("This task is done already."), details={"field": "task"})
+    task.due_at = until
+    task.snoozed_times += 1
+    task.reminded_at = None  # remind again at the new time
+    task.save(update_fields=["due_at", "snoozed_times", "reminded_at"])
+    return task
+
+
+def tasks_remind_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Beat: each open task coming due (within ``ASSIGNMENT_TASK_REMIND_MINUTES``) notifies its owner once (a
+    snooze re-arms it). The conditional UPDATE makes two watchers notify once."""
+    now = now or timezone.now()
+    horizon = now + timedelta(minutes=settings.ASSIGNMENT_TASK_REMIND_MINUTES)
+    due = Task.objects.filter(status=TaskStatus.OPEN, reminded_at__isnull=True, due_at__lte=horizon).order_by("due_at")
+    reminded = 0
+    for task in due[:limit]:
+        if Task.objects.filter(pk=task.pk, reminded_at__isnull=True).update(reminded_at=now):
+            Notification.objects.create(
+                user_id=task.owner_id,
+                kind=NotificationKind.TASK_DUE,
+                lead_id=task.lead_id,
+                data={"task": task.pk, "kind": task.kind, "due_at": task.due_at.isoformat()},
+            )
+            reminded += 1
+    return reminded
+
+
+def tasks_follow_owner(*, lead_id: int, previous_owner_id: int | None, owner_id: int) -> int:
+    """A lead changed hands: its open tasks with the previous owner go with it (inside the hand-over)."""
+    if not previous_owner_id or previous_owner_id == owner_id:
+        return 0
+    return Task.objects.filter(lead_id=lead_id, owner_id=previous_owner_id, status=TaskStatus.OPEN).update(
+        owner_id=owner_id
+    )
+
+
+def task_for_sla(*, assignment, now: datetime | None = None) -> bool:
+    """The first contact of ``assignment`` is at risk or overdue: a "call back" for its consultant, due when the
+    SLA is. Once per assignment."""
+    _task, created = Task.objects.get_or_create(
+        origin_key=f"sla:{assignment.pk}",
+        defaults={
+            "lead_id": assignment.lead_id,
+            "owner_id": assignment.consultant_id,
+            "kind": TaskKind.CALLBACK,
+            "title": _("First contact (SLA)"),
+            "due_at": assignment.due_at,
+            "origin": TaskOrigin.SLA,
+            "created_at": now or timezone.now(),
+        },
+    )
+    return created
+
+
+def tasks_from_recommendations(*, lead_ids: list[int], now: datetime | None = None) -> int:
+    """The scorer's recommended action becomes a task for the lead's owner, once per lead and action (a changed
+    recommendation is a new task; the same one never twice). Closed and unowned leads get none."""
+    if not lead_ids:
+        return 0
+    now = now or timezone.now()
+    owners = lead_selectors.lead_owner_ids_open(lead_ids=lead_ids)
+    if not owners:
+        return 0
+    info = qualification_selectors.actions_and_sla(lead_ids=list(owners))
+    wanted = {
+        f"rec:{lead_id}:{info[lead_id][0]}": lead_id
+        for lead_id in owners
+        if lead_id in info and info[lead_id][0] in RECOMMENDED
+    }
+    for key in Task.objects.filter(origin_key__in=list(wanted)).values_list("origin_key", flat=True):
+        wanted.pop(key, None)
+    rows = []
+    for key, lead_id in wanted.items():
+        action, sla = info[lead_id]
+        kind, title, after = RECOMMENDED[action]
+        rows.append(
+            Task(
+                lead_id=lead_id,
+                owner_id=owners[lead_id],
+                kind=kind,
+                title=str(title),
+                due_at=now + timedelta(minutes=after if after is not None else (sla or 60)),
+                origin=TaskOrigin.RECOMMENDATION,
+                origin_key=key,
+                created_at=now,
+            )
+        )
+    Task.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)  # a racing scorer's rows win quietly
+    return len(rows)
+
+
+def calendar_feed_rotate(*, user) -> CalendarFeed:
+    """Issue (or replace) the person's secret .ics address."""
+    token = secrets.token_urlsafe(32)
+    feed, _created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token": token, "created_at": timezone.now()}
+    )
+    return feed

@@ -1,0 +1,260 @@
+"""Issue #21 "Consultant desk": the pipeline board (kanban by stage, moves with a reason where the stage asks for
+one, the list's visibility rule), tasks and reminders (created by people, by the first-contact SLA and by the
+score's recommended action — each once; overdue, done, snooze), the agenda of visits and meetings with its secret
+.ics feed, and "the first message to a new lead moves it to Contacted"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from assignment.models import Assignment, Task, TaskOrigin, TaskStatus
+from leads.models import EventKind, LeadEvent, LeadStage
+from tests.scenarios.conftest import inbound_text_body
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "board"}
+
+
+def _local_input(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_board_shows_only_ones_own_leads_by_stage_and_moves_a_card_asking_a_reason_for_lost(world, login):
+    ana_leads = world["leads"]["ana"]
+    browser = login(world["ana"])
+
+    page = browser.get("/quadro/").content.decode()
+
+    for lead in ana_leads:
+        assert lead.full_name in page
+    for other in world["leads"]["bruno"] + world["leads"]["carla"]:
+        assert other.full_name not in page
+    assert 'data-testid="count-new">2<' in page
+    assert "sortable-1.15.7.min.js" in page and "js/board.js" in page  # drag and drop, CSP-safe
+
+    # The keyboard path (the card's "Mover para…" form), answered with the refreshed board.
+    lead = ana_leads[0]
+    moved = browser.post(f"/quadro/leads/{lead.pk}/mover/", {"stage": "contacted"}, **HTMX).content.decode()
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.CONTACTED
+    assert 'data-testid="count-contacted">1<' in moved and "Contatado" in moved
+    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.STAGE_CHANGED, channel="web").count() == 1
+
+    # "Perdido" needs a reason: without one the card stays, and the board says why.
+    refused = browser.post(f"/quadro/leads/{lead.pk}/mover/", {"stage": "lost"}, **HTMX).content.decode()
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.CONTACTED
+    assert 'data-testid="board-error"' in refused and "Perdido" in refused
+    browser.post(f"/quadro/leads/{lead.pk}/mover/", {"stage": "lost", "reason": "Comprou com outra"}, **HTMX)
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.LOST
+    event = LeadEvent.objects.filter(lead=lead, kind=EventKind.STAGE_CHANGED).order_by("-id").first()
+    assert event.payload["reason"] == "Comprou com outra"
+
+    # Another consultant's card cannot be moved (it does not exist for her).
+    foreign = world["leads"]["bruno"][0]
+    assert browser.post(f"/quadro/leads/{foreign.pk}/mover/", {"stage": "contacted"}, **HTMX).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.stage == LeadStage.NEW
+
+
+def test_the_supervisor_board_covers_the_team_and_filters_by_owner(world, login):
+    browser = login(world["sup_a"])
+
+    page = browser.get("/quadro/").content.decode()
+    for name in ("ana", "bruno"):
+        assert all(lead.full_name in page for lead in world["leads"][name])
+    assert world["unassigned_a"].full_name in page
+    assert all(lead.full_name not in page for lead in world["leads"]["carla"])
+
+    only_bruno = browser.get(f"/quadro/?owner={world['bruno'].pk}", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="board")
+    body = only_bruno.content.decode()
+    assert all(lead.full_name in body for lead in world["leads"]["bruno"])
+    assert all(lead.full_name not in body for lead in world["leads"]["ana"])
+
+
+def test_a_consultant_creates_completes_and_snoozes_tasks_and_sees_what_is_overdue(world, login):
+    lead = world["leads"]["ana"][0]
+    browser = login(world["ana"])
+    soon = timezone.now() + timedelta(hours=2)
+
+    created = browser.post(
+        f"/atribuicao/leads/{lead.pk}/tarefas/",
+        {"kind": "callback", "due_at": _local_input(soon), "title": "Ligar sobre o financiamento"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert created.status_code == 200
+    assert "Ligar sobre o financiamento" in created.content.decode()
+    task = Task.objects.get(lead_id=lead.pk)
+    assert (task.owner, task.kind, task.origin) == (world["ana"], "callback", TaskOrigin.PERSON)
+
+    # A bad date is refused with the field named, nothing written.
+    bad = browser.post(f"/atribuicao/leads/{lead.pk}/tarefas/", {"kind": "visit", "due_at": "amanhã"})
+    assert bad.status_code == 302 or bad.status_code == 400
+    assert Task.objects.filter(lead_id=lead.pk).count() == 1
+
+    late = Task.objects.create(
+        lead_id=world["leads"]["ana"][1].pk,
+        owner=world["ana"],
+        kind="send_document",
+        due_at=timezone.now() - timedelta(hours=3),
+    )
+    page = browser.get("/tarefas/").content.decode()
+    assert "Ligar sobre o financiamento" in page and "Ligar de volta" in page
+    assert page.count('data-testid="task-overdue"') == 1 and f'data-task="{late.pk}"' in page
+
+    # Snooze "1 hora": due an hour from now; "Escolher…" in the past is refused.
+    browser.post(f"/tarefas/{late.pk}/adiar/", {"snooze": "1h"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="my-tasks")
+    late.refresh_from_db()
+    assert late.due_at > timezone.now() + timedelta(minutes=55) and late.snoozed_times == 1
+    past = browser.post(
+        f"/tarefas/{late.pk}/adiar/",
+        {"snooze": "pick", "until": _local_input(timezone.now() - timedelta(days=1))},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="my-tasks",
+    ).content.decode()
+    assert "futuro" in past
+    tomorrow = browser.post(f"/tarefas/{late.pk}/adiar/", {"snooze": "tomorrow"}, HTTP_HX_REQUEST="true")
+    assert tomorrow.status_code == 200
+    late.refresh_from_db()
+    local = timezone.localtime(late.due_at)
+    assert (local.date(), local.hour, local.minute) == (timezone.localdate() + timedelta(days=1), 9, 0)
+
+    # Done from the lead page: the block answers without it.
+    done = browser.post(f"/tarefas/{task.pk}/concluir/", {"from": "lead"}, HTTP_HX_REQUEST="true").content.decode()
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.done_at is not None
+    assert 'data-testid="lead-tasks"' in done
+
+    # Nobody else's tasks: another team's consultant gets 404 on them.
+    carla = login(world["carla"])
+    assert carla.post(f"/tarefas/{late.pk}/concluir/").status_code == 404
+    assert "Ligar sobre o financiamento" not in carla.get("/tarefas/").content.decode()
+
+
+def test_the_sla_watch_and_the_recommended_action_create_each_task_once(world, settings):
+    from assignment.services import lead_assign_to, sla_watch
+    from qualification.services import leads_score
+
+    settings.ASSIGNMENT_AUTO = False
+    lead = world["unassigned_a"]
+    leads_score(lead_ids=[lead.pk])
+    assignment = lead_assign_to(lead_id=lead.pk, consultant=world["bruno"], actor=world["sup_a"])
+    recommended = Task.objects.filter(lead_id=lead.pk, origin=TaskOrigin.RECOMMENDATION)
+    assert recommended.count() in (0, 1)  # "discard" asks nothing; any other action is one task for bruno
+    assert all(t.owner == world["bruno"] for t in recommended)
+    leads_score(lead_ids=[lead.pk])
+    assert Task.objects.filter(lead_id=lead.pk, origin=TaskOrigin.RECOMMENDATION).count() == recommended.count()
+
+    # The first contact is at risk, then breached: one "ligar de volta" due when the SLA is.
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() + timedelta(minutes=1))
+    sla_watch()
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    sla_watch()
+    sla = Task.objects.get(lead_id=lead.pk, origin=TaskOrigin.SLA)
+    assert (sla.owner, sla.kind) == (world["bruno"], "callback")
+
+
+def test_a_recommendation_for_an_owned_lead_becomes_a_task_once(world):
+    from assignment.task_services import RECOMMENDED, tasks_from_recommendations
+    from qualification.models import LeadScore
+    from qualification.services import leads_score
+
+    lead = world["leads"]["ana"][0]
+    leads_score(lead_ids=[lead.pk])
+    LeadScore.objects.filter(lead_id=lead.pk).update(action="send_material")
+    Task.objects.filter(lead_id=lead.pk).delete()
+
+    assert tasks_from_recommendations(lead_ids=[lead.pk]) == 1
+    assert tasks_from_recommendations(lead_ids=[lead.pk]) == 0
+    task = Task.objects.get(lead_id=lead.pk)
+    assert (task.owner, task.kind, task.title) == (world["ana"], RECOMMENDED["send_material"][0], "Enviar material")
+
+
+def test_the_agenda_shows_the_weeks_visits_and_the_secret_ics_feed_serves_them(world, login, client):
+    lead = world["leads"]["ana"][0]
+    when = timezone.localtime().replace(hour=15, minute=30, second=0, microsecond=0)
+    Task.objects.create(lead_id=lead.pk, owner=world["ana"], kind="visit", due_at=when, title="Decorado; bloco B, 2º")
+    Task.objects.create(lead_id=lead.pk, owner=world["ana"], kind="callback", due_at=when)  # not an appointment
+    browser = login(world["ana"])
+
+    agenda = browser.get("/agenda/").content.decode()
+    assert agenda.count('data-testid="agenda-item"') == 1 and "15:30" in agenda and lead.full_name in agenda
+    assert 'data-testid="feed-url"' not in agenda
+
+    browser.post("/agenda/link/")
+    agenda = browser.get("/agenda/").content.decode()
+    token = world["ana"].calendar_feed.token
+    assert f"/agenda/{token}.ics" in agenda
+
+    feed = client.get(f"/agenda/{token}.ics")  # a calendar app: no session, the token is the credential
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
+    body = feed.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and body.endswith("END:VCALENDAR\r\n")
+    assert body.count("BEGIN:VEVENT") == 1
+    assert "DESCRIPTION:Decorado\\; bloco B\\, 2º" in body
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    assert client.get("/agenda/nao-existe.ics").status_code == 404
+
+    browser.post("/agenda/link/")  # a new address: the old one stops working
+    assert client.get(f"/agenda/{token}.ics").status_code == 404
+
+
+def test_the_first_message_to_a_new_lead_moves_it_to_contacted(
+    meta_post, wa, world, login, celery_eager, contact_hours_open, settings
+):
+    from leads.models import Lead
+
+    settings.ASSIGNMENT_AUTO = False
+    meta_post(inbound_text_body(wa_id="5511987650001", name="Joana Prado", text="oi, quero saber do apê"))
+    lead = Lead.objects.get(contact_points__value="+5511987650001")
+    Lead.objects.filter(pk=lead.pk).update(owner=world["ana"], team=world["team_a"])
+    assert lead.stage == LeadStage.NEW
+    browser = login(world["ana"])
+
+    browser.post(
+        f"/leads/{lead.pk}/whatsapp/text/",
+        {"number": wa.number.pk, "to": "+5511987650001", "body": "Oi Joana! Posso te ligar?"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.CONTACTED
+    event = LeadEvent.objects.get(lead=lead, kind=EventKind.STAGE_CHANGED)
+    assert (event.payload["from"], event.payload["to"], event.actor) == ("new", "contacted", world["ana"])
+
+    # A later message leaves the stage where people put it.
+    Lead.objects.filter(pk=lead.pk).update(stage=LeadStage.PROPOSAL)
+    browser.post(
+        f"/leads/{lead.pk}/whatsapp/text/",
+        {"number": wa.number.pk, "to": "+5511987650001", "body": "Segue a proposta"},
+        HTTP_HX_REQUEST="true",
+    )
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.PROPOSAL
+
+
+def test_a_task_coming_due_notifies_its_owner_once_and_again_after_a_snooze(world, login, celery_eager):
+    from assignment.tasks import tasks_remind_due
+
+    lead = world["leads"]["ana"][0]
+    task = Task.objects.create(
+        lead_id=lead.pk, owner=world["ana"], kind="callback", due_at=timezone.now() + timedelta(minutes=10)
+    )
+    Task.objects.create(lead_id=lead.pk, owner=world["ana"], kind="visit", due_at=timezone.now() + timedelta(days=2))
+    browser = login(world["ana"])
+
+    tasks_remind_due.delay()
+    tasks_remind_due.delay()  # the next beat: nothing new
+
+    page = browser.get("/notificacoes/").content.decode()
+    assert page.count("Tarefa para agora") == 1
+    browser.post(f"/tarefas/{task.pk}/adiar/", {"snooze": "1h"})
+    tasks_remind_due.delay()
+    assert browser.get("/notificacoes/").content.decode().count("Tarefa para agora") == 1  # an hour away now
+    Task.objects.filter(pk=task.pk).update(due_at=timezone.now() + timedelta(minutes=5))
+    tasks_remind_due.delay()
+    assert browser.get("/notificacoes/").content.decode().count("Tarefa para agora") == 2
