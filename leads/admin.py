@@ -20,6 +20,7 @@ from leads.models import (
     LeadMerge,
     LeadSource,
     LeadStage,
+    QuickReply,
     Tag,
 )
 from leads.services.merge import lead_merge_undo, review_decide
@@ -248,3 +249,12 @@ class LeadMergeAdmin(ReadOnlyAdmin):
 class IngestRequestAdmin(ReadOnlyAdmin):
     list_display = ["key", "user", "status_code", "created_at"]
     search_fields = ["key"]
+
+
+@admin.register(QuickReply)
+class QuickReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "team", "owner", "updated_at"]
+    list_filter = ["team"]
+    search_fields = ["title", "body"]
+    list_select_related = ["team", "owner"]
+    raw_id_fields = ["owner"]
