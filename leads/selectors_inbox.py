@@ -3,6 +3,7 @@ replies a person may use. Visibility is ``lead_visible_to``'s rule, like every o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -161,3 +162,50 @@ def lead_short_names(*, lead_ids: list[int]) -> dict[int, str]:
         parts = (full_name or "").split()
         names[lead_id] = f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else (parts[0] if parts else "")
     return names
+
+
+# --- Replies outside the customer-service window ------------------------------------------------------------------
+def whatsapp_reply_route(*, lead) -> dict:
+    """How a reply to ``lead`` can go now: inside an open 24-hour window as free text (``window_open``), or outside
+    it only as an approved template — then the number to send from, the phone to send to and the templates (each
+    with ``body_text`` and ``body_params``, the number of its parameters)."""
+    from whatsapp import selectors as wa_selectors
+    from whatsapp.payloads import template_placeholders
+
+    phones = list(
+        ContactPoint.objects.filter(lead=lead, kind=ContactKind.PHONE, is_valid=True)
+        .order_by("-is_primary", "id")
+        .values_list("value", flat=True)
+    )
+    if not phones:
+        return {"window_open": False, "number": None, "to": "", "templates": []}
+    if wa_selectors.window_for_contacts(contacts=phones) is not None:
+        return {"window_open": True, "number": None, "to": "", "templates": []}
+    number = wa_selectors.numbers_usable().first()
+    templates = []
+    for template in wa_selectors.templates_approved(account_id=number.account_id) if number else []:
+        template.body_params = range(template_placeholders(template.components).get("body", 0))
+        template.body_text = next((c.get("text", "") for c in template.components if c.get("type") == "BODY"), "")
+        templates.append(template)
+    return {"window_open": False, "number": number, "to": phones[0], "templates": templates}
+
+
+def _words(text: str) -> set[str]:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return set(re.findall(r"[a-z]{3,}", folded))
+
+
+def template_closest(*, text: str, templates: list):
+    """The approved template whose text shares the most words with ``text`` (a reply the window no longer
+    allows), or the first one when none shares any; None without templates."""
+    if not templates:
+        return None
+    words = _words(text)
+
+    def overlap(template) -> float:
+        other = _words(getattr(template, "body_text", "") or template.name.replace("_", " "))
+        return len(words & other) / len(words | other) if words | other else 0.0
+
+    return max(templates, key=overlap)

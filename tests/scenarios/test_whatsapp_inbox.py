@@ -223,3 +223,55 @@ def test_new_lead_notifications_are_grouped_and_name_the_lead(world, login):
     login(bruno).post("/notificacoes/lidas/")
     page = login(bruno).get("/notificacoes/").content.decode()
     assert "novos leads para você" not in page and page.count("Novo lead para você") == 3
+
+
+def test_outside_the_window_reply_suggestions_offer_the_closest_template_instead_of_a_send_button(
+    world, meta_post, wa, login, contact_hours_open
+):
+    """Issue #21: "outside the 24-hour window, reply suggestions offer the matching template instead of a send
+    button that will fail"."""
+    import html
+
+    from whatsapp.models import Template
+
+    lead = world["leads"]["ana"][0]
+    for name, body in (
+        ("visita_imovel", "Olá {{1}}, podemos agendar uma visita ao imóvel esta semana?"),
+        ("segunda_via_boleto", "A segunda via do seu boleto está disponível."),
+    ):
+        Template.objects.create(
+            account=wa.number.account,
+            name=name,
+            language="pt_BR",
+            category="UTILITY",
+            status="APPROVED",
+            components=[{"type": "BODY", "text": body}],
+        )
+    browser = login(world["ana"])
+    browser.post(f"/ai/leads/{lead.pk}/suggestions/", HTTP_HX_REQUEST="true")
+    from ai_middleware.models import Suggestion
+
+    suggestion = Suggestion.objects.filter(lead_id=lead.pk).latest("id")
+    page = html.unescape(browser.get(f"/ai/leads/{lead.pk}/suggestions/{suggestion.pk}/").content.decode())
+    assert suggestion.drafts and 'data-testid="suggestions-outside-window"' in page
+    assert "Enviar este" not in page and f"/leads/{lead.pk}/whatsapp/text/" not in page
+    assert page.count('data-testid="draft-template"') == len(suggestion.drafts)
+    assert "visita_imovel" in page  # the drafts talk about the property, not about a payment slip
+
+    sent = browser.post(
+        f"/leads/{lead.pk}/whatsapp/template/",
+        {
+            "number": wa.number.pk,
+            "to": _phone(lead),
+            "template": Template.objects.get(name="visita_imovel").pk,
+            "body_param": ["Maria"],
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert sent.status_code == 200
+    assert [m["payload"]["template"]["name"] for m in wa.sent] == ["visita_imovel"]
+
+    # Once the person writes back, the window is open and the drafts go as they are.
+    meta_post(inbound_text_body(wa_id=_phone(lead).lstrip("+"), text="pode ser sábado"))
+    page = html.unescape(browser.get(f"/ai/leads/{lead.pk}/suggestions/{suggestion.pk}/").content.decode())
+    assert "suggestions-outside-window" not in page and f"/leads/{lead.pk}/whatsapp/text/" in page
