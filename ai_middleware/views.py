@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.errors import ApplicationError
 from compliance.roles import ANY_STAFF_ROLE, Role, role_required
 from leads import selectors as lead_selectors
+from leads.selectors_inbox import template_closest, whatsapp_reply_route
 
 from . import selectors, services
 from .errors import SuggestionNotFound
@@ -31,6 +32,22 @@ def lead_insights_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     return TemplateResponse(request, "ai_middleware/_lead_insights.html", context)
 
 
+def _suggestions_context(lead, suggestion) -> dict:
+    """Drafts, and — when the lead's 24-hour window is closed and free text would be refused — for each draft the
+    closest approved template to send instead."""
+    context = {"lead": lead, "suggestion": suggestion}
+    if suggestion is None or not suggestion.drafts:
+        return context
+    route = whatsapp_reply_route(lead=lead)
+    if not route["window_open"] and route["number"]:
+        context["route"] = route
+        context["outside_window"] = [
+            (draft, template_closest(text=str(draft.get("text", "")), templates=route["templates"]))
+            for draft in suggestion.drafts
+        ]
+    return context
+
+
 @require_POST
 @role_required(*ANY_STAFF_ROLE)
 def lead_suggestions_view(request: HttpRequest, lead_id: int) -> HttpResponse:
@@ -39,7 +56,7 @@ def lead_suggestions_view(request: HttpRequest, lead_id: int) -> HttpResponse:
         suggestion = services.suggestions_create(lead_id=lead.pk, user=request.user)
     except ApplicationError as exc:
         return TemplateResponse(request, "ai_middleware/_suggestions.html", {"lead": lead, "error": exc.message})
-    return TemplateResponse(request, "ai_middleware/_suggestions.html", {"lead": lead, "suggestion": suggestion})
+    return TemplateResponse(request, "ai_middleware/_suggestions.html", _suggestions_context(lead, suggestion))
 
 
 @require_GET
@@ -50,7 +67,7 @@ def suggestion_view(request: HttpRequest, lead_id: int, suggestion_id: int) -> H
     suggestion = selectors.suggestion_get(suggestion_id=suggestion_id, lead_id=lead.pk)
     if suggestion is None:
         raise Http404("suggestion not found")
-    return TemplateResponse(request, "ai_middleware/_suggestions.html", {"lead": lead, "suggestion": suggestion})
+    return TemplateResponse(request, "ai_middleware/_suggestions.html", _suggestions_context(lead, suggestion))
 
 
 @require_POST

@@ -136,10 +136,7 @@ def notifications_unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notifications_recent(*, user, limit: int = 50) -> list:
-    from assignment.models import Notification
-
-    return list(Notification.objects.filter(user=user)[:limit])
+NOTIFICATION_GROUP_FROM = 3  # this many unread "new lead" notifications read as one line ("32 novos leads")
 
 
 def owner_moves_undoable(*, user, hours: int = 24, limit: int = 10) -> list:
@@ -156,3 +153,17 @@ def owner_moves_undoable(*, user, hours: int = 24, limit: int = 10) -> list:
         .select_related("consultant")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def notifications_recent(*, user, limit: int = 50, group_limit: int = 200) -> tuple[int, list, list]:
+    """(how many unread "new lead for you" there are when they are grouped, those of the group (newest
+    ``group_limit``), the other notifications (newest ``limit``)). Below ``NOTIFICATION_GROUP_FROM`` nothing is
+    grouped. Three queries at most."""
+    from assignment.models import Notification, NotificationKind
+
+    mine = Notification.objects.filter(user=user)
+    fresh = mine.filter(read_at__isnull=True, kind=NotificationKind.ASSIGNED)
+    count = fresh.count()
+    if count < NOTIFICATION_GROUP_FROM:
+        return 0, [], list(mine[:limit])
+    return count, list(fresh[:group_limit]), list(mine.exclude(pk__in=fresh.values("pk"))[:limit])

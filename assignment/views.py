@@ -23,6 +23,7 @@ from common.errors import ApplicationError
 from common.tasks import worker_last_seen
 from compliance.roles import ANY_STAFF_ROLE, Role, role_required, user_has_role
 from leads import selectors as lead_selectors
+from leads.selectors_inbox import lead_short_names
 
 BULK_ASSIGN_LIMIT = 5000
 REASON_LABELS = {
@@ -246,9 +247,13 @@ def notifications_badge_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(*ANY_STAFF_ROLE)
 def notifications_view(request: HttpRequest) -> HttpResponse:
-    items = selectors.notifications_recent(user=request.user)
+    group_count, group, items = selectors.notifications_recent(user=request.user)
+    names = lead_short_names(lead_ids=[n.lead_id for n in (*group, *items) if n.lead_id])
+    for notification in (*group, *items):
+        notification.lead_name = names.get(notification.lead_id, "")
     undoable = selectors.owner_moves_undoable(user=request.user)
-    return TemplateResponse(request, "assignment/notifications.html", {"items": items, "undoable": undoable})
+    context = {"items": items, "group": group, "group_count": group_count, "undoable": undoable}
+    return TemplateResponse(request, "assignment/notifications.html", context)
 
 
 @require_POST

@@ -20,6 +20,7 @@ from leads.models import (
     LeadMerge,
     LeadSource,
     LeadStage,
+    QuickReply,
     SavedView,
     Tag,
 )
@@ -256,3 +257,12 @@ class SavedViewAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "query", "created_at")
     search_fields = ("name", "user__username")
     raw_id_fields = ("user",)
+
+
+@admin.register(QuickReply)
+class QuickReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "team", "owner", "updated_at"]
+    list_filter = ["team"]
+    search_fields = ["title", "body"]
+    list_select_related = ["team", "owner"]
+    raw_id_fields = ["owner"]

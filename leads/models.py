@@ -504,3 +504,45 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class QuickReply(models.Model):
+    """A saved snippet for the WhatsApp send box, shared with a team or personal (exactly one of the two).
+    Variables in double braces ({{nome}}, {{primeiro_nome}}, {{consultor}}, {{imovel}}, {{cidade}}) are filled
+    from the lead and the person sending when it is inserted."""
+
+    title = models.CharField(_("title"), max_length=60)
+    body = models.TextField(_("text"), max_length=4096)
+    team = models.ForeignKey(
+        "assignment.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quick_replies",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quick_replies",
+    )
+    created_by_id = models.BigIntegerField(_("created by (user id)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("quick reply")
+        verbose_name_plural = _("quick replies")
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=True, owner__isnull=False) | Q(team__isnull=False, owner__isnull=True),
+                name="quick_reply_team_xor_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -479,19 +479,6 @@ def whatsapp_unread_count(*, user) -> int:
     return unread_inbound(contacts=_owned_phones(user)).count()
 
 
-def leads_with_unread_whatsapp(*, user) -> QuerySet[Lead]:
-    """The consultant's inbox: visible leads with unread WhatsApp messages, most recent interest first."""
-    from whatsapp.selectors import unread_inbound
-
-    contacts = unread_inbound(contacts=_owned_phones(user)).values("contact")
-    return (
-        lead_visible_to(user)
-        .filter(contact_points__kind=ContactKind.PHONE, contact_points__value__in=contacts)
-        .distinct()
-        .order_by("-last_interest_at")
-    )
-
-
 def lead_audience(*, user, filters: dict | None = None, limit: int = 100_000) -> list[dict]:
     """The people a bulk send would reach: each visible, filtered lead with a valid phone (the primary one first),
     as {lead_id, contact, name}. Raises LeadFilterInvalid like ``lead_list``."""

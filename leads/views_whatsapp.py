@@ -3,23 +3,43 @@ customer-service window, a template picker with its parameters outside it, faile
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from antiban.services import OutboxState, outbox_for_message, outbox_retry_now
 from common.errors import ApplicationError
 from compliance.roles import ANY_STAFF_ROLE, role_required
 from compliance.services.consent import is_suppressed
 from leads import selectors
+from leads.selectors_inbox import (
+    INBOX_VIEWS,
+    inbox_conversations,
+    quick_replies_for,
+    quick_reply_get_editable,
+    quick_reply_get_usable,
+    quick_reply_teams_editable,
+)
+from leads.services.quick_replies import (
+    VARIABLES,
+    quick_reply_create,
+    quick_reply_delete,
+    quick_reply_render,
+    quick_reply_update,
+)
 from leads.services.whatsapp_send import lead_whatsapp_phones, lead_whatsapp_send
 from whatsapp import payloads
 from whatsapp import selectors as wa_selectors
 from whatsapp import services as wa_services
 from whatsapp.errors import meta_error_info
 from whatsapp.payloads import template_placeholders
+
+INBOX_PAGE = 50
 
 RICH_FIELDS = ("caption", "body", "button", "section", "latitude", "longitude", "name", "address", "phone", "email")
 
@@ -53,6 +73,7 @@ def _panel(request: HttpRequest, lead, **extra) -> HttpResponse:
         "templates": templates,
         # An opt-out (an inbound "SAIR", a consultant's record): no send box, the reason in its place.
         "suppressed": bool(phones) and all(is_suppressed(contact=phone, kind="phone") for phone in phones),
+        "quick_replies": quick_replies_for(user=request.user) if window else [],
         **extra,
     }
     return TemplateResponse(request, "leads/_whatsapp_panel.html", context)
@@ -61,17 +82,55 @@ def _panel(request: HttpRequest, lead, **extra) -> HttpResponse:
 @require_GET
 @role_required(*ANY_STAFF_ROLE)
 def lead_whatsapp_panel_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """The panel, or (``?live=open|closed``, polled every few seconds) only its thread, so that a message being
+    typed is never wiped by the refresh; when the window opened or closed since, the whole panel comes back (the
+    send box and the template picker trade places)."""
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
     if lead.owner_id == request.user.pk:
         wa_services.inbound_mark_read(contacts=_phones(lead))  # the owner has now seen them
-    return _panel(request, lead)
+    response = _panel(request, lead)
+    live = request.GET.get("live", "")
+    if live in ("open", "closed"):
+        if live == ("open" if response.context_data["window"] else "closed"):
+            response.template_name = "leads/_whatsapp_panel.html#live"
+        else:
+            response["HX-Retarget"] = "#whatsapp-panel"
+            response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @require_GET
 @role_required(*ANY_STAFF_ROLE)
 def whatsapp_inbox_view(request: HttpRequest) -> HttpResponse:
-    leads = selectors.leads_with_unread_whatsapp(user=request.user)[:100]
-    return TemplateResponse(request, "leads/whatsapp_inbox.html", {"leads": leads})
+    """Every conversation of the leads one may see, newest message first, with the views a desk needs: all, mine,
+    unread, waiting for us (the customer wrote last) and window closing in under 2 hours."""
+    view = request.GET.get("view", "all")
+    if view not in INBOX_VIEWS:
+        view = "all"
+    try:
+        before = parse_datetime(request.GET.get("before", "") or "")
+    except ValueError:  # well formed but not a date: the first page
+        before = None
+    if before is not None and timezone.is_naive(before):
+        before = timezone.make_aware(before)
+    rows = inbox_conversations(user=request.user, view=view, before=before, limit=INBOX_PAGE + 1)
+    context = {
+        "conversations": rows[:INBOX_PAGE],
+        "more_before": rows[INBOX_PAGE - 1].last_at.isoformat() if len(rows) > INBOX_PAGE else "",
+        "view": view,
+        "views": [
+            ("all", _("All")),
+            ("mine", _("Mine")),
+            ("unread", _("Unread")),
+            ("waiting", _("Waiting for us")),
+            ("closing", _("Window closing (< 2 h)")),
+        ],
+        "paged": before is not None,
+    }
+    template = "leads/whatsapp_inbox.html"
+    if request.htmx and request.htmx.target == "conversations":
+        template += "#conversations"
+    return TemplateResponse(request, template, context)
 
 
 def _send(request: HttpRequest, lead, kind: str, fields: dict, *, upload=None, at_once: bool = True) -> HttpResponse:
@@ -173,3 +232,78 @@ def lead_whatsapp_media_view(request: HttpRequest, lead_id: int, message_id: int
     response["Content-Disposition"] = "inline" if message.kind in ("image", "sticker") else "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+@role_required(*ANY_STAFF_ROLE)
+def lead_whatsapp_quick_reply_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """The send box with a quick reply added to what is already typed, its variables filled for this lead."""
+    lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
+    body = request.GET.get("body", "")
+    reply_id = request.GET.get("quick_reply", "")
+    if reply_id.isdigit():
+        reply = quick_reply_get_usable(user=request.user, reply_id=int(reply_id))
+        text = quick_reply_render(reply=reply, lead=lead, actor=request.user)
+        body = f"{body.rstrip()}\n{text}" if body.strip() else text
+    return TemplateResponse(request, "leads/_whatsapp_panel.html#sendbox", {"lead": lead, "body": body[:4096]})
+
+
+def _quick_reply_page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
+    teams = list(quick_reply_teams_editable(user=request.user))
+    context = {
+        "replies": quick_replies_for(user=request.user),
+        "teams": teams,
+        "editable_team_ids": {team.pk for team in teams},
+        "variables": VARIABLES,
+        **extra,
+    }
+    return TemplateResponse(request, "leads/quick_replies.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ANY_STAFF_ROLE)
+def quick_replies_view(request: HttpRequest) -> HttpResponse:
+    """One's quick replies and one's team's: the list, and a form to add one (personal, or for a team one runs)."""
+    if request.method == "GET":
+        return _quick_reply_page(request)
+    scope = request.POST.get("scope", "")
+    team = None
+    if scope and scope != "personal":
+        team = next((t for t in quick_reply_teams_editable(user=request.user) if str(t.pk) == scope), None)
+        if team is None:
+            return _quick_reply_page(
+                request, status=400, error=_("Choose “personal” or a team you run."), form=request.POST
+            )
+    try:
+        quick_reply_create(
+            actor=request.user, title=request.POST.get("title", ""), body=request.POST.get("body", ""), team=team
+        )
+    except ApplicationError as exc:
+        return _quick_reply_page(request, status=400, error=exc.message, form=request.POST)
+    messages.success(request, _("Quick reply saved."))
+    return redirect("leads:quick_replies")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ANY_STAFF_ROLE)
+def quick_reply_edit_view(request: HttpRequest, reply_id: int) -> HttpResponse:
+    reply = quick_reply_get_editable(user=request.user, reply_id=reply_id)
+    context = {"reply": reply, "variables": VARIABLES}
+    if request.method == "POST":
+        try:
+            quick_reply_update(reply=reply, title=request.POST.get("title", ""), body=request.POST.get("body", ""))
+        except ApplicationError as exc:
+            context |= {"error": exc.message, "form": request.POST}
+            return TemplateResponse(request, "leads/quick_reply_edit.html", context, status=400)
+        messages.success(request, _("Quick reply saved."))
+        return redirect("leads:quick_replies")
+    return TemplateResponse(request, "leads/quick_reply_edit.html", context)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def quick_reply_delete_view(request: HttpRequest, reply_id: int) -> HttpResponse:
+    reply = quick_reply_get_editable(user=request.user, reply_id=reply_id)
+    quick_reply_delete(reply=reply)
+    messages.success(request, _("Quick reply deleted."))
+    return redirect("leads:quick_replies")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -128,4 +128,64 @@ def numbers_sent_since(*, since: datetime) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("number_id", "n")
     )
+    return dict(rows)
+
+
+def conversations_latest(
+    *,
+    contacts,
+    waiting: bool = False,
+    unread: bool = False,
+    closing_within: timedelta | None = None,
+    before: datetime | None = None,
+    limit: int = 50,
+) -> list[Message]:
+    """The inbox: the last message of each conversation with one of ``contacts`` (a list or a values() subquery),
+    newest conversation first. ``waiting``: the last message is the customer's (nobody answered yet); ``unread``:
+    an inbound message nobody opened; ``closing_within``: the customer-service window closes within that time;
+    ``before``: keyset paging on the last message's time. One query."""
+    from django.db.models import Exists, OuterRef
+
+    latest = (
+        Message.objects.filter(contact__in=contacts)
+        .order_by("contact", "-created_at", "-id")
+        .distinct("contact")
+        .values("pk")
+    )
+    rows = Message.objects.filter(pk__in=latest).select_related("number")
+    if waiting:
+        rows = rows.filter(direction="in")
+    if unread:
+        rows = rows.filter(
+            Exists(Message.objects.filter(direction="in", read_at__isnull=True, contact=OuterRef("contact")))
+        )
+    if closing_within is not None:
+        now = timezone.now()
+        closing = ServiceWindow.objects.filter(
+            contact=OuterRef("contact"), expires_at__gt=now, expires_at__lte=now + closing_within
+        )
+        later = ServiceWindow.objects.filter(contact=OuterRef("contact"), expires_at__gt=now + closing_within)
+        rows = rows.filter(Exists(closing)).exclude(Exists(later))
+    if before is not None:
+        rows = rows.filter(created_at__lt=before)
+    return list(rows.order_by("-created_at", "-id")[:limit])
+
+
+def windows_open_until(*, contacts: list[str]) -> dict[str, datetime]:
+    """When each contact's latest customer-service window closes (on any number); closed ones are absent."""
+    from django.db.models import Max
+
+    rows = (
+        ServiceWindow.objects.filter(contact__in=contacts, expires_at__gt=timezone.now())
+        .values("contact")
+        .annotate(until=Max("expires_at"))
+        .values_list("contact", "until")
+    )
+    return dict(rows)
+
+
+def unread_counts(*, contacts: list[str]) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = unread_inbound(contacts=contacts).values("contact").annotate(n=Count("pk")).values_list("contact", "n")
     return dict(rows)

@@ -69,6 +69,16 @@ def _owner_move(side):
     return OwnerMove.objects.create(kind="bulk_assign", actor=side.supervisor, entries=[entry])
 
 
+def _quick_reply_of(side):
+    """A personal quick reply of the other team's consultant (nobody else may change or use it)."""
+    from leads.models import QuickReply
+
+    reply, _created = QuickReply.objects.get_or_create(
+        owner=side.consultant, title=f"Resposta Matriz-{side.letter}", defaults={"body": "Oi {{primeiro_nome}}"}
+    )
+    return {"reply_id": reply.pk}
+
+
 def mixed(builder):
     """Kwargs naming one's OWN lead with another team's sub-object (a contact, a message, a suggestion): refused
     with 403/404, or inside one's own lead panel (an HTMX swap saying "not in this conversation") — never with the
@@ -116,6 +126,10 @@ RULES: dict[str, Rule] = {
     "leads:whatsapp_template": Rule(OBJECT, [_lead]),
     "leads:whatsapp_rich": Rule(OBJECT, [_lead]),
     "leads:create": Rule(SHARED),
+    "leads:whatsapp_quick_reply": Rule(OBJECT, [_lead]),
+    "leads:quick_replies": Rule(SHARED),
+    "leads:quick_reply_edit": Rule(OBJECT, [lambda other, own: _quick_reply_of(other)]),
+    "leads:quick_reply_delete": Rule(OBJECT, [lambda other, own: _quick_reply_of(other)]),
     "leads:export": Rule(SHARED),  # the list's own filters: one's visible leads only
     "leads:saved_view_create": Rule(SHARED),  # one's own saved views
     "leads:saved_view_delete": Rule(OBJECT, [lambda other, own: {"view_id": _saved_view(other).pk}]),

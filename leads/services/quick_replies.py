@@ -1,0 +1,74 @@
+"""Quick replies: saved snippets for the WhatsApp send box, personal or shared with a team, with variables filled
+from the lead and the person sending ({{nome}}, {{primeiro_nome}}, {{consultor}}, {{imovel}}, {{cidade}})."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+
+from leads.errors import LeadError
+from leads.models import QuickReply
+
+VARIABLES = ("nome", "primeiro_nome", "consultor", "imovel", "cidade")
+_VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+class QuickReplyInvalid(LeadError):
+    code = "quick_reply_invalid"
+
+
+def _clean(title: str, body: str) -> tuple[str, str]:
+    title, body = (title or "").strip(), (body or "").replace("\x00", "").strip()
+    if not title:
+        raise QuickReplyInvalid(_("Give the quick reply a title."), details={"field": "title"})
+    if len(title) > 60:
+        raise QuickReplyInvalid(_("The title is too long (at most 60 characters)."), details={"field": "title"})
+    if not body:
+        raise QuickReplyInvalid(_("Write the text of the quick reply."), details={"field": "body"})
+    if len(body) > 4096:
+        raise QuickReplyInvalid(_("The text is too long (at most 4,096 characters)."), details={"field": "body"})
+    unknown = sorted({name for name in _VARIABLE.findall(body) if name not in VARIABLES})
+    if unknown:
+        raise QuickReplyInvalid(
+            _("Unknown variable %(names)s; use one of: %(known)s.")
+            % {
+                "names": ", ".join("{{" + n + "}}" for n in unknown),
+                "known": ", ".join("{{" + n + "}}" for n in VARIABLES),
+            },
+            details={"field": "body"},
+        )
+    return title, body
+
+
+def quick_reply_create(*, actor, title: str, body: str, team=None) -> QuickReply:
+    """A personal snippet of ``actor``, or a team's one when ``team`` is given (the view checks that the actor
+    runs that team)."""
+    title, body = _clean(title, body)
+    return QuickReply.objects.create(
+        title=title, body=body, team=team, owner=None if team else actor, created_by_id=actor.pk
+    )
+
+
+def quick_reply_update(*, reply: QuickReply, title: str, body: str) -> QuickReply:
+    reply.title, reply.body = _clean(title, body)
+    reply.save(update_fields=["title", "body", "updated_at"])
+    return reply
+
+
+def quick_reply_delete(*, reply: QuickReply) -> None:
+    reply.delete()
+
+
+def quick_reply_render(*, reply: QuickReply, lead, actor) -> str:
+    """The snippet with its variables filled; a variable with nothing to fill it (no city on file) is left empty
+    rather than sent as ``{{cidade}}``."""
+    names = (lead.full_name or "").split()
+    values = {
+        "nome": lead.full_name or "",
+        "primeiro_nome": names[0] if names else "",
+        "consultor": (actor.first_name or actor.get_full_name() or actor.get_username()).strip(),
+        "imovel": str(lead.get_interest_type_display()).lower() if lead.interest_type else "",
+        "cidade": lead.city or "",
+    }
+    return _VARIABLE.sub(lambda match: values.get(match.group(1), ""), reply.body)
