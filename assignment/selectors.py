@@ -140,3 +140,15 @@ def notifications_recent(*, user, limit: int = 50) -> list:
     from assignment.models import Notification
 
     return list(Notification.objects.filter(user=user)[:limit])
+
+
+def sla_breached_count(*, teams: QuerySet[Team], now) -> int:
+    """Open assignments of ``teams``' consultants still awaiting first contact past their due time."""
+    from assignment.models import Assignment, AssignmentStatus
+
+    return Assignment.objects.filter(
+        consultant_id__in=team_member_ids(teams),
+        status=AssignmentStatus.ACTIVE,
+        first_contact_at__isnull=True,
+        due_at__lt=now,
+    ).count()
