@@ -15,7 +15,7 @@ from antiban.filters import contact_hours_spread, content_checks, recipient_chec
 from antiban.health import effective, number_states
 from antiban.limits import limiter
 from antiban.models import BulkSend, BulkStatus, Incident, Light, OutboxState, Priority
-from antiban.services import TIER_LIMITS, outbox_enqueue
+from antiban.services import TIER_LIMITS, _sent_today, outbox_enqueue
 from common.errors import ApplicationError
 from whatsapp import payloads
 from whatsapp import selectors as wa_selectors
@@ -64,20 +64,66 @@ def _full_text(template, params: dict) -> str:
 
 
 def _capacity(now) -> tuple[int, list[str]]:
-    """How many business-initiated conversations the numbers can still open today, and what holds them back."""
+    """How many business-initiated conversations the numbers can still open today, and, per number that holds the
+    total back, why in plain words and what to do ("warming up until 12/12; today it can send 50 more")."""
     total, notes = 0, []
+    today = timezone.localtime(now).date()
+    plan_days = len(settings.ANTIBAN_WARMUP_PLAN)
     for state in number_states(wa_selectors.numbers_usable()).values():
         allowed = effective(state, now)
-        if not allowed.may_send or not allowed.marketing:
+        number = state.number.display_number
+        until = (today + timedelta(days=max(plan_days - state.warmup_day, 0))).strftime("%d/%m")
+        facts = {
+            "number": number,
+            "until": until,
+            "day": state.warmup_day,
+            "days": plan_days,
+            "why": allowed.why_not.rstrip("."),
+        }
+        if not allowed.may_send:
             notes.append(
-                _("%(number)s is paused, probing, warming up or restricted.") % {"number": state.number.display_number}
+                _("%(number)s is not sending now (%(why)s): send from another number or wait until it is back.") % facts
             )
             continue
+        if not allowed.marketing:
+            if state.warmup_day:
+                first = settings.ANTIBAN_WARMUP_REPLIES_FIRST_DAYS
+                opens = today + timedelta(days=first - state.warmup_day + 1)
+                notes.append(
+                    _(
+                        "%(number)s is warming up until %(until)s (day %(day)s of %(days)s): in its first "
+                        "%(first)s days it only answers people who wrote; it may start sending on %(opens)s. "
+                        "Send from a warmed-up number."
+                    )
+                    % {**facts, "first": first, "opens": opens.strftime("%d/%m")}
+                )
+            else:
+                notes.append(
+                    _(
+                        "%(number)s is in restrictive mode after a quality drop: no bulk sends until its quality "
+                        "recovers. Send from another number."
+                    )
+                    % facts
+                )
+            continue
         tier = TIER_LIMITS.get(state.number.messaging_limit, 100_000)
-        room = tier - limiter().window_size(f"portfolio:{state.number.account_id}", window_seconds=86400)
+        room = max(tier - limiter().window_size(f"portfolio:{state.number.account_id}", window_seconds=86400), 0)
         if allowed.daily_cap is not None:
-            room = min(room, allowed.daily_cap)
-        total += max(room, 0)
+            left = max(allowed.daily_cap - _sent_today(state.number.pk), 0)
+            room = min(room, left)
+            notes.append(
+                _(
+                    "%(number)s is warming up until %(until)s (day %(day)s of %(days)s); "
+                    "today it can send %(left)s more."
+                )
+                % {**facts, "left": left}
+            )
+        total += room
+    for number in wa_selectors.numbers_paused():
+        notes.append(
+            _("%(number)s is paused in Fluxo: resume it on the WhatsApp numbers page to send from it.")
+            % {"number": number.display_number}
+        )
     return total, notes
 
 
@@ -92,18 +138,23 @@ def bulk_light(*, priority: int, templates, audience: list[dict], parameter: str
         red += [f"{template.name}: {c.reason}" for c in checks if not c.passed and c.fatal]
         yellow += [f"{template.name}: {c.reason}" for c in checks if not c.passed and not c.fatal]
     capacity, notes = _capacity(now)
-    yellow += notes
     size = len(audience)
+    # What holds the numbers back is said only when it matters: a send that fits goes green.
     if size > capacity:
         red.append(
-            _("%(size)s people, but the numbers can open only %(capacity)s conversations now.")
+            _(
+                "%(size)s people, but the numbers can open only %(capacity)s conversations today: send to at most "
+                "%(capacity)s now and the rest on the following days."
+            )
             % {"size": size, "capacity": capacity}
         )
+        red += notes
     elif size > capacity / 2:
         yellow.append(
             _("%(size)s people use more than half of today's room (%(capacity)s).")
             % {"size": size, "capacity": capacity}
         )
+        yellow += notes
     if size >= settings.ANTIBAN_BULK_REVIEW_SIZE:
         yellow.append(_("Large audience (%(size)s): a supervisor confirms.") % {"size": size})
     checks = recipient_checks_many([(person["contact"], priority) for person in audience], now=now)

@@ -167,3 +167,15 @@ def notifications_recent(*, user, limit: int = 50, group_limit: int = 200) -> tu
     if count < NOTIFICATION_GROUP_FROM:
         return 0, [], list(mine[:limit])
     return count, list(fresh[:group_limit]), list(mine.exclude(pk__in=fresh.values("pk"))[:limit])
+
+
+def sla_breached_count(*, teams: QuerySet[Team], now) -> int:
+    """Open assignments of ``teams``' consultants still awaiting first contact past their due time."""
+    from assignment.models import Assignment, AssignmentStatus
+
+    return Assignment.objects.filter(
+        consultant_id__in=team_member_ids(teams),
+        status=AssignmentStatus.ACTIVE,
+        first_contact_at__isnull=True,
+        due_at__lt=now,
+    ).count()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from antiban import selectors as antiban_selectors
 from assignment import selectors, services
 from common.errors import ApplicationError
 from common.tasks import worker_last_seen
@@ -58,6 +61,8 @@ def supervisor_home_view(request: HttpRequest) -> HttpResponse:
         "worker_seconds": worker_last_seen(),
         "stale_days": settings.FLUXO_STALE_LEAD_DAYS,
         "stale_count": lead_selectors.stale_leads_count_cached(),
+        "stale_before": (timezone.localdate() - timedelta(days=settings.FLUXO_STALE_LEAD_DAYS)).isoformat(),
+        "attention": _attention(request),
     }
     template = "assignment/supervisor_home.html"
     if request.htmx:
@@ -65,11 +70,24 @@ def supervisor_home_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, template, context)
 
 
+def _attention(request) -> dict:
+    """What needs the supervisor now, one tap from home: bulk sends waiting for approval, first contacts past their
+    SLA, possible duplicates to decide and leads waiting for the roulette."""
+    return {
+        "approvals": antiban_selectors.bulk_sends_pending().count(),
+        "breached": selectors.sla_breached_count(teams=selectors.teams_managed_by(request.user), now=timezone.now()),
+        "duplicates": lead_selectors.duplicate_reviews_pending(user=request.user).count(),
+        "waiting": len(lead_selectors.lead_ids_unassigned(limit=1000)),
+    }
+
+
 @require_GET
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def load_view(request: HttpRequest) -> HttpResponse:
-    """The team load board (polled every 30 s): open, due and breached per consultant, with pause and rebalance."""
-    return TemplateResponse(request, "assignment/_load.html", _load_context(request))
+    """The team load board (polled every 30 s): open, due and breached per consultant, with pause and rebalance.
+    Opened directly (a link, a phone), it is a whole page; HTMX swaps in the fragment."""
+    template = "assignment/_load.html" if request.htmx else "assignment/load.html"
+    return TemplateResponse(request, template, _load_context(request))
 
 
 def _load_context(request) -> dict:

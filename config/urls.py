@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common import views as common_views
-from compliance import twofactor
+from compliance import password_reset, twofactor
 from compliance.roles import Role, user_has_role
 from leads.views_public import web_form_view
 from leads.views_webhooks import facebook_leadgen_view, google_ads_lead_view
@@ -25,6 +25,18 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/reset/", password_reset.PasswordResetRequestView.as_view(), name="password_reset"),
+    path("accounts/password/reset/sent/", password_reset.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        password_reset.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("accounts/2fa/setup/", twofactor.two_factor_setup_view, name="two_factor_setup"),
     path("accounts/2fa/verify/", twofactor.two_factor_verify_view, name="two_factor_verify"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -36,6 +36,11 @@ def numbers_usable() -> QuerySet[PhoneNumber]:
     return PhoneNumber.objects.filter(is_active=True, account__is_active=True).select_related("account")
 
 
+def numbers_paused() -> QuerySet[PhoneNumber]:
+    """Numbers a supervisor took out of the rotation (their account still active)."""
+    return PhoneNumber.objects.filter(is_active=False, account__is_active=True).order_by("display_number")
+
+
 def templates_approved(*, account_id: int) -> QuerySet[Template]:
     return Template.objects.filter(account_id=account_id, status=TemplateStatus.APPROVED).order_by("name")
 

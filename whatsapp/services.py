@@ -781,6 +781,62 @@ def whatsapp_demo_number_ensure() -> PhoneNumber:
     return number
 
 
+DEMO_WARMED_DAYS = 30  # days of sending history behind the warmed-up demo number's tier
+
+
+def whatsapp_demo_warmed_number_ensure(*, account: BusinessAccount) -> PhoneNumber:
+    """A second demo number, registered months ago, with the sending history that justifies its tier: a month of
+    business-initiated templates ramping from 20 to 250 people a day, nearly all delivered and most read (the
+    pattern Meta rewards with the 1K tier and a GREEN rating). Beside the fresh number in warm-up, it lets the demo
+    show a small bulk send going green and a large one refused with its reasons. Idempotent."""
+    import random
+
+    number, created = PhoneNumber.objects.get_or_create(
+        phone_number_id="100000000000002",
+        defaults={
+            "account": account,
+            "display_number": "+5511955550001",
+            "verified_name": "Fluxo Imóveis Vendas",
+            "quality_rating": "GREEN",
+            "messaging_limit": "TIER_1K",
+            "created_at": timezone.now() - timedelta(days=120),
+        },
+    )
+    if not created:
+        return number
+    rng = random.Random(2026)
+    today = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    rows = []
+    for day in range(DEMO_WARMED_DAYS, 0, -1):
+        people = 20 + (250 - 20) * (DEMO_WARMED_DAYS - day) // (DEMO_WARMED_DAYS - 1)
+        start = today - timedelta(days=day)
+        for index in range(people):
+            at = start + timedelta(seconds=index * 20)
+            delivered = day <= 2 or rng.random() > 0.01  # the last days clean: no error in the last 24 h
+            read = delivered and rng.random() < 0.7
+            rows.append(
+                Message(
+                    number=number,
+                    contact=f"+55119{rng.randrange(10**7, 10**8)}",
+                    direction=Direction.OUTBOUND,
+                    wamid=f"wamid.demo-history-{day}-{index}",
+                    kind="template",
+                    text="Olá! Temos novidades de imóveis na sua região. Responda SAIR para não receber.",
+                    status=(MessageStatus.READ if read else MessageStatus.DELIVERED)
+                    if delivered
+                    else MessageStatus.FAILED,
+                    created_at=at,
+                    sent_at=at,
+                    delivered_at=at + timedelta(seconds=3) if delivered else None,
+                    read_at=at + timedelta(minutes=rng.randrange(1, 240)) if read else None,
+                    failed_at=None if delivered else at + timedelta(seconds=3),
+                    error_code=None if delivered else 131026,
+                )
+            )
+    Message.objects.bulk_create(rows, batch_size=2000)
+    return number
+
+
 def number_set_active(*, number: PhoneNumber, active: bool, actor) -> PhoneNumber:
     """A supervisor takes a number out of (or back into) the rotation; audited."""
     from compliance.services.audit import audit_change

@@ -224,6 +224,10 @@ RULES: dict[str, Rule] = {
 PUBLIC: dict[str, Rule] = {
     "healthz": Rule(SHARED),
     "login": Rule(SHARED),
+    "password_reset": Rule(SHARED),  # never says whether an address exists
+    "password_reset_done": Rule(SHARED),
+    "password_reset_confirm": Rule(SHARED, [lambda other, own: {"uidb64": "MQ", "token": "nao-vale"}]),
+    "password_reset_complete": Rule(SHARED),
     "set_language": Rule(SHARED),
     "privacy_request": Rule(SHARED),  # the public privacy page (data-subject requests)
     "privacy_status": Rule(SHARED, [lambda other, own: {"public_id": uuid.uuid4()}]),

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from antiban.health import number_states
 from assignment.services import profile_for, team_ensure
 from compliance.roles import Role, role_grant
 from leads.models import (
@@ -35,7 +36,7 @@ from leads.models import (
 )
 from leads.normalization import name_key
 from leads.services import tag_get_or_create_path
-from whatsapp.services import whatsapp_demo_number_ensure
+from whatsapp.services import whatsapp_demo_number_ensure, whatsapp_demo_warmed_number_ensure
 
 SOURCES = [
     ("Facebook Lead Ads — Lançamento Jardins", SourceKind.ADS),
@@ -152,8 +153,15 @@ class Command(BaseCommand):
             tags = [tag_get_or_create_path(path) for path in TAGS]
             created = self._leads(leads, people["consultants"], team, sources, tags)
             created += self._history(history, people["consultants"], team, sources)
-            whatsapp_demo_number_ensure()
+            self._numbers()
         self._print_logins(people, created)
+
+    def _numbers(self) -> None:
+        """The fresh demo number (in warm-up from its first day) and a warmed-up one with a month of history behind
+        its 1K tier, so a small bulk send goes green and a large one is held back with its reasons."""
+        fresh = whatsapp_demo_number_ensure()
+        warmed = whatsapp_demo_warmed_number_ensure(account=fresh.account)
+        number_states([fresh, warmed])  # first sight: a number registered in the last days starts its warm-up
 
     def _people(self) -> dict:
         user_model = get_user_model()

@@ -1,0 +1,147 @@
+"""Issue #21, "Supervisor on the phone": every supervisor page is usable at 390x844 with no horizontal scroll
+(tables scroll inside their own box), the menu collapses behind a button, a thumb-reachable action bar sits at the
+bottom, and what needs the supervisor (approvals, SLA breaches, stuck leads, leads waiting for the roulette) is one
+tap from home. The same pages pass at 1440x900. Screenshots land in docs/screenshots/ for the README tour."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "s3nha-do-tour-Fluxo"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+README_SHOTS = {"supervisor-home", "antiban", "qualification", "leads"}  # the README tour's pictures
+
+
+def _demo_world() -> dict:
+    """The demo as `make run` seeds it (small), plus what makes a supervisor's pages wide: a pending duplicate pair,
+    a finished import and a bulk send waiting for approval."""
+    from leads.models import DuplicateReview, ImportJob, Lead
+
+    call_command("seed_demo", "--leads", "40", "--force", stdout=StringIO())
+    supervisor = get_user_model().objects.get(username="supervisor")
+    supervisor.set_password(PASSWORD)
+    supervisor.save(update_fields=["password"])
+    first, second = Lead.objects.order_by("id")[:2]
+    DuplicateReview.objects.create(lead=first, candidate=second, reason="mesmo e-mail, nome diferente", confidence=0.81)
+    job = ImportJob.objects.create(
+        created_by=supervisor,
+        source=first.source,
+        original_name="planilha-de-leads-da-feira-de-imoveis-de-sao-paulo-2026-versao-final.xlsx",
+        file_kind="xlsx",
+        content_hash="0" * 64,
+        status="done",
+        rows_total=2030,
+        rows_done=2030,
+        created=2000,
+        rejected=30,
+        errors=[{"row": 7, "errors": {"phone": "telefone inválido: 11-99999999999999999999999"}}],
+    )
+    return {"lead": first, "job": job}
+
+
+def _login(page, url: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", "supervisor")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/supervisor/")
+
+
+def _supervisor_pages(world) -> list[tuple[str, str]]:
+    lead, job = world["lead"], world["job"]
+    return [
+        ("supervisor-home", "/supervisor/"),
+        ("supervisor-load", "/supervisor/load/"),
+        ("ai", "/ai/"),
+        ("ai-drafts", "/ai/drafts/"),
+        ("qualification", "/qualificacao/"),
+        ("queue", "/fila/"),
+        ("antiban", "/antiban/"),
+        ("antiban-bulk", "/antiban/bulk/new/"),
+        ("whatsapp-numbers", "/whatsapp/numbers/"),
+        ("leads", "/leads/"),
+        ("lead-360", f"/leads/{lead.pk}/"),
+        ("lead-new", "/leads/new/"),
+        ("imports", "/leads/imports/"),
+        ("import-detail", f"/leads/imports/{job.pk}/"),
+        ("duplicates", "/leads/duplicates/"),
+        ("notifications", "/notificacoes/"),
+        ("two-factor", "/accounts/2fa/setup/"),
+    ]
+
+
+def _widths(page, url: str, pages, *, width: int, shots: str | None = None) -> dict[str, int]:
+    too_wide = {}
+    for name, path in pages:
+        response = page.goto(f"{url}{path}")
+        assert response.status == 200, (path, response.status)
+        page.wait_for_load_state("networkidle")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            too_wide[path] = scroll_width
+        if shots and name in README_SHOTS:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SHOTS / f"{shots}-{name}.png")
+    return too_wide
+
+
+def test_every_supervisor_page_fits_a_390_px_phone(live_server, browser):
+    world = _demo_world()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="pt-BR", is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _login(page, live_server.url)
+
+    # The menu is collapsed behind one button; the action bar is at the bottom, within a thumb's reach.
+    nav = page.locator("#main-nav")
+    expect(nav).to_be_hidden()
+    page.click("[data-testid=nav-burger]")
+    expect(nav).to_be_visible()
+    expect(nav.get_by_role("link", name="Saúde dos números")).to_be_visible()
+    page.click("[data-testid=nav-burger]")
+    expect(nav).to_be_hidden()
+    bar = page.locator("[data-testid=actionbar]")
+    expect(bar).to_be_visible()
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] >= 844 - 1  # pinned to the bottom edge
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "phone-supervisor-home.png")
+
+    # What needs the supervisor is one tap from home.
+    attention = page.locator("[data-testid=attention]")
+    expect(attention.locator("[data-testid=attention-duplicates] .n")).to_have_text("1")
+    attention.locator("[data-testid=attention-duplicates]").click()
+    page.wait_for_url("**/leads/duplicates/")
+    page.go_back()
+    bar.get_by_role("link", name="Pendências").click()
+    page.wait_for_url("**/supervisor/#attention")
+
+    too_wide = _widths(page, live_server.url, _supervisor_pages(world), width=390, shots="phone")
+    assert too_wide == {}, f"pages wider than the 390 px screen: {too_wide}"
+    context.close()
+
+
+def test_the_same_pages_fit_a_1440_px_desktop(live_server, browser):
+    world = _demo_world()
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="pt-BR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _login(page, live_server.url)
+    expect(page.locator("#main-nav")).to_be_visible()  # a desktop shows the menu, no burger
+    expect(page.locator("[data-testid=nav-burger]")).to_be_hidden()
+    expect(page.locator("[data-testid=actionbar]")).to_be_hidden()
+    pages = _supervisor_pages(world)
+    too_wide = _widths(page, live_server.url, pages, width=1440, shots=None)
+    assert too_wide == {}, f"pages wider than 1440 px: {too_wide}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server.url}/supervisor/")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=SHOTS / "desktop-supervisor-home.png")
+    context.close()

@@ -1,0 +1,79 @@
+"""Issue #21, "A demo that shows the product" and "bulk-send results with their reasons in plain Portuguese and what
+to do": `seed_demo` creates a warmed-up number (a month of history behind its 1K tier) beside a fresh one in
+warm-up. On the supervisor's bulk-send page a small send goes green; with the warmed number paused, a send is
+refused and the supervisor (not only the admin) reads why, number by number, and what to do."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from antiban.models import BulkSend, Priority
+from whatsapp.models import Message, PhoneNumber, Template
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo_template() -> Template:
+    """The simulator's template sync would bring this one under `make run`."""
+    account = PhoneNumber.objects.get(phone_number_id="100000000000001").account
+    return Template.objects.create(
+        account=account,
+        name="visita_confirmada",
+        language="pt_BR",
+        category="UTILITY",
+        status="APPROVED",
+        components=[
+            {"type": "BODY", "text": "Olá {{1}}, sua visita está confirmada."},
+            {"type": "FOOTER", "text": "Responda SAIR para não receber mais mensagens."},
+        ],
+    )
+
+
+def _send(browser, template, **audience):
+    data = {
+        "name": "Lembrete de visita",
+        "priority": Priority.UTILITY,
+        "templates": f"{template.name}|{template.language}",
+        "spread_minutes": 60,
+        **audience,
+    }
+    return browser.post("/antiban/bulk/new/", data, follow=True).content.decode()
+
+
+def test_the_demo_has_a_warmed_number_a_small_send_goes_green_and_a_refusal_says_why(login, contact_hours_open):
+    call_command("seed_demo", "--leads", "40", "--force", stdout=StringIO())
+    call_command("seed_demo", "--leads", "40", "--force", stdout=StringIO())  # idempotent: no second history
+    fresh = PhoneNumber.objects.get(phone_number_id="100000000000001")
+    warmed = PhoneNumber.objects.get(phone_number_id="100000000000002")
+    history = Message.objects.filter(number=warmed)
+    assert 3000 < history.count() < 5000 and warmed.messaging_limit == "TIER_1K"
+    assert not Message.objects.filter(number=fresh).exists()
+
+    browser = login(get_user_model().objects.get(username="supervisor"))
+    template = _demo_template()
+    health = browser.get("/antiban/").content.decode()
+    assert "dia 1 de 10" in health  # the fresh number is on its first warm-up day, the other one is not
+
+    page = _send(browser, template, stage="won")
+    assert "Verde: segue, 2 pessoas" in page
+    green = BulkSend.objects.get()
+    assert (green.light, green.status) == ("green", "released")
+
+    # The warmed-up number is taken out of the rotation: nothing can open conversations now.
+    browser.post(f"/whatsapp/numbers/{warmed.pk}/active/", {"active": "0"})
+    page = _send(browser, template)
+    red = BulkSend.objects.latest("pk")
+    assert (red.light, red.status) == ("red", "refused"), red.light_reasons
+    dashboard = browser.get("/antiban/").content.decode()
+    for said in (
+        "40 pessoas, mas os números só podem abrir 0 conversas hoje",
+        f"{fresh.display_number} está em aquecimento até",
+        "Envie por um número já aquecido",
+        f"{warmed.display_number} está pausado no Fluxo: retome-o na página de números do WhatsApp",
+    ):
+        assert said in page, said  # in the message right after sending
+        assert said in dashboard, said  # and on the dashboard's recent sends
