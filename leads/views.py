@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import ApplicationError
+from common.pagination import CappedPaginator
 from compliance.roles import ANY_STAFF_ROLE, Role, contacts_unmasked_in_lists, role_required
 from compliance.services.audit import audit_personal_data_read
 from leads import selectors, services
@@ -40,7 +40,7 @@ def lead_list_view(request: HttpRequest) -> HttpResponse:
         leads = selectors.lead_list(user=request.user, filters=request.GET)
     except LeadFilterInvalid:
         leads = selectors.lead_visible_to(request.user).none()  # the form says which filter is wrong
-    page = Paginator(leads, _page_size(request)).get_page(request.GET.get("page"))
+    page = CappedPaginator(leads, _page_size(request)).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "leads/lead_list.html"

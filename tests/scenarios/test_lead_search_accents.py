@@ -95,3 +95,16 @@ def test_a_supervisor_searches_only_their_teams(world, login, people):
     html = login(world["sup_b"]).get("/leads/", {"q": "joao"}).content.decode()
     assert f"/leads/{people['other_team'].pk}/" in html
     assert f"/leads/{people['joao'].pk}/" not in html
+
+
+def test_lists_count_up_to_a_cap_instead_of_the_whole_base(world, login, api_for, people, settings):
+    """A million-lead base is never counted on each page: past the cap the list says "Mais de N leads"."""
+    settings.FLUXO_LIST_COUNT_CAP = 2
+    page = login(world["ana"]).get("/leads/").content.decode()
+    assert "Mais de 2 leads" in page
+
+    body = api_for(world["ana"], scopes=("leads:read",)).get("/api/v1/leads/", {"page_size": 1}).json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (2, True, 1)
+
+    few = api_for(world["ana"], scopes=("leads:read",)).get("/api/v1/leads/", {"q": "joao"}).json()
+    assert (few["count"], few["count_capped"]) == (1, False)
