@@ -292,7 +292,7 @@ def main() -> None:
             "--concurrency=2",
             "--loglevel=WARNING",
             "-Q",
-            "celery",
+            "celery,inbound",
         ],
         cwd=BASE_DIR,
         env=env,

@@ -11,11 +11,26 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.errors import ApplicationError
+from common.pagination import CappedPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """Page-number pages whose ``count`` stops at 10,000 (``count_capped`` true beyond): no COUNT(*) over a base of a
+    million rows on every page (``common.pagination``)."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.count_capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {"type": "boolean"}
+        return schema
 
 
 class ErrorSerializer(serializers.Serializer):

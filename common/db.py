@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import Func, TextField
 
 
 def rows_update(model, objs: list, fields: list[str], *, synchronous: bool = True) -> None:
@@ -70,3 +71,12 @@ def rows_copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     with connection.cursor() as cursor, cursor.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+class Fold(Func):
+    """``fluxo_fold(text)`` in SQL: lower-case without accents, like ``common.text.fold`` in Python. The function is
+    IMMUTABLE (a wrapper around ``unaccent`` with its dictionary named; created by leads migration 0011), so
+    expression indexes can use it: search with ``Fold("full_name")`` against ``common.text.fold(typed)``."""
+
+    function = "fluxo_fold"
+    output_field = TextField()

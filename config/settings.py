@@ -289,8 +289,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # A task that is acked late must not be redelivered while it is still running: keep the visibility
 # timeout well above the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
-# LLM calls have their own queue, so a slow provider never holds the WhatsApp pipeline's workers.
-CELERY_TASK_ROUTES = {"ai_middleware.*": {"queue": "ai"}}
+# LLM calls have their own queue, so a slow provider never holds the WhatsApp pipeline's workers. Inbound WhatsApp
+# processing has its own queue and worker (Procfile ``inbound``, docker-compose ``inbound-worker``): a message from a
+# lead reaches the lead page within seconds even while scoring, AI backfill or an import fills the default queue.
+CELERY_TASK_ROUTES = {"ai_middleware.*": {"queue": "ai"}, "whatsapp.webhook_events_drain": {"queue": "inbound"}}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -519,6 +521,8 @@ AI_AUTO_EXTRACT = env.bool("AI_AUTO_EXTRACT", default=True)  # extract every inb
 
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")
 FLUXO_STALE_LEAD_DAYS = env.int("FLUXO_STALE_LEAD_DAYS", default=7)
+# Lists count matching rows only up to this many ("more than 10.000 leads"): no COUNT(*) over a million-lead base.
+FLUXO_LIST_COUNT_CAP = env.int("FLUXO_LIST_COUNT_CAP", default=10_000)
 FLUXO_IMPORT_MAX_ROWS = env.int("FLUXO_IMPORT_MAX_ROWS", default=1_000_000)
 FLUXO_IMPORT_CHUNK_ROWS = env.int("FLUXO_IMPORT_CHUNK_ROWS", default=5000)
 FLUXO_IMPORT_WORKERS = env.int("FLUXO_IMPORT_WORKERS", default=0)  # normalizing processes (0: one thread)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import BrazilianState, Lead, LeadSource, LeadStage, Tag
+from common.db import Fold
+from common.text import fold
+from leads.models import BrazilianState, Lead, LeadSource, LeadStage
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -17,7 +18,7 @@ class LeadFilter(django_filters.FilterSet):
     unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", label=_("Unassigned"))
     source = django_filters.ModelChoiceFilter(queryset=LeadSource.objects.all(), label=_("Source"))
     tag = django_filters.CharFilter(method="filter_tag", label=_("Tag (includes sub-tags)"))
-    city = django_filters.CharFilter(field_name="city", lookup_expr="iexact", label=_("City"))
+    city = django_filters.CharFilter(method="filter_city", label=_("City"))
     state = django_filters.ChoiceFilter(choices=BrazilianState.choices, label=_("State"))
     ids = django_filters.BaseInFilter(field_name="id", label=_("Selected leads"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
@@ -50,9 +51,10 @@ class LeadFilter(django_filters.FilterSet):
         return found
 
     def filter_tag(self, queryset, name, value):
-        path = value.strip().strip("/")
-        if not path:
-            return queryset
-        tags = Tag.objects.filter(Q(path=path) | Q(path__startswith=f"{path}/")).values("id")
-        tagged = Lead.tags.through.objects.filter(lead_id=OuterRef("pk"), tag__in=tags)
-        return queryset.filter(Exists(tagged))
+        from leads.selectors import lead_filter_tag
+
+        return lead_filter_tag(queryset, value)
+
+    def filter_city(self, queryset, name, value):
+        """The city as typed, accents and case aside: "sao paulo" is São Paulo."""
+        return queryset.alias(city_folded=Fold("city")).filter(city_folded=fold(value.strip()))

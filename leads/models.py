@@ -6,10 +6,11 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.db import Fold
 from compliance.crypto import EncryptedTextField
 
 
@@ -236,7 +237,10 @@ class Lead(models.Model):
             models.Index(fields=["city"], name="lead_city"),
             models.Index(fields=["name_key"], name="lead_name_key", condition=~Q(name_key="")),
             models.Index(fields=["document_index"], name="lead_document_index", condition=~Q(document_index="")),
-            GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="lead_full_name_trgm"),
+            # Accent- and case-insensitive search on names and cities ("joao" finds "João", "sao paulo" São Paulo).
+            GinIndex(OpClass(Fold("full_name"), name="gin_trgm_ops"), name="lead_full_name_fold_trgm"),
+            GinIndex(OpClass(Fold("city"), name="gin_trgm_ops"), name="lead_city_fold_trgm"),
+            models.Index(Fold("city"), name="lead_city_fold"),
         ]
 
     def __str__(self) -> str:
@@ -273,6 +277,12 @@ class ContactPoint(models.Model):
         indexes = [
             models.Index(fields=["kind", "value"], name="contact_kind_value"),
             GinIndex(fields=["value"], opclasses=["gin_trgm_ops"], name="contact_value_trgm"),
+            # The last digits of a phone ("4321", "98765-4321") by prefix on the reversed number: a B-tree range.
+            models.Index(
+                OpClass(Reverse("value"), name="text_pattern_ops"),
+                condition=Q(kind="phone"),
+                name="contact_phone_reversed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,14 +6,18 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Reverse
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assignment.selectors import team_for_member, team_member_ids, teams_supervised_by
+from common.db import Fold
+from common.text import fold
 from compliance.roles import Role, user_roles
 from leads.errors import LeadFilterInvalid, LeadOwnerNotAllowed
 from leads.models import (
@@ -122,17 +126,60 @@ def _with_list_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:
     )
 
 
+PHONE_DIGITS_MIN = 4  # fewer digits than this are not a phone search (a house number, a year)
+PHONE_CONTAINS_MIN = 7  # from this many digits a number is also found by its middle part ("98765-43")
+
+
 def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
-    """Free text over name, phone and e-mail. Digits match inside E.164 numbers whatever their formatting."""
+    """Free text, the way people type it into one box, accent- and case-insensitive:
+
+    - ``#tag`` (or a tag path): leads with that tag or one of its sub-tags;
+    - digits only, however formatted ("(11) 98765-4321", "4321"): phones ending in those digits; seven digits or
+      more also match inside a number;
+    - something with ``@``: e-mails containing it;
+    - words: every word appears in the name or the city ("joao", "sao paulo", "maria conceicao").
+
+    Each branch is served by an index (trigram on ``fluxo_fold`` of name and city, the reversed phone, the e-mail
+    trigram), so it stays fast over a million leads."""
     text = text.strip()
     if not text:
         return leads
-    contact = ContactPoint.objects.filter(lead=OuterRef("pk"))
-    condition = Q(full_name__icontains=text) | Exists(contact.filter(value__contains=text.lower()))
+    if text.startswith("#"):
+        return lead_filter_tag(leads, text)
     digits = re.sub(r"\D", "", text)
-    if len(digits) >= 4:
-        condition |= Exists(contact.filter(kind=ContactKind.PHONE, value__contains=digits))
-    return leads.filter(condition)
+    if len(digits) >= PHONE_DIGITS_MIN and not re.search(r"[^\W\d_]", text):
+        return leads.filter(pk__in=_phones_matching(digits).values("lead_id"))
+    if "@" in text:
+        emails = ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__contains=text.lower())
+        return leads.filter(pk__in=emails.values("lead_id"))
+    words = [w for w in re.split(r"[\s,;]+", fold(text)) if w]
+    if not words:
+        return leads.none()
+    leads = leads.alias(name_folded=Fold("full_name"), city_folded=Fold("city"))
+    for word in words:
+        leads = leads.filter(Q(name_folded__contains=word) | Q(city_folded__contains=word))
+    return leads
+
+
+def _phones_matching(digits: str) -> QuerySet[ContactPoint]:
+    phones = ContactPoint.objects.filter(kind=ContactKind.PHONE).alias(reversed_value=Reverse("value"))
+    condition = Q(reversed_value__startswith=digits[::-1])
+    if len(digits) >= PHONE_CONTAINS_MIN:
+        condition |= Q(value__contains=digits)
+    return phones.filter(condition)
+
+
+def lead_filter_tag(leads: QuerySet[Lead], typed: str) -> QuerySet[Lead]:
+    """Leads tagged with ``typed`` or one of its sub-tags; ``#interesse/casa``, ``interesse/casa`` and
+    ``Interesse/Casa`` are the same tag, accents or not ("primeiro-imovel" finds "primeiro-imóvel")."""
+    path = fold(typed.strip().lstrip("#").strip().strip("/"))
+    if not path:
+        return leads
+    tags = Tag.objects.alias(path_folded=Fold("path")).filter(
+        Q(path_folded=path) | Q(path_folded__startswith=f"{path}/")
+    )
+    tagged = Lead.tags.through.objects.filter(lead_id=OuterRef("pk"), tag__in=tags.values("id"))
+    return leads.filter(Exists(tagged))
 
 
 def _without_blanks(filters) -> QueryDict:
@@ -189,7 +236,6 @@ LIST_COLUMNS = {
     "tags": gettext_lazy("Tags"),
 }
 DEFAULT_COLUMNS = ("stage", "score", "owner", "last_contact", "source")
-COUNT_CAP = 1000  # "1.000+ leads": a list never counts the whole base
 
 
 def lead_list_sorts() -> list[tuple[str, str]]:
@@ -226,8 +272,9 @@ def _last_contact(leads: QuerySet[Lead]) -> QuerySet[Lead]:
 
 @dataclass
 class LeadPage:
-    """One page of the list: ``rows`` plus whether more follow. ``count`` is exact up to ``COUNT_CAP`` and
-    ``count_more`` says there are more than that (no COUNT(*) over a million leads)."""
+    """One page of the list: ``rows`` plus whether more follow. ``count`` is exact up to
+    ``settings.FLUXO_LIST_COUNT_CAP`` and ``count_more`` says there are more than that (no COUNT(*) over a
+    million leads)."""
 
     rows: list
     number: int
@@ -276,14 +323,16 @@ def lead_list_columns_chosen(value) -> list[str]:
 def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 25, columns=None) -> LeadPage:
     """A page of the list in the chosen order with the chosen columns' data, in a constant number of queries:
     the rows (``size + 1`` fetched to know whether another page follows), their relations, and a count capped at
-    ``COUNT_CAP``. Raises LeadFilterInvalid like ``lead_list``."""
+    ``settings.FLUXO_LIST_COUNT_CAP`` (the API's ``CappedPaginator`` uses the same cap).
+    Raises LeadFilterInvalid like ``lead_list``."""
     from leads.list_columns import list_extensions
 
     extensions = list_extensions()
     sort = sort if sort in LIST_SORTS or (sort in extensions and extensions[sort].order_by) else "created"
     columns = list(columns) if columns else lead_list_columns_chosen(None)
     leads = lead_list(user=user, filters=filters)
-    count = leads.order_by().values("pk")[: COUNT_CAP + 1].count()
+    cap = settings.FLUXO_LIST_COUNT_CAP
+    count = leads.order_by().values("pk")[: cap + 1].count()
     if sort == "last_contact" or sort == "no_contact" or "last_contact" in columns:
         leads = _last_contact(leads)
     for key, extension in extensions.items():
@@ -298,8 +347,8 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
         number=page,
         size=size,
         has_next=len(rows) > size,
-        count=min(count, COUNT_CAP),
-        count_more=count > COUNT_CAP,
+        count=min(count, cap),
+        count_more=count > cap,
         sort=sort,
         columns=columns,
     )
