@@ -24,7 +24,7 @@ from .schemas import Extraction
 
 DATA = Path(__file__).parent / "data"
 DATASET = DATA / "messages_ptbr.psv"
-DATASETS = (DATASET, DATA / "messages_ptbr_more.psv")
+DATASETS = (DATASET, DATA / "messages_ptbr_more.psv", DATA / "messages_ptbr_registers.psv")
 # Written independently by someone who never saw the training data: only ``ai_eval`` reads it, for its report.
 CHALLENGE_DATASET = DATA / "challenge" / "extraction_challenge_ptbr.psv"
 COLUMNS = (
