@@ -1,6 +1,7 @@
 """Reading the property budget a lead states in a message, knowing whose amount each one is. Pure functions, no ORM.
 
-A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, and every amount is found by the
+A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, slang thousands are spelled out
+("700 conto", "500 paus", "300 pila" → "mil"), and every amount is found by the
 one amount parser the product has (``leads.normalization.amounts_find``: ``R$ 350.000,00``, ``350 mil reais``,
 ``400k``, ``1,2 mi``, ``1.2mi``, ``um milhão e meio``, ``meio milhão``, ``quatrocentos mil``, ``2 milhões e 300
 mil``, ranges sharing a scale as ``entre 300 e 400 mil`` / ``300-400k``). Then each amount is tagged with a role,
@@ -24,13 +25,14 @@ What is it for? (first rule that applies)
      after it ("80 mil de entrada", "3 mil por mês", "mensais", "/mês", "de fgts"). "meu limite era 200 mil" (a
      budget in the past tense) is not one either.
   2. ``max``: a limit right before it ("até", "no máximo", "teto", "limite", "abaixo de", "menos de", "não passa de",
-     "chego a", "não consigo mais de") or after it ("ou menos", "no máximo", "pra baixo").
+     "chego a", "não consigo mais de", "não quero passar de", "nada acima de") or after it ("ou menos", "no máximo",
+     "pra baixo").
   3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos") or after it
      ("pra cima", "ou mais").
   4. ``not`` again: a budget the lead says they do not have ("não tenho 500 mil não").
   5. ``quoted``: a price the lead quotes back, not their budget — the price of a listing ("custa", "pedindo",
-     "sai por", "o corretor falou em", "do anúncio", "que vi no site"; a sale or what a third party paid: "quero
-     vender meu apto de", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
+     "sai por", "o corretor falou em", "vi por", "do anúncio", "que vi no site", "no olx", "no zap", "na placa"; a
+     sale or what was paid: "quero vender meu apto de", "vendi minha casa por", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
      claims it); or, when no budget cue ("tenho", "meu orçamento", "uns", "procuro", "tem algo"…) precedes it, an
      amount in a question ("R$ 1,1 mi??") or next to incredulity ("tá maluco", "caro", "absurdo", "não dá").
   6. ``plain``: anything else, a stated amount.
@@ -84,7 +86,10 @@ _MAX_BEFORE = re.compile(
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
     r"posso ir ate|por ate|no max)" + _FILLER
 )
-_NEG_MORE = re.compile(r"\bnao\b" + _WORDS + r"\s+(?:mais de|acima de|mais que)" + _FILLER)
+_NEG_MORE = re.compile(
+    r"\b(?:nao|nada|nenhum|nenhuma|sem)\b" + _WORDS + r"\s+(?:mais de|acima de|acima dos|mais que|passar de|passa de|"
+    r"passe de|ultrapassar|ultrapassa|ultrapasse)" + _FILLER
+)
 _MAX_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la"
     r"|(?:e|eh|seria|sera)\s+(?:o\s+|meu\s+|o meu\s+)?(?:maximo|teto|limite))"
@@ -101,10 +106,14 @@ _PROPERTY = (
 _PRICE_CUE = re.compile(
     r"\b(?:custa|custam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|pedem|pedindo|"
     r"pede|cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|falou|falaram|"
-    r"disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem)\b"
+    r"disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem|vi por|vi a|vi ele por|vi ela por|ta por|"
+    r"esta por|tava por|estava por|anunciaram|ofertado|ofertada|baixou pra|baixaram pra|subiu pra)\b"
 )
 # Selling, or what a third party paid: anywhere in the clause before the amount.
-_SALE = re.compile(r"\b(?:vender|vendo|vendendo|venda|comprou|compraram|vendeu|venderam|pagou|pagaram)\b")
+_SALE = re.compile(
+    r"\b(?:vender|vendo|vendendo|venda|vendi|vendemos|comprou|compraram|comprei|compramos|vendeu|venderam|pagou|"
+    r"pagaram)\b"
+)
 # A definite listing described by its price: "o studio de 480 mil", "esse apto por 650", "aquele de 1 mi".
 _LISTING = re.compile(
     r"\b(?:o|a|os|as|esse|essa|esses|essas|este|esta|aquele|aquela|do|da|no|na|nesse|nessa|desse|dessa|"
@@ -115,7 +124,9 @@ _NEG_OWN = re.compile(r"\b(?:nao|nem|sem)\s+(?:\w+\s+)?(?:tenho|temos|consigo|co
 _STRONG_OWN = re.compile(r"\b(?:orcamento|budget|verba|meu teto|meu limite|disponho)\b")
 _QUOTE_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
-    r"da propaganda|do site|no site|do insta|no insta|do post|no post|de tabela|na tabela|do folder|no folder)"
+    r"da propaganda|do site|no site|do insta|no insta|do post|no post|de tabela|na tabela|do folder|no folder|no olx|"
+    r"na olx|do olx|no zap\b|no zapimoveis|no vivareal|no viva real|no quintoandar|no quinto andar|no portal|no face|"
+    r"no facebook|no marketplace|na placa|da placa)"
 )
 _OWN = re.compile(
     r"\b(?:tenho|temos|tinha|consigo|conseguimos|conseguiria|posso|podemos|pago|pagaria|pagamos|pagar|invisto|"
@@ -229,9 +240,19 @@ def _clauses(folded: str) -> list[tuple[int, int, str]]:
     return clauses
 
 
+# Slang for thousands in a property budget: "700 conto", "500 paus", "300 pila" (a sum under 50 is pocket money).
+_SLANG_THOUSANDS = re.compile(r"\b([5-9]\d|[1-9]\d\d)\s*(?:contos?|paus|pilas?)\b")
+
+
+def _prepared(text: str) -> str:
+    """The folded message with phones and documents masked and slang thousands spelled "mil"."""
+    folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
+    return _SLANG_THOUSANDS.sub(r"\1 mil", folded)
+
+
 def amounts_read(text: str) -> list[Read]:
     """Every money amount in a message with its role (see the module docstring)."""
-    folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
+    folded = _prepared(text)
     amounts = amounts_find(folded)
     if not amounts:
         return []
@@ -296,7 +317,7 @@ def budget_read(text: str) -> tuple[Decimal | None, Decimal | None]:
     reads = amounts_read(text)
     if not reads:
         return None, None
-    folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
+    folded = _prepared(text)
     ranged = _ranged(reads, folded)
     if ranged:
         return ranged
