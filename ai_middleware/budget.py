@@ -25,14 +25,15 @@ What is it for? (first rule that applies)
      after it ("80 mil de entrada", "3 mil por mês", "mensais", "/mês", "de fgts"). "meu limite era 200 mil" (a
      budget in the past tense) is not one either.
   2. ``max``: a limit right before it ("até", "no máximo", "teto", "limite", "abaixo de", "menos de", "não passa de",
-     "chego a", "não consigo mais de", "não quero passar de", "nada acima de") or after it ("ou menos", "no máximo",
-     "pra baixo").
+     "chego a", "não consigo mais de", "não passo de", "não quero passar de", "nada acima de") or after it ("ou
+     menos", "no máximo", "pra baixo").
   3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos") or after it
-     ("pra cima", "ou mais").
+     ("pra cima", "ou mais"); a floor ruled out ("acima de 500 mil nem olho") is ``not``.
   4. ``not`` again: a budget the lead says they do not have ("não tenho 500 mil não").
   5. ``quoted``: a price the lead quotes back, not their budget — the price of a listing ("custa", "pedindo",
-     "sai por", "o corretor falou em", "vi por", "do anúncio", "que vi no site", "no olx", "no zap", "na placa"; a
-     sale or what was paid: "quero vender meu apto de", "vendi minha casa por", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
+     "sai por", "o corretor falou em", "vi outro por", "na outra tá", "na época era", "do anúncio", "que vi no
+     site", "no olx", "no zap", "na placa"; a sale or what was paid: "quero vender meu apto de", "vendi minha casa
+     por", "fechei num de", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
      claims it); or, when no budget cue ("tenho", "meu orçamento", "uns", "procuro", "tem algo"…) precedes it, an
      amount in a question ("R$ 1,1 mi??") or next to incredulity ("tá maluco", "caro", "absurdo", "não dá").
   6. ``plain``: anything else, a stated amount.
@@ -82,7 +83,7 @@ _NOT_AFTER = re.compile(
 )
 _PAST_BUDGET = re.compile(r"\b(?:limite|teto|orcamento|budget)\s+(?:era|foi|seria)\b")
 _MAX_BEFORE = re.compile(
-    r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao passa(?:r)? de|nao passe de|"
+    r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) de|"
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
     r"posso ir ate|por ate|no max)" + _FILLER
 )
@@ -104,14 +105,15 @@ _PROPERTY = (
 )
 # A price someone else asks, says or paid, right before the amount ("custa 720 mil", "o corretor falou em 600").
 _PRICE_CUE = re.compile(
-    r"\b(?:custa|custam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|pedem|pedindo|"
-    r"pede|cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|falou|falaram|"
-    r"disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem|vi por|vi a|vi ele por|vi ela por|ta por|"
-    r"esta por|tava por|estava por|anunciaram|ofertado|ofertada|baixou pra|baixaram pra|subiu pra)\b"
+    r"\b(?:custa|custam|custava|custavam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|"
+    r"pedem|pedindo|pede|cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|"
+    r"falou|falaram|disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem|vi por|vi a|vi ele por|"
+    r"vi ela por|ta por|esta por|tava por|estava por|anunciaram|ofertado|ofertada|baixou pra|baixaram pra|subiu pra)\b"
 )
 # Selling, or what a third party paid: anywhere in the clause before the amount.
 _SALE = re.compile(
-    r"\b(?:vender|vendo|vendendo|venda|vendi|vendemos|comprou|compraram|comprei|compramos|vendeu|venderam|pagou|"
+    r"\b(?:vender|vendo|vendendo|venda|vendi|vendemos|comprou|compraram|comprei|compramos|fechei|fechou|"
+    r"fecharam|vendeu|venderam|pagou|"
     r"pagaram)\b"
 )
 # A definite listing described by its price: "o studio de 480 mil", "esse apto por 650", "aquele de 1 mi".
@@ -220,10 +222,20 @@ def _bare_ranges(amounts: list[Amount], folded: str) -> set[int]:
     return found
 
 
+# What something is or was priced at, said by nobody claiming it: "na outra tá 380 mil", "na época era 420".
+_PRICED_AT = re.compile(r"\b(?:ta|esta|tao|estao|tava|estava|era|eram)\s*(?:r\$\s*)?$")
+# Seen elsewhere: "vi outro ap por 420 mil", "vi um de 380 no bairro".
+_SEEN = re.compile(r"\b(?:vi|vimos|achei|achamos)\b(?:\s+\w+){0,3}\s+(?:por|de|a)\s*(?:r\$\s*)?$")
+# A floor the lead rules out: "acima de 500 mil nem olho".
+_RULED_OUT_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:eu\s+)?(?:nem|nao)\b")
+
+
 def _listed(near: str, after: str) -> bool:
     """The price of a listing: "custa 720 mil", "o studio de 480 mil", "480 mil do anúncio"."""
     return bool(
         _PRICE_CUE.search(_last_words(near, 3))
+        or _SEEN.search(near)
+        or (_PRICED_AT.search(near) and not _OWN.search(near))
         or _SALE.search(near)
         or _QUOTE_AFTER.match(after)
         or (_LISTING.search(near) and not _STRONG_OWN.search(near))
@@ -290,6 +302,8 @@ def amounts_read(text: str) -> list[Read]:
             role = "not"
         elif _MAX_BEFORE.search(near) or _NEG_MORE.search(near) or _MAX_AFTER.match(after):
             role = "max"
+        elif _MIN_BEFORE.search(near) and _RULED_OUT_AFTER.match(after):
+            role = "not"  # "acima de 500 mil nem olho"
         elif _MIN_BEFORE.search(near) or _MIN_AFTER.match(after):
             role = "min"
         elif _NEG_OWN.search(near):

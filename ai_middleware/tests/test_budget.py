@@ -200,6 +200,14 @@ PHRASINGS = [
     ("consegui aprovação de 380 mil no banco", (380 * K, 380 * K)),
     ("carta de crédito de 300 mil", (300 * K, 300 * K)),
     ("salário de 9 mil, dá pra financiar 400 mil?", (400 * K, 400 * K)),
+    ("vi um parecido por 410 mil no bairro, o de vocês sai por quanto?", (None, None)),
+    ("na época tava 390 mil, subiu?", (None, None)),
+    ("na outra construtora tá 380 mil", (None, None)),
+    ("não passo de 450 mil", (None, 450 * K)),
+    ("acima de 800 mil eu nem olho", (None, None)),
+    ("fechei num de 1,1 milhão lá no centro", (None, None)),
+    ("custava 600 mil, ainda tá nesse valor?", (None, None)),
+    ("meu orçamento tá em 400 mil", (400 * K, 400 * K)),
 ]
 
 
