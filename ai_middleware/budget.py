@@ -1,6 +1,7 @@
 """Reading the property budget a lead states in a message, knowing whose amount each one is. Pure functions, no ORM.
 
-A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, and every amount is found by the
+A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, slang thousands are spelled out
+("700 conto", "500 paus", "300 pila" → "mil"), and every amount is found by the
 one amount parser the product has (``leads.normalization.amounts_find``: ``R$ 350.000,00``, ``350 mil reais``,
 ``400k``, ``1,2 mi``, ``1.2mi``, ``um milhão e meio``, ``meio milhão``, ``quatrocentos mil``, ``2 milhões e 300
 mil``, ranges sharing a scale as ``entre 300 e 400 mil`` / ``300-400k``). Then each amount is tagged with a role,
@@ -24,13 +25,15 @@ What is it for? (first rule that applies)
      after it ("80 mil de entrada", "3 mil por mês", "mensais", "/mês", "de fgts"). "meu limite era 200 mil" (a
      budget in the past tense) is not one either.
   2. ``max``: a limit right before it ("até", "no máximo", "teto", "limite", "abaixo de", "menos de", "não passa de",
-     "chego a", "não consigo mais de") or after it ("ou menos", "no máximo", "pra baixo").
+     "chego a", "não consigo mais de", "não passo de", "não quero passar de", "nada acima de") or after it ("ou
+     menos", "no máximo", "pra baixo").
   3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos") or after it
-     ("pra cima", "ou mais").
+     ("pra cima", "ou mais"); a floor ruled out ("acima de 500 mil nem olho") is ``not``.
   4. ``not`` again: a budget the lead says they do not have ("não tenho 500 mil não").
   5. ``quoted``: a price the lead quotes back, not their budget — the price of a listing ("custa", "pedindo",
-     "sai por", "o corretor falou em", "do anúncio", "que vi no site"; a sale or what a third party paid: "quero
-     vender meu apto de", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
+     "sai por", "o corretor falou em", "vi outro por", "na outra tá", "na época era", "do anúncio", "que vi no
+     site", "no olx", "no zap", "na placa"; a sale or what was paid: "quero vender meu apto de", "vendi minha casa
+     por", "fechei num de", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
      claims it); or, when no budget cue ("tenho", "meu orçamento", "uns", "procuro", "tem algo"…) precedes it, an
      amount in a question ("R$ 1,1 mi??") or next to incredulity ("tá maluco", "caro", "absurdo", "não dá").
   6. ``plain``: anything else, a stated amount.
@@ -80,11 +83,14 @@ _NOT_AFTER = re.compile(
 )
 _PAST_BUDGET = re.compile(r"\b(?:limite|teto|orcamento|budget)\s+(?:era|foi|seria)\b")
 _MAX_BEFORE = re.compile(
-    r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao passa(?:r)? de|nao passe de|"
+    r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) de|"
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
     r"posso ir ate|por ate|no max)" + _FILLER
 )
-_NEG_MORE = re.compile(r"\bnao\b" + _WORDS + r"\s+(?:mais de|acima de|mais que)" + _FILLER)
+_NEG_MORE = re.compile(
+    r"\b(?:nao|nada|nenhum|nenhuma|sem)\b" + _WORDS + r"\s+(?:mais de|acima de|acima dos|mais que|passar de|passa de|"
+    r"passe de|ultrapassar|ultrapassa|ultrapasse)" + _FILLER
+)
 _MAX_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la"
     r"|(?:e|eh|seria|sera)\s+(?:o\s+|meu\s+|o meu\s+)?(?:maximo|teto|limite))"
@@ -99,12 +105,17 @@ _PROPERTY = (
 )
 # A price someone else asks, says or paid, right before the amount ("custa 720 mil", "o corretor falou em 600").
 _PRICE_CUE = re.compile(
-    r"\b(?:custa|custam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|pedem|pedindo|"
-    r"pede|cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|falou|falaram|"
-    r"disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem)\b"
+    r"\b(?:custa|custam|custava|custavam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|"
+    r"pedem|pedindo|pede|cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|"
+    r"falou|falaram|disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem|vi por|vi a|vi ele por|"
+    r"vi ela por|ta por|esta por|tava por|estava por|anunciaram|ofertado|ofertada|baixou pra|baixaram pra|subiu pra)\b"
 )
 # Selling, or what a third party paid: anywhere in the clause before the amount.
-_SALE = re.compile(r"\b(?:vender|vendo|vendendo|venda|comprou|compraram|vendeu|venderam|pagou|pagaram)\b")
+_SALE = re.compile(
+    r"\b(?:vender|vendo|vendendo|venda|vendi|vendemos|comprou|compraram|comprei|compramos|fechei|fechou|"
+    r"fecharam|vendeu|venderam|pagou|"
+    r"pagaram)\b"
+)
 # A definite listing described by its price: "o studio de 480 mil", "esse apto por 650", "aquele de 1 mi".
 _LISTING = re.compile(
     r"\b(?:o|a|os|as|esse|essa|esses|essas|este|esta|aquele|aquela|do|da|no|na|nesse|nessa|desse|dessa|"
@@ -115,7 +126,9 @@ _NEG_OWN = re.compile(r"\b(?:nao|nem|sem)\s+(?:\w+\s+)?(?:tenho|temos|consigo|co
 _STRONG_OWN = re.compile(r"\b(?:orcamento|budget|verba|meu teto|meu limite|disponho)\b")
 _QUOTE_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
-    r"da propaganda|do site|no site|do insta|no insta|do post|no post|de tabela|na tabela|do folder|no folder)"
+    r"da propaganda|do site|no site|do insta|no insta|do post|no post|de tabela|na tabela|do folder|no folder|no olx|"
+    r"na olx|do olx|no zap\b|no zapimoveis|no vivareal|no viva real|no quintoandar|no quinto andar|no portal|no face|"
+    r"no facebook|no marketplace|na placa|da placa)"
 )
 _OWN = re.compile(
     r"\b(?:tenho|temos|tinha|consigo|conseguimos|conseguiria|posso|podemos|pago|pagaria|pagamos|pagar|invisto|"
@@ -209,10 +222,20 @@ def _bare_ranges(amounts: list[Amount], folded: str) -> set[int]:
     return found
 
 
+# What something is or was priced at, said by nobody claiming it: "na outra tá 380 mil", "na época era 420".
+_PRICED_AT = re.compile(r"\b(?:ta|esta|tao|estao|tava|estava|era|eram)\s*(?:r\$\s*)?$")
+# Seen elsewhere: "vi outro ap por 420 mil", "vi um de 380 no bairro".
+_SEEN = re.compile(r"\b(?:vi|vimos|achei|achamos)\b(?:\s+\w+){0,3}\s+(?:por|de|a)\s*(?:r\$\s*)?$")
+# A floor the lead rules out: "acima de 500 mil nem olho".
+_RULED_OUT_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:eu\s+)?(?:nem|nao)\b")
+
+
 def _listed(near: str, after: str) -> bool:
     """The price of a listing: "custa 720 mil", "o studio de 480 mil", "480 mil do anúncio"."""
     return bool(
         _PRICE_CUE.search(_last_words(near, 3))
+        or _SEEN.search(near)
+        or (_PRICED_AT.search(near) and not _OWN.search(near))
         or _SALE.search(near)
         or _QUOTE_AFTER.match(after)
         or (_LISTING.search(near) and not _STRONG_OWN.search(near))
@@ -229,9 +252,19 @@ def _clauses(folded: str) -> list[tuple[int, int, str]]:
     return clauses
 
 
+# Slang for thousands in a property budget: "700 conto", "500 paus", "300 pila" (a sum under 50 is pocket money).
+_SLANG_THOUSANDS = re.compile(r"\b([5-9]\d|[1-9]\d\d)\s*(?:contos?|paus|pilas?)\b")
+
+
+def _prepared(text: str) -> str:
+    """The folded message with phones and documents masked and slang thousands spelled "mil"."""
+    folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
+    return _SLANG_THOUSANDS.sub(r"\1 mil", folded)
+
+
 def amounts_read(text: str) -> list[Read]:
     """Every money amount in a message with its role (see the module docstring)."""
-    folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
+    folded = _prepared(text)
     amounts = amounts_find(folded)
     if not amounts:
         return []
@@ -269,6 +302,8 @@ def amounts_read(text: str) -> list[Read]:
             role = "not"
         elif _MAX_BEFORE.search(near) or _NEG_MORE.search(near) or _MAX_AFTER.match(after):
             role = "max"
+        elif _MIN_BEFORE.search(near) and _RULED_OUT_AFTER.match(after):
+            role = "not"  # "acima de 500 mil nem olho"
         elif _MIN_BEFORE.search(near) or _MIN_AFTER.match(after):
             role = "min"
         elif _NEG_OWN.search(near):
@@ -296,7 +331,7 @@ def budget_read(text: str) -> tuple[Decimal | None, Decimal | None]:
     reads = amounts_read(text)
     if not reads:
         return None, None
-    folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
+    folded = _prepared(text)
     ranged = _ranged(reads, folded)
     if ranged:
         return ranged
