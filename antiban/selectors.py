@@ -79,3 +79,13 @@ def bulk_sends_recent(*, limit: int = 10):
 def outbox_counts() -> dict[str, int]:
     counts = dict(OutboxMessage.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     return {state: counts.get(state, 0) for state in OutboxState.values}
+
+
+def outbox_lead_for_message(*, contact: str, message_id: int) -> tuple[int, int | None] | None:
+    """(lead id, who sent it) of an outbound gateway message (bulk sends, campaigns, replies), if the outbox knows
+    the lead. Served by the (contact, created) index."""
+    return (
+        OutboxMessage.objects.filter(contact=contact, message_id=message_id, lead_id__isnull=False)
+        .values_list("lead_id", "created_by_id")
+        .first()
+    )

@@ -14,7 +14,8 @@ class LeadsConfig(AppConfig):
 
         provider_register(LeadDataProvider())
 
-        from leads.receivers import whatsapp_inbound_received
-        from whatsapp.signals import inbound_message_received
+        from leads.receivers import whatsapp_inbound_received, whatsapp_message_status_changed
+        from whatsapp.signals import inbound_message_received, message_status_changed
 
         inbound_message_received.connect(whatsapp_inbound_received, dispatch_uid="leads.whatsapp_inbound")
+        message_status_changed.connect(whatsapp_message_status_changed, dispatch_uid="leads.first_contact")

@@ -9,9 +9,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from antiban.selectors import outbox_lead_for_message
 from leads.models import ContactKind, EventChannel, EventKind, Lead, LeadSource, SourceKind
 from leads.selectors import lead_find_by_phone
-from leads.services.lead import lead_create
+from leads.services.lead import lead_contacted_on_first_message, lead_create
 from leads.services.timeline import timeline_event_record
 from leads.signals import lead_message_received, optout_confirmation_declined
 
@@ -272,3 +273,16 @@ def _confirmation_answered(lead, message, answer: str) -> None:
         ),
         robust=True,
     )
+
+
+REACHED_STATUSES = ("sent", "delivered", "read")
+
+
+def whatsapp_message_status_changed(sender, *, message, **kwargs) -> None:
+    """An outbound message reached the person (bulk sends and campaigns included, which do not pass through the
+    lead page): the first one moves a lead still in "New" to "Contacted" (``LEADS_FIRST_MESSAGE_CONTACTED``)."""
+    if message.direction != "out" or message.status not in REACHED_STATUSES:
+        return
+    found = outbox_lead_for_message(contact=message.contact, message_id=message.pk)
+    if found:
+        lead_contacted_on_first_message(lead_id=found[0], actor_id=found[1])

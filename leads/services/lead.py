@@ -288,15 +288,22 @@ def lead_change_stage(
     return lead
 
 
-def lead_contacted_on_first_message(*, lead_id: int, actor, channel: EventChannel = EventChannel.WHATSAPP) -> bool:
+def lead_contacted_on_first_message(
+    *, lead_id: int, actor=None, actor_id: int | None = None, channel: EventChannel = EventChannel.WHATSAPP
+) -> bool:
     """The first message to a lead still in "New" moves it to "Contacted" (``LEADS_FIRST_MESSAGE_CONTACTED``),
-    with the reason on the timeline. A lead already moved on is left where it is. True when it moved."""
+    with the reason on the timeline, by whoever sent it (``actor`` or ``actor_id``; none: Fluxo). A lead already
+    moved on is left where it is. True when it moved."""
     if not settings.LEADS_FIRST_MESSAGE_CONTACTED:
         return False
     with transaction.atomic():
         lead = Lead.objects.select_for_update().filter(pk=lead_id, stage=LeadStage.NEW).first()
         if lead is None:
             return False
+        if actor is None and actor_id:
+            from django.contrib.auth import get_user_model
+
+            actor = get_user_model().objects.filter(pk=actor_id).first()
         lead_change_stage(
             lead=lead, actor=actor, stage=LeadStage.CONTACTED, reason=_("First message sent"), channel=channel
         )

@@ -258,3 +258,36 @@ def test_a_task_coming_due_notifies_its_owner_once_and_again_after_a_snooze(worl
     Task.objects.filter(pk=task.pk).update(due_at=timezone.now() + timedelta(minutes=5))
     tasks_remind_due.delay()
     assert browser.get("/notificacoes/").content.decode().count("Tarefa para agora") == 2
+
+
+def test_a_message_from_a_bulk_send_moves_a_new_lead_to_contacted_too(
+    meta_post, wa, celery_eager, contact_hours_open, settings
+):
+    """Bulk sends and campaigns go through the anti-ban outbox without the lead page: the gateway's "sent" status
+    (a domain signal, whatsapp never imports leads) moves the lead on."""
+    from antiban.services import Priority, outbox_dispatch_now, outbox_enqueue
+    from leads.models import Lead
+    from whatsapp.payloads import text_payload
+
+    settings.ASSIGNMENT_AUTO = False
+    NEWS = "Fluxo: novidades da semana, 3 lançamentos na Zona Sul. Responda SAIR para não receber mais."
+    meta_post(inbound_text_body(wa_id="5511987650002", name="Caio Lopes", text="oi"))
+    lead = Lead.objects.get(contact_points__value="+5511987650002")
+    assert lead.stage == LeadStage.NEW
+
+    row = outbox_enqueue(
+        contact="+5511987650002",
+        priority=Priority.UTILITY,
+        payload=text_payload("+5511987650002", NEWS),
+        text=NEWS,
+        lead_id=lead.pk,
+        campaign="novidades",
+        kick=False,
+    )
+    row = outbox_dispatch_now(row_id=row.pk)
+
+    assert row.state == "sent", row.last_reason
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.CONTACTED
+    event = LeadEvent.objects.get(lead=lead, kind=EventKind.STAGE_CHANGED)
+    assert event.actor is None and event.payload["reason"] == "Primeira mensagem enviada"
