@@ -207,6 +207,8 @@ class Lead(models.Model):
     recurrence_count = models.PositiveIntegerField(_("times interest was shown"), default=1)
     priority = models.SmallIntegerField(_("priority"), default=0, help_text=_("Raised for recurring contacts."))
     last_interest_at = models.DateTimeField(_("last interest at"), default=timezone.now)
+    # Kept by a trigger on leads_leadevent (migration 0012): the latest message in or out, call or meeting.
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -234,6 +236,7 @@ class Lead(models.Model):
             models.Index(fields=["stage", "-created_at"], name="lead_stage_created"),
             models.Index(fields=["source", "-created_at"], name="lead_source_created"),
             models.Index(fields=["city"], name="lead_city"),
+            models.Index(fields=["owner", "last_contact_at"], name="lead_owner_last_contact"),
             models.Index(fields=["name_key"], name="lead_name_key", condition=~Q(name_key="")),
             models.Index(fields=["document_index"], name="lead_document_index", condition=~Q(document_index="")),
             GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="lead_full_name_trgm"),
