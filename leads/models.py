@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -236,7 +236,12 @@ class Lead(models.Model):
             models.Index(fields=["stage", "-created_at"], name="lead_stage_created"),
             models.Index(fields=["source", "-created_at"], name="lead_source_created"),
             models.Index(fields=["city"], name="lead_city"),
-            models.Index(fields=["owner", "last_contact_at"], name="lead_owner_last_contact"),
+            # The list's "last contact" sorts (both directions: an index is scanned backwards too), for a
+            # consultant's own leads and for a team's.
+            models.Index(
+                F("owner"), F("last_contact_at").asc(nulls_first=True), F("id"), name="lead_owner_last_contact"
+            ),
+            models.Index(F("last_contact_at").asc(nulls_first=True), F("id"), name="lead_last_contact"),
             models.Index(fields=["name_key"], name="lead_name_key", condition=~Q(name_key="")),
             models.Index(fields=["document_index"], name="lead_document_index", condition=~Q(document_index="")),
             GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="lead_full_name_trgm"),

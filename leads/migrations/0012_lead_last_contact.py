@@ -34,9 +34,7 @@ DROP FUNCTION IF EXISTS leads_lead_last_contact_touch();
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("leads", "0011_saved_list_views"),
-    ]
+    dependencies = [("leads", "0011_saved_list_views")]
 
     operations = [
         migrations.AddField(
@@ -46,7 +44,18 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="lead",
-            index=models.Index(fields=["owner", "last_contact_at"], name="lead_owner_last_contact"),
+            index=models.Index(
+                models.F("owner"),
+                models.OrderBy(models.F("last_contact_at"), nulls_first=True),
+                models.F("id"),
+                name="lead_owner_last_contact",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="lead",
+            index=models.Index(
+                models.OrderBy(models.F("last_contact_at"), nulls_first=True), models.F("id"), name="lead_last_contact"
+            ),
         ),
         migrations.RunSQL(FORWARD, BACKWARD),
     ]
