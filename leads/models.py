@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -208,6 +208,8 @@ class Lead(models.Model):
     recurrence_count = models.PositiveIntegerField(_("times interest was shown"), default=1)
     priority = models.SmallIntegerField(_("priority"), default=0, help_text=_("Raised for recurring contacts."))
     last_interest_at = models.DateTimeField(_("last interest at"), default=timezone.now)
+    # Kept by a trigger on leads_leadevent (migration 0012): the latest message in or out, call or meeting.
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -235,6 +237,12 @@ class Lead(models.Model):
             models.Index(fields=["stage", "-created_at"], name="lead_stage_created"),
             models.Index(fields=["source", "-created_at"], name="lead_source_created"),
             models.Index(fields=["city"], name="lead_city"),
+            # The list's "last contact" sorts (both directions: an index is scanned backwards too), for a
+            # consultant's own leads and for a team's.
+            models.Index(
+                F("owner"), F("last_contact_at").asc(nulls_first=True), F("id"), name="lead_owner_last_contact"
+            ),
+            models.Index(F("last_contact_at").asc(nulls_first=True), F("id"), name="lead_last_contact"),
             models.Index(fields=["name_key"], name="lead_name_key", condition=~Q(name_key="")),
             models.Index(fields=["document_index"], name="lead_document_index", condition=~Q(document_index="")),
             # Accent- and case-insensitive search on names and cities ("joao" finds "João", "sao paulo" São Paulo).

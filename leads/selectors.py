@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Reverse
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -211,7 +211,6 @@ def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
 
 
 # --- The lead list: sort orders, columns, pages without COUNT(*) -------------------------------------------------
-CONTACT_KINDS = (EventKind.MESSAGE_IN, EventKind.MESSAGE_OUT, EventKind.CALL, EventKind.MEETING)
 LIST_SORTS = {
     "created": (gettext_lazy("Newest first"), (F("created_at").desc(), F("id").desc())),
     "created_asc": (gettext_lazy("Oldest first"), (F("created_at").asc(), F("id").asc())),
@@ -259,15 +258,6 @@ def lead_list_column_templates(columns) -> list[tuple[str, str]]:
 
     extensions = list_extensions()
     return [(key, extensions[key].template) for key in columns if key in extensions and extensions[key].template]
-
-
-def _last_contact(leads: QuerySet[Lead]) -> QuerySet[Lead]:
-    latest = (
-        LeadEvent.objects.filter(lead=OuterRef("pk"), kind__in=CONTACT_KINDS)
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
-    return leads.annotate(last_contact_at=Subquery(latest))
 
 
 @dataclass
@@ -333,8 +323,6 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
     leads = lead_list(user=user, filters=filters)
     cap = settings.FLUXO_LIST_COUNT_CAP
     count = leads.order_by().values("pk")[: cap + 1].count()
-    if sort == "last_contact" or sort == "no_contact" or "last_contact" in columns:
-        leads = _last_contact(leads)
     for key, extension in extensions.items():
         if key == sort or key in columns:
             leads = extension.annotate(leads)

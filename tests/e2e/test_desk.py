@@ -42,6 +42,7 @@ def test_create_and_edit_a_lead_with_the_duplicate_warning(live_server, page):
     rita = lead_create(
         actor=None, source=LeadSourceFactory(name="Site"), owner=ana, full_name="Rita Carioca", phones=["21987654321"]
     )
+    page.set_viewport_size({"width": 1440, "height": 900})
     _login(page, live_server.url, "ana")
 
     page.goto(f"{live_server.url}/leads/new/")

@@ -46,6 +46,9 @@ def test_a_consultant_sorts_by_score_and_by_last_contact_and_sees_the_columns(wo
     _score(low, 22, "cold")
     _score(high, 91, "hot")
     timeline_event_record(lead=low, kind=EventKind.MESSAGE_OUT, payload={"text": "Olá!"})
+    timeline_event_record(lead=high, kind=EventKind.NOTE, payload={"text": "uma anotação não é contato"})
+    low.refresh_from_db()
+    assert low.last_contact_at is not None  # kept on the lead by the timeline's trigger
     ana = login(world["ana"])
 
     by_score = ana.get("/leads/?sort=score").content.decode()
