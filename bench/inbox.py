@@ -1,6 +1,6 @@
 """The WhatsApp inbox at scale: an admin's (every lead visible) page of conversations, each view, first page and a
-later one. Prints JSON (p50/p95 ms and queries per view). Seeds --messages messages over --contacts contacts on a
-bench number (and as many leads with those phones) when the database holds fewer.
+later one. Prints JSON (p50/p95 ms and queries per view). Uses its own ``<db>_inbox_bench`` database; seeds --messages
+messages over --contacts contacts on a bench number (and as many leads with those phones) when it holds fewer.
 
     .venv/bin/python bench/inbox.py --contacts 250000 --messages 1000000
 """
@@ -18,18 +18,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django
 
-django.setup()
+def _own_database() -> None:
+    """Point Django at <db>_inbox_bench (created and migrated if missing), never at the development data."""
+    import environ
+    import psycopg
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+    from config import embedded
 
-from leads.selectors_inbox import INBOX_VIEWS, inbox_conversations  # noqa: E402
+    url = os.environ.get("DATABASE_URL") or embedded.ensure_running(redis=False)["DATABASE_URL"]
+    name = f"{environ.Env.db_url_config(url)['NAME']}_inbox_bench"
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
 
 
 def _seed(contacts: int, messages: int) -> None:
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM whatsapp_message")
         if cursor.fetchone()[0] >= messages:
@@ -82,6 +89,18 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    _own_database()
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from leads.selectors_inbox import INBOX_VIEWS, inbox_conversations
+
+    call_command("migrate", verbosity=0)
     _seed(args.contacts, args.messages)
     admin, _ = get_user_model().objects.get_or_create(username="bench_inbox_admin", defaults={"is_superuser": True})
     results = {}
