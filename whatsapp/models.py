@@ -178,6 +178,11 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["contact", "-created_at"], name="message_contact_created"),
             models.Index(fields=["number", "-created_at"], name="message_number_created"),
+            # The inbox reads conversations newest-first, and finds the few contacts with unread messages.
+            models.Index(fields=["-created_at", "-id"], name="message_created_desc"),
+            models.Index(
+                fields=["contact"], name="message_unread_inbound", condition=Q(direction="in", read_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,6 +203,7 @@ class ServiceWindow(models.Model):
         verbose_name = _("customer-service window")
         verbose_name_plural = _("customer-service windows")
         constraints = [models.UniqueConstraint(fields=["number", "contact"], name="window_unique_number_contact")]
+        indexes = [models.Index(fields=["expires_at"], name="window_expires")]  # windows closing soon (inbox)
 
     def __str__(self) -> str:
         return f"{self.contact} → {self.expires_at:%Y-%m-%d %H:%M}"

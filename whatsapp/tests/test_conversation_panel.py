@@ -155,5 +155,7 @@ def test_the_owner_is_notified_of_new_messages_until_opening_the_conversation(
     assert '<span class="badge ok">1</span>' in inbox  # the menu badge
     client.get(reverse("leads:whatsapp_panel", args=[lead.pk]))
     assert cloud.receipts == [{"number": "106540352242922", "wamid": Message.objects.get(direction="in").wamid}]
-    inbox = client.get(reverse("leads:whatsapp_inbox")).content.decode()
+    # Opened: the conversation stays in the inbox (all conversations), leaves the unread view and the badge.
+    assert reverse("leads:detail", args=[lead.pk]) in client.get(reverse("leads:whatsapp_inbox")).content.decode()
+    inbox = client.get(reverse("leads:whatsapp_inbox") + "?view=unread").content.decode()
     assert reverse("leads:detail", args=[lead.pk]) not in inbox and '<span class="badge ok">' not in inbox
