@@ -261,13 +261,6 @@ def lead_timeline(*, lead: Lead) -> QuerySet[LeadEvent]:
     return LeadEvent.objects.filter(lead=lead).select_related("actor").order_by("-occurred_at", "-id")
 
 
-def lead_counts_by_stage(*, user) -> dict[str, int]:
-    rows = lead_visible_to(user).order_by().values("stage").annotate(n=Count("id"))
-    counts = dict.fromkeys(LeadStage.values, 0)
-    counts.update({row["stage"]: row["n"] for row in rows})
-    return counts
-
-
 def lead_counts_by_owner(*, user) -> list[dict]:
     """One row per owner (None = unassigned) with the count per stage and the total."""
     rows = lead_visible_to(user).order_by().values("owner", "stage").annotate(n=Count("id"))
