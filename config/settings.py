@@ -312,6 +312,7 @@ CELERY_BEAT_SCHEDULE = {
     "leads.facebook_leads_sweep": {"task": "leads.facebook_leads_sweep", "schedule": crontab(minute="*/15")},
     "ai_middleware.budget_check": {"task": "ai_middleware.budget_check", "schedule": 300.0},
     "qualification.rescore_open": {"task": "qualification.rescore_open", "schedule": crontab(minute=23)},
+    "qualification.score_pending": {"task": "qualification.score_pending", "schedule": 60.0},
     "assignment.sla_watch": {"task": "assignment.sla_watch", "schedule": 60.0},
     "assignment.unassigned_sweep": {"task": "assignment.unassigned_sweep", "schedule": 60.0},
     "assignment.counters_reconcile": {"task": "assignment.counters_reconcile", "schedule": crontab(minute="*/10")},
