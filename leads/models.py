@@ -238,7 +238,9 @@ class Lead(models.Model):
             models.CheckConstraint(condition=~Q(full_name=""), name="lead_full_name_not_empty"),
         ]
         indexes = [
-            models.Index(fields=["owner", "stage", "-created_at"], name="lead_owner_stage_created"),
+            models.Index(
+                fields=["owner", "stage", "-created_at"], include=["merged_into"], name="lead_owner_stage_created"
+            ),
             models.Index(fields=["team", "stage"], name="lead_team_stage"),
             models.Index(
                 fields=["stage", "-created_at", "-id"],

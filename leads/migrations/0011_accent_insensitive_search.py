@@ -38,6 +38,10 @@ class Migration(migrations.Migration):
         ),
         RemoveIndexConcurrently(
             model_name="lead",
+            name="lead_owner_stage_created",
+        ),
+        RemoveIndexConcurrently(
+            model_name="lead",
             name="lead_full_name_trgm",
         ),
         migrations.AddField(
@@ -64,6 +68,12 @@ class Migration(migrations.Migration):
                 ),
                 condition=models.Q(("kind", "phone")),
                 name="contact_phone_reversed",
+            ),
+        ),
+        AddIndexConcurrently(
+            model_name="lead",
+            index=models.Index(
+                fields=["owner", "stage", "-created_at"], include=("merged_into",), name="lead_owner_stage_created"
             ),
         ),
         AddIndexConcurrently(
