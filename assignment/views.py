@@ -51,11 +51,13 @@ REASON_LABELS = {
 @require_GET
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def supervisor_home_view(request: HttpRequest) -> HttpResponse:
-    """Real counts per stage and per consultant over the leads the supervisor may see."""
-    by_stage = lead_selectors.lead_counts_by_stage(user=request.user)
+    """Real counts per stage and per consultant over the leads the supervisor may see. The stage counts stop at
+    FLUXO_LIST_COUNT_CAP per stage ("10000+"): a million-lead base is not counted every minute."""
+    columns = lead_selectors.lead_board_columns(user=request.user, per_stage=0)
     context = {
-        "stages": [(stage, by_stage[stage.value]) for stage in lead_selectors.lead_stages()],
-        "total": sum(by_stage.values()),
+        "stages": columns,
+        "total": sum(c["count"] for c in columns),
+        "total_capped": any(c["count_capped"] for c in columns),
         "by_owner": lead_selectors.lead_counts_by_owner(user=request.user),
         "stage_columns": lead_selectors.lead_stages(),
         "worker_seconds": worker_last_seen(),

@@ -25,11 +25,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         response.data["count_capped"] = self.page.paginator.count_capped
+        response.data["count_estimated"] = self.page.paginator.count_estimated
         return response
 
     def get_paginated_response_schema(self, schema):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count_capped"] = {"type": "boolean"}
+        schema["properties"]["count_estimated"] = {"type": "boolean"}
         return schema
 
 

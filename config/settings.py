@@ -312,6 +312,7 @@ CELERY_BEAT_SCHEDULE = {
     "leads.facebook_leads_sweep": {"task": "leads.facebook_leads_sweep", "schedule": crontab(minute="*/15")},
     "ai_middleware.budget_check": {"task": "ai_middleware.budget_check", "schedule": 300.0},
     "qualification.rescore_open": {"task": "qualification.rescore_open", "schedule": crontab(minute=23)},
+    "qualification.score_pending": {"task": "qualification.score_pending", "schedule": 60.0},
     "assignment.sla_watch": {"task": "assignment.sla_watch", "schedule": 60.0},
     "assignment.tasks_remind_due": {"task": "assignment.tasks_remind_due", "schedule": 60.0},
     "assignment.unassigned_sweep": {"task": "assignment.unassigned_sweep", "schedule": 60.0},
@@ -523,6 +524,8 @@ FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")
 FLUXO_STALE_LEAD_DAYS = env.int("FLUXO_STALE_LEAD_DAYS", default=7)
 # Lists count matching rows only up to this many ("more than 10.000 leads"): no COUNT(*) over a million-lead base.
 FLUXO_LIST_COUNT_CAP = env.int("FLUXO_LIST_COUNT_CAP", default=10_000)
+# ... and spend at most this long counting them; past it the list shows PostgreSQL's estimate ("cerca de N leads").
+FLUXO_LIST_COUNT_BUDGET_MS = env.int("FLUXO_LIST_COUNT_BUDGET_MS", default=40)
 FLUXO_IMPORT_MAX_ROWS = env.int("FLUXO_IMPORT_MAX_ROWS", default=1_000_000)
 FLUXO_IMPORT_CHUNK_ROWS = env.int("FLUXO_IMPORT_CHUNK_ROWS", default=5000)
 FLUXO_IMPORT_WORKERS = env.int("FLUXO_IMPORT_WORKERS", default=0)  # normalizing processes (0: one thread)

@@ -139,8 +139,8 @@ def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
     - something with ``@``: e-mails containing it;
     - words: every word appears in the name or the city ("joao", "sao paulo", "maria conceicao").
 
-    Each branch is served by an index (trigram on ``fluxo_fold`` of name and city, the reversed phone, the e-mail
-    trigram), so it stays fast over a million leads."""
+    Each branch is served by an index (trigram on ``search_text``, the folded name and city stored with the lead; the
+    reversed phone; the e-mail trigram), so it stays fast over a million leads."""
     text = text.strip()
     if not text:
         return leads
@@ -148,17 +148,26 @@ def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
         return lead_filter_tag(leads, text)
     digits = re.sub(r"\D", "", text)
     if len(digits) >= PHONE_DIGITS_MIN and not re.search(r"[^\W\d_]", text):
-        return leads.filter(pk__in=_phones_matching(digits).values("lead_id"))
+        return leads.filter(pk__in=_lead_ids_of(_phones_matching(digits)))
     if "@" in text:
         emails = ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__contains=text.lower())
-        return leads.filter(pk__in=emails.values("lead_id"))
+        return leads.filter(pk__in=_lead_ids_of(emails))
     words = [w for w in re.split(r"[\s,;]+", fold(text)) if w]
     if not words:
         return leads.none()
-    leads = leads.alias(name_folded=Fold("full_name"), city_folded=Fold("city"))
     for word in words:
-        leads = leads.filter(Q(name_folded__contains=word) | Q(city_folded__contains=word))
+        leads = leads.filter(search_text__contains=word)  # name and city, folded at write time
     return leads
+
+
+SEARCH_CONTACT_MATCHES_MAX = 2000
+
+
+def _lead_ids_of(contacts: QuerySet[ContactPoint]) -> list[int]:
+    """The leads of matching contacts, fetched first (one query on the contact index). As a subquery the planner
+    walks the newest leads probing each one for a rare phone — seconds over a million leads. A search matching more
+    than ``SEARCH_CONTACT_MATCHES_MAX`` contacts shows some of them: type more digits."""
+    return list(contacts.values_list("lead_id", flat=True)[:SEARCH_CONTACT_MATCHES_MAX])
 
 
 def _phones_matching(digits: str) -> QuerySet[ContactPoint]:
@@ -178,7 +187,9 @@ def lead_filter_tag(leads: QuerySet[Lead], typed: str) -> QuerySet[Lead]:
     tags = Tag.objects.alias(path_folded=Fold("path")).filter(
         Q(path_folded=path) | Q(path_folded__startswith=f"{path}/")
     )
-    tagged = Lead.tags.through.objects.filter(lead_id=OuterRef("pk"), tag__in=tags.values("id"))
+    # The ids as literals (the tag table is small): PostgreSQL then estimates from the links' statistics per tag.
+    tag_ids = list(tags.values_list("id", flat=True))
+    tagged = Lead.tags.through.objects.filter(lead_id=OuterRef("pk"), tag_id__in=tag_ids)
     return leads.filter(Exists(tagged))
 
 
@@ -407,13 +418,6 @@ def lead_contact_points(*, lead: Lead) -> list[ContactPoint]:
 
 def lead_timeline(*, lead: Lead) -> QuerySet[LeadEvent]:
     return LeadEvent.objects.filter(lead=lead).select_related("actor").order_by("-occurred_at", "-id")
-
-
-def lead_counts_by_stage(*, user) -> dict[str, int]:
-    rows = lead_visible_to(user).order_by().values("stage").annotate(n=Count("id"))
-    counts = dict.fromkeys(LeadStage.values, 0)
-    counts.update({row["stage"]: row["n"] for row in rows})
-    return counts
 
 
 def lead_counts_by_owner(*, user) -> list[dict]:
@@ -722,28 +726,9 @@ CONTACT_KINDS = (EventKind.MESSAGE_IN, EventKind.MESSAGE_OUT)
 
 def lead_board(*, user, filters: dict | None = None, per_stage: int = BOARD_CARDS_PER_STAGE) -> list[dict]:
     """The pipeline board: one column per stage with how many visible leads (matching the list's ``filters``) are
-    in it and its newest ``per_stage`` cards. Two queries whatever the base: the counts (one GROUP BY) and the
-    cards (one UNION ALL of a LIMIT per stage, each served by the (owner|team|…, stage, created) indexes).
-    Raises LeadFilterInvalid like the list."""
-    leads = lead_list(user=user, filters=filters).prefetch_related(None).order_by()
-    counts = dict(leads.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
-    parts = [
-        leads.filter(stage=stage).select_related("owner").order_by("-created_at", "-id")[:per_stage]
-        for stage in LeadStage.values
-    ]
-    cards = list(parts[0].union(*parts[1:], all=True)) if parts else []
-    by_stage: dict[str, list[Lead]] = {stage: [] for stage in LeadStage.values}
-    for lead in cards:
-        by_stage[lead.stage].append(lead)
-    return [
-        {
-            "stage": stage,
-            "label": LeadStage(stage).label,
-            "count": counts.get(stage, 0),
-            "cards": sorted(by_stage[stage], key=lambda lead: (lead.created_at, lead.pk), reverse=True),
-        }
-        for stage in LeadStage.values
-    ]
+    in it (capped like the list) and its newest ``per_stage`` cards — ``lead_board_columns``. Raises
+    LeadFilterInvalid like the list."""
+    return lead_board_columns(user=user, per_stage=per_stage, filters=filters)
 
 
 def lead_last_contact_many(*, lead_ids: list[int]) -> dict[int, object]:
@@ -756,3 +741,44 @@ def lead_last_contact_many(*, lead_ids: list[int]) -> dict[int, object]:
         .values_list("lead_id", "last")
     )
     return dict(rows)
+
+
+def lead_board_columns(*, user, per_stage: int = 20, filters: dict | None = None) -> list[dict]:
+    """The pipeline board: one column per stage, in pipeline order, over the leads ``lead_list`` shows ``user``
+    (same visibility and filters): ``{"stage", "label", "count", "count_capped", "cards"}``. ``count`` stops at
+    ``FLUXO_LIST_COUNT_CAP`` (``count_capped`` says there are more), ``cards`` are the ``per_stage`` newest leads with
+    owner, source and team loaded. Three queries whatever the size of the base: the capped counts of every stage in
+    one statement, the card ids of every stage in one UNION ALL, then the cards."""
+    from django.conf import settings
+    from django.db import connection
+
+    cap = settings.FLUXO_LIST_COUNT_CAP
+    leads = lead_list(user=user, filters=filters).order_by()
+    stages = lead_stages()
+    counts_sql, params = [], []
+    for stage in stages:
+        sql, sql_params = leads.filter(stage=stage.value).values("pk")[: cap + 1].query.sql_with_params()
+        counts_sql.append(f"SELECT %s, (SELECT count(*) FROM ({sql}) AS s)")  # noqa: S608 (compiled by the ORM)
+        params += [stage.value, *sql_params]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(counts_sql), params)
+        counts = dict(cursor.fetchall())
+    newest = [
+        leads.filter(stage=stage.value).order_by("-created_at", "-id").values_list("pk", flat=True)[:per_stage]
+        for stage in stages
+    ]
+    ids = list(newest[0].union(*newest[1:], all=True)) if per_stage > 0 else []
+    cards: dict[str, list[Lead]] = {stage.value: [] for stage in stages}
+    loaded = Lead.objects.filter(pk__in=ids).select_related("owner", "source", "team")
+    for lead in loaded.order_by("-created_at", "-id"):
+        cards[lead.stage].append(lead)
+    return [
+        {
+            "stage": stage.value,
+            "label": stage.label,
+            "count": min(counts.get(stage.value, 0), cap),
+            "count_capped": counts.get(stage.value, 0) > cap,
+            "cards": cards[stage.value],
+        }
+        for stage in stages
+    ]

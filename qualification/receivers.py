@@ -1,16 +1,26 @@
 """Subscriptions to the signals of the apps below (connected in QualificationConfig.ready): every relevant event
-re-scores the lead on the ``scoring`` path of the default queue."""
+re-scores the lead — in batches: the ids wait in a Redis set per trigger and one ``qualification.score_pending``
+task scores thousands at a time (an AI backfill or an import used to queue one task per lead)."""
 
 from __future__ import annotations
 
+import logging
+
 from qualification.models import Trigger
+
+logger = logging.getLogger(__name__)
 
 
 def _rescore(lead_ids, trigger: str) -> None:
-    from qualification.tasks import score_leads
+    from qualification.tasks import score_leads, score_pending_add
 
     ids = [int(i) for i in lead_ids if i]
-    if ids:
+    if not ids:
+        return
+    try:
+        score_pending_add(lead_ids=ids, trigger=trigger)
+    except Exception:  # Redis unreachable: score these leads with a task of their own, as before
+        logger.warning("scoring: batch queue unavailable, one task for %d leads", len(ids))
         score_leads.delay(ids, trigger)
 
 

@@ -146,7 +146,7 @@ def test_supervisor_home_shows_real_counts_per_stage_and_consultant(client, worl
 
     assert response.status_code == 200
     assert response.context["total"] == 5
-    assert {stage.value: n for stage, n in response.context["stages"]}["won"] == 1
+    assert {column["stage"]: column["count"] for column in response.context["stages"]}["won"] == 1
     rows = {(row["owner"].username if row["owner"] else None): row for row in response.context["by_owner"]}
     assert rows["ana"]["stages"]["won"] == 1
     assert rows["ana"]["total"] == 2

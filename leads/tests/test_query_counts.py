@@ -38,7 +38,8 @@ def test_api_list_queries_do_not_grow_with_page_size(many_leads, api_for):
     small = _count(lambda: client.get("/api/v1/leads/", {"page_size": 3}))
     large = _count(lambda: client.get("/api/v1/leads/", {"page_size": 40}))
     assert small == large
-    assert large <= 8
+    # 8, plus the bounded count's planner estimate, its time budget and (in a test's transaction) its savepoint
+    assert large <= 11
 
 
 def test_html_list_queries_do_not_grow_with_page_size(many_leads, client):
@@ -47,7 +48,7 @@ def test_html_list_queries_do_not_grow_with_page_size(many_leads, client):
     small = _count(lambda: client.get(reverse("leads:list"), {"q": "a", "page_size": 3}))
     large = _count(lambda: client.get(reverse("leads:list"), {"q": "a", "page_size": 40}))
     assert small == large
-    assert large <= 14
+    assert large <= 17  # 14, plus the bounded count's estimate, time budget and savepoint (common.pagination)
 
 
 def test_supervisor_and_admin_list_queries_are_bounded(many_leads, api_for):
