@@ -56,18 +56,19 @@ def assignments_for_lead(*, lead_id: int, limit: int = 10) -> list:
 def queue_for(*, user, limit: int = 200) -> list:
     """The consultant's open assignments, most pressing first: awaiting first contact before contacted, then the
     lead's current class (hot first), then its recurrence priority (people who came back), then the first-contact
-    due time, then the score. Each row carries ``current`` (the lead's score now) and ``priority``."""
+    due time, then the score. Each row carries ``served`` (the lead's class and score now, as the serving scorer
+    stored them) and ``priority``."""
     from assignment.models import Assignment, AssignmentStatus
-    from qualification.selectors import scores_for_leads
+    from qualification.selectors import served_for_leads
 
     rows = list(
         Assignment.objects.filter(consultant=user, status=AssignmentStatus.ACTIVE).select_related("lead")[:2000]
     )
-    scores = scores_for_leads(lead_ids=[a.lead_id for a in rows])
+    served = served_for_leads(lead_ids=[a.lead_id for a in rows])
     for row in rows:
-        row.current = scores.get(row.lead_id)
-        row.category = row.current.category if row.current else row.category
-        row.score = row.current.score if row.current else row.score
+        row.served = served.get(row.lead_id)
+        row.category = row.served.code if row.served else row.category
+        row.score = row.served.score if row.served else row.score
         row.priority = row.lead.priority
     rows.sort(
         key=lambda a: (

@@ -22,7 +22,6 @@ from leads.errors import LeadFilterInvalid
 from leads.forms import StageForm
 from leads.models import EventChannel, LeadStage
 from qualification import selectors as qualification_selectors
-from qualification.models import Category
 
 BOARD_FILTERS = ("q", "owner", "source", "tag")
 
@@ -38,14 +37,15 @@ def _board_context(request, filters: dict, **extra) -> dict:
     except LeadFilterInvalid as exc:
         columns, filter_error = lead_selectors.lead_board(user=request.user, filters={}), exc.message
     ids = [lead.pk for column in columns for lead in column["cards"]]
-    classes = qualification_selectors.category_and_sla(lead_ids=ids)
+    classes = qualification_selectors.served_for_leads(lead_ids=ids)
     last_contact = lead_selectors.lead_last_contact_many(lead_ids=ids)
     next_task = task_selectors.tasks_next_for_leads(lead_ids=ids)
     for column in columns:
         column["needs_reason"] = column["stage"] in settings.LEADS_STAGES_REQUIRING_REASON
         for lead in column["cards"]:
-            lead.board_class = classes.get(lead.pk, ("",))[0]
-            lead.board_class_label = Category(lead.board_class).label if lead.board_class in Category.values else ""
+            served = classes.get(lead.pk)
+            lead.board_class = served.code if served else ""
+            lead.board_class_label = served.label if served else ""
             lead.board_last_contact = last_contact.get(lead.pk)
             lead.board_next_task = next_task.get(lead.pk)
     is_supervisor = user_has_role(request.user, Role.SUPERVISOR, Role.ADMIN)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import ApplicationError
 from qualification import services
 from qualification.config import definition_errors
-from qualification.models import ConfigStatus, LeadModel, LeadScore, ScoreHistory, ScoringConfig, Segmentation
+from qualification.models import Category, ConfigStatus, LeadModel, LeadScore, ScoreHistory, ScoringConfig, Segmentation
 
 
 class ScoringConfigForm(forms.ModelForm):
@@ -105,7 +105,17 @@ class ScoringConfigAdmin(admin.ModelAdmin):
             messages.error(request, getattr(exc, "message", str(exc)))
             return redirect("admin:qualification_scoringconfig_change", pk)
         rows = list(zip(preview["bins"], preview["histogram_active"], preview["histogram_draft"], strict=True))
+        changes = []
+        for key, n in preview["changes"].items():
+            before, after = key.split("→")
+            changes.append((Category(before).label, Category(after).label, n))
+        movers = [
+            {**m, "label_from": Category(m["class_from"]).label, "label_to": Category(m["class_to"]).label}
+            for m in preview["movers"]
+        ]
         context = {
+            "changes": changes,
+            "movers": movers,
             **self.admin_site.each_context(request),
             "title": _("Preview of scoring v%(v)d") % {"v": config.version},
             "config": config,

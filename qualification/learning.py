@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import pickle
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
@@ -183,6 +184,33 @@ _loaded: dict = {}
 
 def serving_model() -> LeadModel | None:
     return LeadModel.objects.filter(serving=True).defer("artifact").first()
+
+
+@dataclass(frozen=True)
+class ServedClasses:
+    """The classes of a scored batch as the serving scorer decides them: the learned model's when one serves (with
+    its probabilities and version), else the rules'. Scoring and the config preview both classify through this."""
+
+    category: np.ndarray
+    probability: list
+    model_version: int | None
+    score: np.ndarray  # the served score 0–100: the probability in percent, else the rules' score
+
+    @property
+    def decided_by(self) -> str:
+        return "model" if self.model_version is not None else "rules"
+
+
+def serving_classes(batch) -> ServedClasses:
+    served = serving_predict(batch)
+    if served is None:
+        return ServedClasses(
+            category=batch.category, probability=[None] * len(batch), model_version=None, score=batch.score
+        )
+    probability, version, category = served
+    return ServedClasses(
+        category=category, probability=probability, model_version=version, score=np.array(probability) * 100
+    )
 
 
 def serving_predict(batch):

@@ -17,6 +17,7 @@ def _with_score(leads):
     """One LEFT JOIN on the lead's score (not a subquery per row), so that sorting a large list stays one pass."""
     if "score_value" in leads.query.annotations:
         return leads
+    # The same served score as ``selectors.ServedClass`` (probability in percent, else the rules' score), in SQL.
     served = Coalesce(F("qualification__probability") * 100, F("qualification__score"), output_field=FloatField())
     return leads.annotate(
         score_value=served,

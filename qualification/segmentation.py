@@ -100,8 +100,7 @@ def fit(batch, outcomes: dict[int, bool]) -> Segmentation:
     k = max(silhouettes, key=silhouettes.get)
     labels = models[k].predict(Z)
     centers = models[k].cluster_centers_
-    served = learning.serving_predict(batch)
-    worth = np.array(served[0]) * 100 if served is not None else batch.score  # the serving scorer's view of value
+    worth = learning.serving_classes(batch).score  # the serving scorer's view of value
     value = [float(worth[labels == c].mean()) if (labels == c).any() else 0.0 for c in range(k)]
     ranked = sorted(range(k), key=lambda c: -value[c])
     names = BY_K[k]

@@ -3,20 +3,61 @@ segments; the class distribution of what a user may see."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, F, FloatField, QuerySet
+from django.db.models.functions import Coalesce
 
 from leads import selectors as lead_selectors
 from qualification import segmentation
 from qualification.indicators import DIMENSIONS, describe
-from qualification.models import ConfigStatus, LeadModel, LeadScore, ScoreHistory, ScoringConfig, Segmentation
+from qualification.models import (
+    Category,
+    ConfigStatus,
+    LeadModel,
+    LeadScore,
+    ScoreHistory,
+    ScoringConfig,
+    Segmentation,
+)
+
+
+@dataclass(frozen=True)
+class ServedClass:
+    """A lead's class and score as the serving scorer stored them — the one reading the queue, the board, the lead
+    page and /qualificacao/ show. ``score`` is 0–100: the learned model's probability in percent when it decided,
+    else the rules' score."""
+
+    code: str
+    score: float
+    decided_by: str  # "model" or "rules"
+    model_version: int | None
+
+    @property
+    def label(self) -> str:
+        return str(Category(self.code).label)
+
+
+def served(score: LeadScore) -> ServedClass:
+    model = score.probability is not None
+    return ServedClass(
+        code=score.category,
+        score=score.probability * 100 if model else score.score,
+        decided_by="model" if model else "rules",
+        model_version=score.model_version if model else None,
+    )
+
+
+def served_for_leads(*, lead_ids: list[int]) -> dict[int, ServedClass]:
+    """lead id → its served class, in one query."""
+    rows = LeadScore.objects.filter(lead_id__in=lead_ids).only(
+        "lead_id", "category", "score", "probability", "model_version"
+    )
+    return {s.lead_id: served(s) for s in rows}
 
 
 def score_for_lead(*, lead_id: int) -> LeadScore | None:
     return LeadScore.objects.filter(lead_id=lead_id).first()
-
-
-def scores_for_leads(*, lead_ids: list[int]) -> dict[int, LeadScore]:
-    return {s.lead_id: s for s in LeadScore.objects.filter(lead_id__in=lead_ids)}
 
 
 def history_for_lead(*, lead_id: int, limit: int = 30) -> list[ScoreHistory]:
@@ -55,20 +96,29 @@ def segmentation_current() -> Segmentation | None:
 
 
 def scored_visible_to(user) -> QuerySet[LeadScore]:
-    return LeadScore.objects.filter(lead__in=lead_selectors.lead_visible_to(user)).select_related("lead", "lead__owner")
+    """The scores of the leads ``user`` may see, each with ``served_score`` (see ``ServedClass``) to sort by."""
+    return (
+        LeadScore.objects.filter(lead__in=lead_selectors.lead_visible_to(user))
+        .select_related("lead", "lead__owner")
+        .annotate(served_score=Coalesce(F("probability") * 100, F("score"), output_field=FloatField()))
+    )
 
 
 def class_counts(user) -> dict[str, int]:
-    rows = scored_visible_to(user).values("category").annotate(n=Count("lead_id"))
+    rows = (
+        LeadScore.objects.filter(lead__in=lead_selectors.lead_visible_to(user))
+        .values("category")
+        .annotate(n=Count("lead_id"))
+    )
     return {r["category"]: r["n"] for r in rows}
 
 
 def category_and_sla(*, lead_ids: list[int]) -> dict[int, tuple[str, int, float]]:
     """lead id → (class, SLA minutes, served score 0–100) for routing."""
-    rows = LeadScore.objects.filter(lead_id__in=lead_ids).values_list(
-        "lead_id", "category", "sla_minutes", "score", "probability"
+    rows = LeadScore.objects.filter(lead_id__in=lead_ids).only(
+        "lead_id", "category", "sla_minutes", "score", "probability", "model_version"
     )
-    return {r[0]: (r[1], r[2], (r[4] * 100) if r[4] is not None else r[3]) for r in rows}
+    return {s.lead_id: (s.category, s.sla_minutes, served(s).score) for s in rows}
 
 
 def unscored_sla_minutes() -> int:

@@ -113,11 +113,8 @@ def _score_chunk(lead_ids: list[int], *, config: ScoringConfig, trigger: str, no
     definition = config.definition
     batch = score_columns(columns_of(rows), definition, now)
     n = len(batch)
-    served = learning.serving_predict(batch)
-    if served is not None:
-        probability, model_version, category = served
-    else:
-        probability, model_version, category = [None] * n, None, batch.category
+    served = learning.serving_classes(batch)
+    probability, model_version, category = served.probability, served.model_version, served.category
     segments = segmentation.segments_of(batch)
     features = rule_features(batch, category=category, score=batch.score, segments=segments, probability=probability)
     actions = actions_for(definition, features, n)
@@ -302,7 +299,10 @@ def config_preview(*, config: ScoringConfig, limit: int = 2000, now: datetime | 
     def histogram(scores: np.ndarray) -> list[int]:
         return [int(x) for x in np.histogram(scores, bins=bins)[0]] if len(scores) else [0] * 10
 
-    matrix = Counter(zip(old.category, new.category, strict=True))
+    # Classes as the serving scorer decides them, with the code scoring uses: a serving learned model decides from
+    # the lead's facts (so a draft moves scores and explanations but not classes); otherwise the rules' thresholds.
+    served_old, served_new = learning.serving_classes(old), learning.serving_classes(new)
+    matrix = Counter(zip(served_old.category, served_new.category, strict=True))
     delta = new.score - old.score
     movers = np.argsort(-np.abs(delta))[:10] if len(delta) else []
     return {
@@ -312,8 +312,10 @@ def config_preview(*, config: ScoringConfig, limit: int = 2000, now: datetime | 
         "bins": [f"{b}–{b + 10}" for b in bins[:-1]],
         "histogram_active": histogram(old.score),
         "histogram_draft": histogram(new.score),
-        "classes_active": {c: int((old.category == c).sum()) for c in ("hot", "warm", "cold")},
-        "classes_draft": {c: int((new.category == c).sum()) for c in ("hot", "warm", "cold")},
+        "decided_by": served_new.decided_by,
+        "model_version": served_new.model_version,
+        "classes_active": {c: int((served_old.category == c).sum()) for c in ("hot", "warm", "cold")},
+        "classes_draft": {c: int((served_new.category == c).sum()) for c in ("hot", "warm", "cold")},
         "changes": {f"{a}→{b}": n for (a, b), n in sorted(matrix.items()) if a != b},
         "changed": int(sum(n for (a, b), n in matrix.items() if a != b)),
         "mean_delta": round(float(delta.mean()), 2) if len(delta) else 0.0,
@@ -322,6 +324,8 @@ def config_preview(*, config: ScoringConfig, limit: int = 2000, now: datetime | 
                 "lead_id": int(new.lead_ids[i]),
                 "from": round(float(old.score[i]), 1),
                 "to": round(float(new.score[i]), 1),
+                "class_from": served_old.category[i],
+                "class_to": served_new.category[i],
             }
             for i in movers
         ],

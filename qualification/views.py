@@ -22,6 +22,7 @@ def lead_card_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     context = {
         "lead": lead,
         "score": score,
+        "served": selectors.served(score) if score else None,
         "explanation": selectors.explanation(score) if score else None,
         "history": selectors.history_for_lead(lead_id=lead.pk, limit=12) if score else [],
     }
@@ -31,7 +32,7 @@ def lead_card_view(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_GET
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def overview_view(request: HttpRequest) -> HttpResponse:
-    scores = selectors.scored_visible_to(request.user).order_by("-score")
+    scores = selectors.scored_visible_to(request.user).order_by("-served_score", "lead_id")
     category = request.GET.get("class", "")
     segment = request.GET.get("segment", "")
     if category in Category.values:
@@ -39,6 +40,9 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     if segment:
         scores = scores.filter(segment=segment)
     current = selectors.segmentation_current()
+    page = Paginator(scores, 50).get_page(request.GET.get("page"))
+    for row in page:
+        row.served = selectors.served(row)
     context = {
         "counts": selectors.class_counts(request.user),
         "config": selectors.config_active_or_none(),
@@ -46,7 +50,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "segmentation": current,
         "segment_names": segmentation.NAMES,
         "segments": [{**s, "name": segmentation.name(s["key"])} for s in (current.segments if current else [])],
-        "page": Paginator(scores, 50).get_page(request.GET.get("page")),
+        "page": page,
         "category": category,
         "segment": segment,
         "categories": Category.choices,
