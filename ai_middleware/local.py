@@ -385,12 +385,12 @@ _REFUSAL = re.compile(
     r"deus me livre|sem chance|jamais|nem sonhando|nem a pau|nem ferrando|nao da|nao rola|desisti\w*|absurdo|"
     r"fora da (minha )?realidade|fora de cogitacao|fora do (meu )?orcamento|acima do que|muito alto|caro|cara|"
     r"carissim\w*|salgad\w*|passo|dispenso|declino|recus\w*|perdi o interesse|nao (curti|gostei|serve|quero|vou "
-    r"querer|tenho interesse)|sem interesse|emojinao|roubo|assalto|piada)\b"
+    r"querer|tenho interesse)|sem interesse|emojinao|roubo|assalto|piada|sacanagem|zoeira|zoando|tirando onda)\b"
 )
 _VISIT_CALL = re.compile(
     r"\b(visit(?!ante)\w*|vizit\w*|vizita|conhecer|coneser|conhece|"
     r"ver (o|a|os|as|pessoalmente|esse|essa|de perto|com|ai|la)|ir (ai|la|ver|conhecer)|passar (ai|la|no|na)|"
-    r"dar (uma|um) (passada|passadinha|olhada|pulo)|dou uma passada|"
+    r"dar (uma|um) (passada|passadinha|pulo)|dou uma passada|"
     r"agend\w*|marc\w*|remarc\w*|lig\w*|telefon\w*|emojitelefone|chamada|videochamada|video|stand|plantao|"
     r"decorado|pessoalmente|reuniao|presencial|encontr\w*|dar um pulo|colar|cola aqui|toque|alo|atender|"
     r"horario|corretor me|consultor)\b"
