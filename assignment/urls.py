@@ -10,6 +10,9 @@ urlpatterns = [
     path(
         "supervisor/consultants/<int:user_id>/rebalance/", views.consultant_rebalance_view, name="consultant_rebalance"
     ),
+    path("supervisor/capacity/raise/", views.capacity_raise_view, name="capacity_raise"),
+    path("supervisor/capacity/assign/", views.waiting_assign_view, name="waiting_assign"),
+    path("supervisor/capacity/spread/", views.waiting_spread_view, name="waiting_spread"),
     path("fila/", views.queue_view, name="queue"),
     path("notificacoes/", views.notifications_view, name="notifications"),
     path("notificacoes/badge/", views.notifications_badge_view, name="notifications_badge"),

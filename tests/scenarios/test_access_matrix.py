@@ -137,6 +137,9 @@ RULES: dict[str, Rule] = {
     "assignment:consultant_pause": Rule(OBJECT, [lambda other, own: {"user_id": other.consultant.pk}]),
     "assignment:consultant_rebalance": Rule(OBJECT, [lambda other, own: {"user_id": other.consultant.pk}]),
     "assignment:queue": Rule(SHARED),
+    "assignment:capacity_raise": Rule(SHARED),  # the supervisor's own teams only
+    "assignment:waiting_assign": Rule(SHARED),
+    "assignment:waiting_spread": Rule(SHARED),
     "assignment:notifications": Rule(SHARED),
     "assignment:notifications_badge": Rule(SHARED),
     "assignment:notifications_read": Rule(SHARED),
