@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -75,12 +76,81 @@ def supervisor_home_view(request: HttpRequest) -> HttpResponse:
 def _attention(request) -> dict:
     """What needs the supervisor now, one tap from home: bulk sends waiting for approval, first contacts past their
     SLA, possible duplicates to decide and leads waiting for the roulette."""
+    teams = selectors.teams_managed_by(request.user)
     return {
         "approvals": antiban_selectors.bulk_sends_pending().count(),
-        "breached": selectors.sla_breached_count(teams=selectors.teams_managed_by(request.user), now=timezone.now()),
+        "breached": selectors.sla_breached_count(teams=teams, now=timezone.now()),
         "duplicates": lead_selectors.duplicate_reviews_pending(user=request.user).count(),
-        "waiting": len(lead_selectors.lead_ids_unassigned(limit=1000)),
+        "waiting": len(lead_selectors.lead_ids_unassigned_in_teams(team_ids=list(teams.values_list("pk", flat=True)))),
+        "other_teams": selectors.teams_other_than(teams),
     }
+
+
+def _capacity_done(request, result: dict, first: str) -> None:
+    messages.success(
+        request,
+        " ".join(
+            [
+                first,
+                _("%(assigned)d leads assigned now; %(waiting)d still wait for the roulette.")
+                % {"assigned": result["assigned"], "waiting": result["waiting"]},
+            ]
+        ),
+    )
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def capacity_raise_view(request: HttpRequest) -> HttpResponse:
+    """Leads waiting for capacity: every consultant of the supervisor's teams takes N more today."""
+    try:
+        extra = int(request.POST.get("extra", ""))
+        result = services.capacity_raise_today(actor=request.user, extra=extra)
+    except ValueError:
+        messages.error(request, _("Type how many more leads each consultant may take today (1 to 500)."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        _capacity_done(
+            request,
+            result,
+            _("Today each of %(n)d consultants may take %(extra)d more leads.")
+            % {"n": result["raised"], "extra": extra},
+        )
+    return redirect(reverse("assignment:supervisor_home") + "#capacity")
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def waiting_assign_view(request: HttpRequest) -> HttpResponse:
+    """Leads waiting for capacity: spin the roulette over them now."""
+    try:
+        result = services.waiting_assign(actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        _capacity_done(request, result, _("The roulette ran over the waiting leads."))
+    return redirect(reverse("assignment:supervisor_home") + "#capacity")
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def waiting_spread_view(request: HttpRequest) -> HttpResponse:
+    """Leads waiting for capacity: hand them to another team and spin the roulette there."""
+    try:
+        team = selectors.teams_other_than(selectors.teams_managed_by(request.user)).get(pk=int(request.POST["team"]))
+        result = services.waiting_spread_to_team(actor=request.user, team=team)
+    except (KeyError, ValueError, ObjectDoesNotExist):
+        messages.error(request, _("Choose another active team."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        _capacity_done(
+            request,
+            result,
+            _("%(moved)d leads moved to %(team)s.") % {"moved": result["moved"], "team": team.name},
+        )
+    return redirect(reverse("assignment:supervisor_home") + "#capacity")
 
 
 @require_GET

@@ -76,6 +76,15 @@ class PhoneNumber(models.Model):
     def __str__(self) -> str:
         return f"{self.display_number} ({self.verified_name})" if self.verified_name else self.display_number
 
+    @property
+    def messaging_limit_people(self) -> int | None:
+        """Meta's tier as the number of people it may start conversations with in 24 h ("TIER_1K" -> 1000); None
+        for no tier or an unlimited one."""
+        size = self.messaging_limit.removeprefix("TIER_")
+        scale = {"K": 1_000, "M": 1_000_000}.get(size[-1:], 1)
+        digits = size[:-1] if scale > 1 else size
+        return int(digits) * scale if digits.isdigit() else None
+
 
 class TemplateCategory(models.TextChoices):
     MARKETING = "MARKETING", _("Marketing")
