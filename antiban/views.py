@@ -70,7 +70,7 @@ class BulkSendForm(forms.Form):
         label=gettext_lazy("Template variants (rotated across recipients)"), widget=forms.CheckboxSelectMultiple
     )
     parameter = forms.CharField(label=gettext_lazy("Second parameter ({{2}})"), max_length=200, required=False)
-    stage = forms.CharField(label=gettext_lazy("Audience: stage"), required=False)
+    stage = forms.ChoiceField(label=gettext_lazy("Audience: stage"), required=False)
     tag = forms.CharField(label=gettext_lazy("Audience: tag"), required=False)
     source = forms.CharField(label=gettext_lazy("Audience: source id"), required=False)
     spread_minutes = forms.IntegerField(
@@ -79,6 +79,9 @@ class BulkSendForm(forms.Form):
 
     def __init__(self, *args, templates=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", gettext_lazy("Any stage"))] + [
+            (stage.value, stage.label) for stage in lead_selectors.lead_stages()
+        ]
         self.fields["templates"].choices = [
             (f"{t.name}|{t.language}", f"{t.name} ({t.language}, {t.get_category_display()})") for t in templates
         ]

@@ -11,32 +11,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from assignment import selectors, services
+from assignment.roulette import REASON_LABELS
 from common.errors import ApplicationError
 from common.tasks import worker_last_seen
 from compliance.roles import ANY_STAFF_ROLE, Role, role_required, user_has_role
 from leads import selectors as lead_selectors
-
-REASON_LABELS = {
-    "generalist": gettext_lazy("handles any property"),
-    "interest unknown": gettext_lazy("interest not known yet"),
-    "property type match": gettext_lazy("specialist in this property type"),
-    "other property types": gettext_lazy("specialist in other property types"),
-    "budget unknown": gettext_lazy("budget not known yet"),
-    "any price range": gettext_lazy("handles any price range"),
-    "budget in range": gettext_lazy("budget in their price range"),
-    "budget out of range": gettext_lazy("budget outside their price range"),
-    "any region": gettext_lazy("covers any region"),
-    "same city": gettext_lazy("covers the lead's city"),
-    "same state": gettext_lazy("covers the lead's state"),
-    "region unknown": gettext_lazy("region not known yet"),
-    "other region": gettext_lazy("covers other regions"),
-    "speaks the language": gettext_lazy("speaks the lead's language"),
-    "does not speak the language": gettext_lazy("does not speak the lead's language"),
-}
 
 
 @require_GET

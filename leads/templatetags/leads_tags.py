@@ -23,3 +23,19 @@ def weekday_abbr(value) -> str:
         return str(WEEKDAYS_ABBR[int(value)])
     except (TypeError, ValueError, KeyError):
         return ""
+
+
+@register.filter
+def mapping_label(target: str) -> str:
+    """An import column's target (``"phone2"``) → its label ("Segundo telefone")."""
+    from leads.ingest.mapping import field_label
+
+    return field_label(target)
+
+
+@register.filter
+def dedup_reason(reason: str) -> str:
+    """A duplicate's stored reason (``"same phone, different name"``) → its pt-BR sentence."""
+    from leads.ingest.dedup import reason_label
+
+    return reason_label(reason)
