@@ -51,6 +51,20 @@ class PromptForm(forms.ModelForm):
         return cleaned
 
 
+class PromptKeyFilter(admin.SimpleListFilter):
+    """Prompt keys by the task they serve ("Extração"), the shared root by its own key."""
+
+    title = _("task")
+    parameter_name = "key"
+
+    def lookups(self, request, model_admin):
+        keys = Prompt.objects.order_by("key").values_list("key", flat=True).distinct()
+        return [(key, Task(key).label if key in Task.values else key) for key in keys]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(key=self.value()) if self.value() else queryset
+
+
 @admin.register(Prompt)
 class PromptAdmin(admin.ModelAdmin):
     """Prompts are data: add a new version or variant rather than editing one that calls already used, so the
@@ -58,7 +72,7 @@ class PromptAdmin(admin.ModelAdmin):
 
     form = PromptForm
     list_display = ["key_code", "task", "version", "variant", "parent", "weight", "is_active", "description"]
-    list_filter = ["key", "is_active"]
+    list_filter = [PromptKeyFilter, "is_active"]
 
     @admin.display(description=_("key"), ordering="key")
     def key_code(self, obj):
