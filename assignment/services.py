@@ -324,8 +324,10 @@ def lead_assign(
             user=user,
             kind=kind,
             actor=actor,
-            reason=reason or _("Roulette: best match with room (%(why)s)") % {"why": ", ".join(chosen.reasons)},
-            end_reason=reason or kind,
+            reason=reason
+            or _("Roulette: best match with room (%(why)s)")
+            % {"why": ", ".join(str(roulette.REASON_LABELS.get(r, r)) for r in chosen.reasons)},
+            end_reason=reason or str(AssignmentKind(kind).label),
             details=details,
             routing=routing,
             now=now,
@@ -487,7 +489,7 @@ def lead_closed(*, lead_id: int) -> None:
         for assignment in Assignment.objects.select_for_update().filter(
             lead_id=lead_id, status=AssignmentStatus.ACTIVE
         ):
-            _end(assignment, reason="closed", now=timezone.now())
+            _end(assignment, reason=_("lead closed"), now=timezone.now())
 
 
 def sla_retime(*, lead_ids: list[int]) -> int:

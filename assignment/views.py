@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from antiban import selectors as antiban_selectors
 from assignment import selectors, services
+from assignment.roulette import REASON_LABELS
 from common.errors import ApplicationError
 from common.tasks import worker_last_seen
 from compliance.roles import ANY_STAFF_ROLE, Role, role_required, user_has_role
@@ -30,23 +30,6 @@ from leads import selectors as lead_selectors
 from leads.selectors_inbox import lead_short_names
 
 BULK_ASSIGN_LIMIT = 5000
-REASON_LABELS = {
-    "generalist": gettext_lazy("handles any property"),
-    "interest unknown": gettext_lazy("interest not known yet"),
-    "property type match": gettext_lazy("specialist in this property type"),
-    "other property types": gettext_lazy("specialist in other property types"),
-    "budget unknown": gettext_lazy("budget not known yet"),
-    "any price range": gettext_lazy("handles any price range"),
-    "budget in range": gettext_lazy("budget in their price range"),
-    "budget out of range": gettext_lazy("budget outside their price range"),
-    "any region": gettext_lazy("covers any region"),
-    "same city": gettext_lazy("covers the lead's city"),
-    "same state": gettext_lazy("covers the lead's state"),
-    "region unknown": gettext_lazy("region not known yet"),
-    "other region": gettext_lazy("covers other regions"),
-    "speaks the language": gettext_lazy("speaks the lead's language"),
-    "does not speak the language": gettext_lazy("does not speak the lead's language"),
-}
 
 
 @require_GET

@@ -40,6 +40,21 @@ class QualityRating(models.TextChoices):
     UNKNOWN = "UNKNOWN", _("Unknown")
 
 
+def messaging_limit_label(value: str) -> str:
+    """Meta's tier code → what it means: ``"TIER_1K"`` → "1.000 pessoas por dia"; unknown codes as they came."""
+    import re
+
+    from django.utils.formats import number_format
+
+    match = re.fullmatch(r"TIER_(\d+)(K?)", value or "")
+    if match:
+        people = int(match.group(1)) * (1000 if match.group(2) else 1)
+        return _("%(n)s people a day") % {"n": number_format(people, force_grouping=True)}
+    if value == "TIER_UNLIMITED":
+        return str(_("no daily limit"))
+    return value
+
+
 class NumberStatus(models.TextChoices):
     CONNECTED = "CONNECTED", _("Connected")
     FLAGGED = "FLAGGED", _("Flagged")
