@@ -309,6 +309,7 @@ def main() -> None:
             base, sessions, targets[: args.messages], meta, interval=args.interval, timeout=args.timeout
         )
         out["startup"] = _summary(results, statuses)
+        print(json.dumps({"startup": out["startup"]}), file=sys.stderr, flush=True)  # progress: the import is long
 
         from leads.models import ImportJob, ImportStatus
 
@@ -319,6 +320,12 @@ def main() -> None:
             upload_began = time.monotonic()
             location = _import_start(base, supervisor, path)
         job_id = int(re.search(r"/(\d+)/", location).group(1))
+
+        # Messages count as "during the import" once its rows are being written (it waits behind the default queue
+        # first); the wait itself is reported.
+        while ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).exists():
+            time.sleep(0.5)
+        out["import_waited_to_start_s"] = round(time.monotonic() - upload_began, 1)
 
         def running() -> bool:
             return ImportJob.objects.filter(pk=job_id, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]).exists()
@@ -334,6 +341,7 @@ def main() -> None:
         )
         out["import"] = _summary(results, statuses)
         out["import"]["sent_while_import_running"] = len(results)
+        print(json.dumps({"import": out["import"]}), file=sys.stderr, flush=True)
         while running():
             time.sleep(1)
         job = ImportJob.objects.get(pk=job_id)
