@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ai_middleware.models import (
@@ -12,6 +13,7 @@ from ai_middleware.models import (
     ObjectionReply,
     Prompt,
     Suggestion,
+    Task,
 )
 from ai_middleware.prompts import prompt_system
 from common.admin import ReadOnlyAdmin
@@ -49,14 +51,37 @@ class PromptForm(forms.ModelForm):
         return cleaned
 
 
+class PromptKeyFilter(admin.SimpleListFilter):
+    """Prompt keys by the task they serve ("Extração"), the shared root by its own key."""
+
+    title = _("task")
+    parameter_name = "key"
+
+    def lookups(self, request, model_admin):
+        keys = Prompt.objects.order_by("key").values_list("key", flat=True).distinct()
+        return [(key, Task(key).label if key in Task.values else key) for key in keys]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(key=self.value()) if self.value() else queryset
+
+
 @admin.register(Prompt)
 class PromptAdmin(admin.ModelAdmin):
     """Prompts are data: add a new version or variant rather than editing one that calls already used, so the
     learning screen compares them fairly."""
 
     form = PromptForm
-    list_display = ["key", "version", "variant", "parent", "weight", "is_active", "description"]
-    list_filter = ["key", "is_active"]
+    list_display = ["key_code", "task", "version", "variant", "parent", "weight", "is_active", "description"]
+    list_filter = [PromptKeyFilter, "is_active"]
+
+    @admin.display(description=_("key"), ordering="key")
+    def key_code(self, obj):
+        return format_html("<code>{}</code>", obj.key)  # an identifier, not a word: the task column names it
+
+    @admin.display(description=_("task"))
+    def task(self, obj):
+        return Task(obj.key).label if obj.key in Task.values else "—"
+
     search_fields = ["key", "description", "system", "template"]
     list_select_related = ["parent"]
     readonly_fields = ["full_system"]

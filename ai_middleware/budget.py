@@ -141,7 +141,8 @@ _INCREDULITY = re.compile(
     r"\b(?:maluco|maluca|malucos|doido|doida|doidos|louco|louca|loucos|loucura|absurdo|absurda|caro|carissimo|"
     r"carissima|ta cara|muito cara|salgado|salgada|puxado|puxada|surreal|piada|brincadeira|viagem|viajando|"
     r"nem pensar|nem a pau|nem fudendo|nem fodendo|fora da realidade|sacanagem|exagero|exagerado|roubo|assalto|"
-    r"nao da|nao rola|nossa|eita|vixe|credo|socorro|jesus|misericordia)\b"
+    r"nao da|nao rola|nossa|eita|vixe|credo|socorro|jesus|misericordia|serio|e muito|demais|pesado|caramba|putz|"
+    r"aff|affs|mds|meu deus|doideira|insano|surtaram|surtou)\b"
 )
 _THING_AFTER = re.compile(
     r"^\s*(?:quartos?|qtos?|qts|dorms?|dormitorios?|suites?|banheiros?|vagas?|m2|m|mts?|metros?|km|anos?|meses|"
@@ -277,6 +278,7 @@ def amounts_read(text: str) -> list[Read]:
         number = next(i for i, c in enumerate(clauses) if c[0] <= amount.start <= c[1] or i == len(clauses) - 1)
         clause_start, clause_end, terminator = clauses[number]
         next_clause = folded[clauses[number + 1][0] : clauses[number + 1][1]] if number + 1 < len(clauses) else ""
+        last_clause = folded[clauses[number - 1][0] : clauses[number - 1][1]] if number else ""
         upto = amounts[index + 1].start if index + 1 < len(amounts) else len(folded)
         before = folded[max(clause_start, consumed) : amount.start]
         after = folded[amount.end : min(max(clause_end, amount.end), upto)]
@@ -293,6 +295,7 @@ def amounts_read(text: str) -> list[Read]:
             "?" in terminator
             or bool(_INCREDULITY.search(after))
             or ("?" not in terminator and bool(_INCREDULITY.search(next_clause)))
+            or bool(_INCREDULITY.search(_last_words(last_clause, 3)))  # "tá doido, 1,3 mi num apê de 70 m²"
         )
         listing = False
         not_after = _NOT_AFTER.match(after)

@@ -391,11 +391,12 @@ _REFUSAL = re.compile(
     r"deus me livre|sem chance|jamais|nem sonhando|nem a pau|nem ferrando|nao da|nao rola|desisti\w*|absurdo|"
     r"fora da (minha )?realidade|fora de cogitacao|fora do (meu )?orcamento|acima do que|muito alto|caro|cara|"
     r"carissim\w*|salgad\w*|passo|dispenso|declino|recus\w*|perdi o interesse|nao (curti|gostei|serve|quero|vou "
-    r"querer|tenho interesse)|sem interesse|emojinao|roubo|assalto|piada)\b"
+    r"querer|tenho interesse)|sem interesse|emojinao|roubo|assalto|piada|sacanagem|zoeira|zoando|tirando onda)\b"
 )
 _VISIT_CALL = re.compile(
-    r"\b(visit\w*|vizit\w*|vizita|conhecer|coneser|conhece|ver (o|a|os|as|pessoalmente|esse|essa|de perto|com|ai|la)|"
-    r"ir (ai|la|ver|conhecer)|passar (ai|la|no|na)|dar (uma|um) (passada|passadinha|olhada|pulo)|dou uma passada|"
+    r"\b(visit(?!ante)\w*|vizit\w*|vizita|conhecer|coneser|conhece|"
+    r"ver (o|a|os|as|pessoalmente|esse|essa|de perto|com|ai|la)|ir (ai|la|ver|conhecer)|passar (ai|la|no|na)|"
+    r"dar (uma|um) (passada|passadinha|pulo)|dou uma passada|"
     r"agend\w*|marc\w*|remarc\w*|lig\w*|telefon\w*|emojitelefone|chamada|videochamada|video|stand|plantao|"
     r"decorado|pessoalmente|reuniao|presencial|encontr\w*|dar um pulo|colar|cola aqui|toque|alo|atender|"
     r"horario|corretor me|consultor)\b"
@@ -486,35 +487,46 @@ def _cues(normalized: str) -> list[float]:
 
 
 class _Cues:
-    """A scikit-learn transformer: the handcrafted cues of each normalized text, as a sparse matrix."""
+    """The handcrafted cues of each normalized text, as a sparse matrix."""
 
-    def fit(self, texts, y=None):
-        return self
+    def fit_transform(self, texts):
+        return self.transform(texts)
 
     def transform(self, texts):
         from scipy.sparse import csr_matrix
 
         return csr_matrix([_cues(text) for text in texts])
 
-    def get_params(self, deep=True):
-        return {}
 
-    def set_params(self, **params):
-        return self
+class _Union:
+    """Word n-grams, character n-grams and the cues side by side, each block weighted. What scikit-learn's
+    ``FeatureUnion`` does, without its per-call parallel machinery (half the time of scoring one message)."""
+
+    def __init__(self, parts):
+        self.parts = parts  # (transformer, weight)
+
+    def fit_transform(self, texts):
+        from scipy.sparse import hstack
+
+        return hstack([part.fit_transform(texts) * weight for part, weight in self.parts]).tocsr()
+
+    def transform(self, texts):
+        from scipy.sparse import hstack
+
+        return hstack([part.transform(texts) * weight for part, weight in self.parts]).tocsr()
 
 
-def _features():
+def _features() -> _Union:
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion
 
-    return FeatureUnion(
+    return _Union(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
-            ("cues", _Cues()),
-        ],
-        # Half weight for the cues: chosen by scoring a second writer's messages with a model trained on the first's.
-        transformer_weights={"words": 1.0, "chars": 1.0, "cues": 0.5},
+            (TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1), 1.0),
+            (TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1), 1.0),
+            # Half weight for the cues: chosen by scoring a second writer's messages with a model trained on the
+            # first writer's (intent macro-F1 0.93 at full weight, 0.95 at half).
+            (_Cues(), 0.5),
+        ]
     )
 
 

@@ -38,6 +38,7 @@ def numbers_health() -> list[dict]:
                 "display_number": number.display_number,
                 "verified_name": number.verified_name,
                 "quality": number.quality_rating or "UNKNOWN",
+                "quality_label": number.get_quality_rating_display(),
                 "messaging_limit": number.messaging_limit,
                 "mode": state.mode,
                 "mode_label": state.get_mode_display(),

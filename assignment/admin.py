@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from assignment.models import (
     Absence,
@@ -10,6 +11,20 @@ from assignment.models import (
     Task,
     Team,
 )
+from qualification.models import Category
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    """The lead's class when assigned, by its label (the column keeps the code)."""
+
+    title = _("class")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return Category.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(category=self.value()) if self.value() else queryset
 
 
 @admin.register(Team)
@@ -50,14 +65,18 @@ class AssignmentAdmin(admin.ModelAdmin):
         "consultant",
         "kind",
         "status",
-        "category",
+        "category_label",
         "assigned_at",
         "due_at",
         "first_contact_at",
         "breached_at",
     ]
-    list_filter = ["status", "kind", "category"]
+    list_filter = ["status", "kind", CategoryFilter]
     raw_id_fields = ["lead", "consultant", "actor"]
+
+    @admin.display(description=_("class"), ordering="category")
+    def category_label(self, obj):
+        return Category(obj.category).label if obj.category in Category.values else obj.category
 
     def has_add_permission(self, request):
         return False  # assignments go through the roulette or the supervisor tools (capacity and timeline)

@@ -85,6 +85,12 @@ class ConsultantProfile(models.Model):
     work_start = models.TimeField(_("starts at"), default=time(8, 0))
     work_end = models.TimeField(_("ends at"), default=time(20, 0))
     weight = models.FloatField(_("share weight"), default=1.0, help_text=_("2 = receives twice the leads of a 1."))
+    extra_today = models.PositiveIntegerField(
+        _("extra leads allowed today"),
+        default=0,
+        help_text=_("Raised by a supervisor for one day (the date below): added to both caps."),
+    )
+    extra_date = models.DateField(_("day of the extra"), null=True, blank=True)
     is_paused = models.BooleanField(_("paused"), default=False)
     paused_reason = models.CharField(_("pause reason"), max_length=200, blank=True, default="")
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)

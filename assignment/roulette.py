@@ -14,6 +14,27 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.utils.translation import gettext_lazy
+
+# What each roulette reason (a stable code, kept in the assignment) reads as.
+REASON_LABELS = {
+    "generalist": gettext_lazy("handles any property"),
+    "interest unknown": gettext_lazy("interest not known yet"),
+    "property type match": gettext_lazy("specialist in this property type"),
+    "other property types": gettext_lazy("specialist in other property types"),
+    "budget unknown": gettext_lazy("budget not known yet"),
+    "any price range": gettext_lazy("handles any price range"),
+    "budget in range": gettext_lazy("budget in their price range"),
+    "budget out of range": gettext_lazy("budget outside their price range"),
+    "any region": gettext_lazy("covers any region"),
+    "same city": gettext_lazy("covers the lead's city"),
+    "same state": gettext_lazy("covers the lead's state"),
+    "region unknown": gettext_lazy("region not known yet"),
+    "other region": gettext_lazy("covers other regions"),
+    "speaks the language": gettext_lazy("speaks the lead's language"),
+    "does not speak the language": gettext_lazy("does not speak the lead's language"),
+}
+
 SMOOTHING = 5.0  # closed leads' worth of the team rate mixed into each consultant's rate
 FAIRNESS_STEP = 0.35  # e^(−0.35) ≈ 0.70 per lead ahead of the least-served (weight-adjusted)
 OFFLINE_FACTOR = 0.85

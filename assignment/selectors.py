@@ -117,9 +117,10 @@ def load_board(*, teams: QuerySet[Team], now) -> list[dict]:
                 "user": user,
                 "profile": p,
                 "open": p.open_leads if p else 0,
-                "max_open": p.max_open_leads if p else None,
+                "extra": (p.extra_today if p and p.extra_date == today else 0),
+                "max_open": p.max_open_leads + (p.extra_today if p.extra_date == today else 0) if p else None,
                 "new_today": (p.new_today if p and p.new_today_date == today else 0),
-                "max_new": p.max_new_per_day if p else None,
+                "max_new": p.max_new_per_day + (p.extra_today if p.extra_date == today else 0) if p else None,
                 "awaiting": user.awaiting,
                 "due_soon": user.due_soon,
                 "breached": user.breached,
@@ -179,3 +180,8 @@ def sla_breached_count(*, teams: QuerySet[Team], now) -> int:
         first_contact_at__isnull=True,
         due_at__lt=now,
     ).count()
+
+
+def teams_other_than(teams: QuerySet[Team]) -> QuerySet[Team]:
+    """Active teams outside ``teams``: where a supervisor may send leads their own team has no room for."""
+    return Team.objects.filter(is_active=True).exclude(pk__in=teams.values("pk")).order_by("name")

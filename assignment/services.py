@@ -82,9 +82,12 @@ def _local(now: datetime) -> datetime:
 
 
 # The roulette's hot path, in plain SQL: the ORM spent longer compiling this query than PostgreSQL took to run it.
+# A supervisor's raise for today (``capacity_raise_today``) counts on the day it was given only.
+_EXTRA_TODAY = "(CASE WHEN p.extra_date = %(today)s THEN p.extra_today ELSE 0 END)"
 _CANDIDATES_SQL = """
 SELECT p.user_id, u.first_name, u.last_name, u.username, p.property_types, p.price_min, p.price_max, p.regions,
-       p.languages, p.open_leads, p.max_open_leads, p.new_today, p.new_today_date, p.max_new_per_day, p.weight,
+       p.languages, p.open_leads, p.max_open_leads + {extra} AS max_open_leads, p.new_today, p.new_today_date,
+       p.max_new_per_day + {extra} AS max_new_per_day, p.weight,
        p.last_seen_at, p.conversion::text, p.work_days, p.work_start, p.work_end,
        (SELECT count(*) FROM assignment_assignment a
          WHERE a.consultant_id = p.user_id AND a.status = 'active' AND a.first_contact_at IS NULL
@@ -99,7 +102,7 @@ WHERE u.is_active AND NOT p.is_paused
   AND NOT EXISTS (SELECT 1 FROM assignment_absence ab
                    WHERE ab.profile_id = p.id AND ab.starts_at <= %(now)s AND ab.ends_at > %(now)s)
   AND p.user_id <> ALL(%(exclude)s)
-"""
+""".replace("{extra}", _EXTRA_TODAY)
 
 
 def candidates_for(*, team_ids: list[int] | None, now: datetime, exclude=()) -> list[roulette.Candidate]:
@@ -112,6 +115,7 @@ def candidates_for(*, team_ids: list[int] | None, now: datetime, exclude=()) -> 
         "teams": list(team_ids or []),
         "role": str(Role.CONSULTANT),
         "exclude": list(exclude),
+        "today": _local(now).date(),
     }
     with connection.cursor() as cursor:
         cursor.execute(_CANDIDATES_SQL, params)
@@ -179,10 +183,10 @@ SET open_leads = open_leads + 1,
     last_assigned_at = %(now)s
 WHERE user_id = %(user)s
   AND NOT is_paused
-  AND open_leads < max_open_leads
-  AND (new_today_date IS DISTINCT FROM %(today)s OR new_today < max_new_per_day)
+  AND open_leads < max_open_leads + {extra}
+  AND (new_today_date IS DISTINCT FROM %(today)s OR new_today < max_new_per_day + {extra})
 RETURNING user_id
-"""
+""".replace("{extra}", _EXTRA_TODAY.replace("p.", ""))
 
 
 def _claim(user_id: int, now: datetime) -> bool:
@@ -320,8 +324,10 @@ def lead_assign(
             user=user,
             kind=kind,
             actor=actor,
-            reason=reason or _("Roulette: best match with room (%(why)s)") % {"why": ", ".join(chosen.reasons)},
-            end_reason=reason or kind,
+            reason=reason
+            or _("Roulette: best match with room (%(why)s)")
+            % {"why": ", ".join(str(roulette.REASON_LABELS.get(r, r)) for r in chosen.reasons)},
+            end_reason=reason or str(AssignmentKind(kind).label),
             details=details,
             routing=routing,
             now=now,
@@ -407,6 +413,61 @@ def leads_assign(*, lead_ids: list[int], now=None) -> dict:
     return {"assigned": assigned, "waiting": skipped}
 
 
+# --- Leads waiting for capacity (the supervisor's tools on the home page) ------------------------------------------
+CAPACITY_BATCH = 1000  # waiting leads handled per click
+
+
+def _waiting_in(teams) -> list[int]:
+    return lead_selectors.lead_ids_unassigned_in_teams(team_ids=list(teams.values_list("pk", flat=True)))
+
+
+def capacity_raise_today(*, actor, extra: int, now=None) -> dict:
+    """Every consultant of the actor's teams may take ``extra`` more leads today (both caps; it lapses at midnight),
+    then the roulette runs over the leads waiting in those teams. Audited; returns consultants raised, assigned and
+    still waiting."""
+    from compliance.models import AuditCategory
+    from compliance.services.audit import audit_record
+
+    if not user_has_role(actor, Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDeniedError(_("Only supervisors and admins change the consultants' limits."))
+    if not 1 <= extra <= 500:
+        raise AssignmentRefused(_("Raise today's limit by 1 to 500 leads."))
+    now = now or timezone.now()
+    teams = selectors.teams_managed_by(actor)
+    raised = ConsultantProfile.objects.filter(user_id__in=selectors.team_member_ids(teams)).update(
+        extra_today=extra, extra_date=_local(now).date()
+    )
+    audit_record(
+        action="assignment.capacity_raised_today",
+        category=AuditCategory.CHANGE,
+        details={"extra": extra, "consultants": raised},
+        actor=actor,
+    )
+    result = leads_assign(lead_ids=_waiting_in(teams)[:CAPACITY_BATCH], now=now)
+    return {"raised": raised, **result}
+
+
+def waiting_assign(*, actor, now=None) -> dict:
+    """Spin the roulette now over the leads waiting in the actor's teams (the sweep's work, on demand)."""
+    if not user_has_role(actor, Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDeniedError(_("Only supervisors and admins assign leads."))
+    return leads_assign(lead_ids=_waiting_in(selectors.teams_managed_by(actor))[:CAPACITY_BATCH], now=now)
+
+
+def waiting_spread_to_team(*, actor, team: Team, now=None) -> dict:
+    """Hand the leads waiting in the actor's teams to ``team`` (another team with room), then spin the roulette
+    over them there. Each lead's timeline says who moved it and where."""
+    if not user_has_role(actor, Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDeniedError(_("Only supervisors and admins move leads between teams."))
+    own = selectors.teams_managed_by(actor)
+    if not selectors.teams_other_than(own).filter(pk=team.pk).exists():
+        raise AssignmentRefused(_("Choose another active team."))
+    lead_ids = _waiting_in(own)[:CAPACITY_BATCH]
+    moved = lead_services.leads_team_move(lead_ids=lead_ids, team_id=team.pk, actor=actor, team_name=team.name)
+    result = leads_assign(lead_ids=lead_ids, now=now)
+    return {"moved": moved, **result}
+
+
 def unassigned_sweep(*, limit: int = 500, now=None) -> dict:
     if not settings.ASSIGNMENT_AUTO:
         return {"assigned": 0, "waiting": 0}
@@ -428,7 +489,7 @@ def lead_closed(*, lead_id: int) -> None:
         for assignment in Assignment.objects.select_for_update().filter(
             lead_id=lead_id, status=AssignmentStatus.ACTIVE
         ):
-            _end(assignment, reason="closed", now=timezone.now())
+            _end(assignment, reason=_("lead closed"), now=timezone.now())
 
 
 def sla_retime(*, lead_ids: list[int]) -> int:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -17,11 +18,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from antiban import selectors as antiban_selectors
 from assignment import selectors, services
+from assignment.roulette import REASON_LABELS
 from common.errors import ApplicationError
 from common.tasks import worker_last_seen
 from compliance.roles import ANY_STAFF_ROLE, Role, role_required, user_has_role
@@ -29,23 +30,6 @@ from leads import selectors as lead_selectors
 from leads.selectors_inbox import lead_short_names
 
 BULK_ASSIGN_LIMIT = 5000
-REASON_LABELS = {
-    "generalist": gettext_lazy("handles any property"),
-    "interest unknown": gettext_lazy("interest not known yet"),
-    "property type match": gettext_lazy("specialist in this property type"),
-    "other property types": gettext_lazy("specialist in other property types"),
-    "budget unknown": gettext_lazy("budget not known yet"),
-    "any price range": gettext_lazy("handles any price range"),
-    "budget in range": gettext_lazy("budget in their price range"),
-    "budget out of range": gettext_lazy("budget outside their price range"),
-    "any region": gettext_lazy("covers any region"),
-    "same city": gettext_lazy("covers the lead's city"),
-    "same state": gettext_lazy("covers the lead's state"),
-    "region unknown": gettext_lazy("region not known yet"),
-    "other region": gettext_lazy("covers other regions"),
-    "speaks the language": gettext_lazy("speaks the lead's language"),
-    "does not speak the language": gettext_lazy("does not speak the lead's language"),
-}
 
 
 @require_GET
@@ -75,12 +59,81 @@ def supervisor_home_view(request: HttpRequest) -> HttpResponse:
 def _attention(request) -> dict:
     """What needs the supervisor now, one tap from home: bulk sends waiting for approval, first contacts past their
     SLA, possible duplicates to decide and leads waiting for the roulette."""
+    teams = selectors.teams_managed_by(request.user)
     return {
         "approvals": antiban_selectors.bulk_sends_pending().count(),
-        "breached": selectors.sla_breached_count(teams=selectors.teams_managed_by(request.user), now=timezone.now()),
+        "breached": selectors.sla_breached_count(teams=teams, now=timezone.now()),
         "duplicates": lead_selectors.duplicate_reviews_pending(user=request.user).count(),
-        "waiting": len(lead_selectors.lead_ids_unassigned(limit=1000)),
+        "waiting": len(lead_selectors.lead_ids_unassigned_in_teams(team_ids=list(teams.values_list("pk", flat=True)))),
+        "other_teams": selectors.teams_other_than(teams),
     }
+
+
+def _capacity_done(request, result: dict, first: str) -> None:
+    messages.success(
+        request,
+        " ".join(
+            [
+                first,
+                _("%(assigned)d leads assigned now; %(waiting)d still wait for the roulette.")
+                % {"assigned": result["assigned"], "waiting": result["waiting"]},
+            ]
+        ),
+    )
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def capacity_raise_view(request: HttpRequest) -> HttpResponse:
+    """Leads waiting for capacity: every consultant of the supervisor's teams takes N more today."""
+    try:
+        extra = int(request.POST.get("extra", ""))
+        result = services.capacity_raise_today(actor=request.user, extra=extra)
+    except ValueError:
+        messages.error(request, _("Type how many more leads each consultant may take today (1 to 500)."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        _capacity_done(
+            request,
+            result,
+            _("Today each of %(n)d consultants may take %(extra)d more leads.")
+            % {"n": result["raised"], "extra": extra},
+        )
+    return redirect(reverse("assignment:supervisor_home") + "#capacity")
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def waiting_assign_view(request: HttpRequest) -> HttpResponse:
+    """Leads waiting for capacity: spin the roulette over them now."""
+    try:
+        result = services.waiting_assign(actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        _capacity_done(request, result, _("The roulette ran over the waiting leads."))
+    return redirect(reverse("assignment:supervisor_home") + "#capacity")
+
+
+@require_POST
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def waiting_spread_view(request: HttpRequest) -> HttpResponse:
+    """Leads waiting for capacity: hand them to another team and spin the roulette there."""
+    try:
+        team = selectors.teams_other_than(selectors.teams_managed_by(request.user)).get(pk=int(request.POST["team"]))
+        result = services.waiting_spread_to_team(actor=request.user, team=team)
+    except (KeyError, ValueError, ObjectDoesNotExist):
+        messages.error(request, _("Choose another active team."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        _capacity_done(
+            request,
+            result,
+            _("%(moved)d leads moved to %(team)s.") % {"moved": result["moved"], "team": team.name},
+        )
+    return redirect(reverse("assignment:supervisor_home") + "#capacity")
 
 
 @require_GET

@@ -5,8 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth import admin as auth_admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common.admin import ReadOnlyAdmin
 from common.errors import ApplicationError
@@ -28,11 +31,15 @@ from compliance.services.tokens import api_token_revoke
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["id", "occurred_at", "category", "action", "actor_label", "object_type", "object_id", "ip_address"]
+    list_display = ["id", "occurred_at", "category", "action", "actor", "object_type", "object_id", "ip_address"]
     list_filter = ["category", "occurred_at"]
     search_fields = ["action", "actor_label", "object_type", "object_id", "=ip_address"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
+
+    @admin.display(description=_("actor"), ordering="actor_label")
+    def actor(self, obj):
+        return _("system") if obj.actor_label == "system" else obj.actor_label
 
 
 @admin.register(ConsentRecord)
@@ -226,3 +233,59 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
     list_display = ["name", "legal_basis", "retention", "updated_at"]
     list_filter = ["legal_basis"]
     search_fields = ["name", "purpose", "data_categories", "recipients"]
+
+
+# --- Third-party and built-in admin screens, in pt-BR ---------------------------------------------------------------
+def _role_label(name: str) -> str:
+    """A group named after a role (``"Consultant"``) → the role's label ("Consultor"); other groups as named."""
+    from compliance.roles import Role
+
+    return str(Role(name).label) if name in Role.values else name
+
+
+class GroupByRoleAdmin(auth_admin.GroupAdmin):
+    list_display = ["role_name"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def role_name(self, obj):
+        return _role_label(obj.name)
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("role")
+    parameter_name = "groups__name"
+
+    def lookups(self, request, model_admin):
+        from compliance.roles import Role
+
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
+class UserWithRolesAdmin(auth_admin.UserAdmin):
+    list_filter = ["is_staff", "is_superuser", "is_active", RoleFilter]
+
+
+class TOTPDeviceInPortugueseAdmin(TOTPDeviceAdmin):
+    search_help_text = _("Search by username or e-mail")
+
+
+def _admin_in_portuguese() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    for model, model_admin in (
+        (Group, GroupByRoleAdmin),
+        (get_user_model(), UserWithRolesAdmin),
+        (TOTPDevice, TOTPDeviceInPortugueseAdmin),
+    ):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        admin.site.register(model, model_admin)
+    for field, label in (("created_at", _("created at")), ("last_used_at", _("last used at"))):
+        TOTPDevice._meta.get_field(field).verbose_name = label  # no migration: the field's own argument is unset
+
+
+_admin_in_portuguese()

@@ -84,7 +84,8 @@ _REAL_WORDS = frozenset(
     resubscribe alaga cama cancelaram cancelem chego chegou cheguei contador contatado contate contigo escrevam escrevo
     escritura excluido fator incluido interessada interessou manga novidade param pares pari paro passando porem
     procura reativa recebido reenviar removeram resolver retira retirado retornar semanas tive tiver trem volte lisa
-    tipo lama sexo pato pata papo saida""".split()  # noqa: SIM905
+    tipo lama sexo pato pata papo saida reincluir reinclui reinclua reincluam desbloqueei desbloqueia desbloquear
+    desbloqueio recadastrar recadastra""".split()  # noqa: SIM905
 )
 
 
@@ -105,11 +106,16 @@ def _canon_word(word: str) -> str:
 _STOP_EMOJI = re.compile("[\U0001f6d1\U0001f6ab\u26d4\u274c\u270b\U0001f645]")  # 🛑 🚫 ⛔ ❌ ✋ 🙅
 
 
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+
+
 def text_normalise(text: str) -> str:
     """``text_fold`` with typos of the key words corrected (what every layer reads); a stop emoji (🛑 🚫 ⛔ ❌)
     becomes the word ``stopemoji``."""
     text = _STOP_EMOJI.sub(" stopemoji ", text or "")
-    folded = " ".join(_canon_word(word) for word in text_fold(text).split())
+    # a letter drawn out for emphasis ("paraaa", "naaao", "chegaaa") is that letter once; "aff"/"affff" stays "aff"
+    folded = _ELONGATED.sub(lambda m: m.group(1) * (2 if m.group(1) == "f" else 1), text_fold(text))
+    folded = " ".join(_canon_word(word) for word in folded.split())
     # "meu num" is my number, not "não"; "pra de me mandar" is "para de me mandar"
     folded = re.sub(r"\b(meu|o|seu|esse|este|dela|dele|nosso) num\b", r"\1 numero", folded)
     return re.sub(r"\bpra de (?=(?:me|mandar|manda|enviar|ligar|encher|perturbar|incomodar)\b)", "para de ", folded)
@@ -279,11 +285,16 @@ DEFAULT_KEYWORDS: tuple[KeywordRule, ...] = tuple(
 
 _NEG = r"(?:nao|n|num|naum|nem|sem|para de|pare de|parem de|parar de|chega de|evita|evite|odeio|nada de)"
 _CALL = r"(?:lig(?:a|ar|ue|uem|uar|ando|acao|acoes|acoes)|telefon\w*|telefonema\w*|chamadas?)"
-_CALL_FILLER = r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim|que)"
+_CALL_FILLER = (
+    r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim|que|gosto|curto)"
+)
 # "não me liga agora, daqui a pouco eu ligo": a call put off, not refused
 _CALL_LATER = re.compile(
     r"\bnao (?:me )?lig\w* (?:agora|hoje|neste momento|nesse momento|ate|antes|amanha)\b"
     r"|\b(?:eu (?:te |lhe )?ligo|te retorno|retorno depois|ligo depois|ligo mais tarde)\b"
+    r"|\b(?:ligacao|ligacoes|ligar|liga|ligue|telefonema) (?:\w+ )?"
+    r"(?:agora|neste momento|nesse momento|no momento|hoje)\b"
+    r"|\b(?:to|estou|tou|t) (?:dirigindo|em reuniao|numa reuniao|ocupad[oa]|no medico|em aula|no hospital|no volante)\b"
 )
 _CALL_STOP = re.compile(
     rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|me liga|telefonema)\s+nao\b"
@@ -312,7 +323,7 @@ _NO_AUDIO_MORE = re.compile(
     r"\b(?:evit\w*|odeio|sem)\s+(?:\w+\s+){0,2}audios?\b"
     r"|\baudios?\b(?: \w+){0,3} (?:nao|nem) (?:da|consigo|escuto|ouco|posso)\b"
     r"|\b(?:nao|n|nem) (?:consigo |posso |da pra |tenho como )?(?:ouvir|ouco|escuto|escutar) (?:\w+ )?audios?\b"
-    r"|\bsou surd[oa]\b|\bdeficiencia auditiva\b"
+    r"|\bsou surd[oa]\b|\bdeficiencia auditiva\b|\b(?:em vez de|ao inves de|no lugar de|inves de) audios?\b"
 )
 _WRITTEN_ASK = re.compile(
     r"\b(?:manda|mande|mandem|mandar|envia|envie|me manda|pode mandar)\s+(?:\w+\s+)?(?:por escrito|escrito|"
@@ -350,7 +361,18 @@ _PERIODS = (
     (re.compile(r"\b(?:so|somente|apenas|prefiro)\b(?: \w+){0,3} (?:de|pela|na|a) manha\b"), ("08:00", "12:00")),
     (re.compile(r"\b(?:so|somente|apenas|prefiro)\b(?: \w+){0,3} (?:a|de|pela|na) tarde\b"), ("12:00", "18:00")),
     (re.compile(r"\bhorario de almoco\b"), ("12:00", "14:00")),
+    (
+        re.compile(
+            r"\b(?:cham|lig|procur|mand|fal|contat|escrev)\w* (?:\w+ ){0,2}(?:a|de|pela|na) noite\b"
+            r"|\b(?:durante o dia|de dia) (?:\w+ ){0,2}nao\b"
+        ),
+        ("18:00", "21:00"),
+    ),
+    (re.compile(r"\bdepois do almoco\b"), ("13:00", "18:00")),
+    (re.compile(r"\bdepois do (?:expediente|trabalho|servico)\b|\bfora do horario comercial\b"), ("18:00", "21:00")),
 )
+# A preference about someone else ("manda pra ela por escrito", "o horário dele") is not this person's.
+_THIRD_PARTY = re.compile(r"\b(?:pra|para|a|pro|com|de) (?:ela|ele|eles|elas)\b|\b(?:dela|dele|deles|delas)\b")
 _DAY_END = "21:00"  # the latest contact hour we assume when the person only gives a start
 _RESUME = re.compile(
     r"\bvoltar a (?:me )?(?:receber|mandar|enviar)\b"
@@ -373,9 +395,26 @@ _RESUME = re.compile(
     r"(?:de novo|novamente)\b"
     r"|\b(?:coloca|colocar|coloque|poe|bota|adiciona|adicionar|adicione|inclui|incluir|inclua|incluam)\w* "
     r"(?:\w+ ){0,2}(?:de novo|novamente|de volta) (?:\w+ ){0,2}(?:lista|cadastro|grupo)\b"
+    # consent given again in other words (issue #20, helper optgen): unblocking, re-including, withdrawing the stop
+    r"|\b(?:desbloque\w+|reinclu\w+|recadastr\w+|reinscrev\w+)\b"
+    r"|\b(?:retiro|cancela|cancelo|cancele|desconsider\w+|esquece|ignora|ignore) (?:o |a |meu |minha )*"
+    r"(?:(?:pedido|solicitacao) (?:de |pra |para )(?:sair|parar|descadastr\w*|remo\w+|exclu\w+|tirar)"
+    r"|descadastro|descadastramento|opt out)\b"
+    r"|\b(?:pedi|tinha pedido|solicitei) (?:pra |para |que )?(?:\w+ ){0,3}(?:parar|sair|tirar|remover|descadastr\w*)\b"
+    r".*\b(?:mudei de ideia|me arrependi|pode(?:m)? (?:voltar|mandar|enviar)|quero (?:voltar|receber))"
+    r"|\bme arrependi\b.*\b(?:sair|parar|lista|descadastr\w*|mandar|receber)\b"
+    r"|\b(?:me )?descadastr\w+ sem querer\b|\bsai sem querer\b|\bbloquei\w* sem querer\b"
+    r"|\b(?:autorizo|aceito|permito|concordo com) (?:o |a )?(?:envio|recebimento|receber|contato|mensag\w*|comunica\w*)"
+    r"|\b(?:avisad[oa]|informad[oa]|notificad[oa]) (?:\w+ ){0,3}(?:de novo|novamente)\b"
+    r"|\b(?:me )?(?:cadastr\w+|inscrev\w+) (?:\w+ ){0,2}(?:de novo|novamente)\b"
+    r"|\b(?:lista|grupo|cadastro)\b.*\bquero (?:entrar|voltar|ficar)\b(?: \w+){0,2} (?:de novo|novamente)\b"
+    r"|\b(?:entrar|voltar|ficar|estar) (?:de novo |novamente )?(?:na|pra|para a|para) lista\b"
+    r"|\b(?:mandar|enviar|manda|mande|mandem) (?:\w+ ){0,3}(?:de novo|novamente)\b"
+    r".*\bagora (?:eu )?(?:tenho|to com|estou com) interesse\b"
 )
 _RESUME_NOT = re.compile(
-    r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ)"
+    r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ|autoriz\w*|"
+    r"aceit\w*|permit\w*|concord\w*|cadastr\w*|inscrev\w*)"
 )
 
 
@@ -400,13 +439,20 @@ _STOP_CUE = re.compile(
     r"aff|please|do not|dont|inferno|processar|cansam|chato|chatos|some|suma|stopemoji)\b"
 )
 _WANTS_MORE = re.compile(
-    r"\b(?:quero|prefiro|procuro|busco)\s+(?:comprar|algo|um|uma|ver|fechar|apartamento|apto|casa|outro|outra|ir|"
-    r"visitar|agendar|saber|alugar|mais (?:opcoes|fotos|informacoes)|\d)"
+    r"(?<!nao )(?<!nem )\b(?:quero|prefiro|procuro|busco)\s+(?:comprar|algo|um|uma|ver|fechar|apartamento|apto|casa|"
+    r"outro|outra|ir|visitar|agendar|saber|alugar|mais (?:opcoes|fotos|informacoes)|\d)"
     r"|\btem (?:outro|outra|outros|outras|algo|mais|na|no|em|andar|opcao|opcoes|com)\b"
     r"|(?<!nao )(?<!nao me )(?<!nem )(?<!nunca )(?<!nunca mais me )\bmanda (?:outros|outras|mais)\b(?! nao| nada| nd)"
     r"|\bmais opcoes\b|\bvamos fechar\b|\bja decidi\b"
     r"|\bquero (?:o|a|esse|essa|aquele|aquela) (?!corretor|contato)\w+"
     r"|\bme liga\b(?! nao)|\bpode (?:me )?ligar\b|\bagendar\b"
+    r"|\bmand\w* (?:o|a|os|as) (?:\w+ )?(?:certo|certa|certos|certas|correto|correta|novo|nova|atualizad\w*|outr\w*)\b"
+)
+# Messages welcome for this person ("pode mandar as ofertas pra mim"): no full stop by the rules or the model (a
+# calls-only stop still may: "chega de ligação, pode mandar por aqui").
+_WELCOME = re.compile(
+    r"(?<!nao )(?<!nem )\bpode(?:m)? (?:me )?(?:mandar|enviar|continuar)\b(?: \w+){0,3} (?:pra mim|pra ca|aqui)\b"
+    r"|\bpra mim pode\b"
 )
 
 
@@ -456,7 +502,8 @@ _GRAMMAR = (
         re.compile(
             r"\b(?:nao|n|num|naum)\s+(?:\w+\s+){0,2}(?:quero|quer|querem|queremos|desejo|autorizo|aceito|"
             r"tenho interesse|preciso)\s+"
-            r"(?:\w+\s+){0,2}(?:receber|ser contatad\w*|contato|mensag\w*|msg\w*|ofertas?|propagandas?|comunica\w*)\b"
+            r"(?:\w+\s+){0,2}(?:receber|ser (?:contatad|incomodad|perturbad|procurad|chamad|importunad|acionad)\w*|"
+            r"contato|mensag\w*|msg\w*|ofertas?|propagandas?|comunica\w*|envios?|uso d\w+ (?:meu|meus))\b"
         ),
     ),
     (
@@ -475,12 +522,60 @@ _GRAMMAR = (
             r"\b(?:some|suma|sumam) (?:daqui|do meu|da minha)\b|\bme poup\w+\b"
             r"|\bsaco cheio (?:\w+ ){0,2}(?:mensag\w*|msg\w*|propaganda\w*|ofertas?|contato\w*)\b"
             r"|\bme (?:deixa|deixem|deixe) em paz\b|\besquec\w* (?:que eu existo|meu numero|meu contato|de mim)\b"
-            r"|\bme esquec\w+\b|\bme esquece\b|\bperde meu contato\b|\besquece meu\b"
+            r"|\bme esquec(?:e|a|am|em|er)\b|\bperde meu contato\b|\besquece meu\b"
         ),
     ),
     (
         "complaint",
-        re.compile(r"\b(?:procon|denunc\w+|bloque\w+|processar)\b.*\b(?:mand\w*|mensag\w*|msg|numero|zap)\b|\bspam\b"),
+        re.compile(
+            r"(?=.*\b(?:mand\w*|mensag\w*|msg|numero|zap|whats\w*|receb\w*)\b)"
+            r".*\b(?:procon|denunc(?!iei)\w+|bloque(?!iei)\w+|processar|process\w+ voces|anatel|reclame aqui)\b"
+            r"|\bspam\b"
+        ),
+    ),
+    (
+        # a threat or a done deed about the number: "vou te bloquear", "chega, bloqueado", "bloqueio e denuncio"
+        "block_threat",
+        re.compile(
+            r"\b(?:vou|vo|irei|vamos|vou ter que) (?:te |lhe |os |las )?(?:bloque\w+|denunc\w+)"
+            r"(?: (?:voces|vcs|vc|voce|esse numero|este numero|o numero|o contato|isso|aqui|ja|agora|hein|viu|e \w+))*$"
+            r"|(?<!des)\bbloquead[oa]s?$|(?<!des)\bbloquei(?:ei|o) (?:voces|vcs|vc|o numero|esse numero|este numero)\b"
+            r"|\b(?:bloqueio|bloquear|denuncio|denunciar|bloqueando) e (?:bloqueio|bloquear|denuncio|denunciar)\b"
+        ),
+    ),
+    (
+        # unsolicited: "não autorizei", "não pedi nada", "não dei autorização pra terem meu contato"
+        "unsolicited",
+        re.compile(
+            r"\bnao (?:pedi|solicitei|autorizei|cadastrei|assinei|me cadastrei|me inscrevi|"
+            r"dei (?:autorizacao|permissao|consentimento|meu numero|meu contato))\b"
+            r"(?: \w+){0,4}? (?:nada|isso|receber|mensag\w*|msg\w*|numero|"
+            r"contato|telefone|cadastro|lugar nenhum|essas?|esses?|propaganda\w*|voces|vcs)\b"
+            r"|\bnao (?:autorizei|dei autorizacao|dei permissao|dei consentimento)$"
+            r"|\bsem (?:a )?(?:minha |meu )(?:autorizacao|permissao|consentimento)\b"
+        ),
+    ),
+    (
+        # insistence: "já falei que não quero", "vcs não cansam?", "até quando vou receber isso?"
+        "insist",
+        re.compile(
+            r"\bja (?:falei|disse|avisei|pedi|expliquei|respondi)\b(?: \w+){0,3} (?:que )?"
+            r"nao (?:quero|tenho interesse)\b"
+            r"|\b(?:nao|para de|pare de|parem de|chega de|deixa de|deixem de) (?:me )?insist\w*\b"
+            r"|\bme (?:deixa|deixe|deixem)(?: quiet[oa]| sossegad[oa]| em paz)?$"
+            r"|\b(?:sendo|fui|ser|estou|to) (?:\w+ )?(?:importunad|incomodad|perturbad|assediad|atormentad)\w*"
+            r"|\bpela (?:ultima|milesima|centesima|decima) vez\b.*\b(?:nao|parem|pare|chega)\b"
+            r"|\bnao quero nada(?: (?:de voces|com voces|disso|de vcs|com vcs))?$"
+            r"|\b(?:nao|nunca) (?:me )?(?:adicion|coloc|inclu|cadastr|bot|poe|ponha)\w* (?:\w+ ){0,2}(?:lista|grupo|"
+            r"cadastro|mailing)\w*"
+            r"|\bme (?:deixa|deixe|deixem|mantenha|mantem|coloca|coloque) fora\b"
+            r"|^(?:ja )?nao tenho mais interesse (?:em|no|na|nos|nas) (?:imove\w*|apartamento\w*|casas?|nada|comprar|"
+            r"voces|vcs|oferta\w*)\b"
+            r"|\b(?:voces|vcs|vc|voce|ces) nao (?:cans\w+|se cans\w+|desist\w+|param|para)\b"
+            r"|\bate quando\b(?: \w+){0,4} (?:receb\w+|mand\w+|mensag\w*|msg\w*|lig\w+)\b"
+            r"|\b(?:encerr\w+|finaliz\w+) (?:o |os |a |as |esse |este |qualquer |todo )?(?:contato|comunica\w*|envios?|"
+            r"mensag\w*)\b"
+        ),
     ),
     (
         "stop_sending",
@@ -494,7 +589,8 @@ _GRAMMAR = (
             rf"|\b{_PARAR}(?: ja| logo| agora)? (?:com|c) (?:\w+ ){{0,2}}"
             r"(?:mensag\w*|msg\w*|propaganda\w*|oferta\w*|isso|envios?|spam|essas? coisas?)\b"
             r"|\b(?:revog\w+|retir\w+|cancel\w+) (?:\w+ ){0,2}consentimento\b"
-            r"|\b(?:quantas vezes|ja pedi|ja falei|ja disse)\b.*\b(?:parar\w*|pare\w*|sair|tirar|tira|remov\w*)\b"
+            r"|\b(?:quantas vezes|ja pedi|ja falei|ja disse)\b.*\b(?:parar\w*|pare\w*|sair|tir(?:ar|a|e|em|arem|assem)|"
+            r"retir\w+|remov\w*|exclu\w*|descadastr\w*)\b"
             r"|^(?:para|parem|ja chega|chega ja|to fora|tou fora|estou fora|me tira|ja deu)$|\bme tira$"
             r"|(?=.*\b(?:mensag\w*|msg\w*|propaganda\w*|ofertas?|zap|whats\w*)\b).*\b(?:parem|pare|chega|basta)$"
             r"|\b(?:ja deu|chega|basta|cansei)\b.*\bnao quero mais$"
@@ -538,7 +634,9 @@ _GRAMMAR = (
     ),
 )
 _NOT_A_STOP = re.compile(
-    r"\b(?:numero|telefone|contato|email) (?:novo|antigo)\b|\b(?:novo|antigo) (?:numero|telefone|contato)\b"
+    r"\b(?:para|pare|parem|parou) tudo\b|"
+    r"\bnao (?:\w+ ){0,2}(?:recebendo|recebi|chegou|chegando)\b"
+    r"|\b(?:numero|telefone|contato|email) (?:novo|antigo)\b|\b(?:novo|antigo) (?:numero|telefone|contato)\b"
     r"|\b(?:atualiz\w*|corrig\w*|troc\w*|lista de espera|foto\w*)\b"
     r"|\blista de (?:visitas?|imoveis|opcoes|compras|favoritos|documentos|espera)\b"
     r"|\b(?:tir\w*|remov\w*|exclu\w*|apag\w*) (?:o|a|os|as|esse|essa|aquele|aquela|este|esta) (?:\w+ )?"
@@ -559,6 +657,8 @@ def _grammar_stop(folded: str, text: str = "") -> OptOutDecision | None:
             STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": "no_interest"}
         )
     if _WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded):
+        return None
+    if _WELCOME.search(folded):
         return None
     if not _NOT_A_STOP.search(folded) and (name := _grammar_match(folded)):
         return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": name})
@@ -655,10 +755,23 @@ _HEDGE = re.compile(r"\b(?:acho que|talvez|nao sei se|pensando bem|sera que|to p
 _REFUSING = re.compile(r"\b(?:nao|n|nem|sem|nunca|dispenso|chega|basta|deixa)\b")
 
 
+# What the model must not suppress on its own, whatever p(stop): a complaint that messages stopped arriving ("não tô
+# recebendo mais nada de vocês"), a filter on what is offered ("para de mandar apartamento acima de 500 mil").
+_NOT_RECEIVING = re.compile(r"\bnao (?:\w+ ){0,2}(?:recebendo|recebi|chegou|chegando)\b")
+_OTHER_MATTER = re.compile(
+    r"\bnao (?:\w+ ){0,2}(?:recebendo|recebi|chegou|chegando)\b"
+    r"|\b(?:para|pare|parem|parar|nao) (?:de |com )?(?:me )?(?:mand|envi|ofere|mostr)\w* "
+    r"(?:mais )?(?:so |esses? |essas? )?"
+    r"(?:apartamento|apto|ape|casa|imove|opco|terreno|studio|cobertura|sobrado|kitnet|sala|lote|unidade)\w*\b"
+)
+
+
 def _model_may_stop(folded: str) -> bool:
     """The model suppresses only a message with a word of stopping, that asks for nothing more and welcomes no
     message ("ele não atende ligação, manda mensagem pra ele")."""
-    if not _STOP_CUE.search(folded) or _messages_ok(folded):
+    if not _STOP_CUE.search(folded) or _messages_ok(folded) or _OTHER_MATTER.search(folded):
+        return False
+    if _WELCOME.search(folded):
         return False
     return not (_WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded))
 
@@ -722,16 +835,25 @@ def _partial(folded: str) -> OptOutDecision | None:
             or _WRITTEN_ASK.search(written)
             or re.fullmatch(r"(?:so )?(?:prefiro |quero )?(?:por )?(?:so )?texto(?: por favor)?", written)
         ):
+            if _THIRD_PARTY.search(written):  # "minha mãe não ouve áudio, manda pra ela por escrito"
+                return None
             return OptOutDecision(PREFERENCE, {"no_audio": True}, {"layer": "rule", "rule": "no_audio"})
     restricted = (
         _RESTRICT.search(folded)
         or _BEFORE_NOT.search(folded)
         or (_AFTER.search(folded) and _CONTACT_WORDS.search(folded))
         or re.search(r"\b(?:de manha|a tarde|a noite|durante a semana) nao\b", folded)
+        # a time with a contact word or a preference: "me procura de segunda a sexta", "entre 12 e 14 é melhor"
+        or _CONTACT_WORDS.search(folded)
+        or re.search(
+            r"\bme procur\w*|\bmelhor\b|\bprefer\w*|\bpossivel\b|\b(?:consigo|posso|atendo|respondo|converso|"
+            r"conversar|disponivel|livre)\b",
+            folded,
+        )
     )
     # a bare time ("depois das 19h", "fds", "segunda a sexta") answers when to contact
     restricted = restricted or len(folded.split()) <= 4
-    if restricted and not _VISIT.search(folded):
+    if restricted and not _VISIT.search(folded) and not _THIRD_PARTY.search(folded):
         scope: dict = {}
         if days := _days(folded):
             scope["contact_days"] = days
@@ -746,7 +868,11 @@ def _partial(folded: str) -> OptOutDecision | None:
 
 TRAINING_FILE = Path(__file__).resolve().parent / "data" / "optout_ptbr.psv"
 # Every training file: the first writer's and the second batch in new families and voices (issue #20).
-TRAINING_FILES = (TRAINING_FILE, TRAINING_FILE.with_name("optout_ptbr_more.psv"))
+TRAINING_FILES = (
+    TRAINING_FILE,
+    TRAINING_FILE.with_name("optout_ptbr_more.psv"),
+    TRAINING_FILE.with_name("optout_ptbr_registers.psv"),
+)
 CLASSES = (STOP, CONFIRM, PREFERENCE, RESUME, NONE)
 ACTIONS = frozenset(CLASSES)
 
@@ -972,7 +1098,7 @@ def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
         return _keyword_stop(hit)
     if _RESUME.search(folded) and not _RESUME_NOT.search(folded):
         return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
-    if _KEEP.search(folded):
+    if _keeps(folded, text):
         return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "keep"})
     partial = _partial(folded)
     if partial is not None:
@@ -1026,6 +1152,17 @@ _LIST_WORDS = frozenset(
 )
 
 
+_COMMA_CLAUSE = re.compile(r"[,.;!?\n]+")
+
+
+def _keeps(folded: str, text: str = "") -> bool:
+    """The person asks to keep receiving, read in each comma-separated part ("não, não quero sair da lista"), so
+    that "não quero, tira meu número" (a refusal, then a stop) is not read as "não quero tirar"."""
+    if not text or not _COMMA_CLAUSE.search(text):
+        return bool(_KEEP.search(folded))
+    return any(_KEEP.search(part) for part in (text_normalise(p) for p in _COMMA_CLAUSE.split(text)) if part)
+
+
 def _near_miss_after(folded: str, phrase: str) -> bool:
     phrase = text_fold(phrase)
     after = f" {folded} ".split(f" {phrase} ", 1)[-1].split()
@@ -1058,6 +1195,8 @@ def optout_decide(
     decided = _before_model(folded, rules, text)
     if decided is not None:
         return decided
+    if _NOT_RECEIVING.search(folded) or (_OTHER_MATTER.search(folded) and not _MESSAGE_STOP.search(folded)):
+        return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "other_matter"})
     model = model or optout_model()
     scores = model.scores(folded)
     p_stop = scores.get(STOP, 0.0)

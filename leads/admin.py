@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import ReadOnlyAdmin, WriteOnlySecretsForm
 from common.errors import ApplicationError
 from leads import services
+from leads.ingest.dedup import REASON_LABELS, reason_label
 from leads.ingest.facebook import facebook_delivery_retry
 from leads.models import (
     AdLeadDelivery,
@@ -54,7 +55,9 @@ def _stage_action(stage: LeadStage):
         moved = 0
         for lead in queryset:
             try:
-                services.lead_change_stage(lead=lead, actor=request.user, stage=stage, reason="admin action")
+                services.lead_change_stage(
+                    lead=lead, actor=request.user, stage=stage, reason=str(_("changed in the admin"))
+                )
                 moved += 1
             except ApplicationError as exc:
                 modeladmin.message_user(request, f"{lead}: {exc.message}", messages.WARNING)
@@ -92,9 +95,13 @@ class LeadAdmin(admin.ModelAdmin):
             if data:
                 services.lead_update(lead=before, actor=request.user, data=data)
             if "stage" in form.changed_data:
-                services.lead_change_stage(lead=before, actor=request.user, stage=obj.stage, reason="admin")
+                services.lead_change_stage(
+                    lead=before, actor=request.user, stage=obj.stage, reason=str(_("changed in the admin"))
+                )
             if "owner" in form.changed_data:
-                services.lead_change_owner(lead=before, actor=request.user, owner=obj.owner, reason="admin")
+                services.lead_change_owner(
+                    lead=before, actor=request.user, owner=obj.owner, reason=str(_("changed in the admin"))
+                )
             if "tags" in form.changed_data:
                 services.lead_tags_set(
                     lead=before, actor=request.user, paths=[t.path for t in form.cleaned_data["tags"]]
@@ -215,10 +222,28 @@ def _review_action(merge: bool):
     return action
 
 
+class ReasonFilter(admin.SimpleListFilter):
+    """Duplicate reasons by their pt-BR sentence (the column stores a stable code)."""
+
+    title = _("reason")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return list(REASON_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(reason=self.value()) if self.value() else queryset
+
+
+@admin.display(description=_("reason"), ordering="reason")
+def reason_display(obj) -> str:
+    return reason_label(obj.reason)
+
+
 @admin.register(DuplicateReview)
 class DuplicateReviewAdmin(admin.ModelAdmin):
-    list_display = ["lead", "candidate", "reason", "confidence", "status", "created_at"]
-    list_filter = ["status", "reason"]
+    list_display = ["lead", "candidate", reason_display, "confidence", "status", "created_at"]
+    list_filter = ["status", ReasonFilter]
     search_fields = ["lead__full_name", "candidate__full_name"]
     list_select_related = ["lead", "candidate"]
     readonly_fields = ["lead", "candidate", "reason", "confidence", "status", "import_job", "decided_by", "decided_at"]
@@ -239,8 +264,8 @@ def undo_merges(modeladmin, request, queryset):
 
 @admin.register(LeadMerge)
 class LeadMergeAdmin(ReadOnlyAdmin):
-    list_display = ["into", "merged_lead_id", "reason", "confidence", "created_at", "undone_at"]
-    list_filter = ["reason", "undone_at"]
+    list_display = ["into", "merged_lead_id", reason_display, "confidence", "created_at", "undone_at"]
+    list_filter = [ReasonFilter, "undone_at"]
     search_fields = ["into__full_name"]
     list_select_related = ["into"]
     actions = [undo_merges]

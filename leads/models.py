@@ -477,13 +477,15 @@ class LeadMerge(models.Model):
 class IngestRequest(models.Model):
     """REST ingest idempotency: a repeated Idempotency-Key returns the stored response and creates nothing."""
 
-    key = models.CharField(max_length=200)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    response = models.JSONField(default=dict)
-    status_code = models.PositiveSmallIntegerField(default=200)
-    created_at = models.DateTimeField(default=timezone.now)
+    key = models.CharField(_("idempotency key"), max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE)
+    response = models.JSONField(_("stored response"), default=dict)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), default=200)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("ingest request")
+        verbose_name_plural = _("ingest requests")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="ingest_unique_key_per_user")]
 
     def __str__(self) -> str:

@@ -682,6 +682,16 @@ def lead_ids_unassigned(*, limit: int = 500) -> list[int]:
     )
 
 
+def lead_ids_unassigned_in_teams(*, team_ids: list[int], limit: int = 1000) -> list[int]:
+    """The roulette's backlog for ``team_ids`` (and leads of no team, which any team may take), in serving order."""
+    return list(
+        Lead.objects.filter(owner__isnull=True, stage__in=OPEN_STAGES, merged_into__isnull=True)
+        .filter(Q(team_id__in=team_ids) | Q(team__isnull=True))
+        .order_by("-priority", "created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def lead_ids_owned_open(*, owner_id: int) -> list[int]:
     return list(
         Lead.objects.filter(owner_id=owner_id, stage__in=OPEN_STAGES, merged_into__isnull=True)

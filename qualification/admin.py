@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
-from qualification import services
+from qualification import segmentation, services
 from qualification.config import definition_errors
 from qualification.models import ConfigStatus, LeadModel, LeadScore, ScoreHistory, ScoringConfig, Segmentation
 
@@ -130,6 +130,19 @@ class ScoringConfigAdmin(admin.ModelAdmin):
         return redirect("admin:qualification_scoringconfig_changelist")
 
 
+class SegmentFilter(admin.SimpleListFilter):
+    """Segments by their pt-BR names (the column stores the key, e.g. ``champions``)."""
+
+    title = _("segment")
+    parameter_name = "segment"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, label in segmentation.NAMES.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(segment=self.value()) if self.value() else queryset
+
+
 @admin.register(LeadScore)
 class LeadScoreAdmin(ReadOnly):
     list_display = [
@@ -138,14 +151,18 @@ class LeadScoreAdmin(ReadOnly):
         "category",
         "confidence",
         "action",
-        "segment",
+        "segment_name",
         "config_version",
         "model_version",
         "scored_at",
     ]
-    list_filter = ["category", "action", "segment", "trend"]
+    list_filter = ["category", "action", SegmentFilter, "trend"]
     search_fields = ["lead__id"]
     raw_id_fields = ["lead"]
+
+    @admin.display(description=_("segment"), ordering="segment")
+    def segment_name(self, obj):
+        return segmentation.name(obj.segment)
 
 
 @admin.register(ScoreHistory)

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.money import money_short
 from leads.selectors import SCORING_COLUMNS
 
 DIMENSIONS = {
@@ -83,12 +84,6 @@ def _ai(cols: dict) -> tuple[dict, ...]:
 
 def _days(values, now: datetime) -> list:
     return [None if v is None else max(0.0, (now - v).total_seconds() / 86400) for v in values]
-
-
-def _money(value: float) -> str:
-    if value >= 1_000_000:
-        return _("R$ %(v)s million") % {"v": f"{value / 1_000_000:.1f}".replace(".", ",").replace(",0", "")}
-    return _("R$ %(v)s thousand") % {"v": f"{value / 1000:.0f}"}
 
 
 def _ago(days: float) -> str:
@@ -171,7 +166,7 @@ INDICATORS: dict[str, Indicator] = {
             lambda cols, now: [max(0, (n or 1) - 1) for n in cols["recurrence_count"]],
             lambda v: ngettext("%(n)d more time", "%(n)d more times", int(v)) % {"n": int(v)},
         ),
-        Indicator("budget", "financial", _("Budget"), "number", _read_budget, lambda v: _money(float(v))),
+        Indicator("budget", "financial", _("Budget"), "number", _read_budget, lambda v: money_short(v)),
         Indicator(
             "urgency",
             "urgency",

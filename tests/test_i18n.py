@@ -13,8 +13,8 @@ def test_pt_br_catalogue_has_every_string_translated_and_compiled():
     po = polib.pofile(str(CATALOGUE / "django.po"))
     untranslated = [entry.msgid for entry in po.untranslated_entries() + po.fuzzy_entries()]
     assert untranslated == [], "translate these in locale/pt_BR, then run compilemessages"
-    mo = {entry.msgid: entry.msgstr or entry.msgstr_plural for entry in polib.mofile(str(CATALOGUE / "django.mo"))}
-    stale = [e.msgid for e in po.translated_entries() if mo.get(e.msgid) != (e.msgstr or e.msgstr_plural)]
+    mo = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.mofile(str(CATALOGUE / "django.mo"))}
+    stale = [e.msgid for e in po.translated_entries() if mo.get((e.msgctxt, e.msgid)) != (e.msgstr or e.msgstr_plural)]
     assert stale == [], "django.mo is out of date: run `manage.py compilemessages -l pt_BR --ignore .venv`"
 
 

@@ -13,6 +13,7 @@ from whatsapp.models import (
     ServiceWindow,
     Template,
     WebhookEvent,
+    messaging_limit_label,
 )
 from whatsapp.services import StatusNotYetMatched, message_retry, templates_sync, webhook_event_reprocess
 
@@ -52,10 +53,14 @@ class BusinessAccountAdmin(admin.ModelAdmin):
 
 @admin.register(PhoneNumber)
 class PhoneNumberAdmin(admin.ModelAdmin):
-    list_display = ["display_number", "verified_name", "account", "quality_rating", "messaging_limit", "status"]
+    list_display = ["display_number", "verified_name", "account", "quality_rating", "limit", "status"]
     list_filter = ["quality_rating", "status", "is_active", "account"]
     search_fields = ["display_number", "verified_name", "phone_number_id"]
     list_select_related = ["account"]
+
+    @admin.display(description=_("messaging limit"), ordering="messaging_limit")
+    def limit(self, obj):
+        return messaging_limit_label(obj.messaging_limit)
 
 
 @admin.register(Template)

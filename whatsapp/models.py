@@ -40,6 +40,21 @@ class QualityRating(models.TextChoices):
     UNKNOWN = "UNKNOWN", _("Unknown")
 
 
+def messaging_limit_label(value: str) -> str:
+    """Meta's tier code → what it means: ``"TIER_1K"`` → "1.000 pessoas por dia"; unknown codes as they came."""
+    import re
+
+    from django.utils.formats import number_format
+
+    match = re.fullmatch(r"TIER_(\d+)(K?)", value or "")
+    if match:
+        people = int(match.group(1)) * (1000 if match.group(2) else 1)
+        return _("%(n)s people a day") % {"n": number_format(people, force_grouping=True)}
+    if value == "TIER_UNLIMITED":
+        return str(_("no daily limit"))
+    return value
+
+
 class NumberStatus(models.TextChoices):
     CONNECTED = "CONNECTED", _("Connected")
     FLAGGED = "FLAGGED", _("Flagged")
@@ -75,6 +90,15 @@ class PhoneNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_number} ({self.verified_name})" if self.verified_name else self.display_number
+
+    @property
+    def messaging_limit_people(self) -> int | None:
+        """Meta's tier as the number of people it may start conversations with in 24 h ("TIER_1K" -> 1000); None
+        for no tier or an unlimited one."""
+        size = self.messaging_limit.removeprefix("TIER_")
+        scale = {"K": 1_000, "M": 1_000_000}.get(size[-1:], 1)
+        digits = size[:-1] if scale > 1 else size
+        return int(digits) * scale if digits.isdigit() else None
 
 
 class TemplateCategory(models.TextChoices):

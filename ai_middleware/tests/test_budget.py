@@ -208,6 +208,10 @@ PHRASINGS = [
     ("fechei num de 1,1 milhão lá no centro", (None, None)),
     ("custava 600 mil, ainda tá nesse valor?", (None, None)),
     ("meu orçamento tá em 400 mil", (400 * K, 400 * K)),
+    ("tá doido, 1,3 mi num apartamento de 70 metros", (None, None)),
+    ("sério? 900 mil é muito", (None, None)),
+    ("nossa, tenho 500 mil guardado", (500 * K, 500 * K)),
+    ("putz, 2 milhões... meu limite é 1,5", (None, 1_500_000)),
 ]
 
 

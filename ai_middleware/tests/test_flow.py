@@ -90,7 +90,12 @@ def test_an_inbound_message_is_extracted_and_merged_into_the_lead_with_provenanc
 
     client.force_login(owner)
     page = client.get(reverse("ai:lead_insights", args=[lead.pk])).content.decode()
-    assert 'data-value="interested"' in page and "spouse_decision" in page and "Curitiba" in page
+    assert (
+        'data-value="interested"' in page
+        and "Cônjuge também decide" in page
+        and "spouse_decision" not in page
+        and "Curitiba" in page
+    )
 
 
 def test_the_ai_card_is_only_shown_to_people_who_see_the_lead(client, lead_and_owner):

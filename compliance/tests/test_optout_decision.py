@@ -299,3 +299,79 @@ def test_typos_of_the_key_words_are_read_as_the_word_and_real_words_are_left_alo
     assert text_normalise(typo) == word
     for real in ("vista", "parte", "mandaram", "contrato", "porem", "tive", "chego"):
         assert text_normalise(real) == real
+
+
+# Issue #20 (helper optgen): registers the earlier files lacked — angry, legal, regional, indirect, elongated letters,
+# insistence, unsolicited messages, block threats — and the near-misses and partials that must not turn into a stop.
+REGISTER_STOPS = [
+    "vcs não cansam não? já falei que não quero",
+    "mais uma mensagem e eu bloqueio e denuncio",
+    "uai, já falei que não quero, tira meu número daí",
+    "até quando vou receber isso? não pedi nada",
+    "não dei autorização pra vocês terem meu contato, me removam",
+    "não quero ser incomodado",
+    "vou te bloquear",
+    "chega, bloqueado",
+    "encerrar contato",
+    "já disse que não, para de insistir",
+    "não quero saber de imóvel nenhum, me deixa",
+    "paraaa de mandar msg",
+    "estou sendo importunado por vocês, chega",
+    "pela última vez: não quero",
+    "sai fora, não quero nada",
+    "eu já disse que não quero comprar, podem parar com as mensagens",
+    "ja pedi 3x pra me tirarem daí, que falta de respeito",
+    "não me adicionem em lista nenhuma",
+    "me deixa fora disso",
+]
+REGISTER_NEAR_MISSES = [
+    "não tô recebendo mais nada de vocês, aconteceu alguma coisa?",
+    "para de mandar apartamento acima de 500 mil, não cabe no meu bolso",
+    "não me esqueci de vocês, só estou juntando o dinheiro",
+    "whats pode mandar, só não quero ligação agora porque estou em reunião",
+    "minha irmã pediu pra vocês pararem de mandar mensagem pra ela, mas pra mim pode mandar",
+    "esse número não é mais da Joana, agora é meu. pode mandar as ofertas pra mim",
+    "para tudo! esse preço é real?",
+    "não me manda mais aquele link quebrado, manda o certo",
+    "deixa de ser chato e me dá um desconto kkk",
+    "bloqueei meu cartão, vou pagar o sinal amanhã",
+    "Procon disse que a construtora tem que devolver meu dinheiro, vocês podem ajudar?",
+]
+
+
+@pytest.mark.parametrize("text", REGISTER_STOPS)
+def test_stop_requests_in_new_registers_stop_every_channel(text):
+    decision = optout_decide(text, DEFAULT_KEYWORDS)
+    assert (decision.action, scope_compact(decision)) == ("stop", "any"), decision
+
+
+@pytest.mark.parametrize("text", REGISTER_NEAR_MISSES)
+def test_near_misses_in_new_registers_are_never_a_stop(text):
+    assert optout_decide(text, DEFAULT_KEYWORDS).action != "stop"
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "scope"),
+    [
+        ("prefiro que mande texto em vez de áudio", "preference", "no_audio"),
+        ("minha mãe não gosta de áudio, então manda pra ela por escrito, tá?", "none", ""),
+        ("me procura de segunda a sexta", "preference", "days:0,1,2,3,4"),
+        ("entre 12 e 14 é melhor pra mim", "preference", "hours:12:00-14:00"),
+        ("depois das 18 eu consigo conversar", "preference", "hours:18:00-21:00"),
+        ("pode me chamar à noite, durante o dia não consigo", "preference", "hours:18:00-21:00"),
+        ("não gosto que me liguem, só whatsapp", "stop", "phone"),
+        ("chega de ligação, pode mandar por aqui", "stop", "phone"),
+        ("desbloqueei vocês, podem mandar as ofertas", "resume", "marketing"),
+        ("autorizo o envio de mensagens", "resume", "marketing"),
+        ("não autorizo o envio de mensagens", "stop", "any"),
+        ("retiro o pedido de sair, pode mandar", "resume", "marketing"),
+        ("cancela meu pedido de descadastro, quero continuar recebendo", "resume", "marketing"),
+        ("pode me reincluir na lista?", "resume", "marketing"),
+        ("quero entrar na lista de novo", "resume", "marketing"),
+        ("eu saí da lista mas quero entrar de novo", "resume", "marketing"),
+        ("cancela a solicitação de visita", "none", ""),
+    ],
+)
+def test_partial_and_resume_requests_in_new_registers(text, action, scope):
+    decision = optout_decide(text, DEFAULT_KEYWORDS)
+    assert (decision.action, scope_compact(decision)) == (action, scope), decision

@@ -14,9 +14,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 NAME_AGREES = 80
+
+# The reasons a decision records are stable codes (kept in reviews and merges); people read these.
+REASON_LABELS = {
+    "same CPF": _("same CPF"),
+    "same id in the source": _("same id in the source system"),
+    "same phone": _("same phone"),
+    "same e-mail": _("same e-mail"),
+    "same phone, different name": _("same phone, different name"),
+    "same e-mail, different name": _("same e-mail, different name"),
+    "same name and city, different contacts": _("same name and city, different contacts"),
+    "repeated in the file": _("repeated in the file"),
+    "shares a contact in the file, different name": _("shares a contact with another row of the file, different name"),
+    "linked by an imported row": _("linked by an imported row"),
+    "same name": _("same name"),
+    "new": _("new"),
+}
+
+
+def reason_label(reason: str) -> str:
+    """A stored reason → its pt-BR sentence; a reason typed by a person is shown as typed."""
+    return str(REASON_LABELS.get(reason, reason))
 
 
 @dataclass

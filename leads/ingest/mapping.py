@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_lazy as _
+
 from common.text import fold
 
 FIELDS = {
@@ -81,6 +83,34 @@ def _fold(text: str) -> str:
 
 
 _LOOKUP = {_fold(synonym): field for field, synonyms in FIELDS.items() for synonym in synonyms}
+
+
+# What a person reads for each target of the column mapping (the keys stay the stored, stable values).
+FIELD_LABELS = {
+    "full_name": _("Full name"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "phone": _("Phone"),
+    "phone2": _("Second phone"),
+    "email": _("E-mail"),
+    "document": _("Document (CPF)"),
+    "city": _("City"),
+    "state": _("State (UF)"),
+    "budget": _("Budget"),
+    "interest": _("Interest"),
+    "origin": _("Origin"),
+    "notes": _("Notes"),
+    "campaign_ref": _("Campaign"),
+    "ad_ref": _("Ad"),
+    "external_ref": _("Id in the source system"),
+    "attribute": _("Other data (kept on the lead)"),
+    "ignore": _("Ignore this column"),
+}
+
+
+def field_label(target: str) -> str:
+    """``"phone2"`` → "Segundo telefone"."""
+    return str(FIELD_LABELS.get(target, target))
 
 
 def mapping_suggest(headers: list[str], saved: dict | None = None) -> dict[str, str]:

@@ -12,6 +12,7 @@ from leads.services.lead import (
     lead_tags_set,
     lead_update,
     leads_rule_tags_sync,
+    leads_team_move,
 )
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
@@ -30,6 +31,7 @@ __all__ = [
     "lead_tags_set",
     "lead_update",
     "leads_rule_tags_sync",
+    "leads_team_move",
     "tag_get_or_create_path",
     "timeline_event_record",
 ]

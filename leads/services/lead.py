@@ -354,6 +354,31 @@ def lead_change_owner(
     return lead
 
 
+@transaction.atomic
+def leads_team_move(*, lead_ids: list[int], team_id: int, actor, team_name: str = "") -> int:
+    """Move leads still waiting for an owner to another team (a supervisor spreading a backlog); each timeline
+    says so. Leads that got an owner meanwhile stay where they are. Returns how many moved."""
+    moved = list(
+        Lead.objects.select_for_update()
+        .filter(pk__in=lead_ids, owner__isnull=True)
+        .exclude(team_id=team_id)
+        .values_list("pk", "team_id")
+    )
+    if not moved:
+        return 0
+    Lead.objects.filter(pk__in=[pk for pk, _team in moved]).update(team_id=team_id, updated_at=timezone.now())
+    text = _("Moved to the team “%(team)s”: no one in the previous team had room.") % {"team": team_name}
+    for pk, previous in moved:
+        timeline_event_record(
+            lead=Lead(pk=pk),
+            kind=EventKind.NOTE,
+            channel=EventChannel.WEB,
+            actor=actor,
+            payload={"text": text, "team_from": previous, "team_to": team_id},
+        )
+    return len(moved)
+
+
 def lead_lock(*, lead_id: int) -> Lead | None:
     """The lead, row-locked until the caller's transaction ends (claims under concurrency); None if absent."""
     return Lead.objects.select_for_update().filter(pk=lead_id, merged_into__isnull=True).first()

@@ -39,3 +39,19 @@ def lead_field_label(value: str) -> str:
         return str(Lead._meta.get_field(value).verbose_name).capitalize()
     except FieldDoesNotExist:
         return value
+
+
+@register.filter
+def mapping_label(target: str) -> str:
+    """An import column's target (``"phone2"``) → its label ("Segundo telefone")."""
+    from leads.ingest.mapping import field_label
+
+    return field_label(target)
+
+
+@register.filter
+def dedup_reason(reason: str) -> str:
+    """A duplicate's stored reason (``"same phone, different name"``) → its pt-BR sentence."""
+    from leads.ingest.dedup import reason_label
+
+    return reason_label(reason)

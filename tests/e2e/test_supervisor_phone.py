@@ -43,6 +43,22 @@ def _demo_world() -> dict:
         rejected=30,
         errors=[{"row": 7, "errors": {"phone": "telefone inválido: 11-99999999999999999999999"}}],
     )
+    from antiban.models import BulkSend
+
+    BulkSend.objects.create(  # a refusal whose reasons are long sentences: they wrap, the page stays 390 px wide
+        name="Lançamento Vila Mariana — todos os leads",
+        priority=2,
+        variants=[{"name": "lancamento_vila_mariana_2026", "language": "pt_BR"}],
+        audience=[],
+        light="red",
+        status="refused",
+        light_reasons=[
+            "2000 pessoas, mas os números só podem abrir 950 conversas hoje: envie para no máximo 950 agora e o "
+            "restante nos próximos dias.",
+            "+5511955550000 está em aquecimento até 16/12 (dia 1 de 10): nos primeiros 3 dias ele só responde a quem "
+            "escreveu; pode começar a enviar em 10/12. Envie por um número já aquecido.",
+        ],
+    )
     return {"lead": first, "job": job}
 
 

@@ -187,6 +187,9 @@ RULES: dict[str, Rule] = {
     "assignment:queue": Rule(SHARED),
     "assignment:bulk_assign": Rule(SHARED),  # leads one may see, consultants of one's teams
     "assignment:owner_move_undo": Rule(OBJECT, [lambda other, own: {"move_id": _owner_move(other).pk}]),
+    "assignment:capacity_raise": Rule(SHARED),  # the supervisor's own teams only
+    "assignment:waiting_assign": Rule(SHARED),
+    "assignment:waiting_spread": Rule(SHARED),
     "assignment:notifications": Rule(SHARED),
     "assignment:notifications_badge": Rule(SHARED),
     "assignment:notifications_read": Rule(SHARED),

@@ -57,6 +57,9 @@ def test_the_demo_has_a_warmed_number_a_small_send_goes_green_and_a_refusal_says
     template = _demo_template()
     health = browser.get("/antiban/").content.decode()
     assert "dia 1 de 10" in health  # the fresh number is on its first warm-up day, the other one is not
+    numbers = browser.get("/whatsapp/numbers/").content.decode()
+    assert "pessoas em 24 h" in numbers and "TIER_1K" not in numbers  # Meta's tier in words, not its code
+    assert "<dd>Alta</dd>" in health and "GREEN" not in health.replace("quality-green", "")
 
     page = _send(browser, template, stage="won")
     assert "Verde: segue, 2 pessoas" in page
