@@ -1027,17 +1027,64 @@ _model_lock = threading.Lock()
 
 def optout_model() -> OptOutModel:
     """The classifier trained from ``compliance/data/optout_ptbr.psv`` at first use, cached in the process (nothing
-    is downloaded). Its version names the training file's hash and the scikit-learn release."""
+    is downloaded). Its version names the training files' and this module's hash and the scikit-learn release.
+
+    Training (six fits for the thresholds) takes seconds alone and minutes on a CPU shared with a starting stack, so
+    the trained model is also kept on disk under ``OPTOUT_MODEL_DIR`` by version: ``make run`` trains it once before
+    the workers start (``manage.py optout_check --warm``) and every worker process then loads it in milliseconds,
+    instead of each one training it while inbound messages wait for its first drain."""
     global _model
     if _model is None:
         with _model_lock:
             if _model is None:
                 import sklearn
 
-                digest = hashlib.sha256(b"".join(path.read_bytes() for path in TRAINING_FILES)).hexdigest()[:12]
+                sources = b"".join(path.read_bytes() for path in (*TRAINING_FILES, Path(__file__)))
+                digest = hashlib.sha256(sources).hexdigest()[:12]
                 version = f"optout-lr-{digest}-sklearn{sklearn.__version__}"
-                _model = optout_model_train(optout_training_rows(), version=version)
+                _model = _model_stored(version) or _model_store(
+                    optout_model_train(optout_training_rows(), version=version)
+                )
     return _model
+
+
+def _model_path(version: str) -> Path | None:
+    from django.conf import settings
+
+    folder = getattr(settings, "OPTOUT_MODEL_DIR", "")
+    return Path(folder) / f"{version}.pickle" if folder else None
+
+
+def _model_stored(version: str) -> OptOutModel | None:
+    """The model this version trained earlier, from a file only this app writes (``_model_store``)."""
+    import pickle
+
+    path = _model_path(version)
+    try:
+        model = pickle.loads(path.read_bytes()) if path else None  # noqa: S301 - our own file, see _model_store
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return model if isinstance(model, OptOutModel) and model.version == version else None
+
+
+def _model_store(model: OptOutModel) -> OptOutModel:
+    """Keep the trained model for the next processes (written whole, then renamed); a read-only disk only costs
+    them the training."""
+    import os
+    import pickle
+    import tempfile
+
+    path = _model_path(model.version)
+    if path is None:
+        return model
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            handle.write(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(handle.name, path)
+    except OSError:
+        pass
+    return model
 
 
 # --- The layered decision -------------------------------------------------------------------------------------------

@@ -42,6 +42,9 @@ def main() -> int:
         subprocess.run([sys.executable, "manage.py", "train_lead_model"], cwd=BASE_DIR, env=env, check=False)
         subprocess.run([sys.executable, "manage.py", "segment_leads"], cwd=BASE_DIR, env=env, check=False)
         manage("reconcile_assignment")
+        # Train the opt-out classifier once and keep it on disk: every worker loads it at start instead of training
+        # it (minutes on a busy CPU) while the first inbound messages wait for the inbound worker.
+        manage("optout_check", "--warm")
         address = f"http://{env.get('FLUXO_HOST', '127.0.0.1')}:{env.get('FLUXO_PORT', '8000')}"
         print(f"\nFluxo is starting at {address} — press Ctrl-C to stop.\n", flush=True)
         honcho = subprocess.Popen([os.path.join(bin_dir, "honcho"), "start", "-f", "Procfile"], cwd=BASE_DIR, env=env)

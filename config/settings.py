@@ -450,6 +450,9 @@ WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", default=META_VERIFY_TOKEN)
 # A webhook event whose processing fails is parked and tried again after RETRY_S, 2×, 4×… up to MAX_ATTEMPTS times
 WHATSAPP_EVENT_MAX_ATTEMPTS = env.int("WHATSAPP_EVENT_MAX_ATTEMPTS", default=5)
 WHATSAPP_EVENT_RETRY_S = env.int("WHATSAPP_EVENT_RETRY_S", default=60)
+# The trained opt-out classifier is kept here by version (training data, code, scikit-learn), so each worker process
+# loads it instead of training it; empty disables the file (each process trains its own).
+OPTOUT_MODEL_DIR = env("OPTOUT_MODEL_DIR", default=str(BASE_DIR / ".data" / "models"))
 # The marketing template's "stop" quick-reply button: an inbound button whose payload or text is one of these revokes
 # the person's WhatsApp marketing consent at once (compared ignoring case and accents).
 WHATSAPP_MARKETING_STOP_PAYLOADS = env.list(

@@ -5,8 +5,9 @@ statuses within minutes). The POST needs no session, CSRF, locale or template: o
 INSERT. ``config/wsgi.py`` routes ``POST /webhooks/whatsapp/`` here before Django's middleware; the Django view
 (handshake, and the same POST for the test client and ``runserver``) calls the same ``webhook_receive``.
 
-Processing is kicked at most once per second through Redis (``SET NX``) instead of one queue message per event;
-beat also drains every minute, so nothing depends on the kick arriving.
+Processing is kicked at most once per second through Redis (``SET NX``) instead of one queue message per event, with
+one trailing kick a second later for events stored after that drain had already finished (without it such an event
+waited for beat, up to a minute); beat also drains every minute, so nothing depends on the kick arriving.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def drain_kick() -> None:
     without a Redis round trip per event (a process checks its own clock first). A broker hiccup only delays."""
     from whatsapp.tasks import webhook_events_drain
 
-    _kick(webhook_events_drain.delay)
+    _kick(webhook_events_drain.delay, later=lambda seconds: webhook_events_drain.apply_async(countdown=seconds))
 
 
 class _Slot:

@@ -100,3 +100,28 @@ def test_optout_eval_reports_the_group_aware_split(tmp_path):
     assert report["stop_recall"] == 1.0 and report["false_suppressions"] == 0
     assert report["per_action"]["preference"] == {"n": 1, "accuracy": 1.0}
     assert report["decision_ms"]["p95"] < 50
+
+
+def test_optout_check_warm_trains_once_and_later_processes_load_the_stored_model(settings, tmp_path, monkeypatch):
+    """`make run` runs `optout_check --warm` before the workers start: the trained classifier is kept on disk by
+    version, and the next process (a worker; here the same one with its in-memory model dropped) loads that file
+    instead of training it again (nothing rewritten)."""
+    from compliance import optout
+
+    settings.OPTOUT_MODEL_DIR = str(tmp_path)
+
+    def warm() -> str:
+        monkeypatch.setattr(optout, "_model", None)  # a process that has not loaded the model yet
+        out = io.StringIO()
+        call_command("optout_check", "--warm", stdout=out)
+        return out.getvalue().strip()
+
+    version = warm()
+    stored = tmp_path / f"{version}.pickle"
+    assert version.startswith("optout-lr-") and stored.is_file()
+    written = stored.stat().st_mtime_ns
+
+    assert warm() == version  # the next process serves the same model ...
+    assert stored.stat().st_mtime_ns == written  # ... loaded from the file, not trained and stored again
+    assert [p.name for p in tmp_path.iterdir()] == [stored.name]  # no temporary file left behind
+    assert _check("me tira dessa lista por favor")["action"] == "stop"  # and it decides as before

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from compliance.models import ConsentSource
+from compliance.optout import optout_model
 from compliance.services.consent import inbound_text_screen
 
 # A number nobody has: the screen runs its writes for it and they are rolled back.
@@ -18,10 +19,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--text", required=True, help="The inbound message text.")
+        parser.add_argument("--text", default="", help="The inbound message text.")
+        parser.add_argument(
+            "--warm",
+            action="store_true",
+            help="Only train (or load) the classifier and keep it on disk, so worker processes load it at start.",
+        )
         parser.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args, **options):
+        if options.get("warm"):
+            model = optout_model()
+            self.stdout.write(model.version)
+            return
         text = options["text"]
         if not text.strip():
             raise CommandError(_("--text is empty: give the message to check."))
