@@ -103,7 +103,7 @@ def _canon_word(word: str) -> str:
     return max((key for key, distance, _index in found if distance == nearest), key=lambda key: fuzz.ratio(word, key))
 
 
-_STOP_EMOJI = re.compile("[\U0001f6d1\U0001f6ab\u26d4\u274c\u270b\U0001f645]")  # 🛑 🚫 ⛔ ❌ ✋ 🙅
+_STOP_EMOJI = re.compile("[\U0001f6d1\U0001f6ab\u26d4\u274c\u270b\U0001f645\U0001f515]")  # 🛑 🚫 ⛔ ❌ ✋ 🙅 🔕
 
 
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
@@ -1179,7 +1179,142 @@ def _keyword_stop(hit: OptOutHit) -> OptOutDecision:
     )
 
 
+# --- The confirm band: a general policy over the layers' decisions ------------------------------------------------
+# A hard stop needs high-precision evidence; a message that carries a cue of refusing or stopping and that no rule
+# resolved is asked about (one tap) rather than ignored. Neither list names phrases: they are classes of cue.
+
+# Someone else does or asks the stopping ("o outro corretor me tirou da lista", "meu chefe não para de me ligar").
+_OTHER_ACTOR = re.compile(
+    r"\b(?:o outro|a outra|os outros|as outras|outro corretor|outra imobiliaria|outra construtora|outra empresa)\b"
+    r"|\b(?:meu|minha|o|a) (?:chefe|marido|esposa|mulher|pai|mae|irmao|irma|filho|filha|vizinho|vizinha|sindico|"
+    r"socio|socia|namorado|namorada)\b"
+)
+# Something other than our messages is what is refused or removed (a bill, a card, another phone, a region), or
+# sending is welcome in the same message ("pode mandar", "só usa esse", "ainda bem que vocês mandam").
+_OTHER_OBJECT = re.compile(
+    r"\b(?:boleto\w*|cart(?:ao|oes)|fatura\w*|fixo|impresso\w*|zona \w+|bairro\w*|regiao|cidade)\b"
+    r"|(?<!nao )(?<!nem )\b(?:pode|podem) (?:me )?(?:mandar|enviar|continuar|usar)\b|\bainda bem que\b"
+    r"|\bso (?:usa|use|usem|quero|manda|mande|mandem|pra mim)\b"
+)
+# Cues of refusing or of not wanting our messages that the rules do not resolve: complaints of too many messages,
+# challenges to where the number came from or to consent, a need already met, a negative emoji alone.
+_ASK_CUE = re.compile(
+    r"\b(?:mensage\w*|msg\w*|coisa\w*|propaganda\w*) (?:\w+ )?(?:demais|toda hora|todo dia)\b"
+    r"|\b(?:muit[oa]s?|tant[oa]s?) (?:mensage\w*|msg\w*|coisa\w*|propaganda\w*)\b"
+    r"|\b(?:quem|onde|como) (?:\w+ ){0,2}(?:deu|passou|pegou|pegaram|conseguiu|conseguiram|tiraram|arrumou|arrumaram)"
+    r" (?:\w+ )?(?:meu|o meu) (?:numero|contato|telefone|celular|whats\w*|zap)\b"
+    r"|\bnunca (?:pedi|autorizei|me cadastrei|me inscrevi|dei)\b|\b(?:golpe|spam)\b"
+    r"|\b(?:ja|acabei de) (?:comprei|fechei|achei|encontrei|aluguei)\b|\bdesisti\b(?! d[aeo])|\bnao preciso mais\b"
+    r"|\b(?:melhor|prefiro) nao\b|\bsumir\b"
+    # a request to cease addressed to us, or a cessation verb on what we send
+    r"|\b(?:pode|podem|favor|pfv|por favor|quero|queria) (?:parar|cessar|encerrar|suspender|interromper)\b"
+    r"|\b(?:parar|parem|pare|cessar|cessem|encerr\w*|suspend\w*|interromp\w*|nada de|chega de|sem mais) (?:\w+ )?"
+    r"(?:mensag|msg|telefon|lig|contat|propaganda|oferta|promoc|envio|disparo)\w*"
+)
+# What a cessation cue must be about to be asked about: our messages, contact, the list or the number.
+_CONTACT_OBJECT = re.compile(
+    r"\b(?:mensag\w*|msg\w*|mand\w*|envi\w*|contat\w*|lig\w*|telefon\w*|listas?|numero|cadastr\w*|base|zap|"
+    r"whats\w*|propaganda\w*|ofertas?|promoc\w*|spam|incomod\w*|perturb\w*|esquec\w*|escrev\w*|procur\w*|"
+    r"stopemoji|parem|parar|pare)\b"
+)
+# Other things a message may remove or refuse, or a number that changed: no question about our messages.
+_OTHER_THING = re.compile(
+    r"\b(?:foto\w*|document\w*|arquivo\w*|contrato\w*|proposta\w*|visita\w*|reuniao|vaga\w*|numero novo|"
+    r"novo numero|troquei)\b"
+)
+# Contact welcome later or still ("me chama mês que vem", "mas continua me mandando"): nothing to ask.
+_LATER = re.compile(
+    r"\bnao (?:\w+ ){0,2}(?:recebendo|recebi|chegou|chegando)\b"
+    r"|\b(?:continu\w*|que vem|na volta|me chama|me procura|fala comigo)\b(?! mais| nao)"
+)
+# 👎 😡 😠 🤬 😒 🙄 😑 alone
+_ASK_EMOJI = re.compile("^[\\s\U0001f44e\U0001f621\U0001f620\U0001f92c\U0001f612\U0001f644\U0001f611]+$")
+
+
+_RELAYED = re.compile(r"\b(?:pediu|pede|pedindo|pediram|mandou dizer) (?:pra|para|que) (?:vcs|voces|voce|vc)\b")
+
+
+def _hard_stop_guarded(folded: str) -> str | None:
+    """Why a stop found by a phrase rule or the model is asked about instead of taken: another actor, another
+    object or a welcome in the same message, or a hedge."""
+    relayed = _RELAYED.search(folded)  # "minha mãe pediu pra vocês pararem de mandar pra ela": her own stop
+    if (_OTHER_ACTOR.search(folded) or _THIRD_PARTY.search(folded)) and not relayed:
+        return "other_actor"
+    if _OTHER_OBJECT.search(folded):
+        return "other_object"
+    if _HEDGE.search(folded):
+        return "hedge"
+    return None
+
+
+def _stop_guard(text: str, folded: str, rules) -> str | None:
+    """The guard of a stop, read in the clauses that carry the stop ("mudei de cidade. me removam da lista": the
+    city is another clause), or in the whole message when no single clause does."""
+    clauses = text_clauses(text) if _CLAUSE_BREAK.search(text or "") else ()
+    stopping = [c for c in clauses if _grammar_match(c) or optout_match(c, rules)] if len(clauses) > 1 else []
+    if not stopping:
+        return _hard_stop_guarded(folded)
+    guards = [_hard_stop_guarded(c) for c in stopping]
+    return guards[0] if all(guards) else None
+
+
+def _asks(text: str, folded: str, rules) -> str | None:
+    """Why a message the layers left at none is still asked about: a refusal or cessation cue no rule resolved."""
+    if _ASK_EMOJI.match(text or "") and (text or "").strip():
+        return "negative_emoji"
+    if _ASK_CUE.search(folded):
+        return "refusal_cue"
+    cessation = _STOP_CUE.search(folded) and (_CONTACT_OBJECT.search(folded) or len(folded.split()) <= 3)
+    if cessation and not any(
+        pattern.search(folded)
+        for pattern in (_WANTS_MORE, _WELCOME, _OTHER_OBJECT, _OTHER_THING, _OTHER_ACTOR, _THIRD_PARTY, _LATER)
+    ):
+        return "cessation_cue"
+    # a clause that is a whole-message keyword on its own ("responda SAIR. SAIR")
+    clauses = text_clauses(text) if _CLAUSE_BREAK.search(text or "") else ()
+    if len(clauses) > 1 and any(optout_match(c, [r for r in rules if r.whole_message]) for c in clauses):
+        return "keyword_clause"
+    return None
+
+
 def optout_decide(
+    text: str,
+    rules: Iterable[KeywordRule],
+    *,
+    model: OptOutModel | None = None,
+    llm: Callable[[str], str] | None = None,
+) -> OptOutDecision:
+    """The layered decision (``_layers_decide``) inside the confirm band: a stop that is not a whole-message keyword
+    and carries a guard (another actor or object, a hedge) is asked about; a message left at none that carries a
+    refusal or cessation cue is asked about. The evidence names the policy and keeps the layer's."""
+    rules = tuple(rules)
+    decision = _layers_decide(text, rules, model=model, llm=llm)
+    folded = text_normalise(text)
+    evidence = decision.evidence
+    hard = decision.action == STOP and not evidence.get("whole_message") and evidence.get("layer") != "llm"
+    guard = _stop_guard(text, folded, rules) if hard else None
+    # a calls-only stop welcomes messages by its nature ("só whats, não me liga"): only another actor guards it
+    if guard and decision.scope.get("channels") == ["phone"] and guard != "other_actor":
+        guard = None
+    if guard:
+        return OptOutDecision(CONFIRM, {}, {**evidence, "policy": "confirm_band", "guard": guard})
+    if decision.action == NONE and not folded and _ASK_EMOJI.match(text or "") and (text or "").strip():
+        return OptOutDecision(CONFIRM, {}, {**evidence, "policy": "confirm_band", "cue": "negative_emoji"})
+    if decision.action == NONE and evidence.get("rule") != "other_matter" and folded:
+        if evidence.get("rule") == "keep":
+            # "caso continuem, vou à ANPD. parem de me enviar": a keep word beside a stop clause
+            clauses = text_clauses(text)
+            if len(clauses) > 1 and any(_grammar_match(c) for c in clauses if not _KEEP.search(c)):
+                return OptOutDecision(CONFIRM, {}, {**evidence, "policy": "confirm_band", "cue": "keep_and_stop"})
+            return decision
+        if evidence.get("layer") == "llm":
+            return decision
+        if cue := _asks(text, folded, rules):
+            return OptOutDecision(CONFIRM, {}, {**evidence, "policy": "confirm_band", "cue": cue})
+    return decision
+
+
+def _layers_decide(
     text: str,
     rules: Iterable[KeywordRule],
     *,

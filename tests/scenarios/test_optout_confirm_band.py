@@ -1,0 +1,66 @@
+"""Issue #20 (task optband): the confirm band. Through `manage.py optout_check` (the screen a real inbound message
+passes), a message with a cue of refusing or stopping that no rule resolves is asked about ("Quer parar de receber
+nossas mensagens?") rather than ignored; a stop found by a phrase rule or the model where another person, another
+object or a hedge is in play is asked about rather than suppressed; clear stops, clear near-misses and ordinary
+messages keep their decision. The evidence names the policy and its cue or guard, never the text."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def _check(text: str) -> dict:
+    out = io.StringIO()
+    call_command("optout_check", "--text", text, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+# Uncertain: a refusal or cessation cue no rule resolves, or a stop with a guard → asked, never ignored nor taken.
+ASKED = [
+    "recebo mensagem demais de vocês",
+    "quem passou meu contato pra vocês?",
+    "eu nunca autorizei isso",
+    "👎👎",
+    "podem parar, agradeço",
+    "nada de promoção, por favor",
+    "já fechei com outra imobiliária, obrigado",
+    "pensando bem, melhor não",
+    "a outra corretora não para de me mandar mensagem, que chato",
+    "meu sócio disse que vocês tiraram ele da lista, foi engano?",
+    "não me mandem mais fatura pelo zap, só por email",
+]
+# Clear ones keep their decision.
+UNCHANGED = [
+    ("SAIR", "stop"),
+    ("parem de me mandar mensagem", "stop"),
+    ("me tira da lista de vocês por favor", "stop"),
+    ("oi tenho interesse", "none"),
+    ("qual o valor?", "none"),
+    ("quanto sai a parcela?", "none"),
+    ("cancela a visita de sábado, remarco depois", "none"),
+    ("não recebi o folder ainda", "none"),
+    ("agora não dá, me chama mês que vem", "none"),
+    ("não me liga, só whats", "stop"),
+]
+
+
+@pytest.mark.parametrize("text", ASKED)
+def test_an_uncertain_message_is_asked_about_with_the_policy_as_evidence(text):
+    decision = _check(text)
+    assert decision["action"] == "confirm", decision
+    evidence = decision["evidence"]
+    assert evidence["policy"] == "confirm_band" and (evidence.get("cue") or evidence.get("guard"))
+    assert text not in json.dumps(evidence, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("text", "action"), UNCHANGED)
+def test_clear_messages_keep_their_decision(text, action):
+    decision = _check(text)
+    assert decision["action"] == action, decision
+    assert "policy" not in decision["evidence"]
