@@ -11,6 +11,10 @@ from common.text import fold
 from leads.models import BrazilianState, Lead, LeadSource, LeadStage
 
 
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """``?ids=1,2,3``: each one a number (``null`` or text is a 400 naming the filter, never a 500)."""
+
+
 class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
     # distinct=False: a plain column needs no DISTINCT (which sorted a million rows for "stage=new")
@@ -21,7 +25,7 @@ class LeadFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag", label=_("Tag (includes sub-tags)"))
     city = django_filters.CharFilter(method="filter_city", label=_("City"))
     state = django_filters.ChoiceFilter(choices=BrazilianState.choices, label=_("State"))
-    ids = django_filters.BaseInFilter(field_name="id", label=_("Selected leads"))
+    ids = NumberInFilter(field_name="id", label=_("Selected leads"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
     created_before = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__lte", label=_("Created until")
