@@ -31,7 +31,9 @@ def _rows(page: str) -> list[str]:
 def test_the_inbox_lists_conversations_with_their_filters_times_and_previews(
     world, meta_post, wa, login, contact_hours_open
 ):
-    from whatsapp.models import ServiceWindow
+    from django.db.models import F
+
+    from whatsapp.models import Message, ServiceWindow
 
     ana = world["ana"]
     answered, waiting = world["leads"]["ana"]
@@ -48,6 +50,10 @@ def test_the_inbox_lists_conversations_with_their_filters_times_and_previews(
     )
     assert sent.status_code == 200 and "Tem sim" in sent.content.decode()
     ServiceWindow.objects.filter(contact=_phone(answered)).update(expires_at=timezone.now() + timedelta(minutes=50))
+    # Those messages came minutes ago (in the order they were sent): Meta stamps the next inbound message in whole
+    # seconds, and within the same second it would sort before Ana's reply.
+    for lead, minutes in ((opted, 2), (answered, 1)):
+        Message.objects.filter(contact=_phone(lead)).update(created_at=F("created_at") - timedelta(minutes=minutes))
     # The third person opts out on the phone; Ana records it on the lead page.
     point = opted.contact_points.get(value=_phone(opted))
     browser.post(f"/leads/{opted.pk}/contacts/{point.pk}/opt-out/", {"reason": "pediu por telefone"})
