@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ai_middleware.models import Objection
-from leads.models import InterestType
+from leads.selectors import interest_type_choices
 
 LABELS: dict[str, dict[str, object]] = {
     "intent": {
@@ -37,7 +37,7 @@ LABELS: dict[str, dict[str, object]] = {
         "decision": _("Ready to decide"),
         "unknown": pgettext_lazy("buying stage", "Unknown"),
     },
-    "property_type": dict(InterestType.choices),
+    "property_type": dict(interest_type_choices()),
     "objection": dict(Objection.choices),
     "field": {
         "intent": _("intent"),

@@ -11,7 +11,7 @@ from assignment.models import (
     Task,
     Team,
 )
-from qualification.models import Category
+from qualification.selectors import category_choices
 
 
 class CategoryFilter(admin.SimpleListFilter):
@@ -21,7 +21,7 @@ class CategoryFilter(admin.SimpleListFilter):
     parameter_name = "category"
 
     def lookups(self, request, model_admin):
-        return Category.choices
+        return category_choices()
 
     def queryset(self, request, queryset):
         return queryset.filter(category=self.value()) if self.value() else queryset
@@ -76,7 +76,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("class"), ordering="category")
     def category_label(self, obj):
-        return Category(obj.category).label if obj.category in Category.values else obj.category
+        return dict(category_choices()).get(obj.category, obj.category)
 
     def has_add_permission(self, request):
         return False  # assignments go through the roulette or the supervisor tools (capacity and timeline)

@@ -425,8 +425,7 @@ def capacity_raise_today(*, actor, extra: int, now=None) -> dict:
     """Every consultant of the actor's teams may take ``extra`` more leads today (both caps; it lapses at midnight),
     then the roulette runs over the leads waiting in those teams. Audited; returns consultants raised, assigned and
     still waiting."""
-    from compliance.models import AuditCategory
-    from compliance.services.audit import audit_record
+    from compliance.services.audit import audit_change
 
     if not user_has_role(actor, Role.SUPERVISOR, Role.ADMIN):
         raise PermissionDeniedError(_("Only supervisors and admins change the consultants' limits."))
@@ -437,11 +436,8 @@ def capacity_raise_today(*, actor, extra: int, now=None) -> dict:
     raised = ConsultantProfile.objects.filter(user_id__in=selectors.team_member_ids(teams)).update(
         extra_today=extra, extra_date=_local(now).date()
     )
-    audit_record(
-        action="assignment.capacity_raised_today",
-        category=AuditCategory.CHANGE,
-        details={"extra": extra, "consultants": raised},
-        actor=actor,
+    audit_change(
+        action="assignment.capacity_raised_today", details={"extra": extra, "consultants": raised}, actor=actor
     )
     result = leads_assign(lead_ids=_waiting_in(teams)[:CAPACITY_BATCH], now=now)
     return {"raised": raised, **result}

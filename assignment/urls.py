@@ -23,6 +23,7 @@ urlpatterns = [
     path("atribuicao/leads/<int:lead_id>/atribuir/", views.lead_assign_view, name="lead_assign"),
     path("quadro/", views_board.board_view, name="board"),
     path("quadro/leads/<int:lead_id>/mover/", views_board.board_move_view, name="board_move"),
+    path("quadro/colunas/<slug:stage>/", views_board.board_column_view, name="board_column"),
     path("tarefas/", views_tasks.my_tasks_view, name="tasks"),
     path("tarefas/<int:task_id>/concluir/", views_tasks.task_done_view, name="task_done"),
     path("tarefas/<int:task_id>/adiar/", views_tasks.task_snooze_view, name="task_snooze"),

@@ -28,6 +28,7 @@ from leads.models import (
     DuplicateReview,
     EventKind,
     ImportJob,
+    InterestType,
     Lead,
     LeadEvent,
     LeadSource,
@@ -485,6 +486,11 @@ def lead_stages() -> list[LeadStage]:
     return list(LeadStage)
 
 
+def interest_type_choices() -> list[tuple[str, str]]:
+    """(code, translated label) of what a lead may be interested in, for apps that label these codes."""
+    return list(InterestType.choices)
+
+
 def lead_external_ref_exists(*, source: LeadSource, external_ref: str) -> bool:
     return Lead.objects.filter(source=source, external_ref=external_ref).exists()
 
@@ -741,6 +747,27 @@ def lead_board(*, user, filters: dict | None = None, per_stage: int = BOARD_CARD
     return lead_board_columns(user=user, per_stage=per_stage, filters=filters)
 
 
+def lead_board_counts(*, user, stages: list[str], filters: dict | None = None) -> list[dict]:
+    """The capped counts of only these columns (a card moved: its old and new column), in pipeline order, each
+    ``{"stage", "label", "count", "count_capped"}``: one query. Unknown stages are left out."""
+    return lead_board_columns(user=user, per_stage=0, filters=filters, stages=stages)
+
+
+def lead_board_column_more(
+    *, user, stage: str, after_id: int, filters: dict | None = None, limit: int = BOARD_CARDS_PER_STAGE
+) -> list[Lead] | None:
+    """A column's next cards ("ver mais"): the ``limit`` visible leads of ``stage`` matching ``filters`` that come
+    after the card ``after_id`` in the board's order (newest first), with owner, source and team loaded — whatever
+    column that card is in now (it may have been moved). None when ``after_id`` is no lead ``user`` may see.
+    Raises LeadFilterInvalid."""
+    leads = lead_list(user=user, filters=filters).filter(stage=stage)
+    last = lead_visible_to(user).filter(pk=after_id).values_list("created_at", flat=True).first()
+    if last is None:
+        return None
+    after = Q(created_at__lt=last) | Q(created_at=last, pk__lt=after_id)
+    return list(leads.filter(after).select_related("owner", "source", "team").order_by("-created_at", "-id")[:limit])
+
+
 def lead_last_contact_many(*, lead_ids: list[int]) -> dict[int, object]:
     """lead id → when the last WhatsApp message (either way) was, for the leads that have one."""
     rows = (
@@ -753,18 +780,24 @@ def lead_last_contact_many(*, lead_ids: list[int]) -> dict[int, object]:
     return dict(rows)
 
 
-def lead_board_columns(*, user, per_stage: int = 20, filters: dict | None = None) -> list[dict]:
+def lead_board_columns(
+    *, user, per_stage: int = 20, filters: dict | None = None, stages: list[str] | None = None
+) -> list[dict]:
     """The pipeline board: one column per stage, in pipeline order, over the leads ``lead_list`` shows ``user``
     (same visibility and filters): ``{"stage", "label", "count", "count_capped", "cards"}``. ``count`` stops at
     ``FLUXO_LIST_COUNT_CAP`` (``count_capped`` says there are more), ``cards`` are the ``per_stage`` newest leads with
     owner, source and team loaded. Three queries whatever the size of the base: the capped counts of every stage in
-    one statement, the card ids of every stage in one UNION ALL, then the cards."""
+    one statement, the card ids of every stage in one UNION ALL, then the cards. ``stages`` limits the columns to
+    those (a moved card's two counts)."""
     from django.conf import settings
     from django.db import connection
 
     cap = settings.FLUXO_LIST_COUNT_CAP
     leads = lead_list(user=user, filters=filters).order_by()
-    stages = lead_stages()
+    wanted = set(stages) if stages is not None else None
+    stages = [stage for stage in lead_stages() if wanted is None or stage.value in wanted]
+    if not stages:
+        return []
     counts_sql, params = [], []
     for stage in stages:
         sql, sql_params = leads.filter(stage=stage.value).values("pk")[: cap + 1].query.sql_with_params()

@@ -17,7 +17,7 @@ from leads import selectors, services
 from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
 from leads.forms import LeadCreateForm, LeadEditForm, NoteForm, ReferralForm, StageForm
-from leads.models import EventChannel, LeadStage
+from leads.models import LeadStage
 from leads.services.bulk import leads_stage_change, leads_tag_add
 from leads.services.dedup_check import lead_duplicate_warning
 from leads.services.export import lead_export
@@ -236,12 +236,8 @@ def lead_stage_change_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     error = None
     if form.is_valid():
         try:
-            lead = services.lead_change_stage(
-                lead=lead,
-                actor=request.user,
-                stage=form.cleaned_data["stage"],
-                reason=form.cleaned_data["reason"],
-                channel=EventChannel.WEB,
+            lead = services.lead_change_stage_by_hand(
+                lead=lead, actor=request.user, stage=form.cleaned_data["stage"], reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
             error = exc.message

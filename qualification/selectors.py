@@ -38,6 +38,11 @@ class ServedClass:
         return str(Category(self.code).label)
 
 
+def category_choices() -> list[tuple[str, str]]:
+    """(code, translated label) of the classes (hot, warm, cold…), for apps that store or filter by the code."""
+    return list(Category.choices)
+
+
 def served(score: LeadScore) -> ServedClass:
     model = score.probability is not None
     return ServedClass(

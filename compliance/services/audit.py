@@ -117,8 +117,9 @@ def audit_record(
     return entry
 
 
-def audit_change(*, action: str, obj, details: dict | None = None, actor=None) -> AuditEntry:
-    """A change other apps record explicitly (e.g. an import's totals, where rows were written with COPY)."""
+def audit_change(*, action: str, obj=None, details: dict | None = None, actor=None) -> AuditEntry:
+    """A change other apps record explicitly (e.g. an import's totals, where rows were written with COPY; a
+    supervisor's change to every consultant of their teams, on no one object)."""
     return audit_record(action=action, category=AuditCategory.CHANGE, obj=obj, details=details, actor=actor)
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from leads.models import EventChannel, EventKind, Lead, LeadStage
-from leads.services.lead import lead_change_stage
+from leads.services.lead import lead_change_stage_by_hand
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
 
@@ -63,6 +63,6 @@ def leads_stage_change(*, lead_ids, actor, stage: str, reason: str = "") -> dict
         if lead.stage == stage:
             unchanged += 1
             continue
-        lead_change_stage(lead=lead, actor=actor, stage=stage, reason=reason, channel=EventChannel.WEB)
+        lead_change_stage_by_hand(lead=lead, actor=actor, stage=stage, reason=reason)
         moved += 1
     return {"moved": moved, "unchanged": unchanged}

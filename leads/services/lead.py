@@ -310,6 +310,12 @@ def lead_contacted_on_first_message(
     return True
 
 
+def lead_change_stage_by_hand(*, lead: Lead, actor, stage: str, reason: str = "") -> Lead:
+    """A person moved the lead in the web UI (the lead page, the list's bulk action, the board in another app):
+    ``lead_change_stage`` on the web channel, so that apps above need not know the timeline's channels."""
+    return lead_change_stage(lead=lead, actor=actor, stage=stage, reason=reason, channel=EventChannel.WEB)
+
+
 @transaction.atomic
 def lead_change_owner(
     *,

@@ -86,19 +86,39 @@ def test_a_consultant_drags_cards_on_the_board_and_moves_one_with_the_keyboard(l
     event = LeadEvent.objects.filter(lead=otavio, kind=EventKind.STAGE_CHANGED).latest("id")
     assert event.payload["reason"] == "Comprou com outra imobiliária"
 
-    # The keyboard path: "Mover para…" on Paula's card, no pointer involved.
+    # The keyboard path: "Mover para…" on Paula's card opens the move dialog, no pointer involved.
     card = page.locator(f"[data-lead='{paula.pk}']")
-    card.locator("summary").focus()
+    card.get_by_test_id("card-move").focus()
     page.keyboard.press("Enter")
-    card.locator("select[name=stage]").select_option(LeadStage.QUALIFIED)
-    card.locator("select[name=stage]").focus()
+    move = page.locator("#board-move")
+    expect(move).to_be_visible()
+    expect(move.locator("select[name=stage]")).to_be_focused()
+    expect(move.locator("option[value=new]")).to_be_disabled()  # where the card already is
+    move.locator("select[name=stage]").select_option(LeadStage.QUALIFIED)
     page.keyboard.press("Tab")  # the reason (optional here)
-    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # Cancel
+    page.keyboard.press("Tab")  # Move
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("count-qualified")).to_have_text("1")
+    expect(page.get_by_test_id("count-new")).to_have_text("0")
     expect(page.locator(f"[data-stage=qualified] [data-lead='{paula.pk}']")).to_be_visible()
+    expect(page.locator(f"[data-stage=qualified] [data-lead='{paula.pk}'] .board-card-name")).to_be_focused()
+    expect(page.locator(f"[data-lead='{paula.pk}']")).to_have_count(1)
     paula.refresh_from_db()
     assert paula.stage == LeadStage.QUALIFIED
+
+    # "Perdido" from the dialog asks for the reason before anything is sent.
+    card = page.locator(f"[data-lead='{rita.pk}']")
+    card.get_by_test_id("card-move").focus()
+    page.keyboard.press("Enter")
+    move.locator("select[name=stage]").select_option(LeadStage.LOST)
+    move.get_by_test_id("move-submit").click()
+    expect(move).to_be_visible()  # the reason is required: the dialog stays open
+    move.get_by_test_id("move-reason").fill("Desistiu da compra")
+    move.get_by_test_id("move-submit").click()
+    expect(page.get_by_test_id("count-lost")).to_have_text("2")
+    rita.refresh_from_db()
+    assert rita.stage == LeadStage.LOST
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "board-1440.png"))

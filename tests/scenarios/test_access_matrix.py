@@ -197,6 +197,7 @@ RULES: dict[str, Rule] = {
     "assignment:lead_assign": Rule(OBJECT, [_lead]),
     "assignment:board": Rule(SHARED),
     "assignment:board_move": Rule(OBJECT, [_lead]),
+    "assignment:board_column": Rule(SHARED, [lambda other, own: {"stage": "new"}]),  # its cards: lead_list's rule
     "assignment:tasks": Rule(SHARED),
     "assignment:lead_tasks": Rule(OBJECT, [_lead]),
     "assignment:task_done": Rule(OBJECT, [lambda other, own: {"task_id": _task(other).pk}]),

@@ -5,6 +5,7 @@ score's recommended action — each once; overdue, done, snooze), the agenda of 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from assignment.models import Assignment, Task, TaskOrigin, TaskStatus
 from leads.models import EventKind, LeadEvent, LeadStage
+from leads.selectors import BOARD_CARDS_PER_STAGE
+from tests.factories import LeadFactory
 from tests.scenarios.conftest import inbound_text_body
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +62,70 @@ def test_the_board_shows_only_ones_own_leads_by_stage_and_moves_a_card_asking_a_
     assert browser.post(f"/quadro/leads/{foreign.pk}/mover/", {"stage": "contacted"}, **HTMX).status_code == 404
     foreign.refresh_from_db()
     assert foreign.stage == LeadStage.NEW
+
+
+def _ids(body: str) -> list[int]:
+    return [int(x) for x in re.findall(r'data-testid="card" data-lead="(\d+)"', body)]
+
+
+def test_a_board_move_answers_only_what_changed_and_columns_load_more(world, login):
+    """Issue #22 "the board is ~300 KB and each move returns the whole board": a move answers only the moved card
+    (put in its column out of band) and the two columns' counts; a column shows its newest cards and "ver mais"
+    appends the next ones, over the same visibility rule."""
+    ana = world["ana"]
+    extra = [
+        LeadFactory(owner=ana, team=world["team_a"], source=world["source"], full_name=f"Pessoa Quadro {i:02d}")
+        for i in range(BOARD_CARDS_PER_STAGE + 5)
+    ]
+    browser = login(ana)
+    page = browser.get("/quadro/").content.decode()
+    total_new = len(extra) + len(world["leads"]["ana"])
+    assert f'data-testid="count-new">{total_new}<' in page
+    first_page = _ids(page)
+    assert len(first_page) == BOARD_CARDS_PER_STAGE  # capped: the page no longer grows with the column
+    more = re.search(r'hx-get="(/quadro/colunas/new/\?[^"]+)"', page).group(1).replace("&amp;", "&")
+
+    # "Ver mais": the next cards of the column, none of them again, and no further "ver mais" at the end.
+    rest = browser.get(more, HTTP_HX_REQUEST="true").content.decode()
+    second_page = _ids(rest)
+    assert len(second_page) == total_new - BOARD_CARDS_PER_STAGE
+    assert not set(first_page) & set(second_page)
+    expected = {lead.pk for lead in extra} | {lead.pk for lead in world["leads"]["ana"]}
+    assert set(first_page) | set(second_page) == expected
+    assert 'id="more-new" hx-swap-oob="true"></p>' in rest
+    # Without scripts the link opens the lead list of that stage.
+    assert browser.get(more)["Location"].startswith("/leads/?stage=new")
+
+    # A move: the card, out of band, at the top of its new column; the two counts; nothing else of the board.
+    lead = extra[-1]
+    moved = browser.post(f"/quadro/leads/{lead.pk}/mover/", {"stage": "contacted"}, **HTMX).content.decode()
+    assert moved.count('data-testid="card"') == 1 and f'id="card-{lead.pk}"' in moved
+    assert f'hx-swap-oob="delete:#card-{lead.pk}"' in moved and 'hx-swap-oob="afterbegin:#cards-contacted"' in moved
+    assert f'data-testid="count-new">{total_new - 1}<' in moved and 'data-testid="count-contacted">1<' in moved
+    assert len(re.findall(r'data-testid="count-', moved)) == 2
+    assert "Pessoa Quadro 00" not in moved and len(moved) < len(page) // 10
+    assert 'data-testid="board-message"' in moved
+
+    # A refusal puts the card back in the column the server says it is in, with the reason.
+    refused = browser.post(f"/quadro/leads/{lead.pk}/mover/", {"stage": "lost"}, **HTMX)
+    body = refused.content.decode()
+    assert refused["X-Fluxo-Status"] == "400" and 'data-testid="board-error"' in body
+    assert 'hx-swap-oob="afterbegin:#cards-contacted"' in body
+
+
+def test_ver_mais_stays_within_what_one_may_see(world, login):
+    """The next page of a column counts from a card one may see; another team's lead is no cursor (409, nothing of
+    it shown), an unknown stage is 404 and a cursor that is not a number a clear 400, never a 500."""
+    browser = login(world["ana"])
+    foreign = world["leads"]["carla"][0]
+    answer = browser.get(f"/quadro/colunas/new/?after={foreign.pk}", HTTP_HX_REQUEST="true")
+    assert answer.status_code == 409 and foreign.full_name not in answer.content.decode()
+    assert "recarregue" in answer.content.decode().lower()
+    assert browser.get("/quadro/colunas/nada/?after=1", HTTP_HX_REQUEST="true").status_code == 404
+    assert browser.get("/quadro/colunas/new/?after=x", HTTP_HX_REQUEST="true").status_code == 400
+    own = world["leads"]["ana"][0]
+    own_page = browser.get(f"/quadro/colunas/new/?after={own.pk}&owner=abc", HTTP_HX_REQUEST="true")
+    assert own_page.status_code == 400
 
 
 def test_the_supervisor_board_covers_the_team_and_filters_by_owner(world, login):
