@@ -35,9 +35,12 @@ BULK_ASSIGN_LIMIT = 5000
 @require_GET
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def supervisor_home_view(request: HttpRequest) -> HttpResponse:
-    """Real counts per stage and per consultant over the leads the supervisor may see. The stage counts stop at
-    FLUXO_LIST_COUNT_CAP per stage ("10000+"): a million-lead base is not counted every minute."""
+    """Real counts per stage and per consultant over the leads the supervisor may see, and the stuck ones (still new
+    after FLUXO_STALE_LEAD_DAYS) among them. The counts stop at FLUXO_LIST_COUNT_CAP ("10000+"): a million-lead base
+    is not counted every minute."""
     columns = lead_selectors.lead_board_columns(user=request.user, per_stage=0)
+    stale_before = timezone.localdate() - timedelta(days=settings.FLUXO_STALE_LEAD_DAYS)
+    stale = lead_selectors.stale_leads_for(user=request.user, before=stale_before)
     context = {
         "stages": columns,
         "total": sum(c["count"] for c in columns),
@@ -46,8 +49,9 @@ def supervisor_home_view(request: HttpRequest) -> HttpResponse:
         "stage_columns": lead_selectors.lead_stages(),
         "worker_seconds": worker_last_seen(),
         "stale_days": settings.FLUXO_STALE_LEAD_DAYS,
-        "stale_count": lead_selectors.stale_leads_count_cached(),
-        "stale_before": (timezone.localdate() - timedelta(days=settings.FLUXO_STALE_LEAD_DAYS)).isoformat(),
+        "stale_count": stale["count"],
+        "stale_capped": stale["count_capped"],
+        "stale_before": stale_before.isoformat(),
         "attention": _attention(request),
     }
     template = "assignment/supervisor_home.html"

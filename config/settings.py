@@ -317,10 +317,6 @@ CELERY_BEAT_SCHEDULE = {
     "assignment.tasks_remind_due": {"task": "assignment.tasks_remind_due", "schedule": 60.0},
     "assignment.unassigned_sweep": {"task": "assignment.unassigned_sweep", "schedule": 60.0},
     "assignment.counters_reconcile": {"task": "assignment.counters_reconcile", "schedule": crontab(minute="*/10")},
-    "leads.stage_aging_report": {
-        "task": "leads.stale_leads_count_refresh",
-        "schedule": crontab(minute="*/15"),
-    },
 }
 
 # --- Qualification: segments ----------------------------------------------------------------------------------------

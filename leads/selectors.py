@@ -451,23 +451,16 @@ def owners_visible_to(user) -> QuerySet:
     return users.filter(pk=user.pk)
 
 
-def stale_leads_count(*, days: int) -> int:
-    from datetime import timedelta
+def stale_leads_for(*, user, before) -> dict:
+    """Leads ``user`` may see that are still new and were created on or before the date ``before`` ("stuck"): the
+    same rows as the lead list filtered ``stage=new&created_before=<before>``, so the figure and the list it links to
+    agree. ``{"count", "count_capped"}``; the count stops at ``FLUXO_LIST_COUNT_CAP`` like the list's."""
+    from django.conf import settings
 
-    from django.utils import timezone
-
-    cutoff = timezone.now() - timedelta(days=days)
-    return Lead.objects.filter(stage=LeadStage.NEW, created_at__lt=cutoff).count()
-
-
-STALE_CACHE_KEY = "fluxo:leads:stale-new-count"
-
-
-def stale_leads_count_cached() -> int | None:
-    """The figure the beat task last stored (None until it first runs)."""
-    from django.core.cache import cache
-
-    return cache.get(STALE_CACHE_KEY)
+    cap = settings.FLUXO_LIST_COUNT_CAP
+    leads = lead_list(user=user, filters={"stage": [LeadStage.NEW], "created_before": before.isoformat()})
+    count = leads.order_by().values("pk")[: cap + 1].count()
+    return {"count": min(count, cap), "count_capped": count > cap}
 
 
 def lead_find_by_document(*, user, document: str) -> QuerySet[Lead]:
