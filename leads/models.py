@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Concat, Reverse
+from django.db.models.functions import Concat, Lower, Reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -585,6 +585,13 @@ class QuickReply(models.Model):
             models.CheckConstraint(
                 condition=Q(team__isnull=True, owner__isnull=False) | Q(team__isnull=False, owner__isnull=True),
                 name="quick_reply_team_xor_owner",
+            ),
+            # A title once per scope, whatever its case (the send box lists them by title).
+            models.UniqueConstraint(
+                Lower("title"), "owner", condition=Q(team__isnull=True), name="quick_reply_title_unique_personal"
+            ),
+            models.UniqueConstraint(
+                Lower("title"), "team", condition=Q(owner__isnull=True), name="quick_reply_title_unique_team"
             ),
         ]
 

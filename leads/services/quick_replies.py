@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from leads.errors import LeadError
@@ -41,19 +42,49 @@ def _clean(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
+def _title_taken(*, title: str, team, owner, exclude_id: int | None = None) -> None:
+    """Titles are unique within a scope (one person's own snippets, or one team's), whatever the case: the send box
+    lists them by title. The database holds the same rule (``quick_reply_title_unique_*``) for concurrent saves."""
+    same = QuickReply.objects.filter(title__iexact=title)
+    same = same.filter(team=team) if team is not None else same.filter(owner=owner, team__isnull=True)
+    if exclude_id is not None:
+        same = same.exclude(pk=exclude_id)
+    if same.exists():
+        if team is not None:
+            message = _("Team %(team)s already has a quick reply titled “%(title)s”: choose another title.") % {
+                "team": team.name,
+                "title": title,
+            }
+        else:
+            message = _("You already have a quick reply titled “%(title)s”: choose another title.") % {"title": title}
+        raise QuickReplyInvalid(message, details={"field": "title"})
+
+
+def _save(reply: QuickReply, **save_kwargs) -> QuickReply:
+    try:
+        with transaction.atomic():
+            reply.save(**save_kwargs)
+    except IntegrityError:  # the same title saved at the same moment by someone else of the scope
+        _title_taken(title=reply.title, team=reply.team, owner=reply.owner, exclude_id=reply.pk)
+        raise
+    return reply
+
+
 def quick_reply_create(*, actor, title: str, body: str, team=None) -> QuickReply:
     """A personal snippet of ``actor``, or a team's one when ``team`` is given (the view checks that the actor
-    runs that team)."""
+    runs that team). A title already used in that scope is refused."""
     title, body = _clean(title, body)
-    return QuickReply.objects.create(
-        title=title, body=body, team=team, owner=None if team else actor, created_by_id=actor.pk
-    )
+    owner = None if team else actor
+    _title_taken(title=title, team=team, owner=owner)
+    reply = QuickReply(title=title, body=body, team=team, owner=owner, created_by_id=actor.pk)
+    return _save(reply, force_insert=True)
 
 
 def quick_reply_update(*, reply: QuickReply, title: str, body: str) -> QuickReply:
-    reply.title, reply.body = _clean(title, body)
-    reply.save(update_fields=["title", "body", "updated_at"])
-    return reply
+    title, body = _clean(title, body)
+    _title_taken(title=title, team=reply.team, owner=reply.owner, exclude_id=reply.pk)
+    reply.title, reply.body = title, body
+    return _save(reply, update_fields=["title", "body", "updated_at"])
 
 
 def quick_reply_delete(*, reply: QuickReply) -> None:

@@ -281,3 +281,39 @@ def test_outside_the_window_reply_suggestions_offer_the_closest_template_instead
     meta_post(inbound_text_body(wa_id=_phone(lead).lstrip("+"), text="pode ser sábado"))
     page = html.unescape(browser.get(f"/ai/leads/{lead.pk}/suggestions/{suggestion.pk}/").content.decode())
     assert "suggestions-outside-window" not in page and f"/leads/{lead.pk}/whatsapp/text/" in page
+
+
+def test_a_quick_reply_title_is_used_once_per_scope(world, login):
+    """Issue #22: duplicate titles were accepted. A title is used once per scope — a team's quick replies, or one
+    person's own — whatever its case; the form says so in Portuguese and keeps what was typed. The same title in
+    another scope (the other team, a personal one, a teammate's personal one) is fine."""
+    from leads.models import QuickReply
+
+    team_a = world["team_a"]
+    boss = login(world["sup_a"])
+    welcome = {"title": "Boas-vindas", "body": "Olá {{primeiro_nome}}!", "scope": str(team_a.pk)}
+    assert boss.post("/leads/quick-replies/", welcome).status_code == 302
+    again = boss.post("/leads/quick-replies/", {**welcome, "title": " boas-VINDAS ", "body": "Outro texto"})
+    page = again.content.decode()
+    assert again.status_code == 400
+    assert "A equipe Equipe A já tem uma resposta rápida chamada “boas-VINDAS”: escolha outro título." in page
+    assert "Outro texto" in page  # what was typed is kept
+
+    other_team = {"title": "Boas-vindas", "body": "Oi!", "scope": str(world["team_b"].pk)}
+    assert login(world["sup_b"]).post("/leads/quick-replies/", other_team).status_code == 302
+    ana = login(world["ana"])
+    assert ana.post("/leads/quick-replies/", {"title": "Boas-vindas", "body": "Oi, sou a Ana"}).status_code == 302
+    twice = ana.post("/leads/quick-replies/", {"title": "BOAS-VINDAS", "body": "Oi de novo"})
+    assert twice.status_code == 400
+    assert "Você já tem uma resposta rápida chamada “BOAS-VINDAS”: escolha outro título." in twice.content.decode()
+    assert (
+        login(world["bruno"]).post("/leads/quick-replies/", {"title": "Boas-vindas", "body": "Oi"}).status_code == 302
+    )
+
+    # Editing: renaming onto a title taken in the scope is refused; changing only the case of one's own is not.
+    assert ana.post("/leads/quick-replies/", {"title": "Ligar", "body": "Posso ligar?"}).status_code == 302
+    ligar = QuickReply.objects.get(owner=world["ana"], title="Ligar")
+    renamed = ana.post(f"/leads/quick-replies/{ligar.pk}/", {"title": "boas-vindas", "body": "Posso ligar?"})
+    assert renamed.status_code == 400 and "escolha outro título" in renamed.content.decode()
+    assert ana.post(f"/leads/quick-replies/{ligar.pk}/", {"title": "LIGAR", "body": "Posso ligar?"}).status_code == 302
+    assert QuickReply.objects.filter(title__iexact="boas-vindas").count() == 4
