@@ -53,9 +53,11 @@ class LeadCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         from leads.selectors import lead_sources
+        from leads.services import lead_source_manual
 
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = lead_sources()
+        self.fields["source"].initial = lead_source_manual()  # "Cadastro manual", not whichever sorts first
 
     def clean(self):
         data = super().clean()

@@ -22,6 +22,7 @@ class SourceKind(models.TextChoices):
     MANUAL_IMPORT = "manual_import", _("Manual import")
     API = "api", _("API")
     WHATSAPP_INBOUND = "whatsapp_inbound", _("WhatsApp inbound")
+    MANUAL = "manual", _("Entered by hand")
 
 
 class LeadStage(models.TextChoices):

@@ -489,6 +489,19 @@ def contact_point_opt_out(*, contact_point: ContactPoint, actor, reason: str = "
 
 
 REFERRAL_SOURCE = "Indicações"
+MANUAL_SOURCE = "Cadastro manual"
+
+
+def lead_source_manual() -> LeadSource | None:
+    """The source of leads typed in by hand (the "new lead" form's default): the first active source of kind
+    "manual", created as "Cadastro manual" when there is none (a data migration creates it too). None when an admin
+    turned that source off: the form then has no default."""
+    from leads.models import SourceKind
+
+    source = LeadSource.objects.filter(kind=SourceKind.MANUAL, is_active=True).order_by("pk").first()
+    if source is None and not LeadSource.objects.filter(kind=SourceKind.MANUAL).exists():
+        source, _created = LeadSource.objects.get_or_create(name=MANUAL_SOURCE, defaults={"kind": SourceKind.MANUAL})
+    return source if source is not None and source.is_active else None
 
 
 @transaction.atomic

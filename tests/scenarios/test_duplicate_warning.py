@@ -159,3 +159,25 @@ def test_the_public_form_deduplicates_silently_and_shows_nobody_elses_data(clien
     assert existing.recurrence_count == 2
     fresh = client.post("/f/tok-dup-123/", {"full_name": "Outra Pessoa", "phone": "+5511912121212"})
     assert fresh.content == response.content  # whether one is already a lead cannot be told from the answer
+
+
+def test_the_new_lead_form_defaults_to_the_manual_entry_source(world, login):
+    """Issue #22: "New lead" preselected whichever active source sorted first (a Facebook campaign, say). It now
+    preselects "Cadastro manual" (kind "manual", made by a data migration, and again if it was deleted), and the
+    lead saved without touching the field comes from it."""
+    from leads.models import LeadSource
+
+    browser = login(world["ana"])
+    LeadSource.objects.create(name="Anúncio Facebook — Lançamento", kind="ads")  # sorts before "Cadastro manual"
+    manual = LeadSource.objects.get(kind="manual")
+    assert manual.name == "Cadastro manual"
+    page = browser.get("/leads/new/").content.decode()
+    assert f'<option value="{manual.pk}" selected>Cadastro manual</option>' in page
+
+    manual.delete()
+    page = browser.get("/leads/new/").content.decode()
+    again = LeadSource.objects.get(kind="manual")
+    assert f'<option value="{again.pk}" selected>Cadastro manual</option>' in page
+    fields = {"full_name": "Cliente do Balcão", "phone": "11987650000", "source": again.pk}
+    assert browser.post("/leads/new/", fields).status_code == 302
+    assert Lead.objects.get(full_name="Cliente do Balcão").source == again
