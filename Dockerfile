@@ -17,12 +17,16 @@ COPY assignment ./assignment
 COPY compliance ./compliance
 RUN pip install --no-cache-dir -e .
 COPY . .
-# collectstatic needs settings but no services: give it throwaway URLs and keep the embedded servers off.
-RUN FLUXO_EMBEDDED=false DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
+# collectstatic and the opt-out model need settings but no services: give them throwaway URLs and keep the embedded
+# servers off. The opt-out classifier is trained once here, into the image (/app/.data/models, OPTOUT_MODEL_DIR's
+# default, which docker-compose.yml leaves alone): every web and worker process loads it at start instead of training
+# it while the first inbound message waits — what config/run.py does before `make run` starts the workers.
+RUN export FLUXO_EMBEDDED=false DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost \
     FIELD_ENCRYPTION_KEYS=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= BLIND_INDEX_KEY=build-only \
     AUDIT_HMAC_KEY=build-only BACKUP_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
-    python manage.py collectstatic --noinput \
+    && python manage.py collectstatic --noinput \
+    && python manage.py optout_check --warm \
     && useradd --system --uid 10001 fluxo && mkdir -p /app/media /app/.data && chown -R fluxo /app/media /app/.data
 USER fluxo
 EXPOSE 8000
