@@ -93,6 +93,20 @@ def _supervisor_pages(world) -> list[tuple[str, str]]:
     ]
 
 
+# The buttons of the page (forms' submits, button-like links) that are not within the screen's width as the page
+# opens: reaching them takes a sideways scroll, of the page or of a box inside it (a wide table).
+ACTIONS_OFF_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  const off = [];
+  for (const el of document.querySelectorAll("main button, main input[type=submit], main [role=button]")) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || el.closest("dialog:not([open])")) continue;
+    if (box.left < -1 || box.right > width + 1) off.push((el.textContent || el.value || "").trim().slice(0, 40));
+  }
+  return off;
+}"""
+
+
 def _widths(page, url: str, pages, *, width: int, shots: str | None = None) -> dict[str, int]:
     too_wide = {}
     for name, path in pages:
@@ -102,6 +116,9 @@ def _widths(page, url: str, pages, *, width: int, shots: str | None = None) -> d
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width:
             too_wide[path] = scroll_width
+        off_screen = page.evaluate(ACTIONS_OFF_SCREEN)
+        if off_screen:
+            too_wide[f"{path} (actions off screen)"] = off_screen
         if shots and name in README_SHOTS:
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=SHOTS / f"{shots}-{name}.png")
@@ -141,6 +158,18 @@ def test_every_supervisor_page_fits_a_390_px_phone(live_server, browser):
 
     too_wide = _widths(page, live_server.url, _supervisor_pages(world), width=390, shots="phone")
     assert too_wide == {}, f"pages wider than the 390 px screen: {too_wide}"
+
+    # Issue #22: the load board's Pause and Rebalance are on the screen (each consultant a card), and the capacity
+    # tools answer with a page that fits as well.
+    page.goto(f"{live_server.url}/supervisor/load/")
+    row = page.locator("[data-testid=load-row]").first
+    expect(row.get_by_role("button", name="Redistribuir (saída)")).to_be_in_viewport()
+    page.goto(f"{live_server.url}/supervisor/#capacity")
+    page.locator("[data-testid=capacity]").get_by_role("button", name="Rodar a roleta agora").click()
+    page.wait_for_url("**/supervisor/#capacity")
+    expect(page.locator(".messages")).to_contain_text("A roleta rodou")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(ACTIONS_OFF_SCREEN) == []
     context.close()
 
 
