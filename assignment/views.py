@@ -301,7 +301,8 @@ def lead_assign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
 @role_required(Role.CONSULTANT, Role.SUPERVISOR)
 def queue_view(request: HttpRequest) -> HttpResponse:
     services.consultant_seen(request.user)
-    context = {"queue": selectors.queue_for(user=request.user), "now": timezone.now()}
+    page = selectors.queue_page(user=request.user, page=request.GET.get("page", 1))
+    context = {"queue": page, "now": timezone.now()}
     template = "assignment/queue.html"
     if request.htmx:
         template += "#queue"
