@@ -20,6 +20,7 @@ from django.utils import timezone
 from faker import Faker
 
 from antiban.health import number_states
+from assignment.models import ConsultantProfile
 from assignment.services import profile_for, team_ensure
 from compliance.roles import Role, role_grant
 from leads.models import (
@@ -127,6 +128,14 @@ def _win_logit(budget_k: int, kind: str, *, intent=None, replies: int = 0, objec
     return logit
 
 
+# Room for the demo's day: each consultant holds ~300 open leads and the first roulette hands out the unowned ones
+# (~45 each), so a rebalance of one consultant (~300 leads over the other four) and a bulk assignment of a few leads
+# fit in today's limit; a supervisor can still make a consultant full to see the capacity tools at work.
+DEMO_MAX_OPEN = 600
+DEMO_MAX_NEW_PER_DAY = 150
+OLD_DEMO_CAPS = (600, 80)
+
+
 class Command(BaseCommand):
     help = "Create demo users, a team, sources and 2,000 leads with timelines (idempotent)."
 
@@ -202,18 +211,22 @@ class Command(BaseCommand):
             ([], None, None, []),
         ]
         for user, (types, low, high, regions) in zip(people["consultants"], skills, strict=True):
-            profile_for(
+            profile = profile_for(
                 user,
                 property_types=types,
                 price_min=low,
                 price_max=high,
                 regions=regions,
-                max_open_leads=600,
-                max_new_per_day=80,
+                max_open_leads=DEMO_MAX_OPEN,
+                max_new_per_day=DEMO_MAX_NEW_PER_DAY,
                 work_days=list(range(7)),
                 work_start=time(0, 0),
                 work_end=time(23, 59, 59),
             )
+            if (profile.max_open_leads, profile.max_new_per_day) == OLD_DEMO_CAPS:  # a demo seeded before: its room
+                ConsultantProfile.objects.filter(pk=profile.pk).update(
+                    max_open_leads=DEMO_MAX_OPEN, max_new_per_day=DEMO_MAX_NEW_PER_DAY
+                )
         return team
 
     def _leads(self, total: int, consultants, team, sources, tags) -> int:
