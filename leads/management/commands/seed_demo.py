@@ -134,6 +134,7 @@ def _win_logit(budget_k: int, kind: str, *, intent=None, replies: int = 0, objec
 DEMO_MAX_OPEN = 600
 DEMO_MAX_NEW_PER_DAY = 150
 OLD_DEMO_CAPS = (600, 80)
+DEMO_USER_AGENT = "Mozilla/5.0 (Linux; Android 14) Chrome/126 Mobile"
 
 
 class Command(BaseCommand):
@@ -163,6 +164,7 @@ class Command(BaseCommand):
             created = self._leads(leads, people["consultants"], team, sources, tags)
             created += self._history(history, people["consultants"], team, sources)
             self._numbers()
+            self._consent()
         self._print_logins(people, created)
 
     def _numbers(self) -> None:
@@ -171,6 +173,99 @@ class Command(BaseCommand):
         fresh = whatsapp_demo_number_ensure()
         warmed = whatsapp_demo_warmed_number_ensure(account=fresh.account)
         number_states([fresh, warmed])  # first sight: a number registered in the last days starts its warm-up
+
+    def _consent(self) -> int:
+        """The legal basis the real flows record, for the demo leads: the form they filled (service under
+        preliminary procedures, marketing with the box ticked and the exact text shown), with its evidence. Not
+        for everyone, so a bulk send shows its refusals: a third of the historical base and of the fair's paper forms
+        have no marketing consent, a few people sent "SAIR" (on the do-not-contact list, marketing revoked), a few
+        typed a landline. Idempotent: each record names its lead in ``evidence.demo_ref``."""
+        from compliance.models import (
+            AuditCategory,
+            ConsentChannel,
+            ConsentPurpose,
+            ConsentRecord,
+            ConsentSource,
+            ConsentStatus,
+            LegalBasis,
+            SuppressionReason,
+        )
+        from compliance.services.audit import audit_record
+        from compliance.services.consent import contact_index, contact_mask, marketing_consent_text, suppression_add
+
+        done = set(
+            ConsentRecord.objects.filter(evidence__has_key="demo_ref").values_list("evidence__demo_ref", flat=True)
+        )
+        phones = (
+            ContactPoint.objects.filter(lead__external_ref__startswith="demo-", kind=ContactKind.PHONE, is_primary=True)
+            .exclude(lead__external_ref__in=done)
+            .values_list("lead__external_ref", "lead__source__kind", "lead__source__name", "lead__created_at", "value")
+        )
+        text = marketing_consent_text()
+        records, stops = [], []
+        for ref, kind, source_name, created_at, phone in phones:
+            n = int(ref[5:])
+            evidence = {"demo_ref": ref, "form": source_name, "page": "/lancamento-jardins/", "checkbox": "marketing"}
+            source = {
+                SourceKind.API: ConsentSource.API,
+                SourceKind.WHATSAPP_INBOUND: ConsentSource.WHATSAPP,
+                SourceKind.MANUAL_IMPORT: ConsentSource.IMPORT,
+                SourceKind.HISTORICAL: ConsentSource.IMPORT,
+            }.get(kind, ConsentSource.FORM)
+            row = {
+                "subject_index": contact_index(phone, "phone"),
+                "contact_kind": "phone",
+                "contact_hint": contact_mask(phone, "phone"),
+                "channel": ConsentChannel.ANY,
+                "source": source,
+                "occurred_at": created_at,
+                "ip_address": f"203.0.113.{n % 250 + 1}" if source == ConsentSource.FORM else None,
+                "user_agent": DEMO_USER_AGENT if source == ConsentSource.FORM else "",
+            }
+            records.append(
+                ConsentRecord(
+                    **row,
+                    purpose=ConsentPurpose.SERVICE,
+                    legal_basis=LegalBasis.CONTRACT,
+                    status=ConsentStatus.GRANTED,
+                    evidence=evidence,
+                )
+            )
+            ticked = kind not in (SourceKind.HISTORICAL, SourceKind.MANUAL_IMPORT) or n % 3 != 0
+            if ticked and text is not None:
+                records.append(
+                    ConsentRecord(
+                        **row,
+                        purpose=ConsentPurpose.MARKETING,
+                        legal_basis=LegalBasis.CONSENT,
+                        status=ConsentStatus.GRANTED,
+                        text=text,
+                        evidence=evidence,
+                    )
+                )
+            if n % 29 == 10:  # answered a campaign with "SAIR" a week after signing up
+                stopped = {**row, "source": ConsentSource.WHATSAPP, "ip_address": None, "user_agent": ""}
+                stopped["occurred_at"] = created_at + timedelta(days=7)
+                records.append(
+                    ConsentRecord(
+                        **stopped,
+                        purpose=ConsentPurpose.MARKETING,
+                        legal_basis=LegalBasis.CONSENT,
+                        status=ConsentStatus.REVOKED,
+                        evidence={"demo_ref": ref, "layer": "keyword", "keyword": "SAIR"},
+                    )
+                )
+                stops.append(phone)
+        ConsentRecord.objects.bulk_create(records, batch_size=2000)
+        for phone in stops:
+            suppression_add(contact=phone, kind="phone", reason=SuppressionReason.KEYWORD, details={"demo": True})
+        if records:
+            audit_record(
+                action="consent.demo_seeded",
+                category=AuditCategory.CONSENT,
+                details={"records": len(records), "opted_out": len(stops)},
+            )
+        return len(records)
 
     def _people(self) -> dict:
         user_model = get_user_model()
@@ -277,9 +372,11 @@ class Command(BaseCommand):
         points, events, tag_links = [], [], []
         through = Lead.tags.through
         for lead, (rng, ddd, email, stage, created_at, owner) in zip(leads, plans, strict=True):
-            phone = f"+55{ddd}9{rng.randint(6000, 9999)}{rng.randint(0, 9999):04d}"
+            first, last = rng.randint(6000, 9999), rng.randint(0, 9999)
+            landline = int(lead.external_ref[5:]) % 40 == 7  # a few typed a landline: no WhatsApp, refused in bulk
+            phone = f"+55{ddd}3{first % 1000:03d}{last:04d}" if landline else f"+55{ddd}9{first}{last:04d}"
             points.append(
-                ContactPoint(lead=lead, kind=ContactKind.PHONE, value=phone, is_primary=True, is_whatsapp=True)
+                ContactPoint(lead=lead, kind=ContactKind.PHONE, value=phone, is_primary=True, is_whatsapp=not landline)
             )
             if rng.random() < 0.7:
                 points.append(ContactPoint(lead=lead, kind=ContactKind.EMAIL, value=email.lower(), is_primary=True))
