@@ -812,6 +812,11 @@ def _entry_undo(entry: dict, *, actor, reason: str) -> bool:
             return False
         if active:
             _end(active, reason=reason, now=now)
+            today = _local(now).date()
+            if _local(active.assigned_at).date() == today:  # given today: today's room comes back with the lead
+                ConsultantProfile.objects.filter(
+                    user_id=active.consultant_id, new_today_date=today, new_today__gt=0
+                ).update(new_today=F("new_today") - 1)
         previous_owner = get_user_model().objects.filter(pk=entry["from"]).first() if entry["from"] else None
         if entry["previous_assignment"]:
             Assignment.objects.filter(pk=entry["previous_assignment"], status=AssignmentStatus.ENDED).update(

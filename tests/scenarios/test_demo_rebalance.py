@@ -54,6 +54,7 @@ def test_the_demo_rebalance_runs_in_the_worker_and_its_numbers_agree(
     row = board.split(f'data-user="{leaving.pk}"')[1].split("</tr>")[0]
     assert f"Passar os {total} leads abertos de {leaving.get_full_name()} aos outros consultores?" in row
 
+    room_before = dict(ConsultantProfile.objects.values_list("user_id", "new_today"))
     with django_capture_on_commit_callbacks(execute=False) as queued:
         started = sup.post(f"/supervisor/consultants/{leaving.pk}/rebalance/", follow=True)
         assert "Redistribuição de" in _messages(started) and "em andamento" in _messages(started)
@@ -86,6 +87,7 @@ def test_the_demo_rebalance_runs_in_the_worker_and_its_numbers_agree(
     assert f"Desfeito: {total} leads voltaram aos responsáveis anteriores." in done
     assert Lead.objects.filter(owner=leaving).count() >= total
     assert not ConsultantProfile.objects.get(user=leaving).is_paused
+    assert dict(ConsultantProfile.objects.values_list("user_id", "new_today")) == room_before  # today's room is back
 
     # A bulk assignment of a few demo leads goes through: the demo leaves room for the day.
     few = list(Lead.objects.filter(owner=leaving, stage="new").values_list("pk", flat=True)[:3])
