@@ -36,14 +36,13 @@ BULK_ASSIGN_LIMIT = 5000
 @require_GET
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def supervisor_home_view(request: HttpRequest) -> HttpResponse:
-    """Real counts per stage and per consultant over the leads the supervisor may see. The stage counts stop at
-    FLUXO_LIST_COUNT_CAP per stage ("10000+"): a million-lead base is not counted every minute."""
-    columns = lead_selectors.lead_board_columns(user=request.user, per_stage=0)
+    """Exact counts per stage and per consultant over the live leads the supervisor may see, read from the sums
+    the database keeps as leads come, move and go (a million-lead base is not counted every minute)."""
+    counts = lead_selectors.lead_counts_overview(user=request.user)
     context = {
-        "stages": columns,
-        "total": sum(c["count"] for c in columns),
-        "total_capped": any(c["count_capped"] for c in columns),
-        "by_owner": lead_selectors.lead_counts_by_owner(user=request.user),
+        "stages": counts["stages"],
+        "total": counts["total"],
+        "by_owner": counts["by_owner"],
         "stage_columns": lead_selectors.lead_stages(),
         "worker_seconds": worker_last_seen(),
         "stale_days": settings.FLUXO_STALE_LEAD_DAYS,
@@ -352,7 +351,8 @@ def lead_assign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
 @role_required(Role.CONSULTANT, Role.SUPERVISOR)
 def queue_view(request: HttpRequest) -> HttpResponse:
     services.consultant_seen(request.user)
-    context = {"queue": selectors.queue_for(user=request.user), "now": timezone.now()}
+    page = selectors.queue_page(user=request.user, page=request.GET.get("page", 1))
+    context = {"queue": page, "now": timezone.now()}
     template = "assignment/queue.html"
     if request.htmx:
         template += "#queue"
