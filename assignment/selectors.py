@@ -194,9 +194,34 @@ def owner_moves_undoable(*, user, hours: int = 24, limit: int = 10) -> list:
 
     since = timezone.now() - timedelta(hours=hours)
     return list(
-        OwnerMove.objects.filter(actor=user, undone_at__isnull=True, created_at__gte=since)
+        OwnerMove.objects.filter(actor=user, undone_at__isnull=True, finished_at__isnull=False, created_at__gte=since)
         .select_related("consultant")
         .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def owner_move_for(*, user, move_id: int):
+    """A bulk assignment or rebalance ``user`` did (admins: anyone's), or None: its progress and result."""
+    from assignment.models import OwnerMove
+    from compliance.roles import Role, user_has_role
+
+    moves = OwnerMove.objects.select_related("consultant")
+    if not user_has_role(user, Role.ADMIN):
+        moves = moves.filter(actor=user)
+    return moves.filter(pk=move_id).first()
+
+
+def rebalances_running(*, consultant_ids: list[int]) -> set[int]:
+    """The consultants among ``consultant_ids`` whose rebalance the worker is still doing."""
+    from assignment.models import OwnerMove, OwnerMoveKind
+
+    return set(
+        OwnerMove.objects.filter(
+            kind=OwnerMoveKind.REBALANCE,
+            consultant_id__in=consultant_ids,
+            finished_at__isnull=True,
+            undone_at__isnull=True,
+        ).values_list("consultant_id", flat=True)
     )
 
 

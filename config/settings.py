@@ -344,6 +344,10 @@ ASSIGNMENT_SLA_GRACE_MINUTES = env.int("ASSIGNMENT_SLA_GRACE_MINUTES", default=1
 # --- Pipeline: stages that need a reason, the first message moving a new lead on ------------------------------------
 LEADS_STAGES_REQUIRING_REASON = env.list("LEADS_STAGES_REQUIRING_REASON", default=["lost"])  # people say why
 ASSIGNMENT_TASK_REMIND_MINUTES = env.int("ASSIGNMENT_TASK_REMIND_MINUTES", default=15)  # notify before due
+# The score's recommended action as a task: at most this many open per consultant (the hottest leads first), and
+# "get back in touch" only for a lead quiet this many days.
+ASSIGNMENT_RECOMMENDED_OPEN_PER_OWNER = env.int("ASSIGNMENT_RECOMMENDED_OPEN_PER_OWNER", default=20)
+ASSIGNMENT_NURTURE_QUIET_DAYS = env.int("ASSIGNMENT_NURTURE_QUIET_DAYS", default=7)
 LEADS_FIRST_MESSAGE_CONTACTED = env.bool("LEADS_FIRST_MESSAGE_CONTACTED", default=True)  # new → contacted on send
 
 # --- Logging: structured enough to grep, never personal data ----------------------------------------

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Window
-from django.db.models.functions import Reverse
+from django.db.models.functions import Coalesce, Reverse
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -800,12 +800,15 @@ def lead_priority_and_age(*, lead_ids: list[int]) -> dict[int, tuple[int, object
     return {pk: (priority, created_at) for pk, priority, created_at in rows}
 
 
-def lead_owner_ids_open(*, lead_ids: list[int]) -> dict[int, int]:
-    """lead id → owner id, for the open (not won/lost, not merged) leads among ``lead_ids`` that have an owner."""
-    rows = Lead.objects.filter(
-        pk__in=lead_ids, owner__isnull=False, stage__in=OPEN_STAGES, merged_into__isnull=True
-    ).values_list("pk", "owner_id")
-    return dict(rows)
+def lead_owner_ids_open(*, lead_ids: list[int]) -> dict[int, tuple[int, str, datetime]]:
+    """lead id → (owner id, stage, last touch), for the open (not won/lost, not merged) leads among ``lead_ids``
+    that have an owner. The last touch is the last message or call (``last_contact_at``), else the creation."""
+    rows = (
+        Lead.objects.filter(pk__in=lead_ids, owner__isnull=False, stage__in=OPEN_STAGES, merged_into__isnull=True)
+        .annotate(touched=Coalesce("last_contact_at", "created_at"))
+        .values_list("pk", "owner_id", "stage", "touched")
+    )
+    return {pk: (owner, stage, touched) for pk, owner, stage, touched in rows}
 
 
 BOARD_CARDS_PER_STAGE = 25
