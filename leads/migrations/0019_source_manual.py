@@ -12,7 +12,7 @@ def create_manual_source(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0016_quick_reply_title_unique"),
+        ("leads", "0018_quick_reply_title_unique"),
     ]
 
     operations = [

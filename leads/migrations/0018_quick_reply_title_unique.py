@@ -26,7 +26,7 @@ def rename_duplicate_titles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("assignment", "0006_merge_capacity_today"),
-        ("leads", "0015_merge_ingestrequest_labels"),
+        ("leads", "0017_unassigned_serving_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
