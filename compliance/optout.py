@@ -921,7 +921,10 @@ _DAY_INDEX = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "s
 _DAY = r"(segunda|terca|quarta|quinta|sexta|sabado|domingo)s?(?: feiras?)?"
 _DAY_RANGE = re.compile(rf"\b(?:de |da |do )?{_DAY} (?:a|ate|ao|à) {_DAY}\b")
 _DAY_NAMED = re.compile(rf"\b{_DAY}\b")
-_DAY_REFUSED = re.compile(rf"\b(?:nao|nunca|menos|exceto|sem) (?:\w+ ){{0,2}}?{_DAY}\b|\b{_DAY} (?:nao|nunca|jamais)\b")
+_DAY_REFUSED = re.compile(
+    rf"\b(?:nao|nunca|menos|exceto|sem) (?:(?:no|na|nos|nas|aos|as|de|em|o|a|pode|podem|ser) ){{0,2}}{_DAY}\b"
+    rf"|\b{_DAY} (?:nao|nunca|jamais)\b"
+)
 
 
 def _named_days(folded: str) -> list[int] | None:
@@ -1444,6 +1447,52 @@ def optout_decide(
     *,
     model: OptOutModel | None = None,
     llm: Callable[[str], str] | None = None,
+    second_opinion: bool = True,
+) -> OptOutDecision:
+    """The layered decision inside the confirm band (``_band_decide``), then a second opinion from a sentence-
+    embedding model (``compliance.semantic``) where the layers could be wrong: a stop that is not a whole-message
+    keyword, a calls-only stop or the LLM's, and a "none" that is not a wish to keep receiving. When the second
+    opinion disagrees, the person is asked (confirm) instead. ``second_opinion=False`` is the layers alone (the
+    group-aware split of the training files uses it: the second opinion was trained on all of them)."""
+    decision = _band_decide(text, rules, model=model, llm=llm)
+    return _second_opinion(text, decision) if second_opinion else decision
+
+
+def _second_opinion(text: str, decision: OptOutDecision) -> OptOutDecision:
+    from compliance import semantic
+
+    evidence = decision.evidence
+    if decision.action == STOP:
+        if (
+            evidence.get("whole_message")
+            or evidence.get("layer") == "llm"
+            or "any" not in decision.scope.get("channels", ["any"])
+        ):
+            return decision
+    elif decision.action != NONE or evidence.get("layer") == "llm" or evidence.get("rule") == "keep":
+        return decision
+    if not text_normalise(text):
+        return decision
+    opinion = semantic.stop_probability(text)
+    if opinion is None:
+        return decision
+    p_stop, version = opinion
+    disagrees = (decision.action == STOP and p_stop < semantic.AGREE_STOP_BELOW) or (
+        decision.action == NONE and p_stop > semantic.AGREE_NONE_ABOVE
+    )
+    scored = {**evidence, "second_opinion": round(p_stop, 4), "second_opinion_model": version}
+    if not disagrees:
+        return OptOutDecision(decision.action, decision.scope, scored)
+    key = "guard" if decision.action == STOP else "cue"
+    return OptOutDecision(CONFIRM, {}, {**scored, "policy": "confirm_band", key: "second_opinion"})
+
+
+def _band_decide(
+    text: str,
+    rules: Iterable[KeywordRule],
+    *,
+    model: OptOutModel | None = None,
+    llm: Callable[[str], str] | None = None,
 ) -> OptOutDecision:
     """The layered decision (``_layers_decide``) inside the confirm band: a stop that is not a whole-message keyword
     and carries a guard (another actor or object, a hedge) is asked about; a message left at none that carries a
@@ -1454,6 +1503,9 @@ def optout_decide(
     evidence = decision.evidence
     hard = decision.action == STOP and not evidence.get("whole_message") and evidence.get("layer") != "llm"
     guard = _stop_guard(text, folded, rules) if hard else None
+    # audio refused is a preference, not a stop (issue #20): a full stop that names audio is asked about
+    if hard and not guard and _AUDIO.search(folded) and "any" in decision.scope.get("channels", ["any"]):
+        guard = "audio"
     # a calls-only stop welcomes messages by its nature ("só whats, não me liga"): only another actor guards it
     if guard and decision.scope.get("channels") == ["phone"] and guard not in ("other_actor", "relayed"):
         guard = None

@@ -17,6 +17,7 @@ from leads.models import (
     ImportJob,
     IngestRequest,
     Lead,
+    LeadCount,
     LeadEvent,
     LeadMerge,
     LeadSource,
@@ -269,6 +270,15 @@ class LeadMergeAdmin(ReadOnlyAdmin):
     search_fields = ["into__full_name"]
     list_select_related = ["into"]
     actions = [undo_merges]
+
+
+@admin.register(LeadCount)
+class LeadCountAdmin(ReadOnlyAdmin):
+    """The triggers' per-(owner, team, stage) count rows, for looking only (beat compacts them every minute)."""
+
+    list_display = ["owner", "team", "stage", "n"]
+    list_filter = ["stage"]
+    list_select_related = ["owner", "team"]
 
 
 @admin.register(IngestRequest)

@@ -138,7 +138,6 @@ LOOKALIKES = [
     "não quero mais esperar, vamos fechar!",
     "parará",
     "sairá o financiamento?",
-    "stop and go",
     "Saio às 18h",
     "remover o piso da sala?",
     "não tenho interesse em casa, só apartamento",
@@ -154,6 +153,15 @@ def test_every_opt_out_keyword_suppresses_the_contact(text):
 @pytest.mark.parametrize("text", LOOKALIKES)
 def test_words_that_only_look_like_an_opt_out_do_not(text):
     assert inbound_text_screen(contact=PHONE, kind="phone", text=text).action == "none"
+    assert not SuppressionEntry.objects.exists()
+
+
+def test_a_lookalike_the_second_opinion_doubts_is_asked_about_never_suppressed():
+    """ "stop and go": no rule stops it, the sentence-embedding second opinion leans to a stop — the person is asked
+    (one tap), nothing is suppressed."""
+    decision = inbound_text_screen(contact=PHONE, kind="phone", text="stop and go")
+    assert decision.action == "confirm" and decision.evidence["cue"] == "second_opinion"
+    assert decision.evidence["second_opinion"] > 0.5
     assert not SuppressionEntry.objects.exists()
 
 

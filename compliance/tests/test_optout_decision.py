@@ -221,7 +221,6 @@ MORE_STOPS = [
     "me tira dessa lsta pf",
     "tem como parar de me mandar isso?",
     "como eu saio dessa lista?",
-    "minha mãe pediu pra vcs pararem de mandar mensagem pra ela",
     "Uai sô, para de mandar trem pra mim",
     "Bah tchê, não me manda mais essas mensagens",
     "Com base na LGPD, exijo a exclusão dos meus dados e o fim das mensagens.",

@@ -116,12 +116,12 @@ def test_optout_check_warm_trains_once_and_later_processes_load_the_stored_model
         call_command("optout_check", "--warm", stdout=out)
         return out.getvalue().strip()
 
-    version = warm()
+    version = warm().split()[0]  # the classifier's version, then the second opinion's
     stored = tmp_path / f"{version}.pickle"
     assert version.startswith("optout-lr-") and stored.is_file()
     written = stored.stat().st_mtime_ns
 
-    assert warm() == version  # the next process serves the same model ...
+    assert warm().split()[0] == version  # the next process serves the same model ...
     assert stored.stat().st_mtime_ns == written  # ... loaded from the file, not trained and stored again
-    assert [p.name for p in tmp_path.iterdir()] == [stored.name]  # no temporary file left behind
+    assert not [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"]  # no temporary file left behind
     assert _check("me tira dessa lista por favor")["action"] == "stop"  # and it decides as before

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from compliance.models import ConsentSource
 from compliance.optout import optout_model
+from compliance.semantic import semantic_model
 from compliance.services.consent import inbound_text_screen
 
 # A number nobody has: the screen runs its writes for it and they are rolled back.
@@ -23,14 +24,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--warm",
             action="store_true",
-            help="Only train (or load) the classifier and keep it on disk, so worker processes load it at start.",
+            help=(
+                "Only train (or load) the classifier and the second opinion and keep them on disk, so worker "
+                "processes load them at start."
+            ),
         )
         parser.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args, **options):
         if options.get("warm"):
             model = optout_model()
-            self.stdout.write(model.version)
+            second = semantic_model()
+            self.stdout.write(model.version + (f" {second.version}" if second else ""))
             return
         text = options["text"]
         if not text.strip():
