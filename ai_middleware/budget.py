@@ -83,15 +83,15 @@ _NOT_AFTER = re.compile(
 )
 _PAST_BUDGET = re.compile(r"\b(?:limite|teto|orcamento|budget)\s+(?:era|foi|seria)\b")
 _MAX_BEFORE = re.compile(
-    r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) de|"
+    r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) d(?:e|os)|"
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
     r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em)" + _FILLER
     # "o máximo que dá pra mim é 700k", "o máximo que a gente consegue seria 500"
     + r"|\bmaximo\s+(?:que|q)\b(?:\s+\w+){0,5}?\s+(?:e|eh|seria|sera|fica)\s*(?:de\s+)?(?:r\$\s*)?$"
 )
 _NEG_MORE = re.compile(
-    r"\b(?:nao|nada|nenhum|nenhuma|sem)\b" + _WORDS + r"\s+(?:mais de|acima de|acima dos|mais que|passar de|passa de|"
-    r"passe de|ultrapassar|ultrapassa|ultrapasse)" + _FILLER
+    r"\b(?:nao|nada|nenhum|nenhuma|sem)\b" + _WORDS + r"\s+(?:mais de|mais dos|acima de|acima dos|mais que|passar de|"
+    r"passar dos|passa de|passa dos|passe de|passe dos|ultrapassar|ultrapassa|ultrapasse)" + _FILLER
 )
 # A floor said as a limit ruled out: "nada abaixo de 2 milhões", "não quero menos de 500".
 _NEG_LESS = re.compile(
@@ -129,7 +129,7 @@ _SALE = re.compile(
 )
 # Shown to the lead by someone else: "vcs postaram uma cobertura de 2,2 milhões", "vc me mandou um de 560".
 _PRESENTED = re.compile(
-    r"\b(?:postaram|postou|postado|postada|publicaram|publicou|mandaram|mandou|enviaram|enviou|ofereceram|"
+    r"\b(?:postaram|postou|postado|postada|publicaram|publicou|anunciaram|anunciou|mandaram|mandou|enviaram|enviou|ofereceram|"
     r"ofereceu|mostraram|mostrou|indicaram|indicou|sugeriram|sugeriu|apresentaram|apresentou)\b"
 )
 # What the lead will have in hand, said right before the amount: "vendendo meu ap consigo 580 mil" is theirs.
@@ -174,7 +174,8 @@ _INCREDULITY = re.compile(
     r"nem pensar|nem a pau|nem fudendo|nem fodendo|fora da realidade|sacanagem|exagero|exagerado|roubo|assalto|"
     r"nao da|nao rola|nossa|eita|vixe|credo|socorro|jesus|misericordia|serio|e muito|demais|pesado|caramba|putz|"
     r"aff|affs|mds|meu deus|doideira|insano|surtaram|surtou|sem condicoes|sem condicao|nao e pra mim|"
-    r"nao e para mim|nao compro|nao alcanco|foge|fora da minha realidade|acima do mercado|nao cabe)\b"
+    r"nao e para mim|nao compro|nao levo|nao pago|nao alcanco|foge|fora da minha realidade|acima do mercado|nao cabe|"
+    r"sem chance)\b"
 )
 _THING_AFTER = re.compile(
     r"^\s*(?:quartos?|qtos?|qts|dorms?|dormitorios?|suites?|banheiros?|vagas?|m2|m|mts?|metros?|km|anos?|meses|"
@@ -399,9 +400,10 @@ def _ranged(reads: list[Read], folded: str) -> tuple[Decimal, Decimal] | None:
     return None
 
 
-def budget_read(text: str) -> tuple[Decimal | None, Decimal | None]:
-    """The lead's own budget in a message, (min, max) in BRL; (None, None) when they state none."""
-    reads = amounts_read(text)
+def budget_read(text: str, reads: list[Read] | None = None) -> tuple[Decimal | None, Decimal | None]:
+    """The lead's own budget in a message, (min, max) in BRL; (None, None) when they state none. ``reads``: the
+    message's ``amounts_read`` when the caller has them already."""
+    reads = amounts_read(text) if reads is None else reads
     if not reads:
         return None, None
     folded = _prepared(text)
