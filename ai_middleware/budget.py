@@ -85,7 +85,8 @@ _PAST_BUDGET = re.compile(r"\b(?:limite|teto|orcamento|budget)\s+(?:era|foi|seri
 _MAX_BEFORE = re.compile(
     r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) d(?:e|os)|"
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
-    r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em)" + _FILLER
+    r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em)"
+    + _FILLER
     # "o máximo que dá pra mim é 700k", "o máximo que a gente consegue seria 500"
     + r"|\bmaximo\s+(?:que|q)\b(?:\s+\w+){0,5}?\s+(?:e|eh|seria|sera|fica)\s*(?:de\s+)?(?:r\$\s*)?$"
 )
@@ -95,7 +96,9 @@ _NEG_MORE = re.compile(
 )
 # A floor said as a limit ruled out: "nada abaixo de 2 milhões", "não quero menos de 500".
 _NEG_LESS = re.compile(
-    r"\b(?:nao|nada|nenhum|nenhuma|sem)\b" + _WORDS + r"\s+(?:abaixo de|abaixo dos|menos de|menos que|inferior a)"
+    r"\b(?:nao|nada|nenhum|nenhuma|sem)\b"
+    + _WORDS
+    + r"\s+(?:abaixo de|abaixo dos|menos de|menos que|inferior a)"
     + _FILLER
 )
 _MAX_AFTER = re.compile(

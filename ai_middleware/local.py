@@ -525,13 +525,52 @@ _REQUIREMENT = re.compile(
     r"\b(\d+ (quartos?|qtos?|dorm\w*|suites?|vagas?|banheiros?)|um quarto|dois quartos|tres quartos|"
     r"quartos?|suite|casa|apartamento|ape|terreno|lote|sobrado|cobertura|studio|kitnet|ano que vem|"
     r"proximo ano|fim do ano|mes que vem|sem pressa|com calma|zona (sul|norte|leste|oeste)|centro|praia|ate \d+|"
-    r"\d+ mil)\b"
+    r"\d+ mil|para (morar|alugar|investir|renda)|financiad\w*|a vista|perto d\w+|terrea|terreo|o quanto antes)\b"
 )
+# Facts about a property (not its price), for a question about a listing named by its price.
+_PROPERTY_FACTS = re.compile(
+    r"\b(andar|metros|m2|metragem|tamanho|quadras?|distancia|longe|perto|esquina|plano|declive|esgoto|agua|luz|"
+    r"ocupad[oa]|vazi[oa]|pronto|planta|entrega|disponive\w*|a venda|vendido|quartos?|suites?|banheiros?|quintal|"
+    r"mobilia\w*|elevador|vaga|vagas|garagem|sol|rua|bairro|praia|escritura|documenta\w*|sala|varanda|sacada|"
+    r"piscina|lazer|portaria|pet|cachorro|gato|reforma\w*|frente|fundos|ainda tem|ainda esta|construtora)\b"
+)
+# Talk about the price itself: then a question about a listing named by its price is a price question.
+_PRICE_TALK = re.compile(
+    _PRICE_WORD.pattern
+    + "|"
+    + _TOPIC_CUES["fee_words"].pattern
+    + r"|\b(inclu\w*|separad\w*|baixar|abaix\w*|final|vale|valendo|mesmo|proposta|oferta|contraproposta)\b"
+)
+
+
+@lru_cache(maxsize=256)
+def _reads(text: str) -> tuple[budget.Read, ...]:
+    """The message's amounts with their roles, read once for the cues, the rules and the budget."""
+    return tuple(budget.amounts_read(text))
+
+
+def _requirement_reply(normalized: str, stated: bool) -> bool:
+    """A short answer naming what the lead wants ("2 suítes", "Jundiaí", "até 400", "fim do ano"): interest."""
+    if len(normalized.split()) > 6 or "?" in normalized or _ACK.search(normalized):
+        return False
+    return bool(stated or _REQUIREMENT.search(normalized) or _place_only(normalized))
+
+
+def _listing_question(normalized: str, reads: tuple[budget.Read, ...], stated: bool) -> bool:
+    """A question about a listing named by its price ("o apê de 420 mil tem elevador?"), not about the price."""
+    quoted = any(r.role == "quoted" for r in reads)
+    return (
+        quoted
+        and not stated
+        and "?" in normalized
+        and bool(_PROPERTY_FACTS.search(normalized))
+        and not _PRICE_TALK.search(normalized)
+    )
 
 
 def _budget_cues(raw: str) -> tuple[float, float, float, float]:
     """(own budget stated, a limit or floor among them, a price quoted that is not the lead's, a non-budget sum)."""
-    reads = budget.amounts_read(raw)
+    reads = list(_reads(raw))
     if not reads:
         return 0.0, 0.0, 0.0, 0.0
     low, high = budget.budget_read(raw, reads)
@@ -647,7 +686,8 @@ def _classifier():
 # Messages the stop rule must not read as a stop: a wish to hear again, or a channel preference short of a stop.
 _NOT_A_STOP = re.compile(
     r"\b(voltar a (receber|mandar|me mandar)|volta(r|m)? a mandar|(me )?(coloca|inclui)\w* (na lista )?de novo|"
-    r"de novo na lista|(coloca|inclui|bota|poe)\w* de volta|de volta na lista|mudei de ideia|(quero|pode|podem) continuar (recebendo|me mandando)|"
+    r"de novo na lista|(coloca|inclui|bota|poe)\w* de volta|de volta na lista|mudei de ideia|"
+    r"(quero|pode|podem) continuar (recebendo|me mandando)|"
     r"continuem (me )?(mandando|enviando)|pararam de (me )?mandar)\b"
     r"|\b(audio|audios|ligacao|ligacoes|ligar|liga)\b.*\b(escrito|texto|mensage\w*|whatsapp|por aqui)\b"
     r"|\b(escrito|texto|mensage\w*|whatsapp|por aqui)\b.*\b(nao|sem)\b.*\b(audio|audios|ligacao|ligacoes|ligar|liga)\b"
@@ -710,6 +750,19 @@ class LocalEngine:
             intent, confidence["intent"] = "opt_out", 0.97
         elif _WRONG_PERSON.search(normalized):
             intent, confidence["intent"] = "wrong_person", 0.95
+        reads = _reads(text)
+        low, high = budget.budget_read(text, list(reads))
+        stated = low is not None or high is not None
+        if intent == "other" and _requirement_reply(normalized, stated):
+            intent, confidence["intent"] = "interested", 0.75
+        elif intent == "price_question" and _listing_question(normalized, reads, stated):
+            intent, confidence["intent"] = "wants_info", 0.75
+        elif (
+            intent == "schedule_meeting"
+            and _TOPIC_CUES["visit_aside"].search(normalized)
+            and _PRICE_TALK.search(normalized)
+        ):
+            intent, confidence["intent"] = "price_question", 0.75
         sentiment, confidence["sentiment"] = ranked["sentiment"][0]
         urgency, confidence["urgency"] = ranked["urgency"][0]
         if _URGENCY_LOW.search(normalized):
@@ -725,7 +778,8 @@ class LocalEngine:
             stage, confidence["buying_stage"] = "decision", 0.85
         elif _AWARENESS.search(normalized) and intent == "wants_info":
             stage, confidence["buying_stage"] = "awareness", 0.8
-        budget_min, budget_max = budget_extract(text)
+        budget_min = float(low) if low is not None else None
+        budget_max = float(high) if high is not None else None
         confidence["budget_min"] = confidence["budget_max"] = 0.9 if (budget_min or budget_max) else 0.8
         city, state = place_extract(text)
         confidence["city"] = 0.9 if city else 0.7
