@@ -1,7 +1,7 @@
 """Reading the property budget a lead states in a message, knowing whose amount each one is. Pure functions, no ORM.
 
 A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, slang thousands are spelled out
-("700 conto", "500 paus", "300 pila" → "mil"), and every amount is found by the
+("700 conto", "400 pau", "300 pila" → "mil"; "trezentão" → "trezentos mil"), and every amount is found by the
 one amount parser the product has (``leads.normalization.amounts_find``: ``R$ 350.000,00``, ``350 mil reais``,
 ``400k``, ``1,2 mi``, ``1.2mi``, ``um milhão e meio``, ``meio milhão``, ``quatrocentos mil``, ``2 milhões e 300
 mil``, ranges sharing a scale as ``entre 300 e 400 mil`` / ``300-400k``). Then each amount is tagged with a role,
@@ -14,7 +14,9 @@ Is it money? (``_brl``)
   * a bare number of 5+ digits: only with thousands separators or when it is a round thousand (phones, CEPs and
     codes are not);
   * a bare 50-999 is thousands and a bare 1,2 is millions when the message talks in thousands/millions elsewhere or a
-    budget cue stands right before it ("meu teto é 850", "uns 400", "financio até 500");
+    budget cue stands right before it ("meu teto é 850", "uns 400", "financio até 500"), a limit or floor right
+    after it ("800 pra mais") or the kind of home wanted ("casa de 400"); a bare "250 a 300" standing alone as a
+    clause is a range in thousands;
   * never a number followed by a thing ("3 quartos", "80 m²", "2 vagas", "30 anos", "14h", "15º", "360x", "10%")
     or preceded by one ("apto 302", "dia 15", "às 14", "bloco 2"); never under R$ 10,000 (rent, fees) or over a
     billion.
@@ -23,20 +25,28 @@ What is it for? (first rule that applies)
   1. ``not``: a down payment, instalment, income, rent or fee — a cue before it in its clause ("entrada de 50 mil",
      "parcela de até 3 mil", "ganho 12 mil", "minha renda é", "aluguel", "condomínio", "iptu", "fgts") or right
      after it ("80 mil de entrada", "3 mil por mês", "mensais", "/mês", "de fgts"). "meu limite era 200 mil" (a
-     budget in the past tense) is not one either.
+     budget in the past tense) is not one either, nor the parts after "sendo" ("700, sendo 200 à vista e 500
+     financiado").
   2. ``max``: a limit right before it ("até", "no máximo", "teto", "limite", "abaixo de", "menos de", "não passa de",
      "chego a", "não consigo mais de", "não passo de", "não quero passar de", "nada acima de") or after it ("ou
-     menos", "no máximo", "pra baixo").
-  3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos") or after it
-     ("pra cima", "ou mais"); a floor ruled out ("acima de 500 mil nem olho") is ``not``.
-  4. ``not`` again: a budget the lead says they do not have ("não tenho 500 mil não").
+     menos", "no máximo", "pra baixo"); also "limitado a", "o máximo que dá pra mim é". A limit ruled out below
+     ("nada abaixo de 2 milhões", "não quero menos de") is a ``min``.
+  3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos", "partindo
+     de") or after it ("pra cima", "ou mais", "em diante", "pra lá"); a floor ruled out ("acima de 500 mil nem
+     olho") is ``not``.
+  4. ``not`` again: a budget the lead says they do not have or will not pay ("não tenho 500 mil não", "não vou
+     pagar 600 mil").
   5. ``quoted``: a price the lead quotes back, not their budget — the price of a listing ("custa", "pedindo",
      "sai por", "o corretor falou em", "vi outro por", "na outra tá", "na época era", "do anúncio", "que vi no
      site", "no olx", "no zap", "na placa"; a sale or what was paid: "quero vender meu apto de", "vendi minha casa
      por", "fechei num de", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
-     claims it); or, when no budget cue ("tenho", "meu orçamento", "uns", "procuro", "tem algo"…) precedes it, an
-     amount in a question ("R$ 1,1 mi??") or next to incredulity ("tá maluco", "caro", "absurdo", "não dá").
-  6. ``plain``: anything else, a stated amount.
+     claims it; shown by someone else: "vcs postaram uma cobertura de", "vc me mandou um de"; referred to with an
+     article: "se eu pagar os 350"; "o apê é 380 mil"); or, when no budget cue ("tenho", "meu orçamento", "uns",
+     "procuro", "tem algo"…) precedes it, an amount in a question ("R$ 1,1 mi??") or next to incredulity ("tá
+     maluco", "caro", "absurdo", "não dá", "sem condições", "não é pra mim", "foge do que posso").
+  6. ``not`` once more: a sum under 150 thousand in a message that talks about the down payment ("qual a entrada
+     mínima? eu teria uns 35 mil"), unless "orçamento"/"teto" claims it.
+  7. ``plain``: anything else, a stated amount.
 
 Putting them together: two budget amounts joined by "e", "a", "até", "ou", "-" or "/" make a range (min, max); else
 a floor gives min and a limit gives max (the last limit wins: "R$ 1,1 mi?? não dá, meu teto é 850" → max 850,000);
