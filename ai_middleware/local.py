@@ -514,6 +514,13 @@ _TOPIC_CUES = {
         r"vi o decorado|estive)|visita\w* (pode|fica|ficam) (para|pra) depois|a visita pode ser depois|"
         r"depois (eu )?(visito|marco|agendo)|perder viagem)\b"
     ),
+    # the agency's other business, its staff, its opening hours: other
+    "office_business": re.compile(
+        r"\b(boleto|cobranca|cheque|nota fiscal|emprego|curriculo|trabalhar com voces|pedreiro|eletricista|"
+        r"administradora|sindico|portao|vazamento|horario de funcionamento|que horas (abre|fecha|voces abrem)|"
+        r"ate que horas|ainda trabalha|falar com (o|a) (sr|sra|senhor|senhora|dona|seu)|inventario|partilha|"
+        r"laudo|despachante|mudanca|frete)\b"
+    ),
     # asking to be sent things or kept posted: interested (options) or wants_info (the list, material)
     "send_me": re.compile(
         r"\b(me (manda|mande|envia|envie|avisa|avise|passa|inclui|coloca)|pode (mandar|enviar|me mandar)|"
