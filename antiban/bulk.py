@@ -131,7 +131,7 @@ def bulk_light(*, priority: int, templates, audience: list[dict], parameter: str
     """Green, yellow or red, from the audience size against what the numbers can send, the content score of
     every variant and the share of recipients the filters would refuse."""
     now = timezone.now()
-    red, yellow = [], []
+    red, yellow, notes_after = [], [], []
     for template in templates:
         preview = _full_text(template, _params(template, {"name": "Ana"}, parameter))
         checks = content_checks(preview, priority, templated=True)
@@ -160,18 +160,69 @@ def bulk_light(*, priority: int, templates, audience: list[dict], parameter: str
     checks = recipient_checks_many([(person["contact"], priority) for person in audience], now=now)
     refused = sum(1 for person_checks in checks if refusals(person_checks))
     share = refused / size if size else 0
+    why, waiting = refusal_breakdown(checks)
     if share > 0.3:
         red.append(
             _("%(pct)s%% of the audience would be refused (consent, opt-outs, invalid numbers).")
             % {"pct": round(100 * share)}
         )
+        red.append(why)
     elif share > 0.1:
         yellow.append(_("%(pct)s%% of the audience would be refused.") % {"pct": round(100 * share)})
+        yellow.append(why)
+    elif refused:
+        notes_after.append(why)
+    if waiting:
+        notes_after.append(waiting)
     open_incidents = Incident.objects.filter(closed_at__isnull=True).count()
     if open_incidents:
         yellow.append(_("%(n)s open incident(s) on the numbers.") % {"n": open_incidents})
     light = Light.RED if red else Light.YELLOW if yellow else Light.GREEN
-    return LightVerdict(light, red + yellow, capacity, refused)
+    return LightVerdict(light, red + yellow + notes_after, capacity, refused)
+
+
+# Why a person is refused, in the supervisor's words: each refused person counted once, under the first reason here.
+REFUSAL_ORDER = ("opt_out", "no_consent", "invalid", "undeliverable", "weekly_cap")
+
+
+def _refusal_kind(check) -> str:
+    if check.name == "consent":
+        return "opt_out" if check.code in ("suppressed", "revoked") else "no_consent"
+    return {
+        "valid_mobile": "invalid",
+        "on_whatsapp": "undeliverable",
+        "marketing_stopped": "opt_out",
+        "weekly_cap": "weekly_cap",
+    }.get(check.name, "other")
+
+
+def refusal_breakdown(checks: list[list]) -> tuple[str, str]:
+    """(who would be refused and why, with counts: "sem consentimento 12, descadastrados (opt-out) 3…"; who waits
+    for the contact hours to open) — empty strings when nobody."""
+    counts: dict[str, int] = {}
+    waits = [c.wait_until for person in checks for c in person if not c.passed and c.wait_until is not None]
+    for person in checks:
+        kinds = {_refusal_kind(c) for c in refusals(person)}
+        if kinds:
+            first = next((k for k in REFUSAL_ORDER if k in kinds), "other")
+            counts[first] = counts.get(first, 0) + 1
+    labels = {
+        "opt_out": _("%(n)s opted out"),
+        "no_consent": _("%(n)s without marketing consent"),
+        "invalid": _("%(n)s with an invalid mobile number"),
+        "undeliverable": _("%(n)s undeliverable (not on WhatsApp)"),
+        "weekly_cap": _("%(n)s at the weekly marketing limit"),
+        "other": _("%(n)s for other reasons"),
+    }
+    parts = [labels[k] % {"n": counts[k]} for k in (*REFUSAL_ORDER, "other") if counts.get(k)]
+    why = _("Refused: %(parts)s; they are left out of the send.") % {"parts": ", ".join(parts)} if parts else ""
+    waiting = ""
+    if waits:
+        waiting = _("%(n)s outside contact hours: they wait until %(when)s.") % {
+            "n": len(waits),
+            "when": timezone.localtime(min(waits)).strftime("%d/%m %H:%M"),
+        }
+    return why, waiting
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ class Check:
     reason: str = ""
     fatal: bool = True  # a failed fatal check refuses the message; a non-fatal one is a warning
     wait_until: datetime | None = None  # a check that says "not now" rather than "never"
+    code: str = ""  # the decision behind a failed check (consent: "no_basis", "suppressed", "revoked"…)
 
     def as_log(self) -> dict:
         data = asdict(self)
@@ -154,7 +155,7 @@ def _recipient_checks(contact: str, priority: int, decisions, codes: set[int], w
     purpose = ConsentPurpose.MARKETING if priority == Priority.MARKETING else ConsentPurpose.SERVICE
     decision = decisions[purpose][contact]
     blocking = not decision.allowed and (priority == Priority.MARKETING or decision.code in ("suppressed", "revoked"))
-    checks.append(Check("consent", not blocking, decision.reason))
+    checks.append(Check("consent", not blocking, decision.reason, code=decision.code))
     checks.append(
         Check("on_whatsapp", 131026 not in codes, _("The last messages to this number were undeliverable (131026)."))
     )

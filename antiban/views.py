@@ -116,8 +116,8 @@ def bulk_new_view(request: HttpRequest) -> HttpResponse:
                 "light": bulk.get_light_display(),
                 "size": len(bulk.audience),
             }
-            if bulk.light != "green":  # the supervisor sees why, and what to do, not only the colour
-                summary = " ".join([summary, *bulk.light_reasons])
+            # The supervisor sees why, and what to do, not only the colour (a green send: who is left out, who waits).
+            summary = " ".join([summary, *bulk.light_reasons])
             messages.info(request, summary)
             return redirect("antiban:dashboard")
     return TemplateResponse(request, "antiban/bulk_new.html", {"form": form})

@@ -205,6 +205,7 @@ class NotificationKind(models.TextChoices):
     BREACH = "breach", _("First-contact SLA breached")
     REASSIGNED = "reassigned", _("Lead reassigned")
     TASK_DUE = "task_due", _("Task due")
+    MOVE_DONE = "move_done", _("Bulk change finished")
 
 
 class Notification(models.Model):
@@ -235,7 +236,9 @@ class OwnerMoveKind(models.TextChoices):
 class OwnerMove(models.Model):
     """A mass change of owners (a bulk assignment, a rebalance), kept so that it can be undone: each entry is
     ``{"lead", "from", "to", "assignment", "previous_assignment"}`` (owner ids, assignment ids; ``to`` None when the
-    lead was left waiting for the roulette). Undo puts back only the leads nothing happened to since."""
+    lead was left waiting for the roulette). Undo puts back only the leads nothing happened to since. A rebalance and
+    an undo run in the worker: ``finished_at`` unset = still running; ``undone_at`` set with an empty
+    ``undo_result`` = the undo is running."""
 
     kind = models.CharField(_("kind"), max_length=12, choices=OwnerMoveKind.choices)
     actor = models.ForeignKey(
@@ -251,6 +254,10 @@ class OwnerMove(models.Model):
         help_text=_("Bulk assignment: who received the leads. Rebalance: who left."),
     )
     entries = models.JSONField(_("leads moved"), default=list, blank=True)
+    # A rebalance runs in the worker: the counts as it goes ({"total", "done", "moved", "waiting"}), then the time it
+    # finished. A bulk assignment is finished when it is recorded.
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     undo_result = models.JSONField(_("undo result"), default=dict, blank=True)

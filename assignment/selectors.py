@@ -53,33 +53,76 @@ def assignments_for_lead(*, lead_id: int, limit: int = 10) -> list:
     return list(Assignment.objects.filter(lead_id=lead_id).select_related("consultant", "actor")[:limit])
 
 
-def queue_for(*, user, limit: int = 200) -> list:
-    """The consultant's open assignments, most pressing first: awaiting first contact before contacted, then the
-    lead's current class (hot first), then its recurrence priority (people who came back), then the first-contact
-    due time, then the score. Each row carries ``served`` (the lead's class and score now, as the serving scorer
-    stored them) and ``priority``."""
+QUEUE_PAGE_SIZE = 50
+
+
+def queue_page(*, user, page=1, size: int = QUEUE_PAGE_SIZE):
+    """One page (a ``django.core.paginator.Page``) of the consultant's open assignments, most pressing first:
+    awaiting first contact before contacted, then the lead's current class (hot first), then its recurrence priority
+    (people who came back), then the first-contact due time, then the score, then the newest assignment. The order is
+    PostgreSQL's (one sort over the consultant's open assignments, on their index), and only the page's rows are
+    loaded. Each row carries ``served`` (the lead's class and score now, as the serving scorer stored them),
+    ``priority``, and the lead with just what a row shows. A page number out of range gives the last page."""
+    from django.core.paginator import Paginator
+    from django.db.models import Case, F, FloatField, IntegerField, Value, When
+    from django.db.models.functions import Coalesce
+
     from assignment.models import Assignment, AssignmentStatus
     from qualification.selectors import served_for_leads
 
-    rows = list(
-        Assignment.objects.filter(consultant=user, status=AssignmentStatus.ACTIVE).select_related("lead")[:2000]
+    # The class and score the serving scorer stored (``qualification.selectors.served``: the model's probability in
+    # percent, else the rules' score); the assignment's own when the lead has no score row.
+    rows = (
+        Assignment.objects.filter(consultant=user, status=AssignmentStatus.ACTIVE)
+        .select_related("lead")
+        .only(
+            "id",
+            "lead_id",
+            "category",
+            "score",
+            "due_at",
+            "first_contact_at",
+            "assigned_at",
+            "lead__full_name",
+            "lead__priority",
+            "lead__recurrence_count",
+        )
+        .annotate(
+            queue_class=Coalesce(F("lead__qualification__category"), F("category")),
+            queue_score=Coalesce(
+                F("lead__qualification__probability") * 100,
+                F("lead__qualification__score"),
+                F("score"),
+                Value(0.0),
+                output_field=FloatField(),
+            ),
+        )
+        .annotate(
+            queue_contacted=Case(When(first_contact_at__isnull=True, then=Value(0)), default=Value(1)),
+            queue_rank=Case(
+                *[When(queue_class=code, then=Value(rank)) for code, rank in QUEUE_CLASS_RANK.items()],
+                default=Value(3),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by(
+            "queue_contacted",
+            "queue_rank",
+            F("lead__priority").desc(),
+            "due_at",
+            F("queue_score").desc(),
+            F("assigned_at").desc(),
+            F("id").desc(),
+        )
     )
-    served = served_for_leads(lead_ids=[a.lead_id for a in rows])
-    for row in rows:
+    page = Paginator(rows, size).get_page(page)
+    served = served_for_leads(lead_ids=[a.lead_id for a in page.object_list])
+    for row in page.object_list:
         row.served = served.get(row.lead_id)
         row.category = row.served.code if row.served else row.category
         row.score = row.served.score if row.served else row.score
         row.priority = row.lead.priority
-    rows.sort(
-        key=lambda a: (
-            a.first_contact_at is not None,
-            QUEUE_CLASS_RANK.get(a.category, 3),
-            -a.priority,
-            a.due_at,
-            -(a.score or 0),
-        )
-    )
-    return rows[:limit]
+    return page
 
 
 QUEUE_CLASS_RANK = {"hot": 0, "warm": 1, "cold": 2}
@@ -151,9 +194,34 @@ def owner_moves_undoable(*, user, hours: int = 24, limit: int = 10) -> list:
 
     since = timezone.now() - timedelta(hours=hours)
     return list(
-        OwnerMove.objects.filter(actor=user, undone_at__isnull=True, created_at__gte=since)
+        OwnerMove.objects.filter(actor=user, undone_at__isnull=True, finished_at__isnull=False, created_at__gte=since)
         .select_related("consultant")
         .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def owner_move_for(*, user, move_id: int):
+    """A bulk assignment or rebalance ``user`` did (admins: anyone's), or None: its progress and result."""
+    from assignment.models import OwnerMove
+    from compliance.roles import Role, user_has_role
+
+    moves = OwnerMove.objects.select_related("consultant")
+    if not user_has_role(user, Role.ADMIN):
+        moves = moves.filter(actor=user)
+    return moves.filter(pk=move_id).first()
+
+
+def rebalances_running(*, consultant_ids: list[int]) -> set[int]:
+    """The consultants among ``consultant_ids`` whose rebalance the worker is still doing."""
+    from assignment.models import OwnerMove, OwnerMoveKind
+
+    return set(
+        OwnerMove.objects.filter(
+            kind=OwnerMoveKind.REBALANCE,
+            consultant_id__in=consultant_ids,
+            finished_at__isnull=True,
+            undone_at__isnull=True,
+        ).values_list("consultant_id", flat=True)
     )
 
 

@@ -581,30 +581,109 @@ def consultant_pause(*, user, actor, paused: bool, reason: str = "") -> Consulta
     return profile
 
 
-def consultant_rebalance(*, user, actor, reason: str = "") -> dict:
-    """A departing consultant: pause them and hand each open lead to the roulette (they are excluded). Every lead
-    that moved (or was left waiting for the roulette) is recorded in an ``OwnerMove`` so that the supervisor can
-    undo it (``owner_move_undo``)."""
-    consultant_pause(user=user, actor=actor, paused=True, reason=reason or _("leaving: leads rebalanced"))
-    moved, left, entries = 0, [], []
+class RebalanceRunning(AssignmentRefused):
+    code = "rebalance_running"
+    http_status = 409
+
+
+MOVE_PROGRESS_EVERY = 20  # a running rebalance saves its entries and counts this often (progress, resumable)
+
+
+def consultant_rebalance_start(*, user, actor, reason: str = "") -> OwnerMove:
+    """A departing consultant, in the request: pause them at once (the roulette stops giving them leads), count their
+    open leads and record the rebalance as running; the worker does the moving (``consultant_rebalance``), one at a
+    time per consultant."""
+    with transaction.atomic():
+        profile_for(user)
+        ConsultantProfile.objects.select_for_update().filter(user=user).first()  # one start at a time
+        if OwnerMove.objects.filter(
+            kind=OwnerMoveKind.REBALANCE, consultant=user, finished_at__isnull=True, undone_at__isnull=True
+        ).exists():
+            raise RebalanceRunning(
+                _("The rebalance of %(name)s is already running.")
+                % {"name": user.get_full_name() or user.get_username()}
+            )
+        consultant_pause(user=user, actor=actor, paused=True, reason=reason or _("leaving: leads rebalanced"))
+        total = len(lead_selectors.lead_ids_owned_open(owner_id=user.pk))
+        move = OwnerMove.objects.create(
+            kind=OwnerMoveKind.REBALANCE,
+            actor=actor,
+            consultant=user,
+            entries=[],
+            result={"total": total, "done": 0, "moved": 0, "waiting": 0, "reason": reason[:200]},
+        )
+        from assignment.tasks import owner_move_rebalance
+
+        transaction.on_commit(lambda: owner_move_rebalance.delay(move.pk))
+    return move
+
+
+def consultant_rebalance(*, move_id: int) -> dict:
+    """The worker's part of a rebalance: hand each open lead of the departing consultant to the roulette (they are
+    excluded). A lead nobody has room for now leaves them too and waits for the roulette ("aguardando capacidade"),
+    where the supervisor's capacity tools and the sweep find it. Every lead is recorded in the ``OwnerMove`` so that
+    the supervisor can undo it; progress is saved as it goes, so a redelivered task carries on where it stopped.
+    The supervisor is notified with the counts: total = moved + waiting."""
+    move = OwnerMove.objects.select_related("consultant", "actor").filter(pk=move_id).first()
+    if move is None or move.finished_at is not None or move.undone_at is not None:
+        return dict(move.result) if move else {}
+    user, actor = move.consultant, move.actor
+    reason = move.result.get("reason", "")
     why = reason or _("Rebalanced: %(name)s is leaving") % {"name": user.get_full_name() or user.get_username()}
-    for lead_id in lead_selectors.lead_ids_owned_open(owner_id=user.pk):
+    entries = list(move.entries)
+    seen = {entry["lead"] for entry in entries}
+    todo = [lead_id for lead_id in lead_selectors.lead_ids_owned_open(owner_id=user.pk) if lead_id not in seen]
+    total = len(entries) + len(todo)
+    for index, lead_id in enumerate(todo, start=1):
         active = Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).first()
         if active:
             result = lead_assign(
                 lead_id=lead_id, kind=AssignmentKind.REBALANCE, actor=actor, exclude={user.pk}, reason=why
             )
-            if result:
-                entries.append(_move_entry(lead_id, user.pk, result, active))
+            if result is None:
+                _rebalance_release(lead_id=lead_id, active=active, actor=actor, reason=why)
         else:
             result = _rebalance_unassigned(lead_id=lead_id, user=user, actor=actor, reason=why)
-            entries.append(_move_entry(lead_id, user.pk, result, None))
-        if result:
-            moved += 1
-        else:
-            left.append(lead_id)
-    move = OwnerMove.objects.create(kind=OwnerMoveKind.REBALANCE, actor=actor, consultant=user, entries=entries)
-    return {"moved": moved, "left": left, "move": move}
+        entries.append(_move_entry(lead_id, user.pk, result, active))
+        if index % MOVE_PROGRESS_EVERY == 0:
+            move.entries, move.result = entries, _move_counts(entries, total, reason)
+            move.save(update_fields=["entries", "result"])
+    move.entries, move.result, move.finished_at = entries, _move_counts(entries, total, reason), timezone.now()
+    move.save(update_fields=["entries", "result", "finished_at"])
+    name = user.get_full_name() or user.get_username()
+    _notify(actor.pk, NotificationKind.MOVE_DONE, None, move=move.pk, text=move_result_text(move, name=name))
+    return dict(move.result)
+
+
+def _move_counts(entries: list[dict], total: int, reason: str = "") -> dict:
+    moved = sum(1 for entry in entries if entry["to"])
+    return {"total": total, "done": len(entries), "moved": moved, "waiting": len(entries) - moved, "reason": reason}
+
+
+def move_result_text(move: OwnerMove, *, name: str) -> str:
+    """The finished rebalance in one sentence whose numbers add up: "386 leads de Ana: 306 entregues a outros
+    consultores, 80 aguardando capacidade"."""
+    counts = move.result
+    text = _("Rebalance of %(name)s finished: %(total)d leads — %(moved)d handed to other consultants") % {
+        "name": name,
+        "total": counts.get("total", 0),
+        "moved": counts.get("moved", 0),
+    }
+    if counts.get("waiting"):
+        text += ", " + _("%(waiting)d waiting for capacity (nobody had room)") % {"waiting": counts["waiting"]}
+    return text + "."
+
+
+def _rebalance_release(*, lead_id: int, active: Assignment, actor, reason: str) -> None:
+    """Nobody has room for the lead now: it leaves the departing consultant anyway and waits for the roulette."""
+    with transaction.atomic():
+        lead = lead_services.lead_lock(lead_id=lead_id)
+        if lead is None:
+            return
+        current = Assignment.objects.filter(pk=active.pk, status=AssignmentStatus.ACTIVE).first()
+        if current is not None:
+            _end(current, reason=reason, now=timezone.now())
+        lead_services.lead_change_owner(lead=lead, actor=actor, owner=None, reason=reason, locked=True)
 
 
 def _move_entry(lead_id: int, previous_owner_id, assignment, previous) -> dict:
@@ -620,8 +699,8 @@ def _move_entry(lead_id: int, previous_owner_id, assignment, previous) -> dict:
 def leads_assign_bulk(*, lead_ids: list[int], consultant, actor) -> dict:
     """A supervisor hands many leads to one consultant (``lead_assign_to`` for each: the same permission rule and
     caps). Stops at the first refusal of the consultant (full or paused) and says how many were left. Recorded in
-    an ``OwnerMove`` for undo. Returns {moved, unchanged, left, refused, move}."""
-    entries, unchanged, left, refused = [], 0, 0, ""
+    an ``OwnerMove`` for undo. Returns {moved, unchanged, left, refused, full (the consultant had no room), move}."""
+    entries, unchanged, left, refused, full = [], 0, 0, "", False
     ids = list(lead_ids)
     for index, lead_id in enumerate(ids):
         previous_owner = lead_selectors.lead_owner_id(lead_id=lead_id)
@@ -635,6 +714,7 @@ def leads_assign_bulk(*, lead_ids: list[int], consultant, actor) -> dict:
             refused = exc.message
             if exc.code == CONSULTANT_FULL:  # so are the rest: stop trying
                 left += len(ids) - index
+                full = True
                 break
             left += 1  # this lead only (gone, merged, no longer visible): go on with the others
             continue
@@ -642,23 +722,56 @@ def leads_assign_bulk(*, lead_ids: list[int], consultant, actor) -> dict:
     move = None
     if entries:
         move = OwnerMove.objects.create(
-            kind=OwnerMoveKind.BULK_ASSIGN, actor=actor, consultant=consultant, entries=entries
+            kind=OwnerMoveKind.BULK_ASSIGN,
+            actor=actor,
+            consultant=consultant,
+            entries=entries,
+            result={"total": len(ids), "done": len(entries), "moved": len(entries), "waiting": 0},
+            finished_at=timezone.now(),
         )
-    return {"moved": len(entries), "unchanged": unchanged, "left": left, "refused": refused, "move": move}
+    return {
+        "moved": len(entries),
+        "unchanged": unchanged,
+        "left": left,
+        "refused": refused,
+        "full": full,
+        "move": move,
+    }
 
 
-def owner_move_undo(*, move_id: int, actor) -> dict:
-    """Put the leads of a bulk assignment or a rebalance back with their previous owners — each lead only if
-    nothing changed since (still with the owner and the assignment the move gave it); the previous assignment comes
-    back with its SLA as it was. A rebalanced consultant is resumed. Returns {restored, skipped}."""
+def owner_move_undo_start(*, move_id: int, actor) -> OwnerMove:
+    """Ask for the undo of a bulk assignment or a finished rebalance (in the request: checks, then the worker puts
+    the leads back, ``owner_move_undo``). Only the person who did it (or an admin) may; a move still running or
+    undone already is refused with the reason."""
     with transaction.atomic():
         move = OwnerMove.objects.select_for_update().filter(pk=move_id).first()
         if move is None or not (move.actor_id == actor.pk or user_has_role(actor, Role.ADMIN)):
             raise NotFoundError(_("This change does not exist."), code="owner_move_not_found")
         if move.undone_at is not None:
             raise AssignmentRefused(_("This change was undone already."), code="owner_move_undone")
+        if move.finished_at is None:
+            raise AssignmentRefused(
+                _("This change is still running: undo it when it has finished."), code="owner_move_running"
+            )
         move.undone_at = timezone.now()
         move.save(update_fields=["undone_at"])
+        from assignment.tasks import owner_move_undo as undo_task
+
+        transaction.on_commit(lambda: undo_task.delay(move.pk))
+    return move
+
+
+def owner_move_undo(*, move_id: int) -> dict:
+    """The worker's part of an undo: put the leads back with their previous owners — each lead only if nothing
+    changed since (still with the owner and the assignment the move gave it); the previous assignment comes back
+    with its SLA as it was. A rebalanced consultant is resumed. The person who asked is notified. Returns
+    {restored, skipped}."""
+    move = OwnerMove.objects.select_related("consultant", "actor").filter(pk=move_id).first()
+    if move is None or move.undone_at is None:
+        return {}
+    if move.undo_result:
+        return dict(move.undo_result)
+    actor = move.actor
     if move.kind == OwnerMoveKind.REBALANCE and move.consultant_id:
         consultant_pause(user=move.consultant, actor=actor, paused=False)
     restored, skipped = 0, []
@@ -677,7 +790,15 @@ def owner_move_undo(*, move_id: int, actor) -> dict:
             skipped.append(entry["lead"])
     move.undo_result = {"restored": restored, "skipped": skipped}
     move.save(update_fields=["undo_result"])
+    _notify(actor.pk, NotificationKind.MOVE_DONE, None, move=move.pk, text=undo_result_text(move.undo_result))
     return {"restored": restored, "skipped": skipped}
+
+
+def undo_result_text(result: dict) -> str:
+    text = _("Undone: %(restored)d leads are back with their previous owners.") % {"restored": result["restored"]}
+    if result["skipped"]:
+        text += " " + _("%(n)d changed since and were left as they are.") % {"n": len(result["skipped"])}
+    return text
 
 
 def _entry_undo(entry: dict, *, actor, reason: str) -> bool:
@@ -691,6 +812,11 @@ def _entry_undo(entry: dict, *, actor, reason: str) -> bool:
             return False
         if active:
             _end(active, reason=reason, now=now)
+            today = _local(now).date()
+            if _local(active.assigned_at).date() == today:  # given today: today's room comes back with the lead
+                ConsultantProfile.objects.filter(
+                    user_id=active.consultant_id, new_today_date=today, new_today__gt=0
+                ).update(new_today=F("new_today") - 1)
         previous_owner = get_user_model().objects.filter(pk=entry["from"]).first() if entry["from"] else None
         if entry["previous_assignment"]:
             Assignment.objects.filter(pk=entry["previous_assignment"], status=AssignmentStatus.ENDED).update(

@@ -24,11 +24,30 @@ def task_get_for_user(*, user, task_id: int) -> Task:
     return task
 
 
-def tasks_open_for(*, user, limit: int = 200) -> list[Task]:
-    """ "Minhas tarefas": the person's open tasks, soonest (and overdue) first."""
-    return list(
-        Task.objects.filter(owner=user, status=TaskStatus.OPEN).select_related("lead").order_by("due_at", "id")[:limit]
-    )
+TASK_DUE_FILTERS = ("late", "today", "week")
+
+
+def tasks_open_for(*, user, kind: str = "", origin: str = "", due: str = "", now: datetime | None = None) -> QuerySet:
+    """ "Minhas tarefas": the person's open tasks, soonest (and overdue) first, optionally of one ``kind``, one
+    ``origin`` and due ``late`` (before now), ``today`` (before tonight's midnight) or this ``week`` (seven days)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    tasks = Task.objects.filter(owner=user, status=TaskStatus.OPEN).select_related("lead").order_by("due_at", "id")
+    if kind:
+        tasks = tasks.filter(kind=kind)
+    if origin:
+        tasks = tasks.filter(origin=origin)
+    now = now or timezone.now()
+    if due == "late":
+        tasks = tasks.filter(due_at__lt=now)
+    elif due == "today":
+        midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        tasks = tasks.filter(due_at__lt=midnight)
+    elif due == "week":
+        tasks = tasks.filter(due_at__lt=now + timedelta(days=7))
+    return tasks
 
 
 def tasks_done_recently(*, user, limit: int = 20) -> list[Task]:

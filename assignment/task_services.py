@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -153,31 +154,67 @@ def task_for_sla(*, assignment, now: datetime | None = None) -> bool:
     return created
 
 
+# Where the recommended action still makes sense: no meeting to schedule or material to send once the lead is at a
+# meeting or a proposal; "get back in touch" only for a lead nobody has talked to for a while.
+RECOMMENDED_STAGES = {
+    "schedule_meeting": ("new", "contacted", "qualified", "nurturing"),
+    "send_material": ("new", "contacted", "qualified", "nurturing"),
+    "nurture": ("contacted", "qualified", "meeting", "proposal", "nurturing"),
+}
+
+
 def tasks_from_recommendations(*, lead_ids: list[int], now: datetime | None = None) -> int:
-    """The scorer's recommended action becomes a task for the lead's owner, once per lead and action (a changed
-    recommendation is a new task; the same one never twice). Closed and unowned leads get none."""
+    """The scorer's recommended action becomes a task for the lead's owner — only where one is needed: an open,
+    owned lead at a stage the action fits (``RECOMMENDED_STAGES``; "nurture" only after
+    ``ASSIGNMENT_NURTURE_QUIET_DAYS`` without a message or call), with no open recommended task already and no open
+    task of the same kind (one at a time per lead: a changed recommendation waits until the open one is done), and
+    never the same action twice. Each owner holds at most ``ASSIGNMENT_RECOMMENDED_OPEN_PER_OWNER`` open
+    recommended tasks, the leads with the shortest SLA (the hottest) first: a rescore of the whole base never
+    floods "Minhas tarefas"."""
     if not lead_ids:
         return 0
     now = now or timezone.now()
-    owners = lead_selectors.lead_owner_ids_open(lead_ids=lead_ids)
-    if not owners:
+    facts = lead_selectors.lead_owner_ids_open(lead_ids=lead_ids)
+    if not facts:
         return 0
-    info = qualification_selectors.actions_and_sla(lead_ids=list(owners))
-    wanted = {
-        f"rec:{lead_id}:{info[lead_id][0]}": lead_id
-        for lead_id in owners
-        if lead_id in info and info[lead_id][0] in RECOMMENDED
-    }
+    info = qualification_selectors.actions_and_sla(lead_ids=list(facts))
+    quiet_since = now - timedelta(days=settings.ASSIGNMENT_NURTURE_QUIET_DAYS)
+    wanted = {}
+    for lead_id, (_owner_id, stage, touched) in facts.items():
+        action = info.get(lead_id, ("", 0))[0]
+        if action not in RECOMMENDED or stage not in RECOMMENDED_STAGES[action]:
+            continue
+        if action == "nurture" and touched and touched > quiet_since:
+            continue
+        wanted[f"rec:{lead_id}:{action}"] = lead_id
+    if not wanted:
+        return 0
     for key in Task.objects.filter(origin_key__in=list(wanted)).values_list("origin_key", flat=True):
-        wanted.pop(key, None)
+        wanted.pop(key, None)  # the same recommendation never twice, even after its task was done
+    open_tasks = Task.objects.filter(lead_id__in=list(wanted.values()), status=TaskStatus.OPEN)
+    busy = {(lead_id, kind) for lead_id, kind in open_tasks.values_list("lead_id", "kind")}
+    busy_leads = set(open_tasks.filter(origin=TaskOrigin.RECOMMENDATION).values_list("lead_id", flat=True))
+    owners = {facts[lead_id][0] for lead_id in wanted.values()}
+    held = dict(
+        Task.objects.filter(owner_id__in=owners, status=TaskStatus.OPEN, origin=TaskOrigin.RECOMMENDATION)
+        .values_list("owner_id")
+        .annotate(n=Count("pk"))
+        .values_list("owner_id", "n")
+    )
+    room = {owner: max(settings.ASSIGNMENT_RECOMMENDED_OPEN_PER_OWNER - held.get(owner, 0), 0) for owner in owners}
     rows = []
-    for key, lead_id in wanted.items():
+    for key, lead_id in sorted(wanted.items(), key=lambda item: (info[item[1]][1] or 0, item[1])):
         action, sla = info[lead_id]
         kind, title, after = RECOMMENDED[action]
+        owner_id = facts[lead_id][0]
+        if lead_id in busy_leads or (lead_id, kind) in busy or room[owner_id] <= 0:
+            continue
+        room[owner_id] -= 1
+        busy_leads.add(lead_id)
         rows.append(
             Task(
                 lead_id=lead_id,
-                owner_id=owners[lead_id],
+                owner_id=owner_id,
                 kind=kind,
                 title=str(title),
                 due_at=now + timedelta(minutes=after if after is not None else (sla or 60)),

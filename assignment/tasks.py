@@ -30,3 +30,15 @@ def counters_reconcile() -> int:
 def tasks_remind_due() -> int:
     """Beat: a notification for each task coming due."""
     return task_services.tasks_remind_due()
+
+
+@shared_task(name="assignment.owner_move_rebalance", acks_late=True)
+def owner_move_rebalance(move_id: int) -> dict:
+    """A supervisor's rebalance (a departing consultant's leads to the others), out of the web request; resumable."""
+    return services.consultant_rebalance(move_id=move_id)
+
+
+@shared_task(name="assignment.owner_move_undo", acks_late=True)
+def owner_move_undo(move_id: int) -> dict:
+    """The undo of a bulk assignment or a rebalance, out of the web request; a redelivery finds it done."""
+    return services.owner_move_undo(move_id=move_id)

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("atribuicao/em-massa/", views.leads_bulk_assign_view, name="bulk_assign"),
     path("atribuicao/desfazer/<int:move_id>/", views.owner_move_undo_view, name="owner_move_undo"),
+    path("atribuicao/mudancas/<int:move_id>/", views.owner_move_status_view, name="owner_move_status"),
     path("supervisor/capacity/raise/", views.capacity_raise_view, name="capacity_raise"),
     path("supervisor/capacity/assign/", views.waiting_assign_view, name="waiting_assign"),
     path("supervisor/capacity/spread/", views.waiting_spread_view, name="waiting_spread"),

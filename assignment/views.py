@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from antiban import selectors as antiban_selectors
 from assignment import selectors, services
+from assignment.models import OwnerMoveKind
 from assignment.roulette import REASON_LABELS
 from common.errors import ApplicationError
 from common.tasks import worker_last_seen
@@ -35,14 +36,13 @@ BULK_ASSIGN_LIMIT = 5000
 @require_GET
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def supervisor_home_view(request: HttpRequest) -> HttpResponse:
-    """Real counts per stage and per consultant over the leads the supervisor may see. The stage counts stop at
-    FLUXO_LIST_COUNT_CAP per stage ("10000+"): a million-lead base is not counted every minute."""
-    columns = lead_selectors.lead_board_columns(user=request.user, per_stage=0)
+    """Exact counts per stage and per consultant over the live leads the supervisor may see, read from the sums
+    the database keeps as leads come, move and go (a million-lead base is not counted every minute)."""
+    counts = lead_selectors.lead_counts_overview(user=request.user)
     context = {
-        "stages": columns,
-        "total": sum(c["count"] for c in columns),
-        "total_capped": any(c["count_capped"] for c in columns),
-        "by_owner": lead_selectors.lead_counts_by_owner(user=request.user),
+        "stages": counts["stages"],
+        "total": counts["total"],
+        "by_owner": counts["by_owner"],
         "stage_columns": lead_selectors.lead_stages(),
         "worker_seconds": worker_last_seen(),
         "stale_days": settings.FLUXO_STALE_LEAD_DAYS,
@@ -146,10 +146,16 @@ def load_view(request: HttpRequest) -> HttpResponse:
 
 
 def _load_context(request) -> dict:
-    return {
-        "rows": selectors.load_board(teams=selectors.teams_managed_by(request.user), now=timezone.now()),
-        "unassigned": len(lead_selectors.lead_ids_unassigned(limit=1000)),
-    }
+    """Each row also carries ``owned`` (the consultant's open leads counted from the leads: the number a rebalance
+    moves, shown in its confirmation) and ``rebalancing`` (the worker is moving them now)."""
+    rows = selectors.load_board(teams=selectors.teams_managed_by(request.user), now=timezone.now())
+    ids = [row["user"].pk for row in rows]
+    owned = lead_selectors.lead_open_counts_by_owner(owner_ids=ids)
+    running = selectors.rebalances_running(consultant_ids=ids)
+    for row in rows:
+        row["owned"] = owned.get(row["user"].pk, 0)
+        row["rebalancing"] = row["user"].pk in running
+    return {"rows": rows, "unassigned": len(lead_selectors.lead_ids_unassigned(limit=1000))}
 
 
 def _consultant_supervised(request, user_id: int):
@@ -168,31 +174,79 @@ def consultant_pause_view(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("assignment:supervisor_home")
 
 
-def _undo_banner(request: HttpRequest, text: str, move, next_url: str) -> None:
+def _undo_banner(request: HttpRequest, text: str, move, next_url: str, *, capacity: bool = False) -> None:
     """A success message with the "Desfazer" button (a small form; the message is rendered here, escaped, and kept
-    as safe HTML by the message storage)."""
-    if move is None:
-        messages.success(request, text)
-        return
+    as safe HTML by the message storage) and, when leads were left for lack of room, the way to the capacity
+    tools."""
     html = render_to_string(
-        "assignment/_undo_banner.html", {"text": text, "move": move, "next": next_url}, request=request
+        "assignment/_undo_banner.html",
+        {"text": text, "move": move, "next": next_url, "capacity": capacity},
+        request=request,
     )
     messages.success(request, mark_safe(html))  # noqa: S308 — a template rendered with autoescape
+
+
+def _move_status_context(request, move, next_url: str) -> dict:
+    """Where a bulk change stands: running (polled), done (the counts, the undo, the capacity tools when leads wait),
+    undoing (polled), undone (what came back)."""
+    name = (move.consultant.get_full_name() or move.consultant.get_username()) if move.consultant else ""
+    if move.undone_at is not None:
+        state = "undone" if move.undo_result else "undoing"
+    else:
+        state = "done" if move.finished_at is not None else "running"
+    text = ""
+    if state == "undone":
+        text = services.undo_result_text(move.undo_result)
+    elif state == "done" and move.kind == OwnerMoveKind.REBALANCE:
+        text = services.move_result_text(move, name=name)
+    elif state == "done":
+        text = _("%(moved)d leads handed to %(name)s.") % {"moved": len(move.entries), "name": name}
+    return {
+        "move": move,
+        "state": state,
+        "polling": state in ("running", "undoing"),
+        "name": name,
+        "text": text,
+        "next": next_url,
+    }
+
+
+def _move_message(request, move, next_url: str) -> None:
+    """The change's status as the page's message: it polls until the worker is done, then shows the result."""
+    html = render_to_string("assignment/_move_status.html", _move_status_context(request, move, next_url), request)
+    messages.info(request, mark_safe(html))  # noqa: S308 — a template rendered with autoescape
+
+
+def _safe_next(request, target: str, default: str) -> str:
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target else default
 
 
 @require_POST
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def consultant_rebalance_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Starts the rebalance and answers at once: the worker moves the leads, the message follows its progress."""
     user = _consultant_supervised(request, user_id)
-    result = services.consultant_rebalance(user=user, actor=request.user, reason=request.POST.get("reason", ""))
-    _undo_banner(
-        request,
-        _("%(moved)d leads handed over; %(left)d could not be placed now and wait for the roulette.")
-        % {"moved": result["moved"], "left": len(result["left"])},
-        result["move"] if result["move"].entries else None,
-        reverse("assignment:supervisor_home"),
-    )
+    try:
+        move = services.consultant_rebalance_start(
+            user=user, actor=request.user, reason=request.POST.get("reason", "").strip()[:200]
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        _move_message(request, move, reverse("assignment:supervisor_home"))
     return redirect("assignment:supervisor_home")
+
+
+@require_GET
+@role_required(Role.SUPERVISOR, Role.ADMIN)
+def owner_move_status_view(request: HttpRequest, move_id: int) -> HttpResponse:
+    """A rebalance's or an undo's progress and result (polled by the message while the worker runs)."""
+    move = selectors.owner_move_for(user=request.user, move_id=move_id)
+    if move is None:
+        raise Http404
+    next_url = _safe_next(request, request.GET.get("next", ""), reverse("assignment:supervisor_home"))
+    template = "assignment/_move_status.html" if request.htmx else "assignment/move_status.html"
+    return TemplateResponse(request, template, _move_status_context(request, move, next_url))
 
 
 @require_POST
@@ -222,27 +276,23 @@ def leads_bulk_assign_view(request: HttpRequest) -> HttpResponse:
     text = _("%(moved)d leads handed to %(name)s.") % {"moved": result["moved"], "name": name}
     if result["left"]:
         text += " " + _("%(left)d were not: %(why)s") % {"left": result["left"], "why": result["refused"]}
-    _undo_banner(request, text, result["move"], back)
+    _undo_banner(request, text, result["move"], back, capacity=result["full"])
     return redirect(back)
 
 
 @require_POST
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def owner_move_undo_view(request: HttpRequest, move_id: int) -> HttpResponse:
+    """Asks the worker to undo a change and answers at once; the message follows the undo to its result."""
+    target = _safe_next(request, request.POST.get("next", ""), reverse("assignment:notifications"))
     try:
-        result = services.owner_move_undo(move_id=move_id, actor=request.user)
+        move = services.owner_move_undo_start(move_id=move_id, actor=request.user)
     except ApplicationError as exc:
         if exc.http_status == 404:
             raise Http404(exc.message) from None
         messages.error(request, exc.message)
         return redirect("assignment:notifications")
-    text = _("Undone: %(restored)d leads are back with their previous owners.") % {"restored": result["restored"]}
-    if result["skipped"]:
-        text += " " + _("%(n)d changed since and were left as they are.") % {"n": len(result["skipped"])}
-    messages.success(request, text)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("assignment:notifications")
+    _move_message(request, move, target)
     return redirect(target)
 
 
@@ -301,7 +351,8 @@ def lead_assign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
 @role_required(Role.CONSULTANT, Role.SUPERVISOR)
 def queue_view(request: HttpRequest) -> HttpResponse:
     services.consultant_seen(request.user)
-    context = {"queue": selectors.queue_for(user=request.user), "now": timezone.now()}
+    page = selectors.queue_page(user=request.user, page=request.GET.get("page", 1))
+    context = {"queue": page, "now": timezone.now()}
     template = "assignment/queue.html"
     if request.htmx:
         template += "#queue"

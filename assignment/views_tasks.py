@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assignment import task_selectors, task_services
 from assignment.forms import SnoozeForm, TaskForm
 from assignment.ical import CalendarEvent, calendar_ics
-from assignment.models import TaskKind
+from assignment.models import TaskKind, TaskOrigin
 from common.errors import ApplicationError
 from compliance.roles import ANY_STAFF_ROLE, role_required, user_has_role
 from leads import selectors as lead_selectors
@@ -28,9 +29,28 @@ def _errors(form) -> str:
     return "; ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
-def _my_tasks_context(request, **extra) -> dict:
+TASKS_PER_PAGE = 50
+
+
+def _my_tasks_context(request, *, params=None, **extra) -> dict:
+    """The open tasks of "Minhas tarefas", filtered (kind, origin, due) and 50 to a page; ``params`` are the
+    filters and page (the GET query, or the one a done/snooze form carried back)."""
+    params = request.GET if params is None else params
+    kind = params.get("kind", "") if params.get("kind", "") in TaskKind.values else ""
+    origin = params.get("origin", "") if params.get("origin", "") in TaskOrigin.values else ""
+    due = params.get("due", "") if params.get("due", "") in task_selectors.TASK_DUE_FILTERS else ""
+    tasks = task_selectors.tasks_open_for(user=request.user, kind=kind, origin=origin, due=due)
+    page = Paginator(tasks, TASKS_PER_PAGE).get_page(params.get("page"))
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in (("kind", kind), ("origin", origin), ("due", due)) if v})
     return {
-        "tasks": task_selectors.tasks_open_for(user=request.user),
+        "tasks": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
+        "page_query": f"{query.urlencode()}&page={page.number}" if query else f"page={page.number}",
+        "filters": {"kind": kind, "origin": origin, "due": due},
+        "kinds": TaskKind.choices,
+        "origins": TaskOrigin.choices,
         "done": task_selectors.tasks_done_recently(user=request.user),
         "now": timezone.now(),
         "snooze_form": SnoozeForm(),
@@ -109,8 +129,12 @@ def _after_task_change(request, task, error: str = "") -> HttpResponse:
             return redirect(reverse("leads:detail", args=[lead.pk]) + "#tasks")
         return TemplateResponse(request, "assignment/_lead_tasks.html", _lead_block_context(request, lead, error=error))
     if not request.htmx:
-        return redirect("assignment:tasks")
-    return TemplateResponse(request, "assignment/tasks.html#my-tasks", _my_tasks_context(request, error=error))
+        back = request.POST.get("q", "")
+        return redirect(reverse("assignment:tasks") + (f"?{QueryDict(back).urlencode()}" if back else ""))
+    params = QueryDict(request.POST.get("q", ""))  # the filters and page the list was showing
+    return TemplateResponse(
+        request, "assignment/tasks.html#my-tasks", _my_tasks_context(request, params=params, error=error)
+    )
 
 
 @require_POST

@@ -18,10 +18,25 @@ from django.utils.functional import cached_property
 
 def rows_estimate(queryset) -> int:
     """The planner's estimate of how many rows ``queryset`` returns (0 for a queryset known to be empty)."""
-    output = "" if queryset.query.is_empty() else queryset.order_by().explain(format="json")
+    # Only the rows' keys: the same row count, planned without the joins and columns a page loads.
+    output = "" if queryset.query.is_empty() else queryset.order_by().values("pk").explain(format="json")
     if not output:  # a filter that can match nothing (``pk__in=[]``) compiles to no SQL at all
         return 0
     return int(json.loads(output)[0]["Plan"]["Plan Rows"])
+
+
+def rows_counted_capped(rows, cap: int, *, estimate: int | None = None) -> tuple[int, bool]:
+    """(rows up to ``cap + 1``, estimated?): one bounded COUNT over a LIMIT subquery within
+    ``FLUXO_LIST_COUNT_BUDGET_MS``; ``cap + 1`` without counting when the planner expects far more; the planner's
+    estimate (and True) when the budget runs out. More than ``cap`` means "more than ``cap``". ``estimate``: the
+    planner's, when the caller already asked for it."""
+    estimate = rows_estimate(rows) if estimate is None else estimate
+    if estimate > cap:
+        return cap + 1, False
+    counted = within_budget(rows.order_by().values("pk")[: cap + 1].count, rows.db)
+    if counted is None:
+        return min(max(estimate, 1), cap + 1), True
+    return counted, False
 
 
 class CappedPaginator(Paginator):
@@ -35,18 +50,11 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        """Rows up to ``cap + 1``: one bounded COUNT over a LIMIT subquery within the time budget; the planner's
-        estimate when far more are expected or the budget runs out."""
+        """Rows up to ``cap + 1`` (see ``rows_counted_capped``)."""
         rows = self.object_list
         if not hasattr(rows, "query"):
             return len(rows)
-        estimate = rows_estimate(rows)
-        if estimate > self.cap:
-            return self.cap + 1
-        counted = _count_within_budget(rows[: self.cap + 1], settings.FLUXO_LIST_COUNT_BUDGET_MS)
-        if counted is None:
-            self.count_estimated = True
-            return max(estimate, 1)
+        counted, self.count_estimated = rows_counted_capped(rows, self.cap)
         return counted
 
     @cached_property
@@ -59,16 +67,18 @@ class CappedPaginator(Paginator):
         return self._counted > self.cap
 
 
-def _count_within_budget(rows, budget_ms: int) -> int | None:
-    """``rows.count()``, or None when PostgreSQL needs more than ``budget_ms``. The statement_timeout is set for this
-    count only: inside a transaction (or savepoint) that is rolled back afterwards, which also undoes the setting."""
-    connection = connections[rows.db]
+def within_budget(read, using: str = "default", budget_ms: int | None = None):
+    """``read()`` (a read of the database), or None when PostgreSQL needs more than ``budget_ms`` (default
+    ``FLUXO_LIST_COUNT_BUDGET_MS``) for one of its statements. The statement_timeout is set for this read only:
+    inside a transaction (or savepoint) that is rolled back afterwards, which also undoes the setting."""
+    budget_ms = settings.FLUXO_LIST_COUNT_BUDGET_MS if budget_ms is None else budget_ms
+    connection = connections[using]
     try:
-        with transaction.atomic(using=rows.db):
+        with transaction.atomic(using=using):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{max(1, int(budget_ms))}ms"])
-            counted = rows.count()
-            transaction.set_rollback(True, using=rows.db)  # nothing was written; this resets statement_timeout
-            return counted
+            result = read()
+            transaction.set_rollback(True, using=using)  # nothing was written; this resets statement_timeout
+            return result
     except OperationalError:  # QueryCanceled: the budget ran out
         return None

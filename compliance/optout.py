@@ -43,7 +43,8 @@ _KEY_WORDS = tuple(
     sabado sabados domingo domingos segunda sexta depois horario almoco final chega deixar deixa deixe deixem chamar
     chama chamem cancelar cancela favor obrigado obrigada propaganda propagandas cadastro interessa procurem procure
     contatem escrever escreve escreva digita durante somente apenas prefiro consigo ouvir escutar lancamentos reativar
-    retomar inscrever cadastra escrita texto stop text texting message messages please anymore unsubscribe""".split()  # noqa: SIM905
+    retomar inscrever cadastra escrita texto contatar contatarem contata contatam stop text texting message messages
+    please anymore unsubscribe""".split()  # noqa: SIM905
 )
 # Abbreviations read as the word they stand for ("para d mandar", "nao qro mais").
 _ABBREVIATIONS = {
@@ -89,11 +90,27 @@ _REAL_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _lexicon() -> frozenset[str]:
+    """Portuguese words (accents folded) from pyspellchecker's frequency list, seen at least a few times: a word that
+    is a real word ("pagando", "perceber", "enviou", "cadastrado") is not a typo of a key word ("parando",
+    "receber", "envio", "cadastro"). Loaded once per process (≈ 1 s)."""
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="pt", distance=1).word_frequency.dictionary
+    return frozenset(text_fold(word) for word, count in counts.items() if count >= _LEXICON_MIN_COUNT)
+
+
+_LEXICON_MIN_COUNT = 20
+
+
 @lru_cache(maxsize=65536)
 def _canon_word(word: str) -> str:
     if word in _ABBREVIATIONS:
         return _ABBREVIATIONS[word]
     if len(word) < 4 or word in _KEY_SET or word in _REAL_WORDS or not word.isalpha():
+        return word
+    if word in _lexicon():
         return word
     found = process.extract(word, _KEY_WORDS, scorer=OSA.distance, score_cutoff=2 if len(word) >= 8 else 1, limit=8)
     if not found:
@@ -115,6 +132,7 @@ def text_normalise(text: str) -> str:
     text = _STOP_EMOJI.sub(" stopemoji ", text or "")
     # a letter drawn out for emphasis ("paraaa", "naaao", "chegaaa") is that letter once; "aff"/"affff" stays "aff"
     folded = _ELONGATED.sub(lambda m: m.group(1) * (2 if m.group(1) == "f" else 1), text_fold(text))
+    folded = re.sub(r"\bcontact", "contat", folded)  # European Portuguese: "contactar", "contacto"
     folded = " ".join(_canon_word(word) for word in folded.split())
     # "meu num" is my number, not "não"; "pra de me mandar" is "para de me mandar"
     folded = re.sub(r"\b(meu|o|seu|esse|este|dela|dele|nosso) num\b", r"\1 numero", folded)
@@ -283,7 +301,10 @@ DEFAULT_KEYWORDS: tuple[KeywordRule, ...] = tuple(
 
 # --- Layer 3: partial requests, on the folded text (lower case, no accents, no punctuation) -------------------------
 
-_NEG = r"(?:nao|n|num|naum|nem|sem|para de|pare de|parem de|parar de|chega de|evita|evite|odeio|nada de)"
+_NEG = (
+    r"(?:nao|n|num|naum|nem|sem|para de|pare de|parem de|parar de|para com|pare com|parem com|parar com|chega de|"
+    r"evita|evite|odeio|nada de)"
+)
 _CALL = r"(?:lig(?:a|ar|ue|uem|uar|ando|acao|acoes|acoes)|telefon\w*|telefonema\w*|chamadas?)"
 _CALL_FILLER = (
     r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim|que|gosto|curto)"
@@ -297,17 +318,21 @@ _CALL_LATER = re.compile(
     r"|\b(?:to|estou|tou|t) (?:dirigindo|em reuniao|numa reuniao|ocupad[oa]|no medico|em aula|no hospital|no volante)\b"
 )
 _CALL_STOP = re.compile(
-    rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|me liga|telefonema)\s+nao\b"
+    rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|ligar|me liga|telefonema)\s+nao\b"
+    rf"|\b(?:suspend|cancel|interromp|cess|dispens|evit)\w*\s+(?:\w+\s+){{0,2}}{_CALL}\b"
 )
 # The person also refuses messages or any contact: a full stop, not a phone-only one.
 _MESSAGE_STOP = re.compile(
-    rf"\b{_NEG}\s+(?:\w+\s+){{0,5}}(?:mensage\w*|msg\w*|whats\w*|zap|escrev\w*|contato|nada|nenhum)\b"
+    rf"\b{_NEG}\s+(?:(?!(?:audios?|pode|podem|mas|porem|so|continu\w*)\b)\w+\s+){{0,5}}(?:mensage\w*|msg\w*|whats\w*|zap|escrev\w*|contato|nada|nenhum)\b"
     r"|\bme esque\w+|\bme deixa em paz|\blista\b"
 )
 _MESSAGES_OK = re.compile(
     r"\b(?:so|somente|apenas|prefiro|pode mandar|pode|manda|mande|manda por|por)\s+(?:\w+\s+)?"
     r"(?:whats\w*|zap|mensage\w*|msg|texto|escrito|aqui)\b|\b(?:whats\w*|zap|mensage\w*|msg)\s+"
     r"(?:pode|ok|sim|beleza|tudo bem|tranquilo|de boa|eu leio|e melhor)\b"
+    # messages go on: "pode continuar escrevendo aqui", "continuo acompanhando por aqui", "aqui pode seguir"
+    r"|\b(?:continu\w*|segue|seguir|sigam)\s+(?:\w+\s+){0,2}(?:escrev\w*|mand\w*|mensag\w*|whats\w*|zap|aqui|texto)\b"
+    r"|\b(?:aqui|por aqui|no whats\w*|no zap|whats\w*|zap|mensag\w*) (?:\w+ )?(?:pode (?:seguir|continuar)|eu leio)\b"
 )
 _AUDIO = re.compile(r"\baudios?\b")
 _AUDIO_STOP = re.compile(
@@ -323,7 +348,8 @@ _NO_AUDIO_MORE = re.compile(
     r"\b(?:evit\w*|odeio|sem)\s+(?:\w+\s+){0,2}audios?\b"
     r"|\baudios?\b(?: \w+){0,3} (?:nao|nem) (?:da|consigo|escuto|ouco|posso)\b"
     r"|\b(?:nao|n|nem) (?:consigo |posso |da pra |tenho como )?(?:ouvir|ouco|escuto|escutar) (?:\w+ )?audios?\b"
-    r"|\bsou surd[oa]\b|\bdeficiencia auditiva\b|\b(?:em vez de|ao inves de|no lugar de|inves de) audios?\b"
+    r"|\bsou surd[oa]\b|\bdeficiencia auditiva\b|\bdeficiente auditiv[oa]\b|\bso (?:mensagem de |msg de )?texto\b"
+    r"|\b(?:em vez de|ao inves de|no lugar de|inves de) audios?\b"
 )
 _WRITTEN_ASK = re.compile(
     r"\b(?:manda|mande|mandem|mandar|envia|envie|me manda|pode mandar)\s+(?:\w+\s+)?(?:por escrito|escrito|"
@@ -332,14 +358,17 @@ _WRITTEN_ASK = re.compile(
 _AUDIO_OK = re.compile(r"(?<!nao )\b(?:pode|podem)\s+(?:mandar|manda|enviar)\s+audio|(?<!nao )(?<!nem )\bmanda audio\b")
 # Audio refused: the person may still ask us to write ("escreve aí"), so only messages/contact refused block it.
 _AUDIO_BLOCK = re.compile(
-    rf"\b{_NEG}\s+(?:\w+\s+){{0,3}}(?:mensage\w*|msg\w*|whats\w*|zap|contato|nada|nenhum)\b"
+    rf"\b{_NEG}\s+(?:(?!(?:audios?|pode|podem|mas|so)\b)\w+\s+){{0,3}}(?:mensage\w*|msg\w*|whats\w*|zap|contato|nada|nenhum)\b"
     r"|\bme esque\w+|\bme deixa em paz|\blista\b"
 )
 _CONTACT_WORDS = re.compile(
     r"\b(?:me chama\w*|me liga\w*|manda\w*|mande|fala\w* comigo|falar|contat\w*|ligar|mensag\w*)\b"
 )
 _RESTRICT = re.compile(r"\b(?:so|somente|apenas|prefiro|exceto|menos)\b|\b(?:nao posso|nao da|nao consigo)\b")
-_VISIT = re.compile(r"\b(?:visit\w*|conhecer|ver o|ver a|reuniao|assinar|buscar|entregar)\b")
+_VISIT = re.compile(
+    r"\b(?:visit\w*|conhecer|ver o|ver a|reuniao|assin\w*|buscar|entreg\w*|pag\w+|escritura|mudanca|vistoria|"
+    r"plantao|decorado|cartorio|banco)\b"
+)
 _WEEKEND = re.compile(r"\b(?:fim de semana|final de semana|fds|fins de semana|finais de semana|sabado e domingo)\b")
 _SATURDAY = re.compile(r"\bso (?:no |aos |de )?sabados?\b")
 _SUNDAY = re.compile(r"\bso (?:no |aos |de )?domingos?\b")
@@ -350,7 +379,10 @@ _WEEKDAYS = re.compile(
 _WEEKDAYS_NOT = re.compile(r"\b(?:durante a semana|dia de semana|dias de semana|dias uteis) nao\b")
 _AFTER = re.compile(r"\b(?:depois d[ao]s?|a partir d[ao]s?|apos as)\s+(\d{1,2})(?:\s*(?:h|horas?)|\s+(\d{2}))?\b")
 _BEFORE_NOT = re.compile(r"\bantes d[ao]s?\s+(\d{1,2})(?:\s*(?:h|horas?))?\s+nao\b")
-_BETWEEN = re.compile(r"\bentre\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\s+e\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\b")
+_BETWEEN = re.compile(
+    r"\bentre\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\s+e\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\b"
+    r"(?!\s*(?:quartos?|mil|vagas?|suites?|dorm\w*|banheiros?|anos|mes\w*|dias|m2|metros|andar\w*|parcelas?))"
+)
 _PERIODS = (
     (
         re.compile(
@@ -411,6 +443,14 @@ _RESUME = re.compile(
     r"|\b(?:entrar|voltar|ficar|estar) (?:de novo |novamente )?(?:na|pra|para a|para) lista\b"
     r"|\b(?:mandar|enviar|manda|mande|mandem) (?:\w+ ){0,3}(?:de novo|novamente)\b"
     r".*\bagora (?:eu )?(?:tenho|to com|estou com) interesse\b"
+    # contact welcome again: "pode voltar a falar comigo", "podem me ligar de novo", "podem retomar o contato"
+    r"|\b(?:pode|podem)\b (?:\w+ ){0,2}(?:voltar|retomar) a (?:me )?(?:falar|contatar|ligar|chamar|procurar|escrever|"
+    r"mandar|enviar)\b"
+    r"|\b(?:pode|podem) (?:me )?(?:ligar|chamar|contatar|procurar|escrever|falar comigo|mandar mensag\w*)"
+    r"(?: \w+){0,4} (?:de novo|novamente)\b"
+    r"|\b(?:pode|podem|quero|gostaria de) (?:\w+ )?retom\w+ (?:o |nosso )?contato\b"
+    r"|\bautorizo (?:\w+ ){0,2}a (?:me )?(?:contat|lig|mand|envi|cham|procur|escrev)\w*"
+    r"|\bliberei\b.*\b(?:contato|mandar|ligar|falar|mensag\w*)\b"
 )
 _RESUME_NOT = re.compile(
     r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ|autoriz\w*|"
@@ -436,7 +476,9 @@ _STOP_CUE = re.compile(
     r"stop(?= (?:messag\w*|send\w*|text\w*|contact\w*|please|pls|mensag\w*|me|now|agora|ja|por favor)\b|$)|deixa|"
     r"bloque(?:ar|ia|ie|iem|ei|ando)|denunc\w+|"
     r"spam|procon|lgpd|interromp\w+|cess\w+|revog\w+|desist\w+|perturb\w+|encher|enchendo|saco|fora|"
-    r"aff|please|do not|dont|inferno|processar|cansam|chato|chatos|some|suma|stopemoji)\b"
+    r"aff|please|do not|dont|inferno|processar|cansam|chato|chatos|some|suma|stopemoji|anpd|oposicao|oponho)\b"
+    r"|\bme erra\b|\bdeix\w+ de (?:me )?(?:mand|envi|contat|receb|constar|lig|cham|escrev|procur)\w*"
+    r"|\bsuspend\w+ (?:\w+ )?(?:mensag|msg|envi|contat|lig|cham|propag|ofert)\w*"
 )
 _WANTS_MORE = re.compile(
     r"(?<!nao )(?<!nem )\b(?:quero|prefiro|procuro|busco)\s+(?:comprar|algo|um|uma|ver|fechar|apartamento|apto|casa|"
@@ -466,6 +508,8 @@ _KEEP = re.compile(
     r"|\b(?:pode|podem|quero|vou)\s+continuar\s+(?:mandando|recebendo|a receber|a mandar|na lista)\b"
     r"|\bnao precisa(?:m)? (?:me )?(?:remover|tirar|excluir|descadastrar|apagar)\b"
     r"|\b(?:nao|n) (?:quero|queria|vou) (?:parar|deixar) de receber\b"
+    r"|(?<!nao )(?<!n )(?<!nem )\b(?:continu(?:a|e|em|ar)|pode(?:m)? seguir|segue(?:m)?) (?:a )?(?:me )?"
+    r"(?:mandando|enviando|mandar|enviar)\b"
 )
 
 
@@ -522,6 +566,7 @@ _GRAMMAR = (
             r"\b(?:some|suma|sumam) (?:daqui|do meu|da minha)\b|\bme poup\w+\b"
             r"|\bsaco cheio (?:\w+ ){0,2}(?:mensag\w*|msg\w*|propaganda\w*|ofertas?|contato\w*)\b"
             r"|\bme (?:deixa|deixem|deixe) em paz\b|\besquec\w* (?:que eu existo|meu numero|meu contato|de mim)\b"
+            r"|\bme erra\b|\bsai(?:a|am|r)? do meu (?:whats\w*|zap|celular|telefone|numero)\b"
             r"|\bme esquec(?:e|a|am|em|er)\b|\bperde meu contato\b|\besquece meu\b"
         ),
     ),
@@ -529,8 +574,14 @@ _GRAMMAR = (
         "complaint",
         re.compile(
             r"(?=.*\b(?:mand\w*|mensag\w*|msg|numero|zap|whats\w*|receb\w*)\b)"
-            r".*\b(?:procon|denunc(?!iei)\w+|bloque(?!iei)\w+|processar|process\w+ voces|anatel|reclame aqui)\b"
+            r".*\b(?:procon|denunc(?!iei)\w+|bloque(?!iei)\w+|processar|process\w+ voces|anatel|reclame aqui|anpd|"
+            r"consumidor gov)\b"
             r"|\bspam\b"
+            # a threat on condition that we go on: "se continuarem mandando, vou à ANPD"
+            r"|\bse (?:\w+ ){0,2}(?:continu\w+|insist\w+|mand\w+ mais|voltar\w* a|me mand\w+ de novo)\b"
+            r".*\b(?:anpd|procon|denunc\w*|bloque\w*|process\w*|reclama\w*|justica|advogad\w*|consumidor gov)\b"
+            r"|\b(?:anpd|procon|denunc\w*|process\w*|reclamacao|reclamar|justica|advogad\w*)\b.*\bse (?:\w+ ){0,2}"
+            r"(?:continu\w+|insist\w+|mand\w+ mais|voltar\w* a)\b"
         ),
     ),
     (
@@ -598,6 +649,12 @@ _GRAMMAR = (
             r"(?:envi\w*|mand\w*|contat\w*|comunica\w*|mensag\w*|msg\w*|recebimento|ofertas?|propagandas?)"
             r"|\bdeix\w+ de receber\b|\bcancel\w+ (?:o |do )?recebimento\b"
             r"|\b(?:elimin\w+|exclus\w+|remoc\w+) (?:\w+ ){0,2}(?:meus |dos meus )?dados\b"
+            r"|\bdeix\w+ de (?:constar|estar|ficar|fazer parte|participar|figurar)\b(?: \w+){0,4} "
+            r"(?:lista\w*|cadastro|base|mailing|envios?|grupo|transmissao)\b"
+            # LGPD art. 18: opposing the processing, blocking the data
+            r"|\b(?:oposicao|oponho|me opor|me opondo)\b(?: \w+){0,4} (?:recebimento|envio\w*|tratamento|uso|"
+            r"publicidade|marketing|propaganda\w*|mensag\w*|contato\w*|comunica\w*|ofertas?)\b"
+            r"|\bbloquei\w* (?:d[oa]s? )?(?:meus |minhas )?dados\b"
         ),
     ),
     (
@@ -639,9 +696,32 @@ _NOT_A_STOP = re.compile(
     r"|\b(?:numero|telefone|contato|email) (?:novo|antigo)\b|\b(?:novo|antigo) (?:numero|telefone|contato)\b"
     r"|\b(?:atualiz\w*|corrig\w*|troc\w*|lista de espera|foto\w*)\b"
     r"|\blista de (?:visitas?|imoveis|opcoes|compras|favoritos|documentos|espera)\b"
+    r"|\b(?:lista|grupo) d[aoe]s? (?:visita\w*|evento\w*|obras?|reuniao|plantao|condominio|moradores|familia|"
+    r"churrasco|festa|sorteio|vistoria|assembleia|espera|documentos?|coletiva)\b"
     r"|\b(?:tir\w*|remov\w*|exclu\w*|apag\w*) (?:o|a|os|as|esse|essa|aquele|aquela|este|esta) (?:\w+ )?"
     r"(?:apartamento|apto|casa|imovel|opcao|foto|proposta|visita|unidade|terreno)\b"
 )
+
+
+# A refusal that keeps something else ("não manda mais coisa na planta, só pronto pra morar", "para de mandar de
+# Guarulhos, só capital"): a filter on what is offered, not a stop.
+_OFFER = (
+    r"(?:pront[oa]s?|planta|usad\w*|nov[oa]s?|apartamento\w*|apto\w*|ape|apes|casa\w*|terreno\w*|lote\w*|"
+    r"cobertura\w*|studio\w*|kitnet\w*|sobrado\w*|sala\w*|imove\w*|lancamento\w*|comerci\w*|residenc\w*|"
+    r"\d+ (?:quartos?|dorm\w*|suites?|vagas?)|ate \d+|acima|abaixo|perto|zona|regiao|bairro|capital|centro|litoral|"
+    r"praia|frente|condominio)"
+)
+_OFFER_FILTER = re.compile(
+    rf"\b(?:so|somente|apenas)\b(?: (?!(?:que|parem|pare|para|nada|isso|paz|whats\w*|zap|mensag\w*|texto)\b)\w+){{0,3}}"
+    rf" {_OFFER}\b"
+)
+_FULL_STOP_WORDS = re.compile(r"\b(?:lista|cadastro|numero|contato|descadastr\w*|mensage\w*|msg\w*|whats\w*|zap)\b")
+# A stop word inside a what-if or a how-to ("se eu quiser sair da lista depois, como faço?"): asked, not taken.
+_HYPOTHETICAL = re.compile(
+    r"\bse (?:eu )?(?:quiser|precisar|decidir|resolver|um dia|algum dia)\b|\bcaso (?:eu )?(?:queira|precise|decida)\b"
+    r"|\bcomo (?:eu )?(?:faco|faz|consigo|posso|devo)\b"
+)
+_WELCOME_ELSEWHERE = re.compile(r"(?<!nao )(?<!nem )\b(?:pode|podem) (?:me )?(?:continuar|seguir|mandar|enviar)\b")
 
 
 _NO_INTEREST = re.compile(
@@ -657,6 +737,8 @@ def _grammar_stop(folded: str, text: str = "") -> OptOutDecision | None:
             STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": "no_interest"}
         )
     if _WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded):
+        return None
+    if _OFFER_FILTER.search(folded) and not _FULL_STOP_WORDS.search(folded):
         return None
     if _WELCOME.search(folded):
         return None
@@ -787,7 +869,42 @@ def _messages_ok(folded: str) -> bool:
     return False
 
 
+# "das 14h às 17h", "entre 13h30 e 15h", "das 9 da manhã às 11", "das 2 às 5 da tarde" (not "de 2 a 3 quartos")
+_TIME = r"(\d{1,2})(?:h(\d{2})?|h|\s(\d{2})(?!\d))?(?:\s?horas?)?(?: da (manha|tarde|noite))?"
+_FROM_TO = re.compile(
+    rf"\b(?:d[ao]s?|entre(?: as| os)?|depois d[ao]s?|a partir d[ao]s?)\s+{_TIME}\s+(?:as|a|e|ate|e antes d[ao]s?)\s+"
+    rf"(?:as\s+)?{_TIME}\b(?!\s*(?:quartos?|mil|vagas?|suites?|dorm\w*|banheiros?|anos|mes\w*|dias|m2|metros|k|"
+    r"reais|andar\w*|minutos|parcelas?|vezes))"
+)
+_WORKING_HOURS = re.compile(r"(?<!fora do )\bhorario (?:comercial|de expediente)\b")
+
+
+def _clock(hour: str, minutes: str | None, period: str | None) -> tuple[int, int] | None:
+    value = int(hour) + (12 if period in ("tarde", "noite") and int(hour) < 12 else 0)
+    mins = int(minutes or 0)
+    return (value, mins) if value <= 24 and mins < 60 else None
+
+
+def _window(m: re.Match) -> list[str] | None:
+    groups = m.groups()
+    start_period, end_period = groups[3] or groups[7], groups[7]
+    start = _clock(groups[0], groups[1] or groups[2], start_period)
+    end = _clock(groups[4], groups[5] or groups[6], end_period)
+    if not start or not end:
+        return None
+    if end <= start and end[0] + 12 <= 24:  # "das 7 às 9" is the morning; "das 8 às 6" is 8 to 18
+        end = (end[0] + 12, end[1])
+    if end <= start:
+        return None
+    return [f"{start[0]:02d}:{start[1]:02d}", f"{min(end[0], 23):02d}:{end[1] if end[0] < 24 else 59:02d}"]
+
+
 def _hours(folded: str) -> list[str] | None:
+    for m in _FROM_TO.finditer(folded):
+        if window := _window(m):
+            return window
+    if _WORKING_HOURS.search(folded):
+        return ["08:00", "18:00"]
     if m := _BETWEEN.search(folded):
         return [f"{int(m.group(1)):02d}:00", f"{int(m.group(2)):02d}:00"]
     if m := _AFTER.search(folded):
@@ -800,7 +917,31 @@ def _hours(folded: str) -> list[str] | None:
     return None
 
 
+_DAY_INDEX = {"segunda": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "domingo": 6}
+_DAY = r"(segunda|terca|quarta|quinta|sexta|sabado|domingo)s?(?: feiras?)?"
+_DAY_RANGE = re.compile(rf"\b(?:de |da |do )?{_DAY} (?:a|ate|ao|à) {_DAY}\b")
+_DAY_NAMED = re.compile(rf"\b{_DAY}\b")
+_DAY_REFUSED = re.compile(rf"\b(?:nao|nunca|menos|exceto|sem) (?:\w+ ){{0,2}}?{_DAY}\b|\b{_DAY} (?:nao|nunca|jamais)\b")
+
+
+def _named_days(folded: str) -> list[int] | None:
+    """Weekdays named one by one or as a range ("terças e quintas", "de segunda a sábado, domingo não")."""
+    days: set[int] = set()
+    for m in _DAY_RANGE.finditer(folded):
+        first, last = _DAY_INDEX[m.group(1)], _DAY_INDEX[m.group(2)]
+        days |= set(range(first, last + 1)) if first <= last else set(range(first, 7)) | set(range(last + 1))
+    rest = _DAY_RANGE.sub(" ", folded)
+    refused = {_DAY_INDEX[m.group(1) or m.group(2)] for m in _DAY_REFUSED.finditer(rest)}
+    days |= {_DAY_INDEX[m.group(1)] for m in _DAY_NAMED.finditer(rest)}
+    days -= refused
+    if not days and refused:
+        days = set(range(7)) - refused
+    return sorted(days) or None
+
+
 def _days(folded: str) -> list[int] | None:
+    if named := _named_days(folded):
+        return named
     weekend, weekdays = bool(_WEEKEND.search(folded)), bool(_WEEKDAYS.search(folded))
     weekend_refused = re.search(r"\b(?:fim de semana|final de semana|fds|sabado e domingo) nao\b", folded)
     if weekdays and (not weekend or weekend_refused):
@@ -851,8 +992,13 @@ def _partial(folded: str) -> OptOutDecision | None:
             folded,
         )
     )
-    # a bare time ("depois das 19h", "fds", "segunda a sexta") answers when to contact
-    restricted = restricted or len(folded.split()) <= 4
+    # a bare time ("depois das 19h", "fds", "segunda a sexta") answers when to contact, as does a window or a range
+    # of days with a day refused ("das 7 às 9", "de segunda a sábado, domingo não")
+    restricted = (
+        restricted
+        or len(folded.split()) <= 4
+        or bool(_FROM_TO.search(folded) or _DAY_RANGE.search(folded) or _DAY_REFUSED.search(folded))
+    )
     if restricted and not _VISIT.search(folded) and not _THIRD_PARTY.search(folded):
         scope: dict = {}
         if days := _days(folded):
@@ -1099,10 +1245,17 @@ def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
     if _RESUME.search(folded) and not _RESUME_NOT.search(folded):
         return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
     if _keeps(folded, text):
+        # "parem de ligar, mas podem continuar mandando mensagem": calls refused, messages kept
+        if _CALL_STOP.search(folded) and not _CALL_LATER.search(folded):
+            return OptOutDecision(
+                STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
+            )
         return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "keep"})
     partial = _partial(folded)
     if partial is not None:
         return partial
+    if _OFFER_FILTER.search(folded) and _REFUSING.search(folded) and not _FULL_STOP_WORDS.search(folded):
+        return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "offer_filter"})
     hit = optout_match(folded, rules)
     if hit is not None and not _near_miss_after(folded, hit.phrase):
         return _keyword_stop(hit)
@@ -1237,9 +1390,13 @@ _RELAYED = re.compile(r"\b(?:pediu|pede|pedindo|pediram|mandou dizer) (?:pra|par
 def _hard_stop_guarded(folded: str) -> str | None:
     """Why a stop found by a phrase rule or the model is asked about instead of taken: another actor, another
     object or a welcome in the same message, or a hedge."""
-    relayed = _RELAYED.search(folded)  # "minha mãe pediu pra vocês pararem de mandar pra ela": her own stop
-    if (_OTHER_ACTOR.search(folded) or _THIRD_PARTY.search(folded)) and not relayed:
-        return "other_actor"
+    # "minha mãe pediu pra vocês pararem de mandar pra ela": her stop, relayed from her number or from another's
+    if _OTHER_ACTOR.search(folded) or _THIRD_PARTY.search(folded):
+        return "relayed" if _RELAYED.search(folded) else "other_actor"
+    if _HYPOTHETICAL.search(folded):
+        return "hypothetical"
+    if _OFFER_FILTER.search(folded):
+        return "offer_filter"
     if _OTHER_OBJECT.search(folded):
         return "other_object"
     if _HEDGE.search(folded):
@@ -1255,7 +1412,11 @@ def _stop_guard(text: str, folded: str, rules) -> str | None:
     if not stopping:
         return _hard_stop_guarded(folded)
     guards = [_hard_stop_guarded(c) for c in stopping]
-    return guards[0] if all(guards) else None
+    if all(guards):
+        return guards[0]
+    # messages welcome in another clause ("se eu quiser sair da lista, como faço? por enquanto pode mandar")
+    others = [c for c in clauses if c not in stopping]
+    return "welcome" if any(_WELCOME_ELSEWHERE.search(c) and not _KEEP.search(c) for c in others) else None
 
 
 def _asks(text: str, folded: str, rules) -> str | None:
@@ -1294,7 +1455,7 @@ def optout_decide(
     hard = decision.action == STOP and not evidence.get("whole_message") and evidence.get("layer") != "llm"
     guard = _stop_guard(text, folded, rules) if hard else None
     # a calls-only stop welcomes messages by its nature ("só whats, não me liga"): only another actor guards it
-    if guard and decision.scope.get("channels") == ["phone"] and guard != "other_actor":
+    if guard and decision.scope.get("channels") == ["phone"] and guard not in ("other_actor", "relayed"):
         guard = None
     if guard:
         return OptOutDecision(CONFIRM, {}, {**evidence, "policy": "confirm_band", "guard": guard})
@@ -1330,7 +1491,8 @@ def _layers_decide(
     decided = _before_model(folded, rules, text)
     if decided is not None:
         return decided
-    if _NOT_RECEIVING.search(folded) or (_OTHER_MATTER.search(folded) and not _MESSAGE_STOP.search(folded)):
+    other = _OTHER_MATTER.search(folded) or (_OFFER_FILTER.search(folded) and not _FULL_STOP_WORDS.search(folded))
+    if _NOT_RECEIVING.search(folded) or (other and not _MESSAGE_STOP.search(folded)):
         return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "other_matter"})
     model = model or optout_model()
     scores = model.scores(folded)

@@ -38,6 +38,13 @@ from compliance.optout import (
 CHALLENGE_FILE = Path(__file__).resolve().parent / "data" / "challenge" / "optout_challenge_ptbr.psv"
 # Every independently written challenge file, by the key the report shows it under (set 1 keeps "challenge").
 CHALLENGE_FILES = {"challenge": CHALLENGE_FILE, "challenge_2": CHALLENGE_FILE.with_name("optout_challenge2_ptbr.psv")}
+# The blind dev sets (written by other writers, used to choose rules and thresholds, never trained on): reported
+# beside the challenge sets so that the gap between what was tuned on and what was not stays visible.
+DEV_FILES = {
+    "dev": CHALLENGE_FILE.parent.parent / "optout_dev_ptbr.psv",
+    "dev_2": CHALLENGE_FILE.parent.parent / "optout_dev2_ptbr.psv",
+    "dev_3": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev3_ptbr.psv",
+}
 
 
 def _rows(path_or_rows) -> list[OptOutRow]:
@@ -145,5 +152,6 @@ def optout_eval_report(*, training: str | Path | None = None, challenge: str | P
         },
         "training_group_split": optout_evaluate_grouped(training),
         **{key: optout_evaluate(path, model=model) if path.exists() else None for key, path in challenges.items()},
+        "dev_sets": {key: optout_evaluate(path, model=model) for key, path in DEV_FILES.items() if path.exists()},
     }
     return report

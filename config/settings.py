@@ -85,6 +85,12 @@ DATABASES = {"default": env.db_url_config(_database_url)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# No JIT compilation: PostgreSQL compiles a query whose estimated cost passes jit_above_cost (a subquery over a
+# million leads that is never run, say) and a page waited 30–80 ms for code it did not need. Short OLTP queries are
+# Fluxo's load; FLUXO_DB_JIT=true gives it back.
+if not env.bool("FLUXO_DB_JIT", default=False):
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 REDIS_URL = _redis_url
 
 CACHES = {
@@ -317,6 +323,8 @@ CELERY_BEAT_SCHEDULE = {
     "assignment.tasks_remind_due": {"task": "assignment.tasks_remind_due", "schedule": 60.0},
     "assignment.unassigned_sweep": {"task": "assignment.unassigned_sweep", "schedule": 60.0},
     "assignment.counters_reconcile": {"task": "assignment.counters_reconcile", "schedule": crontab(minute="*/10")},
+    # The supervisor home's and the board's counts are sums of rows triggers append; this folds them.
+    "leads.lead_counts_compact": {"task": "leads.lead_counts_compact", "schedule": 60.0},
     "leads.stage_aging_report": {
         "task": "leads.stale_leads_count_refresh",
         "schedule": crontab(minute="*/15"),
@@ -336,6 +344,10 @@ ASSIGNMENT_SLA_GRACE_MINUTES = env.int("ASSIGNMENT_SLA_GRACE_MINUTES", default=1
 # --- Pipeline: stages that need a reason, the first message moving a new lead on ------------------------------------
 LEADS_STAGES_REQUIRING_REASON = env.list("LEADS_STAGES_REQUIRING_REASON", default=["lost"])  # people say why
 ASSIGNMENT_TASK_REMIND_MINUTES = env.int("ASSIGNMENT_TASK_REMIND_MINUTES", default=15)  # notify before due
+# The score's recommended action as a task: at most this many open per consultant (the hottest leads first), and
+# "get back in touch" only for a lead quiet this many days.
+ASSIGNMENT_RECOMMENDED_OPEN_PER_OWNER = env.int("ASSIGNMENT_RECOMMENDED_OPEN_PER_OWNER", default=20)
+ASSIGNMENT_NURTURE_QUIET_DAYS = env.int("ASSIGNMENT_NURTURE_QUIET_DAYS", default=7)
 LEADS_FIRST_MESSAGE_CONTACTED = env.bool("LEADS_FIRST_MESSAGE_CONTACTED", default=True)  # new → contacted on send
 
 # --- Logging: structured enough to grep, never personal data ----------------------------------------

@@ -273,6 +273,15 @@ class Lead(models.Model):
                 include=["owner", "team", "stage", "merged_into"],
                 name="lead_created_cover",
             ),
+            # The roulette's backlog in serving order (recurrence priority, then oldest): the leads nobody owns.
+            models.Index(
+                F("priority").desc(),
+                F("created_at"),
+                F("id"),
+                include=["team", "stage"],
+                condition=Q(owner__isnull=True, merged_into__isnull=True),
+                name="lead_unassigned_serving",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -590,3 +599,39 @@ class QuickReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LeadCount(models.Model):
+    """How many live leads each (owner, team, stage) holds: the supervisor home's and the board's counts without
+    counting a million rows. Kept by triggers on ``leads_lead`` (migration 0016) as delta rows — +n for inserted
+    leads, −1/+1 when a lead changes owner, team or stage or is merged, −n for deleted ones — appended, so that no
+    row is a hot spot for concurrent writers; ``leads.lead_counts_compact`` (beat, every minute) folds them into one
+    row per group. Read the sums (``leads.selectors.lead_counts_overview``). Merged leads are not counted: they live
+    on in their survivor. No foreign-key constraints: a row outlives its owner or team (their leads' counts move to
+    "no owner"/"no team" as the leads do) and sums to zero."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "assignment.Team",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    stage = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("lead count")
+        verbose_name_plural = _("lead counts")
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}/{self.team_id}/{self.stage}: {self.n}"

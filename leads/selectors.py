@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Reverse
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce, Reverse
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from assignment.selectors import team_for_member, team_member_ids, teams_supervised_by
 from common.db import Fold
+from common.pagination import rows_counted_capped, rows_estimate, within_budget
 from common.text import fold
 from compliance.roles import Role, user_roles
 from leads.errors import LeadFilterInvalid, LeadOwnerNotAllowed
@@ -29,6 +30,7 @@ from leads.models import (
     EventKind,
     ImportJob,
     Lead,
+    LeadCount,
     LeadEvent,
     LeadSource,
     LeadStage,
@@ -38,20 +40,28 @@ from leads.models import (
 )
 
 
+def _visibility(user, prefix: str = "") -> Q | None:
+    """The visibility rule as a filter on ``owner`` and ``team`` (None: everything), on a lead reached through
+    ``prefix`` (``"lead__"``) or on anything with those two fields. Admins and integrators: every lead. Supervisors:
+    their teams' leads (by team or by owner). Consultants: the leads they own. Anybody else: nothing."""
+    roles = user_roles(user)
+    if Role.ADMIN in roles or Role.INTEGRATOR in roles:
+        return None
+    scope = Q(**{f"{prefix}pk__in": []})
+    if Role.SUPERVISOR in roles:
+        teams = teams_supervised_by(user)
+        scope |= Q(**{f"{prefix}team__in": teams}) | Q(**{f"{prefix}owner__in": team_member_ids(teams)})
+    if Role.CONSULTANT in roles:
+        scope |= Q(**{f"{prefix}owner": user})
+    return scope
+
+
 def lead_visible_to(user) -> QuerySet[Lead]:
     """Admins and integrators: every lead. Supervisors: their teams' leads (by team or by owner).
     Consultants: the leads they own. Anybody else: nothing."""
-    roles = user_roles(user)
+    scope = _visibility(user)
     leads = Lead.objects.all()
-    if Role.ADMIN in roles or Role.INTEGRATOR in roles:
-        return leads
-    scope = Q(pk__in=[])
-    if Role.SUPERVISOR in roles:
-        teams = teams_supervised_by(user)
-        scope |= Q(team__in=teams) | Q(owner__in=team_member_ids(teams))
-    if Role.CONSULTANT in roles:
-        scope |= Q(owner=user)
-    return leads.filter(scope)
+    return leads if scope is None else leads.filter(scope)
 
 
 def lead_placement_for_create(*, user, owner):
@@ -97,12 +107,16 @@ def duplicate_reviews_visible_to(user) -> QuerySet[DuplicateReview]:
     reviews = DuplicateReview.objects.all()
     if Role.ADMIN in user_roles(user):
         return reviews
-    visible = lead_visible_to(user).values("pk")
     theirs = import_jobs_visible_to(user).values("pk")
 
     def side(field: str) -> Q:
+        # The rule on the joined lead's own columns (not "lead in <every visible lead>", which PostgreSQL plans as
+        # a scan of the base).
+        visible = _visibility(user, f"{field}__")
+        if visible is None:
+            return Q()
         unheld = Q(**{f"{field}__owner__isnull": True, f"{field}__team__isnull": True})
-        return Q(**{f"{field}__in": visible}) | (Q(import_job__in=theirs) & unheld)
+        return visible | (Q(import_job__in=theirs) & unheld)
 
     return reviews.filter(side("lead") & side("candidate"))
 
@@ -285,6 +299,7 @@ class LeadPage:
     count_more: bool
     sort: str
     columns: list[str]
+    count_estimated: bool = False  # ``count`` is PostgreSQL's estimate: counting took longer than its time budget
 
     def __iter__(self):
         return iter(self.rows)
@@ -321,10 +336,16 @@ def lead_list_columns_chosen(value) -> list[str]:
     return list(dict.fromkeys(chosen)) or [c for c in DEFAULT_COLUMNS if c in known]
 
 
+LIST_COUNT_WITH_ROWS_MAX = 2000  # expected matches up to which a page and its count are one statement
+
+
 def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 25, columns=None) -> LeadPage:
     """A page of the list in the chosen order with the chosen columns' data, in a constant number of queries:
     the rows (``size + 1`` fetched to know whether another page follows), their relations, and a count capped at
-    ``settings.FLUXO_LIST_COUNT_CAP`` (the API's ``CappedPaginator`` uses the same cap).
+    ``settings.FLUXO_LIST_COUNT_CAP`` within ``FLUXO_LIST_COUNT_BUDGET_MS`` — the API's ``CappedPaginator`` count:
+    skipped when the planner expects more than the cap, the planner's estimate when counting runs out of time.
+    When the planner expects few matches (up to ``LIST_COUNT_WITH_ROWS_MAX``: a search), the page and the exact
+    count are one statement (``count(*) OVER ()``), so a trigram search scans its index once.
     Raises LeadFilterInvalid like ``lead_list``."""
     from leads.list_columns import list_extensions
 
@@ -333,14 +354,32 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
     columns = list(columns) if columns else lead_list_columns_chosen(None)
     leads = lead_list(user=user, filters=filters)
     cap = settings.FLUXO_LIST_COUNT_CAP
-    count = leads.order_by().values("pk")[: cap + 1].count()
+    estimate = rows_estimate(leads)
+    matching = leads
     for key, extension in extensions.items():
         if key == sort or key in columns:
             leads = extension.annotate(leads)
     order = LIST_SORTS[sort][1] if sort in LIST_SORTS else (*extensions[sort].order_by, F("id").desc())
     page = max(1, page)
     offset = (page - 1) * size
-    rows = list(leads.order_by(*order)[offset : offset + size + 1])
+    ordered = leads.order_by(*order)
+    rows = count = None
+    estimated = False
+    if estimate <= LIST_COUNT_WITH_ROWS_MAX:
+        # Few matches expected (a search): PostgreSQL finds them all to sort them anyway, so the page and their
+        # count come from one statement (one trigram scan, not two), within the time budget of a count and a page.
+        counted = ordered.annotate(list_matches=Window(Count("pk")))[offset : offset + size + 1]
+        found = within_budget(lambda: list(counted), counted.db, 2 * settings.FLUXO_LIST_COUNT_BUDGET_MS)
+        if found is None:  # far more than expected: the planner's figure, and the page as for any list
+            count, estimated = min(max(estimate, 1), cap + 1), True
+        elif found:
+            rows, count = found, found[0].list_matches
+        elif offset == 0:
+            rows, count = found, 0
+    if count is None:
+        count, estimated = rows_counted_capped(matching, cap, estimate=estimate)
+    if rows is None:
+        rows = list(ordered[offset : offset + size + 1])
     return LeadPage(
         rows=rows[:size],
         number=page,
@@ -348,6 +387,7 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
         has_next=len(rows) > size,
         count=min(count, cap),
         count_more=count > cap,
+        count_estimated=estimated,
         sort=sort,
         columns=columns,
     )
@@ -420,19 +460,57 @@ def lead_timeline(*, lead: Lead) -> QuerySet[LeadEvent]:
     return LeadEvent.objects.filter(lead=lead).select_related("actor").order_by("-occurred_at", "-id")
 
 
-def lead_counts_by_owner(*, user) -> list[dict]:
-    """One row per owner (None = unassigned) with the count per stage and the total."""
-    rows = lead_visible_to(user).order_by().values("owner", "stage").annotate(n=Count("id"))
+def _lead_count_sums(user, *fields: str) -> QuerySet:
+    """(``*fields``, n) of the live leads ``user`` may see, from ``LeadCount``'s sums."""
+    rows = LeadCount.objects.all()
+    scope = _visibility(user)
+    if scope is not None:
+        rows = rows.filter(scope)
+    return rows.order_by().values_list(*fields).annotate(total=Sum("n")).filter(total__gt=0)
+
+
+def lead_counts_overview(*, user) -> dict:
+    """Exact counts of the live (not merged) leads ``user`` may see, from the per-(owner, team, stage) sums the
+    triggers keep (``LeadCount``) — one query on a table of a few hundred rows, whatever the size of the base:
+    ``{"stages": [{"stage", "label", "count"}] in pipeline order, "total", "by_owner": [{"owner", "stages",
+    "total"}]}``; ``by_owner`` has one row per owner (None = unassigned) with a count per stage, largest first."""
+    sums = _lead_count_sums(user, "owner_id", "stage")
     by_owner: dict = {}
-    for row in rows:
-        entry = by_owner.setdefault(row["owner"], dict.fromkeys(LeadStage.values, 0))
-        entry[row["stage"]] = row["n"]
+    per_stage = dict.fromkeys(LeadStage.values, 0)
+    for owner_id, stage, n in sums:
+        if stage not in per_stage:
+            continue
+        by_owner.setdefault(owner_id, dict.fromkeys(LeadStage.values, 0))[stage] = n
+        per_stage[stage] += n
     users = get_user_model().objects.in_bulk([pk for pk in by_owner if pk is not None])
-    result = [
-        {"owner": users.get(pk), "stages": stages, "total": sum(stages.values())} for pk, stages in by_owner.items()
+    owners = [
+        {"owner": users.get(pk), "stages": stages, "total": sum(stages.values())}
+        for pk, stages in by_owner.items()
+        if pk is None or pk in users
     ]
-    result.sort(key=lambda r: (r["owner"] is None, -r["total"]))
-    return result
+    owners.sort(key=lambda r: (r["owner"] is None, -r["total"]))
+    stages = [{"stage": stage.value, "label": stage.label, "count": per_stage[stage.value]} for stage in lead_stages()]
+    return {"stages": stages, "total": sum(per_stage.values()), "by_owner": owners}
+
+
+def lead_counts_compact() -> int:
+    """Fold ``LeadCount``'s delta rows into one row per (owner, team, stage) — groups summing to zero go — in one
+    statement; returns the rows left. Rows appended meanwhile by other transactions are not seen and stay for the
+    next run. Beat runs it every minute; a run already under way makes this one a no-op (-1)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('leads_leadcount_compact'))")
+        if not cursor.fetchone()[0]:
+            return -1
+        cursor.execute(
+            """
+            WITH gone AS (DELETE FROM leads_leadcount RETURNING owner_id, team_id, stage, n)
+            INSERT INTO leads_leadcount (owner_id, team_id, stage, n)
+            SELECT owner_id, team_id, stage, sum(n) FROM gone GROUP BY 1, 2, 3 HAVING sum(n) <> 0
+            """
+        )
+        return cursor.rowcount
 
 
 def lead_sources() -> QuerySet[LeadSource]:
@@ -722,12 +800,15 @@ def lead_priority_and_age(*, lead_ids: list[int]) -> dict[int, tuple[int, object
     return {pk: (priority, created_at) for pk, priority, created_at in rows}
 
 
-def lead_owner_ids_open(*, lead_ids: list[int]) -> dict[int, int]:
-    """lead id → owner id, for the open (not won/lost, not merged) leads among ``lead_ids`` that have an owner."""
-    rows = Lead.objects.filter(
-        pk__in=lead_ids, owner__isnull=False, stage__in=OPEN_STAGES, merged_into__isnull=True
-    ).values_list("pk", "owner_id")
-    return dict(rows)
+def lead_owner_ids_open(*, lead_ids: list[int]) -> dict[int, tuple[int, str, datetime]]:
+    """lead id → (owner id, stage, last touch), for the open (not won/lost, not merged) leads among ``lead_ids``
+    that have an owner. The last touch is the last message or call (``last_contact_at``), else the creation."""
+    rows = (
+        Lead.objects.filter(pk__in=lead_ids, owner__isnull=False, stage__in=OPEN_STAGES, merged_into__isnull=True)
+        .annotate(touched=Coalesce("last_contact_at", "created_at"))
+        .values_list("pk", "owner_id", "stage", "touched")
+    )
+    return {pk: (owner, stage, touched) for pk, owner, stage, touched in rows}
 
 
 BOARD_CARDS_PER_STAGE = 25
@@ -755,24 +836,29 @@ def lead_last_contact_many(*, lead_ids: list[int]) -> dict[int, object]:
 
 def lead_board_columns(*, user, per_stage: int = 20, filters: dict | None = None) -> list[dict]:
     """The pipeline board: one column per stage, in pipeline order, over the leads ``lead_list`` shows ``user``
-    (same visibility and filters): ``{"stage", "label", "count", "count_capped", "cards"}``. ``count`` stops at
-    ``FLUXO_LIST_COUNT_CAP`` (``count_capped`` says there are more), ``cards`` are the ``per_stage`` newest leads with
-    owner, source and team loaded. Three queries whatever the size of the base: the capped counts of every stage in
-    one statement, the card ids of every stage in one UNION ALL, then the cards."""
+    (same visibility and filters): ``{"stage", "label", "count", "count_capped", "cards"}``. Without filters
+    ``count`` is exact (``LeadCount``'s sums); with filters it stops at ``FLUXO_LIST_COUNT_CAP`` (``count_capped``
+    says there are more). ``cards`` are the ``per_stage`` newest leads with owner, source and team loaded. Three
+    queries whatever the size of the base: the counts of every stage in one statement, the card ids of every stage
+    in one UNION ALL, then the cards."""
     from django.conf import settings
     from django.db import connection
 
     cap = settings.FLUXO_LIST_COUNT_CAP
     leads = lead_list(user=user, filters=filters).order_by()
     stages = lead_stages()
-    counts_sql, params = [], []
-    for stage in stages:
-        sql, sql_params = leads.filter(stage=stage.value).values("pk")[: cap + 1].query.sql_with_params()
-        counts_sql.append(f"SELECT %s, (SELECT count(*) FROM ({sql}) AS s)")  # noqa: S608 (compiled by the ORM)
-        params += [stage.value, *sql_params]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(counts_sql), params)
-        counts = dict(cursor.fetchall())
+    if not _without_blanks(filters or {}):  # the whole pipeline: the exact counts the triggers keep
+        counts = dict(_lead_count_sums(user, "stage"))
+        cap = max(cap, *counts.values(), 0)
+    else:
+        counts_sql, params = [], []
+        for stage in stages:
+            sql, sql_params = leads.filter(stage=stage.value).values("pk")[: cap + 1].query.sql_with_params()
+            counts_sql.append(f"SELECT %s, (SELECT count(*) FROM ({sql}) AS s)")  # noqa: S608 (compiled by the ORM)
+            params += [stage.value, *sql_params]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(counts_sql), params)
+            counts = dict(cursor.fetchall())
     newest = [
         leads.filter(stage=stage.value).order_by("-created_at", "-id").values_list("pk", flat=True)[:per_stage]
         for stage in stages

@@ -15,6 +15,14 @@ def stale_leads_count_refresh() -> int:
     return count
 
 
+@shared_task(name="leads.lead_counts_compact", ignore_result=True)
+def lead_counts_compact_task() -> int:
+    """Fold the lead counts' delta rows (``leads.selectors.lead_counts_compact``)."""
+    from leads.selectors import lead_counts_compact
+
+    return lead_counts_compact()
+
+
 @shared_task(name="leads.import_run", bind=True, acks_late=True, max_retries=3, ignore_result=True)
 def import_run(self, job_id: int) -> None:
     """Run or resume an import. Safe to redeliver: chunks already committed are skipped (rows_done)."""

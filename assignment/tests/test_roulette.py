@@ -267,7 +267,7 @@ def test_first_contact_stops_the_clock_and_closing_frees_the_slot(django_capture
 
 # --- supervisor tools, queue, notifications, API --------------------------------------------------------------------
 @pytest.mark.django_db
-def test_supervisor_board_pause_rebalance_and_manual_assign(client):
+def test_supervisor_board_pause_rebalance_and_manual_assign(client, celery_eager, django_capture_on_commit_callbacks):
     team, people, boss = _team(3, max_open_leads=2)
     leads = [LeadFactory(team=team) for _ in range(3)]
     for lead in leads:
@@ -277,7 +277,8 @@ def test_supervisor_board_pause_rebalance_and_manual_assign(client):
     assert board.status_code == 200 and board.content.count(b'data-testid="load-row"') == 3
     leaving = people[0]
     owned = list(Assignment.objects.filter(consultant=leaving, status="active").values_list("lead_id", flat=True))
-    assert client.post(f"/supervisor/consultants/{leaving.pk}/rebalance/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's part runs (eager Celery)
+        assert client.post(f"/supervisor/consultants/{leaving.pk}/rebalance/").status_code == 302
     assert not Assignment.objects.filter(consultant=leaving, status="active").exists()
     assert ConsultantProfile.objects.get(user=leaving).is_paused
     for lead_id in owned:

@@ -1,5 +1,6 @@
-"""The pipeline board's read (``lead_board_columns``): capped stage counts and the newest cards per stage over what
-the user may see, in three queries whatever the size of the base."""
+"""The pipeline board's read (``lead_board_columns``): stage counts (exact for the whole pipeline, capped when
+filtered) and the newest cards per stage over what the user may see, in three queries whatever the size of the
+base."""
 
 from __future__ import annotations
 
@@ -38,5 +39,9 @@ def test_columns_follow_the_pipeline_with_counts_and_newest_cards(world, django_
     assert old.owner == ana  # loaded with the card (select_related)
 
     settings.FLUXO_LIST_COUNT_CAP = 2
+    # The whole pipeline: exact counts (the sums the triggers keep); filtered, counts stop at the cap.
     proposal = next(c for c in lead_board_columns(user=ana, per_stage=0) if c["stage"] == LeadStage.PROPOSAL)
+    assert (proposal["count"], proposal["count_capped"], proposal["cards"]) == (3, False, [])
+    filtered = lead_board_columns(user=ana, per_stage=0, filters={"owner": str(ana.pk)})
+    proposal = next(c for c in filtered if c["stage"] == LeadStage.PROPOSAL)
     assert (proposal["count"], proposal["count_capped"], proposal["cards"]) == (2, True, [])

@@ -66,7 +66,9 @@ def _owner_move(side):
 
     # "to" names nobody: an admin's undo in the matrix finds the lead changed since and leaves it alone.
     entry = {"lead": side.lead.pk, "from": None, "to": -1, "assignment": None, "previous_assignment": None}
-    return OwnerMove.objects.create(kind="bulk_assign", actor=side.supervisor, entries=[entry])
+    return OwnerMove.objects.create(
+        kind="bulk_assign", actor=side.supervisor, entries=[entry], finished_at=side.lead.created_at
+    )
 
 
 def _quick_reply_of(side):
@@ -187,6 +189,7 @@ RULES: dict[str, Rule] = {
     "assignment:queue": Rule(SHARED),
     "assignment:bulk_assign": Rule(SHARED),  # leads one may see, consultants of one's teams
     "assignment:owner_move_undo": Rule(OBJECT, [lambda other, own: {"move_id": _owner_move(other).pk}]),
+    "assignment:owner_move_status": Rule(OBJECT, [lambda other, own: {"move_id": _owner_move(other).pk}]),
     "assignment:capacity_raise": Rule(SHARED),  # the supervisor's own teams only
     "assignment:waiting_assign": Rule(SHARED),
     "assignment:waiting_spread": Rule(SHARED),

@@ -133,7 +133,9 @@ def test_bulk_tag_stage_and_export_touch_only_the_selected_visible_leads(world, 
     assert "Selecione ao menos um lead" in nothing
 
 
-def test_a_bulk_assignment_is_undone_and_puts_back_only_leads_that_did_not_change(world, login):
+def test_a_bulk_assignment_is_undone_and_puts_back_only_leads_that_did_not_change(
+    world, login, celery_eager, django_capture_on_commit_callbacks
+):
     ana_leads, bruno = world["leads"]["ana"], world["bruno"]
     for person in (world["ana"], bruno):
         profile_for(person)
@@ -157,7 +159,10 @@ def test_a_bulk_assignment_is_undone_and_puts_back_only_leads_that_did_not_chang
     lead_assign_to(lead_id=ana_leads[1].pk, consultant=bruno, actor=world["sup_a"], reason="e de novo")
 
     assert 'data-testid="undo-entry"' in sup.get("/notificacoes/").content.decode()
-    undone = sup.post(f"/atribuicao/desfazer/{move.pk}/", {"next": "/leads/"}, follow=True).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's part runs (eager Celery)
+        asked = sup.post(f"/atribuicao/desfazer/{move.pk}/", {"next": "/leads/"}, follow=True).content.decode()
+    assert 'data-state="undoing"' in asked  # the page answers at once; the worker puts the leads back
+    undone = sup.get(f"/atribuicao/mudancas/{move.pk}/").content.decode()
     assert "1 leads voltaram" in undone and "1 mudaram desde então" in undone
     assert Lead.objects.get(pk=ana_leads[0].pk).owner == world["ana"]
     assert Lead.objects.get(pk=ana_leads[1].pk).owner == bruno
@@ -167,20 +172,25 @@ def test_a_bulk_assignment_is_undone_and_puts_back_only_leads_that_did_not_chang
     assert login(world["sup_b"]).post(f"/atribuicao/desfazer/{move.pk}/").status_code == 404
 
 
-def test_a_rebalance_is_undone_and_the_consultant_is_back_at_work(world, login):
+def test_a_rebalance_is_undone_and_the_consultant_is_back_at_work(
+    world, login, celery_eager, django_capture_on_commit_callbacks
+):
     ana, bruno = world["ana"], world["bruno"]
     profile_for(ana)
     profile_for(bruno, work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59))
     mine = world["leads"]["ana"]
     sup = login(world["sup_a"])
-    moved = sup.post(f"/supervisor/consultants/{ana.pk}/rebalance/", follow=True).content.decode()
-    assert 'data-testid="undo-banner"' in moved
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's part runs (eager Celery)
+        started = sup.post(f"/supervisor/consultants/{ana.pk}/rebalance/", follow=True).content.decode()
+    assert 'data-state="running"' in started
     assert not Lead.objects.filter(owner=ana).exists()
     move = OwnerMove.objects.get(kind="rebalance")
     assert len(move.entries) == len(mine)
     assert set(Lead.objects.filter(owner=bruno).values_list("pk", flat=True)) >= {lead.pk for lead in mine}
+    assert 'data-testid="undo"' in sup.get(f"/atribuicao/mudancas/{move.pk}/").content.decode()
 
-    sup.post(f"/atribuicao/desfazer/{move.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        sup.post(f"/atribuicao/desfazer/{move.pk}/")
     assert set(Lead.objects.filter(owner=ana).values_list("pk", flat=True)) == {lead.pk for lead in mine}
     ana.consultant_profile.refresh_from_db()
     assert ana.consultant_profile.is_paused is False

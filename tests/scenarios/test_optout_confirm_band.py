@@ -34,6 +34,10 @@ ASKED = [
     "a outra corretora não para de me mandar mensagem, que chato",
     "meu sócio disse que vocês tiraram ele da lista, foi engano?",
     "não me mandem mais fatura pelo zap, só por email",
+    # relayed: her stop, but this number may be hers or the writer's own
+    "minha mãe pediu pra vcs pararem de mandar mensagem pra ela",
+    # a what-if about leaving, with sending welcome for now
+    "se eu quiser sair da lista depois, como faço? por enquanto pode mandar",
 ]
 # Clear ones keep their decision.
 UNCHANGED = [
@@ -47,6 +51,20 @@ UNCHANGED = [
     ("não recebi o folder ainda", "none"),
     ("agora não dá, me chama mês que vem", "none"),
     ("não me liga, só whats", "stop"),
+    # a filter on what is offered, not a stop
+    ("não quero mais terreno, só apartamento pronto", "none"),
+    # calls refused while messages go on
+    ("parem de ligar, mas podem continuar mandando mensagem", "stop"),
+    # text instead of audio is a preference, whatever else the sentence says about messages
+    ("não quero receber áudio, mensagem normal tá ótimo", "preference"),
+    # contact welcome again
+    ("podem voltar a me contatar, agora tenho interesse", "resume"),
+    # a time window and named days are preferences
+    ("das 14h às 17h", "preference"),
+    ("de segunda a sábado tudo bem, domingo não", "preference"),
+    # LGPD opposition and a conditional complaint are stops
+    ("Registro minha oposição ao recebimento de publicidade.", "stop"),
+    ("vou reclamar na ANPD se continuarem mandando mensagem", "stop"),
 ]
 
 

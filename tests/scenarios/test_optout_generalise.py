@@ -19,7 +19,6 @@ pytestmark = pytest.mark.django_db
 STOPS = [
     "pare de me mamdar mensagen",
     "tem como parar de me mandar isso?",
-    "minha mãe pediu pra vcs pararem de mandar mensagem pra ela",
     "Oi, troquei de emprego e agora estou sem tempo pra nada. Por favor, me tirem da lista.",
     "Nos termos do art. 18 da Lei 13.709, solicito a eliminação dos meus dados e a interrupção dos contatos.",
     "🚫 mensagens 🚫",

@@ -4,6 +4,8 @@
   local engine, retrained per fold; for another provider, its answers on the same messages);
 * ``challenge``, ``challenge_2``: the separately written challenge sets (never trained or tuned on; set 2 by another
   writer), each with the issue's targets;
+* ``dev``: the blind dev set of a third writer (``ai_middleware/data/dev/``), used to choose rules and features and
+  never trained on — shown so that the gap between what was tuned on and what was not stays visible;
 * ``labelled_examples``: the examples production feedback recorded (opt-out confirmations answered "Não",
   consultants' corrections of extracted fields);
 * ``optout``: the opt-out decision's recall and false suppressions, when the compliance evaluation is installed."""
@@ -20,6 +22,7 @@ from ai_middleware.evaluation import evaluate, group_cross_validation, labelled_
 from ai_middleware.local import CHALLENGE_DATASETS, challenge_set, dataset, dataset_folds, local_engine
 from ai_middleware.providers import provider as provider_for
 
+DEV_DATASET = CHALLENGE_DATASETS["challenge"].parents[1] / "dev" / "extraction_dev_ptbr.psv"
 # The issue's targets, checked on the challenge set (and shown against the group-aware split for reference).
 TARGETS = {"intent_macro_f1": 0.88, "budget_exact_match": 0.92, "budget_not_invented": 0.98}
 
@@ -107,6 +110,7 @@ class Command(BaseCommand):
             group_split = evaluate(extract, dataset_folds(folds)[0][1])
             group_split["method"] = "first GroupKFold fold by message family (provider not trained on it)"
         challenges = {key: _challenge_report(extract, path) for key, path in CHALLENGE_DATASETS.items()}
+        challenges["dev"] = _challenge_report(extract, DEV_DATASET)
         group_split["targets"] = _targets(group_split)
         if not mistakes:
             for report in (group_split, *challenges.values()):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from faker import Faker
 
 from antiban.health import number_states
+from assignment.models import ConsultantProfile
 from assignment.services import profile_for, team_ensure
 from compliance.roles import Role, role_grant
 from leads.models import (
@@ -127,6 +128,33 @@ def _win_logit(budget_k: int, kind: str, *, intent=None, replies: int = 0, objec
     return logit
 
 
+CHATS_PER_CONSULTANT = 12
+CHAT_STATES = ("unread", "waiting", "closing", "answered", "quiet", "answered")
+CHAT_IN = [
+    *INBOUND,
+    "Boa tarde! Ainda tem unidade com varanda gourmet?",
+    "Consigo visitar o decorado amanhã depois das 18h?",
+    "Recebi a tabela, obrigado. O valor do condomínio já está incluso?",
+    "Vocês fazem permuta com carro?",
+    "Pode me ligar agora? Estou com 10 minutos livres",
+]
+CHAT_OUT = [
+    "Oi {name}, tudo bem? Aqui é da Fluxo Imóveis. Vi seu interesse no lançamento, posso te ajudar?",
+    "{name}, segue a tabela atualizada. A entrada pode ser parcelada em até 36x.",
+    "Temos horário amanhã às 10h ou às 15h no decorado. Qual fica melhor pra você?",
+    "Consigo fazer a simulação com a Caixa e com o Itaú, me passa sua renda aproximada?",
+    "Perfeito, {name}! Vou separar as plantas de 2 e 3 dormitórios e te mando ainda hoje.",
+]
+
+# Room for the demo's day: each consultant holds ~300 open leads and the first roulette hands out the unowned ones
+# (~45 each), so a rebalance of one consultant (~300 leads over the other four) and a bulk assignment of a few leads
+# fit in today's limit; a supervisor can still make a consultant full to see the capacity tools at work.
+DEMO_MAX_OPEN = 600
+DEMO_MAX_NEW_PER_DAY = 150
+OLD_DEMO_CAPS = (600, 80)
+DEMO_USER_AGENT = "Mozilla/5.0 (Linux; Android 14) Chrome/126 Mobile"
+
+
 class Command(BaseCommand):
     help = "Create demo users, a team, sources and 2,000 leads with timelines (idempotent)."
 
@@ -153,15 +181,214 @@ class Command(BaseCommand):
             tags = [tag_get_or_create_path(path) for path in TAGS]
             created = self._leads(leads, people["consultants"], team, sources, tags)
             created += self._history(history, people["consultants"], team, sources)
-            self._numbers()
+            numbers = self._numbers()
+            self._consent()
+            self._conversations(numbers[1])  # the warmed-up number: the one the team talks on
         self._print_logins(people, created)
 
-    def _numbers(self) -> None:
+    def _numbers(self):
         """The fresh demo number (in warm-up from its first day) and a warmed-up one with a month of history behind
         its 1K tier, so a small bulk send goes green and a large one is held back with its reasons."""
         fresh = whatsapp_demo_number_ensure()
         warmed = whatsapp_demo_warmed_number_ensure(account=fresh.account)
         number_states([fresh, warmed])  # first sight: a number registered in the last days starts its warm-up
+        return fresh, warmed
+
+    def _consent(self) -> int:
+        """The legal basis the real flows record, for the demo leads: the form they filled (service under
+        preliminary procedures, marketing with the box ticked and the exact text shown), with its evidence. Not
+        for everyone, so a bulk send shows its refusals: a third of the historical base and of the fair's paper forms
+        have no marketing consent, a few people sent "SAIR" (on the do-not-contact list, marketing revoked), a few
+        typed a landline. Idempotent: each record names its lead in ``evidence.demo_ref``."""
+        from compliance.models import (
+            AuditCategory,
+            ConsentChannel,
+            ConsentPurpose,
+            ConsentRecord,
+            ConsentSource,
+            ConsentStatus,
+            LegalBasis,
+            SuppressionReason,
+        )
+        from compliance.services.audit import audit_record
+        from compliance.services.consent import contact_index, contact_mask, marketing_consent_text, suppression_add
+
+        done = set(
+            ConsentRecord.objects.filter(evidence__has_key="demo_ref").values_list("evidence__demo_ref", flat=True)
+        )
+        phones = (
+            ContactPoint.objects.filter(lead__external_ref__startswith="demo-", kind=ContactKind.PHONE, is_primary=True)
+            .exclude(lead__external_ref__in=done)
+            .values_list("lead__external_ref", "lead__source__kind", "lead__source__name", "lead__created_at", "value")
+        )
+        text = marketing_consent_text()
+        records, stops = [], []
+        for ref, kind, source_name, created_at, phone in phones:
+            n = int(ref[5:])
+            evidence = {"demo_ref": ref, "form": source_name, "page": "/lancamento-jardins/", "checkbox": "marketing"}
+            source = {
+                SourceKind.API: ConsentSource.API,
+                SourceKind.WHATSAPP_INBOUND: ConsentSource.WHATSAPP,
+                SourceKind.MANUAL_IMPORT: ConsentSource.IMPORT,
+                SourceKind.HISTORICAL: ConsentSource.IMPORT,
+            }.get(kind, ConsentSource.FORM)
+            row = {
+                "subject_index": contact_index(phone, "phone"),
+                "contact_kind": "phone",
+                "contact_hint": contact_mask(phone, "phone"),
+                "channel": ConsentChannel.ANY,
+                "source": source,
+                "occurred_at": created_at,
+                "ip_address": f"203.0.113.{n % 250 + 1}" if source == ConsentSource.FORM else None,
+                "user_agent": DEMO_USER_AGENT if source == ConsentSource.FORM else "",
+            }
+            records.append(
+                ConsentRecord(
+                    **row,
+                    purpose=ConsentPurpose.SERVICE,
+                    legal_basis=LegalBasis.CONTRACT,
+                    status=ConsentStatus.GRANTED,
+                    evidence=evidence,
+                )
+            )
+            ticked = kind not in (SourceKind.HISTORICAL, SourceKind.MANUAL_IMPORT) or n % 3 != 0
+            if ticked and text is not None:
+                records.append(
+                    ConsentRecord(
+                        **row,
+                        purpose=ConsentPurpose.MARKETING,
+                        legal_basis=LegalBasis.CONSENT,
+                        status=ConsentStatus.GRANTED,
+                        text=text,
+                        evidence=evidence,
+                    )
+                )
+            if n % 29 == 10:  # answered a campaign with "SAIR" a week after signing up
+                stopped = {**row, "source": ConsentSource.WHATSAPP, "ip_address": None, "user_agent": ""}
+                stopped["occurred_at"] = created_at + timedelta(days=7)
+                records.append(
+                    ConsentRecord(
+                        **stopped,
+                        purpose=ConsentPurpose.MARKETING,
+                        legal_basis=LegalBasis.CONSENT,
+                        status=ConsentStatus.REVOKED,
+                        evidence={"demo_ref": ref, "layer": "keyword", "keyword": "SAIR"},
+                    )
+                )
+                stops.append(phone)
+        ConsentRecord.objects.bulk_create(records, batch_size=2000)
+        for phone in stops:
+            suppression_add(contact=phone, kind="phone", reason=SuppressionReason.KEYWORD, details={"demo": True})
+        if records:
+            audit_record(
+                action="consent.demo_seeded",
+                category=AuditCategory.CONSENT,
+                details={"records": len(records), "opted_out": len(stops)},
+            )
+        return len(records)
+
+    def _conversations(self, number, *, per_consultant: int = CHATS_PER_CONSULTANT) -> int:
+        """WhatsApp conversations of the last days for the consultants' open leads, in the rows the webhook path
+        writes (``whatsapp.Message`` in and out, the customer-service window each inbound message opens, the lead's
+        timeline events): some with a message nobody opened, some waiting for our answer, some whose 24 h window
+        closes within two hours, some answered, some gone quiet. Idempotent: the wamids name the lead."""
+        from whatsapp.models import Direction, Message, MessageStatus, ServiceWindow
+
+        if Message.objects.filter(wamid__startswith="wamid.demo-chat-").exists():
+            return 0
+        now = timezone.now()
+        leads = list(
+            Lead.objects.filter(
+                external_ref__startswith="demo-",
+                owner__isnull=False,
+                stage__in=[LeadStage.NEW, LeadStage.CONTACTED, LeadStage.QUALIFIED, LeadStage.MEETING],
+                contact_points__kind=ContactKind.PHONE,
+                contact_points__is_whatsapp=True,
+            )
+            .select_related("owner")
+            .order_by("owner_id", "-created_at")
+            .distinct()
+        )
+        chosen, per_owner = [], {}
+        for lead in leads:
+            if per_owner.get(lead.owner_id, 0) < per_consultant:
+                per_owner[lead.owner_id] = per_owner.get(lead.owner_id, 0) + 1
+                chosen.append(lead)
+        phones = dict(
+            ContactPoint.objects.filter(lead__in=chosen, kind=ContactKind.PHONE, is_primary=True).values_list(
+                "lead_id", "value"
+            )
+        )
+        messages, events, windows = [], [], {}
+        for index, lead in enumerate(chosen):
+            contact = phones.get(lead.pk)
+            if not contact:
+                continue
+            rng = random.Random(f"chat-{lead.external_ref}")
+            state = CHAT_STATES[index % len(CHAT_STATES)]
+            last_at = (
+                now
+                - {
+                    "unread": timedelta(minutes=rng.randint(5, 150)),
+                    "waiting": timedelta(hours=rng.uniform(3, 12)),
+                    "closing": timedelta(hours=rng.uniform(22.2, 23.5)),
+                    "answered": timedelta(hours=rng.uniform(1, 20)),
+                    "quiet": timedelta(days=rng.uniform(2, 6)),
+                }[state]
+            )
+            turns = rng.randint(2, 5)
+            # The thread, oldest first, ending with the customer (unread, waiting, closing) or with us.
+            ends_in = state in ("unread", "waiting", "closing")
+            directions = [
+                Direction.INBOUND if ((turns - 1 - i) % 2 == 0) == ends_in else Direction.OUTBOUND for i in range(turns)
+            ]
+            directions[0] = Direction.INBOUND  # they wrote first (an ad, the site's WhatsApp button)
+            at = last_at - timedelta(hours=rng.uniform(2, 30))
+            for turn, direction in enumerate(directions):
+                at = last_at if turn == turns - 1 else at + (last_at - at) * rng.uniform(0.2, 0.6)
+                inbound = direction == Direction.INBOUND
+                text = rng.choice(CHAT_IN if inbound else CHAT_OUT).format(name=lead.full_name.split(" ")[0])
+                unread = inbound and state == "unread" and turn == turns - 1
+                message = Message(
+                    number=number,
+                    contact=contact,
+                    direction=direction,
+                    wamid=f"wamid.demo-chat-{lead.external_ref}-{turn}",
+                    kind="text",
+                    text=text,
+                    payload={"type": "text", "text": {"body": text}} if inbound else {},
+                    status=MessageStatus.RECEIVED if inbound else MessageStatus.READ,
+                    sent_by_id=None if inbound else lead.owner_id,
+                    created_at=at,
+                    sent_at=None if inbound else at,
+                    delivered_at=None if inbound else at + timedelta(seconds=3),
+                    read_at=None if unread else at + timedelta(minutes=rng.randint(1, 30)),
+                )
+                messages.append(message)
+                if inbound:
+                    windows[contact] = at
+                events.append((lead, message))
+        Message.objects.bulk_create(messages, batch_size=1000)
+        for contact, at in windows.items():
+            ServiceWindow.objects.update_or_create(
+                number=number, contact=contact, defaults={"last_inbound_at": at, "expires_at": at + timedelta(hours=24)}
+            )
+        LeadEvent.objects.bulk_create(
+            [
+                LeadEvent(
+                    lead=lead,
+                    kind=EventKind.MESSAGE_IN if message.direction == Direction.INBOUND else EventKind.MESSAGE_OUT,
+                    channel=EventChannel.WHATSAPP,
+                    actor=None if message.direction == Direction.INBOUND else lead.owner,
+                    occurred_at=message.created_at,
+                    created_at=message.created_at,
+                    payload={"message_id": message.pk, "type": "text", "text": message.text},
+                )
+                for lead, message in events
+            ],
+            batch_size=1000,
+        )
+        return len(messages)
 
     def _people(self) -> dict:
         user_model = get_user_model()
@@ -202,18 +429,22 @@ class Command(BaseCommand):
             ([], None, None, []),
         ]
         for user, (types, low, high, regions) in zip(people["consultants"], skills, strict=True):
-            profile_for(
+            profile = profile_for(
                 user,
                 property_types=types,
                 price_min=low,
                 price_max=high,
                 regions=regions,
-                max_open_leads=600,
-                max_new_per_day=80,
+                max_open_leads=DEMO_MAX_OPEN,
+                max_new_per_day=DEMO_MAX_NEW_PER_DAY,
                 work_days=list(range(7)),
                 work_start=time(0, 0),
                 work_end=time(23, 59, 59),
             )
+            if (profile.max_open_leads, profile.max_new_per_day) == OLD_DEMO_CAPS:  # a demo seeded before: its room
+                ConsultantProfile.objects.filter(pk=profile.pk).update(
+                    max_open_leads=DEMO_MAX_OPEN, max_new_per_day=DEMO_MAX_NEW_PER_DAY
+                )
         return team
 
     def _leads(self, total: int, consultants, team, sources, tags) -> int:
@@ -264,9 +495,11 @@ class Command(BaseCommand):
         points, events, tag_links = [], [], []
         through = Lead.tags.through
         for lead, (rng, ddd, email, stage, created_at, owner) in zip(leads, plans, strict=True):
-            phone = f"+55{ddd}9{rng.randint(6000, 9999)}{rng.randint(0, 9999):04d}"
+            first, last = rng.randint(6000, 9999), rng.randint(0, 9999)
+            landline = int(lead.external_ref[5:]) % 40 == 7  # a few typed a landline: no WhatsApp, refused in bulk
+            phone = f"+55{ddd}3{first % 1000:03d}{last:04d}" if landline else f"+55{ddd}9{first}{last:04d}"
             points.append(
-                ContactPoint(lead=lead, kind=ContactKind.PHONE, value=phone, is_primary=True, is_whatsapp=True)
+                ContactPoint(lead=lead, kind=ContactKind.PHONE, value=phone, is_primary=True, is_whatsapp=not landline)
             )
             if rng.random() < 0.7:
                 points.append(ContactPoint(lead=lead, kind=ContactKind.EMAIL, value=email.lower(), is_primary=True))
