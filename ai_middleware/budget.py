@@ -1,7 +1,7 @@
 """Reading the property budget a lead states in a message, knowing whose amount each one is. Pure functions, no ORM.
 
 A message is folded (``common.text.fold``), phones, CEPs, CPFs and CNPJs are masked, slang thousands are spelled out
-("700 conto", "500 paus", "300 pila" → "mil"), and every amount is found by the
+("700 conto", "400 pau", "300 pila" → "mil"; "trezentão" → "trezentos mil"), and every amount is found by the
 one amount parser the product has (``leads.normalization.amounts_find``: ``R$ 350.000,00``, ``350 mil reais``,
 ``400k``, ``1,2 mi``, ``1.2mi``, ``um milhão e meio``, ``meio milhão``, ``quatrocentos mil``, ``2 milhões e 300
 mil``, ranges sharing a scale as ``entre 300 e 400 mil`` / ``300-400k``). Then each amount is tagged with a role,
@@ -14,7 +14,9 @@ Is it money? (``_brl``)
   * a bare number of 5+ digits: only with thousands separators or when it is a round thousand (phones, CEPs and
     codes are not);
   * a bare 50-999 is thousands and a bare 1,2 is millions when the message talks in thousands/millions elsewhere or a
-    budget cue stands right before it ("meu teto é 850", "uns 400", "financio até 500");
+    budget cue stands right before it ("meu teto é 850", "uns 400", "financio até 500"), a limit or floor right
+    after it ("800 pra mais") or the kind of home wanted ("casa de 400"); a bare "250 a 300" standing alone as a
+    clause is a range in thousands;
   * never a number followed by a thing ("3 quartos", "80 m²", "2 vagas", "30 anos", "14h", "15º", "360x", "10%")
     or preceded by one ("apto 302", "dia 15", "às 14", "bloco 2"); never under R$ 10,000 (rent, fees) or over a
     billion.
@@ -23,20 +25,28 @@ What is it for? (first rule that applies)
   1. ``not``: a down payment, instalment, income, rent or fee — a cue before it in its clause ("entrada de 50 mil",
      "parcela de até 3 mil", "ganho 12 mil", "minha renda é", "aluguel", "condomínio", "iptu", "fgts") or right
      after it ("80 mil de entrada", "3 mil por mês", "mensais", "/mês", "de fgts"). "meu limite era 200 mil" (a
-     budget in the past tense) is not one either.
+     budget in the past tense) is not one either, nor the parts after "sendo" ("700, sendo 200 à vista e 500
+     financiado").
   2. ``max``: a limit right before it ("até", "no máximo", "teto", "limite", "abaixo de", "menos de", "não passa de",
      "chego a", "não consigo mais de", "não passo de", "não quero passar de", "nada acima de") or after it ("ou
-     menos", "no máximo", "pra baixo").
-  3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos") or after it
-     ("pra cima", "ou mais"); a floor ruled out ("acima de 500 mil nem olho") is ``not``.
-  4. ``not`` again: a budget the lead says they do not have ("não tenho 500 mil não").
+     menos", "no máximo", "pra baixo"); also "limitado a", "o máximo que dá pra mim é". A limit ruled out below
+     ("nada abaixo de 2 milhões", "não quero menos de") is a ``min``.
+  3. ``min``: a floor right before it ("a partir de", "acima de", "mais de", "no mínimo", "pelo menos", "partindo
+     de") or after it ("pra cima", "ou mais", "em diante", "pra lá"); a floor ruled out ("acima de 500 mil nem
+     olho") is ``not``.
+  4. ``not`` again: a budget the lead says they do not have or will not pay ("não tenho 500 mil não", "não vou
+     pagar 600 mil").
   5. ``quoted``: a price the lead quotes back, not their budget — the price of a listing ("custa", "pedindo",
      "sai por", "o corretor falou em", "vi outro por", "na outra tá", "na época era", "do anúncio", "que vi no
      site", "no olx", "no zap", "na placa"; a sale or what was paid: "quero vender meu apto de", "vendi minha casa
      por", "fechei num de", "meu irmão comprou por"; "o studio de 480 mil", "esse apto de" unless "meu orçamento"
-     claims it); or, when no budget cue ("tenho", "meu orçamento", "uns", "procuro", "tem algo"…) precedes it, an
-     amount in a question ("R$ 1,1 mi??") or next to incredulity ("tá maluco", "caro", "absurdo", "não dá").
-  6. ``plain``: anything else, a stated amount.
+     claims it; shown by someone else: "vcs postaram uma cobertura de", "vc me mandou um de"; referred to with an
+     article: "se eu pagar os 350"; "o apê é 380 mil"); or, when no budget cue ("tenho", "meu orçamento", "uns",
+     "procuro", "tem algo"…) precedes it, an amount in a question ("R$ 1,1 mi??") or next to incredulity ("tá
+     maluco", "caro", "absurdo", "não dá", "sem condições", "não é pra mim", "foge do que posso").
+  6. ``not`` once more: a sum under 150 thousand in a message that talks about the down payment ("qual a entrada
+     mínima? eu teria uns 35 mil"), unless "orçamento"/"teto" claims it.
+  7. ``plain``: anything else, a stated amount.
 
 Putting them together: two budget amounts joined by "e", "a", "até", "ou", "-" or "/" make a range (min, max); else
 a floor gives min and a limit gives max (the last limit wins: "R$ 1,1 mi?? não dá, meu teto é 850" → max 850,000);
@@ -76,31 +86,45 @@ _NOT_BEFORE = re.compile(
 )
 _NOT_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,2}?(?:de|como|pra|para|na|no)\s+(?:a\s+|o\s+)?(?:entrada|sinal)\b"
-    r"|^\s*(?:reais\s*)?(?:pra|para)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio)\b"
+    r"|^\s*(?:reais\s*)?(?:\w+\s+)?(?:pra|para|pro)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio)\b"
     r"|^\s*(?:reais\s*)?(?:(?:de|da|do|na|no|como|por|ao|em|p/|a|livres?)\s+)?"
     r"(?:entrada|sinal|renda|salario|parcela|parcelas|prestacao|prestacoes|condominio|iptu|fgts|aluguel|mes|"
     r"mensais|mensal|mensalmente|ano|anuais|mensalidade|liquido|bruto|limpo)\b|^\s*(?:reais\s*)?/\s*(?:mes|m)\b"
 )
 _PAST_BUDGET = re.compile(r"\b(?:limite|teto|orcamento|budget)\s+(?:era|foi|seria)\b")
 _MAX_BEFORE = re.compile(
-    r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) de|"
+    r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) d(?:e|os)|"
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
-    r"posso ir ate|por ate|no max)" + _FILLER
+    r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em)"
+    + _FILLER
+    # "o máximo que dá pra mim é 700k", "o máximo que a gente consegue seria 500"
+    + r"|\bmaximo\s+(?:que|q)\b(?:\s+\w+){0,5}?\s+(?:e|eh|seria|sera|fica)\s*(?:de\s+)?(?:r\$\s*)?$"
 )
 _NEG_MORE = re.compile(
-    r"\b(?:nao|nada|nenhum|nenhuma|sem)\b" + _WORDS + r"\s+(?:mais de|acima de|acima dos|mais que|passar de|passa de|"
-    r"passe de|ultrapassar|ultrapassa|ultrapasse)" + _FILLER
+    r"\b(?:nao|nada|nenhum|nenhuma|sem)\b" + _WORDS + r"\s+(?:mais de|mais dos|acima de|acima dos|mais que|passar de|"
+    r"passar dos|passa de|passa dos|passe de|passe dos|ultrapassar|ultrapassa|ultrapasse)" + _FILLER
+)
+# A floor said as a limit ruled out: "nada abaixo de 2 milhões", "não quero menos de 500".
+_NEG_LESS = re.compile(
+    r"\b(?:nao|nada|nenhum|nenhuma|sem)\b"
+    + _WORDS
+    + r"\s+(?:abaixo de|abaixo dos|menos de|menos que|inferior a)"
+    + _FILLER
 )
 _MAX_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la"
     r"|(?:e|eh|seria|sera)\s+(?:o\s+|meu\s+|o meu\s+)?(?:maximo|teto|limite))"
 )
 _MIN_BEFORE = re.compile(
-    r"\b(?:a partir de|a partir dos|acima de|acima dos|mais de|no minimo|minimo de|minimo|pelo menos)" + _FILLER
+    r"\b(?:a partir de|a partir dos|acima de|acima dos|mais de|no minimo|minimo de|minimo|pelo menos|partindo de|"
+    r"partindo dos|comecando em|comecando de|comecando por)" + _FILLER
 )
-_MIN_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:pra cima|para cima|ou mais|no minimo|pra mais|para mais)")
+_MIN_AFTER = re.compile(
+    r"^\s*(?:reais\s*)?(?:pra cima|para cima|ou mais|no minimo|pra mais|para mais|em diante|pra la|para la|"
+    r"ou acima|e acima)\b"
+)
 _PROPERTY = (
-    r"(?:apto|apartamento|ap|apt|casa|casinha|studio|estudio|cobertura|terreno|lote|sobrado|imovel|unidade|sala|"
+    r"(?:apto|apartamento|ap|apt|ape|casa|casinha|studio|estudio|cobertura|terreno|lote|sobrado|imovel|unidade|sala|"
     r"loja|kitnet|kit|flat|loft|duplex|chacara|sitio|galpao|predio|empreendimento|lancamento|garden)"
 )
 # A price someone else asks, says or paid, right before the amount ("custa 720 mil", "o corretor falou em 600").
@@ -116,13 +140,33 @@ _SALE = re.compile(
     r"fecharam|vendeu|venderam|pagou|"
     r"pagaram)\b"
 )
+# Shown to the lead by someone else: "vcs postaram uma cobertura de 2,2 milhões", "vc me mandou um de 560".
+_PRESENTED = re.compile(
+    r"\b(?:postaram|postou|postado|postada|publicaram|publicou|anunciaram|anunciou|mandaram|mandou|enviaram|enviou|ofereceram|"
+    r"ofereceu|mostraram|mostrou|indicaram|indicou|sugeriram|sugeriu|apresentaram|apresentou)\b"
+)
+# What the lead will have in hand, said right before the amount: "vendendo meu ap consigo 580 mil" is theirs.
+_OWN_RIGHT_BEFORE = re.compile(
+    r"\b(?:tenho|temos|consigo|conseguimos|fico com|ficamos com|vou ter|vamos ter|teria|teremos|terei)"
+    r"(?:\s+(?:uns|umas|r\$))?\s*$"
+)
+# A price the message already named, referred to with an article: "se eu pagar os 350 à vista".
+_DEFINITE = re.compile(r"\bos\s*(?:r\$\s*)?$")
+# Parts of a total just stated: "meu orçamento é 700, sendo 200 à vista e 500 financiado".
+_PARTS = re.compile(r"\b(?:sendo|dos quais|das quais|divididos em|dividido em)\b")
+# The down payment talked about in the message: a sum under 150 thousand next to it is that, not the budget.
+_DOWN_PAYMENT_TALK = re.compile(r"\b(?:entrada|sinal)\b")
+_DOWN_PAYMENT_SIZE = Decimal(150_000)
 # A definite listing described by its price: "o studio de 480 mil", "esse apto por 650", "aquele de 1 mi".
 _LISTING = re.compile(
     r"\b(?:o|a|os|as|esse|essa|esses|essas|este|esta|aquele|aquela|do|da|no|na|nesse|nessa|desse|dessa|"
     r"daquele|daquela|naquele|naquela)\s+(?:" + _PROPERTY + r"(?:\s+(?!e\b|eh\b|fica\b|seria\b)\w+)?\s+)?"
     r"(?:de|por)\s*(?:r\$\s*)?$"
 )
-_NEG_OWN = re.compile(r"\b(?:nao|nem|sem)\s+(?:\w+\s+)?(?:tenho|temos|consigo|conseguimos|posso|podemos|chego)\b")
+_NEG_OWN = re.compile(
+    r"\b(?:nao|nem|sem|num)\s+(?:\w+\s+)?(?:tenho|temos|consigo|conseguimos|posso|podemos|chego|pago|pagaria|pagar|"
+    r"compro|compraria|alcanco)\b"
+)
 _STRONG_OWN = re.compile(r"\b(?:orcamento|budget|verba|meu teto|meu limite|disponho)\b")
 _QUOTE_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
@@ -142,7 +186,9 @@ _INCREDULITY = re.compile(
     r"carissima|ta cara|muito cara|salgado|salgada|puxado|puxada|surreal|piada|brincadeira|viagem|viajando|"
     r"nem pensar|nem a pau|nem fudendo|nem fodendo|fora da realidade|sacanagem|exagero|exagerado|roubo|assalto|"
     r"nao da|nao rola|nossa|eita|vixe|credo|socorro|jesus|misericordia|serio|e muito|demais|pesado|caramba|putz|"
-    r"aff|affs|mds|meu deus|doideira|insano|surtaram|surtou)\b"
+    r"aff|affs|mds|meu deus|doideira|insano|surtaram|surtou|sem condicoes|sem condicao|nao e pra mim|"
+    r"nao e para mim|nao compro|nao levo|nao pago|nao alcanco|foge|fora da minha realidade|acima do mercado|nao cabe|"
+    r"sem chance)\b"
 )
 _THING_AFTER = re.compile(
     r"^\s*(?:quartos?|qtos?|qts|dorms?|dormitorios?|suites?|banheiros?|vagas?|m2|m|mts?|metros?|km|anos?|meses|"
@@ -156,6 +202,10 @@ _THING_BEFORE = re.compile(
     r"onibus|br)\s*$"
 )
 _BUDGET_CUE = re.compile(_OWN.pattern + "|" + _MAX_BEFORE.pattern + "|" + _MIN_BEFORE.pattern)
+# The kind of home wanted, then its price in thousands: "casa de 400", "apê de 350" (not a lot: "lote de 360" is m²).
+_WANTED_KIND = re.compile(
+    r"\b(?:apto|apartamento|ap|apt|ape|casa|casinha|cobertura|sobrado|imovel|studio|kitnet)\s+(?:de|por)\s*$"
+)
 _RANGE_JOIN = re.compile(r"\s*(?:mil\s*)?(?:e|a|ate|ou|-|/|~)\s*(?:r\$\s*)?")
 
 
@@ -189,7 +239,12 @@ def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> De
         following = folded[amount.end : amount.end + 1]
         if following.isalpha() or _THING_AFTER.match(after) or _THING_BEFORE.search(before):
             return None
-        cue = cued or bool(_BUDGET_CUE.search(_last_words(before, 4)))
+        cue = (
+            cued
+            or bool(_BUDGET_CUE.search(_last_words(before, 4)))
+            or bool(_MIN_AFTER.match(after) or _MAX_AFTER.match(after))  # "de 800 pra mais", "400 no máximo"
+            or bool(_WANTED_KIND.search(before))  # "casa de 400, dou 80 de entrada"
+        )
         if amount.number >= _MIN_BRL:
             separated = amount.digits < len(folded[amount.start : amount.end].strip())
             round_thousand = amount.number % 1000 == 0 and amount.digits <= 8
@@ -208,6 +263,9 @@ def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> De
 
 
 _RANGE_OPEN = re.compile(r"\b(?:entre|de|dos|das|faixa)\s*(?:r\$\s*)?$")
+# A range standing alone as a clause, as a reply to "qual a faixa de valor?": "250 a 300", "Londrina, 600 a 900".
+_RANGE_ALONE_BEFORE = re.compile(r"(?:^|[,:;\n]|\b(?:e|uns|umas|tipo))\s*$")
+_RANGE_ALONE_AFTER = re.compile(r"\s*(?:$|[,.;!\n]|(?:mil|reais)\b)")
 
 
 def _bare_ranges(amounts: list[Amount], folded: str) -> set[int]:
@@ -217,14 +275,25 @@ def _bare_ranges(amounts: list[Amount], folded: str) -> set[int]:
         if (
             first.scale == second.scale == 1
             and _RANGE_JOIN.fullmatch(folded[first.end : second.start])
-            and _RANGE_OPEN.search(folded[max(0, first.start - 12) : first.start])
+            and not _THING_AFTER.match(folded[second.end : second.end + 24])
+            and (
+                _RANGE_OPEN.search(folded[max(0, first.start - 12) : first.start])
+                or (
+                    50 <= first.number < second.number < 1000
+                    and _RANGE_ALONE_BEFORE.search(folded[max(0, first.start - 12) : first.start])
+                    and _RANGE_ALONE_AFTER.match(folded[second.end : second.end + 12])
+                )
+            )
         ):
             found |= {index, index + 1}
     return found
 
 
 # What something is or was priced at, said by nobody claiming it: "na outra tá 380 mil", "na época era 420".
-_PRICED_AT = re.compile(r"\b(?:ta|esta|tao|estao|tava|estava|era|eram)\s*(?:r\$\s*)?$")
+_PRICED_AT = re.compile(
+    r"\b(?:ta|esta|tao|estao|tava|estava|era|eram)\s*(?:r\$\s*)?$"
+    r"|\b(?:o|a|esse|essa|este|esta)\s+" + _PROPERTY + r"\s+(?:e|eh|fica|sai)\s*(?:r\$\s*)?$"  # "o apê é 380 mil"
+)
 # Seen elsewhere: "vi outro ap por 420 mil", "vi um de 380 no bairro".
 _SEEN = re.compile(r"\b(?:vi|vimos|achei|achamos)\b(?:\s+\w+){0,3}\s+(?:por|de|a)\s*(?:r\$\s*)?$")
 # A floor the lead rules out: "acima de 500 mil nem olho".
@@ -237,7 +306,9 @@ def _listed(near: str, after: str) -> bool:
         _PRICE_CUE.search(_last_words(near, 3))
         or _SEEN.search(near)
         or (_PRICED_AT.search(near) and not _OWN.search(near))
-        or _SALE.search(near)
+        or (_SALE.search(near) and not _OWN_RIGHT_BEFORE.search(near))
+        or _PRESENTED.search(near)
+        or (_DEFINITE.search(near) and not _STRONG_OWN.search(near))
         or _QUOTE_AFTER.match(after)
         or (_LISTING.search(near) and not _STRONG_OWN.search(near))
     )
@@ -254,12 +325,15 @@ def _clauses(folded: str) -> list[tuple[int, int, str]]:
 
 
 # Slang for thousands in a property budget: "700 conto", "500 paus", "300 pila" (a sum under 50 is pocket money).
-_SLANG_THOUSANDS = re.compile(r"\b([5-9]\d|[1-9]\d\d)\s*(?:contos?|paus|pilas?)\b")
+_SLANG_THOUSANDS = re.compile(r"\b([5-9]\d|[1-9]\d\d)\s*(?:contos?|paus?|pilas?)\b")
+# Augmentatives of the hundreds: "trezentão" is 300 thousand, "quinhentão" 500 thousand.
+_SLANG_HUNDREDS = re.compile(r"\b(duzent|trezent|quatrocent|quinhent|seiscent|setecent|oitocent|novecent)ao\b")
 
 
 def _prepared(text: str) -> str:
     """The folded message with phones and documents masked and slang thousands spelled "mil"."""
     folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
+    folded = _SLANG_HUNDREDS.sub(r"\1os mil", folded)
     return _SLANG_THOUSANDS.sub(r"\1 mil", folded)
 
 
@@ -272,6 +346,7 @@ def amounts_read(text: str) -> list[Read]:
     clauses = _clauses(folded)
     talks_in_scale = any(a.scale >= 1000 and not (a.unit == "m" and not a.money) for a in amounts)
     bare_ranges = _bare_ranges(amounts, folded)
+    down_payment_talk = bool(_DOWN_PAYMENT_TALK.search(folded))
     reads: list[Read] = []
     consumed = 0
     for index, amount in enumerate(amounts):
@@ -301,8 +376,15 @@ def amounts_read(text: str) -> list[Read]:
         not_after = _NOT_AFTER.match(after)
         if not_after:
             consumed = amount.end + not_after.end()
-        if not_after or _NOT_BEFORE.search(near) or _PAST_BUDGET.search(near):
+        if (
+            not_after
+            or _NOT_BEFORE.search(near)
+            or _PAST_BUDGET.search(near)
+            or _PARTS.search(folded[clause_start : amount.start])
+        ):
             role = "not"
+        elif _NEG_LESS.search(near):
+            role = "min"  # "nada abaixo de 2 milhões"
         elif _MAX_BEFORE.search(near) or _NEG_MORE.search(near) or _MAX_AFTER.match(after):
             role = "max"
         elif _MIN_BEFORE.search(near) and _RULED_OUT_AFTER.match(after):
@@ -313,6 +395,8 @@ def amounts_read(text: str) -> list[Read]:
             role = "not"  # "não tenho 500 mil não"
         elif (listing := _listed(near, after)) or (not own and disbelieved):
             role = "quoted"
+        elif brl < _DOWN_PAYMENT_SIZE and down_payment_talk and not _STRONG_OWN.search(near):
+            role = "not"  # "qual a entrada mínima? eu teria uns 35 mil"
         else:
             role = "plain"
         reads.append(Read(amount, brl, role, own, listing))
@@ -329,9 +413,10 @@ def _ranged(reads: list[Read], folded: str) -> tuple[Decimal, Decimal] | None:
     return None
 
 
-def budget_read(text: str) -> tuple[Decimal | None, Decimal | None]:
-    """The lead's own budget in a message, (min, max) in BRL; (None, None) when they state none."""
-    reads = amounts_read(text)
+def budget_read(text: str, reads: list[Read] | None = None) -> tuple[Decimal | None, Decimal | None]:
+    """The lead's own budget in a message, (min, max) in BRL; (None, None) when they state none. ``reads``: the
+    message's ``amounts_read`` when the caller has them already."""
+    reads = amounts_read(text) if reads is None else reads
     if not reads:
         return None, None
     folded = _prepared(text)
@@ -340,7 +425,8 @@ def budget_read(text: str) -> tuple[Decimal | None, Decimal | None]:
         return ranged
     floors = [r.brl for r in reads if r.role == "min"]
     limits = [r.brl for r in reads if r.role == "max"]
-    plain = [r.brl for r in reads if r.role == "plain" and (r.own or not any(o.own for o in reads))]
+    claimed = any(r.own for r in reads if r.role == "plain")
+    plain = [r.brl for r in reads if r.role == "plain" and (r.own or not claimed)]
     low = floors[0] if floors else None
     high = limits[-1] if limits else None
     if plain:

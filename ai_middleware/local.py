@@ -24,7 +24,13 @@ from .schemas import Extraction
 
 DATA = Path(__file__).parent / "data"
 DATASET = DATA / "messages_ptbr.psv"
-DATASETS = (DATASET, DATA / "messages_ptbr_more.psv", DATA / "messages_ptbr_registers.psv")
+DATASETS = (
+    DATASET,
+    DATA / "messages_ptbr_more.psv",
+    DATA / "messages_ptbr_registers.psv",
+    # New wordings for the causes of the errors a third writer's dev set showed (never its rows).
+    DATA / "messages_ptbr_dev_fixes.psv",
+)
 # Written independently by someone who never saw the training data: only ``ai_eval`` reads it, for its report.
 CHALLENGE_DATASET = DATA / "challenge" / "extraction_challenge_ptbr.psv"
 # Every independently written challenge set, by the key ai_eval reports it under (set 1 keeps "challenge").
@@ -333,7 +339,8 @@ _URGENCY_LOW = re.compile(
     r"so consigo comprar em|so para o ano)\b"
 )
 _OPT_OUT = re.compile(
-    r"^(sair|para|pare|parar|stop|cancelar|chega)$|\bpara(r|rem)? de (me )?(mandar|enviar)\b|"
+    r"^(sair|para|pare|parar|stop|cancelar|chega)$|^parem\b|\bpara(r|rem)? de (me )?(mandar|enviar)\b|"
+    r"\b(nao|num) (me )?(manda|mande|mandem|envia|envie|enviem) mais\b|\bnao receber mais\b|"
     r"\bnao (me )?(procure|procurem|contate|contatem|chame|chamem|mande|mandem|manda|envie|enviem) mais\b|"
     r"\b(bloquead[oa]|isso e spam|vou reportar)\b|"
     r"\b(sair da lista|me tira|me remove|remove meu|descadastr\w*|desinscrev\w*|"
@@ -376,6 +383,18 @@ def questions_extract(text: str) -> list[str]:
 
 
 # --- The classifiers --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Message:
+    """A message as the features see it: as written (for the budget roles) and normalized (for the n-grams)."""
+
+    raw: str
+    normalized: str
+
+
+def _normalized(message: _Message) -> str:
+    return message.normalized
+
+
 _CLASSIFIED = ("intent", "sentiment", "urgency", "buying_stage")
 _lock = threading.Lock()
 
@@ -446,8 +465,10 @@ _CUES = {
     "channel_preference": _NO_CALLS,
     "stop_words": _OPT_OUT,
     "bought": re.compile(
-        r"\b(ja (comprei|compramos|fechei|fechamos|tenho|adquiri|assinei|resolvi|escriturei|achei|achamos|peguei)|"
-        r"comprei|fechei|consegui comprar|acabei (de )?(comprando|fechando|comprar|fechar))\b"
+        r"\b(ja (comprei|compramos|fechei|fechamos|adquiri|adquirimos|assinei|resolvi|escriturei|achei|achamos|"
+        r"peguei)|ja tenho (casa|imovel|apartamento|ape|meu|minha|o meu|a minha|onde morar)|"
+        r"comprei|fechei|consegui comprar|conseguimos comprar|acab\w+ (de )?(comprando|fechando|comprar|fechar)|"
+        r"conclu\w* a compra|fechamos negocio|fechei negocio|adquirimos|adquiri)\b"
     ),
     "info_words": re.compile(
         r"\b(quartos?|metragem|garagem|vaga|endereco|onde|fica|entrega|pronto|obra|fotos?|planta|piscina|"
@@ -464,8 +485,120 @@ _CUES = {
 }
 
 
-def _cues(normalized: str) -> list[float]:
+# Cues added for a third writer's messages (issue #20 dev set): what the question is about, beyond "the price".
+_TOPIC_CUES = {
+    # costs around the price and payment terms: price_question when asked
+    "fee_words": re.compile(
+        r"\b(itbi|iptu|condominio|taxa|taxas|cartorio|registro|corretagem|entrada minima|entrada|sinal|parcela\w*|"
+        r"prestac\w*|parcelar|parcelamento|permuta|a vista|juros|incc|correcao|reajuste|mais car[oa]|mais barat[oa])\b"
+    ),
+    # being approved for a loan, using FGTS: wants_info when asked
+    "finance_words": re.compile(
+        r"\b(financ\w*|credito|score|nome sujo|spc|serasa|aprova\w*|fgts|autonomo|mei|banco|minha casa minha vida|"
+        r"mcmv|subsidio|comprovar renda|analise)\b"
+    ),
+    # an investor's questions: wants_info when asked
+    "invest_words": re.compile(
+        r"\b(rentabilidade|rendimento|yield|valoriza\w*|temporada|airbnb|locacao|cap rate|retorno|renda passiva|"
+        r"revenda|liquidez|inquilino|alugar|alugaria)\b"
+    ),
+    # papers, the builder, the agency: wants_info when asked
+    "trust_words": re.compile(
+        r"\b(creci|patrimonio de afetacao|incorporacao|habite se|habitese|confiavel|golpe|garantia|seguranca|"
+        r"reclame aqui|processo|pendencia|judicial|certidao|certidoes|matricula|onus|escritura|contrato|cartorio|"
+        r"documenta\w*|registrad\w*)\b"
+    ),
+    # a visit mentioned as done, later or before something else: not what is asked now
+    "visit_aside": re.compile(
+        r"\b(antes de (ir |eu )?(visitar|ver|conhecer|ir ai|ir la|agendar|marcar|fechar)|ja (visitei|fui|conheci|"
+        r"vi o decorado|estive)|visita\w* (pode|fica|ficam) (para|pra) depois|a visita pode ser depois|"
+        r"depois (eu )?(visito|marco|agendo)|perder viagem)\b"
+    ),
+    # the agency's other business, its staff, its opening hours: other
+    "office_business": re.compile(
+        r"\b(boleto|cobranca|cheque|nota fiscal|emprego|curriculo|trabalhar com voces|pedreiro|eletricista|"
+        r"administradora|sindico|portao|vazamento|horario de funcionamento|que horas (abre|fecha|voces abrem)|"
+        r"ate que horas|ainda trabalha|falar com (o|a) (sr|sra|senhor|senhora|dona|seu)|inventario|partilha|"
+        r"laudo|despachante|mudanca|frete)\b"
+    ),
+    # asking to be sent things or kept posted: interested (options) or wants_info (the list, material)
+    "send_me": re.compile(
+        r"\b(me (manda|mande|envia|envie|avisa|avise|passa|inclui|coloca)|pode (mandar|enviar|me mandar)|"
+        r"manda (o que|as opcoes|opcoes|aqui|por aqui)|quero (receber|voltar)|voltar a|de volta|reativ\w*)\b"
+    ),
+}
+# A short reply naming a requirement ("3 quartos", "até 400", "ano que vem"): interested.
+_REQUIREMENT = re.compile(
+    r"\b(\d+ (quartos?|qtos?|dorm\w*|suites?|vagas?|banheiros?)|um quarto|dois quartos|tres quartos|"
+    r"quartos?|suite|casa|apartamento|ape|terreno|lote|sobrado|cobertura|studio|kitnet|ano que vem|"
+    r"proximo ano|fim do ano|mes que vem|sem pressa|com calma|zona (sul|norte|leste|oeste)|centro|praia|ate \d+|"
+    r"\d+ mil|para (morar|alugar|investir|renda)|financiad\w*|a vista|perto d\w+|terrea|terreo|o quanto antes)\b"
+)
+# Facts about a property (not its price), for a question about a listing named by its price.
+_PROPERTY_FACTS = re.compile(
+    r"\b(andar|metros|m2|metragem|tamanho|quadras?|distancia|longe|perto|esquina|plano|declive|esgoto|agua|luz|"
+    r"ocupad[oa]|vazi[oa]|pronto|planta|entrega|disponive\w*|a venda|vendido|quartos?|suites?|banheiros?|quintal|"
+    r"mobilia\w*|elevador|vaga|vagas|garagem|sol|rua|bairro|praia|escritura|documenta\w*|sala|varanda|sacada|"
+    r"piscina|lazer|portaria|pet|cachorro|gato|reforma\w*|frente|fundos|ainda tem|ainda esta|construtora)\b"
+)
+# Talk about the price itself: then a question about a listing named by its price is a price question.
+_PRICE_TALK = re.compile(
+    _PRICE_WORD.pattern
+    + "|"
+    + _TOPIC_CUES["fee_words"].pattern
+    + r"|\b(inclu\w*|separad\w*|baixar|abaix\w*|final|vale|valendo|mesmo|proposta|oferta|contraproposta)\b"
+)
+
+
+@lru_cache(maxsize=256)
+def _reads(text: str) -> tuple[budget.Read, ...]:
+    """The message's amounts with their roles, read once for the cues, the rules and the budget."""
+    return tuple(budget.amounts_read(text))
+
+
+def _requirement_reply(normalized: str, stated: bool) -> bool:
+    """A short answer naming what the lead wants ("2 suítes", "Jundiaí", "até 400", "fim do ano"): interest."""
+    if len(normalized.split()) > 6 or "?" in normalized or _ACK.search(normalized):
+        return False
+    return bool(stated or _REQUIREMENT.search(normalized) or _place_only(normalized))
+
+
+def _listing_question(normalized: str, reads: tuple[budget.Read, ...], stated: bool) -> bool:
+    """A question about a listing named by its price ("o apê de 420 mil tem elevador?"), not about the price."""
+    quoted = any(r.role == "quoted" for r in reads)
+    return (
+        quoted
+        and not stated
+        and "?" in normalized
+        and bool(_PROPERTY_FACTS.search(normalized))
+        and not _PRICE_TALK.search(normalized)
+    )
+
+
+def _budget_cues(raw: str) -> tuple[float, float, float, float]:
+    """(own budget stated, a limit or floor among them, a price quoted that is not the lead's, a non-budget sum)."""
+    reads = list(_reads(raw))
+    if not reads:
+        return 0.0, 0.0, 0.0, 0.0
+    low, high = budget.budget_read(raw, reads)
+    stated = 1.0 if (low is not None or high is not None) else 0.0
+    limit = 1.0 if stated and any(r.role in ("max", "min") for r in reads) else 0.0
+    quoted = 1.0 if any(r.role == "quoted" for r in reads) else 0.0
+    other = 1.0 if any(r.role == "not" for r in reads) else 0.0
+    return stated, limit, quoted, other
+
+
+def _place_only(normalized: str) -> float:
+    """1 when the whole short message is a city's name ("Sorocaba", "em Londrina")."""
+    words = [w for w in normalized.split() if w not in ("em", "no", "na", "de", "so", "para", "a", "o")]
+    return 1.0 if 0 < len(words) <= 4 and " ".join(words) in _municipalities() else 0.0
+
+
+def _cues(message: _Message) -> list[float]:
+    normalized = message.normalized
     cue = {name: 1.0 if pattern.search(normalized) else 0.0 for name, pattern in _CUES.items()}
+    topic = {name: 1.0 if pattern.search(normalized) else 0.0 for name, pattern in _TOPIC_CUES.items()}
+    stated, limit, quoted, other_sum = _budget_cues(message.raw)
     words = len(normalized.split())
     asked = max(cue["question"], cue["question_start"])
     priced = max(cue["price_word"], cue["amount"])
@@ -483,11 +616,27 @@ def _cues(normalized: str) -> list[float]:
         min(words, 60) / 60,
         1.0 if words <= 2 else 0.0,
         1.0 if words <= 4 and cue["ack"] else 0.0,
+        *topic.values(),
+        stated,
+        limit,
+        quoted * (1.0 - stated),  # only someone else's price named
+        other_sum,
+        stated * cue["refusal"],  # "não passo de 450", "1 mi nem pensar, procuro até 700": still interested
+        stated * (1.0 - asked),  # requirements with a budget, no question
+        quoted * asked * (1.0 - cue["price_word"]) * (1.0 - topic["fee_words"]),  # a listing named by its price
+        topic["fee_words"] * asked,
+        topic["finance_words"] * asked,
+        topic["invest_words"] * asked,
+        topic["trust_words"] * asked,
+        topic["visit_aside"] * max(cue["price_word"], topic["fee_words"]),
+        topic["send_me"] * (1.0 - asked),
+        1.0 if words <= 5 and (_REQUIREMENT.search(normalized) or stated) and not asked else 0.0,
+        _place_only(normalized),
     ]
 
 
 class _Cues:
-    """The handcrafted cues of each normalized text, as a sparse matrix."""
+    """The handcrafted cues of each message, as a sparse matrix."""
 
     def fit_transform(self, texts):
         return self.transform(texts)
@@ -521,8 +670,13 @@ def _features() -> _Union:
 
     return _Union(
         [
-            (TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1), 1.0),
-            (TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1), 1.0),
+            (TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, preprocessor=_normalized), 1.0),
+            (
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1, preprocessor=_normalized
+                ),
+                1.0,
+            ),
             # Half weight for the cues: chosen by scoring a second writer's messages with a model trained on the
             # first writer's (intent macro-F1 0.93 at full weight, 0.95 at half).
             (_Cues(), 0.5),
@@ -539,7 +693,8 @@ def _classifier():
 # Messages the stop rule must not read as a stop: a wish to hear again, or a channel preference short of a stop.
 _NOT_A_STOP = re.compile(
     r"\b(voltar a (receber|mandar|me mandar)|volta(r|m)? a mandar|(me )?(coloca|inclui)\w* (na lista )?de novo|"
-    r"de novo na lista|mudei de ideia|(quero|pode|podem) continuar (recebendo|me mandando)|"
+    r"de novo na lista|(coloca|inclui|bota|poe)\w* de volta|de volta na lista|mudei de ideia|"
+    r"(quero|pode|podem) continuar (recebendo|me mandando)|"
     r"continuem (me )?(mandando|enviando)|pararam de (me )?mandar)\b"
     r"|\b(audio|audios|ligacao|ligacoes|ligar|liga)\b.*\b(escrito|texto|mensage\w*|whatsapp|por aqui)\b"
     r"|\b(escrito|texto|mensage\w*|whatsapp|por aqui)\b.*\b(nao|sem)\b.*\b(audio|audios|ligacao|ligacoes|ligar|liga)\b"
@@ -567,7 +722,7 @@ class LocalEngine:
                     # One BLAS thread: on a shared small machine, more threads make the solver many times slower.
                     with threadpool_limits(limits=1):
                         features = _features()
-                        matrix = features.fit_transform([normalize(e.text) for e in examples])
+                        matrix = features.fit_transform([_Message(e.text, normalize(e.text)) for e in examples])
                         models = {"features": features}
                         for field in _CLASSIFIED:
                             models[field] = _classifier().fit(matrix, [getattr(e, field) for e in examples])
@@ -578,10 +733,10 @@ class LocalEngine:
         self._trained()
         return self
 
-    def _probabilities(self, normalized: str) -> dict[str, list[tuple[str, float]]]:
+    def _probabilities(self, message: _Message) -> dict[str, list[tuple[str, float]]]:
         """Per classified field, (label, probability) best first; the text is vectorized once for all fields."""
         models = self._trained()
-        row = models["features"].transform([normalized])
+        row = models["features"].transform([message])
         ranked = {}
         for field in _CLASSIFIED:
             probabilities = models[field].predict_proba(row)[0]
@@ -591,7 +746,7 @@ class LocalEngine:
 
     def extract(self, text: str, context: dict | None = None) -> Extraction:
         normalized = normalize(text)
-        ranked = self._probabilities(normalized)
+        ranked = self._probabilities(_Message(text, normalized))
         confidence: dict[str, float] = {}
         not_a_stop = bool(_NOT_A_STOP.search(normalized))
         intents = [(label, p) for label, p in ranked["intent"] if not (not_a_stop and label == "opt_out")]
@@ -602,6 +757,19 @@ class LocalEngine:
             intent, confidence["intent"] = "opt_out", 0.97
         elif _WRONG_PERSON.search(normalized):
             intent, confidence["intent"] = "wrong_person", 0.95
+        reads = _reads(text)
+        low, high = budget.budget_read(text, list(reads))
+        stated = low is not None or high is not None
+        if intent == "other" and _requirement_reply(normalized, stated):
+            intent, confidence["intent"] = "interested", 0.75
+        elif intent == "price_question" and _listing_question(normalized, reads, stated):
+            intent, confidence["intent"] = "wants_info", 0.75
+        elif (
+            intent == "schedule_meeting"
+            and _TOPIC_CUES["visit_aside"].search(normalized)
+            and _PRICE_TALK.search(normalized)
+        ):
+            intent, confidence["intent"] = "price_question", 0.75
         sentiment, confidence["sentiment"] = ranked["sentiment"][0]
         urgency, confidence["urgency"] = ranked["urgency"][0]
         if _URGENCY_LOW.search(normalized):
@@ -617,7 +785,8 @@ class LocalEngine:
             stage, confidence["buying_stage"] = "decision", 0.85
         elif _AWARENESS.search(normalized) and intent == "wants_info":
             stage, confidence["buying_stage"] = "awareness", 0.8
-        budget_min, budget_max = budget_extract(text)
+        budget_min = float(low) if low is not None else None
+        budget_max = float(high) if high is not None else None
         confidence["budget_min"] = confidence["budget_max"] = 0.9 if (budget_min or budget_max) else 0.8
         city, state = place_extract(text)
         confidence["city"] = 0.9 if city else 0.7

@@ -222,6 +222,12 @@ def amounts_find(folded: str) -> list[Amount]:
                     if rest and rest[0] < 1000 and (thousands or (not scaled and rest[0] >= 100)):
                         after = rest[1] + 1 if thousands else rest[1]
                         number, decimals, k = number + rest[0] / 1000, True, after
+            elif unit == "mil" and number < 100 and k + 1 < len(tokens) and tokens[k][0] == "e":
+                # "dois mil e quinhentos" is 2,500 (an instalment or a rent), not 2,000 and then 500
+                rest = _number_at(tokens, k + 1)
+                scaled = rest and rest[1] < len(tokens) and tokens[rest[1]][0] in _SCALES
+                if rest and rest[3] and 100 <= rest[0] < 1000 and not scaled:
+                    number, decimals, k = number + rest[0] / 1000, True, rest[1]
         elif words and number < 100:
             i = k
             continue  # "dois quartos", "um apto": not amounts

@@ -59,6 +59,20 @@ UNSEEN = [
     ("curti muito o projeto, me interessa", "interested"),
     ("o prédio tem bicicletário?", "wants_info"),
     ("já fechei com outra incorporadora", "already_bought"),
+    # The conventions a third writer's dev set showed the engine missing (issue #20): a listing named by its price
+    # asked about (not its price), a short reply to the bot, a visit mentioned aside while the fee is asked, a limit
+    # said with refusal words or after a quoted price, "send me again", "text, not calls", how FGTS works.
+    ("o sobrado de 640 mil tem churrasqueira?", "wants_info"),
+    ("o terreno de 90 mil é plano?", "wants_info"),
+    ("Piracicaba", "interested"),
+    ("3 dorms", "interested"),
+    ("antes de agendar a visita, qual o valor do condomínio?", "price_question"),
+    ("não consigo passar de 400 mil, qualquer coisa assim serve", "interested"),
+    ("a casa de 950 mil? muito cara, meu limite é 700", "interested"),
+    ("pode voltar a me mandar os lançamentos?", "wants_info"),
+    ("só por mensagem, ligação eu não atendo", "wants_info"),
+    ("como funciona o uso do FGTS na entrada?", "wants_info"),
+    ("parem com isso", "opt_out"),
 ]
 
 
