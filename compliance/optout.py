@@ -1328,7 +1328,8 @@ _COMMA_CLAUSE = re.compile(r"[,.;!?\n]+")
 
 # A full stop ("quero meu número fora da lista a partir de hoje", "não quero mais receber convite nenhum") is not a
 # contact-time preference because a day or an hour is mentioned beside it ("mensagem domingo 7 da manhã").
-_CESSATION = re.compile(r"\b(?:mais|nunca|nenhum|nenhuma|nada|a partir de hoje|de vez)\b|\blista\b|\bcadastro\b")
+# (not a bare "mais": "não me manda mais de manhã, só à tarde" is a preference)
+_CESSATION = re.compile(r"\b(?:nunca mais|nenhum|nenhuma|a partir de hoje|de vez)\b|\blista\b|\bcadastro\b")
 
 
 def _stop_beats_time(partial: OptOutDecision, folded: str, rules) -> bool:
