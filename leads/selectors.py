@@ -133,12 +133,18 @@ def duplicate_reviews_pending(*, user) -> QuerySet[DuplicateReview]:
     )
 
 
-def _with_list_relations(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+def _primary_contacts_prefetch() -> Prefetch:
     primaries = ContactPoint.objects.filter(is_primary=True).order_by("kind")
-    return leads.select_related("owner", "source", "team").prefetch_related(
-        Prefetch("contact_points", queryset=primaries, to_attr="primary_contacts"),
-        Prefetch("tags", queryset=Tag.objects.order_by("path")),
-    )
+    return Prefetch("contact_points", queryset=primaries, to_attr="primary_contacts")
+
+
+def _with_list_relations(leads: QuerySet[Lead], *, tags: bool = True) -> QuerySet[Lead]:
+    """What a list row shows: owner, source and team joined; the primary contacts (``primary_contacts``) and, with
+    ``tags``, the tags in path order (``tag_list``, a list: ``lead.tags.all()`` would build a queryset per row)."""
+    leads = leads.select_related("owner", "source", "team").prefetch_related(_primary_contacts_prefetch())
+    if tags:
+        leads = leads.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("path"), to_attr="tag_list"))
+    return leads
 
 
 PHONE_DIGITS_MIN = 4  # fewer digits than this are not a phone search (a house number, a year)
@@ -420,6 +426,8 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
     page = max(1, page)
     offset = (page - 1) * size
     ordered = leads.order_by(*order)
+    if "tags" not in columns:  # the tags column is off by default: no query for it
+        ordered = _with_list_relations(ordered.prefetch_related(None), tags=False)
     rows = count = None
     estimated = False
     if estimate <= min(cap, LIST_COUNT_WITH_ROWS_MAX):

@@ -75,7 +75,8 @@ class LeadOutputSerializer(serializers.ModelSerializer):
         return ContactPointOutputSerializer(many=True)
 
     def get_tags(self, lead: Lead) -> list[str]:
-        return [tag.path for tag in lead.tags.all()]
+        tags = getattr(lead, "tag_list", None)  # preloaded by the list
+        return [tag.path for tag in (lead.tags.all() if tags is None else tags)]
 
     @extend_schema_field(ContactPointOutputSerializer(many=True))
     def get_contact_points(self, lead: Lead) -> list[dict]:
