@@ -65,8 +65,9 @@ def test_the_build_step_trains_and_stores_the_model_without_services(tmp_path):
         timeout=900,  # a deadline, not a speed: training on a busy machine
     )
     assert warm.returncode == 0, warm.stderr[-2000:]
-    version = warm.stdout.strip().splitlines()[-1]
+    version, *second = warm.stdout.strip().splitlines()[-1].split()  # the classifier, then the second opinion
     assert (tmp_path / f"{version}.pickle").is_file()
+    assert all((tmp_path / f"{name}.json").is_file() for name in second)
 
     check = (
         "import django; django.setup(); from compliance import optout; "
