@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -67,15 +68,22 @@ class LeadOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    @cached_property
+    def _contact_points_serializer(self) -> serializers.ListSerializer:
+        """One nested serializer for every row of a page: building a ModelSerializer's fields costs more than
+        serializing a row with them (100 rows: ~1 ms each)."""
+        return ContactPointOutputSerializer(many=True)
+
     def get_tags(self, lead: Lead) -> list[str]:
-        return [tag.path for tag in lead.tags.all()]
+        tags = getattr(lead, "tag_list", None)  # preloaded by the list
+        return [tag.path for tag in (lead.tags.all() if tags is None else tags)]
 
     @extend_schema_field(ContactPointOutputSerializer(many=True))
     def get_contact_points(self, lead: Lead) -> list[dict]:
         points = getattr(lead, "primary_contacts", None)
         if points is None:
             points = lead.contact_points.all()
-        data = ContactPointOutputSerializer(points, many=True).data
+        data = self._contact_points_serializer.to_representation(points)
         if self.context.get("mask_contacts"):
             for row in data:
                 row["value"] = contact_mask(row["value"], row["kind"])
