@@ -195,13 +195,15 @@ def _phones_matching(digits: str) -> QuerySet[ContactPoint]:
 
 def lead_filter_tag(leads: QuerySet[Lead], typed: str) -> QuerySet[Lead]:
     """Leads tagged with ``typed`` or one of its sub-tags; ``#interesse/casa``, ``interesse/casa`` and
-    ``Interesse/Casa`` are the same tag, accents or not ("primeiro-imovel" finds "primeiro-imóvel")."""
+    ``Interesse/Casa`` are the same tag, accents or not ("primeiro-imovel" finds "primeiro-imóvel"). A tag is also
+    found by its own name, the last segment of its path: "investidor" finds "perfil/investidor" (and its sub-tags)."""
     path = fold(typed.strip().lstrip("#").strip().strip("/"))
     if not path:
         return leads
-    tags = Tag.objects.alias(path_folded=Fold("path")).filter(
-        Q(path_folded=path) | Q(path_folded__startswith=f"{path}/")
-    )
+    wanted = Q(path_folded=path) | Q(path_folded__startswith=f"{path}/")
+    if "/" not in path:
+        wanted |= Q(path_folded__endswith=f"/{path}") | Q(path_folded__contains=f"/{path}/")
+    tags = Tag.objects.alias(path_folded=Fold("path")).filter(wanted)
     # The ids as literals (the tag table is small): PostgreSQL then estimates from the links' statistics per tag.
     tag_ids = list(tags.values_list("id", flat=True))
     tagged = Lead.tags.through.objects.filter(lead_id=OuterRef("pk"), tag_id__in=tag_ids)
