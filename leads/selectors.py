@@ -222,6 +222,12 @@ def _without_blanks(filters) -> QueryDict:
     return data
 
 
+def _filter_labels(filterset) -> str:
+    """The invalid filters by their labels as the form shows them ("Origem", not "source")."""
+    fields = filterset.form.fields
+    return ", ".join(str(fields[name].label) if name in fields else name for name in filterset.errors)
+
+
 def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
     """Visible leads, filtered by ``leads.filters.LeadFilter``, with what a list row shows preloaded.
 
@@ -232,7 +238,7 @@ def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
     filterset = LeadFilter(_without_blanks(filters or {}), queryset=visible, user=user)
     if not filterset.is_valid():
         raise LeadFilterInvalid(
-            _("Some filters are invalid: %(fields)s.") % {"fields": ", ".join(filterset.errors)},
+            _("Some filters are invalid: %(fields)s.") % {"fields": _filter_labels(filterset)},
             details={field: [str(e) for e in errors] for field, errors in filterset.errors.items()},
         )
     return _with_list_relations(filterset.qs).order_by("-created_at", "-id")
