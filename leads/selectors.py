@@ -256,13 +256,15 @@ def _phones_matching(digits: str) -> QuerySet[ContactPoint]:
 
 def lead_filter_tag(leads: QuerySet[Lead], typed: str) -> QuerySet[Lead]:
     """Leads tagged with ``typed`` or one of its sub-tags; ``#interesse/casa``, ``interesse/casa`` and
-    ``Interesse/Casa`` are the same tag, accents or not ("primeiro-imovel" finds "primeiro-imóvel")."""
+    ``Interesse/Casa`` are the same tag, accents or not ("primeiro-imovel" finds "primeiro-imóvel"). A tag is also
+    found by its own name, the last segment of its path: "investidor" finds "perfil/investidor" (and its sub-tags)."""
     path = fold(typed.strip().lstrip("#").strip().strip("/"))
     if not path:
         return leads
-    tags = Tag.objects.alias(path_folded=Fold("path")).filter(
-        Q(path_folded=path) | Q(path_folded__startswith=f"{path}/")
-    )
+    wanted = Q(path_folded=path) | Q(path_folded__startswith=f"{path}/")
+    if "/" not in path:
+        wanted |= Q(path_folded__endswith=f"/{path}") | Q(path_folded__contains=f"/{path}/")
+    tags = Tag.objects.alias(path_folded=Fold("path")).filter(wanted)
     # The ids as literals (the tag table is small): PostgreSQL then estimates from the links' statistics per tag.
     tag_ids = list(tags.values_list("id", flat=True))
     tagged = Lead.tags.through.objects.filter(lead_id=OuterRef("pk"), tag_id__in=tag_ids)
@@ -281,6 +283,12 @@ def _without_blanks(filters) -> QueryDict:
     return data
 
 
+def _filter_labels(filterset) -> str:
+    """The invalid filters by their labels as the form shows them ("Origem", not "source")."""
+    fields = filterset.form.fields
+    return ", ".join(str(fields[name].label) if name in fields else name for name in filterset.errors)
+
+
 def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
     """Visible leads, filtered by ``leads.filters.LeadFilter``, with what a list row shows preloaded.
 
@@ -291,7 +299,7 @@ def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
     filterset = LeadFilter(_without_blanks(filters or {}), queryset=visible, user=user)
     if not filterset.is_valid():
         raise LeadFilterInvalid(
-            _("Some filters are invalid: %(fields)s.") % {"fields": ", ".join(filterset.errors)},
+            _("Some filters are invalid: %(fields)s.") % {"fields": _filter_labels(filterset)},
             details={field: [str(e) for e in errors] for field, errors in filterset.errors.items()},
         )
     return _with_list_relations(filterset.qs).order_by("-created_at", "-id")

@@ -117,9 +117,9 @@ class LeadCreateInputSerializer(serializers.Serializer):
         if not attrs.get("phones") and not attrs.get("emails"):
             raise serializers.ValidationError({"phones": [_("Give at least one phone or e-mail.")]})
         if not contacts_reachable(attrs.get("phones", ()), attrs.get("emails", ())):
-            raise serializers.ValidationError(
-                {"phones": [_("None of the phones or e-mails given is valid: give at least one that is.")]}
-            )
+            # Under the key of what was given: a bad e-mail alone is an "emails" error, not a "phones" one.
+            message = [_("None of the phones or e-mails given is valid: give at least one that is.")]
+            raise serializers.ValidationError({key: message for key in ("phones", "emails") if attrs.get(key)})
         low, high = attrs.get("budget_min"), attrs.get("budget_max")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"budget_max": [_("Must be greater than or equal to budget_min.")]})
@@ -212,13 +212,19 @@ class DuplicateWarningSerializer(serializers.Serializer):
 
     code = serializers.SerializerMethodField()
     message = serializers.SerializerMethodField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text='A stable code ("same phone", "same e-mail, different name"…).')
+    detail = serializers.SerializerMethodField(help_text="The reason in the caller's language, for people.")
     confidence = serializers.FloatField()
     hidden = serializers.BooleanField()
     candidates = DuplicateCandidateSerializer(many=True)
 
     def get_code(self, warning) -> str:
         return "likely_duplicate"
+
+    def get_detail(self, warning) -> str:
+        from leads.ingest.dedup import reason_label
+
+        return reason_label(warning.reason)
 
     def get_message(self, warning) -> str:
 
