@@ -1539,7 +1539,9 @@ def _second_opinion(text: str, decision: OptOutDecision) -> OptOutDecision:
             return decision
     elif decision.action != NONE or evidence.get("layer") == "llm" or evidence.get("rule") == "keep":
         return decision
-    if not text_normalise(text):
+    # one or two words ("Oi", "tá", "sim") are too little for a sentence model (it scored "Oi" 0.67): the layers'
+    # keywords and short-refusal rules read those alone
+    if len(text_normalise(text).split()) < semantic.MIN_WORDS:
         return decision
     opinion = semantic.stop_probability(text)
     if opinion is None:

