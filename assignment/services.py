@@ -599,6 +599,7 @@ def consultant_rebalance_start(*, user, actor, reason: str = "") -> OwnerMove:
                 _("The rebalance of %(name)s is already running.")
                 % {"name": user.get_full_name() or user.get_username()}
             )
+        before = ConsultantProfile.objects.get(user=user)
         consultant_pause(user=user, actor=actor, paused=True, reason=reason or _("leaving: leads rebalanced"))
         total = len(lead_selectors.lead_ids_owned_open(owner_id=user.pk))
         move = OwnerMove.objects.create(
@@ -606,7 +607,16 @@ def consultant_rebalance_start(*, user, actor, reason: str = "") -> OwnerMove:
             actor=actor,
             consultant=user,
             entries=[],
-            result={"total": total, "done": 0, "moved": 0, "waiting": 0, "reason": reason[:200]},
+            result={
+                "total": total,
+                "done": 0,
+                "moved": 0,
+                "waiting": 0,
+                "reason": reason[:200],
+                # the availability the undo gives back: a consultant paused before the move stays paused
+                "paused_before": before.is_paused,
+                "paused_reason_before": before.paused_reason,
+            },
         )
         from assignment.tasks import owner_move_rebalance
 
@@ -642,18 +652,26 @@ def consultant_rebalance(*, move_id: int) -> dict:
             result = _rebalance_unassigned(lead_id=lead_id, user=user, actor=actor, reason=why)
         entries.append(_move_entry(lead_id, user.pk, result, active))
         if index % MOVE_PROGRESS_EVERY == 0:
-            move.entries, move.result = entries, _move_counts(entries, total, reason)
+            move.entries, move.result = entries, _move_counts(entries, total, reason, move.result)
             move.save(update_fields=["entries", "result"])
-    move.entries, move.result, move.finished_at = entries, _move_counts(entries, total, reason), timezone.now()
+    move.entries, move.result, move.finished_at = (
+        entries,
+        _move_counts(entries, total, reason, move.result),
+        timezone.now(),
+    )
     move.save(update_fields=["entries", "result", "finished_at"])
     name = user.get_full_name() or user.get_username()
     _notify(actor.pk, NotificationKind.MOVE_DONE, None, move=move.pk, text=move_result_text(move, name=name))
     return dict(move.result)
 
 
-def _move_counts(entries: list[dict], total: int, reason: str = "") -> dict:
+def _move_counts(entries: list[dict], total: int, reason: str = "", before: dict | None = None) -> dict:
     moved = sum(1 for entry in entries if entry["to"])
-    return {"total": total, "done": len(entries), "moved": moved, "waiting": len(entries) - moved, "reason": reason}
+    counts = {"total": total, "done": len(entries), "moved": moved, "waiting": len(entries) - moved, "reason": reason}
+    for key in ("paused_before", "paused_reason_before"):  # kept for the undo
+        if before and key in before:
+            counts[key] = before[key]
+    return counts
 
 
 def move_result_text(move: OwnerMove, *, name: str) -> str:
@@ -760,7 +778,8 @@ def owner_move_undo_start(*, move_id: int, actor) -> OwnerMove:
 def owner_move_undo(*, move_id: int) -> dict:
     """The worker's part of an undo: put the leads back with their previous owners — each lead only if nothing
     changed since (still with the owner and the assignment the move gave it); the previous assignment comes back
-    with its SLA as it was. A rebalanced consultant is resumed. The person who asked is notified. Returns
+    with its SLA as it was. A rebalanced consultant gets back the availability they had before the move (resumed
+    if they were available, still paused if they were paused). The person who asked is notified. Returns
     {restored, skipped}."""
     move = OwnerMove.objects.select_related("consultant", "actor").filter(pk=move_id).first()
     if move is None or move.undone_at is None:
@@ -769,7 +788,11 @@ def owner_move_undo(*, move_id: int) -> dict:
         return dict(move.undo_result)
     actor = move.actor
     if move.kind == OwnerMoveKind.REBALANCE and move.consultant_id:
-        consultant_pause(user=move.consultant, actor=actor, paused=False)
+        # The consultant's availability as it was before the move: paused before stays paused (with its reason).
+        was_paused = bool(move.result.get("paused_before"))
+        consultant_pause(
+            user=move.consultant, actor=actor, paused=was_paused, reason=move.result.get("paused_reason_before", "")
+        )
     restored, skipped = 0, []
     reason = _("Undone: %(what)s of %(when)s") % {
         "what": move.get_kind_display(),
