@@ -48,3 +48,39 @@ def test_undoing_a_rebalance_leaves_a_paused_consultant_paused(
     with django_capture_on_commit_callbacks(execute=True):
         sup.post(f"/atribuicao/desfazer/{move.pk}/")
     assert not ConsultantProfile.objects.get(user=bruno).is_paused
+
+
+def test_a_stage_that_needs_a_reason_is_refused_without_one_everywhere(world, login, api_for):
+    """ "Perdido" needs a reason (LEADS_STAGES_REQUIRING_REASON) on the board — and now on the list's bulk action, the
+    lead page and the API too, refused with a pt-BR message naming the Motivo field; with a reason each goes through.
+    The bulk form marks the stages that need one, for the page's script to ask for it."""
+    ana, sup = world["ana"], login(world["sup_a"])
+    first, second = world["leads"]["ana"]
+    said = "Diga por que o lead vai para “Perdido”: preencha o campo Motivo."
+
+    listing = sup.get("/leads/").content.decode()
+    assert '<option value="lost" data-reason-required="1">' in listing and 'data-testid="bulk-reason"' in listing
+    assert "Motivo (obrigatório)" in listing  # what the reason field says once "Perdido" is chosen
+    refused = sup.post("/leads/bulk/stage/", {"lead_ids": [first.pk, second.pk], "stage": "lost"}, follow=True)
+    assert said in refused.content.decode()
+    assert set(Lead.objects.filter(pk__in=[first.pk, second.pk]).values_list("stage", flat=True)) == {"new"}
+    sup.post("/leads/bulk/stage/", {"lead_ids": [first.pk], "stage": "lost", "reason": "Comprou com outra"})
+    first.refresh_from_db()
+    assert first.stage == "lost"
+
+    api = api_for(ana)
+    answer = api.post(f"/api/v1/leads/{second.pk}/stage/", {"stage": "lost"}, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "stage_reason_required" and answer.json()["details"]["reason"] == [said]
+    answer = api.post(f"/api/v1/leads/{second.pk}/stage/", {"stage": "lost", "reason": "  "}, format="json")
+    assert answer.status_code == 400
+    answer = api.post(f"/api/v1/leads/{second.pk}/stage/", {"stage": "lost", "reason": "Desistiu"}, format="json")
+    assert answer.status_code == 200 and answer.json()["stage"] == "lost"
+
+    third = world["leads"]["bruno"][0]
+    page = sup.post(f"/leads/{third.pk}/stage/", {"stage": "lost"}, HTTP_HX_REQUEST="true").content.decode()
+    assert said in page
+    third.refresh_from_db()
+    assert third.stage == "new"
+    # Stages that need no reason move without one.
+    assert api_for(world["bruno"]).post(f"/api/v1/leads/{third.pk}/stage/", {"stage": "contacted"}).status_code == 200
