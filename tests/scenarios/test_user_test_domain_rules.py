@@ -84,3 +84,24 @@ def test_a_stage_that_needs_a_reason_is_refused_without_one_everywhere(world, lo
     assert third.stage == "new"
     # Stages that need no reason move without one.
     assert api_for(world["bruno"]).post(f"/api/v1/leads/{third.pk}/stage/", {"stage": "contacted"}).status_code == 200
+
+
+def test_a_lead_a_consultant_creates_for_themselves_is_theirs_on_the_distribution_card(world, login, settings):
+    """ "Novo lead" by a consultant: the page said "Responsável Ana" and, in the distribution card, "Na fila de
+    ninguém: a roleta o entrega…". The card now agrees with the owner; a lead nobody owns keeps the queue line."""
+    settings.ASSIGNMENT_AUTO = True
+    ana = world["ana"]
+    browser = login(ana)
+    created = browser.post(
+        "/leads/new/", {"full_name": "Telma Cadastrada", "phone": "+55 11 98877-1234", "source": world["source"].pk}
+    )
+    assert created.status_code == 302, created.content[:300]
+    lead = Lead.objects.get(full_name="Telma Cadastrada")
+    assert lead.owner == ana
+    card = browser.get(f"/atribuicao/leads/{lead.pk}/").content.decode()
+    assert "Na fila de ninguém" not in card
+    assert 'data-testid="assignee">' + ana.get_full_name() in card and "sem a roleta" in card
+
+    unowned = world["unassigned_a"]
+    card = login(world["sup_a"]).get(f"/atribuicao/leads/{unowned.pk}/").content.decode()
+    assert "Na fila de ninguém" in card
