@@ -759,14 +759,23 @@ def lead_ids_unassigned(*, limit: int = 500) -> list[int]:
     )
 
 
+def _unassigned_in_teams(team_ids: list[int]):
+    return Lead.objects.filter(owner__isnull=True, stage__in=OPEN_STAGES, merged_into__isnull=True).filter(
+        Q(team_id__in=team_ids) | Q(team__isnull=True)
+    )
+
+
 def lead_ids_unassigned_in_teams(*, team_ids: list[int], limit: int = 1000) -> list[int]:
     """The roulette's backlog for ``team_ids`` (and leads of no team, which any team may take), in serving order."""
     return list(
-        Lead.objects.filter(owner__isnull=True, stage__in=OPEN_STAGES, merged_into__isnull=True)
-        .filter(Q(team_id__in=team_ids) | Q(team__isnull=True))
-        .order_by("-priority", "created_at", "id")
-        .values_list("pk", flat=True)[:limit]
+        _unassigned_in_teams(team_ids).order_by("-priority", "created_at", "id").values_list("pk", flat=True)[:limit]
     )
+
+
+def lead_unassigned_count_in_teams(*, team_ids: list[int]) -> int:
+    """How many leads wait for the roulette in ``team_ids`` (the same backlog as ``lead_ids_unassigned_in_teams``):
+    the one number the supervisor's home and load board both show."""
+    return _unassigned_in_teams(team_ids).count()
 
 
 def lead_ids_owned_open(*, owner_id: int) -> list[int]:

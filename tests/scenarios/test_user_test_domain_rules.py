@@ -5,6 +5,7 @@ a supervisor's move ate the receiver's daily cap; an out-of-range page of the le
 
 from __future__ import annotations
 
+from datetime import time
 from io import StringIO
 
 import pytest
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _profiles():
-    call_command("reconcile_assignment", stdout=StringIO())  # as beat does: every consultant has a profile
+    """Every consultant has a profile (as beat's reconcile makes) and works all day, whenever the suite runs."""
+    call_command("reconcile_assignment", stdout=StringIO())
+    ConsultantProfile.objects.update(work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59))
 
 
 def test_undoing_a_rebalance_leaves_a_paused_consultant_paused(
@@ -105,3 +108,45 @@ def test_a_lead_a_consultant_creates_for_themselves_is_theirs_on_the_distributio
     unowned = world["unassigned_a"]
     card = login(world["sup_a"]).get(f"/atribuicao/leads/{unowned.pk}/").content.decode()
     assert "Na fila de ninguém" in card
+
+
+def test_a_rebalance_does_not_eat_the_receivers_daily_cap_and_both_waiting_counts_agree(
+    world, login, celery_eager, django_capture_on_commit_callbacks, settings
+):
+    """Leads a supervisor moves (a rebalance, a bulk or manual assignment) are not "new today" for the receiver:
+    Bruno, at his daily cap of new leads, still takes Ana's leads when she leaves (his open-leads cap holds), and his
+    "Novos hoje" stays as it was. The home's "aguardando a roleta" and the load board's "lead(s) aberto(s) aguardando
+    a roleta" are the same number (the board counted every team's backlog)."""
+    import re
+
+    from django.utils import timezone
+
+    from tests.factories import LeadFactory
+
+    settings.ASSIGNMENT_AUTO = False  # the extra leads below stay waiting: nobody spins the roulette meanwhile
+    _profiles()
+    ana, bruno = world["ana"], world["bruno"]
+    today = timezone.localdate()
+    ConsultantProfile.objects.filter(user=bruno).update(new_today=25, new_today_date=today, max_new_per_day=25)
+    LeadFactory(owner=None, team=world["team_b"], source=world["source"])  # team B's backlog: not sup_a's
+    sup = login(world["sup_a"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sup.post(f"/supervisor/consultants/{ana.pk}/rebalance/")
+    move = OwnerMove.objects.get(kind="rebalance", consultant=ana)
+    assert move.result["moved"] == 2 and move.result["waiting"] == 0
+    assert Lead.objects.filter(owner=bruno).count() == 4
+    board = sup.get("/supervisor/load/").content.decode()
+    row = board.split(f'data-user="{bruno.pk}"')[1].split("</tr>")[0]
+    assert ">25/25<" in row  # "Novos hoje": the two moved leads did not count
+
+    home = sup.get("/supervisor/").content.decode()
+    waiting_home = int(re.search(r'data-testid="attention-waiting"><span class="n">(\d+)<', home).group(1))
+    waiting_board = int(re.search(r"(\d+) leads? abertos? aguardando a roleta", board).group(1))
+    assert waiting_home == waiting_board == 1  # team A's unassigned lead
+
+    # The undo gives the leads back and leaves Bruno's count of new leads alone.
+    with django_capture_on_commit_callbacks(execute=True):
+        sup.post(f"/atribuicao/desfazer/{move.pk}/")
+    assert ConsultantProfile.objects.get(user=bruno).new_today == 25
+    assert Lead.objects.filter(owner=ana).count() == 2
