@@ -301,6 +301,7 @@ class LeadPage:
     sort: str
     columns: list[str]
     count_estimated: bool = False  # ``count`` is PostgreSQL's estimate: counting took longer than its time budget
+    past_end: bool = False  # the page asked for lies past the end and the end is not known exactly (a capped count)
 
     def __iter__(self):
         return iter(self.rows)
@@ -347,7 +348,8 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
     skipped when the planner expects more than the cap, the planner's estimate when counting runs out of time.
     When the planner expects few matches (up to ``LIST_COUNT_WITH_ROWS_MAX``: a search), the page and the exact
     count are one statement (``count(*) OVER ()``), so a trigram search scans its index once.
-    Raises LeadFilterInvalid like ``lead_list``."""
+    A page past the end is the last page when the count is exact (Django's ``get_page``); past a capped count the
+    page says it is past the end (``past_end``). Raises LeadFilterInvalid like ``lead_list``."""
     from leads.list_columns import list_extensions
 
     extensions = list_extensions()
@@ -381,6 +383,13 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
         count, estimated = rows_counted_capped(matching, cap, estimate=estimate)
     if rows is None:
         rows = list(ordered[offset : offset + size + 1])
+    past_end = False
+    if not rows and page > 1:  # past the end (``?page=999``): the last page, as Django's ``get_page`` does
+        if not estimated and count <= cap:
+            page = max(1, -(-count // size))
+            rows = list(ordered[(page - 1) * size : page * size + 1]) if count else []
+        else:  # the end is not known exactly (more than the cap): say so rather than guess a page
+            past_end = True
     return LeadPage(
         rows=rows[:size],
         number=page,
@@ -391,6 +400,7 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
         count_estimated=estimated,
         sort=sort,
         columns=columns,
+        past_end=past_end,
     )
 
 

@@ -35,9 +35,12 @@ def _page_size(request: HttpRequest) -> int:
         return PAGE_SIZE
 
 
+MAX_PAGE = 1_000_000  # a page past this is past the end of any list (and its offset still fits PostgreSQL's bigint)
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(1, int(request.GET.get("page", 1)))
+        return min(MAX_PAGE, max(1, int(request.GET.get("page", 1))))
     except ValueError:
         return 1
 

@@ -150,3 +150,18 @@ def test_a_rebalance_does_not_eat_the_receivers_daily_cap_and_both_waiting_count
         sup.post(f"/atribuicao/desfazer/{move.pk}/")
     assert ConsultantProfile.objects.get(user=bruno).new_today == 25
     assert Lead.objects.filter(owner=ana).count() == 2
+
+
+def test_a_page_past_the_end_of_the_lead_list_shows_the_last_page(world, login, settings):
+    """``?page=999`` showed an empty page under "5 leads": now it is the last page (Django's ``get_page``); when the
+    count is capped and the end is unknown, the page says it is past the end, with the way back."""
+    sup = login(world["sup_a"])  # team A: five leads
+    last = sup.get("/leads/?page=999&page_size=2").content.decode()
+    assert "5 leads" in last and last.count('data-testid="lead-row"') == 1 and "Leads 5–5" in last
+    assert "Nenhum lead" not in last
+    assert sup.get("/leads/?page=99999999999999999999999").status_code == 200
+
+    settings.FLUXO_LIST_COUNT_CAP = 1
+    past = sup.get("/leads/?page=999&page_size=2").content.decode()
+    assert 'data-testid="past-end"' in past and "Esta página fica além do fim da lista." in past
+    assert "Voltar à primeira página" in past
