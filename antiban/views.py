@@ -72,7 +72,7 @@ class BulkSendForm(forms.Form):
     parameter = forms.CharField(label=gettext_lazy("Second parameter ({{2}})"), max_length=200, required=False)
     stage = forms.ChoiceField(label=gettext_lazy("Audience: stage"), required=False)
     tag = forms.CharField(label=gettext_lazy("Audience: tag"), required=False)
-    source = forms.CharField(label=gettext_lazy("Audience: source id"), required=False)
+    source = forms.ChoiceField(label=gettext_lazy("Audience: source"), required=False)
     spread_minutes = forms.IntegerField(
         label=gettext_lazy("Spread over (minutes)"), min_value=1, max_value=24 * 60, initial=60
     )
@@ -81,6 +81,9 @@ class BulkSendForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = [("", gettext_lazy("Any stage"))] + [
             (stage.value, stage.label) for stage in lead_selectors.lead_stages()
+        ]
+        self.fields["source"].choices = [("", gettext_lazy("Any source"))] + [
+            (str(source.pk), source.name) for source in lead_selectors.lead_sources()
         ]
         self.fields["templates"].choices = [
             (f"{t.name}|{t.language}", f"{t.name} ({t.language}, {t.get_category_display()})") for t in templates

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,6 +54,9 @@ def _kind_check(kind: str) -> None:
         )
 
 
+PAST_DUE_ALLOWED = timedelta(days=1)  # a task for earlier today is fine (logged late); last year is a typo
+
+
 def task_create(
     *, lead, owner, kind: str, due_at: datetime, actor, title: str = "", origin: str = TaskOrigin.PERSON
 ) -> Task:
@@ -60,6 +64,12 @@ def task_create(
     _kind_check(kind)
     if due_at is None:
         raise TaskInvalid(_("Say when the task is due."), details={"field": "due_at"})
+    if due_at < timezone.now() - PAST_DUE_ALLOWED:
+        raise TaskInvalid(
+            _("That date has passed (%(date)s): give the day the task is due, from today on.")
+            % {"date": date_format(timezone.localtime(due_at), "SHORT_DATE_FORMAT")},
+            details={"field": "due_at"},
+        )
     if owner is None:
         raise TaskInvalid(_("Nobody owns this lead yet: assign it before giving it a task."), details={"field": "lead"})
     return Task.objects.create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
@@ -113,7 +114,9 @@ def lead_tasks_view(request: HttpRequest, lead_id: int) -> HttpResponse:
         else:
             extra |= {"form": form, "error": _errors(form)}
             status = 400
-        if not request.htmx:
+        if not request.htmx:  # without JavaScript: the page says what went wrong, not only HTMX's block
+            if extra.get("error"):
+                messages.error(request, extra["error"])
             return redirect(reverse("leads:detail", args=[lead.pk]) + "#tasks")
     return TemplateResponse(
         request, "assignment/_lead_tasks.html", _lead_block_context(request, lead, **extra), status=status

@@ -15,14 +15,29 @@ from django.core.paginator import Paginator
 from django.db import OperationalError, connections, transaction
 from django.utils.functional import cached_property
 
+ESTIMATE_FACTOR_HINT = "fluxo_rows_estimate_factor"
+
+
+def rows_estimate_scaled(queryset, factor: float):
+    """``queryset`` with a correction to the planner's estimate that ``rows_estimate`` applies: the caller knows
+    that its conditions are correlated (every word of "sao paulo" is in the same rows; PostgreSQL multiplies their
+    selectivities as if independent). The factor travels with the queryset's clones (in its router hints, which
+    no router reads)."""
+    if factor == 1:
+        return queryset
+    queryset._hints = {**queryset._hints, ESTIMATE_FACTOR_HINT: factor}
+    return queryset
+
 
 def rows_estimate(queryset) -> int:
-    """The planner's estimate of how many rows ``queryset`` returns (0 for a queryset known to be empty)."""
+    """The planner's estimate of how many rows ``queryset`` returns (0 for a queryset known to be empty), times the
+    correction ``rows_estimate_scaled`` attached, if any."""
     # Only the rows' keys: the same row count, planned without the joins and columns a page loads.
     output = "" if queryset.query.is_empty() else queryset.order_by().values("pk").explain(format="json")
     if not output:  # a filter that can match nothing (``pk__in=[]``) compiles to no SQL at all
         return 0
-    return int(json.loads(output)[0]["Plan"]["Plan Rows"])
+    rows = int(json.loads(output)[0]["Plan"]["Plan Rows"])
+    return int(rows * queryset._hints.get(ESTIMATE_FACTOR_HINT, 1))
 
 
 def rows_counted_capped(rows, cap: int, *, estimate: int | None = None) -> tuple[int, bool]:

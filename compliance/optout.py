@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -543,6 +544,31 @@ _FILLER = (
     r"(?:me|mais|nos|pra|para|de|mim|voces|vcs|por|favor|fica|ficar|ficam|precisa|precisam|e|quero|que|q|vao|vai|"
     r"pode|podem|nunca|nada|com|ligar|a|o|mesmo|so|preciso|deve|devem|isso)"
 )
+# The stop rules by what the person asked, for people (timelines, notes): a rule's code is never shown.
+RULE_LABELS = {
+    "refuse_contact": gettext_lazy("asked to stop receiving messages"),
+    "refuse_receiving": gettext_lazy("said they do not want to receive messages"),
+    "leave_list": gettext_lazy("asked to be taken off the list"),
+    "leave_me_alone": gettext_lazy("asked to be left alone"),
+    "complaint": gettext_lazy("complained about the messages"),
+    "block_threat": gettext_lazy("said they would block or report the number"),
+    "unsolicited": gettext_lazy("said they never asked for these messages"),
+    "insist": gettext_lazy("had already asked to stop"),
+    "stop_sending": gettext_lazy("asked to stop receiving messages"),
+    "do_not_contact": gettext_lazy("asked not to be contacted"),
+    "english": gettext_lazy("asked to stop, in English"),
+    "short_command": gettext_lazy("asked to be removed"),
+    "no_interest": gettext_lazy("said they have no interest"),
+    "phone_only": gettext_lazy("asked not to be called"),
+}
+
+
+def optout_rule_label(rule: str) -> str:
+    """What a stop rule means, in the reader's language ("pediu para parar de receber mensagens"); "" for a code
+    without a label, so that no code reaches a person."""
+    return str(RULE_LABELS.get(rule, ""))
+
+
 _GRAMMAR = (
     (
         "refuse_contact",
@@ -1328,7 +1354,8 @@ _COMMA_CLAUSE = re.compile(r"[,.;!?\n]+")
 
 # A full stop ("quero meu número fora da lista a partir de hoje", "não quero mais receber convite nenhum") is not a
 # contact-time preference because a day or an hour is mentioned beside it ("mensagem domingo 7 da manhã").
-_CESSATION = re.compile(r"\b(?:mais|nunca|nenhum|nenhuma|nada|a partir de hoje|de vez)\b|\blista\b|\bcadastro\b")
+# (not a bare "mais": "não me manda mais de manhã, só à tarde" is a preference)
+_CESSATION = re.compile(r"\b(?:nunca mais|nenhum|nenhuma|a partir de hoje|de vez)\b|\blista\b|\bcadastro\b")
 
 
 def _stop_beats_time(partial: OptOutDecision, folded: str, rules) -> bool:

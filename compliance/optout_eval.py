@@ -44,6 +44,7 @@ DEV_FILES = {
     "dev": CHALLENGE_FILE.parent.parent / "optout_dev_ptbr.psv",
     "dev_2": CHALLENGE_FILE.parent.parent / "optout_dev2_ptbr.psv",
     "dev_3": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev3_ptbr.psv",
+    "dev_4": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev4_ptbr.psv",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
@@ -64,12 +65,27 @@ def outbound_url_check(url: str, *, allow_http: bool = False, trusted_origins: I
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A phone number as people and our lists write it — E.164 or formatted, perhaps masked: "+5511988887777",
+# "+55 (11) 98888-7777", "+55 11 9****-7777" — and a few of them joined by ", ". Only digits, separators and
+# stars: no function, no reference, nothing a spreadsheet could run.
+_PHONE = r"\+\d{1,3}(?:[ .\-]?(?:\(\d{1,4}\)|[\d*]{1,6}))+"
+_PHONES = re.compile(rf"{_PHONE}(?:, {_PHONE})*")
+_PHONE_SYMBOLS_MIN, _PHONE_SYMBOLS_MAX = 8, 15
+
+
+def _is_phone_list(value: str) -> bool:
+    if not _PHONES.fullmatch(value):
+        return False
+    return all(
+        _PHONE_SYMBOLS_MIN <= len(re.sub(r"[^\d*]", "", phone)) <= _PHONE_SYMBOLS_MAX for phone in value.split(", ")
+    )
 
 
 def cell_safe(value):
-    """A spreadsheet cell that cannot run as a formula (CSV/formula injection): text starting with = + - @ tab or CR
-    is prefixed with an apostrophe. Numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """A CSV cell that cannot run as a formula (CSV/formula injection, as OWASP describes it): text starting with
+    = + - @ tab or CR is prefixed with an apostrophe — except a phone number ("+55 11 98888-7777"), which is kept
+    as it is. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _is_phone_list(value):
         return "'" + value
     return value
 
@@ -97,21 +113,34 @@ def csv_export(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[byte
 
 def xlsx_export_to(target, sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> None:
     """Write ``{"Sheet": (header, rows)}`` as .xlsx into ``target`` (a path or binary file) with openpyxl's
-    write-only mode: rows go to disk as they come, so memory stays flat however long the list. Every text cell is
-    formula-safe."""
+    write-only mode: rows go to disk as they come, so memory stays flat however long the list. Every text cell is a
+    string cell (never a formula, whatever it starts with), so the text is written exactly as it is."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
+
+    def cells(sheet, values):
+        out = []
+        for value in values:
+            value = _plain(value)
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # openpyxl reads a leading "=" as a formula: this is text
+                value = cell
+            out.append(value)
+        return out
+
     for title, (header, rows) in sheets.items():
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append([cell_safe(h) for h in header])
+        sheet.append(cells(sheet, header))
         for row in rows:
-            sheet.append([cell_safe(_plain(v)) for v in row])
+            sheet.append(cells(sheet, row))
     workbook.save(target)
 
 
 def xlsx_export(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
-    """``{"Sheet": (header, rows)}`` → an .xlsx whose text cells are all formula-safe."""
+    """``{"Sheet": (header, rows)}`` → an .xlsx whose text cells are all text, never formulas."""
     out = io.BytesIO()
     xlsx_export_to(out, sheets)
     return out.getvalue()

@@ -276,9 +276,12 @@ class LeadMergeAdmin(ReadOnlyAdmin):
 class LeadCountAdmin(ReadOnlyAdmin):
     """The triggers' per-(owner, team, stage) count rows, for looking only (beat compacts them every minute)."""
 
-    list_display = ["owner", "team", "stage", "n"]
-    list_filter = ["stage"]
+    list_display = ["owner", "team", "stage_label", "n"]
     list_select_related = ["owner", "team"]
+
+    @admin.display(description=_("stage"), ordering="stage")
+    def stage_label(self, obj):
+        return LeadStage(obj.stage).label if obj.stage in LeadStage.values else obj.stage
 
 
 @admin.register(IngestRequest)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from antiban.selectors import outbox_lead_for_message
+from compliance.optout import optout_rule_label
 from leads.models import ContactKind, EventChannel, EventKind, Lead, LeadSource, SourceKind
 from leads.selectors import lead_find_by_phone
 from leads.services.lead import lead_contacted_on_first_message, lead_create
@@ -61,13 +62,25 @@ def whatsapp_inbound_received(
     decision = optout_decision
     stops_everything = (decision.is_stop and _stops_everything(decision)) if decision is not None else bool(opt_out)
     if stops_everything:
-        keyword = opt_out or str((decision.evidence if decision else {}).get("rule") or "")
+        evidence = decision.evidence if decision else {}
+        keyword = opt_out or str(evidence.get("rule") or "")
+        # A keyword is the person's own word ("sair"), quoted; a rule is a code, shown as what the person asked.
+        layer = evidence.get("layer", "keyword")
+        rule_label = optout_rule_label(keyword) if layer != "keyword" else ""
+        if rule_label:
+            text = _("Opted out on WhatsApp (%(reason)s): this number will not be contacted again.") % {
+                "reason": rule_label
+            }
+        elif keyword and layer == "keyword":
+            text = _("Opted out on WhatsApp (“%(keyword)s”): this number will not be contacted again.") % {
+                "keyword": keyword
+            }
+        else:
+            text = _("Opted out on WhatsApp: this number will not be contacted again.")
         _consent_note(
             lead,
             message,
-            _("Opted out on WhatsApp (“%(keyword)s”): this number will not be contacted again.") % {"keyword": keyword}
-            if keyword
-            else _("Opted out on WhatsApp: this number will not be contacted again."),
+            text,
             opt_out=True,
             keyword=keyword,
             evidence=dict(decision.evidence) if decision else {},

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import ApplicationError
@@ -126,7 +127,7 @@ def lead_bulk_tag_view(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _back_to_list(request)
-    messages.success(request, _("Tag added to %(n)d leads.") % {"n": added})
+    messages.success(request, ngettext("Tag added to %(n)d lead.", "Tag added to %(n)d leads.", added) % {"n": added})
     return _back_to_list(request)
 
 
@@ -144,11 +145,13 @@ def lead_bulk_stage_view(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _back_to_list(request)
-    messages.success(
-        request,
-        _("%(moved)d leads moved; %(unchanged)d were already in that stage.")
-        % {"moved": result["moved"], "unchanged": result["unchanged"]},
-    )
+    moved, unchanged = result["moved"], result["unchanged"]
+    text = ngettext("%(n)d lead moved.", "%(n)d leads moved.", moved) % {"n": moved} if moved else _("No lead moved.")
+    if unchanged:
+        text += " " + ngettext("%(n)d was already in that stage.", "%(n)d were already in that stage.", unchanged) % {
+            "n": unchanged
+        }
+    messages.success(request, text)
     return _back_to_list(request)
 
 

@@ -58,16 +58,48 @@ def test_cells_that_could_run_as_formulas_are_neutralized(value):
     assert cell_safe(value) == "'" + value
 
 
+PHONES = [
+    "+5511988887777",
+    "+55 11 98888-7777",
+    "+55 (11) 98888-7777",
+    "+55 11 9****-7777",
+    "+1 212.555.0100",
+    "+55 11 98888-7777, +55 21 3333-4444",
+]
+
+
+@pytest.mark.parametrize("value", PHONES)
+def test_phone_numbers_are_not_formulas_and_stay_as_they_are(value):
+    assert cell_safe(value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "+1+2",
+        "+5511988887777+SUM(A1)",
+        "+55 11 9888\t",
+        "+55 11 98888-7777\r=1",
+        "+cmd|' /C calc'!A0",
+        "+55 11 98888-7777, =1",
+    ],
+)
+def test_values_that_only_start_like_a_phone_are_still_neutralized(value):
+    assert cell_safe(value) == "'" + value
+
+
 def test_csv_and_xlsx_exports_neutralize_every_text_cell_and_keep_numbers():
     rows = [["=1+1", 350000, "Maria"], ["@cmd", -5, "+55 11 98888-7777"]]
     parsed = list(csv.reader(io.StringIO(b"".join(csv_export(["nome", "valor", "fone"], rows)).decode("utf-8-sig"))))
     assert parsed[1] == ["'=1+1", "350000", "Maria"]
-    assert parsed[2] == ["'@cmd", "-5", "'+55 11 98888-7777"]
+    assert parsed[2] == ["'@cmd", "-5", "+55 11 98888-7777"]
 
+    # In an XLSX every text cell is a string cell, which never runs: the text is kept exactly, no apostrophe.
     sheet = load_workbook(io.BytesIO(xlsx_export({"Leads": (["=x", "valor"], rows)}))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0][:2] == ["'=x", "valor"]
-    assert values[1] == ["'=1+1", 350000, "Maria"]
+    assert values[0][:2] == ["=x", "valor"]
+    assert values[1] == ["=1+1", 350000, "Maria"]
+    assert values[2] == ["@cmd", -5, "+55 11 98888-7777"]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 

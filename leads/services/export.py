@@ -88,7 +88,7 @@ def _row(lead: Lead, *, unmasked: bool) -> list:
         lead.source.name,
         owner,
         lead.team.name if lead.team else "",
-        ", ".join(tag.path for tag in lead.tags.all()),
+        ", ".join(tag.path for tag in lead.tag_list),
         _number(lead.budget_min),
         _number(lead.budget_max),
         lead.recurrence_count,

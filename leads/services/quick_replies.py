@@ -7,9 +7,10 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from leads.errors import LeadError
-from leads.models import QuickReply
+from leads.models import InterestType, QuickReply
 
 VARIABLES = ("nome", "primeiro_nome", "consultor", "imovel", "cidade")
 _VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -91,6 +92,14 @@ def quick_reply_delete(*, reply: QuickReply) -> None:
     reply.delete()
 
 
+def _property_word(lead) -> str:
+    """``{{imovel}}``: the kind of property the lead wants ("apartamento"); a neutral "imóvel" when it is unknown or
+    the catch-all "other" ("Vi seu interesse em outro em Campinas" read as nonsense)."""
+    if lead.interest_type and lead.interest_type != InterestType.OTHER:
+        return str(lead.get_interest_type_display()).lower()
+    return str(pgettext("quick reply {{imovel}}", "property"))
+
+
 def quick_reply_render(*, reply: QuickReply, lead, actor) -> str:
     """The snippet with its variables filled; a variable with nothing to fill it (no city on file) is left empty
     rather than sent as ``{{cidade}}``."""
@@ -99,7 +108,7 @@ def quick_reply_render(*, reply: QuickReply, lead, actor) -> str:
         "nome": lead.full_name or "",
         "primeiro_nome": names[0] if names else "",
         "consultor": (actor.first_name or actor.get_full_name() or actor.get_username()).strip(),
-        "imovel": str(lead.get_interest_type_display()).lower() if lead.interest_type else "",
+        "imovel": _property_word(lead),
         "cidade": lead.city or "",
     }
     return _VARIABLE.sub(lambda match: values.get(match.group(1), ""), reply.body)

@@ -59,6 +59,18 @@ def _demo_world() -> dict:
             "escreveu; pode começar a enviar em 10/12. Envie por um número já aquecido.",
         ],
     )
+    from qualification.models import Segmentation
+
+    # A segmentation whose won rate does not fall with the rank: the page then shows its longest sentence (issue #21:
+    # a badge that did not wrap made /qualificacao/ 417 px wide).
+    Segmentation.objects.create(
+        k=3, silhouette=0.369, silhouettes={"2": 0.31, "3": 0.369}, features=["budget"], leads=40, monotonic=False,
+        segments=[
+            {"key": "champions", "rank": 1, "size": 12, "value": 0.8, "outcome_rate": 0.2, "closed": 5},
+            {"key": "promising", "rank": 2, "size": 14, "value": 0.5, "outcome_rate": 0.4, "closed": 5},
+            {"key": "dormant", "rank": 3, "size": 14, "value": 0.1, "outcome_rate": 0.1, "closed": 5},
+        ],
+    )  # fmt: skip
     return {"lead": first, "job": job}
 
 
@@ -78,6 +90,8 @@ def _supervisor_pages(world) -> list[tuple[str, str]]:
         ("ai", "/ai/"),
         ("ai-drafts", "/ai/drafts/"),
         ("qualification", "/qualificacao/"),
+        ("qualification-hot", "/qualificacao/?class=hot"),
+        ("qualification-segment", "/qualificacao/?segment=champions"),
         ("queue", "/fila/"),
         ("antiban", "/antiban/"),
         ("antiban-bulk", "/antiban/bulk/new/"),
@@ -158,6 +172,16 @@ def test_every_supervisor_page_fits_a_390_px_phone(live_server, browser):
 
     too_wide = _widths(page, live_server.url, _supervisor_pages(world), width=390, shots="phone")
     assert too_wide == {}, f"pages wider than the 390 px screen: {too_wide}"
+
+    # /qualificacao/ speaks to a supervisor: the segments in plain words, the statistics folded away.
+    page.goto(f"{live_server.url}/qualificacao/")
+    segments = page.locator("[data-testid=segments]")
+    expect(segments.locator("[data-testid=segments-summary]")).to_be_visible()
+    expect(segments.locator("[data-testid=segments-summary]")).not_to_contain_text("KMeans")
+    expect(segments.get_by_text("KMeans")).to_be_hidden()  # inside the closed "technical details"
+    segments.locator("details summary").click()
+    expect(segments.get_by_text("KMeans")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     # Issue #22: the load board's Pause and Rebalance are on the screen (each consultant a card), and the capacity
     # tools answer with a page that fits as well.

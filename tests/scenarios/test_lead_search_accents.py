@@ -34,6 +34,9 @@ def people(world):
             phone="+5521933334444",
             tags=["perfil/primeiro-imóvel"],
         ),
+        "investidor": LeadFactory(
+            owner=ana, team=team, full_name="Otávio Reis", city="Niterói", tags=["perfil/investidor"]
+        ),
         # Another team's João: never found by ana.
         "other_team": LeadFactory(
             owner=world["carla"], team=world["team_b"], full_name="João Paulo Silva", city="São Paulo"
@@ -57,6 +60,11 @@ SEARCHES = [
     ("#interesse/casa", {"sao_jose"}),  # a tag with its '#'
     ("#interesse", {"sao_jose"}),  # a parent tag includes its sub-tags
     ("#perfil/primeiro-imovel", {"rio"}),  # tags without accents too
+    ("#perfil/investidor", {"investidor"}),
+    ("#investidor", {"investidor"}),  # the tag's own name, as people say it: its last path segment
+    ("#Investidor", {"investidor"}),
+    ("#primeiro-imovel", {"rio"}),  # its last segment, accents aside
+    ("#vestidor", set()),  # a whole segment, not a piece of one
     ("zé ninguém", set()),
 ]
 
@@ -112,3 +120,21 @@ def test_lists_count_up_to_a_cap_instead_of_the_whole_base(world, login, api_for
     # One lead by its phone (the world's other leads have random Faker names and cities: "joao" could match one).
     few = api_for(world["ana"], scopes=("leads:read",)).get("/api/v1/leads/", {"q": "11987654321"}).json()
     assert (few["count"], few["count_capped"]) == (1, False)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("investidor", {"investidor"}),
+        ("INVESTIDOR", {"investidor"}),
+        ("perfil/investidor", {"investidor"}),
+        ("primeiro-imovel", {"rio"}),
+        ("perfil", {"investidor", "rio"}),
+    ],
+)
+def test_the_tag_filter_takes_a_tag_by_its_name(world, login, people, typed, expected):
+    """Issue #21: ``?tag=investidor`` found 0 while 57 leads carried "perfil/investidor"."""
+    page = login(world["ana"]).get("/leads/", {"tag": typed})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert {lead.pk for lead in people.values() if f"/leads/{lead.pk}/" in html} == {people[k].pk for k in expected}

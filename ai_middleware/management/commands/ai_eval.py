@@ -111,6 +111,7 @@ class Command(BaseCommand):
             group_split["method"] = "first GroupKFold fold by message family (provider not trained on it)"
         challenges = {key: _challenge_report(extract, path) for key, path in CHALLENGE_DATASETS.items()}
         challenges["dev"] = _challenge_report(extract, DEV_DATASET)
+        challenges["dev_2"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev2_ptbr.psv"))
         group_split["targets"] = _targets(group_split)
         if not mistakes:
             for report in (group_split, *challenges.values()):
