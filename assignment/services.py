@@ -105,10 +105,13 @@ WHERE u.is_active AND NOT p.is_paused
 """.replace("{extra}", _EXTRA_TODAY)
 
 
-def candidates_for(*, team_ids: list[int] | None, now: datetime, exclude=()) -> list[roulette.Candidate]:
+def candidates_for(
+    *, team_ids: list[int] | None, now: datetime, exclude=(), daily_cap: bool = True
+) -> list[roulette.Candidate]:
     """Available consultants (active, not paused, not absent, within working hours) with room today: one query,
     plain rows, absence and SLA debt as subqueries (this runs on every decision). A consultant without a profile
-    joins the roulette once ``counters_reconcile`` (every 10 min) creates it."""
+    joins the roulette once ``counters_reconcile`` (every 10 min) creates it. ``daily_cap=False``: a supervisor's
+    move, which is not a new lead of the day (only the open-leads cap holds)."""
     params = {
         "now": now,
         "any_team": not team_ids,
@@ -151,7 +154,8 @@ def candidates_for(*, team_ids: list[int] | None, now: datetime, exclude=()) -> 
             work_start <= clock < work_end if work_start < work_end else (clock >= work_start or clock < work_end)
         )
         new_today = new_today if new_today_date == today else 0
-        if weekday not in work_days or not on_shift or open_leads >= max_open_leads or new_today >= max_new_per_day:
+        day_full = daily_cap and new_today >= max_new_per_day
+        if weekday not in work_days or not on_shift or open_leads >= max_open_leads or day_full:
             continue
         out.append(
             roulette.Candidate(
@@ -177,22 +181,25 @@ def candidates_for(*, team_ids: list[int] | None, now: datetime, exclude=()) -> 
 _CLAIM_SQL = """
 UPDATE assignment_consultantprofile
 SET open_leads = open_leads + 1,
-    new_today = CASE WHEN new_today_date = %(today)s THEN new_today + 1 ELSE 1 END,
+    new_today = (CASE WHEN new_today_date = %(today)s THEN new_today ELSE 0 END)
+                + (CASE WHEN %(new)s THEN 1 ELSE 0 END),
     new_today_date = %(today)s,
     assigned_total = assigned_total + 1,
     last_assigned_at = %(now)s
 WHERE user_id = %(user)s
   AND NOT is_paused
   AND open_leads < max_open_leads + {extra}
-  AND (new_today_date IS DISTINCT FROM %(today)s OR new_today < max_new_per_day + {extra})
+  AND (NOT %(new)s OR new_today_date IS DISTINCT FROM %(today)s OR new_today < max_new_per_day + {extra})
 RETURNING user_id
 """.replace("{extra}", _EXTRA_TODAY.replace("p.", ""))
 
 
-def _claim(user_id: int, now: datetime) -> bool:
-    """Take one slot of the consultant's capacity, or fail if there is none left (atomic in the database)."""
+def _claim(user_id: int, now: datetime, *, new: bool = True) -> bool:
+    """Take one slot of the consultant's capacity, or fail if there is none left (atomic in the database).
+    ``new``: the lead counts as one of today's new leads (the roulette handing it out). A supervisor's move (a
+    rebalance, a manual or bulk assignment) is not: it takes an open-leads slot only and leaves the daily cap alone."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, {"today": _local(now).date(), "now": now, "user": user_id})
+        cursor.execute(_CLAIM_SQL, {"today": _local(now).date(), "now": now, "user": user_id, "new": new})
         return cursor.fetchone() is not None
 
 
@@ -305,8 +312,10 @@ def lead_assign(
         routing = _routing_info(lead_id)
         category = routing[0]
         team_ids = [lead.team_id] if lead.team_id else None
-        ranked = roulette.rank(_lead_facts(lead, category), candidates_for(team_ids=team_ids, now=now, exclude=exclude))
-        chosen = next((r for r in ranked if _claim(r.user_id, now)), None)
+        new = actor is None  # Fluxo handing out a lead; a person's move does not eat the receiver's daily cap
+        candidates = candidates_for(team_ids=team_ids, now=now, exclude=exclude, daily_cap=new)
+        ranked = roulette.rank(_lead_facts(lead, category), candidates)
+        chosen = next((r for r in ranked if _claim(r.user_id, now, new=new)), None)
         if chosen is None:
             return None
         user = get_user_model().objects.get(pk=chosen.user_id)
@@ -317,6 +326,7 @@ def lead_assign(
             "factors": chosen.factors,
             "reasons": chosen.reasons,
             "runners_up": [{"user": r.user_id, "name": r.name, "total": round(r.total, 5)} for r in ranked[1:4]],
+            "new_today": new,
         }
         assignment = _hand_over(
             lead=lead,
@@ -369,7 +379,7 @@ def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=Non
         active = Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).first()
         if active and active.consultant_id == consultant.pk:
             return active
-        if not _claim(consultant.pk, now):
+        if not _claim(consultant.pk, now, new=False):  # a supervisor's move: not one of today's new leads
             raise AssignmentRefused(
                 _("%(name)s is paused or has no room left (open leads or new leads today at the limit).")
                 % {"name": consultant.get_full_name() or consultant.get_username()},
@@ -383,7 +393,12 @@ def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=Non
             actor=actor,
             reason=reason or _("Assigned by a supervisor"),
             end_reason=reason or _("manual reassignment"),
-            details={"kind": AssignmentKind.MANUAL, "by": actor.pk if actor else None, "reason": reason},
+            details={
+                "kind": AssignmentKind.MANUAL,
+                "by": actor.pk if actor else None,
+                "reason": reason,
+                "new_today": False,
+            },
             routing=_routing_info(lead_id),
             now=now,
         )
@@ -599,6 +614,7 @@ def consultant_rebalance_start(*, user, actor, reason: str = "") -> OwnerMove:
                 _("The rebalance of %(name)s is already running.")
                 % {"name": user.get_full_name() or user.get_username()}
             )
+        before = ConsultantProfile.objects.get(user=user)
         consultant_pause(user=user, actor=actor, paused=True, reason=reason or _("leaving: leads rebalanced"))
         total = len(lead_selectors.lead_ids_owned_open(owner_id=user.pk))
         move = OwnerMove.objects.create(
@@ -606,7 +622,16 @@ def consultant_rebalance_start(*, user, actor, reason: str = "") -> OwnerMove:
             actor=actor,
             consultant=user,
             entries=[],
-            result={"total": total, "done": 0, "moved": 0, "waiting": 0, "reason": reason[:200]},
+            result={
+                "total": total,
+                "done": 0,
+                "moved": 0,
+                "waiting": 0,
+                "reason": reason[:200],
+                # the availability the undo gives back: a consultant paused before the move stays paused
+                "paused_before": before.is_paused,
+                "paused_reason_before": before.paused_reason,
+            },
         )
         from assignment.tasks import owner_move_rebalance
 
@@ -642,18 +667,26 @@ def consultant_rebalance(*, move_id: int) -> dict:
             result = _rebalance_unassigned(lead_id=lead_id, user=user, actor=actor, reason=why)
         entries.append(_move_entry(lead_id, user.pk, result, active))
         if index % MOVE_PROGRESS_EVERY == 0:
-            move.entries, move.result = entries, _move_counts(entries, total, reason)
+            move.entries, move.result = entries, _move_counts(entries, total, reason, move.result)
             move.save(update_fields=["entries", "result"])
-    move.entries, move.result, move.finished_at = entries, _move_counts(entries, total, reason), timezone.now()
+    move.entries, move.result, move.finished_at = (
+        entries,
+        _move_counts(entries, total, reason, move.result),
+        timezone.now(),
+    )
     move.save(update_fields=["entries", "result", "finished_at"])
     name = user.get_full_name() or user.get_username()
     _notify(actor.pk, NotificationKind.MOVE_DONE, None, move=move.pk, text=move_result_text(move, name=name))
     return dict(move.result)
 
 
-def _move_counts(entries: list[dict], total: int, reason: str = "") -> dict:
+def _move_counts(entries: list[dict], total: int, reason: str = "", before: dict | None = None) -> dict:
     moved = sum(1 for entry in entries if entry["to"])
-    return {"total": total, "done": len(entries), "moved": moved, "waiting": len(entries) - moved, "reason": reason}
+    counts = {"total": total, "done": len(entries), "moved": moved, "waiting": len(entries) - moved, "reason": reason}
+    for key in ("paused_before", "paused_reason_before"):  # kept for the undo
+        if before and key in before:
+            counts[key] = before[key]
+    return counts
 
 
 def move_result_text(move: OwnerMove, *, name: str) -> str:
@@ -760,7 +793,8 @@ def owner_move_undo_start(*, move_id: int, actor) -> OwnerMove:
 def owner_move_undo(*, move_id: int) -> dict:
     """The worker's part of an undo: put the leads back with their previous owners — each lead only if nothing
     changed since (still with the owner and the assignment the move gave it); the previous assignment comes back
-    with its SLA as it was. A rebalanced consultant is resumed. The person who asked is notified. Returns
+    with its SLA as it was. A rebalanced consultant gets back the availability they had before the move (resumed
+    if they were available, still paused if they were paused). The person who asked is notified. Returns
     {restored, skipped}."""
     move = OwnerMove.objects.select_related("consultant", "actor").filter(pk=move_id).first()
     if move is None or move.undone_at is None:
@@ -769,7 +803,11 @@ def owner_move_undo(*, move_id: int) -> dict:
         return dict(move.undo_result)
     actor = move.actor
     if move.kind == OwnerMoveKind.REBALANCE and move.consultant_id:
-        consultant_pause(user=move.consultant, actor=actor, paused=False)
+        # The consultant's availability as it was before the move: paused before stays paused (with its reason).
+        was_paused = bool(move.result.get("paused_before"))
+        consultant_pause(
+            user=move.consultant, actor=actor, paused=was_paused, reason=move.result.get("paused_reason_before", "")
+        )
     restored, skipped = 0, []
     reason = _("Undone: %(what)s of %(when)s") % {
         "what": move.get_kind_display(),
@@ -809,7 +847,8 @@ def _entry_undo(entry: dict, *, actor, reason: str) -> bool:
         if active:
             _end(active, reason=reason, now=now)
             today = _local(now).date()
-            if _local(active.assigned_at).date() == today:  # given today: today's room comes back with the lead
+            counted = (active.reasons or {}).get("new_today", True)  # a supervisor's move did not take today's room
+            if counted and _local(active.assigned_at).date() == today:  # today's room comes back with the lead
                 ConsultantProfile.objects.filter(
                     user_id=active.consultant_id, new_today_date=today, new_today__gt=0
                 ).update(new_today=F("new_today") - 1)

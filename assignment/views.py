@@ -60,6 +60,12 @@ def supervisor_home_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, template, context)
 
 
+def _waiting_count(teams) -> int:
+    """Open leads waiting for the roulette in the supervisor's ``teams`` (and leads of no team): the one definition
+    behind "aguardando a roleta" on the home and on the load board (they disagreed: the board counted every team)."""
+    return lead_selectors.lead_unassigned_count_in_teams(team_ids=list(teams.values_list("pk", flat=True)))
+
+
 def _attention(request) -> dict:
     """What needs the supervisor now, one tap from home: bulk sends waiting for approval, first contacts past their
     SLA, possible duplicates to decide and leads waiting for the roulette."""
@@ -68,7 +74,7 @@ def _attention(request) -> dict:
         "approvals": antiban_selectors.bulk_sends_pending().count(),
         "breached": selectors.sla_breached_count(teams=teams, now=timezone.now()),
         "duplicates": lead_selectors.duplicate_reviews_pending(user=request.user).count(),
-        "waiting": len(lead_selectors.lead_ids_unassigned_in_teams(team_ids=list(teams.values_list("pk", flat=True)))),
+        "waiting": _waiting_count(teams),
         "other_teams": selectors.teams_other_than(teams),
     }
 
@@ -152,14 +158,15 @@ def load_view(request: HttpRequest) -> HttpResponse:
 def _load_context(request) -> dict:
     """Each row also carries ``owned`` (the consultant's open leads counted from the leads: the number a rebalance
     moves, shown in its confirmation) and ``rebalancing`` (the worker is moving them now)."""
-    rows = selectors.load_board(teams=selectors.teams_managed_by(request.user), now=timezone.now())
+    teams = selectors.teams_managed_by(request.user)
+    rows = selectors.load_board(teams=teams, now=timezone.now())
     ids = [row["user"].pk for row in rows]
     owned = lead_selectors.lead_open_counts_by_owner(owner_ids=ids)
     running = selectors.rebalances_running(consultant_ids=ids)
     for row in rows:
         row["owned"] = owned.get(row["user"].pk, 0)
         row["rebalancing"] = row["user"].pk in running
-    return {"rows": rows, "unassigned": len(lead_selectors.lead_ids_unassigned(limit=1000))}
+    return {"rows": rows, "unassigned": _waiting_count(teams)}
 
 
 def _consultant_supervised(request, user_id: int):

@@ -21,6 +21,13 @@ class LeadStageUnchanged(LeadError):
     code = "lead_stage_unchanged"
 
 
+class LeadStageReasonRequired(LeadError):
+    """A person moved a lead to a stage that must be explained (``LEADS_STAGES_REQUIRING_REASON``) without a reason;
+    ``details`` names the field: {"reason": [message]}."""
+
+    code = "stage_reason_required"
+
+
 class LeadNoteInvalid(LeadError):
     code = "lead_note_invalid"
 

@@ -1,10 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import LeadStage
 from leads.normalization import contacts_reachable
-from leads.services.lead import NOTE_MAX_LENGTH
+from leads.services.lead import NOTE_MAX_LENGTH, stage_requires_reason
 
 
 class NoteForm(forms.Form):
@@ -15,11 +14,6 @@ class NoteForm(forms.Form):
     )
 
 
-def stage_requires_reason(stage: str) -> bool:
-    """Stages people must explain (``LEADS_STAGES_REQUIRING_REASON``, by default "lost")."""
-    return stage in settings.LEADS_STAGES_REQUIRING_REASON
-
-
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=LeadStage.choices)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
@@ -28,7 +22,10 @@ class StageForm(forms.Form):
         data = super().clean()
         stage = data.get("stage")
         if stage and stage_requires_reason(stage) and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Say why the lead moves to “%(stage)s”.") % {"stage": LeadStage(stage).label})
+            label = LeadStage(stage).label
+            self.add_error(
+                "reason", _("Say why the lead moves to “%(stage)s”: fill in the Reason field.") % {"stage": label}
+            )
         return data
 
 

@@ -370,6 +370,7 @@ class LeadPage:
     sort: str
     columns: list[str]
     count_estimated: bool = False  # ``count`` is PostgreSQL's estimate: counting took longer than its time budget
+    past_end: bool = False  # the page asked for lies past the end and the end is not known exactly (a capped count)
 
     def __iter__(self):
         return iter(self.rows)
@@ -417,7 +418,8 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
     When the planner expects few matches (up to ``LIST_COUNT_WITH_ROWS_MAX`` and the cap: a search), the page and the
     exact count are one statement (``count(*) OVER ()``), so a trigram search scans its index once. A search's
     words that come together ("sao paulo") are estimated together (``_words_estimate_factor``).
-    Raises LeadFilterInvalid like ``lead_list``."""
+    A page past the end is the last page when the count is exact (Django's ``get_page``); past a capped count the
+    page says it is past the end (``past_end``). Raises LeadFilterInvalid like ``lead_list``."""
     from leads.list_columns import list_extensions
 
     extensions = list_extensions()
@@ -453,6 +455,13 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
         count, estimated = rows_counted_capped(matching, cap, estimate=estimate)
     if rows is None:
         rows = list(ordered[offset : offset + size + 1])
+    past_end = False
+    if not rows and page > 1:  # past the end (``?page=999``): the last page, as Django's ``get_page`` does
+        if not estimated and count <= cap:
+            page = max(1, -(-count // size))
+            rows = list(ordered[(page - 1) * size : page * size + 1]) if count else []
+        else:  # the end is not known exactly (more than the cap): say so rather than guess a page
+            past_end = True
     return LeadPage(
         rows=rows[:size],
         number=page,
@@ -463,6 +472,7 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
         count_estimated=estimated,
         sort=sort,
         columns=columns,
+        past_end=past_end,
     )
 
 
@@ -831,14 +841,23 @@ def lead_ids_unassigned(*, limit: int = 500) -> list[int]:
     )
 
 
+def _unassigned_in_teams(team_ids: list[int]):
+    return Lead.objects.filter(owner__isnull=True, stage__in=OPEN_STAGES, merged_into__isnull=True).filter(
+        Q(team_id__in=team_ids) | Q(team__isnull=True)
+    )
+
+
 def lead_ids_unassigned_in_teams(*, team_ids: list[int], limit: int = 1000) -> list[int]:
     """The roulette's backlog for ``team_ids`` (and leads of no team, which any team may take), in serving order."""
     return list(
-        Lead.objects.filter(owner__isnull=True, stage__in=OPEN_STAGES, merged_into__isnull=True)
-        .filter(Q(team_id__in=team_ids) | Q(team__isnull=True))
-        .order_by("-priority", "created_at", "id")
-        .values_list("pk", flat=True)[:limit]
+        _unassigned_in_teams(team_ids).order_by("-priority", "created_at", "id").values_list("pk", flat=True)[:limit]
     )
+
+
+def lead_unassigned_count_in_teams(*, team_ids: list[int]) -> int:
+    """How many leads wait for the roulette in ``team_ids`` (the same backlog as ``lead_ids_unassigned_in_teams``):
+    the one number the supervisor's home and load board both show."""
+    return _unassigned_in_teams(team_ids).count()
 
 
 def lead_ids_owned_open(*, owner_id: int) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -35,9 +36,12 @@ def _page_size(request: HttpRequest) -> int:
         return PAGE_SIZE
 
 
+MAX_PAGE = 1_000_000  # a page past this is past the end of any list (and its offset still fits PostgreSQL's bigint)
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(1, int(request.GET.get("page", 1)))
+        return min(MAX_PAGE, max(1, int(request.GET.get("page", 1))))
     except ValueError:
         return 1
 
@@ -69,6 +73,7 @@ def _list_context(request: HttpRequest) -> dict:
         "extension_columns": selectors.lead_list_column_templates(page.columns),
         "saved_views": selectors.saved_views_for(user=request.user),
         "stages": LeadStage.choices,
+        "stages_requiring_reason": settings.LEADS_STAGES_REQUIRING_REASON,  # the bulk form asks for the reason
         "can_assign": can_assign,
         "unmask_contacts": contacts_unmasked_in_lists(request.user),
     }

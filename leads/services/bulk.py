@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from leads.models import EventChannel, EventKind, Lead, LeadStage
-from leads.services.lead import lead_change_stage_by_hand
+from leads.services.lead import lead_change_stage_by_hand, stage_reason_check
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
 
@@ -58,6 +58,7 @@ def leads_stage_change(*, lead_ids, actor, stage: str, reason: str = "") -> dict
     ids = _checked(lead_ids)
     if stage not in LeadStage.values:
         raise BulkSelectionInvalid(_("Choose the stage to move the leads to."), details={"stage": [_("Required.")]})
+    stage_reason_check(stage=stage, reason=reason)  # before any lead moves: all of them or none
     moved = unchanged = 0
     for lead in Lead.objects.filter(pk__in=ids).order_by("pk"):
         if lead.stage == stage:

@@ -20,6 +20,7 @@ from leads.errors import (
     LeadExternalRefTaken,
     LeadNoteInvalid,
     LeadOwnerInvalid,
+    LeadStageReasonRequired,
     LeadStageUnchanged,
 )
 from leads.models import (
@@ -262,9 +263,28 @@ def lead_edit_by_hand(*, lead: Lead, actor, data: dict, phones=(), emails=()) ->
 
 
 @transaction.atomic
+def stage_requires_reason(stage: str) -> bool:
+    """Stages people must explain (``LEADS_STAGES_REQUIRING_REASON``, by default "lost")."""
+    return stage in settings.LEADS_STAGES_REQUIRING_REASON
+
+
+def stage_reason_check(*, stage: str, reason: str) -> None:
+    """The rule every entry point shares (board, lead page, the list's bulk action, the API, the admin): moving a
+    lead to a stage that must be explained needs a reason. Raises ``LeadStageReasonRequired`` naming the field."""
+    if stage in LeadStage.values and stage_requires_reason(stage) and not (reason or "").strip():
+        message = _("Say why the lead moves to “%(stage)s”: fill in the Reason field.") % {
+            "stage": LeadStage(stage).label
+        }
+        raise LeadStageReasonRequired(message, details={"reason": [message]})
+
+
 def lead_change_stage(
     *, lead: Lead, actor, stage: LeadStage, reason: str = "", channel: EventChannel = EventChannel.SYSTEM
 ) -> Lead:
+    """Move the lead to ``stage`` with its timeline event. A person (``actor``) moving it to a stage that must be
+    explained gives the reason (``stage_reason_check``); Fluxo's own moves (no actor) are explained by their code."""
+    if actor is not None:
+        stage_reason_check(stage=stage, reason=reason)
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if stage not in LeadStage.values:
         raise LeadStageUnchanged(_("Unknown stage: %(stage)s.") % {"stage": stage}, code="lead_stage_unknown")

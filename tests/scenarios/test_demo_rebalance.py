@@ -100,11 +100,12 @@ def test_when_nobody_has_room_the_rebalance_says_how_many_wait_and_where_to_act(
 ):
     supervisor, leaving, other = _demo(settings)
     today = timezone.localdate()
-    # The others can take two more each today.
+    # The others can take two more open leads each (a supervisor's move does not count against the daily cap of
+    # new leads, which is full: only the open-leads cap limits a rebalance).
     for profile in ConsultantProfile.objects.exclude(user=leaving):
         taken = profile.new_today if profile.new_today_date == today else 0
         ConsultantProfile.objects.filter(pk=profile.pk).update(
-            new_today=taken, new_today_date=today, max_new_per_day=taken + 2
+            new_today=taken, new_today_date=today, max_new_per_day=taken, max_open_leads=profile.open_leads + 2
         )
     sup = login(supervisor)
     board = sup.get("/supervisor/load/").content.decode()
