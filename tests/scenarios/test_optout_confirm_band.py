@@ -47,6 +47,9 @@ UNCHANGED = [
     ("parem de me mandar mensagem", "stop"),
     ("me tira da lista de vocês por favor", "stop"),
     ("oi tenho interesse", "none"),
+    # a greeting is never asked about (too short for the sentence model's second opinion)
+    ("Oi", "none"),
+    ("tá", "none"),
     ("qual o valor?", "none"),
     ("quanto sai a parcela?", "none"),
     ("cancela a visita de sábado, remarco depois", "none"),
