@@ -82,7 +82,8 @@ _NOT_BEFORE = re.compile(
     r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|renda|salario|ganho|ganha|"
     r"ganhamos|recebo|recebe|aluguel|alugo|alugar|condominio|iptu|fgts|comissao|taxa|taxas|juros|itbi|cartorio|"
     r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida|"
-    r"desconto|abatimento|diferenca|multa|honorarios|diaria|diarias|pernoite|por noite)\b"
+    r"desconto|abatimento|diferenca|multa|honorarios|"
+    r"tiram|tirar|tira|abate|abater|abatem|descontam|descontar|diaria|diarias|pernoite|por noite)\b"
 )
 _NOT_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,2}?(?:de|como|pra|para|na|no)\s+(?:a\s+|o\s+)?(?:entrada|sinal)\b"
@@ -130,7 +131,8 @@ _PROPERTY = (
 # A price someone else asks, says or paid, right before the amount ("custa 720 mil", "o corretor falou em 600").
 _PRICE_CUE = re.compile(
     r"\b(?:custa|custam|custava|custavam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|"
-    r"pedem|pedindo|pede|cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|"
+    r"pedem|pedindo|pede|pediram|pediu|pediam|cobraram|cobrou|"
+    r"cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|"
     r"falou|falaram|disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem|vi por|vi a|vi ele por|"
     r"vi ela por|ta por|esta por|tava por|estava por|anunciaram|ofertado|ofertada|baixou pra|baixaram pra|subiu pra|"
     r"comentou|comentaram|mencionou|mencionaram|citou|"
@@ -139,7 +141,7 @@ _PRICE_CUE = re.compile(
 # Selling, or what a third party paid: anywhere in the clause before the amount.
 _SALE = re.compile(
     r"\b(?:vender|vendo|vendendo|venda|vendi|vendemos|comprou|compraram|comprei|compramos|fechei|fechou|"
-    r"fecharam|vendeu|venderam|pagou|pagaram|arrematei|arrematamos|arrematou|arremataram|adquiri|adquirimos|"
+    r"fecharam|vendeu|venderam|pagou|pagaram|dei|demos|arrematei|arrematamos|arrematou|arremataram|adquiri|adquirimos|"
     # a valuation of a property the lead owns: "tenho uma casa avaliada em 550 mil", "o banco avaliou meu apê em"
     r"avaliou|avaliaram|avaliado|avaliada|avaliacao)\b"
 )
@@ -193,7 +195,8 @@ _INCREDULITY = re.compile(
     r"nao da|nao rola|nossa|eita|vixe|credo|socorro|jesus|misericordia|serio|e muito|demais|pesado|caramba|putz|"
     r"aff|affs|mds|meu deus|doideira|insano|surtaram|surtou|sem condicoes|sem condicao|nao e pra mim|"
     r"nao e para mim|nao compro|nao levo|nao pago|nao alcanco|foge|fora da minha realidade|acima do mercado|nao cabe|"
-    r"sem chance|nao mesmo|de jeito nenhum|deixa pra la|deixa para la|esquece|"
+    r"sem chance|nao mesmo|sai fora|to fora|pirou|piraram|viajou|viajaram|inviavel|"
+    r"de jeito nenhum|deixa pra la|deixa para la|esquece|"
     r"nao quero (?:esse|essa|este|esta|isso|nao))\b"
 )
 _THING_AFTER = re.compile(
@@ -213,6 +216,10 @@ _WANTED_KIND = re.compile(
     r"\b(?:apto|apartamento|ap|apt|ape|casa|casinha|cobertura|sobrado|imovel|studio|kitnet)\s+(?:de|por)\s*$"
 )
 _RANGE_JOIN = re.compile(r"\s*(?:mil\s*)?(?:e|a|ate|ou|-|/|~)\s*(?:r\$\s*)?")
+# "50 e poucos metros", "30 e tantos anos": the thing counted comes after the vagueness.
+_ABOUT = re.compile(r"^\s*e\s+(?:poucos|poucas|pouco|tantos|tantas|tanto)\b")
+# A fee talked about in the clause before a bare number: "condomínio baixo, uns 400 no máximo" is the fee.
+_FEE_TALK = re.compile(r"\b(?:condominio|iptu|aluguel|parcela|parcelas|prestacao|mensalidade|taxa|diaria)\b")
 # The first end of a range whose unit follows the second end: "de 70 a 80 metros", "35 a 50 m²".
 _RANGE_TO = re.compile(r"^\s*(?:e|a|ate|ou|-|/|~)\s*\d+(?:[.,]\d+)?\s*")
 # A unit after a scaled number: "12 mil BTUs", "30 mil habitantes", "2 mil m²" are not money.
@@ -290,6 +297,7 @@ def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> De
         value = amount.value
     else:
         following = folded[amount.end : amount.end + 1]
+        after = _ABOUT.sub("", after, count=1)  # "50 e poucos metros"
         if following.isalpha() or _THING_AFTER.match(after) or _THING_BEFORE.search(before):
             return None
         to = _RANGE_TO.match(after)
@@ -450,6 +458,7 @@ def amounts_read(text: str) -> list[Read]:
             or (_ELLIPSIS.search(near) and _ASSET.search(_last_words(last_clause, 3)))  # "consórcio de carro? um de 80"
             or _PART_PAYMENT_AFTER.search(after)
             or (per_sqm_talk and brl < _PER_SQM_SIZE)
+            or (amount.scale == 1 and not amount.money and not talks_in_scale and _FEE_TALK.search(last_clause))
         ):
             role = "not"
         elif _AD_SOURCE.search(near) and not own and (_MIN_BEFORE.search(near) or _MAX_BEFORE.search(near)):
