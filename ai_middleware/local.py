@@ -417,7 +417,11 @@ _REFUSAL = re.compile(
 )
 _VISIT_CALL = re.compile(
     r"\b(visit(?!ante)\w*|vizit\w*|vizita|conhecer|coneser|conhece|"
-    r"ver (o|a|os|as|pessoalmente|esse|essa|de perto|com|ai|la)|ir (ai|la|ver|conhecer)|passar (ai|la|no|na)|"
+    r"ver (o|a|os|as|pessoalmente|esse|essa|de perto|ai|la)|"
+    # "ver com" someone is consulting them ("preciso ver com minha esposa"), not a visit
+    r"ver com(?! (meu|minha|o meu|a minha|ele|ela|eles|elas|familia|a familia|banco|o banco|contador|o contador|"
+    r"advogad\w*|socio|a socia|o socio|patroa|a patroa|mulher|a mulher|marido|o marido))|"
+    r"ir (ai|la|ver|conhecer)|passar (ai|la|no|na)|"
     r"dar (uma|um) (passada|passadinha|pulo)|dou uma passada|"
     r"agend\w*|marc\w*|remarc\w*|lig\w*|telefon\w*|emojitelefone|chamada|videochamada|video|stand|plantao|"
     r"decorado|pessoalmente|reuniao|presencial|encontr\w*|dar um pulo|colar|cola aqui|toque|alo|atender|"
