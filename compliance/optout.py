@@ -320,6 +320,7 @@ _CALL_LATER = re.compile(
 _CALL_STOP = re.compile(
     rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|ligar|me liga|telefonema)\s+nao\b"
     rf"|\b(?:suspend|cancel|interromp|cess|dispens|evit)\w*\s+(?:\w+\s+){{0,2}}{_CALL}\b"
+    r"|\bno (?:more )?(?:phone )?calls?\b|\bdon ?t call\b|\bdo not call\b"
 )
 # The person also refuses messages or any contact: a full stop, not a phone-only one.
 _MESSAGE_STOP = re.compile(
@@ -451,6 +452,17 @@ _RESUME = re.compile(
     r"|\b(?:pode|podem|quero|gostaria de) (?:\w+ )?retom\w+ (?:o |nosso )?contato\b"
     r"|\bautorizo (?:\w+ ){0,2}a (?:me )?(?:contat|lig|mand|envi|cham|procur|escrev)\w*"
     r"|\bliberei\b.*\b(?:contato|mandar|ligar|falar|mensag\w*)\b"
+    r"|\bliberad[oa] (?:\w+ ){0,2}(?:pra|para) (?:me )?(?:contat|lig|mand|cham|escrev|fal)\w*"
+    r"|\bautorizo (?:\w+ ){0,2}(?:novamente|de novo)\b"
+    r"|\b(?:pedi|tinha pedido|solicitei) (?:pra |para |que )?(?:\w+ ){0,3}(?:parar|sair|tirar|remover)\b"
+    r".*\b(?:agora|mas|hoje)\b.*\b(?:manda|mande|mandem|pode(?:m)? mandar|quero receber)\b"
+)
+# The stop request itself withdrawn ("esquece aquele pedido de não me mandar nada, pode me chamar"): a resume whatever
+# negation the withdrawn request held.
+_RESUME_WITHDRAW = re.compile(
+    r"\b(?:esquece|esqueca|ignora|ignore|desconsider\w+|cancela|cancelo|retiro) (?:\w+ ){0,2}"
+    r"(?:pedido|solicitacao|o que eu (?:disse|falei|pedi))\b"
+    r".*\b(?:pode(?:m)? (?:me )?(?:chamar|mandar|ligar|enviar|contatar|falar)|manda\w*)\b"
 )
 _RESUME_NOT = re.compile(
     r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ|autoriz\w*|"
@@ -558,6 +570,7 @@ _GRAMMAR = (
             r"(?: \w+){0,5} "
             r"(?:lista\w*|cadastro|base|numero|contato|telefone|zap|whats\w*|dados|lsita|mailing|grupo|sistema|"
             r"transmissao|envios?)\b|\b(?:meu nome|meu numero|meu contato|me) fora d\w+"
+            r"|\b(?:da|dar|de|deem|dá) baixa (?:\w+ ){0,3}(?:lista\w*|cadastro|numero|contato|envios?|mailing)\b"
         ),
     ),
     (
@@ -872,7 +885,7 @@ def _messages_ok(folded: str) -> bool:
 # "das 14h às 17h", "entre 13h30 e 15h", "das 9 da manhã às 11", "das 2 às 5 da tarde" (not "de 2 a 3 quartos")
 _TIME = r"(\d{1,2})(?:h(\d{2})?|h|\s(\d{2})(?!\d))?(?:\s?horas?)?(?: da (manha|tarde|noite))?"
 _FROM_TO = re.compile(
-    rf"\b(?:d[ao]s?|entre(?: as| os)?|depois d[ao]s?|a partir d[ao]s?)\s+{_TIME}\s+(?:as|a|e|ate|e antes d[ao]s?)\s+"
+    rf"\b(?:d[aoe]s?|entre(?: as| os)?|depois d[ao]s?|a partir d[ao]s?)\s+{_TIME}\s+(?:as|a|e|ate|e antes d[ao]s?)\s+"
     rf"(?:as\s+)?{_TIME}\b(?!\s*(?:quartos?|mil|vagas?|suites?|dorm\w*|banheiros?|anos|mes\w*|dias|m2|metros|k|"
     r"reais|andar\w*|minutos|parcelas?|vezes))"
 )
@@ -1245,7 +1258,7 @@ def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
     hit = optout_match(folded, [r for r in rules if r.whole_message])
     if hit is not None:
         return _keyword_stop(hit)
-    if _RESUME.search(folded) and not _RESUME_NOT.search(folded):
+    if (_RESUME.search(folded) and not _RESUME_NOT.search(folded)) or _RESUME_WITHDRAW.search(folded):
         return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
     if _keeps(folded, text):
         # "parem de ligar, mas podem continuar mandando mensagem": calls refused, messages kept
@@ -1254,8 +1267,10 @@ def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
                 STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
             )
         return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "keep"})
-    partial = _partial(folded)
-    if partial is not None:
+    # a partial request is the person's own: quoted words (a forwarded ad's "só até sexta") are not read for it
+    own = text_normalise(_QUOTED.sub(" ", text)) if text and _QUOTED.search(text) else folded
+    partial = _partial(own) if own else None
+    if partial is not None and not _stop_beats_time(partial, folded, rules):
         return partial
     if _OFFER_FILTER.search(folded) and _REFUSING.search(folded) and not _FULL_STOP_WORDS.search(folded):
         return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "offer_filter"})
@@ -1309,6 +1324,17 @@ _LIST_WORDS = frozenset(
 
 
 _COMMA_CLAUSE = re.compile(r"[,.;!?\n]+")
+
+
+# A full stop ("quero meu número fora da lista a partir de hoje", "não quero mais receber convite nenhum") is not a
+# contact-time preference because a day or an hour is mentioned beside it ("mensagem domingo 7 da manhã").
+_CESSATION = re.compile(r"\b(?:mais|nunca|nenhum|nenhuma|nada|a partir de hoje|de vez)\b|\blista\b|\bcadastro\b")
+
+
+def _stop_beats_time(partial: OptOutDecision, folded: str, rules) -> bool:
+    if partial.evidence.get("rule") != "contact_time" or not _CESSATION.search(folded):
+        return False
+    return bool(_grammar_match(folded) or optout_match(folded, rules))
 
 
 def _keeps(folded: str, text: str = "") -> bool:
@@ -1407,6 +1433,21 @@ def _hard_stop_guarded(folded: str) -> str | None:
     return None
 
 
+_QUOTED = re.compile(r"[\"“”‘’«»]([^\"“”‘’«»]{2,})[\"“”‘’«»]|(?<!\w)'([^']{2,})'(?!\w)")
+
+
+def _quoted_only(text: str, rules) -> bool:
+    """The stop is only in quoted words and the person wrote something else around them."""
+    quoted = [m.group(1) or m.group(2) for m in _QUOTED.finditer(text or "")]
+    if not quoted:
+        return False
+    outside = text_normalise(_QUOTED.sub(" ", text))
+    if not outside or len(outside.split()) < 3:
+        return False
+    stops_outside = bool(_grammar_match(outside) or optout_match(outside, rules))
+    return not stops_outside and any(_grammar_match(text_normalise(q)) or optout_match(q, rules) for q in quoted)
+
+
 def _stop_guard(text: str, folded: str, rules) -> str | None:
     """The guard of a stop, read in the clauses that carry the stop ("mudei de cidade. me removam da lista": the
     city is another clause), or in the whole message when no single clause does."""
@@ -1503,6 +1544,10 @@ def _band_decide(
     evidence = decision.evidence
     hard = decision.action == STOP and not evidence.get("whole_message") and evidence.get("layer") != "llm"
     guard = _stop_guard(text, folded, rules) if hard else None
+    # a stop said inside quotes, with words of the person's own outside them ("vi alguém escrevendo 'parem de mandar
+    # spam', foi sobre vocês?"): someone else's words, asked about
+    if hard and not guard and _quoted_only(text, rules):
+        guard = "quoted"
     # audio refused is a preference, not a stop (issue #20): a full stop that names audio is asked about
     if hard and not guard and _AUDIO.search(folded) and "any" in decision.scope.get("channels", ["any"]):
         guard = "audio"

@@ -99,7 +99,8 @@ def test_optout_eval_reports_the_group_aware_split(tmp_path):
     report = json.loads(out.getvalue())
     assert report["stop_recall"] == 1.0 and report["false_suppressions"] == 0
     assert report["per_action"]["preference"] == {"n": 1, "accuracy": 1.0}
-    assert report["decision_ms"]["p95"] < 50
+    # timings are reported (speed lives in bench/, never in a test)
+    assert 0 <= report["decision_ms"]["p50"] <= report["decision_ms"]["p95"]
 
 
 def test_optout_check_warm_trains_once_and_later_processes_load_the_stored_model(settings, tmp_path, monkeypatch):

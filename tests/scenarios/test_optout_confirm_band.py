@@ -36,6 +36,8 @@ ASKED = [
     "não me mandem mais fatura pelo zap, só por email",
     # relayed: her stop, but this number may be hers or the writer's own
     "minha mãe pediu pra vcs pararem de mandar mensagem pra ela",
+    # someone else's words in quotes: "parem de mandar" quoted from a neighbour's group
+    "meu cunhado escreveu “parem de mandar propaganda” no grupo da família, foi pra vocês?",
     # a what-if about leaving, with sending welcome for now
     "se eu quiser sair da lista depois, como faço? por enquanto pode mandar",
 ]
@@ -65,6 +67,14 @@ UNCHANGED = [
     # LGPD opposition and a conditional complaint are stops
     ("Registro minha oposição ao recebimento de publicidade.", "stop"),
     ("vou reclamar na ANPD se continuarem mandando mensagem", "stop"),
+    # a day mentioned beside a removal from the list is not a contact-time preference
+    ("me mandaram mensagem sábado às 6 da manhã, tirem meu número da lista de vocês", "stop"),
+    # calls refused in English
+    ("no calls please, só mensagem", "stop"),
+    # the stop request itself withdrawn
+    ("desconsidera aquele pedido de não me mandar nada, podem me chamar", "resume"),
+    # a forwarded ad's "só até sexta" is not the person's own days
+    ("Encaminhada: “oferta só até sexta”. Obrigado, mas não quero mais receber nada de vocês", "stop"),
 ]
 
 
