@@ -48,6 +48,17 @@ What is it for? (first rule that applies)
      mínima? eu teria uns 35 mil"), unless "orçamento"/"teto" claims it.
   7. ``plain``: anything else, a stated amount.
 
+Numbers that are not the lead's money (dev set 2): the unit after a range's second end counts for the first ("70 a
+80 metros"), a unit after "mil" ("12 mil BTUs", "40 mil habitantes"), vague sizes ("50 e poucos metros"); the price
+of a car, a motorbike, a boat or a consórcio, an amount offered "como parte do pagamento"/"na permuta"; a sum under
+50 thousand when the price per m² is talked about; a bare number after a fee named in the clause before ("condomínio
+baixo, uns 400 no máximo"); a daily rate; a discount asked ("tiram uns 20 mil"). Quoted too: a floor or limit an ad
+states ("o anúncio diz 'a partir de 389 mil'"), a price already on the table ("aquela proposta de", "os 530 mil que
+a corretora passou"), one of two units compared ("e o outro 1,25 mi"), a valuation ("avaliada em"), what was paid or
+seen by someone ("arrematei por", "dei 720 mil numa", "minha sogra viu uma casa de"). A limit said in the next
+clause ("dois milhões, nem um centavo a mais") is a max; a total after a down payment ("consigo até 500 mil no
+total") is the budget; a colon ends a clause but not the cue before it ("teto: 750 mil").
+
 Putting them together: two budget amounts joined by "e", "a", "até", "ou", "-" or "/" make a range (min, max); else
 a floor gives min and a limit gives max (the last limit wins: "R$ 1,1 mi?? não dá, meu teto é 850" → max 850,000);
 plain amounts give min = max (several: their lowest and highest; with a higher limit, the plain one is the min);
