@@ -48,6 +48,17 @@ What is it for? (first rule that applies)
      mínima? eu teria uns 35 mil"), unless "orçamento"/"teto" claims it.
   7. ``plain``: anything else, a stated amount.
 
+Numbers that are not the lead's money (dev set 2): the unit after a range's second end counts for the first ("70 a
+80 metros"), a unit after "mil" ("12 mil BTUs", "40 mil habitantes"), vague sizes ("50 e poucos metros"); the price
+of a car, a motorbike, a boat or a consórcio, an amount offered "como parte do pagamento"/"na permuta"; a sum under
+50 thousand when the price per m² is talked about; a bare number after a fee named in the clause before ("condomínio
+baixo, uns 400 no máximo"); a daily rate; a discount asked ("tiram uns 20 mil"). Quoted too: a floor or limit an ad
+states ("o anúncio diz 'a partir de 389 mil'"), a price already on the table ("aquela proposta de", "os 530 mil que
+a corretora passou"), one of two units compared ("e o outro 1,25 mi"), a valuation ("avaliada em"), what was paid or
+seen by someone ("arrematei por", "dei 720 mil numa", "minha sogra viu uma casa de"). A limit said in the next
+clause ("dois milhões, nem um centavo a mais") is a max; a total after a down payment ("consigo até 500 mil no
+total") is the budget; a colon ends a clause but not the cue before it ("teto: 750 mil").
+
 Putting them together: two budget amounts joined by "e", "a", "até", "ou", "-" or "/" make a range (min, max); else
 a floor gives min and a limit gives max (the last limit wins: "R$ 1,1 mi?? não dá, meu teto é 850" → max 850,000);
 plain amounts give min = max (several: their lowest and highest; with a higher limit, the plain one is the min);
@@ -73,7 +84,7 @@ _MASK = re.compile(
     r"(?:\+?55\s*)?\(?\b\d{2}\)?\s*9?\s?\d{4}[-\s.]?\d{4}\b|\b\d{5}-\d{3}\b|\bcep:?\s*\d{5}-?\d{3}\b"
     r"|\b\d{4,5}-\d{4}\b|\b\d{3}\.\d{3}\.\d{3}-\d{2}\b|\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"
 )
-_CLAUSE_END = re.compile(r"[.!?;\n]+(?!\d)|,(?!\d)|\b(?:mas|porem|so que)\b")
+_CLAUSE_END = re.compile(r"[.!?;\n]+(?!\d)|[,:](?!\d)|\b(?:mas|porem|so que)\b")
 
 _FILLER = r"(?:\s+(?:e|eh|de|do|da|dos|das|uns|umas|r\$|ser|seria|fica|em|o|a|meu|minha|tipo|mais ou menos|so))*\s*$"
 _WORDS = r"(?:\s+\w+){0,3}"
@@ -82,7 +93,8 @@ _NOT_BEFORE = re.compile(
     r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|renda|salario|ganho|ganha|"
     r"ganhamos|recebo|recebe|aluguel|alugo|alugar|condominio|iptu|fgts|comissao|taxa|taxas|juros|itbi|cartorio|"
     r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida|"
-    r"desconto|abatimento|diferenca|multa|honorarios)\b"
+    r"desconto|abatimento|diferenca|multa|honorarios|"
+    r"tiram|tirar|tira|abate|abater|abatem|descontam|descontar|diaria|diarias|pernoite|por noite)\b"
 )
 _NOT_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,2}?(?:de|como|pra|para|na|no)\s+(?:a\s+|o\s+)?(?:entrada|sinal)\b"
@@ -130,15 +142,19 @@ _PROPERTY = (
 # A price someone else asks, says or paid, right before the amount ("custa 720 mil", "o corretor falou em 600").
 _PRICE_CUE = re.compile(
     r"\b(?:custa|custam|custava|custavam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|"
-    r"pedem|pedindo|pede|cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|"
+    r"pedem|pedindo|pede|pediram|pediu|pediam|cobraram|cobrou|"
+    r"cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|"
     r"falou|falaram|disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem|vi por|vi a|vi ele por|"
-    r"vi ela por|ta por|esta por|tava por|estava por|anunciaram|ofertado|ofertada|baixou pra|baixaram pra|subiu pra)\b"
+    r"vi ela por|ta por|esta por|tava por|estava por|anunciaram|ofertado|ofertada|baixou pra|baixaram pra|subiu pra|"
+    r"comentou|comentaram|mencionou|mencionaram|citou|"
+    r"avaliad[oa] em|avaliou em|cotou|cotaram|orcou|orcaram)\b"
 )
 # Selling, or what a third party paid: anywhere in the clause before the amount.
 _SALE = re.compile(
     r"\b(?:vender|vendo|vendendo|venda|vendi|vendemos|comprou|compraram|comprei|compramos|fechei|fechou|"
-    r"fecharam|vendeu|venderam|pagou|"
-    r"pagaram)\b"
+    r"fecharam|vendeu|venderam|pagou|pagaram|dei|demos|arrematei|arrematamos|arrematou|arremataram|adquiri|adquirimos|"
+    # a valuation of a property the lead owns: "tenho uma casa avaliada em 550 mil", "o banco avaliou meu apê em"
+    r"avaliou|avaliaram|avaliado|avaliada|avaliacao)\b"
 )
 # Shown to the lead by someone else: "vcs postaram uma cobertura de 2,2 milhões", "vc me mandou um de 560".
 _PRESENTED = re.compile(
@@ -151,7 +167,7 @@ _OWN_RIGHT_BEFORE = re.compile(
     r"(?:\s+(?:uns|umas|r\$))?\s*$"
 )
 # A price the message already named, referred to with an article: "se eu pagar os 350 à vista".
-_DEFINITE = re.compile(r"\bos\s*(?:r\$\s*)?$")
+_DEFINITE = re.compile(r"\b(?:os|pelos|esses|nesses|desses)\s*(?:r\$\s*)?$")
 # Parts of a total just stated: "meu orçamento é 700, sendo 200 à vista e 500 financiado".
 _PARTS = re.compile(r"\b(?:sendo|dos quais|das quais|divididos em|dividido em)\b")
 # The down payment talked about in the message: a sum under 150 thousand next to it is that, not the budget.
@@ -169,10 +185,12 @@ _NEG_OWN = re.compile(
 )
 _STRONG_OWN = re.compile(r"\b(?:orcamento|budget|verba|meu teto|meu limite|disponho)\b")
 _QUOTE_AFTER = re.compile(
-    r"^\s*(?:reais\s*)?(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
+    r"^\s*(?:reais\s*)?(?:que\s+(?:\w+\s+){0,2}?(?:passou|passaram|mandou|mandaram|falou|falaram|disse|disseram|"
+    r"comentou|comentaram|ofereceu|ofereceram|informou|informaram|cotou|orcou|mostrou|postou|anunciou)\b"
+    r"|(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
     r"da propaganda|do site|no site|do insta|no insta|do post|no post|de tabela|na tabela|do folder|no folder|no olx|"
     r"na olx|do olx|no zap\b|no zapimoveis|no vivareal|no viva real|no quintoandar|no quinto andar|no portal|no face|"
-    r"no facebook|no marketplace|na placa|da placa)"
+    r"no facebook|no marketplace|na placa|da placa))"
 )
 _OWN = re.compile(
     r"\b(?:tenho|temos|tinha|consigo|conseguimos|conseguiria|posso|podemos|pago|pagaria|pagamos|pagar|invisto|"
@@ -188,7 +206,9 @@ _INCREDULITY = re.compile(
     r"nao da|nao rola|nossa|eita|vixe|credo|socorro|jesus|misericordia|serio|e muito|demais|pesado|caramba|putz|"
     r"aff|affs|mds|meu deus|doideira|insano|surtaram|surtou|sem condicoes|sem condicao|nao e pra mim|"
     r"nao e para mim|nao compro|nao levo|nao pago|nao alcanco|foge|fora da minha realidade|acima do mercado|nao cabe|"
-    r"sem chance)\b"
+    r"sem chance|nao mesmo|sai fora|to fora|pirou|piraram|viajou|viajaram|inviavel|"
+    r"de jeito nenhum|deixa pra la|deixa para la|esquece|"
+    r"nao quero (?:esse|essa|este|esta|isso|nao))\b"
 )
 _THING_AFTER = re.compile(
     r"^\s*(?:quartos?|qtos?|qts|dorms?|dormitorios?|suites?|banheiros?|vagas?|m2|m|mts?|metros?|km|anos?|meses|"
@@ -207,6 +227,55 @@ _WANTED_KIND = re.compile(
     r"\b(?:apto|apartamento|ap|apt|ape|casa|casinha|cobertura|sobrado|imovel|studio|kitnet)\s+(?:de|por)\s*$"
 )
 _RANGE_JOIN = re.compile(r"\s*(?:mil\s*)?(?:e|a|ate|ou|-|/|~)\s*(?:r\$\s*)?")
+# "50 e poucos metros", "30 e tantos anos": the thing counted comes after the vagueness.
+_ABOUT = re.compile(r"^\s*e\s+(?:poucos|poucas|pouco|tantos|tantas|tanto)\b")
+# A fee talked about in the clause before a bare number: "condomínio baixo, uns 400 no máximo" is the fee.
+_FEE_TALK = re.compile(r"\b(?:condominio|iptu|aluguel|parcela|parcelas|prestacao|mensalidade|taxa|diaria)\b")
+# The first end of a range whose unit follows the second end: "de 70 a 80 metros", "35 a 50 m²".
+_RANGE_TO = re.compile(r"^\s*(?:e|a|ate|ou|-|/|~)\s*\d+(?:[.,]\d+)?\s*")
+# A unit after a scaled number: "12 mil BTUs", "30 mil habitantes", "2 mil m²" are not money.
+_UNIT_AFTER_SCALED = re.compile(
+    r"^\s*(?:btus?|km|kms|quilometros|habitantes|pessoas|moradores|seguidores|visualizacoes|views|curtidas|litros|"
+    r"kg|quilos|m2|metros?|mts?|hectares?|ha|alqueires?|unidades|lotes|acessos|clientes|votos|pes|milhas)\b"
+)
+# The price of something that is not the home wanted: "tenho um carro de 60 mil", "consórcio de uns 80 mil".
+_ASSET = re.compile(
+    r"\b(?:carro|carros|carrinho|moto|motos|motocicleta|veiculo|caminhonete|caminhao|barco|lancha|jet ski|"
+    r"consorcio|celular|iphone|trator|ar condicionado)\b"
+)
+# "um de uns 80 mil": one of the things just named.
+_ELLIPSIS = re.compile(r"^\s*(?:\w+\s+)?(?:um|uma)\s+de\b")
+# Offered in part payment: "60 mil pra dar como parte do pagamento", "entra na permuta".
+_PART_PAYMENT_AFTER = re.compile(r"\b(?:parte do pagamento|como parte|na permuta|de permuta|em permuta|na troca)\b")
+# A limit said after the amount, in the next clause: "dois milhões, nem um centavo a mais", "500, não passo disso".
+_MAX_NEXT = re.compile(
+    r"^\s*(?:e\s+)?(?:nem|nada|nenhum)\s+(?:um\s+|uma\s+)?(?:centavo|real|tostao|pila|conto|mil)?\s*a\s+mais\b"
+    r"|^\s*(?:e\s+)?(?:nao|num)\s+(?:passo|passa|passamos|vou passar|posso passar|pago mais|dou mais)\s*"
+    r"(?:disso|dai|daqui|que isso)\b"
+    r"|^\s*(?:mais|acima)\s+(?:que|do que|disso)\s+(?:isso\s+)?nao\b"
+    r"|^\s*(?:esse|isso|este)\s+(?:e|eh|seria)\s+(?:o\s+|meu\s+|o meu\s+|nosso\s+|o nosso\s+)?(?:maximo|teto|limite)\b"
+)
+# An ad or a price table quoting a floor or a limit: "o anúncio diz 'a partir de 389 mil'", "no site tá até 500".
+_AD_SOURCE = re.compile(
+    r"\b(?:anuncio|anunciado|anunciada|anunciam|anunciaram|site|propaganda|tabela|folder|panfleto|outdoor|placa|"
+    r"post|insta|instagram|portal|olx|stand|plantao|corretor|corretora|vendedor|vendedora|construtora)\b"
+)
+# A price already on the table: "aquela proposta de 690 mil", "com aquele valor de 1,35 mi".
+_THAT_PRICE = re.compile(
+    r"\b(?:aquele|aquela|esse|essa|este|esta|daquele|daquela|desse|dessa|nesse|nessa|naquele|naquela|pelo|pela)\s+"
+    r"(?:proposta|valor|preco|oferta|condicao|cotacao|contraproposta)\s*(?:de|por|em)?\s*(?:r\$\s*)?$"
+)
+# One of two units compared: "um tá 1,1 mi e o outro 1,25 mi", "a de cima por 480".
+_OTHER_UNIT = re.compile(
+    r"\b(?:o|a|um|uma)\s+(?:outro|outra|primeiro|primeira|segundo|segunda|terceiro|terceira|maior|menor|"
+    r"de cima|de baixo|debaixo|da frente|dos fundos|mais novo|mais nova|mais velho|mais velha)\s*"
+    r"(?:(?:ta|esta|e|eh|fica|sai|custa|por|de|com|a)\s*)?(?:r\$\s*)?$"
+)
+# The price per square metre talked about: any sum under 50 thousand is that, never the budget.
+_PER_SQM = re.compile(r"\b(?:o|do|por|cada|no|valor do|preco do)\s+(?:m2|metro quadrado|metro)\b|/\s*m2\b")
+_PER_SQM_SIZE = Decimal(50_000)
+# A total after a down payment: "com 30% de entrada consigo até 500 mil no total".
+_TOTAL_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:no total|ao todo|de total|total|no geral|com tudo|tudo incluso)\b")
 
 
 @dataclass(frozen=True)
@@ -227,6 +296,8 @@ def _last_words(text: str, count: int = 6) -> str:
 def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> Decimal | None:
     """The amount in BRL if it is money at all, else None (see the module docstring)."""
     if amount.scale > 1:
+        if _UNIT_AFTER_SCALED.match(after):
+            return None  # "12 mil BTUs", "2 mil m²"
         if amount.unit == "m" and not (amount.money or amount.decimals):
             # "1M" after a budget cue is a million; "80m", "80m²", "200 m" are metres
             cued = amount.number < 20 and _BUDGET_CUE.search(_last_words(before, 4))
@@ -237,8 +308,12 @@ def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> De
         value = amount.value
     else:
         following = folded[amount.end : amount.end + 1]
+        after = _ABOUT.sub("", after, count=1)  # "50 e poucos metros"
         if following.isalpha() or _THING_AFTER.match(after) or _THING_BEFORE.search(before):
             return None
+        to = _RANGE_TO.match(after)
+        if to and _THING_AFTER.match(after[to.end() :]):
+            return None  # "de 70 a 80 metros": the unit after the second end is the first end's too
         cue = (
             cued
             or bool(_BUDGET_CUE.search(_last_words(before, 4)))
@@ -295,7 +370,10 @@ _PRICED_AT = re.compile(
     r"|\b(?:o|a|esse|essa|este|esta)\s+" + _PROPERTY + r"\s+(?:e|eh|fica|sai)\s*(?:r\$\s*)?$"  # "o apê é 380 mil"
 )
 # Seen elsewhere: "vi outro ap por 420 mil", "vi um de 380 no bairro".
-_SEEN = re.compile(r"\b(?:vi|vimos|achei|achamos)\b(?:\s+\w+){0,3}\s+(?:por|de|a)\s*(?:r\$\s*)?$")
+_SEEN = re.compile(
+    r"\b(?:vi|vimos|viu|viram|achei|achamos|achou|acharam|encontrei|encontramos|encontrou)\b"
+    r"(?:\s+\w+){0,3}\s+(?:por|de|a)\s*(?:r\$\s*)?$"
+)
 # A floor the lead rules out: "acima de 500 mil nem olho".
 _RULED_OUT_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:eu\s+)?(?:nem|nao)\b")
 
@@ -311,6 +389,8 @@ def _listed(near: str, after: str) -> bool:
         or (_DEFINITE.search(near) and not _STRONG_OWN.search(near))
         or _QUOTE_AFTER.match(after)
         or (_LISTING.search(near) and not _STRONG_OWN.search(near))
+        or _THAT_PRICE.search(near)
+        or (_OTHER_UNIT.search(near) and not _OWN.search(near))
     )
 
 
@@ -347,6 +427,7 @@ def amounts_read(text: str) -> list[Read]:
     talks_in_scale = any(a.scale >= 1000 and not (a.unit == "m" and not a.money) for a in amounts)
     bare_ranges = _bare_ranges(amounts, folded)
     down_payment_talk = bool(_DOWN_PAYMENT_TALK.search(folded))
+    per_sqm_talk = bool(_PER_SQM.search(folded))
     reads: list[Read] = []
     consumed = 0
     for index, amount in enumerate(amounts):
@@ -355,7 +436,9 @@ def amounts_read(text: str) -> list[Read]:
         next_clause = folded[clauses[number + 1][0] : clauses[number + 1][1]] if number + 1 < len(clauses) else ""
         last_clause = folded[clauses[number - 1][0] : clauses[number - 1][1]] if number else ""
         upto = amounts[index + 1].start if index + 1 < len(amounts) else len(folded)
-        before = folded[max(clause_start, consumed) : amount.start]
+        # a colon ends a clause for what follows the amount, not for the cue before it ("meu teto: 850")
+        cue_start = clauses[number - 1][0] if number and clauses[number - 1][2].strip() == ":" else clause_start
+        before = folded[max(cue_start, consumed) : amount.start].replace(":", " ")
         after = folded[amount.end : min(max(clause_end, amount.end), upto)]
         raw_before = folded[max(0, amount.start - 40) : amount.start]
         cued = talks_in_scale or index in bare_ranges
@@ -365,6 +448,7 @@ def amounts_read(text: str) -> list[Read]:
             continue
         near = _last_words(before)
         own = bool(_OWN.search(near))
+        claims = bool(_OWN_RIGHT_BEFORE.search(near) or _STRONG_OWN.search(near))
         # A question or incredulity around an amount nobody claimed: "R$ 1,1 mi??", "2 milhões nessa casa, tá maluco"
         disbelieved = (
             "?" in terminator
@@ -378,14 +462,27 @@ def amounts_read(text: str) -> list[Read]:
             consumed = amount.end + not_after.end()
         if (
             not_after
-            or _NOT_BEFORE.search(near)
+            or (_NOT_BEFORE.search(near) and not _TOTAL_AFTER.match(after))
             or _PAST_BUDGET.search(near)
             or _PARTS.search(folded[clause_start : amount.start])
+            or (_ASSET.search(_last_words(near, 4)) and not claims)
+            or (_ELLIPSIS.search(near) and _ASSET.search(_last_words(last_clause, 3)))  # "consórcio de carro? um de 80"
+            or _PART_PAYMENT_AFTER.search(after)
+            or (per_sqm_talk and brl < _PER_SQM_SIZE)
+            or (amount.scale == 1 and not amount.money and not talks_in_scale and _FEE_TALK.search(last_clause))
         ):
             role = "not"
+        elif _AD_SOURCE.search(near) and not own and (_MIN_BEFORE.search(near) or _MAX_BEFORE.search(near)):
+            role, listing = "quoted", True  # "o anúncio diz 'a partir de 389 mil'"
         elif _NEG_LESS.search(near):
             role = "min"  # "nada abaixo de 2 milhões"
-        elif _MAX_BEFORE.search(near) or _NEG_MORE.search(near) or _MAX_AFTER.match(after):
+        elif (
+            _MAX_BEFORE.search(near)
+            or _NEG_MORE.search(near)
+            or _MAX_AFTER.match(after)
+            or _MAX_NEXT.match(after)
+            or (not after.strip() and _MAX_NEXT.match(next_clause))
+        ):
             role = "max"
         elif _MIN_BEFORE.search(near) and _RULED_OUT_AFTER.match(after):
             role = "not"  # "acima de 500 mil nem olho"

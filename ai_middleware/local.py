@@ -30,6 +30,8 @@ DATASETS = (
     DATA / "messages_ptbr_registers.psv",
     # New wordings for the causes of the errors a third writer's dev set showed (never its rows).
     DATA / "messages_ptbr_dev_fixes.psv",
+    # Round 2: new wordings for the causes a fourth writer's dev set showed (numbers that are not a budget).
+    DATA / "messages_ptbr_dev2_fixes.psv",
 )
 # Written independently by someone who never saw the training data: only ``ai_eval`` reads it, for its report.
 CHALLENGE_DATASET = DATA / "challenge" / "extraction_challenge_ptbr.psv"
@@ -410,11 +412,16 @@ _REFUSAL = re.compile(
     r"deus me livre|sem chance|jamais|nem sonhando|nem a pau|nem ferrando|nao da|nao rola|desisti\w*|absurdo|"
     r"fora da (minha )?realidade|fora de cogitacao|fora do (meu )?orcamento|acima do que|muito alto|caro|cara|"
     r"carissim\w*|salgad\w*|passo|dispenso|declino|recus\w*|perdi o interesse|nao (curti|gostei|serve|quero|vou "
-    r"querer|tenho interesse)|sem interesse|emojinao|roubo|assalto|piada|sacanagem|zoeira|zoando|tirando onda)\b"
+    r"querer|tenho interesse)|sem interesse|emojinao|roubo|assalto|piada|sacanagem|zoeira|zoando|tirando onda|"
+    r"pirou|piraram|sai fora|inviavel|viajou|viajaram|surreal|surtou|surtaram)\b"
 )
 _VISIT_CALL = re.compile(
     r"\b(visit(?!ante)\w*|vizit\w*|vizita|conhecer|coneser|conhece|"
-    r"ver (o|a|os|as|pessoalmente|esse|essa|de perto|com|ai|la)|ir (ai|la|ver|conhecer)|passar (ai|la|no|na)|"
+    r"ver (o|a|os|as|pessoalmente|esse|essa|de perto|ai|la)|"
+    # "ver com" someone is consulting them ("preciso ver com minha esposa"), not a visit
+    r"ver com(?! (meu|minha|o meu|a minha|ele|ela|eles|elas|familia|a familia|banco|o banco|contador|o contador|"
+    r"advogad\w*|socio|a socia|o socio|patroa|a patroa|mulher|a mulher|marido|o marido))|"
+    r"ir (ai|la|ver|conhecer)|passar (ai|la|no|na)|"
     r"dar (uma|um) (passada|passadinha|pulo)|dou uma passada|"
     r"agend\w*|marc\w*|remarc\w*|lig\w*|telefon\w*|emojitelefone|chamada|videochamada|video|stand|plantao|"
     r"decorado|pessoalmente|reuniao|presencial|encontr\w*|dar um pulo|colar|cola aqui|toque|alo|atender|"
@@ -468,7 +475,10 @@ _CUES = {
         r"\b(ja (comprei|compramos|fechei|fechamos|adquiri|adquirimos|assinei|resolvi|escriturei|achei|achamos|"
         r"peguei)|ja tenho (casa|imovel|apartamento|ape|meu|minha|o meu|a minha|onde morar)|"
         r"comprei|fechei|consegui comprar|conseguimos comprar|acab\w+ (de )?(comprando|fechando|comprar|fechar)|"
-        r"conclu\w* a compra|fechamos negocio|fechei negocio|adquirimos|adquiri)\b"
+        r"conclu\w* a compra|fechamos negocio|fechei negocio|adquirimos|adquiri|"
+        # a purchase told through its steps: the keys, the deed, an auction won, the move
+        r"(peguei|pegamos|recebi|recebemos) as chaves|escritura assinada|assinei a escritura|assinamos a escritura|"
+        r"arrematei|arrematamos|ganhei o leilao|ja me mudei|ja nos mudamos|ja mudamos)\b"
     ),
     "info_words": re.compile(
         r"\b(quartos?|metragem|garagem|vaga|endereco|onde|fica|entrega|pronto|obra|fotos?|planta|piscina|"

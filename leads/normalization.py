@@ -210,7 +210,8 @@ def amounts_find(folded: str) -> list[Amount]:
         if k < len(tokens) and tokens[k][0] in _SCALES:
             unit = tokens[k][0]
             scale, k = _SCALES[unit], k + 1
-            if scale == 1_000_000 and k + 1 < len(tokens) and tokens[k][0] == "e":
+            # (not after "meio milhão": "entre meio milhão e 600 mil" is a range, never 1.1 million)
+            if scale == 1_000_000 and number >= 1 and k + 1 < len(tokens) and tokens[k][0] == "e":
                 # "um milhão e meio", "2 milhões e 300 mil", "1 mi e 200"
                 if tokens[k + 1][0] == "meio":
                     number, decimals, k = number + Decimal("0.5"), True, k + 2

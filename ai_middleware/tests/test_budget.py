@@ -242,6 +242,31 @@ PHRASINGS = [
     ("a 600 mil eu não compro", (None, None)),
     ("não vou pagar 600 mil nisso", (None, None)),
     ("a prestação de dois mil e quinhentos cabe no bolso", (None, None)),
+    # Round 2 (dev set 2): numbers that are not the lead's money, and limits said after the amount.
+    ("quero de 60 a 75 metros quadrados, 2 dormitórios", (None, None)),  # the unit of a range's second end
+    ("cidade pequena, uns 40 mil habitantes, tem lote lá?", (None, None)),  # a unit after "mil"
+    ("dou meu carro de 85 mil mais o FGTS", (None, None)),  # the price of a car, not of the home
+    ("tenho um barco de 200 mil, aceita na troca?", (None, None)),
+    ("uns 120 mil como parte do pagamento, pode ser?", (None, None)),
+    ("tem financiamento de moto? uma de 30 mil", (None, None)),  # "uma de" refers back to the motorbike
+    ("650 mil, nem um real a mais", (None, 650 * K)),  # a limit said in the next clause
+    ("uns 480, não passo disso", (None, 480 * K)),
+    ("900 mil. esse é o meu teto", (None, 900 * K)),
+    ("no site tá a partir de 520 mil, é isso mesmo?", (None, None)),  # an ad's floor is a quoted price
+    ("essa oferta de 455 mil vale até sexta?", (None, None)),  # a price already on the table
+    ("os 530 mil que a corretora passou incluem a vaga?", (None, None)),
+    ("a de cima sai 700 mil e a de baixo 640, qual tem mais sol?", (None, None)),  # two units compared
+    ("o valor do m2 na região é uns 15 mil?", (None, None)),  # a price per square metre
+    ("dou 20% de entrada e consigo até 400 mil no total", (None, 400 * K)),  # the total after a down payment
+    ("teto: 750 mil", (None, 750 * K)),  # a colon does not cut the cue from its amount
+    ("meu orçamento: 430 mil", (430 * K, 430 * K)),
+    ("720 mil por um 2 quartos? de jeito nenhum", (None, None)),
+    ("minha casa foi avaliada em 380 mil, posso usar na troca?", (None, None)),  # a valuation of their own home
+    ("adquirimos um terreno por 150 mil ano passado", (None, None)),
+    ("meu cunhado encontrou um sobrado de 600 mil em Osasco", (None, None)),  # seen by someone else
+    ("a diária média é de 300 a 450?", (None, None)),  # a short-let daily rate
+    ("tenho meio milhão e mais 80 mil do FGTS", (500 * K, 500 * K)),  # "meio milhão e 80 mil" is not 580 mil
+    ("tenho 400 mil, não quero apê pequeno", (400 * K, 400 * K)),
 ]
 
 
