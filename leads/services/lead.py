@@ -262,7 +262,6 @@ def lead_edit_by_hand(*, lead: Lead, actor, data: dict, phones=(), emails=()) ->
     return lead
 
 
-@transaction.atomic
 def stage_requires_reason(stage: str) -> bool:
     """Stages people must explain (``LEADS_STAGES_REQUIRING_REASON``, by default "lost")."""
     return stage in settings.LEADS_STAGES_REQUIRING_REASON
@@ -278,6 +277,7 @@ def stage_reason_check(*, stage: str, reason: str) -> None:
         raise LeadStageReasonRequired(message, details={"reason": [message]})
 
 
+@transaction.atomic
 def lead_change_stage(
     *, lead: Lead, actor, stage: LeadStage, reason: str = "", channel: EventChannel = EventChannel.SYSTEM
 ) -> Lead:
