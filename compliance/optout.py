@@ -381,10 +381,12 @@ _WEEKDAYS = re.compile(
 _WEEKDAYS_NOT = re.compile(r"\b(?:durante a semana|dia de semana|dias de semana|dias uteis) nao\b")
 _AFTER = re.compile(r"\b(?:depois d[ao]s?|a partir d[ao]s?|apos as)\s+(\d{1,2})(?:\s*(?:h|horas?)|\s+(\d{2}))?\b")
 _BEFORE_NOT = re.compile(r"\bantes d[ao]s?\s+(\d{1,2})(?:\s*(?:h|horas?))?\s+nao\b")
-_BETWEEN = re.compile(
-    r"\bentre\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\s+e\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\b"
-    r"(?!\s*(?:quartos?|mil|vagas?|suites?|dorm\w*|banheiros?|anos|mes\w*|dias|m2|metros|andar\w*|parcelas?))"
+# What follows two numbers that are not hours ("entre 2 e 3 quartos", "de 300 a 400 mil")
+_NOT_HOURS = (
+    r"(?!\s*(?:quartos?|mil|vagas?|suites?|dorm\w*|banheiros?|anos|mes\w*|dias|m2|metros|k|reais|andar\w*|minutos|"
+    r"parcelas?|vezes))"
 )
+_BETWEEN = re.compile(r"\bentre\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\s+e\s+(?:as\s+)?(\d{1,2})(?:\s*h)?\b" + _NOT_HOURS)
 _PERIODS = (
     (
         re.compile(
@@ -912,8 +914,7 @@ def _messages_ok(folded: str) -> bool:
 _TIME = r"(\d{1,2})(?:h(\d{2})?|h|\s(\d{2})(?!\d))?(?:\s?horas?)?(?: da (manha|tarde|noite))?"
 _FROM_TO = re.compile(
     rf"\b(?:d[aoe]s?|entre(?: as| os)?|depois d[ao]s?|a partir d[ao]s?)\s+{_TIME}\s+(?:as|a|e|ate|e antes d[ao]s?)\s+"
-    rf"(?:as\s+)?{_TIME}\b(?!\s*(?:quartos?|mil|vagas?|suites?|dorm\w*|banheiros?|anos|mes\w*|dias|m2|metros|k|"
-    r"reais|andar\w*|minutos|parcelas?|vezes))"
+    rf"(?:as\s+)?{_TIME}\b{_NOT_HOURS}"
 )
 _WORKING_HOURS = re.compile(r"(?<!fora do )\bhorario (?:comercial|de expediente)\b")
 
