@@ -182,11 +182,13 @@ def bulk_light(*, priority: int, templates, audience: list[dict], parameter: str
 
 
 # Why a person is refused, in the supervisor's words: each refused person counted once, under the first reason here.
-REFUSAL_ORDER = ("opt_out", "no_consent", "invalid", "undeliverable", "weekly_cap")
+REFUSAL_ORDER = ("opt_out", "held", "no_consent", "invalid", "undeliverable", "weekly_cap")
 
 
 def _refusal_kind(check) -> str:
     if check.name == "consent":
+        if check.code == "held":
+            return "held"
         return "opt_out" if check.code in ("suppressed", "revoked") else "no_consent"
     return {
         "valid_mobile": "invalid",
@@ -208,6 +210,7 @@ def refusal_breakdown(checks: list[list]) -> tuple[str, str]:
             counts[first] = counts.get(first, 0) + 1
     labels = {
         "opt_out": _("%(n)s opted out"),
+        "held": _("%(n)s asked whether they want to stop (no answer yet)"),
         "no_consent": _("%(n)s without marketing consent"),
         "invalid": _("%(n)s with an invalid mobile number"),
         "undeliverable": _("%(n)s undeliverable (not on WhatsApp)"),

@@ -9,6 +9,8 @@ Uses its own database (``<name>_bench``). Measures:
    qualified leads of 6 inbound turns each, the conversation growing in the context. From the usage fields the
    server reports (OpenAI's caching rule: ≥ 1,024 tokens, 128-token steps): the share of input tokens in cached
    prefixes and the cost per qualified lead at gpt-4o-mini prices. Targets: ≥ 50 % cached, ≤ US$0.01 per lead.
+3. The opt-out decision every inbound message gets (``compliance.optout.optout_decide``, second opinion included)
+   over the opt-out training file: p50 / p95 / max.
 """
 
 from __future__ import annotations
@@ -59,6 +61,20 @@ def local_latency(rounds: int) -> dict:
         "target_p95_ms": 20,
         "met": _percentiles(alone)["p95"] <= 20,
     }
+
+
+def optout_latency() -> dict:
+    from compliance import optout, semantic
+
+    optout.optout_model()
+    semantic.semantic_model()
+    texts = [row.text for row in optout.optout_training_rows()]
+    timings = []
+    for text in texts:
+        started = time.perf_counter()
+        optout.optout_decide(text, optout.DEFAULT_KEYWORDS)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"messages": len(timings), "decision_ms": _percentiles(timings)}
 
 
 def llm_path(leads: int) -> dict:
@@ -139,7 +155,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    result = {"local": local_latency(args.rounds), "llm": llm_path(args.leads)}
+    result = {"local": local_latency(args.rounds), "optout": optout_latency(), "llm": llm_path(args.leads)}
     print(json.dumps(result, indent=2))
 
 

@@ -62,7 +62,15 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
 @admin.register(ContactPreference)
 class ContactPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["contact_hint", "contact_kind", "no_audio", "contact_days", "contact_hours", "updated_at"]
+    list_display = [
+        "contact_hint",
+        "contact_kind",
+        "no_audio",
+        "contact_days",
+        "contact_hours",
+        "marketing_held_at",
+        "updated_at",
+    ]
     list_filter = ["no_audio", "contact_kind"]
     search_fields = ["contact_hint", "=subject_index"]
     readonly_fields = ["subject_index", "contact_kind", "contact_hint", "evidence", "updated_at"]

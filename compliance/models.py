@@ -206,6 +206,8 @@ class ContactPreference(models.Model):
     no_audio = models.BooleanField(_("text instead of audio"), default=False)
     contact_days = models.JSONField(_("contact days"), null=True, blank=True)  # weekdays, 0 = Monday
     contact_hours = models.JSONField(_("contact hours"), null=True, blank=True)  # ["HH:MM", "HH:MM"]
+    # a message that may have asked to stop was answered with the one-tap question: marketing waits for the answer
+    marketing_held_at = models.DateTimeField(_("marketing held since"), null=True, blank=True)
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)  # the rule or model; never the message
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

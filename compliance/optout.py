@@ -127,6 +127,12 @@ _STOP_EMOJI = re.compile("[\U0001f6d1\U0001f6ab\u26d4\u274c\u270b\U0001f645\U000
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 
 
+_VOICE = re.compile(
+    r"\b(?:(?:mensage\w*|msgs?|notas?|recados?) de voz|gravac(?:ao|oes)|audiozinhos?|audinhos?|audioz|voices?"
+    r"(?: notes?)?)\b"
+)
+
+
 def text_normalise(text: str) -> str:
     """``text_fold`` with typos of the key words corrected (what every layer reads); a stop emoji (🛑 🚫 ⛔ ❌)
     becomes the word ``stopemoji``."""
@@ -134,6 +140,8 @@ def text_normalise(text: str) -> str:
     # a letter drawn out for emphasis ("paraaa", "naaao", "chegaaa") is that letter once; "aff"/"affff" stays "aff"
     folded = _ELONGATED.sub(lambda m: m.group(1) * (2 if m.group(1) == "f" else 1), text_fold(text))
     folded = re.sub(r"\bcontact", "contat", folded)  # European Portuguese: "contactar", "contacto"
+    # a voice note by any name is "audio" to every rule ("mensagem de voz", "gravação", "audiozinho", "voice")
+    folded = _VOICE.sub("audio", folded)
     folded = " ".join(_canon_word(word) for word in folded.split())
     # "meu num" is my number, not "não"; "pra de me mandar" is "para de me mandar"
     folded = re.sub(r"\b(meu|o|seu|esse|este|dela|dele|nosso) num\b", r"\1 numero", folded)
@@ -1405,6 +1413,12 @@ _OTHER_OBJECT = re.compile(
     r"\b(?:boleto\w*|cart(?:ao|oes)|fatura\w*|fixo|impresso\w*|zona \w+|bairro\w*|regiao|cidade)\b"
     r"|(?<!nao )(?<!nem )\b(?:pode|podem) (?:me )?(?:mandar|enviar|continuar|usar)\b|\bainda bem que\b"
     r"|\bso (?:usa|use|usem|quero|manda|mande|mandem|pra mim)\b"
+    # something of the person's own is cancelled or refused, not our messages ("cancela a visita de sábado")
+    r"|\b(?:visitas?|agendamentos?|reservas?|pedidos?|financiamentos?|simulac(?:ao|oes)|matriculas?|seguros?|"
+    r"consultas?|vistorias?|reuni(?:ao|oes)|encontros?|entregas?|corridas?)\b"
+    # something else is asked for instead ("para com os lançamentos, mas manda os prontos", "em vez disso")
+    r"|(?<!nao )(?<!nem )\b(?:mas|so|somente|apenas|prefiro) (?:me )?(?:manda|mande|mandem|envia|envie|enviem|"
+    r"receber|ver)\b(?! (?:nada|mais|nenhum|nenhuma)\b)|\b(?:em vez|ao inves|no lugar|inves) d[eoa]s?\b"
 )
 # Cues of refusing or of not wanting our messages that the rules do not resolve: complaints of too many messages,
 # challenges to where the number came from or to consent, a need already met, a negative emoji alone.
@@ -1542,13 +1556,15 @@ def _second_opinion(text: str, decision: OptOutDecision) -> OptOutDecision:
         return decision
     # one or two words ("Oi", "tá", "sim") are too little for a sentence model (it scored "Oi" 0.67): the layers'
     # keywords and short-refusal rules read those alone
-    if len(text_normalise(text).split()) < semantic.MIN_WORDS:
+    words = len(text_normalise(text).split())
+    if words < semantic.MIN_WORDS:
         return decision
     opinion = semantic.stop_probability(text)
     if opinion is None:
         return decision
     p_stop, version = opinion
-    disagrees = (decision.action == STOP and p_stop < semantic.AGREE_STOP_BELOW) or (
+    stop_below = semantic.AGREE_STOP_BELOW_SHORT if words <= semantic.SHORT_WORDS else semantic.AGREE_STOP_BELOW
+    disagrees = (decision.action == STOP and p_stop < stop_below) or (
         decision.action == NONE and p_stop > semantic.AGREE_NONE_ABOVE
     )
     scored = {**evidence, "second_opinion": round(p_stop, 4), "second_opinion_model": version}

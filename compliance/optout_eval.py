@@ -47,6 +47,9 @@ DEV_FILES = {
     "dev_4": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev4_ptbr.psv",
 }
 
+# The final blind set (a fifth writer, never read for error analysis): scored once per release, beside the others.
+FINAL_FILE = CHALLENGE_FILE.parent.parent / "final" / "optout_final_ptbr.psv"
+
 
 def _rows(path_or_rows) -> list[OptOutRow]:
     if isinstance(path_or_rows, (str, Path)):
@@ -155,5 +158,6 @@ def optout_eval_report(*, training: str | Path | None = None, challenge: str | P
         "training_group_split": optout_evaluate_grouped(training),
         **{key: optout_evaluate(path, model=model) if path.exists() else None for key, path in challenges.items()},
         "dev_sets": {key: optout_evaluate(path, model=model) for key, path in DEV_FILES.items() if path.exists()},
+        "final": optout_evaluate(FINAL_FILE, model=model) if FINAL_FILE.exists() else None,
     }
     return report

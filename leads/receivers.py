@@ -248,7 +248,7 @@ def _confirmation_ask(lead, message, event, decision) -> None:
 
 
 def _confirmation_answered(lead, message, answer: str) -> None:
-    from compliance.services.consent import ConsentSource, optout_confirmed
+    from compliance.services.consent import ConsentSource, optout_confirmed, optout_hold_release
 
     question = (
         lead.events.filter(kind=EventKind.CONSENT, payload__optout_question=True)
@@ -272,10 +272,13 @@ def _confirmation_answered(lead, message, answer: str) -> None:
             evidence={"layer": "confirmation"},
         )
         return
+    released = optout_hold_release(contact=message.contact, kind="phone")
     _consent_note(
         lead,
         message,
-        _("Answered that they do not want to stop: nothing was suppressed."),
+        _("Answered that they do not want to stop: nothing was suppressed, marketing may go on.")
+        if released
+        else _("Answered that they do not want to stop: nothing was suppressed."),
         optout_declined=True,
         original_event_id=original_event_id,
     )

@@ -31,7 +31,7 @@ from compliance.models import (
     SuppressionEntry,
     SuppressionReason,
 )
-from compliance.optout import PREFERENCE, RESUME, STOP, KeywordRule, OptOutDecision, optout_decide
+from compliance.optout import CONFIRM, PREFERENCE, RESUME, STOP, KeywordRule, OptOutDecision, optout_decide
 from compliance.services.audit import audit_record
 
 # Sent once per newly suppressed contact: the WhatsApp/e-mail side subscribes to send the single confirmation
@@ -254,7 +254,9 @@ def inbound_text_screen(
       text, source = the channel; a suppression entry is lifted only when it came from the person's own inbound
       words (reason ``keyword``: a keyword, rule or model stop) — never one a consultant, a data-subject request, a
       complaint or Meta's opt-out put there.
-    * confirm / none: nothing applied; the decision is returned so the caller can ask the one-tap question.
+    * confirm: marketing is held for this contact (``optout_hold``) until the person answers the one-tap question
+      the caller asks ("Sim, parar" suppresses, "Não" releases the hold); service replies go on.
+    * none: nothing applied.
 
     Every applied decision is audited with its evidence (layer, rule or model version, score), never the message.
     ``llm`` is an optional callable the caller injects for the uncertain middle (compliance imports no AI code)."""
@@ -265,6 +267,9 @@ def inbound_text_screen(
         contact_preference_set(contact=contact, kind=kind, evidence=dict(decision.evidence), **decision.scope)
     elif decision.action == RESUME:
         _apply_resume(decision, contact=contact, kind=kind, source=source)
+        optout_hold_release(contact=contact, kind=kind)
+    elif decision.action == CONFIRM:
+        optout_hold(contact=contact, kind=kind, evidence=dict(decision.evidence))
     else:
         return decision
     audit_record(
@@ -377,6 +382,31 @@ def contact_preferences_many(*, contacts: list[str], kind: str) -> dict[str, Con
     return {indexes[p.subject_index]: p for p in ContactPreference.objects.filter(subject_index__in=list(indexes))}
 
 
+def optout_hold(*, contact: str, kind: str, evidence: dict) -> ContactPreference:
+    """A message that may have asked to stop is being confirmed: no marketing to this contact until the person
+    answers (a stop not yet sure is still honoured for what matters most); replies and service messages go on."""
+    preference, _created = ContactPreference.objects.get_or_create(
+        subject_index=contact_index(contact, kind),
+        defaults={"contact_kind": kind, "contact_hint": contact_mask(contact, kind)},
+    )
+    if preference.marketing_held_at is None:
+        preference.marketing_held_at = timezone.now()
+        preference.evidence = evidence
+        preference.updated_at = timezone.now()
+        preference.save(update_fields=["marketing_held_at", "evidence", "updated_at"])
+    return preference
+
+
+def optout_hold_release(*, contact: str, kind: str) -> bool:
+    """The person answered "Não" to the confirmation question (or asked to receive again): marketing is no longer
+    held. True when a hold was released."""
+    return bool(
+        ContactPreference.objects.filter(
+            subject_index=contact_index(contact, kind), marketing_held_at__isnull=False
+        ).update(marketing_held_at=None, updated_at=timezone.now())
+    )
+
+
 @dataclass(frozen=True)
 class ContactDecision:
     allowed: bool
@@ -410,12 +440,30 @@ def may_contact_many(
         .distinct("subject_index")
         .only("subject_index", "status", "legal_basis")
     }
-    return {contact: _decision(index in suppressed, latest.get(index), purpose) for contact, index in indexes.items()}
+    held = (
+        set(
+            ContactPreference.objects.filter(
+                subject_index__in=[i for i in indexes.values() if i not in suppressed], marketing_held_at__isnull=False
+            ).values_list("subject_index", flat=True)
+        )
+        if purpose == ConsentPurpose.MARKETING
+        else set()
+    )
+    return {
+        contact: _decision(index in suppressed, latest.get(index), purpose, held=index in held)
+        for contact, index in indexes.items()
+    }
 
 
-def _decision(suppressed: bool, latest, purpose: ConsentPurpose) -> ContactDecision:
+def _decision(suppressed: bool, latest, purpose: ConsentPurpose, *, held: bool = False) -> ContactDecision:
     if suppressed:
         return ContactDecision(False, "suppressed", _("The person opted out: never contact them again."))
+    if held:
+        return ContactDecision(
+            False,
+            "held",
+            _("The person may have asked to stop: no marketing until they answer the confirmation question."),
+        )
     if latest is None:
         return ContactDecision(False, "no_basis", _("No legal basis is recorded for this purpose."))
     if latest.status == ConsentStatus.REVOKED:

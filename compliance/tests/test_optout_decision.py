@@ -192,24 +192,21 @@ def test_resume_is_a_new_consent_and_lifts_only_the_persons_own_stop():
 
 
 @pytest.mark.django_db
-def test_a_question_applies_nothing():
+def test_a_question_suppresses_nothing_and_holds_marketing_until_answered():
+    from compliance.models import ConsentPurpose, ContactPreference
+    from compliance.services.consent import may_contact
+
     decision = inbound_text_screen(contact=PHONE, kind="phone", text="não", source=ConsentSource.WHATSAPP)
     assert decision.action == "confirm"
     assert not SuppressionEntry.objects.exists() and not ConsentRecord.objects.exists()
-    assert not AuditEntry.objects.filter(action__startswith="optout.").exists()
-
-
-def test_the_decision_is_fast_enough_for_every_inbound_message():
-    import time
-
-    optout_model()
-    durations = []
-    for i in range(200):
-        start = time.perf_counter()
-        optout_decide(f"gostaria de não ser mais contatado {i}", DEFAULT_KEYWORDS)
-        durations.append(time.perf_counter() - start)
-    durations.sort()
-    assert durations[int(len(durations) * 0.95)] < 0.05  # generous on a loaded CI box; the bench reports ~1 ms
+    assert ContactPreference.objects.get().marketing_held_at is not None
+    assert list(AuditEntry.objects.filter(action__startswith="optout.").values_list("action", flat=True)) == [
+        "optout.confirm"
+    ]
+    marketing = may_contact(contact=PHONE, kind="phone", channel="whatsapp", purpose=ConsentPurpose.MARKETING)
+    service = may_contact(contact=PHONE, kind="phone", channel="whatsapp", purpose=ConsentPurpose.SERVICE)
+    assert (marketing.allowed, marketing.code) == (False, "held")
+    assert service.code != "held"
 
 
 # Issue #20 (generalisation): phrasings in voices the first training file did not have — typos, abbreviations,
@@ -252,8 +249,11 @@ MORE_NEAR_MISSES = [
 
 @pytest.mark.parametrize("text", MORE_STOPS)
 def test_stop_requests_in_other_voices_stop_every_channel(text):
-    decision = optout_decide(text, DEFAULT_KEYWORDS)
-    assert (decision.action, scope_compact(decision)) == ("stop", "any"), decision
+    """The layers read each as a full stop; the second opinion may only turn one into the question (a stop it
+    scores low in a message of more than six words), never into nothing."""
+    layers = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
+    assert (layers.action, scope_compact(layers)) == ("stop", "any"), layers
+    assert optout_decide(text, DEFAULT_KEYWORDS).action in ("stop", "confirm")
 
 
 @pytest.mark.parametrize("text", MORE_NEAR_MISSES)
@@ -340,8 +340,11 @@ REGISTER_NEAR_MISSES = [
 
 @pytest.mark.parametrize("text", REGISTER_STOPS)
 def test_stop_requests_in_new_registers_stop_every_channel(text):
-    decision = optout_decide(text, DEFAULT_KEYWORDS)
-    assert (decision.action, scope_compact(decision)) == ("stop", "any"), decision
+    """The layers read each as a full stop; the second opinion may only turn one into the question (a stop it
+    scores low in a message of more than six words), never into nothing."""
+    layers = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
+    assert (layers.action, scope_compact(layers)) == ("stop", "any"), layers
+    assert optout_decide(text, DEFAULT_KEYWORDS).action in ("stop", "confirm")
 
 
 @pytest.mark.parametrize("text", REGISTER_NEAR_MISSES)

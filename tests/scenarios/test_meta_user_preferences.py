@@ -250,3 +250,37 @@ def test_error_131050_still_stops_marketing(wa, meta_post, bia):
     again = _marketing_send(lead, template)
     assert again.state == OutboxState.REFUSED
     assert again.last_reason == "A pessoa bloqueou mensagens de marketing (131050)."
+
+
+def test_marketing_waits_while_the_stop_question_is_unanswered_and_nao_releases_it(
+    wa, meta_post, bia, django_capture_on_commit_callbacks
+):
+    """A message the layers are unsure about ("hmm melhor não") gets the one-tap question; until the person
+    answers, no marketing goes to her (a stop not yet sure is honoured where it matters): the next marketing template
+    is refused at the outbox with the reason in Portuguese, while nothing is suppressed. "Não" releases the hold and
+    the next marketing template is queued to go."""
+    from antiban.models import OutboxState
+    from antiban.tasks import outbox_dispatch_task
+    from compliance.models import ContactPreference, SuppressionEntry
+    from tests.scenarios.test_optout_flow import _button_reply_body
+
+    lead, _user, template = bia
+    with django_capture_on_commit_callbacks(execute=True):
+        meta_post(inbound_text_body(wa_id=WA_ID, text="hmm melhor não"))
+    outbox_dispatch_task()
+    assert [m["payload"]["type"] for m in wa.sent] == ["interactive"]  # the question, as a reply
+
+    held = _marketing_send(lead, template)
+    assert held.state == OutboxState.REFUSED
+    assert held.last_reason == (
+        "A pessoa pode ter pedido para parar: nenhum marketing até ela responder à pergunta de confirmação."
+    )
+    assert not SuppressionEntry.objects.exists()
+    assert ContactPreference.objects.get().marketing_held_at is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meta_post(_button_reply_body("optout_confirm_no", "Não"))
+
+    allowed = _marketing_send(lead, template)
+    assert allowed.state == OutboxState.QUEUED, allowed.last_reason  # it waits only for the per-pair pacing now
+    assert ContactPreference.objects.get().marketing_held_at is None

@@ -169,7 +169,7 @@ def test_nao_suppresses_nothing_and_keeps_the_message_as_a_labelled_example(
         "optout_confirmation",
     )
     page = login(user).get(reverse("leads:detail", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
-    assert "Respondeu que não quer parar: nada foi bloqueado." in page
+    assert "Respondeu que não quer parar: nada foi bloqueado" in page
     assert 'data-testid="opted-out"' not in page
 
 
