@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from assignment.models import TaskKind
 from assignment.task_services import TITLE_MAX
+from common.forms import LocalDateTimeField
 
 
 class TaskForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=TaskKind.choices, initial=TaskKind.CALLBACK)
-    due_at = forms.DateTimeField(label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    due_at = LocalDateTimeField(label=_("When"))
     title = forms.CharField(label=_("What"), max_length=TITLE_MAX, required=False)
 
 
@@ -20,6 +21,4 @@ class SnoozeForm(forms.Form):
         label=_("Snooze"),
         choices=[("1h", _("1 hour")), ("tomorrow", _("Tomorrow 9:00")), ("pick", _("Pick…"))],
     )
-    until = forms.DateTimeField(
-        label=_("Until"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    until = LocalDateTimeField(label=_("Until"), required=False)

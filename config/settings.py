@@ -402,6 +402,7 @@ AUDIT_MODELS = [
     "leads.contactpoint",
     "leads.leadsource",
     "leads.tag",
+    "leads.bulkchange",
     # Not assignment.notification: an in-app message, not a change to people's data or to who owns what.
     "assignment.team",
     "assignment.consultantprofile",

@@ -7,12 +7,19 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from common.db import Fold
+from common.forms import LocalDateField
 from common.text import fold
 from leads.models import BrazilianState, Lead, LeadSource, LeadStage
 
 
 class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
     """``?ids=1,2,3``: each one a number (``null`` or text is a 400 naming the filter, never a 500)."""
+
+
+class LocalDateFilter(django_filters.DateFilter):
+    """``?created_after=10/12/2026`` as well as the date input's ``2026-12-10``; a wrong day is named in Portuguese."""
+
+    field_class = LocalDateField
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -26,10 +33,8 @@ class LeadFilter(django_filters.FilterSet):
     city = django_filters.CharFilter(method="filter_city", label=_("City"))
     state = django_filters.ChoiceFilter(choices=BrazilianState.choices, label=_("State"))
     ids = NumberInFilter(field_name="id", label=_("Selected leads"))
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
-    created_before = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label=_("Created until")
-    )
+    created_after = LocalDateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
+    created_before = LocalDateFilter(field_name="created_at", lookup_expr="date__lte", label=_("Created until"))
 
     class Meta:
         model = Lead

@@ -560,6 +560,38 @@ class SavedView(models.Model):
         return self.name
 
 
+class BulkChangeKind(models.TextChoices):
+    TAG_ADD = "tag_add", _("Tag added in bulk")
+    TAG_REMOVE = "tag_remove", _("Tag removed in bulk")
+    STAGE = "stage", _("Stage changed in bulk")
+
+
+class BulkChange(models.Model):
+    """A bulk tag or stage change of the lead list, kept so that it can be undone: each entry is ``{"lead", "from",
+    "event"}`` (the stage the lead had before, for a stage change; the timeline event the change wrote). Undo puts
+    back only the leads nothing happened to since (no later event on the same stage or tag); ``undone_at`` set =
+    undone, with ``undo_result`` {restored, skipped}."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=BulkChangeKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.CASCADE, related_name="+"
+    )
+    value = models.CharField(_("tag or stage"), max_length=255)
+    entries = models.JSONField(_("leads changed"), default=list, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undo_result = models.JSONField(_("undo result"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("lead change in bulk")
+        verbose_name_plural = _("lead changes in bulk")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="bulkchange_actor_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {len(self.entries)}"
+
+
 class QuickReply(models.Model):
     """A saved snippet for the WhatsApp send box, shared with a team or personal (exactly one of the two).
     Variables in double braces ({{nome}}, {{primeiro_nome}}, {{consultor}}, {{imovel}}, {{cidade}}) are filled

@@ -10,6 +10,7 @@ urlpatterns = [
     path("views/<int:view_id>/delete/", views.saved_view_delete_view, name="saved_view_delete"),
     path("bulk/tag/", views.lead_bulk_tag_view, name="bulk_tag"),
     path("bulk/stage/", views.lead_bulk_stage_view, name="bulk_stage"),
+    path("bulk/undo/<int:change_id>/", views.lead_bulk_undo_view, name="bulk_undo"),
     path("bulk/export/", views.lead_bulk_export_view, name="bulk_export"),
     path("new/", views.lead_create_view, name="create"),
     path("<int:lead_id>/", views.lead_detail_view, name="detail"),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +23,13 @@ from leads.errors import LeadFilterInvalid
 from leads.filters import LeadFilter
 from leads.forms import LeadCreateForm, LeadEditForm, NoteForm, ReferralForm, StageForm
 from leads.models import LeadStage
-from leads.services.bulk import leads_stage_change, leads_tag_add
+from leads.services.bulk import (
+    bulk_change_undo,
+    bulk_change_undo_text,
+    leads_stage_change,
+    leads_tag_add,
+    leads_tag_remove,
+)
 from leads.services.dedup_check import lead_duplicate_warning
 from leads.services.export import lead_export
 from leads.services.saved_views import saved_view_delete, saved_view_save
@@ -118,16 +127,41 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('leads:list')}?{query}" if query else reverse("leads:list"))
 
 
+def _list_url(request: HttpRequest) -> str:
+    query = request.POST.get("query", "")
+    return f"{reverse('leads:list')}?{query}" if query else reverse("leads:list")
+
+
+def _undo_message(request: HttpRequest, text: str, change) -> None:
+    """A success message with the "Desfazer" button (a small form; the message is rendered here, escaped, and kept
+    as safe HTML by the message storage), as the bulk assignment's."""
+    html = render_to_string(
+        "leads/_bulk_undo_banner.html", {"text": text, "change": change, "next": _list_url(request)}, request=request
+    )
+    messages.success(request, mark_safe(html))  # noqa: S308 — a template rendered with autoescape
+
+
 @require_POST
 @role_required(*ANY_STAFF_ROLE)
 def lead_bulk_tag_view(request: HttpRequest) -> HttpResponse:
+    """Add (``action=add``, the default) or remove (``action=remove``) a tag on the selected leads; undoable."""
+    remove = request.POST.get("action") == "remove"
     try:
         ids = selectors.lead_ids_for_bulk(user=request.user, data=request.POST)
-        added = leads_tag_add(lead_ids=ids, actor=request.user, path=request.POST.get("tag", ""))
+        change = leads_tag_remove if remove else leads_tag_add
+        result = change(lead_ids=ids, actor=request.user, path=request.POST.get("tag", ""))
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _back_to_list(request)
-    messages.success(request, ngettext("Tag added to %(n)d lead.", "Tag added to %(n)d leads.", added) % {"n": added})
+    n = result["changed"]
+    if not n:
+        none, every = _("None of the selected leads had this tag."), _("Every selected lead had this tag already.")
+        text = none if remove else every
+    elif remove:
+        text = ngettext("Tag removed from %(n)d lead.", "Tag removed from %(n)d leads.", n) % {"n": n}
+    else:
+        text = ngettext("Tag added to %(n)d lead.", "Tag added to %(n)d leads.", n) % {"n": n}
+    _undo_message(request, text, result["change"])
     return _back_to_list(request)
 
 
@@ -151,8 +185,30 @@ def lead_bulk_stage_view(request: HttpRequest) -> HttpResponse:
         text += " " + ngettext("%(n)d was already in that stage.", "%(n)d were already in that stage.", unchanged) % {
             "n": unchanged
         }
-    messages.success(request, text)
+    _undo_message(request, text, result["change"])
     return _back_to_list(request)
+
+
+@require_POST
+@role_required(*ANY_STAFF_ROLE)
+def lead_bulk_undo_view(request: HttpRequest, change_id: int) -> HttpResponse:
+    """The "Desfazer" of a bulk tag or stage change: says how many leads came back and how many changed since."""
+    target = request.POST.get("next", "")
+    if not (target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
+        target = reverse("leads:list")
+    try:
+        result = bulk_change_undo(change_id=change_id, actor=request.user)
+    except ApplicationError as exc:
+        if exc.http_status == 404:
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
+        return redirect(target)
+    text = bulk_change_undo_text(result)
+    if result["already"]:
+        messages.info(request, _("This change was undone already.") + " " + text)
+    else:
+        messages.success(request, text)
+    return redirect(target)
 
 
 @require_POST

@@ -34,6 +34,32 @@ def test_every_fluxo_model_is_registered_and_its_pages_load(admin_client, world)
             assert change.status_code == 200, opts.label
 
 
+def test_the_lead_change_page_costs_the_same_however_many_leads_and_events(admin_client, world):
+    """Issue #21 user test: the admin's lead page took ~3 s — it rendered a <select> of every lead in the base (the
+    "merged into" field, now read-only: merges go through the undoable merge service) and fetched each timeline
+    event's actor one by one. The page's query count must not grow with the base or with the timeline."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from leads.services import lead_add_note
+
+    def cost(lead) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            page = admin_client.get(reverse("admin:leads_lead_change", args=[lead.pk]))
+        assert page.status_code == 200
+        return len(ctx.captured_queries), page.content.decode()
+
+    lead = world["leads"]["ana"][0]
+    lead_add_note(lead=lead, actor=world["ana"], text="primeira")
+    small, _page = cost(lead)
+    others = LeadFactory.create_batch(30)
+    for person in ("ana", "bruno", "sup_a", "carla"):
+        lead_add_note(lead=lead, actor=world[person], text=f"nota de {person}")
+    large, page = cost(lead)
+    assert large == small
+    assert f'<option value="{others[0].pk}"' not in page
+
+
 def test_admin_stage_action_writes_timeline_events(admin_client, world):
     leads = world["leads"]["ana"]
     response = admin_client.post(

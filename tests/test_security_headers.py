@@ -20,4 +20,6 @@ def test_swagger_ui_uses_local_assets_and_no_inline_script(client):
     html = client.get("/api/docs/").content.decode()
     assert "cdn" not in html.lower()
     assert "<script>" not in html  # the init script is fetched from the same origin (?script)
+    assert "<style" not in html and " style=" not in html  # style-src 'self': its page rules are in a file
+    assert "/static/css/swagger.css" in html
     assert client.get("/api/docs/?script").status_code == 200

@@ -121,12 +121,24 @@ ACTIONS_OFF_SCREEN = """() => {
 }"""
 
 
+def _csp_violation(message) -> bool:
+    """A console error Chromium logs when the CSP blocks something (an inline style or script, an onsubmit)."""
+    return message.type == "error" and "Content Security Policy" in message.text
+
+
 def _widths(page, url: str, pages, *, width: int, shots: str | None = None) -> dict[str, int]:
+    """Each page's width problems; a page whose console shows a CSP violation is reported too (issue #21: an inline
+    ``onsubmit`` the CSP blocked left "Redistribuir (saída)" with no confirmation)."""
     too_wide = {}
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text) if _csp_violation(message) else None)
     for name, path in pages:
+        blocked.clear()
         response = page.goto(f"{url}{path}")
         assert response.status == 200, (path, response.status)
         page.wait_for_load_state("networkidle")
+        if blocked:
+            too_wide[f"{path} (CSP violations)"] = list(blocked)
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width:
             too_wide[path] = scroll_width
@@ -209,6 +221,13 @@ def test_the_same_pages_fit_a_1440_px_desktop(live_server, browser):
     pages = _supervisor_pages(world)
     too_wide = _widths(page, live_server.url, pages, width=1440, shots=None)
     assert too_wide == {}, f"pages wider than 1440 px: {too_wide}"
+    # The API docs (drf-spectacular's Swagger UI page) load with no CSP violation either.
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text) if _csp_violation(message) else None)
+    page.goto(f"{live_server.url}/api/docs/")
+    expect(page.locator("#swagger-ui .info .title")).to_contain_text("Fluxo API")
+    page.wait_for_load_state("networkidle")
+    assert blocked == [], blocked
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{live_server.url}/supervisor/")
     page.wait_for_load_state("networkidle")

@@ -71,6 +71,14 @@ def _owner_move(side):
     )
 
 
+def _bulk_change(side):
+    from leads.models import BulkChange
+
+    # The event id names nothing: an admin's undo in the matrix finds the lead changed since and leaves it alone.
+    entry = {"lead": side.lead.pk, "from": "new", "event": -1}
+    return BulkChange.objects.create(kind="stage", actor=side.supervisor, value="qualified", entries=[entry])
+
+
 def _quick_reply_of(side):
     """A personal quick reply of the other team's consultant (nobody else may change or use it)."""
     from leads.models import QuickReply
@@ -138,6 +146,7 @@ RULES: dict[str, Rule] = {
     "leads:bulk_tag": Rule(SHARED),  # the selection is checked lead by lead against what one may see
     "leads:bulk_stage": Rule(SHARED),
     "leads:bulk_export": Rule(SHARED),
+    "leads:bulk_undo": Rule(OBJECT, [lambda other, own: {"change_id": _bulk_change(other).pk}]),
     "leads:whatsapp_retry": Rule(
         OBJECT,
         [
