@@ -72,9 +72,9 @@ def queue_page(*, user, page=1, size: int = QUEUE_PAGE_SIZE):
 
     # The class and score the serving scorer stored (``qualification.selectors.served``: the model's probability in
     # percent, else the rules' score); the assignment's own when the lead has no score row.
+    open_assignments = Assignment.objects.filter(consultant=user, status=AssignmentStatus.ACTIVE)
     rows = (
-        Assignment.objects.filter(consultant=user, status=AssignmentStatus.ACTIVE)
-        .select_related("lead")
+        open_assignments.select_related("lead")
         .only(
             "id",
             "lead_id",
@@ -115,7 +115,10 @@ def queue_page(*, user, page=1, size: int = QUEUE_PAGE_SIZE):
             F("id").desc(),
         )
     )
-    page = Paginator(rows, size).get_page(page)
+    paginator = Paginator(rows, size)
+    # Counted on the assignments alone: the sort's joins (lead, score) neither add nor drop a row.
+    paginator.count = open_assignments.count()
+    page = paginator.get_page(page)
     served = served_for_leads(lead_ids=[a.lead_id for a in page.object_list])
     for row in page.object_list:
         row.served = served.get(row.lead_id)

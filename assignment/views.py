@@ -363,6 +363,10 @@ def lead_assign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
 def queue_view(request: HttpRequest) -> HttpResponse:
     services.consultant_seen(request.user)
     page = selectors.queue_page(user=request.user, page=request.GET.get("page", 1))
+    url_marker = 987654321  # one reverse() for the page, not one per row
+    lead_url = reverse("leads:detail", args=[url_marker]).replace(str(url_marker), "%d")
+    for row in page.object_list:
+        row.lead_url = lead_url % row.lead_id
     context = {"queue": page, "now": timezone.now()}
     template = "assignment/queue.html"
     if request.htmx:
