@@ -32,6 +32,11 @@ DATASETS = (
     DATA / "messages_ptbr_dev_fixes.psv",
     # Round 2: new wordings for the causes a fourth writer's dev set showed (numbers that are not a budget).
     DATA / "messages_ptbr_dev2_fixes.psv",
+    # Three more writers, each blind to every other file, in their own voices (issue #20: "well beyond one writer's
+    # templates"): professionals and investors; slang, FGTS/MCMV, the interior; elders, customers, third parties.
+    DATA / "messages_ptbr_w6.psv",
+    DATA / "messages_ptbr_w7.psv",
+    DATA / "messages_ptbr_w8.psv",
 )
 # Written independently by someone who never saw the training data: only ``ai_eval`` reads it, for its report.
 CHALLENGE_DATASET = DATA / "challenge" / "extraction_challenge_ptbr.psv"

@@ -316,7 +316,8 @@ _NEG = (
 )
 _CALL = r"(?:lig(?:a|ar|ue|uem|uar|ando|acao|acoes|acoes)|telefon\w*|telefonema\w*|chamadas?)"
 _CALL_FILLER = (
-    r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim|que|gosto|curto)"
+    r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim|que|gosto|curto|"
+    r"as|os|a|o|essas|esses|essa|esse|tantas|tantos|suas|seus)"
 )
 # "não me liga agora, daqui a pouco eu ligo": a call put off, not refused
 _CALL_LATER = re.compile(
@@ -478,6 +479,8 @@ _RESUME_WITHDRAW = re.compile(
 _RESUME_NOT = re.compile(
     r"\b(?:nao|nunca|nem|n)\b (?:\w+ ){0,3}(?:voltar|receber|coloca\w*|adiciona\w*|mand\w+|reativ|autoriz\w*|"
     r"aceit\w*|permit\w*|concord\w*|cadastr\w*|inscrev\w*)"
+    # a removal asked in the same message ("devo estar na lista dos chatos, me remove dela")
+    r"|\bme (?:remove|remova|removam|tira|tirem|tire|exclui|exclua|excluam|apaga|apaguem|descadastr\w*)\b"
 )
 
 
@@ -1005,8 +1008,24 @@ def _days(folded: str) -> list[int] | None:
     return None
 
 
+# A weekday that names an event or an ordinal, not when to contact ("o feirão de sábado", "a quinta mensagem hoje",
+# "pela segunda vez"): left out of the contact-time reading.
+_NOT_A_CONTACT_DAY = re.compile(
+    r"\b(?:segunda|terca|quarta|quinta|sexta)s? (?=(?:vez|vezes|mensage\w*|msg\w*|ligac\w*|tentativa\w*|opc(?:ao|oes)|"
+    r"chance|parcela\w*|unidade\w*|proposta\w*|visita\w*|oferta\w*|promoc\w*|convite\w*|torre|fase|etapa)\b)"
+    r"|\b(?:feirao|feira|evento|visita|plantao|open house|reuniao|encontro|acao|lancamento|festa|promoc\w*|oferta|"
+    r"convite|corretor|decorado|churrasco|culto|jogo)s? (?:de|do|da|deste|desse|neste|nesse|no|na) "
+    r"(?:(?:proximo|proxima|ultimo|ultima|este|esse) )?"
+    r"(?:segunda|terca|quarta|quinta|sexta|sabado|domingo)s?(?: feiras?)?\b"
+)
+
+
 def _partial(folded: str) -> OptOutDecision | None:
     """Requests short of a full stop, decided by rules (evidence names the rule)."""
+    return _partial_read(folded, _NOT_A_CONTACT_DAY.sub(" ", folded))
+
+
+def _partial_read(folded: str, timed: str) -> OptOutDecision | None:
     if _RESUME.search(folded) and not _RESUME_NOT.search(folded):
         return OptOutDecision(RESUME, {"purposes": ["marketing"]}, {"layer": "rule", "rule": "resume"})
     message_stop = bool(_MESSAGE_STOP.search(folded))
@@ -1052,9 +1071,9 @@ def _partial(folded: str) -> OptOutDecision | None:
     )
     if restricted and not _VISIT.search(folded) and not _THIRD_PARTY.search(folded):
         scope: dict = {}
-        if days := _days(folded):
+        if days := _days(timed):
             scope["contact_days"] = days
-        if hours := _hours(folded):
+        if hours := _hours(timed):
             scope["contact_hours"] = hours
         if scope:
             return OptOutDecision(PREFERENCE, scope, {"layer": "rule", "rule": "contact_time"})
@@ -1069,6 +1088,10 @@ TRAINING_FILES = (
     TRAINING_FILE,
     TRAINING_FILE.with_name("optout_ptbr_more.psv"),
     TRAINING_FILE.with_name("optout_ptbr_registers.psv"),
+    # three more writers, blind to every other file, in their own voices
+    TRAINING_FILE.with_name("optout_ptbr_w6.psv"),
+    TRAINING_FILE.with_name("optout_ptbr_w7.psv"),
+    TRAINING_FILE.with_name("optout_ptbr_w8.psv"),
 )
 CLASSES = (STOP, CONFIRM, PREFERENCE, RESUME, NONE)
 ACTIONS = frozenset(CLASSES)
@@ -1466,6 +1489,8 @@ def _hard_stop_guarded(folded: str) -> str | None:
         return "relayed" if _RELAYED.search(folded) else "other_actor"
     if _HYPOTHETICAL.search(folded):
         return "hypothetical"
+    if _STILL_WANTS.search(folded):
+        return "welcome"
     if _OFFER_FILTER.search(folded):
         return "offer_filter"
     if _OTHER_OBJECT.search(folded):
@@ -1473,6 +1498,18 @@ def _hard_stop_guarded(folded: str) -> str | None:
     if _HEDGE.search(folded):
         return "hedge"
     return None
+
+
+# The person says they stay, or asks to keep receiving, beside the stop words ("o amigo que indiquei não quer mais
+# msg, eu sigo querendo", "até lá me mantenham informado", "keep sending"): someone else's stop, a later one, or
+# a stop of one thing only — asked, never taken.
+_STILL_WANTS = re.compile(
+    r"\b(?:eu )?(?:sigo|continuo|permaneco|fico|quero continuar|quero seguir)\b (?:\w+ ){0,2}"
+    r"(?:na lista|querendo|recebendo|interessad\w*|acompanhando|no cadastro|no grupo|por aqui|aqui)\b"
+    r"|\bme mantenha\w* (?:informad\w*|na lista|atualizad\w*|no cadastro)\b|\bprefiro receber\b"
+    r"|\b(?:podem|pode) continuar (?:me )?(?:mandando|enviando|escrevendo)\b"
+    r"|\bkeep (?:sending|me posted|me updated)\b|\bstill want\b|\bonly (?:apartments|houses|flats)\b"
+)
 
 
 _QUOTED = re.compile(r"[\"“”‘’«»]([^\"“”‘’«»]{2,})[\"“”‘’«»]|(?<!\w)'([^']{2,})'(?!\w)")
@@ -1502,7 +1539,8 @@ def _stop_guard(text: str, folded: str, rules) -> str | None:
         return guards[0]
     # messages welcome in another clause ("se eu quiser sair da lista, como faço? por enquanto pode mandar")
     others = [c for c in clauses if c not in stopping]
-    return "welcome" if any(_WELCOME_ELSEWHERE.search(c) and not _KEEP.search(c) for c in others) else None
+    welcome = any((_WELCOME_ELSEWHERE.search(c) or _STILL_WANTS.search(c)) and not _KEEP.search(c) for c in others)
+    return "welcome" if welcome else None
 
 
 def _asks(text: str, folded: str, rules) -> str | None:

@@ -157,9 +157,9 @@ def test_words_that_only_look_like_an_opt_out_do_not(text):
 
 
 def test_a_lookalike_the_second_opinion_doubts_is_asked_about_never_suppressed():
-    """ "stop and go": no rule stops it, the sentence-embedding second opinion leans to a stop — the person is asked
-    (one tap), nothing is suppressed."""
-    decision = inbound_text_screen(contact=PHONE, kind="phone", text="stop and go")
+    """ "stop and go por favor": no rule stops it, the sentence-embedding second opinion leans to a stop — the person
+    is asked (one tap), nothing is suppressed."""
+    decision = inbound_text_screen(contact=PHONE, kind="phone", text="stop and go por favor")
     assert decision.action == "confirm" and decision.evidence["cue"] == "second_opinion"
     assert decision.evidence["second_opinion"] > 0.5
     assert not SuppressionEntry.objects.exists()
