@@ -45,10 +45,11 @@ DEV_FILES = {
     "dev_2": CHALLENGE_FILE.parent.parent / "optout_dev2_ptbr.psv",
     "dev_3": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev3_ptbr.psv",
     "dev_4": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev4_ptbr.psv",
+    "dev_5": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev5_ptbr.psv",
 }
 
-# The final blind set (a fifth writer, never read for error analysis): scored once per release, beside the others.
-FINAL_FILE = CHALLENGE_FILE.parent.parent / "final" / "optout_final_ptbr.psv"
+# The final blind sets (another writer's, never read for error analysis): scored once per release, beside the others.
+FINAL_DIR = CHALLENGE_FILE.parent.parent / "final"
 
 
 def _rows(path_or_rows) -> list[OptOutRow]:
@@ -158,6 +159,6 @@ def optout_eval_report(*, training: str | Path | None = None, challenge: str | P
         "training_group_split": optout_evaluate_grouped(training),
         **{key: optout_evaluate(path, model=model) if path.exists() else None for key, path in challenges.items()},
         "dev_sets": {key: optout_evaluate(path, model=model) for key, path in DEV_FILES.items() if path.exists()},
-        "final": optout_evaluate(FINAL_FILE, model=model) if FINAL_FILE.exists() else None,
+        "final": {path.stem: optout_evaluate(path, model=model) for path in sorted(FINAL_DIR.glob("*.psv"))},
     }
     return report
