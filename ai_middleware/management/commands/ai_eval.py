@@ -112,12 +112,10 @@ class Command(BaseCommand):
         challenges = {key: _challenge_report(extract, path) for key, path in CHALLENGE_DATASETS.items()}
         challenges["dev"] = _challenge_report(extract, DEV_DATASET)
         challenges["dev_2"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev2_ptbr.psv"))
-        # a fifth writer's blind set, never read for error analysis: the figure nearest to unseen messages
         challenges["dev_3"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev3_ptbr.psv"))
+        # another writer's blind set, never read for error analysis: the figure nearest to unseen messages
         for path in sorted((DEV_DATASET.parent.parent / "final").glob("*.psv")):
             challenges[path.stem] = _challenge_report(extract, path)
-            extract, DEV_DATASET.parent.parent / "final" / "extraction_final_ptbr.psv"
-        )
         group_split["targets"] = _targets(group_split)
         if not mistakes:
             for report in (group_split, *challenges.values()):
