@@ -140,6 +140,8 @@ def text_normalise(text: str) -> str:
     # a letter drawn out for emphasis ("paraaa", "naaao", "chegaaa") is that letter once; "aff"/"affff" stays "aff"
     folded = _ELONGATED.sub(lambda m: m.group(1) * (2 if m.group(1) == "f" else 1), text_fold(text))
     folded = re.sub(r"\bcontact", "contat", folded)  # European Portuguese: "contactar", "contacto"
+    # "não me esquece, viu" asks to be remembered: not the "me esquece" (forget me) of a stop
+    folded = re.sub(r"\b(?:nao|n|nem) me esquec\w*", "lembra de mim", folded)
     # a voice note by any name is "audio" to every rule ("mensagem de voz", "gravação", "audiozinho", "voice")
     folded = _VOICE.sub("audio", folded)
     folded = " ".join(_canon_word(word) for word in folded.split())
@@ -331,6 +333,9 @@ _CALL_STOP = re.compile(
     rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|ligar|me liga|telefonema)\s+nao\b"
     rf"|\b(?:suspend|cancel|interromp|cess|dispens|evit)\w*\s+(?:\w+\s+){{0,2}}{_CALL}\b"
     r"|\bno (?:more )?(?:phone )?calls?\b|\bdon ?t call\b|\bdo not call\b"
+    # calls complained of, messages chosen instead: "3 ligações por dia… só whatsapp daqui pra frente"
+    r"|(?=.*\bligac\w*\b)(?!.*\bnao (?:\w+ )?(?:ligac|whats|zap|mensag))"
+    r".*\b(?:so|somente|apenas) (?:por )?(?:whats\w*|zap|mensage\w*|msg|texto)\b"
 )
 # The person also refuses messages or any contact: a full stop, not a phone-only one.
 _MESSAGE_STOP = re.compile(
@@ -534,7 +539,8 @@ _KEEP = re.compile(
     r"|\b(?:pode|podem|quero|vou)\s+continuar\s+(?:mandando|recebendo|a receber|a mandar|na lista)\b"
     r"|\bnao precisa(?:m)? (?:me )?(?:remover|tirar|excluir|descadastrar|apagar)\b"
     r"|\b(?:nao|n) (?:quero|queria|vou) (?:parar|deixar) de receber\b"
-    r"|(?<!nao )(?<!n )(?<!nem )\b(?:continu(?:a|e|em|ar)|pode(?:m)? seguir|segue(?:m)?) (?:a )?(?:me )?"
+    r"|(?<!nao )(?<!n )(?<!nem )(?<!forem )(?<!for )(?<!vao )(?<!se )(?<!caso )"
+    r"\b(?:continu(?:a|e|em|ar)|pode(?:m)? seguir|segue(?:m)?) (?:a )?(?:me )?"
     r"(?:mandando|enviando|mandar|enviar)\b"
 )
 
@@ -604,7 +610,8 @@ _GRAMMAR = (
     (
         "leave_list",
         re.compile(
-            r"\b(?:tir\w*|retir\w*|remov\w*|exclu\w*|apag\w*|elimin\w*|descadastr\w*|tria|sai|sair|saia|saio|fora|"
+            r"\b(?:tir\w*|retir\w*|remov\w*|exclu\w*|apag\w*|elimin\w*|descadastr\w*|desativ\w*|inativ\w*|tria|sai|sair|"
+            r"saia|saio|fora|"
             r"cancel(?:a|ar|em|e) (?:o |a )?(?:meu|minha))\b"
             r"(?: \w+){0,5} "
             r"(?:lista\w*|cadastro|base|numero|contato|telefone|zap|whats\w*|dados|lsita|mailing|grupo|sistema|"
@@ -619,7 +626,7 @@ _GRAMMAR = (
             r"|\bsaco cheio (?:\w+ ){0,2}(?:mensag\w*|msg\w*|propaganda\w*|ofertas?|contato\w*)\b"
             r"|\bme (?:deixa|deixem|deixe) em paz\b|\besquec\w* (?:que eu existo|meu numero|meu contato|de mim)\b"
             r"|\bme erra\b|\bsai(?:a|am|r)? do meu (?:whats\w*|zap|celular|telefone|numero)\b"
-            r"|\bme esquec(?:e|a|am|em|er)\b|\bperde meu contato\b|\besquece meu\b"
+            r"|\bme esquec(?:e|a|am|em|er)\b|\bperde meu contato\b|\besquece meu\b|\b(?:para|pare|parem) de vez\b"
         ),
     ),
     (
@@ -1011,6 +1018,8 @@ def _days(folded: str) -> list[int] | None:
 # A weekday that names an event or an ordinal, not when to contact ("o feirão de sábado", "a quinta mensagem hoje",
 # "pela segunda vez"): left out of the contact-time reading.
 _NOT_A_CONTACT_DAY = re.compile(
+    r"\b(?:esse|este|nesse|neste|ultimo|no ultimo|proximo|no proximo|todo|o) (?:fim|final) de semana\b"
+    r"|\b(?:fim|final) de semana (?:passado|que passou|retrasado)\b|"
     r"\b(?:segunda|terca|quarta|quinta|sexta)s? (?=(?:vez|vezes|mensage\w*|msg\w*|ligac\w*|tentativa\w*|opc(?:ao|oes)|"
     r"chance|parcela\w*|unidade\w*|proposta\w*|visita\w*|oferta\w*|promoc\w*|convite\w*|torre|fase|etapa)\b)"
     r"|\b(?:feirao|feira|evento|visita|plantao|open house|reuniao|encontro|acao|lancamento|festa|promoc\w*|oferta|"
@@ -1387,13 +1396,24 @@ _COMMA_CLAUSE = re.compile(r"[,.;!?\n]+")
 # A full stop ("quero meu número fora da lista a partir de hoje", "não quero mais receber convite nenhum") is not a
 # contact-time preference because a day or an hour is mentioned beside it ("mensagem domingo 7 da manhã").
 # (not a bare "mais": "não me manda mais de manhã, só à tarde" is a preference)
-_CESSATION = re.compile(r"\b(?:nunca mais|nenhum|nenhuma|a partir de hoje|de vez)\b|\blista\b|\bcadastro\b")
+_CESSATION = re.compile(
+    r"\b(?:nunca mais|nenhum|nenhuma|a partir de hoje|de vez)\b|\blista\b|\bcadastro\b"
+    r"|\b(?:mais nada|nada mais)\b|\b(?:parem|pare|para|parar) de mandar tudo\b|\bnem (?:texto|mensage\w*|msg) quero\b"
+)
 
 
 def _stop_beats_time(partial: OptOutDecision, folded: str, rules) -> bool:
-    if partial.evidence.get("rule") != "contact_time" or not _CESSATION.search(folded):
+    """A full stop said beside a partial one wins ("antes pedi só no sábado, agora não mandem mais nada", "áudio eu
+    já não escuto, e agora nem texto quero")."""
+    if partial.evidence.get("rule") not in ("contact_time", "no_audio") or not _CESSATION.search(folded):
         return False
-    return bool(_grammar_match(folded) or optout_match(folded, rules))
+    return bool(_grammar_match(folded) or optout_match(folded, rules) or _CESSATION_STOP.search(folded))
+
+
+_CESSATION_STOP = re.compile(
+    r"\b(?:parem|pare|para|parar) de mandar tudo\b|\bnem (?:texto|mensage\w*|msg) quero\b"
+    r"|\bnao (?:mandem|mande|envie|enviem|quero receber) mais nada\b"
+)
 
 
 def _keeps(folded: str, text: str = "") -> bool:
@@ -1633,7 +1653,13 @@ def _band_decide(
     if hard and not guard and _quoted_only(text, rules):
         guard = "quoted"
     # audio refused is a preference, not a stop (issue #20): a full stop that names audio is asked about
-    if hard and not guard and _AUDIO.search(folded) and "any" in decision.scope.get("channels", ["any"]):
+    if (
+        hard
+        and not guard
+        and _AUDIO.search(folded)
+        and not _CESSATION_STOP.search(folded)
+        and "any" in decision.scope.get("channels", ["any"])
+    ):
         guard = "audio"
     # a calls-only stop welcomes messages by its nature ("só whats, não me liga"): only another actor guards it
     if guard and decision.scope.get("channels") == ["phone"] and guard not in ("other_actor", "relayed"):

@@ -377,3 +377,23 @@ def test_near_misses_in_new_registers_are_never_a_stop(text):
 def test_partial_and_resume_requests_in_new_registers(text, action, scope):
     decision = optout_decide(text, DEFAULT_KEYWORDS)
     assert (decision.action, scope_compact(decision)) == (action, scope), decision
+
+
+# Error classes a fifth writer's set showed (dev set 5), in new wordings: a full stop said beside a partial one wins,
+# an event day or an ordinal is no contact day, "não me esquece" is no stop, calls complained of + "só whatsapp".
+@pytest.mark.parametrize(
+    ("text", "action", "scope"),
+    [
+        ("já pedi pra mandarem só de manhã, agora não mandem mais nada", "stop", "any"),
+        ("audio nem abro, e texto também não quero mais. parem de mandar tudo", "stop", "any"),
+        ("é a segunda mensagem hoje, parem de me mandar mensagem", "stop", "any"),
+        ("vi o convite do plantão de domingo, tô fora, não quero mais receber", "stop", "any"),
+        ("tô resolvendo o financiamento, assim que sair te aviso, não me esquece não", "none", ""),
+        ("recebo ligação de vocês todo dia, só mensagem por favor", "stop", "phone"),
+        ("para de vez com essas mensagens", "stop", "any"),
+        ("desativa meu número da lista de vocês", "stop", "any"),
+    ],
+)
+def test_dev5_error_classes_in_new_words(text, action, scope):
+    decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
+    assert (decision.action, scope_compact(decision)) == (action, scope), decision
