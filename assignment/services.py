@@ -68,11 +68,19 @@ def profile_for(user, **defaults) -> ConsultantProfile:
     return profile
 
 
+SEEN_WRITE_SECONDS = 60
+
+
 def consultant_seen(user) -> None:
-    """The consultant's screen polled: they are online (written at most once a minute)."""
+    """The consultant's screen polled: they are online (written at most once a minute). A Redis key per user says
+    it was written within the minute, so the pages polled meanwhile send no UPDATE at all."""
+    from django.core.cache import cache
+
+    if not cache.add(f"consultant_seen:{user.pk}", 1, timeout=SEEN_WRITE_SECONDS):
+        return
     now = timezone.now()
     ConsultantProfile.objects.filter(user=user).filter(
-        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - timedelta(seconds=60))
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - timedelta(seconds=SEEN_WRITE_SECONDS))
     ).update(last_seen_at=now)
 
 

@@ -18,4 +18,18 @@ class LeadsConfig(AppConfig):
         from whatsapp.signals import inbound_message_received, message_status_changed
 
         inbound_message_received.connect(whatsapp_inbound_received, dispatch_uid="leads.whatsapp_inbound")
+
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from assignment.models import Team
+        from leads.models import LeadSource
+        from leads.receivers import lead_list_choices_changed
+
+        user_model = get_user_model()
+        for model in (LeadSource, user_model, Team):
+            post_save.connect(lead_list_choices_changed, sender=model, dispatch_uid=f"leads.choices.save.{model}")
+            post_delete.connect(lead_list_choices_changed, sender=model, dispatch_uid=f"leads.choices.delete.{model}")
+        for through in (Team.members.through, user_model.groups.through):
+            m2m_changed.connect(lead_list_choices_changed, sender=through, dispatch_uid=f"leads.choices.m2m.{through}")
         message_status_changed.connect(whatsapp_message_status_changed, dispatch_uid="leads.first_contact")

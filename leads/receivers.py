@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -302,3 +303,27 @@ def whatsapp_message_status_changed(sender, *, message, **kwargs) -> None:
     found = outbox_lead_for_message(contact=message.contact, message_id=message.pk)
     if found:
         lead_contacted_on_first_message(lead_id=found[0], actor_id=found[1])
+
+
+def lead_list_choices_changed(sender, **kwargs) -> None:
+    """A source, a person, a team, a team's members or someone's roles changed: the list form's cached choices
+    (``leads.selectors.lead_list_choices``) are stale — now, and again once the change commits (a request in
+    between may have cached what it read before the commit)."""
+    if sender is get_user_model() and set(kwargs.get("update_fields") or ()) == {"last_login"}:
+        return  # every sign-in saves last_login: no choice shows it
+    action = kwargs.get("action")  # m2m_changed: only once the change is made
+    if action is not None and not action.startswith("post_"):
+        return
+    _lead_list_choices_bump()
+    transaction.on_commit(_lead_list_choices_bump)
+
+
+def _lead_list_choices_bump() -> None:
+    from django.core.cache import cache
+
+    from leads.selectors import LIST_CHOICES_VERSION_KEY
+
+    try:
+        cache.incr(LIST_CHOICES_VERSION_KEY)
+    except ValueError:  # not set yet (or Redis lost it)
+        cache.set(LIST_CHOICES_VERSION_KEY, 1, timeout=None)

@@ -289,14 +289,22 @@ def _filter_labels(filterset) -> str:
     return ", ".join(str(fields[name].label) if name in fields else name for name in filterset.errors)
 
 
-def lead_list(*, user, filters: dict | None = None) -> QuerySet[Lead]:
-    """Visible leads, filtered by ``leads.filters.LeadFilter``, with what a list row shows preloaded.
-
-    Raises LeadFilterInvalid (details per field) rather than silently ignoring a bad filter."""
+def lead_list_filter(*, user, filters: dict | None = None):
+    """The ``leads.filters.LeadFilter`` of the visible live leads bound to ``filters`` (empty fields dropped): the
+    list page builds it once for its form and hands it to ``lead_list_page`` for the rows."""
     from leads.filters import LeadFilter
 
     visible = lead_visible_to(user).filter(merged_into__isnull=True)  # merged leads live on in their survivor
-    filterset = LeadFilter(_without_blanks(filters or {}), queryset=visible, user=user)
+    return LeadFilter(_without_blanks(filters or {}), queryset=visible, user=user)
+
+
+def lead_list(*, user, filters: dict | None = None, filterset=None) -> QuerySet[Lead]:
+    """Visible leads, filtered by ``leads.filters.LeadFilter`` (``filterset``, from ``lead_list_filter``, or built
+    from ``filters``), with what a list row shows preloaded.
+
+    Raises LeadFilterInvalid (details per field) rather than silently ignoring a bad filter."""
+    if filterset is None:
+        filterset = lead_list_filter(user=user, filters=filters)
     if not filterset.is_valid():
         raise LeadFilterInvalid(
             _("Some filters are invalid: %(fields)s.") % {"fields": _filter_labels(filterset)},
@@ -410,7 +418,9 @@ def lead_list_columns_chosen(value) -> list[str]:
 LIST_COUNT_WITH_ROWS_MAX = 2000  # expected matches up to which a page and its count are one statement
 
 
-def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 25, columns=None) -> LeadPage:
+def lead_list_page(
+    *, user, filters, sort: str = "", page: int = 1, size: int = 25, columns=None, filterset=None
+) -> LeadPage:
     """A page of the list in the chosen order with the chosen columns' data, in a constant number of queries:
     the rows (``size + 1`` fetched to know whether another page follows), their relations, and a count capped at
     ``settings.FLUXO_LIST_COUNT_CAP`` within ``FLUXO_LIST_COUNT_BUDGET_MS`` — the API's ``CappedPaginator`` count:
@@ -425,7 +435,7 @@ def lead_list_page(*, user, filters, sort: str = "", page: int = 1, size: int = 
     extensions = list_extensions()
     sort = sort if sort in LIST_SORTS or (sort in extensions and extensions[sort].order_by) else "created"
     columns = list(columns) if columns else lead_list_columns_chosen(None)
-    leads = lead_list(user=user, filters=filters)
+    leads = lead_list(user=user, filters=filters, filterset=filterset)
     cap = settings.FLUXO_LIST_COUNT_CAP
     estimate = rows_estimate(leads)
     matching = leads
@@ -600,6 +610,28 @@ def lead_sources() -> QuerySet[LeadSource]:
     return LeadSource.objects.filter(is_active=True).order_by("name")
 
 
+LIST_CHOICES_CACHE_SECONDS = 300
+LIST_CHOICES_VERSION_KEY = "lead_list_choices_version"
+
+
+def lead_list_choices(*, user) -> dict:
+    """The list form's sources and owners (``owners_visible_to``) as ``{"sources": [(pk, name)], "owners":
+    [(pk, label)]}``, in the form's order: kept in Redis per user until a source, a person, a team, a team's
+    members or someone's roles change (``leads.receivers.lead_list_choices_changed``), and for at most
+    ``LIST_CHOICES_CACHE_SECONDS``."""
+    from django.core.cache import cache
+
+    key = f"lead_list_choices:{user.pk}:{cache.get(LIST_CHOICES_VERSION_KEY, 0)}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = {
+            "sources": [(source.pk, source.name) for source in LeadSource.objects.all()],
+            "owners": [(person.pk, person.get_full_name() or person.username) for person in owners_visible_to(user)],
+        }
+        cache.set(key, choices, timeout=LIST_CHOICES_CACHE_SECONDS)
+    return choices
+
+
 def owners_visible_to(user) -> QuerySet:
     """People whose leads ``user`` may filter by."""
     users = get_user_model().objects.filter(is_active=True)
@@ -618,8 +650,21 @@ def stale_leads_for(*, user, before) -> dict:
     from django.conf import settings
 
     cap = settings.FLUXO_LIST_COUNT_CAP
-    leads = lead_list(user=user, filters={"stage": [LeadStage.NEW], "created_before": before.isoformat()})
-    count = leads.order_by().values("pk")[: cap + 1].count()
+    # Every new lead the user may see (LeadCount's sums, exact) less the new ones created after ``before`` (the
+    # last few days: a short range of the stage/created index) — not a count of up to ``cap`` older rows.
+    new_leads = LeadCount.objects.filter(stage=LeadStage.NEW)
+    scope = _visibility(user)
+    if scope is not None:
+        new_leads = new_leads.filter(scope)
+    new_total = new_leads.aggregate(total=Sum("n"))["total"] or 0
+    after = timezone.make_aware(datetime.combine(before + timedelta(days=1), datetime.min.time()))
+    recent = lead_visible_to(user).filter(merged_into__isnull=True, stage=LeadStage.NEW, created_at__gte=after)
+    recent_count = recent.order_by().values("pk")[: cap + 1].count()
+    if recent_count <= cap:
+        count = max(0, new_total - recent_count)
+    else:  # a flood of new leads lately: count the stuck ones themselves, up to the cap
+        leads = lead_list(user=user, filters={"stage": [LeadStage.NEW], "created_before": before.isoformat()})
+        count = leads.order_by().values("pk")[: cap + 1].count()
     return {"count": min(count, cap), "count_capped": count > cap}
 
 
@@ -672,11 +717,23 @@ def _owned_phones(user):
     return ContactPoint.objects.filter(lead__owner=user, kind=ContactKind.PHONE).values("value")
 
 
-def whatsapp_unread_count(*, user) -> int:
-    """Unread WhatsApp messages on the consultant's own leads (the navigation badge): one query."""
-    from whatsapp.selectors import unread_inbound
+WHATSAPP_UNREAD_CACHE_SECONDS = 20
 
-    return unread_inbound(contacts=_owned_phones(user)).count()
+
+def whatsapp_unread_count(*, user) -> int:
+    """Unread WhatsApp messages on the consultant's own leads (the navigation badge, on every page): one query,
+    then kept in Redis until a message arrives or is read (``whatsapp.selectors.unread_version``) and for at most
+    ``WHATSAPP_UNREAD_CACHE_SECONDS`` (a lead or a phone that changes hands shows within that)."""
+    from django.core.cache import cache
+
+    from whatsapp.selectors import unread_inbound, unread_version
+
+    key = f"whatsapp_unread:{user.pk}:{unread_version()}"
+    count = cache.get(key)
+    if count is None:
+        count = unread_inbound(contacts=_owned_phones(user)).count()
+        cache.set(key, count, timeout=WHATSAPP_UNREAD_CACHE_SECONDS)
+    return count
 
 
 def lead_audience(*, user, filters: dict | None = None, limit: int = 100_000) -> list[dict]:
@@ -856,8 +913,12 @@ def lead_ids_unassigned_in_teams(*, team_ids: list[int], limit: int = 1000) -> l
 
 def lead_unassigned_count_in_teams(*, team_ids: list[int]) -> int:
     """How many leads wait for the roulette in ``team_ids`` (the same backlog as ``lead_ids_unassigned_in_teams``):
-    the one number the supervisor's home and load board both show."""
-    return _unassigned_in_teams(team_ids).count()
+    the one number the supervisor's home and load board both show. Read from ``LeadCount``'s sums (exact, kept by
+    triggers; merged leads are not counted there either), not by counting the backlog's rows."""
+    waiting = LeadCount.objects.filter(owner__isnull=True, stage__in=OPEN_STAGES).filter(
+        Q(team_id__in=team_ids) | Q(team__isnull=True)
+    )
+    return waiting.aggregate(total=Sum("n"))["total"] or 0
 
 
 def lead_ids_owned_open(*, owner_id: int) -> list[int]:

@@ -25,7 +25,6 @@ from compliance.services.audit import audit_personal_data_read
 from compliance.services.consent import contact_mask
 from leads import selectors, services
 from leads.errors import LeadFilterInvalid
-from leads.filters import LeadFilter
 from leads.forms import LeadCreateForm, LeadEditForm, NoteForm, ReferralForm, StageForm
 from leads.models import LeadStage
 from leads.services.bulk import (
@@ -61,7 +60,8 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def _list_context(request: HttpRequest) -> dict:
-    lead_filter = LeadFilter(request.GET, queryset=selectors.lead_visible_to(request.user), user=request.user)
+    # One filter set for the form and the rows (it was built twice); the form's choices come from Redis.
+    lead_filter = selectors.lead_list_filter(user=request.user, filters=request.GET)
     columns = selectors.lead_list_columns_chosen(request.GET.getlist("cols"))
     try:
         page = selectors.lead_list_page(
@@ -71,6 +71,7 @@ def _list_context(request: HttpRequest) -> dict:
             page=_page_number(request),
             size=_page_size(request),
             columns=columns,
+            filterset=lead_filter,
         )
     except LeadFilterInvalid:  # the form says which filter is wrong
         page = selectors.LeadPage([], 1, _page_size(request), False, 0, False, "created", columns)
@@ -80,6 +81,7 @@ def _list_context(request: HttpRequest) -> dict:
     unmask = contacts_unmasked_in_lists(request.user)
     return {
         "filter": lead_filter,
+        "choices": selectors.lead_list_choices(user=request.user),
         "page": page,
         "rows": _list_rows(page, unmask_contacts=unmask),
         "query": query.urlencode(),

@@ -72,6 +72,17 @@ def numbers_overview(*, since: datetime) -> QuerySet[PhoneNumber]:
     )
 
 
+UNREAD_VERSION_KEY = "whatsapp_unread_version"
+
+
+def unread_version() -> int:
+    """A number that changes whenever an inbound message arrives or messages are marked read: counts of unread
+    messages cached under it (the navigation badge) are stale once it moves on."""
+    from django.core.cache import cache
+
+    return cache.get(UNREAD_VERSION_KEY, 0)
+
+
 def unread_inbound(*, contacts) -> QuerySet[Message]:
     """Inbound messages nobody in Fluxo has opened yet, from any of ``contacts`` (a list or a values() subquery)."""
     return Message.objects.filter(direction="in", read_at__isnull=True, contact__in=contacts)

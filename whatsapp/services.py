@@ -535,6 +535,7 @@ def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -
             )
     except IntegrityError:
         return None  # the same message delivered twice
+    transaction.on_commit(_unread_changed)  # after the commit: a count read meanwhile would be kept as new
     if kind == "button" and _is_marketing_stop_button(data):
         opt_out = _marketing_stop(contact, "stop_button")  # Meta's own signal first: it means marketing, no more
     else:
@@ -848,6 +849,18 @@ def number_set_active(*, number: PhoneNumber, active: bool, actor) -> PhoneNumbe
     return number
 
 
+def _unread_changed() -> None:
+    """Unread counts cached under ``selectors.unread_version`` are stale now (run it once the change committed)."""
+    from django.core.cache import cache
+
+    from whatsapp.selectors import UNREAD_VERSION_KEY
+
+    try:
+        cache.incr(UNREAD_VERSION_KEY)
+    except ValueError:  # not set yet (or Redis lost it)
+        cache.set(UNREAD_VERSION_KEY, 1, timeout=None)
+
+
 def inbound_mark_read(*, contacts: list[str]) -> int:
     """A consultant opened the conversation: mark its unread inbound messages read in Fluxo and tell WhatsApp (blue
     ticks for the customer; marking the newest marks the earlier ones). Meta refusing the receipt changes nothing
@@ -866,7 +879,10 @@ def inbound_mark_read(*, contacts: list[str]) -> int:
             logger.info("read receipt for message %s refused: code %s", message.pk, exc.meta_code)
         finally:
             client.close()
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        transaction.on_commit(_unread_changed)
+    return marked
 
 
 def message_adopt_wamid(*, message_id: int, wamid: str) -> bool:
