@@ -94,8 +94,20 @@ _NOT_BEFORE = re.compile(
     r"ganhamos|recebo|recebe|aluguel|alugo|alugar|condominio|iptu|fgts|comissao|taxa|taxas|juros|itbi|cartorio|"
     r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida|"
     r"desconto|abatimento|diferenca|multa|honorarios|"
-    r"tiram|tirar|tira|abate|abater|abatem|descontam|descontar|diaria|diarias|pernoite|por noite)\b"
+    r"tiram|tirar|tira|abate|abater|abatem|descontam|descontar|diaria|diarias|pernoite|por noite|"
+    # a deal already done, and numbers that are references, not money ("comprei por 390 mil", "matrícula 45.771")
+    r"comprei|compramos|assinei|assinamos|arrematei|matricula|protocolo|processo|codigo|referencia|"
+    r"inscricao|chamado)\b"
 )
+# The person turns the amount down somewhere after it ("… 380 mil num terreno no meio do nada, passo", "520k nesse
+# apto tá acima do que eu pago"): a price quoted back, not a budget — unless they claim it as theirs.
+_REJECTED_LATER = re.compile(
+    r"\b(?:passo|dispenso|nao compensa|nao vale|nao obrigad\w*|nao, obrigad\w*|deixar passar|vou passar|"
+    r"acima do que|mais do que eu|nao quero|roubo|nao rola|nao da pra mim)\b"
+)
+# A deal done in the clause before ("acabei de assinar, 620 mil"), and an age ("tenho 52").
+_PAST_DEAL = re.compile(r"\b(?:assinei|assinar|assinamos|comprei|compramos|fechei|fechamos|quitei|paguei)\b")
+_AGE_BEFORE = re.compile(r"\b(?:tenho|idade|idade de|com)\s*$")
 _NOT_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,2}?(?:de|como|pra|para|na|no)\s+(?:a\s+|o\s+)?(?:entrada|sinal)\b"
     r"|^\s*(?:reais\s*)?(?:\w+\s+)?(?:pra|para|pro)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio)\b"
@@ -470,6 +482,9 @@ def amounts_read(text: str) -> list[Read]:
             or _PART_PAYMENT_AFTER.search(after)
             or (per_sqm_talk and brl < _PER_SQM_SIZE)
             or (amount.scale == 1 and not amount.money and not talks_in_scale and _FEE_TALK.search(last_clause))
+            or (not claims and not own and _PAST_DEAL.search(_last_words(last_clause, 4)) and not before.strip())
+            or (not claims and not own and _PAST_DEAL.search(folded[clause_start : amount.start]))
+            or (amount.scale == 1 and not amount.money and amount.number < 120 and _AGE_BEFORE.search(near))
         ):
             role = "not"
         elif _AD_SOURCE.search(near) and not own and (_MIN_BEFORE.search(near) or _MAX_BEFORE.search(near)):
@@ -492,6 +507,16 @@ def amounts_read(text: str) -> list[Read]:
             role = "not"  # "não tenho 500 mil não"
         elif (listing := _listed(near, after)) or (not own and disbelieved):
             role = "quoted"
+        elif (
+            not own
+            and not claims
+            and (
+                _AD_SOURCE.search(folded[clause_start : amount.start])
+                or re.match(r"^\s*(?:reais\s*)?(?:\w+\s+){0,2}(?:do|da|no|na)\s+" + _AD_SOURCE.pattern, after)
+                or _REJECTED_LATER.search(folded[amount.end :])
+            )
+        ):
+            role = "quoted"  # a price seen in an ad, or one the person turns down
         elif brl < _DOWN_PAYMENT_SIZE and down_payment_talk and not _STRONG_OWN.search(near):
             role = "not"  # "qual a entrada mínima? eu teria uns 35 mil"
         else:
