@@ -556,6 +556,10 @@ def budget_read(text: str, reads: list[Read] | None = None) -> tuple[Decimal | N
             return min(plain), max(plain)
         if low is None and high is not None and min(plain) < high:
             low = min(plain)
+    if low is not None and high is not None and low > high:
+        # a floor above the limit is someone else's price read as a floor ("'a partir de 499 mil'… até 400 eu
+        # consigo"): the person's own limit is what they said of themselves
+        low = None
     return low, high
 
 
