@@ -139,10 +139,21 @@ def test_a_consultant_creates_snoozes_and_completes_tasks(live_server, page, des
     )
     _login(page, live_server, "ana")
 
-    # From the lead page: a "Visita" tomorrow at 10:00.
+    # From the lead page: a date in the past is refused, and the block says why (an HTMX 400 is shown, not dropped).
     page.goto(f"{live_server.url}/leads/{rita.pk}/")
     block = page.get_by_test_id("lead-tasks")
     block.get_by_test_id("task-new").click()
+    last_week = (timezone.localdate() - timedelta(days=7)).isoformat()
+    block.locator("input[name=due_at]").fill(f"{last_week}T10:00")
+    block.locator("input[name=title]").fill("Ligar semana passada")
+    block.get_by_test_id("task-create").click()
+    expect(page.get_by_test_id("task-error")).to_be_visible()
+    assert not Task.objects.filter(title="Ligar semana passada").exists()
+
+    # Then a "Visita" tomorrow at 10:00.
+    block = page.get_by_test_id("lead-tasks")
+    if not block.locator("select[name=kind]").is_visible():
+        block.get_by_test_id("task-new").click()
     block.locator("select[name=kind]").select_option("visit")
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     block.locator("input[name=due_at]").fill(f"{tomorrow}T10:00")
