@@ -385,7 +385,7 @@ class LeadEvent(models.Model):
         indexes = [models.Index(fields=["lead", "-occurred_at", "-id"], name="event_lead_occurred")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} @ {timezone.localtime(self.occurred_at):%d/%m/%Y %H:%M}"
 
 
 class ImportStatus(models.TextChoices):
