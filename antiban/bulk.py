@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from antiban.filters import contact_hours_spread, content_checks, recipient_checks_many, refusals
 from antiban.health import effective, number_states
@@ -209,8 +210,12 @@ def refusal_breakdown(checks: list[list]) -> tuple[str, str]:
             first = next((k for k in REFUSAL_ORDER if k in kinds), "other")
             counts[first] = counts.get(first, 0) + 1
     labels = {
-        "opt_out": _("%(n)s opted out"),
-        "held": _("%(n)s asked whether they want to stop (no answer yet)"),
+        "opt_out": ngettext("%(n)s person opted out", "%(n)s people opted out", counts.get("opt_out", 0)),
+        "held": ngettext(
+            "%(n)s person asked whether they want to stop (no answer yet)",
+            "%(n)s people asked whether they want to stop (no answer yet)",
+            counts.get("held", 0),
+        ),
         "no_consent": _("%(n)s without marketing consent"),
         "invalid": _("%(n)s with an invalid mobile number"),
         "undeliverable": _("%(n)s undeliverable (not on WhatsApp)"),
