@@ -22,14 +22,16 @@ class LeadsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from assignment.models import Team
         from leads.models import LeadSource
         from leads.receivers import lead_list_choices_changed
 
+        # the list form's cached sources and owners; teams and their members are connected by assignment, the app
+        # above this one (leads imports nothing of it)
         user_model = get_user_model()
-        for model in (LeadSource, user_model, Team):
+        for model in (LeadSource, user_model):
             post_save.connect(lead_list_choices_changed, sender=model, dispatch_uid=f"leads.choices.save.{model}")
             post_delete.connect(lead_list_choices_changed, sender=model, dispatch_uid=f"leads.choices.delete.{model}")
-        for through in (Team.members.through, user_model.groups.through):
-            m2m_changed.connect(lead_list_choices_changed, sender=through, dispatch_uid=f"leads.choices.m2m.{through}")
+        m2m_changed.connect(
+            lead_list_choices_changed, sender=user_model.groups.through, dispatch_uid="leads.choices.m2m.groups"
+        )
         message_status_changed.connect(whatsapp_message_status_changed, dispatch_uid="leads.first_contact")
