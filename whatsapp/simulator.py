@@ -92,7 +92,7 @@ class GraphSimulator:
         class Handler(_Handler):
             sim = simulator
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server = _Server((self.host, self.port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="graph-simulator", daemon=True)
@@ -565,6 +565,12 @@ def _error(code: int, message: str, kind: str, subcode: int | None = None) -> di
     if subcode is not None:
         error["error_subcode"] = subcode
     return {"error": error}
+
+
+class _Server(ThreadingHTTPServer):
+    # Meta's edge never turns a connection away. socketserver's listen backlog of 5 did, on a busy machine: while
+    # the accept thread waited for the GIL, a burst of new pool connections overflowed it and was reset mid-request.
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):
