@@ -91,12 +91,14 @@ _WORDS = r"(?:\s+\w+){0,3}"
 
 _NOT_BEFORE = re.compile(
     r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|renda|salario|ganho|ganha|"
-    r"ganhamos|recebo|recebe|aluguel|alugo|alugar|condominio|iptu|fgts|comissao|taxa|taxas|juros|itbi|cartorio|"
+    r"ganhamos|recebo|recebe|aluguel|alugo|alugar|(?<!em )(?<!num )(?<!de )condominio(?! fechado)|iptu|fgts|"
+    r"comissao|taxa|taxas|juros|itbi|cartorio|"
     r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida|"
     r"desconto|abatimento|diferenca|multa|honorarios|"
     r"tiram|tirar|tira|abate|abater|abatem|descontam|descontar|diaria|diarias|pernoite|por noite|"
     # a deal already done, and numbers that are references, not money ("comprei por 390 mil", "matrícula 45.771")
-    r"comprei|compramos|assinei|assinamos|arrematei|matricula|protocolo|processo|codigo|referencia|"
+    r"comprei|compramos|assinei|assinamos|arrematei|matricula|protocolo|processo|codigo|referencia|saldo|"
+    r"fundo de garantia|subsidio|der|"
     r"inscricao|chamado)\b"
 )
 # The person turns the amount down somewhere after it ("… 380 mil num terreno no meio do nada, passo", "520k nesse
@@ -111,22 +113,71 @@ _AGE_BEFORE = re.compile(r"\b(?:tenho|idade|idade de|com)\s*$")
 _NOT_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,2}?(?:de|como|pra|para|na|no)\s+(?:a\s+|o\s+)?(?:entrada|sinal)\b"
     r"|^\s*(?:reais\s*)?(?:\w+\s+)?(?:pra|para|pro)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio)\b"
-    r"|^\s*(?:reais\s*)?(?:(?:de|da|do|na|no|como|por|ao|em|p/|a|livres?)\s+)?"
+    r"|^\s*(?:reais\s*)?(?!(?:em|num|no)\s+condominio)(?:(?:de|da|do|na|no|como|por|ao|em|p/|a|livres?)\s+)?"
     r"(?:entrada|sinal|renda|salario|parcela|parcelas|prestacao|prestacoes|condominio|iptu|fgts|aluguel|mes|"
-    r"mensais|mensal|mensalmente|ano|anuais|mensalidade|liquido|bruto|limpo)\b|^\s*(?:reais\s*)?/\s*(?:mes|m)\b"
+    r"mensais|mensal|mensalmente|ano|anuais|mensalidade|liquido|bruto|limpo|saldo|fundo de garantia|assinatura|"
+    r"ato)\b|^\s*(?:reais\s*)?/\s*(?:mes|m)\b"
+)
+# A want or a sum of one's own said after a fee or a down payment, in the same words before the amount ("200 mil de
+# entrada + FGTS e queremos casa entre 900 mil e 1 milhão", "pago 1.800 de aluguel e tenho 420 mil"): the cue
+# before is not this amount's.
+_WANT_AFTER_CUE = re.compile(
+    r"\b(?:quer\w*|procur\w*|busc\w*|tenho|temos|orcamento|teto|limite|comprar|casa|apto|apartamento|ape|imovel)\b"
+)
+
+
+def _not_cue(near: str) -> bool:
+    cues = list(_NOT_BEFORE.finditer(near))
+    if not cues:
+        return False
+    later = near[cues[-1].end() :]
+    if cues[-1].group(0) in ("fgts", "entrada", "sinal"):  # "o fgts (tenho uns 18 mil)" is the FGTS
+        later = re.sub(r"\b(?:tenho|temos)\b", " ", later)
+    return not _WANT_AFTER_CUE.search(later)
+
+
+# Size talked about in the clause before a bare number: "o apê tem quantos m²? preciso de uns 80".
+_SIZE_TALK = re.compile(r"\bquant[oa]s? (?:m2|metros?)\b|\b(?:metragem|tamanho)\b")
+# A purchase named right before a bare number: "…aluguel hoje, quero comprar até 380".
+_PURCHASE = re.compile(r"\b(?:comprar|compra|adquirir|financiar|orcamento|teto|limite)\b")
+# A home the person owns, by its price: "peguei as chaves do meu ap de 1,1 mi".
+_OWNED = re.compile(
+    r"\b(?:meu|minha|nosso|nossa)\s+" + r"(?:apto|apartamento|ap|apt|ape|casa|cobertura|sobrado|imovel|terreno|lote)"
+    r"\s+(?:de|por)\s*(?:r\$\s*)?$"
+)
+# A purchase already made ("já compramos um apartamento em agosto, por 730 mil", "fechamos com a outra agência,
+# 2 quartos por 415 mil", "peguei um lote de 70 mil"): its amounts are not a budget, unless the person is still
+# buying ("já comprei um com vocês, agora quero outro até 400 mil").
+_DONE_DEAL = re.compile(
+    r"\b(?:ja (?:comprei|compramos|fechei|fechamos|peguei|pegamos|assinei|assinamos)"
+    r"|acab(?:ei|amos) (?:de )?(?:comprar|comprando|fechar|fechando|quitar|pegar)"
+    r"|comprad[oa] (?:em|por|ha)|(?:comprou|compraram|comprei|compramos) (?:o|a|um|uma)\b"
+    r"|fechamos (?:com|em|na|no)\b|(?:ja )?encontramos o imovel"
+    r"|peguei (?:um|uma) (?:ap|apto|ape|apartamento|casa|lote|terreno)\b)"
+)
+_STILL_BUYING = re.compile(
+    r"\b(?:quero|queremos|procuro|procurando|busco|buscando|orcamento|teto|limite|mais um|mais uma)\b"
+    r"|\b(?:um|uma|outro) outr[oa]\b|\boutr[oa] (?:pra|para) (?:investir|alugar|morar)\b"
+)
+# A price repeated back after an acknowledgement that opens the message: "Certo, 560 mil.", "Ok, 640 mil me parece…".
+_ACKNOWLEDGED = re.compile(
+    r"^\s*(?:certo|ok|okay|entendido|entendi|beleza|blz|perfeito|combinado|anotado)\b[\s,:.!-]*(?:r\$\s*)?$"
 )
 _PAST_BUDGET = re.compile(r"\b(?:limite|teto|orcamento|budget)\s+(?:era|foi|seria)\b")
 _MAX_BEFORE = re.compile(
     r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) d(?:e|os)|"
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
-    r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em)"
+    r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em|ir alem de|ir alem dos|limiti)"
     + _FILLER
     # "o máximo que dá pra mim é 700k", "o máximo que a gente consegue seria 500"
-    + r"|\bmaximo\s+(?:que|q)\b(?:\s+\w+){0,5}?\s+(?:e|eh|seria|sera|fica)\s*(?:de\s+)?(?:r\$\s*)?$"
+    + r"|\bmaximo\s+(?:que|q)\b(?:\s+\w+){0,5}?\s+(?:e|eh|seria|sera|fica)\s*(?:de\s+|uns\s+|umas\s+)?(?:r\$\s*)?$"
+    + r"|\b(?:meu|nosso|o)\s+(?:teto|limite)\s+(?:para|pra|pro|no|na|do|da)\b(?:\s+\w+){1,3}?\s+(?:e|eh|seria|fica)"
+    r"\s*(?:de\s+)?(?:r\$\s*)?$"
 )
 _NEG_MORE = re.compile(
     r"\b(?:nao|nada|nenhum|nenhuma|sem)\b" + _WORDS + r"\s+(?:mais de|mais dos|acima de|acima dos|mais que|passar de|"
-    r"passar dos|passa de|passa dos|passe de|passe dos|ultrapassar|ultrapassa|ultrapasse)" + _FILLER
+    r"passar dos|passa de|passa dos|passe de|passe dos|ultrapassar|ultrapassa|ultrapasse|mais q|superior a|"
+    r"superior aos)" + _FILLER
 )
 # A floor said as a limit ruled out: "nada abaixo de 2 milhões", "não quero menos de 500".
 _NEG_LESS = re.compile(
@@ -136,7 +187,7 @@ _NEG_LESS = re.compile(
     + _FILLER
 )
 _MAX_AFTER = re.compile(
-    r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la"
+    r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la|no talo\b"
     r"|(?:e|eh|seria|sera)\s+(?:o\s+|meu\s+|o meu\s+)?(?:maximo|teto|limite))"
 )
 _MIN_BEFORE = re.compile(
@@ -156,7 +207,8 @@ _PRICE_CUE = re.compile(
     r"\b(?:custa|custam|custava|custavam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|"
     r"pedem|pedindo|pede|pediram|pediu|pediam|cobraram|cobrou|"
     r"cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|"
-    r"falou|falaram|disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem|vi por|vi a|vi ele por|"
+    r"falou|falaram|disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem|dizendo|falando|vi por|vi a|"
+    r"vi ele por|"
     r"vi ela por|ta por|esta por|tava por|estava por|anunciaram|ofertado|ofertada|baixou pra|baixaram pra|subiu pra|"
     r"comentou|comentaram|mencionou|mencionaram|citou|"
     r"avaliad[oa] em|avaliou em|cotou|cotaram|orcou|orcaram)\b"
@@ -202,6 +254,8 @@ _QUOTE_AFTER = re.compile(
     r"|(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
     r"da propaganda|do site|no site|do insta|no insta|do post|no post|de tabela|na tabela|do folder|no folder|no olx|"
     r"na olx|do olx|no zap\b|no zapimoveis|no vivareal|no viva real|no quintoandar|no quinto andar|no portal|no face|"
+    r"do story|dos stories|do stories|no story|nos stories|do reels|no reels|do tiktok|no tiktok|do jornal|no jornal|"
+    r"do feirao|no feirao|"
     r"no facebook|no marketplace|na placa|da placa))"
 )
 _OWN = re.compile(
@@ -219,7 +273,9 @@ _INCREDULITY = re.compile(
     r"aff|affs|mds|meu deus|doideira|insano|surtaram|surtou|sem condicoes|sem condicao|nao e pra mim|"
     r"nao e para mim|nao compro|nao levo|nao pago|nao alcanco|foge|fora da minha realidade|acima do mercado|nao cabe|"
     r"sem chance|nao mesmo|sai fora|to fora|pirou|piraram|viajou|viajaram|inviavel|"
-    r"de jeito nenhum|deixa pra la|deixa para la|esquece|"
+    r"de jeito nenhum|deixa pra la|deixa para la|esquece|(?:muito|bem|bastante|mt|mto) acima|deus me livre|"
+    r"nem em sonho|nem sonhando|vish|"
+    r"nao se justifica|nao justifica|declinar|declino|fora da realidade|"
     r"nao quero (?:esse|essa|este|esta|isso|nao))\b"
 )
 _THING_AFTER = re.compile(
@@ -229,7 +285,8 @@ _THING_AFTER = re.compile(
     r"junho|julho|agosto|setembro|outubro|novembro|dezembro))(?:\b|$|(?=\W))"
 )
 _THING_BEFORE = re.compile(
-    r"\b(?:dia|dias|as|apto|ap|apt|apartamento|unidade|numero|n|no|nr|bloco|lote|sala|andar|rua|cep|casa|torre|"
+    r"\b(?:dia|dias|as|apto|ap|apt|apartamento|unidade|unidades|aptos|numero|n|no|nr|bloco|lote|sala|andar|rua|cep|"
+    r"casa|torre|"
     r"quadra|km|ano|tel|fone|whats|zap|cel|celular|codigo|cod|ref|referencia|protocolo|pedido|nota|linha|"
     r"onibus|br)\s*$"
 )
@@ -270,12 +327,13 @@ _MAX_NEXT = re.compile(
 # An ad or a price table quoting a floor or a limit: "o anúncio diz 'a partir de 389 mil'", "no site tá até 500".
 _AD_SOURCE = re.compile(
     r"\b(?:anuncio|anunciado|anunciada|anunciam|anunciaram|site|propaganda|tabela|folder|panfleto|outdoor|placa|"
-    r"post|insta|instagram|portal|olx|stand|plantao|corretor|corretora|vendedor|vendedora|construtora)\b"
+    r"post|insta|instagram|portal|olx|stand|plantao|corretor|corretora|vendedor|vendedora|construtora|lancamento|"
+    r"feirao|story|stories|reels)\b"
 )
 # A price already on the table: "aquela proposta de 690 mil", "com aquele valor de 1,35 mi".
 _THAT_PRICE = re.compile(
-    r"\b(?:aquele|aquela|esse|essa|este|esta|daquele|daquela|desse|dessa|nesse|nessa|naquele|naquela|pelo|pela)\s+"
-    r"(?:proposta|valor|preco|oferta|condicao|cotacao|contraproposta)\s*(?:de|por|em)?\s*(?:r\$\s*)?$"
+    r"\b(?:aquele|aquela|esse|essa|este|esta|daquele|daquela|desse|dessa|nesse|nessa|naquele|naquela|pelo|pela|"
+    r"a|o|sua|seu)\s+(?:proposta|valor|preco|oferta|condicao|cotacao|contraproposta)\s*(?:de|por|em)?\s*(?:r\$\s*)?$"
 )
 # One of two units compared: "um tá 1,1 mi e o outro 1,25 mi", "a de cima por 480".
 _OTHER_UNIT = re.compile(
@@ -419,13 +477,18 @@ def _clauses(folded: str) -> list[tuple[int, int, str]]:
 # Slang for thousands in a property budget: "700 conto", "500 paus", "300 pila" (a sum under 50 is pocket money).
 _SLANG_THOUSANDS = re.compile(r"\b([5-9]\d|[1-9]\d\d)\s*(?:contos?|paus?|pilas?)\b")
 # Augmentatives of the hundreds: "trezentão" is 300 thousand, "quinhentão" 500 thousand.
-_SLANG_HUNDREDS = re.compile(r"\b(duzent|trezent|quatrocent|quinhent|seiscent|setecent|oitocent|novecent)ao\b")
+_SLANG_HUNDREDS = re.compile(r"\b(duzent|trezent|quatrocent|quinhent|seiscent|setecent|oitocent|novecent)(?:ao|inho)\b")
+# The same in words: "novecentos paus", "quinhentos contos".
+_SLANG_WORDS = re.compile(
+    r"\b((?:duzent|trezent|quatrocent|quinhent|seiscent|setecent|oitocent|novecent)os|cem)\s+(?:contos?|paus?|pilas?)\b"
+)
 
 
 def _prepared(text: str) -> str:
     """The folded message with phones and documents masked and slang thousands spelled "mil"."""
     folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
     folded = _SLANG_HUNDREDS.sub(r"\1os mil", folded)
+    folded = _SLANG_WORDS.sub(r"\1 mil", folded)
     return _SLANG_THOUSANDS.sub(r"\1 mil", folded)
 
 
@@ -439,6 +502,7 @@ def amounts_read(text: str) -> list[Read]:
     talks_in_scale = any(a.scale >= 1000 and not (a.unit == "m" and not a.money) for a in amounts)
     bare_ranges = _bare_ranges(amounts, folded)
     down_payment_talk = bool(_DOWN_PAYMENT_TALK.search(folded))
+    done_deal = bool(_DONE_DEAL.search(folded)) and not _STILL_BUYING.search(folded)
     per_sqm_talk = bool(_PER_SQM.search(folded))
     reads: list[Read] = []
     consumed = 0
@@ -467,6 +531,8 @@ def amounts_read(text: str) -> list[Read]:
             or bool(_INCREDULITY.search(after))
             or ("?" not in terminator and bool(_INCREDULITY.search(next_clause)))
             or bool(_INCREDULITY.search(_last_words(last_clause, 3)))  # "tá doido, 1,3 mi num apê de 70 m²"
+            or bool(_INCREDULITY.search(folded[amount.end : max(clause_end, amount.end)]))  # past a size in between
+            or bool(_ACKNOWLEDGED.match(folded[: amount.start]) and not _MAX_AFTER.match(after))  # "Certo, 560 mil."
         )
         listing = False
         not_after = _NOT_AFTER.match(after)
@@ -474,29 +540,48 @@ def amounts_read(text: str) -> list[Read]:
             consumed = amount.end + not_after.end()
         if (
             not_after
-            or (_NOT_BEFORE.search(near) and not _TOTAL_AFTER.match(after))
+            or (_not_cue(near) and not _TOTAL_AFTER.match(after))
             or _PAST_BUDGET.search(near)
             or _PARTS.search(folded[clause_start : amount.start])
             or (_ASSET.search(_last_words(near, 4)) and not claims)
             or (_ELLIPSIS.search(near) and _ASSET.search(_last_words(last_clause, 3)))  # "consórcio de carro? um de 80"
             or _PART_PAYMENT_AFTER.search(after)
             or (per_sqm_talk and brl < _PER_SQM_SIZE)
-            or (amount.scale == 1 and not amount.money and not talks_in_scale and _FEE_TALK.search(last_clause))
+            or (
+                amount.scale == 1
+                and not amount.money
+                and not talks_in_scale
+                and (_FEE_TALK.search(last_clause) or _SIZE_TALK.search(last_clause))
+                and not _PURCHASE.search(folded[clause_start : amount.start])
+            )
+            or (_OWNED.search(near) and not own and not claims)
+            or (done_deal and not claims)
             or (not claims and not own and _PAST_DEAL.search(_last_words(last_clause, 4)) and not before.strip())
             or (not claims and not own and _PAST_DEAL.search(folded[clause_start : amount.start]))
             or (amount.scale == 1 and not amount.money and amount.number < 120 and _AGE_BEFORE.search(near))
         ):
             role = "not"
-        elif _AD_SOURCE.search(near) and not own and (_MIN_BEFORE.search(near) or _MAX_BEFORE.search(near)):
+        elif (
+            (_AD_SOURCE.search(near) or _AD_SOURCE.search(folded[clause_start : amount.start]))
+            and not own
+            and not claims
+            and (_MIN_BEFORE.search(near) or _MAX_BEFORE.search(near))
+        ):
             role, listing = "quoted", True  # "o anúncio diz 'a partir de 389 mil'"
         elif _NEG_LESS.search(near):
             role = "min"  # "nada abaixo de 2 milhões"
         elif (
             _MAX_BEFORE.search(near)
             or _NEG_MORE.search(near)
-            or _MAX_AFTER.match(after)
-            or _MAX_NEXT.match(after)
-            or (not after.strip() and _MAX_NEXT.match(next_clause))
+            # a floor said right before wins over "e máximo…" after it: "mínimo 900 mil e máximo 1 milhão"
+            or (
+                not _MIN_BEFORE.search(near)
+                and (
+                    _MAX_AFTER.match(after)
+                    or _MAX_NEXT.match(after)
+                    or (not after.strip() and _MAX_NEXT.match(next_clause))
+                )
+            )
         ):
             role = "max"
         elif _MIN_BEFORE.search(near) and _RULED_OUT_AFTER.match(after):
@@ -527,8 +612,10 @@ def amounts_read(text: str) -> list[Read]:
 
 def _ranged(reads: list[Read], folded: str) -> tuple[Decimal, Decimal] | None:
     for first, second in itertools.pairwise(reads):
-        # The range takes its role from its first end: "na faixa de 400 a 450?" is the lead's range.
-        if first.role in ("not", "quoted") or second.role == "not" or second.listing:
+        # The range takes its role from its first end: "na faixa de 400 a 450?" is the lead's range, and so is
+        # "kitnet de 90 até 130 mil tem?" (asked, not quoted: no listing names it).
+        asked = first.role == "quoted" and not first.listing and second.role == "max"
+        if (first.role in ("not", "quoted") and not asked) or second.role == "not" or second.listing:
             continue
         if _RANGE_JOIN.fullmatch(folded[first.amount.end : second.amount.start]) and first.brl < second.brl:
             return first.brl, second.brl

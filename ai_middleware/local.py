@@ -37,6 +37,9 @@ DATASETS = (
     DATA / "messages_ptbr_w6.psv",
     DATA / "messages_ptbr_w7.psv",
     DATA / "messages_ptbr_w8.psv",
+    # Two more: customers, debtors, businesses and families; the very informal, voice transcripts and elders.
+    DATA / "messages_ptbr_w11.psv",
+    DATA / "messages_ptbr_w12.psv",
 )
 # Written independently by someone who never saw the training data: only ``ai_eval`` reads it, for its report.
 CHALLENGE_DATASET = DATA / "challenge" / "extraction_challenge_ptbr.psv"

@@ -318,7 +318,8 @@ _NEG = (
 )
 _CALL = r"(?:lig(?:a|ar|ue|uem|uar|ando|acao|acoes|acoes)|telefon\w*|telefonema\w*|chamadas?)"
 _CALL_FILLER = (
-    r"(?:me|mais|receber|de|quero|precisa|atendo|voces|vcs|ficar|fica|ficam|mesmo|por|favor|pra|mim|que|gosto|curto|"
+    r"(?:me|mais|receber|de|quero|precisa|precisam|atendo|voces|vcs|ficar|fica|ficam|fiquem|tent\w*|mesmo|por|favor|pra|"
+    r"mim|que|gosto|curto|"
     r"as|os|a|o|essas|esses|essa|esse|tantas|tantos|suas|seus)"
 )
 # "não me liga agora, daqui a pouco eu ligo": a call put off, not refused
@@ -333,6 +334,9 @@ _CALL_STOP = re.compile(
     rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|ligar|me liga|telefonema)\s+nao\b"
     rf"|\b(?:suspend|cancel|interromp|cess|dispens|evit)\w*\s+(?:\w+\s+){{0,2}}{_CALL}\b"
     r"|\bno (?:more )?(?:phone )?calls?\b|\bdon ?t call\b|\bdo not call\b"
+    # a calls list: "tira meu número da lista de ligação, por aqui pode continuar"
+    r"|\b(?:tir|remov|exclu|apag)\w*\b(?: \w+){0,3} (?:da|das|dessa|desta) (?:lista|listas) (?:de |das )?"
+    r"(?:ligac\w*|telefon\w*|chamadas|telemarketing)\b"
     # calls complained of, messages chosen instead: "3 ligações por dia… só whatsapp daqui pra frente"
     r"|(?=.*\bligac\w*\b)(?!.*\bnao (?:\w+ )?(?:ligac|whats|zap|mensag))"
     r".*\b(?:so|somente|apenas) (?:por )?(?:whats\w*|zap|mensage\w*|msg|texto)\b"
@@ -532,7 +536,10 @@ _WELCOME = re.compile(
 # The person asks to keep receiving ("não, não quero sair da lista", "pode continuar mandando"): no keyword inside
 # the sentence may turn that into a stop.
 _KEEP = re.compile(
-    r"\b(?:nao|n)\s+(?:e pra |precisa |quero |vou |me )(?:sair|parar|tira|tirar|tire|tirem|remove|remova|removam|"
+    r"\bnada de (?:me )?(?:sair|parar|tirar|remover|excluir|descadastr\w*)\b"
+    r"|\bnem pensar (?:em )?(?:me )?(?:sair|parar|tirar|remover|excluir|descadastr\w*)\b"
+    r"|\b(?:nunca|jamais) (?:deixei|deixo|deixaria|deixarei) de (?:ler|receber|ver|olhar|acompanhar|abrir)\b"
+    r"|\b(?:nao|n)\s+(?:e pra |precisa |quero |vou |me )(?:sair|parar|tira|tirar|tire|tirem|remove|remova|removam|"
     r"exclui|excluam|descadastr\w*)\b|\bnao parem\b|\bcontinuem\b"
     r"|\b(?:nao|nunca) (?:pedi|pedimos|falei|disse) (?:pra|para|que) (?:\w+ )?"
     r"(?:sair|parar|tirar|remover|queria sair)\b"
@@ -1101,6 +1108,9 @@ TRAINING_FILES = (
     TRAINING_FILE.with_name("optout_ptbr_w6.psv"),
     TRAINING_FILE.with_name("optout_ptbr_w7.psv"),
     TRAINING_FILE.with_name("optout_ptbr_w8.psv"),
+    # two more: customers, debtors, businesses and families; the very informal, voice transcripts and elders
+    TRAINING_FILE.with_name("optout_ptbr_w11.psv"),
+    TRAINING_FILE.with_name("optout_ptbr_w12.psv"),
 )
 CLASSES = (STOP, CONFIRM, PREFERENCE, RESUME, NONE)
 ACTIONS = frozenset(CLASSES)
@@ -1336,6 +1346,10 @@ def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
         return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "keep"})
     # a partial request is the person's own: quoted words (a forwarded ad's "só até sexta") are not read for it
     own = text_normalise(_QUOTED.sub(" ", text)) if text and _QUOTED.search(text) else folded
+    if _ALL_MEDIA_REFUSED.search(folded):
+        return OptOutDecision(
+            STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": "refuse_receiving"}
+        )
     partial = _partial(own) if own else None
     if partial is not None and not _stop_beats_time(partial, folded, rules):
         return partial
@@ -1345,6 +1359,13 @@ def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
     if hit is not None and not _near_miss_after(folded, hit.phrase):
         return _keyword_stop(hit)
     return _grammar_stop(folded, text)
+
+
+# Text refused as well as audio ("não quero texto, não quero áudio. nada."): nothing is left to send, a full stop.
+_ALL_MEDIA_REFUSED = re.compile(
+    r"^(?=.*\b(?:nao|nem) (?:quero |mandem |mande |manda )?(?:receber )?(?:nem )?(?:texto|mensagem de texto)\b)"
+    r"(?=.*\b(?:nao|nem) (?:quero |mandem |mande |manda )?(?:receber )?(?:nem )?audios?\b)"
+)
 
 
 # A phrase keyword followed by somewhere or something else than a list ("quero sair do aluguel", "quero sair mais
@@ -1399,6 +1420,7 @@ _COMMA_CLAUSE = re.compile(r"[,.;!?\n]+")
 _CESSATION = re.compile(
     r"\b(?:nunca mais|nenhum|nenhuma|a partir de hoje|de vez)\b|\blista\b|\bcadastro\b"
     r"|\b(?:mais nada|nada mais)\b|\b(?:parem|pare|para|parar) de mandar tudo\b|\bnem (?:texto|mensage\w*|msg) quero\b"
+    r"|\bnem (?:mensagem de )?texto\b|\bnao quero (?:receber )?(?:nem )?(?:texto|mensage\w*|msg)\b"
 )
 
 
@@ -1413,6 +1435,9 @@ def _stop_beats_time(partial: OptOutDecision, folded: str, rules) -> bool:
 _CESSATION_STOP = re.compile(
     r"\b(?:parem|pare|para|parar) de mandar tudo\b|\bnem (?:texto|mensage\w*|msg) quero\b"
     r"|\bnao (?:mandem|mande|envie|enviem|quero receber) mais nada\b"
+    r"|\b(?:quero|receber|mandem|mande|manda) nem (?:mensagem de )?texto\b"
+    r"|\bnem (?:texto|mensage\w*|msg) (?:eu )?quero\b"
+    r"|\bnao quero (?:receber )?(?:nem )?(?:texto|mensage\w*|msg)\b"
 )
 
 
@@ -1527,6 +1552,8 @@ _STILL_WANTS = re.compile(
     r"\b(?:eu )?(?:sigo|continuo|permaneco|fico|quero continuar|quero seguir)\b (?:\w+ ){0,2}"
     r"(?:na lista|querendo|recebendo|interessad\w*|acompanhando|no cadastro|no grupo|por aqui|aqui)\b"
     r"|\bme mantenha\w* (?:informad\w*|na lista|atualizad\w*|no cadastro)\b|\bprefiro receber\b"
+    r"|\bprefiro (?:tudo |receber |que seja |so )?(?:por aqui|aqui|pelo whats\w*|pelo zap|no whats\w*|no zap)\b"
+    r"|\bquero (?:ver|receber|saber de) tudo\b"
     r"|\b(?:podem|pode) continuar (?:me )?(?:mandando|enviando|escrevendo)\b"
     r"|\bkeep (?:sending|me posted|me updated)\b|\bstill want\b|\bonly (?:apartments|houses|flats)\b"
 )
@@ -1658,6 +1685,7 @@ def _band_decide(
         and not guard
         and _AUDIO.search(folded)
         and not _CESSATION_STOP.search(folded)
+        and not _ALL_MEDIA_REFUSED.search(folded)
         and "any" in decision.scope.get("channels", ["any"])
     ):
         guard = "audio"

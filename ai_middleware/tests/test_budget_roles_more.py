@@ -33,3 +33,42 @@ def test_a_quoted_floor_above_the_own_limit_never_breaks_the_extraction():
     """The whole extraction used to fail validation (min > max) on such a message."""
     result = local_engine().warm().extract('Vi o anúncio: casas "a partir de 780 mil". Não chego nisso, até 600 dá')
     assert (result.budget_min, result.budget_max) == (None, 600_000.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # limits and floors in more words (two more writers' and the second final set's error classes)
+        ("apê de 2 quartos, não dá pra ir além de 640", (None, 640_000.0)),
+        ("nao consigo gastar mais q 310 mil num apto", (None, 310_000.0)),
+        ("tenho um valor não superior a seiscentos mil reais para investir", (None, 600_000.0)),
+        ("480 pau no talo, casa simples", (None, 480_000.0)),
+        ("meu teto pra essa compra é 1,3 milhão", (None, 1_300_000.0)),
+        ("sobrado, mínimo 700 mil e máximo 780 mil", (700_000.0, 780_000.0)),
+        ("tem studio de 150 até 190 mil?", (150_000.0, 190_000.0)),
+        ("SOBRADO EM CONDOMINIO A PARTIR DE 1,4 MI", (1_400_000.0, None)),
+        ("terreno até 900 mil em condomínio fechado", (None, 900_000.0)),
+        ("quinhentos paus é o que eu tenho", (500_000.0, 500_000.0)),
+        ("um duzentinho, casa pequena serve", (200_000.0, 200_000.0)),
+        # a fee or a down payment said first does not claim a budget said after it
+        ("pago 2.100 de aluguel e tenho 390 mil pra dar numa casa", (390_000.0, 390_000.0)),
+        ("aluguel tá 1.900, quero comprar até 340 e sair dessa", (None, 340_000.0)),
+        ("temos 150 mil de entrada e queremos algo entre 600 e 700 mil", (600_000.0, 700_000.0)),
+        ("uso o fgts (tenho uns 25 mil) num apê de até 260", (None, 260_000.0)),
+        # not the lead's budget
+        ("qual a metragem do apê? queria uns 90", (None, None)),
+        ("recebi hoje as chaves da minha casa de 820 mil, obrigado", (None, None)),
+        ("já compramos um sobrado em março, por 690 mil, obrigado", (None, None)),
+        ("fechamos com a outra imobiliária, 3 quartos por 540 mil", (None, None)),
+        ("R$ 1,2 milhão, bem acima, agradeço", (None, None)),
+        ("a oferta de 575 mil ainda vale?", (None, None)),
+        ("vish 330 mil num apê de 40 m², nem em sonho", (None, None)),
+        ("Certo, 715 mil. E o condomínio, quanto é?", (None, None)),
+        ("tenho 64 mil de saldo do fundo de garantia, como uso?", (None, None)),
+        ("podemos ver as unidades 402 e 1203 amanhã?", (None, None)),
+        ("o anúncio do lançamento fala em unidades a partir de 610 mil, ainda tem?", (None, None)),
+        ("a casa de 380 mil do story tem garagem?", (None, None)),
+    ],
+)
+def test_limits_floors_and_amounts_that_are_not_a_budget_in_new_words(text, expected):
+    assert budget_extract(text) == expected

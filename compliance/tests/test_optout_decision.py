@@ -397,3 +397,28 @@ def test_partial_and_resume_requests_in_new_registers(text, action, scope):
 def test_dev5_error_classes_in_new_words(text, action, scope):
     decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
     assert (decision.action, scope_compact(decision)) == (action, scope), decision
+
+
+# Error classes a ninth writer's set showed (dev set 6, the second final set once it was retired), in new wordings:
+# double negatives keep receiving, text refused beside audio is a full stop, a calls list or "nem tentem ligar" is a
+# calls-only stop, another channel removed while this one is preferred is never a stop.
+@pytest.mark.parametrize(
+    ("text", "action", "scope"),
+    [
+        ("nada de me tirar do cadastro, quero receber tudo", "none", ""),
+        ("nunca deixo de abrir as mensagens de vocês, só demoro a responder", "none", ""),
+        ("nem pensar em sair da lista, tô de olho nos lançamentos", "none", ""),
+        ("nem áudio nem texto, não quero nada de vocês", "stop", "any"),
+        ("pedi só texto antes, mas agora não quero receber nem texto", "stop", "any"),
+        ("não atendo ligação, nem tentem me ligar. mensagem tudo bem", "stop", "phone"),
+        ("me exclui da lista de ligações, por mensagem pode continuar", "stop", "phone"),
+    ],
+)
+def test_dev6_error_classes_in_new_words(text, action, scope):
+    decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
+    assert (decision.action, scope_compact(decision)) == (action, scope), decision
+
+
+def test_another_channel_removed_while_this_one_is_preferred_is_never_a_stop():
+    decision = optout_decide("podem apagar meu email do cadastro, prefiro receber tudo pelo whatsapp", DEFAULT_KEYWORDS)
+    assert decision.action != "stop", decision
