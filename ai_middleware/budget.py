@@ -90,7 +90,8 @@ _FILLER = r"(?:\s+(?:e|eh|de|do|da|dos|das|uns|umas|r\$|ser|seria|fica|em|o|a|me
 _WORDS = r"(?:\s+\w+){0,3}"
 
 _NOT_BEFORE = re.compile(
-    r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|renda|salario|ganho|ganha|"
+    r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|(?<!pra )(?<!para )(?<!de )renda|"
+    r"salario|ganho|ganha|"
     r"ganhamos|recebo|recebe|aluguel|alugo|alugar|(?<!em )(?<!num )(?<!de )condominio(?! fechado)|iptu|fgts|"
     r"comissao|taxa|taxas|juros|itbi|cartorio|"
     r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida|"
@@ -105,7 +106,7 @@ _NOT_BEFORE = re.compile(
 # apto tá acima do que eu pago"): a price quoted back, not a budget — unless they claim it as theirs.
 _REJECTED_LATER = re.compile(
     r"\b(?:passo|dispenso|nao compensa|nao vale|nao obrigad\w*|nao, obrigad\w*|deixar passar|vou passar|"
-    r"acima do que|mais do que eu|nao quero|roubo|nao rola|nao da pra mim)\b"
+    r"acima do que|mais do que eu|nao quero|roubo|nao rola|nao da pra mim|esse nao|essa nao)\b"
 )
 # A deal done in the clause before ("acabei de assinar, 620 mil"), and an age ("tenho 52").
 _PAST_DEAL = re.compile(r"\b(?:assinei|assinar|assinamos|comprei|compramos|fechei|fechamos|quitei|paguei)\b")
@@ -139,7 +140,9 @@ def _not_cue(near: str) -> bool:
 # Size talked about in the clause before a bare number: "o apê tem quantos m²? preciso de uns 80".
 _SIZE_TALK = re.compile(r"\bquant[oa]s? (?:m2|metros?)\b|\b(?:metragem|tamanho)\b")
 # A purchase named right before a bare number: "…aluguel hoje, quero comprar até 380".
-_PURCHASE = re.compile(r"\b(?:comprar|compra|adquirir|financiar|orcamento|teto|limite)\b")
+_PURCHASE = re.compile(
+    r"\b(?:comprar|compra|adquirir|financiar|orcamento|teto|limite|tem que ser|precisa ser|teria que ser)\b"
+)
 # A home the person owns, by its price: "peguei as chaves do meu ap de 1,1 mi".
 _OWNED = re.compile(
     r"\b(?:meu|minha|nosso|nossa)\s+" + r"(?:apto|apartamento|ap|apt|ape|casa|cobertura|sobrado|imovel|terreno|lote)"
@@ -150,11 +153,15 @@ _OWNED = re.compile(
 # buying ("já comprei um com vocês, agora quero outro até 400 mil").
 _DONE_DEAL = re.compile(
     r"\b(?:ja (?:comprei|compramos|fechei|fechamos|peguei|pegamos|assinei|assinamos)"
-    r"|acab(?:ei|amos) (?:de )?(?:comprar|comprando|fechar|fechando|quitar|pegar)"
+    r"|acab(?:ei|amos) (?:de )?(?:comprar|comprando|fechar|fechando|quitar|pegar|assinar)"
     r"|comprad[oa] (?:em|por|ha)|(?:comprou|compraram|comprei|compramos) (?:o|a|um|uma)\b"
     r"|fechamos (?:com|em|na|no)\b|(?:ja )?encontramos o imovel"
     r"|peguei (?:um|uma) (?:ap|apto|ape|apartamento|casa|lote|terreno)\b)"
 )
+# "não tenho interesse em imóvel de 200 mil nem de 2 milhões": amounts refused, not a budget.
+_NO_INTEREST = re.compile(r"\b(?:nao tenho|sem|perdi o|perdemos o) interesse\b")
+# What the amount buys, said right after it: "com 300 mil consigo apê com elevador?" is the lead's own.
+_OWN_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:eu\s+|a gente\s+)?(?:consigo|conseguimos|compro|compramos|da pra comprar)\b")
 _STILL_BUYING = re.compile(
     r"\b(?:quero|queremos|procuro|procurando|busco|buscando|orcamento|teto|limite|mais um|mais uma)\b"
     r"|\b(?:um|uma|outro) outr[oa]\b|\boutr[oa] (?:pra|para) (?:investir|alugar|morar)\b"
@@ -167,7 +174,7 @@ _PAST_BUDGET = re.compile(r"\b(?:limite|teto|orcamento|budget)\s+(?:era|foi|seri
 _MAX_BEFORE = re.compile(
     r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) d(?:e|os)|"
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
-    r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em|ir alem de|ir alem dos|limiti)"
+    r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em|ir alem de|ir alem dos|limiti|topo)"
     + _FILLER
     # "o máximo que dá pra mim é 700k", "o máximo que a gente consegue seria 500"
     + r"|\bmaximo\s+(?:que|q)\b(?:\s+\w+){0,5}?\s+(?:e|eh|seria|sera|fica)\s*(?:de\s+|uns\s+|umas\s+)?(?:r\$\s*)?$"
@@ -503,6 +510,7 @@ def amounts_read(text: str) -> list[Read]:
     bare_ranges = _bare_ranges(amounts, folded)
     down_payment_talk = bool(_DOWN_PAYMENT_TALK.search(folded))
     done_deal = bool(_DONE_DEAL.search(folded)) and not _STILL_BUYING.search(folded)
+    no_interest = bool(_NO_INTEREST.search(folded))
     per_sqm_talk = bool(_PER_SQM.search(folded))
     reads: list[Read] = []
     consumed = 0
@@ -523,7 +531,8 @@ def amounts_read(text: str) -> list[Read]:
         if brl is None:
             continue
         near = _last_words(before)
-        own = bool(_OWN.search(near))
+        # (not "por 1,6 mi eu compro na praia": what that price would buy elsewhere)
+        own = bool(_OWN.search(near) or (_OWN_AFTER.match(after) and not re.search(r"\bpor\s*(?:r\$\s*)?$", near)))
         claims = bool(_OWN_RIGHT_BEFORE.search(near) or _STRONG_OWN.search(near))
         # A question or incredulity around an amount nobody claimed: "R$ 1,1 mi??", "2 milhões nessa casa, tá maluco"
         disbelieved = (
@@ -556,6 +565,7 @@ def amounts_read(text: str) -> list[Read]:
             )
             or (_OWNED.search(near) and not own and not claims)
             or (done_deal and not claims)
+            or (no_interest and not claims and not _OWN.search(re.sub(r"\btenho interesse\b", " ", near)))
             or (not claims and not own and _PAST_DEAL.search(_last_words(last_clause, 4)) and not before.strip())
             or (not claims and not own and _PAST_DEAL.search(folded[clause_start : amount.start]))
             or (amount.scale == 1 and not amount.money and amount.number < 120 and _AGE_BEFORE.search(near))

@@ -331,7 +331,8 @@ _CALL_LATER = re.compile(
     r"|\b(?:to|estou|tou|t) (?:dirigindo|em reuniao|numa reuniao|ocupad[oa]|no medico|em aula|no hospital|no volante)\b"
 )
 _CALL_STOP = re.compile(
-    rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b|\b(?:ligacao|ligacoes|ligar|me liga|telefonema)\s+nao\b"
+    rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b"
+    r"|\b(?:ligacao|ligacoes|ligar|me liga|liguem|ligue|me liguem|me ligue|telefonema)\s+nao\b"
     rf"|\b(?:suspend|cancel|interromp|cess|dispens|evit)\w*\s+(?:\w+\s+){{0,2}}{_CALL}\b"
     r"|\bno (?:more )?(?:phone )?calls?\b|\bdon ?t call\b|\bdo not call\b"
     # a calls list: "tira meu número da lista de ligação, por aqui pode continuar"
@@ -537,7 +538,7 @@ _WELCOME = re.compile(
 # the sentence may turn that into a stop.
 _KEEP = re.compile(
     r"\bnada de (?:me )?(?:sair|parar|tirar|remover|excluir|descadastr\w*)\b"
-    r"|\bnem pensar (?:em )?(?:me )?(?:sair|parar|tirar|remover|excluir|descadastr\w*)\b"
+    r"|\bnem pens(?:ar|e|em) (?:em )?(?:me )?(?:sair|parar|tirar|remover|excluir|descadastr\w*)\b"
     r"|\b(?:nunca|jamais) (?:deixei|deixo|deixaria|deixarei) de (?:ler|receber|ver|olhar|acompanhar|abrir)\b"
     r"|\b(?:nao|n)\s+(?:e pra |precisa |quero |vou |me )(?:sair|parar|tira|tirar|tire|tirem|remove|remova|removam|"
     r"exclui|excluam|descadastr\w*)\b|\bnao parem\b|\bcontinuem\b"
@@ -546,7 +547,8 @@ _KEEP = re.compile(
     r"|\b(?:pode|podem|quero|vou)\s+continuar\s+(?:mandando|recebendo|a receber|a mandar|na lista)\b"
     r"|\bnao precisa(?:m)? (?:me )?(?:remover|tirar|excluir|descadastrar|apagar)\b"
     r"|\b(?:nao|n) (?:quero|queria|vou) (?:parar|deixar) de receber\b"
-    r"|(?<!nao )(?<!n )(?<!nem )(?<!forem )(?<!for )(?<!vao )(?<!se )(?<!caso )"
+    r"|(?<!nao )(?<!n )(?<!nem )(?<!forem )(?<!for )(?<!vao )(?<!se )(?<!caso )(?<!ele )(?<!ela )(?<!eles )"
+    r"(?<!voces )(?<!vcs )(?<!voce )(?<!vc )(?<!ainda )(?<!moca )(?<!rapaz )(?<!moco )(?<!cara )(?<!empresa )"
     r"\b(?:continu(?:a|e|em|ar)|pode(?:m)? seguir|segue(?:m)?) (?:a )?(?:me )?"
     r"(?:mandando|enviando|mandar|enviar)\b"
 )
@@ -910,7 +912,8 @@ _OTHER_MATTER = re.compile(
     r"\bnao (?:\w+ ){0,2}(?:recebendo|recebi|chegou|chegando)\b"
     r"|\b(?:para|pare|parem|parar|nao) (?:de |com )?(?:me )?(?:mand|envi|ofere|mostr)\w* "
     r"(?:mais )?(?:so |esses? |essas? )?"
-    r"(?:apartamento|apto|ape|casa|imove|opco|terreno|studio|cobertura|sobrado|kitnet|sala|lote|unidade)\w*\b"
+    r"(?:(?:apartamento|apto|ape|casa|opco|terreno|studio|cobertura|sobrado|kitnet|sala|lote|unidade)\w*\b"
+    r"|imove\w*(?= (?!pra mim\b|para mim\b|pra ca\b|aqui\b|por aqui\b|nenhum\b|mais\b)\w))"
 )
 
 
@@ -1441,9 +1444,15 @@ _CESSATION_STOP = re.compile(
 )
 
 
+# A complaint or a threat ("vou denunciar", "Procon", "ANPD"): "continua mandando" beside it is sarcasm, never a wish.
+_THREAT = re.compile(r"\bdenunci\w*|\bprocon\b|\banpd\b|\breclame aqui\b|\bprocess(?:ar|o) (?:voces|vcs)\b")
+
+
 def _keeps(folded: str, text: str = "") -> bool:
     """The person asks to keep receiving, read in each comma-separated part ("não, não quero sair da lista"), so
     that "não quero, tira meu número" (a refusal, then a stop) is not read as "não quero tirar"."""
+    if _THREAT.search(folded):
+        return False
     if not text or not _COMMA_CLAUSE.search(text):
         return bool(_KEEP.search(folded))
     return any(_KEEP.search(part) for part in (text_normalise(p) for p in _COMMA_CLAUSE.split(text)) if part)

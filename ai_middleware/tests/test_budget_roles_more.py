@@ -72,3 +72,20 @@ def test_a_quoted_floor_above_the_own_limit_never_breaks_the_extraction():
 )
 def test_limits_floors_and_amounts_that_are_not_a_budget_in_new_words(text, expected):
     assert budget_extract(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the third final set's error classes once it was retired (dev set 5), in new words
+        ("meu cliente quer imóvel pra renda acima de 900 mil", (900_000.0, None)),
+        ("apto na praia, topo 1,1 mi", (None, 1_100_000.0)),
+        ("a parcela cabe 2 mil, então a casa precisa ser uns 280", (280_000.0, 280_000.0)),
+        ("com 350 mil eu consigo casa com quintal por aí?", (350_000.0, 350_000.0)),
+        ("por 1,4 mi eu compro uma casa na serra, esse não", (None, None)),
+        ("acabamos de assinar o contrato, 610 mil financiado", (None, None)),
+        ("não tenho interesse nem em apê de 300 mil nem de 1 milhão", (None, None)),
+    ],
+)
+def test_dev5_error_classes_in_new_words(text, expected):
+    assert budget_extract(text) == expected

@@ -422,3 +422,22 @@ def test_dev6_error_classes_in_new_words(text, action, scope):
 def test_another_channel_removed_while_this_one_is_preferred_is_never_a_stop():
     decision = optout_decide("podem apagar meu email do cadastro, prefiro receber tudo pelo whatsapp", DEFAULT_KEYWORDS)
     assert decision.action != "stop", decision
+
+
+# Error classes the third final set showed once it was retired (dev set 7), in new wordings: "liguem não" stops calls,
+# a complaint that someone "continua mandando" or a threat is no wish to keep receiving, a bare "imóvel" is all a
+# real-estate sender sends, "nem pense em me tirar" keeps receiving.
+@pytest.mark.parametrize(
+    ("text", "action", "scope"),
+    [
+        ("me liguem não, só whatsapp", "stop", "phone"),
+        ("já pedi pra não mandar mais essas propaganda, e a moça continua mandando, para por favor", "stop", "any"),
+        ("vou denunciar no procon, continua mandando pra ver. para de me mandar mensagem", "stop", "any"),
+        ("já comprei casa, então para de mandar imóvel pra mim", "stop", "any"),
+        ("nem pensem em me tirar da lista, hein", "none", ""),
+        ("para de mandar imóvel na planta, só quero pronto", "none", ""),
+    ],
+)
+def test_dev7_error_classes_in_new_words(text, action, scope):
+    decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
+    assert (decision.action, scope_compact(decision)) == (action, scope), decision
