@@ -161,7 +161,9 @@ _DONE_DEAL = re.compile(
 # "não tenho interesse em imóvel de 200 mil nem de 2 milhões": amounts refused, not a budget.
 _NO_INTEREST = re.compile(r"\b(?:nao tenho|sem|perdi o|perdemos o) interesse\b")
 # What the amount buys, said right after it: "com 300 mil consigo apê com elevador?" is the lead's own.
-_OWN_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:eu\s+|a gente\s+)?(?:consigo|conseguimos|compro|compramos|da pra comprar)\b")
+_OWN_AFTER = re.compile(
+    r"^\s*(?:reais\s*)?(?:eu\s+|a gente\s+)?(?:consigo|conseguimos|compro|compramos|da pra comprar)\b"
+)
 _STILL_BUYING = re.compile(
     r"\b(?:quero|queremos|procuro|procurando|busco|buscando|orcamento|teto|limite|mais um|mais uma)\b"
     r"|\b(?:um|uma|outro) outr[oa]\b|\boutr[oa] (?:pra|para) (?:investir|alugar|morar)\b"
