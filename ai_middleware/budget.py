@@ -92,7 +92,8 @@ _WORDS = r"(?:\s+\w+){0,3}"
 _NOT_BEFORE = re.compile(
     r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|(?<!pra )(?<!para )(?<!de )renda|"
     r"salario|ganho|ganha|"
-    r"ganhamos|recebo|recebe|aluguel|alugo|alugar|(?<!em )(?<!num )(?<!de )condominio(?! fechado)|iptu|fgts|"
+    r"ganhamos|recebo|recebe|(?<!pra )(?<!para )aluguel|alugo|(?<!pra )(?<!para )alugar|"
+    r"(?<!em )(?<!num )(?<!de )condominio(?! fechado)|iptu|fgts|"
     r"comissao|taxa|taxas|juros|itbi|cartorio|"
     r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida|"
     r"desconto|abatimento|diferenca|multa|honorarios|"
@@ -159,10 +160,21 @@ _DONE_DEAL = re.compile(
     r"|peguei (?:um|uma) (?:ap|apto|ape|apartamento|casa|lote|terreno)\b)"
 )
 # "não tenho interesse em imóvel de 200 mil nem de 2 milhões": amounts refused, not a budget.
-_NO_INTEREST = re.compile(r"\b(?:nao tenho|sem|perdi o|perdemos o) interesse\b")
+_NO_INTEREST = re.compile(
+    r"\b(?:nao tenho|sem|perdi o|perdemos o) interesse\b|\bparem de (?:me )?mandar\b"
+    r"|\bnao quero (?:ape|apto|apartamento|casa|imovel|terreno|lote)\w* de\b"
+)
+# A price accepted as stated ("780 mil tá ótimo, vamos marcar pra assinar"): the listing's, not a budget.
+_ACCEPTED_AFTER = re.compile(
+    r"^\s*(?:reais\s*)?(?:ta|esta|e|fica|ficou|seria)\s+"
+    r"(?:otimo|otima|bom|boa|perfeito|justo|razoavel|de boa|show|top)\b"
+)
+# An ad's words in quotation marks ('"Studio a partir de R$ 199 mil" quantos m²?').
+_QUOTATION = re.compile(r"[\"“”«»]([^\"“”«»]{3,})[\"“”«»]")
 # What the amount buys, said right after it: "com 300 mil consigo apê com elevador?" is the lead's own.
 _OWN_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:eu\s+|a gente\s+)?(?:consigo|conseguimos|compro|compramos|da pra comprar)\b"
+    r"|^\s*(?:mil\s*)?(?:reais\s*)?(?:no bolso|na mao|na conta|guardad\w*)\b"
 )
 _STILL_BUYING = re.compile(
     r"\b(?:quero|queremos|procuro|procurando|busco|buscando|orcamento|teto|limite|mais um|mais uma)\b"
@@ -283,7 +295,7 @@ _INCREDULITY = re.compile(
     r"nao e para mim|nao compro|nao levo|nao pago|nao alcanco|foge|fora da minha realidade|acima do mercado|nao cabe|"
     r"sem chance|nao mesmo|sai fora|to fora|pirou|piraram|viajou|viajaram|inviavel|"
     r"de jeito nenhum|deixa pra la|deixa para la|esquece|(?:muito|bem|bastante|mt|mto) acima|deus me livre|"
-    r"nem em sonho|nem sonhando|vish|"
+    r"nem em sonho|nem sonhando|vish|fora de cogitacao|fora de questao|"
     r"nao se justifica|nao justifica|declinar|declino|fora da realidade|"
     r"nao quero (?:esse|essa|este|esta|isso|nao))\b"
 )
@@ -397,6 +409,7 @@ def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> De
             cued
             or bool(_BUDGET_CUE.search(_last_words(before, 4)))
             or bool(_MIN_AFTER.match(after) or _MAX_AFTER.match(after))  # "de 800 pra mais", "400 no máximo"
+            or bool(_OWN_AFTER.match(after))  # "750 no bolso"
             or bool(_WANTED_KIND.search(before))  # "casa de 400, dou 80 de entrada"
         )
         if amount.number >= _MIN_BRL:
@@ -513,6 +526,7 @@ def amounts_read(text: str) -> list[Read]:
     down_payment_talk = bool(_DOWN_PAYMENT_TALK.search(folded))
     done_deal = bool(_DONE_DEAL.search(folded)) and not _STILL_BUYING.search(folded)
     no_interest = bool(_NO_INTEREST.search(folded))
+    quoted_spans = [m.span() for m in _QUOTATION.finditer(folded) if re.search(rf"\b{_PROPERTY}s?\b", m.group(1))]
     per_sqm_talk = bool(_PER_SQM.search(folded))
     reads: list[Read] = []
     consumed = 0
@@ -535,6 +549,7 @@ def amounts_read(text: str) -> list[Read]:
         near = _last_words(before)
         # (not "por 1,6 mi eu compro na praia": what that price would buy elsewhere)
         own = bool(_OWN.search(near) or (_OWN_AFTER.match(after) and not re.search(r"\bpor\s*(?:r\$\s*)?$", near)))
+        in_quotes = any(span[0] <= amount.start < span[1] for span in quoted_spans)  # an ad's line, quoted
         claims = bool(_OWN_RIGHT_BEFORE.search(near) or _STRONG_OWN.search(near))
         # A question or incredulity around an amount nobody claimed: "R$ 1,1 mi??", "2 milhões nessa casa, tá maluco"
         disbelieved = (
@@ -567,7 +582,13 @@ def amounts_read(text: str) -> list[Read]:
             )
             or (_OWNED.search(near) and not own and not claims)
             or (done_deal and not claims)
-            or (no_interest and not claims and not _OWN.search(re.sub(r"\btenho interesse\b", " ", near)))
+            or (no_interest and not claims and not _OWN.search(re.sub(r"\b(?:tenho interesse|nao quero)\b", " ", near)))
+            or (in_quotes and not own and not claims)
+            or (
+                _ACCEPTED_AFTER.match(after)
+                and not claims
+                and not _BUDGET_CUE.search(_last_words(folded[clause_start : amount.start]))
+            )
             or (not claims and not own and _PAST_DEAL.search(_last_words(last_clause, 4)) and not before.strip())
             or (not claims and not own and _PAST_DEAL.search(folded[clause_start : amount.start]))
             or (amount.scale == 1 and not amount.money and amount.number < 120 and _AGE_BEFORE.search(near))

@@ -40,6 +40,9 @@ DATASETS = (
     # Two more: customers, debtors, businesses and families; the very informal, voice transcripts and elders.
     DATA / "messages_ptbr_w11.psv",
     DATA / "messages_ptbr_w12.psv",
+    # And two more: idioms, quoted menus and amounts in every non-budget role; collections, rentals, formal voices.
+    DATA / "messages_ptbr_w14.psv",
+    DATA / "messages_ptbr_w15.psv",
 )
 # Written independently by someone who never saw the training data: only ``ai_eval`` reads it, for its report.
 CHALLENGE_DATASET = DATA / "challenge" / "extraction_challenge_ptbr.psv"

@@ -1114,6 +1114,9 @@ TRAINING_FILES = (
     # two more: customers, debtors, businesses and families; the very informal, voice transcripts and elders
     TRAINING_FILE.with_name("optout_ptbr_w11.psv"),
     TRAINING_FILE.with_name("optout_ptbr_w12.psv"),
+    # and two more: idioms, quoted menus, stops without the usual verbs; collections, rentals, formal voices
+    TRAINING_FILE.with_name("optout_ptbr_w14.psv"),
+    TRAINING_FILE.with_name("optout_ptbr_w15.psv"),
 )
 CLASSES = (STOP, CONFIRM, PREFERENCE, RESUME, NONE)
 ACTIONS = frozenset(CLASSES)
@@ -1335,6 +1338,8 @@ def _model_store(model: OptOutModel) -> OptOutModel:
 def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
     if not folded:
         return OptOutDecision()
+    if (answered := _quoted_question_answered(text)) is not None:
+        return answered
     hit = optout_match(folded, [r for r in rules if r.whole_message])
     if hit is not None:
         return _keyword_stop(hit)
@@ -1371,6 +1376,38 @@ _ALL_MEDIA_REFUSED = re.compile(
 )
 
 
+# A reply that quotes our question ("> Deseja continuar recebendo nossas novidades? NÃO", "> Quer sair da lista? não,
+# foi sem querer"): the answer is read against what was asked.
+_QUOTE_LINE = re.compile(r"^\s*>\s*(?P<question>[^?\n]{3,}\?)\s*(?P<answer>.*)$", re.DOTALL)
+_ASKED_KEEP = re.compile(
+    r"\b(?:continuar recebendo|continuar a receber|receber (?:nossas|as|mais)|deseja receber|quer receber|"
+    r"continuar na lista|permanecer na lista)\b"
+)
+_ASKED_STOP = re.compile(
+    r"\b(?:sair da (?:nossa )?lista|parar de receber|deixar de receber|descadastr\w*|nao receber mais|"
+    r"cancelar (?:o )?recebimento|remover (?:seu|o seu) (?:numero|contato))\b"
+)
+_ANSWER_YES = re.compile(r"^(?:sim|s|pode|quero|claro|isso|yes|ok|com certeza)\b")
+_ANSWER_NO = re.compile(r"^(?:nao|n|no|nunca|jamais|nem)\b")
+
+
+def _quoted_question_answered(text: str) -> OptOutDecision | None:
+    match = _QUOTE_LINE.match(text or "")
+    if not match:
+        return None
+    question, answer = text_normalise(match["question"]), text_normalise(match["answer"])
+    yes, no = bool(_ANSWER_YES.match(answer)), bool(_ANSWER_NO.match(answer))
+    if yes == no:
+        return None
+    full = {"channels": ["any"], "purposes": ["any"]}
+    evidence = {"layer": "rule", "rule": "quoted_question", "whole_message": True}  # the answer to our own question
+    if _ASKED_KEEP.search(question) and not _ASKED_STOP.search(question):
+        return OptOutDecision(STOP, full, evidence) if no else OptOutDecision(NONE, {}, evidence)
+    if _ASKED_STOP.search(question):
+        return OptOutDecision(STOP, full, evidence) if yes else OptOutDecision(NONE, {}, evidence)
+    return None
+
+
 # A phrase keyword followed by somewhere or something else than a list ("quero sair do aluguel", "quero sair mais
 # cedo") is not a request to leave: the decision goes on to the rules and the model.
 _CONTINUATION = frozenset(
@@ -1394,6 +1431,11 @@ _CONTINUATION = frozenset(
         "em",
         "logo",
         "daqui",
+        "dessa",
+        "desse",
+        "disso",
+        "desta",
+        "deste",
     }
 )
 _LIST_WORDS = frozenset(
@@ -1635,6 +1677,9 @@ def optout_decide(
     return _second_opinion(text, decision) if second_opinion else decision
 
 
+_SETTLED_NONE = ("keep", "quoted_question")  # a wish to keep receiving, said or answered: no second opinion
+
+
 def _second_opinion(text: str, decision: OptOutDecision) -> OptOutDecision:
     from compliance import semantic
 
@@ -1646,7 +1691,7 @@ def _second_opinion(text: str, decision: OptOutDecision) -> OptOutDecision:
             or "any" not in decision.scope.get("channels", ["any"])
         ):
             return decision
-    elif decision.action != NONE or evidence.get("layer") == "llm" or evidence.get("rule") == "keep":
+    elif decision.action != NONE or evidence.get("layer") == "llm" or evidence.get("rule") in _SETTLED_NONE:
         return decision
     # one or two words ("Oi", "tá", "sim") are too little for a sentence model (it scored "Oi" 0.67): the layers'
     # keywords and short-refusal rules read those alone

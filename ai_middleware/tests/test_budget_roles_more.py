@@ -89,3 +89,19 @@ def test_limits_floors_and_amounts_that_are_not_a_budget_in_new_words(text, expe
 )
 def test_dev5_error_classes_in_new_words(text, expected):
     assert budget_extract(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the fourth final set's error classes once retired (dev set 6), in new words
+        ("600 na mão pra casa no interior", (600_000.0, 600_000.0)),
+        ('"Casas a partir de R$ 310 mil" esse valor é com a documentação?', (None, None)),
+        ("R$ 2 milhões está fora de questão, obrigado", (None, None)),
+        ("890 mil tá justo, podemos fechar semana que vem", (None, None)),
+        ("até 650 mil tá bom pra gente", (None, 650_000.0)),
+        ("não quero casa de 400 nem de 900 mil, parem de me mandar isso", (None, None)),
+    ],
+)
+def test_dev6_error_classes_in_new_words(text, expected):
+    assert budget_extract(text) == expected

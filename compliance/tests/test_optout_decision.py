@@ -441,3 +441,19 @@ def test_another_channel_removed_while_this_one_is_preferred_is_never_a_stop():
 def test_dev7_error_classes_in_new_words(text, action, scope):
     decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
     assert (decision.action, scope_compact(decision)) == (action, scope), decision
+
+
+# The fourth final set's error classes once retired (dev set 8), in new wordings: a reply quoting our question is read
+# against what was asked; "sair dessa" is leaving a situation, not a list.
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("> Você quer continuar recebendo nossos lançamentos? não", "stop"),
+        ("> Deseja parar de receber nossas mensagens? sim", "stop"),
+        ("> Deseja parar de receber nossas mensagens? não, foi engano", "none"),
+        ("> Quer receber mais opções na zona sul? sim, manda", "none"),
+        ("cansei de aluguel caro, quero sair dessa logo", "none"),
+    ],
+)
+def test_dev8_error_classes_in_new_words(text, action):
+    assert optout_decide(text, DEFAULT_KEYWORDS).action == action
