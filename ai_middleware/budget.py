@@ -143,6 +143,9 @@ _SIZE_TALK = re.compile(r"\bquant[oa]s? (?:m2|metros?)\b|\b(?:metragem|tamanho)\
 # A purchase named right before a bare number: "…aluguel hoje, quero comprar até 380".
 _PURCHASE = re.compile(
     r"\b(?:comprar|compra|adquirir|financiar|orcamento|teto|limite|tem que ser|precisa ser|teria que ser)\b"
+    r"|\b(?:valor|preco) do (?:imovel|ape|apto|apartamento|casa)\b|\bvalor total\b"
+    r"|\b(?:quero|procuro|busco) (?:um |uma )?(?:ape|apto|apartamento|casa|imovel|terreno|lote|sobrado|cobertura)\b"
+    r"|\b(?:ape|apto|apartamento|casa|imovel)\s+(?:ate|de ate|no maximo)\b"
 )
 # A home the person owns, by its price: "peguei as chaves do meu ap de 1,1 mi".
 _OWNED = re.compile(
@@ -156,7 +159,7 @@ _DONE_DEAL = re.compile(
     r"\b(?:ja (?:comprei|compramos|fechei|fechamos|peguei|pegamos|assinei|assinamos)"
     r"|acab(?:ei|amos) (?:de )?(?:comprar|comprando|fechar|fechando|quitar|pegar|assinar)"
     r"|comprad[oa] (?:em|por|ha)|(?:comprou|compraram|comprei|compramos) (?:o|a|um|uma)\b"
-    r"|fechamos (?:com|em|na|no)\b|(?:ja )?encontramos o imovel"
+    r"|(?:fechamos|fechou|fechei) (?:com|em|na|no)\b|(?:ja )?encontramos o imovel"
     r"|peguei (?:um|uma) (?:ap|apto|ape|apartamento|casa|lote|terreno)\b)"
 )
 # "não tenho interesse em imóvel de 200 mil nem de 2 milhões": amounts refused, not a budget.
@@ -174,8 +177,10 @@ _QUOTATION = re.compile(r"[\"“”«»]([^\"“”«»]{3,})[\"“”«»]")
 # What the amount buys, said right after it: "com 300 mil consigo apê com elevador?" is the lead's own.
 _OWN_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:eu\s+|a gente\s+)?(?:consigo|conseguimos|compro|compramos|da pra comprar)\b"
-    r"|^\s*(?:mil\s*)?(?:reais\s*)?(?:no bolso|na mao|na conta|guardad\w*)\b"
+    r"|^\s*(?:mil\s*)?(?:reais\s*)?(?:no bolso|na mao|na conta|guardad\w*|cash)\b"
 )
+# "com 400 mil qual casa vcs têm?", "e com 450 à vista?": what the person has, opening the clause.
+_WITH_AMOUNT = re.compile(r"(?:^|[,.!?]\s*|\b(?:e|mas|so)\s+)com(?:\s+uns|\s+umas)?\s*(?:r\$\s*)?$")
 _STILL_BUYING = re.compile(
     r"\b(?:quero|queremos|procuro|procurando|busco|buscando|orcamento|teto|limite|mais um|mais uma)\b"
     r"|\b(?:um|uma|outro) outr[oa]\b|\boutr[oa] (?:pra|para) (?:investir|alugar|morar)\b"
@@ -188,6 +193,7 @@ _PAST_BUDGET = re.compile(r"\b(?:limite|teto|orcamento|budget)\s+(?:era|foi|seri
 _MAX_BEFORE = re.compile(
     r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) d(?:e|os)|"
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
+    r"(?:n|num) pass(?:a|o|amos) d(?:e|os)|se passar d(?:e|os)|no talo|"
     r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em|ir alem de|ir alem dos|limiti|topo)"
     + _FILLER
     # "o máximo que dá pra mim é 700k", "o máximo que a gente consegue seria 500"
@@ -208,7 +214,8 @@ _NEG_LESS = re.compile(
     + _FILLER
 )
 _MAX_AFTER = re.compile(
-    r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la|no talo\b"
+    r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la|no talo\b|no teto\b|"
+    r"de teto\b|(?:e|eh) o que (?:da|dá)\b"
     r"|(?:e|eh|seria|sera)\s+(?:o\s+|meu\s+|o meu\s+)?(?:maximo|teto|limite))"
 )
 _MIN_BEFORE = re.compile(
@@ -225,7 +232,8 @@ _PROPERTY = (
 )
 # A price someone else asks, says or paid, right before the amount ("custa 720 mil", "o corretor falou em 600").
 _PRICE_CUE = re.compile(
-    r"\b(?:custa|custam|custava|custavam|custando|custaria|custar|sai por|sai a|saindo por|saindo a|vale|valendo|"
+    r"\b(?:custa|custam|custava|custavam|custando|custaria|custar|sai por|sai a|saiu por|saindo por|saindo a|vale|"
+    r"valendo|"
     r"pedem|pedindo|pede|pediram|pediu|pediam|cobraram|cobrou|"
     r"cobram|cobrando|anunciad[oa]|anuncio|preco|precinho|tabela|vendendo por|vendem por|"
     r"falou|falaram|disse|disseram|passou|passaram|informou|informaram|fala|diz|dizem|dizendo|falando|vi por|vi a|"
@@ -248,7 +256,8 @@ _PRESENTED = re.compile(
 )
 # What the lead will have in hand, said right before the amount: "vendendo meu ap consigo 580 mil" is theirs.
 _OWN_RIGHT_BEFORE = re.compile(
-    r"\b(?:tenho|temos|consigo|conseguimos|fico com|ficamos com|vou ter|vamos ter|teria|teremos|terei)"
+    r"\b(?:tenho|temos|consigo|conseguimos|fico com|ficamos com|fiquei com|ficamos com|sobrou|sobraram|vou ter|"
+    r"vamos ter|teria|teremos|terei|dispoe de|dispomos de)"
     r"(?:\s+(?:uns|umas|r\$))?\s*$"
 )
 # A price the message already named, referred to with an article: "se eu pagar os 350 à vista".
@@ -268,11 +277,11 @@ _NEG_OWN = re.compile(
     r"\b(?:nao|nem|sem|num)\s+(?:\w+\s+)?(?:tenho|temos|consigo|conseguimos|posso|podemos|chego|pago|pagaria|pagar|"
     r"compro|compraria|alcanco)\b"
 )
-_STRONG_OWN = re.compile(r"\b(?:orcamento|budget|verba|meu teto|meu limite|disponho)\b")
+_STRONG_OWN = re.compile(r"\b(?:orcamento|budget|verba|meu teto|meu limite|disponho|dispoe de|dispomos de)\b")
 _QUOTE_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:que\s+(?:\w+\s+){0,2}?(?:passou|passaram|mandou|mandaram|falou|falaram|disse|disseram|"
     r"comentou|comentaram|ofereceu|ofereceram|informou|informaram|cotou|orcou|mostrou|postou|anunciou)\b"
-    r"|(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|que voces|que vcs|anunciad|"
+    r"|(?:\w+\s+){0,3}?(?:do anuncio|no anuncio|que vi\b|(?<!\bo )que voces|(?<!\bo )que vcs|anunciad|"
     r"da propaganda|do site|no site|do insta|no insta|do post|no post|de tabela|na tabela|do folder|no folder|no olx|"
     r"na olx|do olx|no zap\b|no zapimoveis|no vivareal|no viva real|no quintoandar|no quinto andar|no portal|no face|"
     r"do story|dos stories|do stories|no story|nos stories|do reels|no reels|do tiktok|no tiktok|do jornal|no jornal|"
@@ -307,7 +316,7 @@ _THING_AFTER = re.compile(
 )
 _THING_BEFORE = re.compile(
     r"\b(?:dia|dias|as|apto|ap|apt|apartamento|unidade|unidades|aptos|numero|n|no|nr|bloco|lote|sala|andar|rua|cep|"
-    r"casa|torre|"
+    r"casa|torre|ver o|ver a|visitar o|visitar a|conhecer o|conhecer a|lei|"
     r"quadra|km|ano|tel|fone|whats|zap|cel|celular|codigo|cod|ref|referencia|protocolo|pedido|nota|linha|"
     r"onibus|br)\s*$"
 )
@@ -336,11 +345,13 @@ _ASSET = re.compile(
 # "um de uns 80 mil": one of the things just named.
 _ELLIPSIS = re.compile(r"^\s*(?:\w+\s+)?(?:um|uma)\s+de\b")
 # Offered in part payment: "60 mil pra dar como parte do pagamento", "entra na permuta".
-_PART_PAYMENT_AFTER = re.compile(r"\b(?:parte do pagamento|como parte|na permuta|de permuta|em permuta|na troca)\b")
+_PART_PAYMENT_AFTER = re.compile(
+    r"\b(?:parte do pagamento|como parte|na permuta|de permuta|em permuta|na troca|e o resto|e o restante)\b"
+)
 # A limit said after the amount, in the next clause: "dois milhões, nem um centavo a mais", "500, não passo disso".
 _MAX_NEXT = re.compile(
     r"^\s*(?:e\s+)?(?:nem|nada|nenhum)\s+(?:um\s+|uma\s+)?(?:centavo|real|tostao|pila|conto|mil)?\s*a\s+mais\b"
-    r"|^\s*(?:e\s+)?(?:nao|num)\s+(?:passo|passa|passamos|vou passar|posso passar|pago mais|dou mais)\s*"
+    r"|^\s*(?:e\s+)?(?:nao|num|n)\s+(?:passo|passa|passamos|vou passar|posso passar|pago mais|dou mais)\s*"
     r"(?:disso|dai|daqui|que isso)\b"
     r"|^\s*(?:mais|acima)\s+(?:que|do que|disso)\s+(?:isso\s+)?nao\b"
     r"|^\s*(?:esse|isso|este)\s+(?:e|eh|seria)\s+(?:o\s+|meu\s+|o meu\s+|nosso\s+|o nosso\s+)?(?:maximo|teto|limite)\b"
@@ -354,7 +365,7 @@ _AD_SOURCE = re.compile(
 # A price already on the table: "aquela proposta de 690 mil", "com aquele valor de 1,35 mi".
 _THAT_PRICE = re.compile(
     r"\b(?:aquele|aquela|esse|essa|este|esta|daquele|daquela|desse|dessa|nesse|nessa|naquele|naquela|pelo|pela|"
-    r"a|o|sua|seu)\s+(?:proposta|valor|preco|oferta|condicao|cotacao|contraproposta)\s*(?:de|por|em)?\s*(?:r\$\s*)?$"
+    r"a|o|sua|seu|minha|nossa)\s+(?:proposta|valor|preco|oferta|condicao|cotacao|contraproposta)\s*(?:de|por|em)?\s*(?:r\$\s*)?$"
 )
 # One of two units compared: "um tá 1,1 mi e o outro 1,25 mi", "a de cima por 480".
 _OTHER_UNIT = re.compile(
@@ -431,7 +442,7 @@ def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> De
 
 _RANGE_OPEN = re.compile(r"\b(?:entre|de|dos|das|faixa)\s*(?:r\$\s*)?$")
 # A range standing alone as a clause, as a reply to "qual a faixa de valor?": "250 a 300", "Londrina, 600 a 900".
-_RANGE_ALONE_BEFORE = re.compile(r"(?:^|[,:;\n]|\b(?:e|uns|umas|tipo))\s*$")
+_RANGE_ALONE_BEFORE = re.compile(r"(?:^|[,.:;\n]|\b(?:e|uns|umas|tipo))\s*$")
 _RANGE_ALONE_AFTER = re.compile(r"\s*(?:$|[,.;!\n]|(?:mil|reais)\b)")
 
 
@@ -470,10 +481,16 @@ _SEEN = re.compile(
 _RULED_OUT_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:eu\s+)?(?:nem|nao)\b")
 
 
+_SIZED_LISTING = re.compile(
+    r"\b" + _PROPERTY + r"s?\s+(?:de\s+)?\d+\s*(?:m2|m|metros|mts)\s+(?:\w+\s+)?(?:por|a)\s*(?:r\$\s*)?$"
+)
+
+
 def _listed(near: str, after: str) -> bool:
     """The price of a listing: "custa 720 mil", "o studio de 480 mil", "480 mil do anúncio"."""
     return bool(
-        _PRICE_CUE.search(_last_words(near, 3))
+        _SIZED_LISTING.search(near)
+        or _PRICE_CUE.search(_last_words(near, 3))
         or _SEEN.search(near)
         or (_PRICED_AT.search(near) and not _OWN.search(near))
         or (_SALE.search(near) and not _OWN_RIGHT_BEFORE.search(near))
@@ -548,7 +565,11 @@ def amounts_read(text: str) -> list[Read]:
             continue
         near = _last_words(before)
         # (not "por 1,6 mi eu compro na praia": what that price would buy elsewhere)
-        own = bool(_OWN.search(near) or (_OWN_AFTER.match(after) and not re.search(r"\bpor\s*(?:r\$\s*)?$", near)))
+        own = bool(
+            _OWN.search(near)
+            or _WITH_AMOUNT.search(before)
+            or (_OWN_AFTER.match(after) and not re.search(r"\bpor\s*(?:r\$\s*)?$", near))
+        )
         in_quotes = any(span[0] <= amount.start < span[1] for span in quoted_spans)  # an ad's line, quoted
         claims = bool(_OWN_RIGHT_BEFORE.search(near) or _STRONG_OWN.search(near))
         # A question or incredulity around an amount nobody claimed: "R$ 1,1 mi??", "2 milhões nessa casa, tá maluco"
@@ -581,6 +602,12 @@ def amounts_read(text: str) -> list[Read]:
                 and not _PURCHASE.search(folded[clause_start : amount.start])
             )
             or (_OWNED.search(near) and not own and not claims)
+            or (
+                not before.strip(" ,uns")
+                and _NOT_BEFORE.search(_last_words(last_clause, 2))
+                and not claims
+                and not _MAX_AFTER.match(after)
+            )
             or (done_deal and not claims)
             or (no_interest and not claims and not _OWN.search(re.sub(r"\b(?:tenho interesse|nao quero)\b", " ", near)))
             or (in_quotes and not own and not claims)
@@ -674,7 +701,7 @@ def budget_read(text: str, reads: list[Read] | None = None) -> tuple[Decimal | N
     if plain:
         if high is None and low is None:
             return min(plain), max(plain)
-        if low is None and high is not None and min(plain) < high:
+        if low is None and high is not None and high * Decimal("0.3") <= min(plain) < high:
             low = min(plain)
     if low is not None and high is not None and low > high:
         # a floor above the limit is someone else's price read as a floor ("'a partir de 499 mil'… até 400 eu

@@ -332,7 +332,7 @@ _CALL_LATER = re.compile(
 )
 _CALL_STOP = re.compile(
     rf"\b{_NEG}\s+(?:{_CALL_FILLER}\s+){{0,3}}{_CALL}\b"
-    r"|\b(?:ligacao|ligacoes|ligar|me liga|liguem|ligue|me liguem|me ligue|telefonema)\s+nao\b"
+    r"|\b(?:ligacao|ligacoes|ligar|liga|liguem|ligue|telefonema)\s+nao\b"
     rf"|\b(?:suspend|cancel|interromp|cess|dispens|evit)\w*\s+(?:\w+\s+){{0,2}}{_CALL}\b"
     r"|\bno (?:more )?(?:phone )?calls?\b|\bdon ?t call\b|\bdo not call\b"
     # a calls list: "tira meu número da lista de ligação, por aqui pode continuar"
@@ -354,6 +354,7 @@ _MESSAGES_OK = re.compile(
     # messages go on: "pode continuar escrevendo aqui", "continuo acompanhando por aqui", "aqui pode seguir"
     r"|\b(?:continu\w*|segue|seguir|sigam)\s+(?:\w+\s+){0,2}(?:escrev\w*|mand\w*|mensag\w*|whats\w*|zap|aqui|texto)\b"
     r"|\b(?:aqui|por aqui|no whats\w*|no zap|whats\w*|zap|mensag\w*) (?:\w+ )?(?:pode (?:seguir|continuar)|eu leio)\b"
+    r"|\bescrev(?:e|a|am)\b(?: \w+){0,2} (?:que eu leio|eu leio|pra mim|aqui)\b"
 )
 _AUDIO = re.compile(r"\baudios?\b")
 _AUDIO_STOP = re.compile(
@@ -636,6 +637,7 @@ _GRAMMAR = (
             r"|\bme (?:deixa|deixem|deixe) em paz\b|\besquec\w* (?:que eu existo|meu numero|meu contato|de mim)\b"
             r"|\bme erra\b|\bsai(?:a|am|r)? do meu (?:whats\w*|zap|celular|telefone|numero)\b"
             r"|\bme esquec(?:e|a|am|em|er)\b|\bperde meu contato\b|\besquece meu\b|\b(?:para|pare|parem) de vez\b"
+            r"|\bquero (?:silencio|sossego|distancia) de (?:voces|vcs|vc|voce)\b"
         ),
     ),
     (
@@ -799,13 +801,28 @@ _NO_INTEREST = re.compile(
 )
 
 
+# This number deleted ("manda o boleto por email e depois apaga esse número"): a stop, whatever else is asked.
+_DELETE_THIS_NUMBER = re.compile(
+    r"\b(?:apag|exclu|remov|delet|elimin)\w* (?:esse|este|meu|o meu) (?:numero|contato|telefone|whats\w*)\b"
+)
+
+
+_NUMBER_CHANGED = re.compile(
+    r"\b(?:numero|telefone|contato|whats\w*) (?:novo|antigo|velho)\b"
+    r"|\b(?:novo|antigo|velho) (?:numero|telefone|contato)\b"
+    r"|\btroquei\b|\bmudei de\b"
+)
+
+
 def _grammar_stop(folded: str, text: str = "") -> OptOutDecision | None:
     if _NO_INTEREST.match(_without_courtesy(folded)):
         return OptOutDecision(
             STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": "no_interest"}
         )
-    if _WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded):
+    if _WANTS_MORE.search(folded) and not _MESSAGE_STOP.search(folded) and not _DELETE_THIS_NUMBER.search(folded):
         return None
+    if _DELETE_THIS_NUMBER.search(folded) and not _NUMBER_CHANGED.search(folded):
+        return OptOutDecision(STOP, {"channels": ["any"], "purposes": ["any"]}, {"layer": "rule", "rule": "leave_list"})
     if _OFFER_FILTER.search(folded) and not _FULL_STOP_WORDS.search(folded):
         return None
     if _WELCOME.search(folded):
@@ -1031,7 +1048,7 @@ _NOT_A_CONTACT_DAY = re.compile(
     r"\b(?:esse|este|nesse|neste|ultimo|no ultimo|proximo|no proximo|todo|o) (?:fim|final) de semana\b"
     r"|\b(?:fim|final) de semana (?:passado|que passou|retrasado)\b|"
     r"\b(?:segunda|terca|quarta|quinta|sexta)s? (?=(?:vez|vezes|mensage\w*|msg\w*|ligac\w*|tentativa\w*|opc(?:ao|oes)|"
-    r"chance|parcela\w*|unidade\w*|proposta\w*|visita\w*|oferta\w*|promoc\w*|convite\w*|torre|fase|etapa)\b)"
+    r"chance|parcela\w*|unidade\w*|proposta\w*|visita\w*|oferta\w*|promoc\w*|convite\w*|torre|fase|etapa|via)\b)"
     r"|\b(?:feirao|feira|evento|visita|plantao|open house|reuniao|encontro|acao|lancamento|festa|promoc\w*|oferta|"
     r"convite|corretor|decorado|churrasco|culto|jogo)s? (?:de|do|da|deste|desse|neste|nesse|no|na) "
     r"(?:(?:proximo|proxima|ultimo|ultima|este|esse) )?"
@@ -1385,14 +1402,17 @@ _ASKED_KEEP = re.compile(
 )
 _ASKED_STOP = re.compile(
     r"\b(?:sair da (?:nossa )?lista|parar de receber|deixar de receber|descadastr\w*|nao receber mais|"
-    r"cancelar (?:o )?recebimento|remover (?:seu|o seu) (?:numero|contato))\b"
+    r"cancelar (?:o )?recebimento|cancelar (?:os )?envios|remover (?:seu|o seu) (?:numero|contato))\b"
+)
+_REPORTED_QUESTION = re.compile(
+    r"\bpergunt\w*\s+se\s+(?:eu\s+)?(?P<question>[^:?.!]{3,})[:?.!]+\s*(?P<answer>.+)$", re.IGNORECASE | re.DOTALL
 )
 _ANSWER_YES = re.compile(r"^(?:sim|s|pode|quero|claro|isso|yes|ok|com certeza)\b")
 _ANSWER_NO = re.compile(r"^(?:nao|n|no|nunca|jamais|nem)\b")
 
 
 def _quoted_question_answered(text: str) -> OptOutDecision | None:
-    match = _QUOTE_LINE.match(text or "")
+    match = _QUOTE_LINE.match(text or "") or _REPORTED_QUESTION.search(text or "")
     if not match:
         return None
     question, answer = text_normalise(match["question"]), text_normalise(match["answer"])

@@ -105,3 +105,28 @@ def test_dev5_error_classes_in_new_words(text, expected):
 )
 def test_dev6_error_classes_in_new_words(text, expected):
     assert budget_extract(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the fifth final set's and two more training writers' error classes, in new words
+        ("vou usar o fgts, uns 45 mil, mas a casa não pode passar de 300", (None, 300_000.0)),
+        ("prestação de 1.500 tá ok, valor do imóvel no máximo 240", (None, 240_000.0)),
+        ("dou 400 agora e o resto no mês que vem?", (None, None)),
+        ("sábado posso ver o 1204?", (None, None)),
+        ("num passo de 520 de jeito nenhum", (None, 520_000.0)),
+        ("tenho 310 e n passo disso", (None, 310_000.0)),
+        ("uns 1,8 mi no teto, casa de condomínio", (None, 1_800_000.0)),
+        ("a empresa dispõe de R$ 3 mi para um galpão", (3_000_000.0, 3_000_000.0)),
+        ("vendi a chácara e fiquei com quatrocentos mil, quero uma casa", (400_000.0, 400_000.0)),
+        ("com 420 mil o que vocês têm em Santos?", (420_000.0, 420_000.0)),
+        ("sobrado. 600 a 700. dá pra ver amanhã?", (600_000.0, 700_000.0)),
+        ("tenho 30 mil guardado e a casa tem que ser no máximo 290", (None, 290_000.0)),
+        ("chega de aluguel, quero apê até 360", (None, 360_000.0)),
+        ("nosso apê saiu por 870 mil, não estamos mais procurando", (None, None)),
+        ("minha proposta de 540 pelo sobrado foi aceita?", (None, None)),
+    ],
+)
+def test_dev7_and_more_writers_error_classes_in_new_words(text, expected):
+    assert budget_extract(text) == expected

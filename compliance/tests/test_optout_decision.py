@@ -457,3 +457,19 @@ def test_dev7_error_classes_in_new_words(text, action, scope):
 )
 def test_dev8_error_classes_in_new_words(text, action):
     assert optout_decide(text, DEFAULT_KEYWORDS).action == action
+
+
+# The fifth final set's error classes once retired (dev set 9), in new wordings.
+@pytest.mark.parametrize(
+    ("text", "action", "scope"),
+    [
+        ("a atendente perguntou se eu quero continuar na lista: não quero", "stop", "any"),
+        ("vocês perguntaram se eu quero cancelar os envios. não quero cancelar não, continuem", "none", ""),
+        ("manda a segunda via por email e depois exclui esse número", "stop", "any"),
+        ("liga não, moça, escreve que eu leio depois", "stop", "phone"),
+        ("quero distância de vocês a partir de hoje", "stop", "any"),
+    ],
+)
+def test_dev9_error_classes_in_new_words(text, action, scope):
+    decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
+    assert (decision.action, scope_compact(decision)) == (action, scope), decision

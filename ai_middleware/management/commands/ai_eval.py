@@ -116,6 +116,7 @@ class Command(BaseCommand):
         challenges["dev_4"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev4_ptbr.psv"))
         challenges["dev_5"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev5_ptbr.psv"))
         challenges["dev_6"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev6_ptbr.psv"))
+        challenges["dev_7"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev7_ptbr.psv"))
         # another writer's blind set, never read for error analysis: the figure nearest to unseen messages
         for path in sorted((DEV_DATASET.parent.parent / "final").glob("*.psv")):
             challenges[path.stem] = _challenge_report(extract, path)
