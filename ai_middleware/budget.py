@@ -482,15 +482,14 @@ _RULED_OUT_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:eu\s+)?(?:nem|nao)\b")
 
 
 _SIZED_LISTING = re.compile(
-    r"\b" + _PROPERTY + r"s?\s+(?:de\s+)?\d+\s*(?:m2|m|metros|mts)\s+(?:\w+\s+)?(?:por|a)\s*(?:r\$\s*)?$"
+    r"\b" + _PROPERTY + r"s?\s+(?:de\s+)?\d[\d.,]*\s*(?:m2|m|metros|mts)\s+(?:\w+\s+)?(?:por|a)\s*(?:r\$\s*)?$"
 )
 
 
 def _listed(near: str, after: str) -> bool:
     """The price of a listing: "custa 720 mil", "o studio de 480 mil", "480 mil do anúncio"."""
     return bool(
-        _SIZED_LISTING.search(near)
-        or _PRICE_CUE.search(_last_words(near, 3))
+        _PRICE_CUE.search(_last_words(near, 3))
         or _SEEN.search(near)
         or (_PRICED_AT.search(near) and not _OWN.search(near))
         or (_SALE.search(near) and not _OWN_RIGHT_BEFORE.search(near))
@@ -650,7 +649,9 @@ def amounts_read(text: str) -> list[Read]:
             role = "min"
         elif _NEG_OWN.search(near):
             role = "not"  # "não tenho 500 mil não"
-        elif (listing := _listed(near, after)) or (not own and disbelieved):
+        elif (listing := _listed(near, after) or bool(_SIZED_LISTING.search(folded[clause_start : amount.start]))) or (
+            not own and disbelieved
+        ):
             role = "quoted"
         elif (
             not own

@@ -126,6 +126,7 @@ def test_dev6_error_classes_in_new_words(text, expected):
         ("chega de aluguel, quero apê até 360", (None, 360_000.0)),
         ("nosso apê saiu por 870 mil, não estamos mais procurando", (None, None)),
         ("minha proposta de 540 pelo sobrado foi aceita?", (None, None)),
+        ("loja de 45m² por 390 mil, aceita financiamento?", (None, None)),
     ],
 )
 def test_dev7_and_more_writers_error_classes_in_new_words(text, expected):
