@@ -402,21 +402,15 @@ def test_dev5_error_classes_in_new_words(text, action, scope):
 # Error classes a ninth writer's set showed (dev set 6, the second final set once it was retired), in new wordings:
 # double negatives keep receiving, text refused beside audio is a full stop, a calls list or "nem tentem ligar" is a
 # calls-only stop, another channel removed while this one is preferred is never a stop.
-@pytest.mark.parametrize(
-    ("text", "action", "scope"),
-    [
-        ("nada de me tirar do cadastro, quero receber tudo", "none", ""),
-        ("nunca deixo de abrir as mensagens de vocês, só demoro a responder", "none", ""),
-        ("nem pensar em sair da lista, tô de olho nos lançamentos", "none", ""),
-        ("nem áudio nem texto, não quero nada de vocês", "stop", "any"),
-        ("pedi só texto antes, mas agora não quero receber nem texto", "stop", "any"),
-        ("não atendo ligação, nem tentem me ligar. mensagem tudo bem", "stop", "phone"),
-        ("me exclui da lista de ligações, por mensagem pode continuar", "stop", "phone"),
-    ],
-)
-def test_dev6_error_classes_in_new_words(text, action, scope):
-    decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
-    assert (decision.action, scope_compact(decision)) == (action, scope), decision
+DEV6_CLASSES = [
+    ("nada de me tirar do cadastro, quero receber tudo", "none", ""),
+    ("nunca deixo de abrir as mensagens de vocês, só demoro a responder", "none", ""),
+    ("nem pensar em sair da lista, tô de olho nos lançamentos", "none", ""),
+    ("nem áudio nem texto, não quero nada de vocês", "stop", "any"),
+    ("pedi só texto antes, mas agora não quero receber nem texto", "stop", "any"),
+    ("não atendo ligação, nem tentem me ligar. mensagem tudo bem", "stop", "phone"),
+    ("me exclui da lista de ligações, por mensagem pode continuar", "stop", "phone"),
+]
 
 
 def test_another_channel_removed_while_this_one_is_preferred_is_never_a_stop():
@@ -427,20 +421,14 @@ def test_another_channel_removed_while_this_one_is_preferred_is_never_a_stop():
 # Error classes the third final set showed once it was retired (dev set 7), in new wordings: "liguem não" stops calls,
 # a complaint that someone "continua mandando" or a threat is no wish to keep receiving, a bare "imóvel" is all a
 # real-estate sender sends, "nem pense em me tirar" keeps receiving.
-@pytest.mark.parametrize(
-    ("text", "action", "scope"),
-    [
-        ("me liguem não, só whatsapp", "stop", "phone"),
-        ("já pedi pra não mandar mais essas propaganda, e a moça continua mandando, para por favor", "stop", "any"),
-        ("vou denunciar no procon, continua mandando pra ver. para de me mandar mensagem", "stop", "any"),
-        ("já comprei casa, então para de mandar imóvel pra mim", "stop", "any"),
-        ("nem pensem em me tirar da lista, hein", "none", ""),
-        ("para de mandar imóvel na planta, só quero pronto", "none", ""),
-    ],
-)
-def test_dev7_error_classes_in_new_words(text, action, scope):
-    decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
-    assert (decision.action, scope_compact(decision)) == (action, scope), decision
+DEV7_CLASSES = [
+    ("me liguem não, só whatsapp", "stop", "phone"),
+    ("já pedi pra não mandar mais essas propaganda, e a moça continua mandando, para por favor", "stop", "any"),
+    ("vou denunciar no procon, continua mandando pra ver. para de me mandar mensagem", "stop", "any"),
+    ("já comprei casa, então para de mandar imóvel pra mim", "stop", "any"),
+    ("nem pensem em me tirar da lista, hein", "none", ""),
+    ("para de mandar imóvel na planta, só quero pronto", "none", ""),
+]
 
 
 # The fourth final set's error classes once retired (dev set 8), in new wordings: a reply quoting our question is read
@@ -460,16 +448,16 @@ def test_dev8_error_classes_in_new_words(text, action):
 
 
 # The fifth final set's error classes once retired (dev set 9), in new wordings.
-@pytest.mark.parametrize(
-    ("text", "action", "scope"),
-    [
-        ("a atendente perguntou se eu quero continuar na lista: não quero", "stop", "any"),
-        ("vocês perguntaram se eu quero cancelar os envios. não quero cancelar não, continuem", "none", ""),
-        ("manda a segunda via por email e depois exclui esse número", "stop", "any"),
-        ("liga não, moça, escreve que eu leio depois", "stop", "phone"),
-        ("quero distância de vocês a partir de hoje", "stop", "any"),
-    ],
-)
-def test_dev9_error_classes_in_new_words(text, action, scope):
+DEV9_CLASSES = [
+    ("a atendente perguntou se eu quero continuar na lista: não quero", "stop", "any"),
+    ("vocês perguntaram se eu quero cancelar os envios. não quero cancelar não, continuem", "none", ""),
+    ("manda a segunda via por email e depois exclui esse número", "stop", "any"),
+    ("liga não, moça, escreve que eu leio depois", "stop", "phone"),
+    ("quero distância de vocês a partir de hoje", "stop", "any"),
+]
+
+
+@pytest.mark.parametrize(("text", "action", "scope"), DEV6_CLASSES + DEV7_CLASSES + DEV9_CLASSES)
+def test_retired_final_sets_error_classes_in_new_words(text, action, scope):
     decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
     assert (decision.action, scope_compact(decision)) == (action, scope), decision
