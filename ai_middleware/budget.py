@@ -171,6 +171,7 @@ _NO_INTEREST = re.compile(
 _ACCEPTED_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:ta|esta|e|fica|ficou|seria)\s+"
     r"(?:otimo|otima|bom|boa|perfeito|justo|razoavel|de boa|show|top)\b"
+    r"(?!\s+(?:pra|para)\s+(?:um|uma|comprar|pegar|achar|algum|alguma)\b)"  # "80 mil tá bom pra um lote?": asked
 )
 # An ad's words in quotation marks ('"Studio a partir de R$ 199 mil" quantos m²?').
 _QUOTATION = re.compile(r"[\"“”«»]([^\"“”«»]{3,})[\"“”«»]")
@@ -194,7 +195,8 @@ _MAX_BEFORE = re.compile(
     r"\b(?:ate|no maximo|maximo|max|teto|limite|abaixo de|abaixo dos|menos de|nao pass(?:a|ar|o|amos|e) d(?:e|os)|"
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
     r"(?:n|num) pass(?:a|o|amos) d(?:e|os)|se passar d(?:e|os)|no talo|"
-    r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em|ir alem de|ir alem dos|limiti|topo)"
+    r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em|ir alem de|ir alem dos|limiti|topo|"
+    r"(?:eu\s+|a gente\s+)paro (?:em|no|nos)|paramos (?:em|no|nos))"
     + _FILLER
     # "o máximo que dá pra mim é 700k", "o máximo que a gente consegue seria 500"
     + r"|\bmaximo\s+(?:que|q)\b(?:\s+\w+){0,5}?\s+(?:e|eh|seria|sera|fica)\s*(?:de\s+|uns\s+|umas\s+)?(?:r\$\s*)?$"
@@ -318,7 +320,7 @@ _THING_BEFORE = re.compile(
     r"\b(?:dia|dias|as|apto|ap|apt|apartamento|unidade|unidades|aptos|numero|n|no|nr|bloco|lote|sala|andar|rua|cep|"
     r"casa|torre|ver o|ver a|visitar o|visitar a|conhecer o|conhecer a|lei|"
     r"quadra|km|ano|tel|fone|whats|zap|cel|celular|codigo|cod|ref|referencia|protocolo|pedido|nota|linha|"
-    r"onibus|br)\s*$"
+    r"onibus|br|rg|cpf|cnpj|boleto)\s*$"
 )
 _BUDGET_CUE = re.compile(_OWN.pattern + "|" + _MAX_BEFORE.pattern + "|" + _MIN_BEFORE.pattern)
 # The kind of home wanted, then its price in thousands: "casa de 400", "apê de 350" (not a lot: "lote de 360" is m²).
@@ -355,6 +357,16 @@ _MAX_NEXT = re.compile(
     r"(?:disso|dai|daqui|que isso)\b"
     r"|^\s*(?:mais|acima)\s+(?:que|do que|disso)\s+(?:isso\s+)?nao\b"
     r"|^\s*(?:esse|isso|este)\s+(?:e|eh|seria)\s+(?:o\s+|meu\s+|o meu\s+|nosso\s+|o nosso\s+)?(?:maximo|teto|limite)\b"
+)
+_SEEN_VERB = re.compile(r"\b(?:vi|vimos|viu|vendo|olhei|olhando|achei|encontrei)\b")
+# A limit said later about the amount just named, with nothing else in between: "tenho 180 mil guardados e não passo
+# disso", "uns 300 mil… um apartamento pequeno, no máximo isso", "trezentão pra gastar, não mais que isso".
+_LIMIT_BACK = re.compile(
+    r"\b(?:no maximo|no max|(?:nao|num|n)\s+(?:passo|passa|passamos|posso passar|vou passar|pago mais|dou mais)|"
+    r"(?:nao|num|n)\s+mais\s+(?:que|do que|q)|nada\s+(?:alem|acima|mais))\s+(?:d)?isso\b"
+    # "setecentos mil é o que posso pagar, no máximo"
+    r"|^\s*(?:e|eh)\s+o\s+que\s+(?:eu\s+|a gente\s+)?"
+    r"(?:posso|podemos|pode|consigo|conseguimos|consegue|tenho|temos)\b[^\d.;!?]{0,24}?\bno max(?:imo)?\b"
 )
 # An ad or a price table quoting a floor or a limit: "o anúncio diz 'a partir de 389 mil'", "no site tá até 500".
 _AD_SOURCE = re.compile(
@@ -395,6 +407,15 @@ def _last_words(text: str, count: int = 6) -> str:
     return " ".join(text.split()[-count:])
 
 
+# What follows a number that is a code: a check digit ("-9", "-00") or a group of five digits (a boleto's line).
+_CODE_TAIL = re.compile(r"-\d{1,2}\b|\d{5}\.\d{5}\b")
+
+
+def _limit_back(folded: str, end: int) -> bool:
+    later = _LIMIT_BACK.search(folded[end:])
+    return bool(later) and not any(ch.isdigit() for ch in folded[end : end + later.start()])
+
+
 def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> Decimal | None:
     """The amount in BRL if it is money at all, else None (see the module docstring)."""
     if amount.scale > 1:
@@ -413,6 +434,8 @@ def _brl(amount: Amount, folded: str, before: str, after: str, cued: bool) -> De
         after = _ABOUT.sub("", after, count=1)  # "50 e poucos metros"
         if following.isalpha() or _THING_AFTER.match(after) or _THING_BEFORE.search(before):
             return None
+        if _CODE_TAIL.match(folded, amount.end) or _CODE_TAIL.match(folded, amount.start):
+            return None  # "12.345.678-9", "34191.79001": a document or a boleto line, not money
         to = _RANGE_TO.match(after)
         if to and _THING_AFTER.match(after[to.end() :]):
             return None  # "de 70 a 80 metros": the unit after the second end is the first end's too
@@ -621,7 +644,12 @@ def amounts_read(text: str) -> list[Read]:
         ):
             role = "not"
         elif (
-            (_AD_SOURCE.search(near) or _AD_SOURCE.search(folded[clause_start : amount.start]))
+            (
+                _AD_SOURCE.search(near)
+                or _AD_SOURCE.search(folded[clause_start : amount.start])
+                # "vi o studio a partir de 219 mil no outdoor": seen, then where
+                or (_SEEN_VERB.search(folded[clause_start : amount.start]) and _AD_SOURCE.search(after))
+            )
             and not own
             and not claims
             and (_MIN_BEFORE.search(near) or _MAX_BEFORE.search(near))
@@ -639,6 +667,7 @@ def amounts_read(text: str) -> list[Read]:
                     _MAX_AFTER.match(after)
                     or _MAX_NEXT.match(after)
                     or (not after.strip() and _MAX_NEXT.match(next_clause))
+                    or _limit_back(folded, amount.end)
                 )
             )
         ):
@@ -671,6 +700,11 @@ def amounts_read(text: str) -> list[Read]:
     return reads
 
 
+# Two amounts after "uns"/"tipo" separated by a comma are a range said aloud: "uma casa de uns 500, 600 mil".
+_COMMA_JOIN = re.compile(r"\s*(?:mil\s*)?,\s*(?:r\$\s*)?")
+_ABOUT_BEFORE = re.compile(r"\b(?:uns|umas|tipo|coisa de|por volta de|na faixa de)\s*(?:r\$\s*)?$")
+
+
 def _ranged(reads: list[Read], folded: str) -> tuple[Decimal, Decimal] | None:
     for first, second in itertools.pairwise(reads):
         # The range takes its role from its first end: "na faixa de 400 a 450?" is the lead's range, and so is
@@ -678,7 +712,13 @@ def _ranged(reads: list[Read], folded: str) -> tuple[Decimal, Decimal] | None:
         asked = first.role == "quoted" and not first.listing and second.role == "max"
         if (first.role in ("not", "quoted") and not asked) or second.role == "not" or second.listing:
             continue
-        if _RANGE_JOIN.fullmatch(folded[first.amount.end : second.amount.start]) and first.brl < second.brl:
+        joined = _RANGE_JOIN.fullmatch(folded[first.amount.end : second.amount.start]) or (
+            _COMMA_JOIN.fullmatch(folded[first.amount.end : second.amount.start])
+            and _ABOUT_BEFORE.search(folded[max(0, first.amount.start - 12) : first.amount.start])
+            and second.brl <= first.brl * Decimal("1.5")
+            and second.role in ("plain", "max")
+        )
+        if joined and first.brl < second.brl:
             return first.brl, second.brl
     return None
 

@@ -43,6 +43,10 @@ DATASETS = (
     # And two more: idioms, quoted menus and amounts in every non-budget role; collections, rentals, formal voices.
     DATA / "messages_ptbr_w14.psv",
     DATA / "messages_ptbr_w15.psv",
+    # And two more: first-time buyers, families and investors in big cities, financing; informal and oral Portuguese,
+    # regional speech, debtors answering a collector.
+    DATA / "messages_ptbr_w19.psv",
+    DATA / "messages_ptbr_w20.psv",
 )
 # Written independently by someone who never saw the training data: only ``ai_eval`` reads it, for its report.
 CHALLENGE_DATASET = DATA / "challenge" / "extraction_challenge_ptbr.psv"
@@ -720,6 +724,25 @@ _NOT_A_STOP = re.compile(
     r"|\b(audio|audios|ligacao|ligacoes|ligar|liga)\b.*\b(escrito|texto|mensage\w*|whatsapp|por aqui)\b"
     r"|\b(escrito|texto|mensage\w*|whatsapp|por aqui)\b.*\b(nao|sem)\b.*\b(audio|audios|ligacao|ligacoes|ligar|liga)\b"
 )
+# Opening hours or the address of a place asked about, with no wish to go said ("o stand abre domingo até que
+# horas?"): information; "qual o endereço do stand? quero passar lá" is a visit.
+_OPENING_HOURS = re.compile(
+    r"\b(ate que horas|que horas (abre|fecha|funciona|atende)|horario de (funcionamento|atendimento)|"
+    r"(abre|fecha|funciona|atende|aberto) (\w+ ){0,2}(que|ate que) horas?|qual (e )?o endereco|onde fica)\b"
+)
+_GOING = re.compile(
+    r"\b(quero|queria|vou|vamos|posso|podemos|pretendo|penso em|gostaria de) "
+    r"(ir|passar|conhecer|visitar|dar uma passada|aparecer|ver)\b"
+    r"|\bvou ai\b|\bvou la\b|\bagend\w*|\bmarc(ar|o|amos)\b|\bvisita\w*"
+)
+# How or when to be contacted, short of a stop: calls or audio refused with text welcome, one day only.
+_CHANNEL_WISH = re.compile(
+    r"\b(audio|audios|ligacao|ligacoes|ligar|liga|telefona)\b.*\b(escrito|texto|mensage\w*|whatsapp|zap|por aqui)\b"
+    r"|\b(escrito|texto|mensage\w*|whatsapp|zap|por aqui)\b.*\b(nao|sem)\b.*"
+    r"\b(audio|audios|ligacao|ligacoes|ligar|liga|telefona)\b"
+    r"|\bso (no|aos|de|nos|na|nas) (fim de semana|fins de semana|sabado|domingo|segunda|terca|quarta|quinta|sexta|"
+    r"manha|tarde|noite)"
+)
 _DEATH = re.compile(r"\b(faleceu|falecid[ao]|morreu|in memoriam)\b")
 
 
@@ -791,6 +814,10 @@ class LocalEngine:
             and _PRICE_TALK.search(normalized)
         ):
             intent, confidence["intent"] = "price_question", 0.75
+        elif intent == "other" and _CHANNEL_WISH.search(normalized):
+            intent, confidence["intent"] = "wants_info", 0.75  # "prefiro texto, áudio não escuto": how, not what
+        elif intent == "schedule_meeting" and _OPENING_HOURS.search(normalized) and not _GOING.search(normalized):
+            intent, confidence["intent"] = "wants_info", 0.75  # when the stand opens, not a visit asked for
         sentiment, confidence["sentiment"] = ranked["sentiment"][0]
         urgency, confidence["urgency"] = ranked["urgency"][0]
         if _URGENCY_LOW.search(normalized):

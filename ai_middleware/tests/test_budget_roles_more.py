@@ -112,9 +112,23 @@ DEV7_PHRASINGS = [
     ("loja de 45m² por 390 mil, aceita financiamento?", (None, None)),
 ]
 
+# The sixth final set's classes (retired to dev 8), in new words: a limit said later of "it", a spoken range after
+# "uns", "eu paro em", a floor seen in an ad named after it, document and boleto numbers.
+DEV8_PHRASINGS = [
+    ("juntamos uns 520 mil com a venda do carro. queremos sobrado, nada além disso", (None, 520_000.0)),
+    ("tenho 240 mil de herança e não passo disso não", (None, 240_000.0)),
+    ("quatrocentos e cinquenta mil é o que a gente consegue, no máximo", (None, 450_000.0)),
+    ("o duplex de 2,1 mi é um sonho, mas eu paro em 1,6", (None, 1_600_000.0)),
+    ("pensei numa casa de uns 700, 800 mil perto da escola", (700_000.0, 800_000.0)),
+    ("uns 300, 450 é muito pra gente", (300_000.0, 300_000.0)),
+    ("olhei o loft a partir de 310 mil no instagram, tem vaga?", (None, None)),
+    ("meu RG é 45.678.912-3, precisa de mais algum documento?", (None, None)),
+    ("a linha do boleto começa com 23790.50400 e não passa no app", (None, None)),
+]
+
 
 @pytest.mark.parametrize(
-    ("text", "expected"), MORE_WRITERS_PHRASINGS + DEV5_PHRASINGS + DEV6_PHRASINGS + DEV7_PHRASINGS
+    ("text", "expected"), MORE_WRITERS_PHRASINGS + DEV5_PHRASINGS + DEV6_PHRASINGS + DEV7_PHRASINGS + DEV8_PHRASINGS
 )
 def test_budget_roles_from_later_writers_and_retired_final_sets_in_new_words(text, expected):
     assert budget_extract(text) == expected

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
@@ -110,13 +111,9 @@ class Command(BaseCommand):
             group_split = evaluate(extract, dataset_folds(folds)[0][1])
             group_split["method"] = "first GroupKFold fold by message family (provider not trained on it)"
         challenges = {key: _challenge_report(extract, path) for key, path in CHALLENGE_DATASETS.items()}
-        challenges["dev"] = _challenge_report(extract, DEV_DATASET)
-        challenges["dev_2"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev2_ptbr.psv"))
-        challenges["dev_3"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev3_ptbr.psv"))
-        challenges["dev_4"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev4_ptbr.psv"))
-        challenges["dev_5"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev5_ptbr.psv"))
-        challenges["dev_6"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev6_ptbr.psv"))
-        challenges["dev_7"] = _challenge_report(extract, DEV_DATASET.with_name("extraction_dev7_ptbr.psv"))
+        # the retired blind sets, by number ("dev", "dev_2", …): read for error analysis, never trained on
+        for number, path in _dev_datasets():
+            challenges["dev" if number == 1 else f"dev_{number}"] = _challenge_report(extract, path)
         # another writer's blind set, never read for error analysis: the figure nearest to unseen messages
         for path in sorted((DEV_DATASET.parent.parent / "final").glob("*.psv")):
             challenges[path.stem] = _challenge_report(extract, path)
@@ -135,6 +132,14 @@ class Command(BaseCommand):
             "optout": _optout_report(),
         }
         self.stdout.write(_dumps(report, indent=None if json else 2))
+
+
+def _dev_datasets() -> list[tuple[int, Path]]:
+    numbered = []
+    for path in DEV_DATASET.parent.glob("extraction_dev*_ptbr.psv"):
+        digits = path.stem.removeprefix("extraction_dev").removesuffix("_ptbr")
+        numbered.append((int(digits or 1), path))
+    return sorted(numbered)
 
 
 def _dumps(payload, indent=None) -> str:
