@@ -405,7 +405,13 @@ def outbox_send_many(*, row_ids: list[int]) -> list[OutboxMessage]:
             continue
         done.append(row)
         row.updated_at = timezone.now()
-        if message.status == "failed":
+        if message.status == "failed" and message.error_raw.get("may_have_arrived"):
+            # the connection failed after the request was written: Meta may have the message, so it is never sent
+            # again blindly; Meta's status webhook (which names this row) reconciles it, or it expires
+            row.state, row.error_code = OutboxState.UNKNOWN, None
+            row.last_reason = str(_("The connection to Meta failed mid-send: waiting for Meta's status."))
+            row.decisions = [*row.decisions, _log("result", unknown=message.error_title)]
+        elif message.status == "failed":
             limiter().pair_release(f"{message.number_id}:{row.contact}")
             info = meta_error_info(message.error_code)
             retry = bool(message.error_raw.get("retryable")) and row.attempts < settings.ANTIBAN_MAX_ATTEMPTS
@@ -568,7 +574,7 @@ def outbox_sweep() -> dict[str, int]:
             )
         )
         if not stuck:
-            return {"sent": 0, "unknown": 0, "requeued": 0}
+            return {"sent": 0, "unknown": 0, "requeued": 0, "expired": _unknown_expire(now)}
         idle = wa_services.messages_lock_idle(message_ids=[row.message_id for row in stuck if row.message_id])
         stuck = [row for row in stuck if not row.message_id or row.message_id in idle]
         sent = [row for row in stuck if idle.get(row.message_id)]
@@ -595,7 +601,25 @@ def outbox_sweep() -> dict[str, int]:
         rows_update(OutboxMessage, requeue, ["state", "message_id", "not_before", "decisions", "updated_at"])
         rows_update(OutboxMessage, unknown, ["state", "last_reason", "updated_at"])
         rows_update(OutboxMessage, sent, ["state", "wamid", "decisions", "updated_at"])
-    return {"sent": len(sent), "unknown": len(unknown), "requeued": len(requeue)}
+    return {"sent": len(sent), "unknown": len(unknown), "requeued": len(requeue), "expired": _unknown_expire(now)}
+
+
+def _unknown_expire(now) -> int:
+    """UNKNOWN rows Meta never reported on are failed (never sent again); ``outbox_reconcile`` still takes a late
+    status for them."""
+    cutoff = now - timedelta(seconds=settings.ANTIBAN_UNKNOWN_EXPIRY_S)
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+                state=OutboxState.UNKNOWN, updated_at__lt=cutoff
+            )
+        )
+        for row in rows:
+            row.state, row.updated_at = OutboxState.FAILED, now
+            row.last_reason = _("Meta never confirmed this send: it was not sent again.")
+            row.decisions = [*row.decisions, _log("expired")]
+        rows_update(OutboxMessage, rows, ["state", "last_reason", "decisions", "updated_at"])
+    return len(rows)
 
 
 def outbox_reconcile(*, status: dict) -> bool:
@@ -607,7 +631,8 @@ def outbox_reconcile(*, status: dict) -> bool:
     if row is None:
         return False
     wamid = str(status.get("id") or "")
-    if row.state in (OutboxState.SENDING, OutboxState.UNKNOWN):
+    expired = row.state == OutboxState.FAILED and bool(row.decisions) and row.decisions[-1].get("stage") == "expired"
+    if row.state in (OutboxState.SENDING, OutboxState.UNKNOWN) or expired:
         row.wamid = wamid
         row.state = OutboxState.FAILED if status.get("status") == "failed" else OutboxState.SENT
         row.decisions = [*row.decisions, _log("reconciled", wamid=wamid, status=status.get("status"))]

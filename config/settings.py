@@ -489,6 +489,9 @@ ANTIBAN_RATE_HEADROOM = env.float("ANTIBAN_RATE_HEADROOM", default=1.0)
 # round trip for many sends, and the number never waits for a claim.
 ANTIBAN_DISPATCH_AHEAD_S = env.float("ANTIBAN_DISPATCH_AHEAD_S", default=2.0)
 ANTIBAN_SENDING_TIMEOUT_S = env.int("ANTIBAN_SENDING_TIMEOUT_S", default=120)  # then SENDING → UNKNOWN
+# An UNKNOWN row whose status webhook never came is failed after this (never sent again; a late webhook still
+# reconciles it). Meta reports a send's status within seconds; a day covers its webhook redelivery backlog.
+ANTIBAN_UNKNOWN_EXPIRY_S = env.int("ANTIBAN_UNKNOWN_EXPIRY_S", default=86_400)
 ANTIBAN_DISPATCHERS = env.int("ANTIBAN_DISPATCHERS", default=4)  # dispatch tasks started per kick
 ANTIBAN_BATCHES_IN_FLIGHT = env.int("ANTIBAN_BATCHES_IN_FLIGHT", default=8)  # per dispatcher, being sent
 ANTIBAN_DISPATCH_BATCH = env.int("ANTIBAN_DISPATCH_BATCH", default=256)  # rows claimed per transaction

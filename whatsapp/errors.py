@@ -108,16 +108,29 @@ class MetaApiError(WhatsAppError):
         return self.info.retryable
 
 
+# httpx errors raised before a request was written: the call never reached Meta, so sending again is safe.
+NOT_SENT_ERRORS = frozenset(
+    {"ConnectError", "ConnectTimeout", "PoolTimeout", "ProxyError", "UnsupportedProtocol", "LocalProtocolError"}
+)
+
+
 class MetaUnreachable(MetaApiError):
-    """Timeout or connection error: nothing is known about the send, retrying is safe only with care."""
+    """Timeout or connection error, named by the httpx error's class. Before the request was written (a connect
+    error, a pool timeout) nothing reached Meta and retrying is safe; after it (a read timeout, a dropped
+    connection) Meta may have accepted the send, so it ``may_have_arrived``: never sent again blindly, it waits for
+    Meta's status webhook."""
 
     def __init__(self, detail: str):
         super().__init__(meta_code=None, title=detail)
         self.message = str(_("WhatsApp could not be reached: %(detail)s") % {"detail": detail})
 
     @property
+    def may_have_arrived(self) -> bool:
+        return self.title not in NOT_SENT_ERRORS
+
+    @property
     def retryable(self) -> bool:
-        return True
+        return not self.may_have_arrived
 
 
 class WindowClosed(WhatsAppError):

@@ -132,6 +132,8 @@ def messages_dispatch(*, message_ids: list[int], gate: lanes.Gate | None = None)
                     message.error_code = outcome.meta_code
                     message.error_title = (outcome.title or str(outcome.info.explanation))[:300]
                     message.error_raw = {**outcome.raw, "retryable": outcome.retryable}
+                    if getattr(outcome, "may_have_arrived", False):
+                        message.error_raw["may_have_arrived"] = True  # reconciled from Meta's status webhook
                     logger.info("whatsapp send %s refused: code %s", message.pk, outcome.meta_code)
                 elif isinstance(outcome, ApplicationError):  # our own check refused it (a file WhatsApp would not take)
                     message.status, message.failed_at = MessageStatus.FAILED, timezone.now()

@@ -78,6 +78,7 @@ class GraphSimulator:
     _accepted: dict = field(default_factory=dict)  # phone-number id → send times (monotonic), for stats()
     _refused: dict = field(default_factory=dict)  # error code → count
     _opaque: dict = field(default_factory=dict)  # biz_opaque_callback_data → times accepted
+    _drops: int = 0  # sends still to accept without answering (drop_after_accept)
     _due: list = field(default_factory=list)  # heap of (when, sequence, body) webhooks waiting to go
     _due_ready: threading.Condition = field(default_factory=threading.Condition)
 
@@ -138,6 +139,12 @@ class GraphSimulator:
         with self._lock:
             for _ in range(times):
                 self._faults.append(Fault(status, code, message, path_contains))
+
+    def drop_after_accept(self, times: int = 1) -> None:
+        """The next ``times`` sends are accepted (recorded, their statuses scheduled) and the connection is then
+        dropped without an answer: the sender cannot know Meta has the message (a read timeout, a reset)."""
+        with self._lock:
+            self._drops += times
 
     def _fault_take(self, path: str) -> Fault | None:
         with self._lock:
@@ -298,7 +305,11 @@ class GraphSimulator:
                 self._opaque[opaque] = self._opaque.get(opaque, 0) + 1
             wamid = "wamid.HBgN" + secrets.token_hex(16).upper()
             self.sent.append({"wamid": wamid, "number": number_id, "payload": payload})
+            dropped = self._drops > 0
+            self._drops -= dropped
         self._statuses_schedule(number_id, to, wamid, payload.get("biz_opaque_callback_data"))
+        if dropped:
+            return 200, {"_drop": True}
         return 200, {
             "messaging_product": "whatsapp",
             "contacts": [{"input": to, "wa_id": to}],
@@ -591,6 +602,9 @@ class _Handler(BaseHTTPRequestHandler):
         if body and self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
             query.update({key: values[-1] for key, values in parse_qs(body.decode()).items()})
         status, payload = self.sim.handle(method, parts.path, query, self.headers, body)
+        if payload.get("_drop"):  # accepted, then the connection drops before the answer
+            self.close_connection = True
+            return
         if "_raw" in payload:
             data, content_type = payload["_raw"], payload["_type"]
         else:

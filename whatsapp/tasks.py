@@ -42,13 +42,13 @@ def message_dispatch_task(message_id: int) -> None:
 
 @shared_task(name="whatsapp.media_fetch", bind=True, acks_late=True, max_retries=5, ignore_result=True)
 def media_fetch_task(self, message_id: int) -> None:
-    from whatsapp.errors import MetaApiError
+    from whatsapp.errors import MetaApiError, MetaUnreachable
     from whatsapp.services import media_fetch
 
     try:
         media_fetch(message_id=message_id)
     except MetaApiError as exc:
-        if exc.retryable:
+        if exc.retryable or isinstance(exc, MetaUnreachable):  # a download may always be fetched again
             raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
 
 

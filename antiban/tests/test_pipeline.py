@@ -194,7 +194,7 @@ def test_a_worker_killed_mid_send_leaves_unknown_and_the_status_webhook_reconcil
     message_id = OutboxMessage.objects.get(pk=row.pk).message_id  # the "worker" is let go, then dies mid-call
     assert limiter().send_acquire("number:t", "m:t", message_id, limit=1, window_s=1, gap_s=0, inflight_s=5).allowed
     OutboxMessage.objects.filter(pk=row.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
-    assert outbox_sweep() == {"sent": 0, "unknown": 1, "requeued": 0}
+    assert outbox_sweep() == {"sent": 0, "unknown": 1, "requeued": 0, "expired": 0}
     assert outbox_dispatch_due() == 0  # never resent blindly
     # Meta had accepted it: its status carries our opaque data
     body = cloud.status_notification(
@@ -207,6 +207,64 @@ def test_a_worker_killed_mid_send_leaves_unknown_and_the_status_webhook_reconcil
     assert cloud.sent == []
 
 
+def test_a_connection_dropped_after_meta_accepted_the_send_is_never_resent_and_the_status_reconciles_it(
+    cloud, number, deliver, settings
+):
+    """Meta took the message but the answer was lost (a read timeout, a reset): the row waits UNKNOWN for the status
+    webhook instead of going back to the queue, so the person gets it once."""
+    _open_window(number)
+    cloud.drop_after_accept()
+    row = _reply()
+    outbox_dispatch_due()
+    row.refresh_from_db()
+    assert row.state == OutboxState.UNKNOWN and row.error_code is None
+    assert Message.objects.get(pk=row.message_id).error_raw["may_have_arrived"] is True
+    assert outbox_dispatch_due() == 0 and len(cloud.sent) == 1  # never resent blindly
+    wamid = cloud.sent[0]["wamid"]
+    deliver(cloud.status_notification("106540352242922", "5511987654321", wamid, "sent", opaque=f"outbox:{row.pk}"))
+    row.refresh_from_db()
+    assert (row.state, row.wamid) == (OutboxState.SENT, wamid)
+    assert Message.objects.get(pk=row.message_id).status in ("sent", "delivered", "read")
+    assert len(cloud.sent) == 1
+
+
+def test_an_unknown_row_meta_never_reports_on_expires_failed_and_a_late_status_still_reconciles_it(
+    cloud, number, deliver, settings
+):
+    _open_window(number)
+    cloud.drop_after_accept()
+    row = _reply()
+    outbox_dispatch_due()
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=settings.ANTIBAN_UNKNOWN_EXPIRY_S + 1)
+    )
+    assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 0, "expired": 1}
+    row.refresh_from_db()
+    assert row.state == OutboxState.FAILED and "not sent again" in row.last_reason
+    assert outbox_dispatch_due() == 0 and len(cloud.sent) == 1
+    wamid = cloud.sent[0]["wamid"]
+    late = cloud.status_notification("106540352242922", "5511987654321", wamid, "delivered", opaque=f"outbox:{row.pk}")
+    deliver(late)
+    row.refresh_from_db()
+    assert (row.state, row.wamid) == (OutboxState.SENT, wamid)
+
+
+def test_a_connect_error_never_reached_meta_and_the_row_is_sent_again(cloud, number, settings):
+    """Nothing listens where Meta should be: the request was never written, so the outbox queues it again."""
+    _open_window(number)
+    row = _reply()
+    graph, settings.WHATSAPP_GRAPH_URL = settings.WHATSAPP_GRAPH_URL, "http://127.0.0.1:9"  # a closed port
+    outbox_dispatch_due()
+    row.refresh_from_db()
+    assert row.state == OutboxState.QUEUED and row.message_id is None
+    assert cloud.sent == []
+    settings.WHATSAPP_GRAPH_URL = graph
+    OutboxMessage.objects.filter(pk=row.pk).update(not_before=timezone.now())
+    outbox_dispatch_due()
+    row.refresh_from_db()
+    assert row.state == OutboxState.SENT and len(cloud.sent) == 1
+
+
 def test_a_worker_killed_before_its_http_call_leaves_a_row_that_is_sent_once(cloud, number, settings):
     settings.ANTIBAN_PAIR_INTERVAL_S = 0.001
     settings.ANTIBAN_SENDING_TIMEOUT_S = 0  # (claimed after Redis last started, so a missing marker is meaningful)
@@ -214,7 +272,8 @@ def test_a_worker_killed_before_its_http_call_leaves_a_row_that_is_sent_once(clo
     row = _reply()
     assert outbox_claim_one() == row.pk  # SENDING committed, then the worker dies before calling Meta
     first_message = OutboxMessage.objects.get(pk=row.pk).message_id
-    assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 1}  # no attempt marker: Meta never saw it
+    # no attempt marker: Meta never saw it
+    assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 1, "expired": 0}
     assert Message.objects.get(pk=first_message).status == "failed"
     assert outbox_dispatch_due() == 1
     row.refresh_from_db()
@@ -228,7 +287,7 @@ def test_a_worker_killed_after_saving_the_send_but_before_the_row_leaves_it_sent
     assert outbox_claim_one() == row.pk
     message_id = OutboxMessage.objects.get(pk=row.pk).message_id
     wa_services.messages_dispatch(message_ids=[message_id])  # Meta answered and the message was saved; then death
-    assert outbox_sweep() == {"sent": 1, "unknown": 0, "requeued": 0}
+    assert outbox_sweep() == {"sent": 1, "unknown": 0, "requeued": 0, "expired": 0}
     row.refresh_from_db()
     assert (row.state, row.wamid) == (OutboxState.SENT, Message.objects.get(pk=message_id).wamid)
     assert len(cloud.sent) == 1
@@ -256,12 +315,13 @@ def test_a_slow_sender_keeps_its_rows_and_only_a_dead_one_loses_them(cloud, numb
     sender.start()
     holding.wait(10)
     try:
-        assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 0}
+        assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 0, "expired": 0}
         assert OutboxMessage.objects.get(pk=row.pk).state == OutboxState.SENDING
     finally:
         release.set()
         sender.join()
-    assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 1}  # no attempt marker: Meta never saw it
+    # no attempt marker: Meta never saw it
+    assert outbox_sweep() == {"sent": 0, "unknown": 0, "requeued": 1, "expired": 0}
     assert Message.objects.get(pk=message_id).status == "failed"
 
 
