@@ -86,7 +86,10 @@ _MASK = re.compile(
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]+(?!\d)|[,:](?!\d)|\b(?:mas|porem|so que)\b")
 
-_FILLER = r"(?:\s+(?:e|eh|de|do|da|dos|das|uns|umas|r\$|ser|seria|fica|em|o|a|meu|minha|tipo|mais ou menos|so))*\s*$"
+_FILLER = (
+    r"(?:\s+(?:e|eh|de|do|da|dos|das|uns|umas|r\$|ser|seria|fica|em|o|a|meu|minha|tipo|mais ou menos|so|"
+    r"dela|dele|deles|delas|nosso|nossa))*\s*$"  # "o teto dela é 300 mil", "o teto nosso é 280"
+)
 _WORDS = r"(?:\s+\w+){0,3}"
 
 _NOT_BEFORE = re.compile(
@@ -107,7 +110,8 @@ _NOT_BEFORE = re.compile(
 # apto tá acima do que eu pago"): a price quoted back, not a budget — unless they claim it as theirs.
 _REJECTED_LATER = re.compile(
     r"\b(?:passo|dispenso|nao compensa|nao vale|nao obrigad\w*|nao, obrigad\w*|deixar passar|vou passar|"
-    r"acima do que|mais do que eu|nao quero|roubo|nao rola|nao da pra mim|esse nao|essa nao)\b"
+    r"acima do que|mais do que eu|nao quero|roubo|nao rola|nao da pra mim|esse nao|essa nao|"
+    r"nao e (?:pra|para) (?:mim|nos|a gente|gente como)|nao e (?:o )?(?:nosso|meu) (?:perfil|caso|momento))\b"
 )
 # A deal done in the clause before ("acabei de assinar, 620 mil"), and an age ("tenho 52").
 _PAST_DEAL = re.compile(r"\b(?:assinei|assinar|assinamos|comprei|compramos|fechei|fechamos|quitei|paguei)\b")
@@ -118,7 +122,7 @@ _NOT_AFTER = re.compile(
     r"|^\s*(?:reais\s*)?(?!(?:em|num|no)\s+condominio)(?:(?:de|da|do|na|no|como|por|ao|em|p/|a|livres?)\s+)?"
     r"(?:entrada|sinal|renda|salario|parcela|parcelas|prestacao|prestacoes|condominio|iptu|fgts|aluguel|mes|"
     r"mensais|mensal|mensalmente|ano|anuais|mensalidade|liquido|bruto|limpo|saldo|fundo de garantia|assinatura|"
-    r"ato)\b|^\s*(?:reais\s*)?/\s*(?:mes|m)\b"
+    r"ato|fatura)\b|^\s*(?:reais\s*)?/\s*(?:mes|m)\b"
 )
 # A want or a sum of one's own said after a fee or a down payment, in the same words before the amount ("200 mil de
 # entrada + FGTS e queremos casa entre 900 mil e 1 milhão", "pago 1.800 de aluguel e tenho 420 mil"): the cue
@@ -196,7 +200,7 @@ _MAX_BEFORE = re.compile(
     r"nao pode passar de|nao ultrapasse|chego a|chego ate|chegar a|chegar ate|estico ate|esticar ate|"
     r"(?:n|num) pass(?:a|o|amos) d(?:e|os)|se passar d(?:e|os)|no talo|"
     r"posso ir ate|por ate|no max|limitad[oa] a|limitad[oa] em|ir alem de|ir alem dos|limiti|topo|"
-    r"(?:eu\s+|a gente\s+)paro (?:em|no|nos)|paramos (?:em|no|nos))"
+    r"(?:eu\s+|a gente\s+)paro (?:em|no|nos)|paramos (?:em|no|nos)|dentro de|dentro dos|dentro do)"
     + _FILLER
     # "o máximo que dá pra mim é 700k", "o máximo que a gente consegue seria 500"
     + r"|\bmaximo\s+(?:que|q)\b(?:\s+\w+){0,5}?\s+(?:e|eh|seria|sera|fica)\s*(?:de\s+|uns\s+|umas\s+)?(?:r\$\s*)?$"
@@ -217,7 +221,7 @@ _NEG_LESS = re.compile(
 )
 _MAX_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:no maximo|ou menos|pra baixo|para baixo|max\b|no max\b|e olhe la|no talo\b|no teto\b|"
-    r"de teto\b|(?:e|eh) o que (?:da|dá)\b"
+    r"de teto\b|de limite\b|(?:e|eh) o que (?:da|dá)\b"
     r"|(?:e|eh|seria|sera)\s+(?:o\s+|meu\s+|o meu\s+)?(?:maximo|teto|limite))"
 )
 _MIN_BEFORE = re.compile(
@@ -356,6 +360,7 @@ _MAX_NEXT = re.compile(
     r"|^\s*(?:e\s+)?(?:nao|num|n)\s+(?:passo|passa|passamos|vou passar|posso passar|pago mais|dou mais)\s*"
     r"(?:disso|dai|daqui|que isso)\b"
     r"|^\s*(?:mais|acima)\s+(?:que|do que|disso)\s+(?:isso\s+)?nao\b"
+    r"|^\s*(?:e\s+)?no max(?:imo)?\b(?!\s+(?:\w+\s+){0,2}\d)"  # "por 520, no máximo"
     r"|^\s*(?:esse|isso|este)\s+(?:e|eh|seria)\s+(?:o\s+|meu\s+|o meu\s+|nosso\s+|o nosso\s+)?(?:maximo|teto|limite)\b"
 )
 _SEEN_VERB = re.compile(r"\b(?:vi|vimos|viu|vendo|olhei|olhando|achei|encontrei)\b")
@@ -364,15 +369,22 @@ _SEEN_VERB = re.compile(r"\b(?:vi|vimos|viu|vendo|olhei|olhando|achei|encontrei)
 _LIMIT_BACK = re.compile(
     r"\b(?:no maximo|no max|(?:nao|num|n)\s+(?:passo|passa|passamos|posso passar|vou passar|pago mais|dou mais)|"
     r"(?:nao|num|n)\s+mais\s+(?:que|do que|q)|nada\s+(?:alem|acima|mais))\s+(?:d)?isso\b"
+    r"|\b(?:ate|dentro d)(?:e)?\s+(?:esse|este|desse|deste)\s+(?:valor|preco|teto|limite)\b"  # "… até esse valor"
     # "setecentos mil é o que posso pagar, no máximo"
     r"|^\s*(?:e|eh)\s+o\s+que\s+(?:eu\s+|a gente\s+)?"
     r"(?:posso|podemos|pode|consigo|conseguimos|consegue|tenho|temos)\b[^\d.;!?]{0,24}?\bno max(?:imo)?\b"
+)
+# The amount just named claimed afterwards: "um imóvel de 1,4 mi? é o que a gente pode pagar".
+_OWN_BACK = re.compile(
+    r"[^\w\d]*(?:\w+[^\w\d]+){0,4}?(?:e|eh|isso e|isso eh)\s+o\s+que\s+(?:eu\s+|a gente\s+|nos\s+)?"
+    r"(?:posso|pode|podemos|consigo|consegue|conseguimos|vou|vamos|tenho|temos)\s+"
+    r"(?:pagar|gastar|investir|dar|ter|financiar)\b"
 )
 # An ad or a price table quoting a floor or a limit: "o anúncio diz 'a partir de 389 mil'", "no site tá até 500".
 _AD_SOURCE = re.compile(
     r"\b(?:anuncio|anunciado|anunciada|anunciam|anunciaram|site|propaganda|tabela|folder|panfleto|outdoor|placa|"
     r"post|insta|instagram|portal|olx|stand|plantao|corretor|corretora|vendedor|vendedora|construtora|lancamento|"
-    r"feirao|story|stories|reels)\b"
+    r"feirao|story|stories|reels|face|facebook|tiktok|youtube|kwai|google)\b"
 )
 # A price already on the table: "aquela proposta de 690 mil", "com aquele valor de 1,35 mi".
 _THAT_PRICE = re.compile(
@@ -498,7 +510,7 @@ _PRICED_AT = re.compile(
 # Seen elsewhere: "vi outro ap por 420 mil", "vi um de 380 no bairro".
 _SEEN = re.compile(
     r"\b(?:vi|vimos|viu|viram|achei|achamos|achou|acharam|encontrei|encontramos|encontrou)\b"
-    r"(?:\s+\w+){0,3}\s+(?:por|de|a)\s*(?:r\$\s*)?$"
+    r"(?:\s+\w+){0,5}\s+(?:por|de|a)\s*(?:r\$\s*)?$"
 )
 # A floor the lead rules out: "acima de 500 mil nem olho".
 _RULED_OUT_AFTER = re.compile(r"^\s*(?:reais\s*)?(?:eu\s+)?(?:nem|nao)\b")
@@ -537,6 +549,22 @@ def _clauses(folded: str) -> list[tuple[int, int, str]]:
 
 # Slang for thousands in a property budget: "700 conto", "500 paus", "300 pila" (a sum under 50 is pocket money).
 _SLANG_THOUSANDS = re.compile(r"\b([5-9]\d|[1-9]\d\d)\s*(?:contos?|paus?|pilas?)\b")
+# Common misspellings of the words that give an amount its role or its scale ("no maximu", "500 mil pra sima",
+# "entri 300 e 380 mill", "450 ml na mão").
+_TYPO_WORDS = {
+    "mill": "mil",
+    "maximu": "maximo",
+    "maxmo": "maximo",
+    "macimo": "maximo",
+    "minimu": "minimo",
+    "minmo": "minimo",
+    "sima": "cima",
+    "entri": "entre",
+    "apartir": "a partir",
+    "apatir": "a partir",
+}
+_TYPOS = re.compile(r"\b(?:" + "|".join(_TYPO_WORDS) + r")\b")
+_DIGITS_ML = re.compile(r"\b(\d{2,3}) ml\b")
 # Augmentatives of the hundreds: "trezentão" is 300 thousand, "quinhentão" 500 thousand.
 _SLANG_HUNDREDS = re.compile(r"\b(duzent|trezent|quatrocent|quinhent|seiscent|setecent|oitocent|novecent)(?:ao|inho)\b")
 # The same in words: "novecentos paus", "quinhentos contos".
@@ -550,6 +578,8 @@ def _prepared(text: str) -> str:
     folded = _MASK.sub(lambda m: "#" * len(m.group(0)), fold(text or ""))
     folded = _SLANG_HUNDREDS.sub(r"\1os mil", folded)
     folded = _SLANG_WORDS.sub(r"\1 mil", folded)
+    folded = _TYPOS.sub(lambda m: _TYPO_WORDS[m.group(0)], folded)
+    folded = _DIGITS_ML.sub(r"\1 mil", folded)
     return _SLANG_THOUSANDS.sub(r"\1 mil", folded)
 
 
@@ -587,13 +617,15 @@ def amounts_read(text: str) -> list[Read]:
             continue
         near = _last_words(before)
         # (not "por 1,6 mi eu compro na praia": what that price would buy elsewhere)
+        claimed_back = bool(_OWN_BACK.match(folded, amount.end)) and not any(c.isdigit() for c in after)
         own = bool(
-            _OWN.search(near)
+            claimed_back
+            or _OWN.search(near)
             or _WITH_AMOUNT.search(before)
             or (_OWN_AFTER.match(after) and not re.search(r"\bpor\s*(?:r\$\s*)?$", near))
         )
         in_quotes = any(span[0] <= amount.start < span[1] for span in quoted_spans)  # an ad's line, quoted
-        claims = bool(_OWN_RIGHT_BEFORE.search(near) or _STRONG_OWN.search(near))
+        claims = claimed_back or bool(_OWN_RIGHT_BEFORE.search(near) or _STRONG_OWN.search(near))
         # A question or incredulity around an amount nobody claimed: "R$ 1,1 mi??", "2 milhões nessa casa, tá maluco"
         disbelieved = (
             "?" in terminator

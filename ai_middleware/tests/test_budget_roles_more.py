@@ -126,9 +126,35 @@ DEV8_PHRASINGS = [
     ("a linha do boleto começa com 23790.50400 e não passa no app", (None, None)),
 ]
 
+# Two training writers the rules had never read (train19, train20), their classes in new words: a limit of someone
+# named ("o teto dele"), "de limite" after the amount, "até esse valor", "…, no máximo" as its own clause, "dentro
+# de", the amount claimed afterwards ("é o que posso pagar"), a listing seen on a social network, a refusal later,
+# a card bill, and the budget words misspelt.
+TRAINING_WRITERS_19_20_PHRASINGS = [
+    ("meu sogro vai ajudar, o teto dele é 420 mil pra gente", (None, 420_000.0)),
+    ("o teto nosso é quinhentos e vinte mil, sobrado", (None, 520_000.0)),
+    ("sobrou 610 mil de limite depois da venda do outro", (None, 610_000.0)),
+    ("tenho carta de crédito de 280 mil, me manda casa até esse valor", (None, 280_000.0)),
+    ("algo pra morar por 450, no máximo", (None, 450_000.0)),
+    ("tem alguma casa dentro de 390 mil?", (None, 390_000.0)),
+    ("um sobrado de 720 mil? é o que a gente consegue pagar", (720_000.0, 720_000.0)),
+    ("vi no tiktok uma casa de 310 mil lá no bairro, é de vocês?", (None, None)),
+    ("olhei o valor, 870 mil. valeu, mas não é pra mim", (None, None)),
+    ("consigo pagar 400 na fatura desse mês, pode ser?", (None, None)),
+    ("ap de no maximu 260 mill", (None, 260_000.0)),
+    ("casa di 380 mil pra sima", (380_000.0, None)),
+    ("entri 210 e 250 mill", (210_000.0, 250_000.0)),
+]
+
 
 @pytest.mark.parametrize(
-    ("text", "expected"), MORE_WRITERS_PHRASINGS + DEV5_PHRASINGS + DEV6_PHRASINGS + DEV7_PHRASINGS + DEV8_PHRASINGS
+    ("text", "expected"),
+    MORE_WRITERS_PHRASINGS
+    + DEV5_PHRASINGS
+    + DEV6_PHRASINGS
+    + DEV7_PHRASINGS
+    + DEV8_PHRASINGS
+    + TRAINING_WRITERS_19_20_PHRASINGS,
 )
 def test_budget_roles_from_later_writers_and_retired_final_sets_in_new_words(text, expected):
     assert budget_extract(text) == expected

@@ -18,8 +18,10 @@ from compliance.models import (
 )
 from compliance.optout import (
     DEFAULT_KEYWORDS,
+    MODEL_AGREED_NONE,
     MODEL_AGREED_STOP,
     RULE_AGREED_STOP,
+    SEMANTIC_AGREED_NONE,
     SEMANTIC_AGREED_STOP,
     optout_decide,
     optout_model,
@@ -240,6 +242,7 @@ MORE_STOPS = [
     "eu já comprei meu apartamento, então não precisam mais entrar em contato",
 ]
 MORE_NEAR_MISSES = [
+    "a ligação caiu e não consegui falar com a corretora",
     "não quero parar de receber, gosto das ofertas",
     "nao queo parar de receber as ofertas",
     "não precisa me remover, só estava ocupado",
@@ -477,6 +480,15 @@ DEV10_CLASSES = [
     ("agradeço o contato, mas não quero continuar recebendo. tudo de bom", "stop", "any"),
     ("não estou recebendo os boletos por e-mail", "none", ""),
     ("eu continuo recebendo normal, pode mandar", "none", ""),
+    # calls named then refused, or refused in other verbs, with messages welcome
+    ("telefonema de robô não, se quiser manda mensagem", "stop", "phone"),
+    ("solicito que não realizem mais ligações para mim; por escrito, tudo certo", "stop", "phone"),
+    ("não quero ser ligada, escreve aqui que eu leio", "stop", "phone"),
+    ("esses telefonemas o dia inteiro cansam, só zap daqui pra frente", "stop", "phone"),
+    # consent withdrawn in the law's words is a stop; a payment's authorisation is not
+    ("revogo o consentimento que dei no formulário de vocês", "stop", "any"),
+    ("retiro qualquer autorização de uso do meu número", "stop", "any"),
+    ("preciso cancelar a autorização do débito automático", "none", ""),
 ]
 
 
@@ -503,3 +515,12 @@ def test_a_classifier_question_both_models_read_as_a_stop_is_a_stop_and_one_they
     assert agreed.evidence["score"] >= MODEL_AGREED_STOP and agreed.evidence["second_opinion"] >= SEMANTIC_AGREED_STOP
     # a bare weary word is left to the person: no sentence model reads one or two words
     assert optout_decide("aff", DEFAULT_KEYWORDS).action == "confirm"
+
+
+def test_a_cue_word_both_readers_find_no_stop_in_is_not_asked_about_and_a_short_one_still_is():
+    """ "esquece X, quero Y" carries a cessation word but asks for more: when the classifier and the sentence model
+    both find a stop very unlikely, nobody is asked "quer parar de receber?"; a three-word pause still is."""
+    swapped = optout_decide("esquece Campinas, agora o foco é Sorocaba", DEFAULT_KEYWORDS)
+    assert swapped.action == "none", swapped.evidence
+    assert swapped.evidence["score"] < MODEL_AGREED_NONE and swapped.evidence["second_opinion"] < SEMANTIC_AGREED_NONE
+    assert optout_decide("por enquanto chega", DEFAULT_KEYWORDS).action == "confirm"
