@@ -96,7 +96,7 @@ _NOT_BEFORE = re.compile(
     r"\b(entrada|sinal|parcela|parcelas|parcelinha|prestacao|prestacoes|mensalidade|(?<!pra )(?<!para )(?<!de )renda|"
     r"salario|ganho|ganha|"
     r"ganhamos|recebo|recebe|(?<!pra )(?<!para )aluguel|alugo|(?<!pra )(?<!para )alugar|"
-    r"(?<!em )(?<!num )(?<!de )condominio(?! fechado)|iptu|fgts|"
+    r"(?<!em )(?<!num )(?<!de )condominio(?! fechado)|iptu|fgts|quitad[oa]|"
     r"comissao|taxa|taxas|juros|itbi|cartorio|"
     r"escritura|reforma|mobiliar|por mes|ao mes|mensais|mensal|paguei|pagamos|quitei|falta|faltam|devo|divida|"
     r"desconto|abatimento|diferenca|multa|honorarios|"
@@ -118,7 +118,8 @@ _PAST_DEAL = re.compile(r"\b(?:assinei|assinar|assinamos|comprei|compramos|feche
 _AGE_BEFORE = re.compile(r"\b(?:tenho|idade|idade de|com)\s*$")
 _NOT_AFTER = re.compile(
     r"^\s*(?:reais\s*)?(?:\w+\s+){0,2}?(?:de|como|pra|para|na|no)\s+(?:a\s+|o\s+)?(?:entrada|sinal)\b"
-    r"|^\s*(?:reais\s*)?(?:\w+\s+)?(?:pra|para|pro)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio)\b"
+    r"|^\s*(?:reais\s*)?(?:\w+\s+)?(?:pra|para|pro)\s+(?:a\s+|o\s+)?(?:entrada|sinal|parcela|aluguel|condominio|vender|"
+    r"venda|quitar|pagar (?:as |minhas )?dividas)\b"
     r"|^\s*(?:reais\s*)?(?!(?:em|num|no)\s+condominio)(?:(?:de|da|do|na|no|como|por|ao|em|p/|a|livres?)\s+)?"
     r"(?:entrada|sinal|renda|salario|parcela|parcelas|prestacao|prestacoes|condominio|iptu|fgts|aluguel|mes|"
     r"mensais|mensal|mensalmente|ano|anuais|mensalidade|liquido|bruto|limpo|saldo|fundo de garantia|assinatura|"
@@ -246,7 +247,8 @@ _PRICE_CUE = re.compile(
     r"vi ele por|"
     r"vi ela por|ta por|esta por|tava por|estava por|anunciaram|ofertado|ofertada|baixou pra|baixaram pra|subiu pra|"
     r"comentou|comentaram|mencionou|mencionaram|citou|"
-    r"avaliad[oa] em|avaliou em|cotou|cotaram|orcou|orcaram)\b"
+    r"avaliad[oa] em|avaliou em|cotou|cotaram|orcou|orcaram|lance inicial (?:e|eh|de)|lance minimo (?:e|eh|de)|"
+    r"lance de)\b"
 )
 # Selling, or what a third party paid: anywhere in the clause before the amount.
 _SALE = re.compile(
@@ -299,7 +301,8 @@ _OWN = re.compile(
     r"investir|investimento|orcamento|budget|verba|teto|limite|disponivel|disponiveis|juntei|juntamos|guardado|"
     r"guardei|economizei|financio|financiar|aprovado|credito|procuro|procurando|busco|buscando|quero|queria|"
     r"preciso|algo|alguma|algum|opcao|opcoes|tem|teria|faixa|volta|torno|uns|umas|entre|cabe|fecho|fechamos|"
-    r"vista|dinheiro|grana|bolso|gastar|gasto|faco|fazemos|ofereco|oferecemos|oferta|proposta|dou|daria)\b"
+    r"vista|dinheiro|grana|bolso|gastar|gasto|faco|fazemos|ofereco|oferecemos|oferta|proposta|dou|daria|faria|"
+    r"fecharia|levo|levaria)\b"
 )
 _INCREDULITY = re.compile(
     r"\b(?:maluco|maluca|malucos|doido|doida|doidos|louco|louca|loucos|loucura|absurdo|absurda|caro|carissimo|"
@@ -737,6 +740,10 @@ _COMMA_JOIN = re.compile(r"\s*(?:mil\s*)?,\s*(?:r\$\s*)?")
 _ABOUT_BEFORE = re.compile(r"\b(?:uns|umas|tipo|coisa de|por volta de|na faixa de)\s*(?:r\$\s*)?$")
 
 
+# A sum said as the whole: "… então uns 550 no total", "600 mil ao todo".
+_TOTAL_AFTER = re.compile(r"\s*(?:mil\s*)?(?:reais\s*)?(?:no total|ao todo|somando tudo|total)\b")
+
+
 def _ranged(reads: list[Read], folded: str) -> tuple[Decimal, Decimal] | None:
     for first, second in itertools.pairwise(reads):
         # The range takes its role from its first end: "na faixa de 400 a 450?" is the lead's range, and so is
@@ -762,6 +769,16 @@ def budget_read(text: str, reads: list[Read] | None = None) -> tuple[Decimal | N
     if not reads:
         return None, None
     folded = _prepared(text)
+    # (a plain amount only: "até 600 mil no total" is a limit, "entre 300 e 350 no total" a range)
+    totals = [
+        second.brl
+        for first, second in itertools.pairwise([None, *reads])
+        if second.role == "plain"
+        and _TOTAL_AFTER.match(folded, second.amount.end)
+        and not (first and _RANGE_JOIN.fullmatch(folded[first.amount.end : second.amount.start]))
+    ]
+    if totals:
+        return totals[-1], totals[-1]
     ranged = _ranged(reads, folded)
     if ranged:
         return ranged

@@ -47,6 +47,8 @@ DATASETS = (
     # regional speech, debtors answering a collector.
     DATA / "messages_ptbr_w19.psv",
     DATA / "messages_ptbr_w20.psv",
+    # And one more on the intent boundaries: "other" (post-sale, collections, brokers, suppliers), information vs price.
+    DATA / "messages_ptbr_w21.psv",
 )
 # Written independently by someone who never saw the training data: only ``ai_eval`` reads it, for its report.
 CHALLENGE_DATASET = DATA / "challenge" / "extraction_challenge_ptbr.psv"

@@ -71,6 +71,17 @@ _ABBREVIATIONS = {
     "nunk": "nunca",
     "naum": "nao",
     "nn": "nao",
+    # spelt as said ("pur favo paresse di mandá menssage", "voseis pode para di mi mandar")
+    "di": "de",
+    "voseis": "voces",
+    "voceis": "voces",
+    "vosses": "voces",
+    "paresse": "parasse",
+    "paressem": "parassem",
+    "menssage": "mensagem",
+    "menssagem": "mensagem",
+    "menssagens": "mensagens",
+    "mensage": "mensagem",
 }
 _KEY_SET = frozenset(_KEY_WORDS)
 _REAL_WORDS = frozenset(
@@ -144,6 +155,9 @@ def text_normalise(text: str) -> str:
     folded = re.sub(r"\b(?:nao|n|nem) me esquec\w*", "lembra de mim", folded)
     # a voice note by any name is "audio" to every rule ("mensagem de voz", "gravação", "audiozinho", "voice")
     folded = _VOICE.sub("audio", folded)
+    # words a voice dictation split or an autocorrect replaced: "re move", "des cadastrado", "descansado da lista"
+    folded = re.sub(r"\b(re|des) (mov\w*|tir\w*|cadastr\w*|inscrev\w*)", r"\1\2", folded)
+    folded = re.sub(r"\bdescansad([oa]s?) (?=d[aeo]s? (?:lista|cadastro|sistema|base)\b)", r"descadastrad\1 ", folded)
     folded = " ".join(_canon_word(word) for word in folded.split())
     # "meu num" is my number, not "não"; "pra de me mandar" is "para de me mandar"
     folded = re.sub(r"\b(meu|o|seu|esse|este|dela|dele|nosso) num\b", r"\1 numero", folded)
@@ -371,13 +385,13 @@ _MESSAGES_OK = re.compile(
 )
 _AUDIO = re.compile(r"\baudios?\b")
 _AUDIO_STOP = re.compile(
-    rf"\b{_NEG}\s+(?:(?:me|mandar|manda|mande|mandem|quero|gosto|de|envia|enviar|envie|receber|mais|o|os|esse|esses|"
+    rf"\b{_NEG}\s+(?:(?:me|mandar|manda|mande|mandem|quero|gosto|de|envia|enviar|envie|enviem|receber|mais|o|os|esse|esses|"
     rf"com|ficar|fica|ficam)\s+){{0,4}}audios?\b|\baudios?\s+nao\b|\bnao\s+(?:consigo|posso|da pra)\s+"
     rf"(?:ouvir|escutar)\s+audio"
 )
 _WRITTEN = re.compile(
     r"\b(?:por|em) (?:escrito|texto)\b|\bescrev\w*|\bso texto\b|\bprefiro (?:por )?(?:texto|escrito)"
-    r"|\bdigit\w+|\bprefiro ler\b|\bso leio\b|\bleio depois\b|\bmanda texto\b"
+    r"|\bdigit\w+|\bprefiro ler\b|\bso leio\b|\bleio depois\b|\bmanda texto\b|\btexto (?:sim|pode|ok|e suficiente)\b"
 )
 _NO_AUDIO_MORE = re.compile(
     r"\b(?:evit\w*|odeio|sem)\s+(?:\w+\s+){0,2}audios?\b"
@@ -393,7 +407,8 @@ _WRITTEN_ASK = re.compile(
 _AUDIO_OK = re.compile(r"(?<!nao )\b(?:pode|podem)\s+(?:mandar|manda|enviar)\s+audio|(?<!nao )(?<!nem )\bmanda audio\b")
 # Audio refused: the person may still ask us to write ("escreve aí"), so only messages/contact refused block it.
 _AUDIO_BLOCK = re.compile(
-    rf"\b{_NEG}\s+(?:(?!(?:audios?|pode|podem|mas|so)\b)\w+\s+){{0,3}}(?:mensage\w*|msg\w*|whats\w*|zap|contato|nada|nenhum)\b"
+    rf"\b{_NEG}\s+(?:(?!(?:audios?|pode|podem|mas|so)\b)\w+\s+){{0,3}}(?:mensage\w*|msg\w*|whats\w*|zap|contato|"
+    r"(?<!ouvir )(?<!escutar )(?<!ouco )(?<!escuto )(?<!entendo )nada|nenhum)\b"
     r"|\bme esque\w+|\bme deixa em paz|\blista\b"
 )
 _CONTACT_WORDS = re.compile(
@@ -402,7 +417,8 @@ _CONTACT_WORDS = re.compile(
 _RESTRICT = re.compile(r"\b(?:so|somente|apenas|prefiro|exceto|menos)\b|\b(?:nao posso|nao da|nao consigo)\b")
 _VISIT = re.compile(
     r"\b(?:visit\w*|conhecer|ver o|ver a|reuniao|assin\w*|buscar|entreg\w*|pag\w+|escritura|mudanca|vistoria|"
-    r"plantao|decorado|cartorio|banco)\b"
+    # (not the person's own shift: "tô de plantão", "depois vou pro plantão")
+    r"(?<!to )(?<!tou )(?<!estou )(?<!em )(?<!de )(?<!pro )(?<!para o )(?<!no )plantao|decorado|stand|cartorio|banco)\b"
 )
 _WEEKEND = re.compile(r"\b(?:fim de semana|final de semana|fds|fins de semana|finais de semana|sabado e domingo)\b")
 _SATURDAY = re.compile(r"\bso (?:no |aos |de )?sabados?\b")
@@ -768,7 +784,10 @@ _GRAMMAR = (
             r"|\b(?:nao|n) (?:me )?(?:procure|procurem|contate|contatem|chame|chamem|escreva|escrevam)\b"
             r"|\bnao (?:\w+ ){0,2}entr\w+ (?:mais )?em contato|\bdescadastr\w*"
             r"|\bdesconsider\w+ (?:o )?(?:meu|minha) (?:contato|numero|cadastro|telefone)\b"
-            r"|\b(?:tira|tire|tirem|remove|remova|retira) (?:eu|me) (?:dai|daqui|disso|dessa|desse)\b"
+            r"|\b(?:tira|tire|tirem|remove|remova|retira|risca|risquem) (?:eu|me) (?:dai|daqui|disso|dessa|desse)\b"
+            r"|\bme (?:risca|risque|risquem|apaga|apague|apaguem) (?:dai|daqui|de ai|de la)\b"
+            r"|\b(?:desconsider|risc)\w*\s+(?:(?:este|esse|o|meu|minha)\s+)?(?:telefone|numero|contato|nome)\b"
+            r"(?! (?:antigo|errado|novo|anterior|fixo))|\bsumir d[oa]s? (?:cadastro|lista|base|sistema)\b"
             r"|\bme (?:tira|tire|tirem|remove|remova|removam|retira|retirem|exclui|excluam) (?:dai|daqui|disso|dessa|"
             r"desse|desta|deste|fora)\b"
             r"|\bme (?:exclu|remov|retir|descadastr)\w*\b|\bdesinscrev\w*|\bcancel\w* (?:a |minha )?inscri\w*"
@@ -994,10 +1013,34 @@ def _messages_ok(folded: str) -> bool:
 # "das 14h às 17h", "entre 13h30 e 15h", "das 9 da manhã às 11", "das 2 às 5 da tarde" (not "de 2 a 3 quartos")
 _TIME = r"(\d{1,2})(?:h(\d{2})?|h|\s(\d{2})(?!\d))?(?:\s?horas?)?(?: da (manha|tarde|noite))?"
 _FROM_TO = re.compile(
-    rf"\b(?:d[aoe]s?|entre(?: as| os)?|depois d[ao]s?|a partir d[ao]s?)\s+{_TIME}\s+(?:as|a|e|ate|e antes d[ao]s?)\s+"
+    rf"\b(?:d[aoe]s?|entre(?: as| os)?|depois d[ao]s?|a partir d[ao]s?)\s+{_TIME}\s+"
+    r"(?:as|a|ao|e ate|e antes d[ao]s?|e|ate)\s+"
     rf"(?:as\s+)?{_TIME}\b{_NOT_HOURS}"
 )
 _WORKING_HOURS = re.compile(r"(?<!fora do )\bhorario (?:comercial|de expediente)\b")
+
+
+# Times said in words, read as digits before the windows are looked for: "do meio-dia à uma e meia" is 12h to 1h30,
+# "das 8 e meia às 9 e meia" 8h30 to 9h30 (a word hour only after a time preposition: "uma casa" stays a house).
+_WORD_HOURS = {
+    "uma": 1, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6,
+    "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12,
+}  # fmt: skip
+_SPOKEN_NOON = re.compile(r"\b(?:meio dia|meiodia)( e meia)?\b|\b(meia noite)\b")
+_SPOKEN_HOUR = re.compile(
+    r"\b(das|da|as|a|ao|entre|e|ate|depois das|depois da|antes das|antes da|a partir das|a partir da)\s+"
+    r"(uma|duas|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|\d{1,2})(?:h\b)?( e meia)?\b(?!\s*(?:h|horas?)\d)"
+)
+
+
+def _spoken_times(folded: str) -> str:
+    folded = _SPOKEN_NOON.sub(lambda m: "24h" if m.group(2) else ("12h30" if m.group(1) else "12h"), folded)
+
+    def hour(m: re.Match) -> str:
+        value = _WORD_HOURS.get(m.group(2)) or int(m.group(2))
+        return f"{m.group(1)} {value}h{'30' if m.group(3) else ''}"
+
+    return _SPOKEN_HOUR.sub(hour, folded)
 
 
 def _clock(hour: str, minutes: str | None, period: str | None) -> tuple[int, int] | None:
@@ -1013,6 +1056,8 @@ def _window(m: re.Match) -> list[str] | None:
     end = _clock(groups[4], groups[5] or groups[6], end_period)
     if not start or not end:
         return None
+    if start[0] < 6 and not start_period and not end_period:  # "da uma às duas" is after lunch, not the small hours
+        start, end = (start[0] + 12, start[1]), (end[0] + 12 if end[0] < 12 else end[0], end[1])
     if end <= start and end[0] + 12 <= 24:  # "das 7 às 9" is the morning; "das 8 às 6" is 8 to 18
         end = (end[0] + 12, end[1])
     if end <= start:
@@ -1063,7 +1108,15 @@ def _named_days(folded: str) -> list[int] | None:
     return sorted(days) or None
 
 
+# The weekend kept for something else ("sábado e domingo é da família", "fim de semana é sagrado"): a weekend refused.
+_WEEKEND_OFF = re.compile(
+    r"\b(?:sabados? e domingos?|fim de semana|final de semana|fins de semana|fds)\s+(?:e|eh|sao|fica)\s+"
+    r"(?:da familia|pra familia|sagrad[oa]s?|de descanso|meu descanso|de folga|minha folga|da igreja)\b"
+)
+
+
 def _days(folded: str) -> list[int] | None:
+    folded = _WEEKEND_OFF.sub(" fim de semana nao ", folded)
     if named := _named_days(folded):
         return named
     weekend, weekdays = bool(_WEEKEND.search(folded)), bool(_WEEKDAYS.search(folded))
@@ -1094,7 +1147,7 @@ _NOT_A_CONTACT_DAY = re.compile(
 
 def _partial(folded: str) -> OptOutDecision | None:
     """Requests short of a full stop, decided by rules (evidence names the rule)."""
-    return _partial_read(folded, _NOT_A_CONTACT_DAY.sub(" ", folded))
+    return _partial_read(folded, _spoken_times(_NOT_A_CONTACT_DAY.sub(" ", folded)))
 
 
 def _partial_read(folded: str, timed: str) -> OptOutDecision | None:
@@ -1109,6 +1162,7 @@ def _partial_read(folded: str, timed: str) -> OptOutDecision | None:
         )
     # "mensagem escrita" / "mensagem de texto" asks for text; it does not refuse messages
     written = re.sub(r"\b(?:mensage\w*|msg\w*) (?:escrita|de texto|por escrito|em texto)\b", "texto", folded)
+    written = written.replace("por letra", "por escrito")
     if not _AUDIO_BLOCK.search(written) and not _AUDIO_OK.search(written):
         audio = bool(_AUDIO.search(written))
         if (
@@ -1124,13 +1178,15 @@ def _partial_read(folded: str, timed: str) -> OptOutDecision | None:
     restricted = (
         _RESTRICT.search(folded)
         or _BEFORE_NOT.search(folded)
-        or (_AFTER.search(folded) and _CONTACT_WORDS.search(folded))
+        or (_AFTER.search(timed) and _CONTACT_WORDS.search(folded))
         or re.search(r"\b(?:de manha|a tarde|a noite|durante a semana) nao\b", folded)
         # a time with a contact word or a preference: "me procura de segunda a sexta", "entre 12 e 14 é melhor"
         or _CONTACT_WORDS.search(folded)
         or re.search(
-            r"\bme procur\w*|\bmelhor\b|\bprefer\w*|\bpossivel\b|\b(?:consigo|posso|atendo|respondo|converso|"
-            r"conversar|disponivel|livre)\b",
+            r"\bme procur\w*|\bmelhor(?:es)?\b|\bprefer\w*|\bpossivel\b|\bideal\b"
+            r"|\b(?:segunda|terca|quarta|quinta|sexta|sabado|domingo|semana|uteis|util|fds)s? (?:eu )?pode\b"
+            r"|\b(?:nos|nas|os|as) (?:outros|outras|demais) (?:dias )?(?:nao|nunca)\b"
+            r"|\b(?:consigo|posso|atendo|respondo|converso|conversar|disponivel|livre)\b",
             folded,
         )
     )
@@ -1139,7 +1195,7 @@ def _partial_read(folded: str, timed: str) -> OptOutDecision | None:
     restricted = (
         restricted
         or len(folded.split()) <= 4
-        or bool(_FROM_TO.search(folded) or _DAY_RANGE.search(folded) or _DAY_REFUSED.search(folded))
+        or bool(_FROM_TO.search(timed) or _DAY_RANGE.search(folded) or _DAY_REFUSED.search(folded))
     )
     if restricted and not _VISIT.search(folded) and not _THIRD_PARTY.search(folded):
         scope: dict = {}
@@ -1173,6 +1229,8 @@ TRAINING_FILES = (
     # and two more: the big cities' middle class and its annoyances; informal and oral Portuguese, regional speech
     TRAINING_FILE.with_name("optout_ptbr_w19.psv"),
     TRAINING_FILE.with_name("optout_ptbr_w20.psv"),
+    # and one more: stop requests without the usual stop words, near-misses with a cessation word about something else
+    TRAINING_FILE.with_name("optout_ptbr_w21.psv"),
 )
 CLASSES = (STOP, CONFIRM, PREFERENCE, RESUME, NONE)
 ACTIONS = frozenset(CLASSES)
@@ -1407,6 +1465,9 @@ def _before_model(folded: str, rules, text: str = "") -> OptOutDecision | None:
             return OptOutDecision(
                 STOP, {"channels": ["phone"], "purposes": ["any"]}, {"layer": "rule", "rule": "phone_only"}
             )
+        # "pode continuar mandando, mas sem áudio": messages kept, in text
+        if (kept := _partial(folded)) is not None and kept.evidence.get("rule") == "no_audio":
+            return kept
         return OptOutDecision(NONE, {}, {"layer": "rule", "rule": "keep"})
     # a partial request is the person's own: quoted words (a forwarded ad's "só até sexta") are not read for it
     own = text_normalise(_QUOTED.sub(" ", text)) if text and _QUOTED.search(text) else folded

@@ -51,6 +51,7 @@ DEV_FILES = {
     "dev_8": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev8_ptbr.psv",
     "dev_9": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev9_ptbr.psv",
     "dev_10": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev10_ptbr.psv",
+    "dev_11": CHALLENGE_FILE.parent.parent / "dev" / "optout_dev11_ptbr.psv",
 }
 
 # The final blind sets (another writer's, never read for error analysis): scored once per release, beside the others.

@@ -146,6 +146,16 @@ TRAINING_WRITERS_19_20_PHRASINGS = [
     ("entri 210 e 250 mill", (210_000.0, 250_000.0)),
 ]
 
+# The seventh final set's classes (retired to dev 9), in new words: the whole said last ("no total"), a seller's
+# price, a debt to pay off and a paid-off home, an auction's opening bid.
+DEV9_PHRASINGS = [
+    ("tenho 80 de entrada e o banco aprova 300, então uns 380 no total", (380_000.0, 380_000.0)),
+    ("tenho 100 de entrada e quero algo até 600 mil no total", (None, 600_000.0)),
+    ("corretor aqui: tenho uma casa por 640 mil pra vender, topa parceria?", (None, None)),
+    ("preciso de 90 mil pra quitar dívidas, minha casa quitada vale 400", (None, None)),
+    ("o lance inicial é 180 mil, vale a pena?", (None, None)),
+]
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -154,7 +164,8 @@ TRAINING_WRITERS_19_20_PHRASINGS = [
     + DEV6_PHRASINGS
     + DEV7_PHRASINGS
     + DEV8_PHRASINGS
-    + TRAINING_WRITERS_19_20_PHRASINGS,
+    + TRAINING_WRITERS_19_20_PHRASINGS
+    + DEV9_PHRASINGS,
 )
 def test_budget_roles_from_later_writers_and_retired_final_sets_in_new_words(text, expected):
     assert budget_extract(text) == expected

@@ -492,7 +492,33 @@ DEV10_CLASSES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "action", "scope"), DEV6_CLASSES + DEV7_CLASSES + DEV9_CLASSES + DEV10_CLASSES)
+# The seventh final set's classes (retired to dev 11), in new words: times said in words ("do meio-dia à uma e
+# meia", "das 8 e meia"), "depois das X e até as Y", "ao meio-dia", a shift that is not the sales stand, days that
+# are "ótimos" with the others refused, a weekend kept for the family, voice notes by other names, text asked for
+# while messages are welcome, a deaf or hard-of-hearing person's "escuto mal".
+DEV11_CLASSES = [
+    ("pode mandar do meio-dia à uma e meia, que é meu almoço", "preference", "hours:12:00-13:30"),
+    ("só das 7 e meia às 8 e meia, antes do expediente", "preference", "hours:07:30-08:30"),
+    ("depois das 20h e até as 22h eu vejo, antes não", "preference", "hours:20:00-22:00"),
+    ("das 9h ao meio-dia tô disponível", "preference", "hours:09:00-12:00"),
+    ("manda entre uma e três da tarde, depois vou pro plantão", "preference", "hours:13:00-15:00"),
+    ("terça e quinta tá ótimo, nos outros dias não", "preference", "days:1,3"),
+    ("de semana pode, fim de semana é sagrado", "preference", "days:0,1,2,3,4"),
+    ("sem mensagem de voz, por favor, texto sim", "preference", "no_audio"),
+    ("pode seguir mandando as novidades, mas por escrito. áudio eu nem abro", "preference", "no_audio"),
+    ("paro na frente do stand domingo, pode ser às 11?", "none", ""),
+    # dictation splits, an autocorrect, words spelt as said, and ending contact in other verbs
+    ("por favor re movam meu contato da lista", "stop", "any"),
+    ("quero ser descansada do cadastro de vocês", "stop", "any"),
+    ("voseis podia parar di mandar menssage", "stop", "any"),
+    ("favor desconsiderar meu número nos próximos envios", "stop", "any"),
+    ("pode desconsiderar o número antigo, agora é esse", "none", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "scope"), DEV6_CLASSES + DEV7_CLASSES + DEV9_CLASSES + DEV10_CLASSES + DEV11_CLASSES
+)
 def test_retired_final_sets_error_classes_in_new_words(text, action, scope):
     decision = optout_decide(text, DEFAULT_KEYWORDS, second_opinion=False)
     assert (decision.action, scope_compact(decision)) == (action, scope), decision
