@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy as _lazy
 
 from leads.models import LeadStage
 
@@ -55,3 +56,47 @@ def dedup_reason(reason: str) -> str:
     from leads.ingest.dedup import reason_label
 
     return reason_label(reason)
+
+
+_MESSAGE_KINDS = {
+    "text": _lazy("text message"),
+    "template": _lazy("template message"),
+    "image": _lazy("image"),
+    "audio": _lazy("audio"),
+    "video": _lazy("video"),
+    "document": _lazy("document"),
+    "sticker": _lazy("sticker"),
+    "interactive": _lazy("interactive message"),
+    "button": _lazy("button reply"),
+    "location": _lazy("location"),
+    "contacts": _lazy("contact card"),
+    "reaction": _lazy("reaction"),
+}
+_MEDIA_FAMILIES = (
+    ("application/pdf", _lazy("PDF")),
+    ("image/", _lazy("image")),
+    ("audio/", _lazy("audio")),
+    ("video/", _lazy("video")),
+    ("application/vnd.ms-excel", _lazy("spreadsheet")),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml", _lazy("spreadsheet")),
+    ("text/csv", _lazy("spreadsheet")),
+    ("application/msword", _lazy("text document")),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml", _lazy("text document")),
+    ("text/", _lazy("text document")),
+)
+
+
+@register.filter
+def message_kind_label(value: str) -> str:
+    """A WhatsApp message type as people say it ("template" → "mensagem de modelo"); never the API's code."""
+    return str(_MESSAGE_KINDS.get(value, _MESSAGE_KINDS["text"] if not value else _lazy("message")))
+
+
+@register.filter
+def media_label(value: str) -> str:
+    """A file's MIME type as people say it ("application/pdf" → "PDF", "image/jpeg" → "imagem")."""
+    value = (value or "").lower()
+    for prefix, label in _MEDIA_FAMILIES:
+        if value.startswith(prefix):
+            return str(label)
+    return str(_lazy("file"))

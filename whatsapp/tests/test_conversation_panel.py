@@ -160,3 +160,26 @@ def test_the_owner_is_notified_of_new_messages_until_opening_the_conversation(
     assert reverse("leads:detail", args=[lead.pk]) in client.get(reverse("leads:whatsapp_inbox")).content.decode()
     inbox = client.get(reverse("leads:whatsapp_inbox") + "?view=unread").content.decode()
     assert reverse("leads:detail", args=[lead.pk]) not in inbox and '<span class="badge ok">' not in inbox
+
+
+def test_a_document_without_caption_is_named_as_people_say_it_never_by_its_codes(
+    client, cloud, number, lead_and_user, deliver
+):
+    """A PDF sent by the lead shows "documento" and "(PDF)" in the thread, not "document" or "application/pdf"."""
+    from whatsapp.services import media_fetch
+
+    lead, user = lead_and_user
+    media_id = cloud.media_add(b"%PDF-1.4 planta", "application/pdf")
+    deliver(
+        cloud.inbound_notification(
+            "106540352242922",
+            "5511987654321",
+            {"type": "document", "document": {"id": media_id, "mime_type": "application/pdf"}},
+        )
+    )
+    media_fetch(message_id=Message.objects.get().pk)
+    client.force_login(user)
+    page = client.get(reverse("leads:whatsapp_panel", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    thread = page.split('<ol class="thread">', 1)[1].split("</ol>", 1)[0]
+    assert "(PDF)" in thread and "documento" in thread, thread
+    assert "application/pdf" not in thread and ">document<" not in thread
