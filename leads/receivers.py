@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from antiban.selectors import outbox_lead_for_message
-from compliance.optout import optout_rule_label
+from compliance.optout import optout_rule_label, text_fold
 from leads.models import ContactKind, EventChannel, EventKind, Lead, LeadSource, SourceKind
 from leads.selectors import lead_find_by_phone
 from leads.services.lead import lead_contacted_on_first_message, lead_create
@@ -56,7 +58,7 @@ def whatsapp_inbound_received(
         occurred_at=message.created_at,
         payload={"message_id": message.pk, "type": message.kind, "text": message.text[:1000]},
     )
-    answer = _confirmation_answer(message)
+    answer = _confirmation_answer(message) or _typed_confirmation_answer(lead, message)
     if answer:
         _confirmation_answered(lead, message, answer)
         return  # a tap on our own question: nothing for AI extraction to read
@@ -176,6 +178,46 @@ def _confirmation_answer(message) -> str:
         return ""
     reply = (message.payload.get("interactive") or {}).get("button_reply") or {}
     return {CONFIRM_YES: "yes", CONFIRM_NO: "no"}.get(str(reply.get("id") or ""), "")
+
+
+# An answer typed instead of tapped, to the question asked in the last 24 hours and not yet answered: the button's
+# own words or a short yes/no ("Sim, parar", "sim", "pode parar"; "Não", "não, pode continuar").
+_TYPED_YES = re.compile(
+    r"^(?:sim|s|ss|yes|confirmo|isso|quero|pode|claro|com certeza)?[\s,.!]*(?:sim[\s,.!]*)?"
+    r"(?:pode |quero |favor |por favor )?(?:parar|para|pare|paren|parem|sair|cancelar|sim)?[\s,.!]*"
+    r"(?:por favor|pf|pfv|obg|obrigad[oa])?[\s.!]*$"
+)
+_TYPED_NO = re.compile(
+    r"^nao quero (?:parar|sair)\b[^?]*$"
+    r"|^(?:nao|n|no|nope|negativo)[\s,.!]*(?:(?:obrigad[oa]|obg|valeu|pode continuar|podem continuar|continua|"
+    r"continuem|pode mandar|quero continuar|nao precisa)[\s,.!]*)*$"
+)
+
+
+def _typed_confirmation_answer(lead, message) -> str:
+    if message.kind != "text" or len(message.text.split()) > 6:
+        return ""
+    since = timezone.now() - CONFIRM_EVERY
+    question = (
+        lead.events.filter(kind=EventKind.CONSENT, payload__optout_question=True, occurred_at__gte=since)
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if (
+        question is None
+        or lead.events.filter(
+            Q(payload__optout_declined=True) | Q(payload__opt_out=True), kind=EventKind.CONSENT, id__gt=question.id
+        ).exists()
+    ):
+        return ""  # nothing asked, or already answered
+    folded = text_fold(message.text).strip()
+    if not re.search(r"[a-z]", folded):
+        return ""
+    if _TYPED_NO.match(folded):
+        return "no"
+    if _TYPED_YES.match(folded):
+        return "yes"
+    return ""
 
 
 def _confirmation_ask(lead, message, event, decision) -> None:

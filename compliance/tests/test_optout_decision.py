@@ -513,6 +513,11 @@ DEV11_CLASSES = [
     ("voseis podia parar di mandar menssage", "stop", "any"),
     ("favor desconsiderar meu número nos próximos envios", "stop", "any"),
     ("pode desconsiderar o número antigo, agora é esse", "none", ""),
+    # contact welcome again in other words is a resume; a waiting list or a resend is not
+    ("liberado me chamar de novo, já resolvi tudo", "resume", "marketing"),
+    ("fala comigo outra vez, desculpa a grosseria", "resume", "marketing"),
+    ("antes eu pedi pra não me mandarem nada, mas agora podem sim", "resume", "marketing"),
+    ("desfaz meu pedido de descadastro, por favor", "resume", "marketing"),
 ]
 
 
@@ -550,3 +555,13 @@ def test_a_cue_word_both_readers_find_no_stop_in_is_not_asked_about_and_a_short_
     assert swapped.action == "none", swapped.evidence
     assert swapped.evidence["score"] < MODEL_AGREED_NONE and swapped.evidence["second_opinion"] < SEMANTIC_AGREED_NONE
     assert optout_decide("por enquanto chega", DEFAULT_KEYWORDS).action == "confirm"
+
+
+def test_a_list_that_is_not_ours_or_a_refusal_to_come_back_is_never_read_as_consent_given_again():
+    """A resume records a new marketing consent: a waiting list, a resend or "não voltem a me enviar" must not."""
+    for text in (
+        "me coloca na lista de espera da torre A",
+        "apaguei a conversa sem querer, manda de novo as opções?",
+        "peço que não voltem a me enviar nada",
+    ):
+        assert optout_decide(text, DEFAULT_KEYWORDS).action != "resume", text

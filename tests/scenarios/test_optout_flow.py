@@ -147,6 +147,37 @@ def test_sim_parar_suppresses_the_contact_and_the_timeline_says_so(
     assert "A pessoa pediu descadastro: nunca mais entre em contato." in refused
 
 
+def test_the_answer_typed_instead_of_tapped_counts_as_the_tap(wa, meta_post, ana, django_capture_on_commit_callbacks):
+    """Found trying it as a lead: someone who types "Sim, parar" (the button's words) instead of tapping it was not
+    stopped. A short yes or no typed after the question, while it is unanswered, is the answer: "Sim, parar"
+    suppresses like the tap; a later "sim" after the answer, or one with no question asked, is just a message."""
+    from compliance.models import SuppressionEntry
+    from leads.models import EventKind, LeadEvent
+
+    lead, _user = ana
+    meta_post(inbound_text_body(wa_id=WA_ID, text="sim"))  # nothing asked yet: an ordinary "sim"
+    assert not SuppressionEntry.objects.exists()
+    _ask_and_send(wa, meta_post, django_capture_on_commit_callbacks)
+    meta_post(inbound_text_body(wa_id=WA_ID, text="Sim, parar"))
+    assert SuppressionEntry.objects.count() == 1
+    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.CONSENT, payload__evidence={"layer": "confirmation"})
+
+
+def test_a_typed_nao_releases_the_hold_like_the_tap(wa, meta_post, ana, django_capture_on_commit_callbacks):
+    from compliance.models import ContactPreference, SuppressionEntry
+    from compliance.services.consent import optout_hold
+    from leads.models import EventKind, LeadEvent
+
+    lead, _user = ana
+    _ask_and_send(wa, meta_post, django_capture_on_commit_callbacks)
+    optout_hold(contact=PHONE, kind="phone", evidence={"layer": "model"})  # marketing held while the question waits
+    assert ContactPreference.objects.filter(marketing_held_at__isnull=False).exists()
+    meta_post(inbound_text_body(wa_id=WA_ID, text="não, pode continuar"))
+    assert not SuppressionEntry.objects.exists()
+    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.CONSENT, payload__optout_declined=True).count() == 1
+    assert not ContactPreference.objects.filter(marketing_held_at__isnull=False).exists()
+
+
 def test_nao_suppresses_nothing_and_keeps_the_message_as_a_labelled_example(
     wa, meta_post, login, ana, django_capture_on_commit_callbacks
 ):
