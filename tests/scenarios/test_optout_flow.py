@@ -90,7 +90,7 @@ def _ask_and_send(wa, meta_post, django_capture_on_commit_callbacks, text="hmm m
 
 
 def test_an_uncertain_message_gets_the_one_tap_question_through_the_outbox_once_a_day(
-    wa, meta_post, ana, django_capture_on_commit_callbacks
+    wa, meta_post, login, ana, django_capture_on_commit_callbacks
 ):
     """Issue 1: "for the uncertain middle, a confirmation the person can answer with one tap … sent through the
     outbox as a reply": an outbox row of priority REPLY reaches the simulator as reply buttons "Sim, parar" /
@@ -111,6 +111,10 @@ def test_an_uncertain_message_gets_the_one_tap_question_through_the_outbox_once_
     ]
     row = OutboxMessage.objects.get(lead_id=lead.pk)
     assert (row.priority, row.kind, row.state) == (Priority.REPLY, "buttons", "sent")
+    # the consultant sees the question with the buttons the person was offered
+    browser = login(_user)
+    panel = browser.get(reverse("leads:whatsapp_panel", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert 'data-testid="reply-buttons"' in panel and "Sim, parar" in panel
     assert LeadEvent.objects.filter(lead=lead, kind=EventKind.CONSENT, payload__optout_question=True).count() == 1
     assert not SuppressionEntry.objects.exists()
 
