@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from antiban.services import OutboxState, outbox_for_message, outbox_retry_now
 from common.errors import ApplicationError
 from compliance.roles import ANY_STAFF_ROLE, role_required
-from compliance.services.consent import is_suppressed
+from compliance.services.consent import contact_preferences_many, is_suppressed
 from leads import selectors
 from leads.selectors_inbox import (
     INBOX_VIEWS,
@@ -73,6 +73,10 @@ def _panel(request: HttpRequest, lead, **extra) -> HttpResponse:
         "templates": templates,
         # An opt-out (an inbound "SAIR", a consultant's record): no send box, the reason in its place.
         "suppressed": bool(phones) and all(is_suppressed(contact=phone, kind="phone") for phone in phones),
+        # the person asked for text instead of audio: audio is not offered (the send would be refused anyway)
+        "no_audio": any(p.no_audio for p in contact_preferences_many(contacts=phones, kind="phone").values())
+        if phones
+        else False,
         "quick_replies": quick_replies_for(user=request.user) if window else [],
         **extra,
     }

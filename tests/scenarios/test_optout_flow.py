@@ -142,6 +142,8 @@ def test_sim_parar_suppresses_the_contact_and_the_timeline_says_so(
     page = browser.get(reverse("leads:detail", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
     assert 'data-testid="opted-out"' in page
     assert "Confirmou pelo WhatsApp que quer parar: este número não será mais contatado." in page
+    panel = browser.get(reverse("leads:whatsapp_panel", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert 'data-testid="window-opted-out"' in panel and 'data-testid="window-open"' not in panel
     refused = browser.post(
         reverse("leads:whatsapp_text", args=[lead.pk]),
         {"number": wa.number.pk, "to": PHONE, "body": "Ana, só mais uma coisa"},
@@ -254,6 +256,8 @@ def test_a_person_who_asked_for_text_gets_no_audio_and_the_lead_page_says_why(
     page = browser.get(reverse("leads:detail", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
     assert 'data-testid="pref-no-audio"' in page and "Só texto, sem áudio" in page
     assert 'data-testid="opted-out"' not in page
+    panel = browser.get(reverse("leads:whatsapp_panel", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert 'value="audio"' not in panel and 'value="document"' in panel  # audio is not offered at all
 
 
 def test_a_weekend_only_person_gets_marketing_and_utility_on_the_weekend_and_replies_at_once(wa, settings, ana):
