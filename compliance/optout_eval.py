@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from common.reports import content_key, report_cached
 from compliance.optout import (
     CONFIRM,
     DEFAULT_KEYWORDS,
@@ -146,7 +147,24 @@ def optout_evaluate_grouped(path_or_rows=None, *, rules=DEFAULT_KEYWORDS, folds:
 
 def optout_eval_report(*, training: str | Path | None = None, challenge: str | Path | None = None) -> dict:
     """The training file's group-aware split and every challenge file (when present) side by side; ``challenge``
-    replaces the first challenge file."""
+    replaces the first challenge file. The default report (every shipped file) is kept on disk by the content it was
+    computed from (``common.reports``): the same files, code and models give it back without minutes of work."""
+    if training or challenge:
+        return _eval_report(training=training, challenge=challenge)
+    from django.conf import settings
+
+    from compliance import optout, semantic
+
+    eval_files = [*CHALLENGE_FILES.values(), *DEV_FILES.values(), *sorted(FINAL_DIR.glob("*.psv"))]
+    code = [Path(__file__), Path(optout.__file__), Path(semantic.__file__)]
+    opinion = semantic.semantic_model()
+    key = content_key(
+        [*eval_files, *TRAINING_FILES, *code], optout_model().version, opinion.version if opinion else "no-semantic"
+    )
+    return report_cached(getattr(settings, "OPTOUT_MODEL_DIR", ""), "optout-eval", key, _eval_report)
+
+
+def _eval_report(*, training: str | Path | None = None, challenge: str | Path | None = None) -> dict:
     import sklearn
 
     challenges = {**CHALLENGE_FILES, **({"challenge": Path(challenge)} if challenge else {})}

@@ -22,6 +22,7 @@ from ai_middleware import engine
 from ai_middleware.evaluation import evaluate, group_cross_validation, labelled_examples_evaluate
 from ai_middleware.local import CHALLENGE_DATASETS, challenge_set, dataset, dataset_folds, local_engine
 from ai_middleware.providers import provider as provider_for
+from common.reports import content_key, report_cached
 
 DEV_DATASET = CHALLENGE_DATASETS["challenge"].parents[1] / "dev" / "extraction_dev_ptbr.psv"
 # The issue's targets, checked on the challenge set (and shown against the group-aware split for reference).
@@ -97,7 +98,7 @@ class Command(BaseCommand):
             extractor = local_engine().warm()
             extract = extractor.extract
             model = extractor.model
-            group_split = group_cross_validation(folds)
+            group_split = _group_split_cached(folds)
         else:
             try:
                 model = provider_for(provider).model
@@ -132,6 +133,21 @@ class Command(BaseCommand):
             "optout": _optout_report(),
         }
         self.stdout.write(_dumps(report, indent=None if json else 2))
+
+
+def _group_split_cached(folds: int) -> dict:
+    """The local engine's group-aware split, kept on disk by what it was computed from (``common.reports``): the
+    training files, the engine's code and the folds; minutes of training, once per change."""
+    import sklearn
+    from django.conf import settings
+
+    from ai_middleware import budget, evaluation, local
+    from leads import normalization
+
+    code = [Path(m.__file__) for m in (local, budget, evaluation, normalization)]
+    key = content_key([*local.DATASETS, *code], f"folds={folds}", sklearn.__version__)
+    folder = getattr(settings, "OPTOUT_MODEL_DIR", "")
+    return report_cached(folder, "extraction-group-split", key, lambda: group_cross_validation(folds))
 
 
 def _dev_datasets() -> list[tuple[int, Path]]:
