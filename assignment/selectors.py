@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
@@ -212,6 +214,20 @@ def owner_move_for(*, user, move_id: int):
     if not user_has_role(user, Role.ADMIN):
         moves = moves.filter(actor=user)
     return moves.filter(pk=move_id).first()
+
+
+def owner_moves_recent(*, user, minutes: int = 15, limit: int = 5) -> list:
+    """The mass owner changes ``user`` started that the worker is still doing (a rebalance, an undo) or that ended
+    in the last ``minutes``: the supervisor's pages follow them after the page that started one was left."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from assignment.models import OwnerMove
+
+    since = timezone.now() - timedelta(minutes=minutes)
+    running = Q(finished_at__isnull=True) | Q(undone_at__isnull=False, undo_result={})
+    recent = Q(created_at__gte=since) | Q(undone_at__gte=since)
+    return list(OwnerMove.objects.select_related("consultant").filter(actor=user).filter(running | recent)[:limit])
 
 
 def rebalances_running(*, consultant_ids: list[int]) -> set[int]:

@@ -53,6 +53,7 @@ def supervisor_home_view(request: HttpRequest) -> HttpResponse:
         "stale_capped": stale["count_capped"],
         "stale_before": stale_before.isoformat(),
         "attention": _attention(request),
+        "moves": [] if request.htmx else _moves_followed(request, reverse("assignment:supervisor_home")),
     }
     template = "assignment/supervisor_home.html"
     if request.htmx:
@@ -151,8 +152,10 @@ def waiting_spread_view(request: HttpRequest) -> HttpResponse:
 def load_view(request: HttpRequest) -> HttpResponse:
     """The team load board (polled every 30 s): open, due and breached per consultant, with pause and rebalance.
     Opened directly (a link, a phone), it is a whole page; HTMX swaps in the fragment."""
-    template = "assignment/_load.html" if request.htmx else "assignment/load.html"
-    return TemplateResponse(request, template, _load_context(request))
+    if request.htmx:
+        return TemplateResponse(request, "assignment/_load.html", _load_context(request))
+    context = {**_load_context(request), "moves": _moves_followed(request, reverse("assignment:load"))}
+    return TemplateResponse(request, "assignment/load.html", context)
 
 
 def _load_context(request) -> dict:
@@ -225,7 +228,20 @@ def _move_status_context(request, move, next_url: str) -> dict:
 def _move_message(request, move, next_url: str) -> None:
     """The change's status as the page's message: it polls until the worker is done, then shows the result."""
     html = render_to_string("assignment/_move_status.html", _move_status_context(request, move, next_url), request)
-    messages.info(request, mark_safe(html))  # noqa: S308 — a template rendered with autoescape
+    messages.info(request, mark_safe(html), extra_tags=f"move move-{move.pk}")  # noqa: S308 — autoescaped template
+
+
+def _moves_followed(request, next_url: str) -> list[dict]:
+    """The supervisor's mass changes running or just ended, for the home and the load board (the message that
+    started following one is gone once the page is left), except those this page's message already shows."""
+    shown = {
+        int(tag[5:])
+        for message in messages.get_messages(request)
+        for tag in (message.extra_tags or "").split()
+        if tag.startswith("move-") and tag[5:].isdigit()
+    }
+    moves = selectors.owner_moves_recent(user=request.user)
+    return [_move_status_context(request, move, next_url) for move in moves if move.pk not in shown]
 
 
 def _safe_next(request, target: str, default: str) -> str:

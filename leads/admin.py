@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdmin, WriteOnlySecretsForm
@@ -36,10 +38,17 @@ class ContactPointInline(admin.TabularInline):
     fields = ["kind", "value", "is_primary", "is_valid", "is_whatsapp", "label"]
 
 
+@admin.display(description=_("contents"))
+def event_contents(event: LeadEvent) -> str:
+    """What happened, in words, as the lead page's timeline says it (the stored payload is JSON for machines)."""
+    html = render_to_string("leads/_event_body.html", {"event": event}).strip()
+    return mark_safe(html) if html else "—"  # noqa: S308 — a template rendered with autoescape
+
+
 class LeadEventInline(admin.TabularInline):
     model = LeadEvent
     extra = 0
-    fields = ["occurred_at", "kind", "channel", "actor", "payload"]
+    fields = ["occurred_at", "kind", "channel", "actor", event_contents]
     readonly_fields = fields
     ordering = ["-occurred_at", "-id"]
     can_delete = False
@@ -132,7 +141,9 @@ class LeadAdmin(admin.ModelAdmin):
 
 @admin.register(LeadEvent)
 class LeadEventAdmin(ReadOnlyAdmin):
-    list_display = ["occurred_at", "lead", "kind", "channel", "actor"]
+    list_display = ["occurred_at", "lead", "kind", "channel", "actor", event_contents]
+    fields = ["occurred_at", "lead", "kind", "channel", "actor", event_contents]
+    readonly_fields = fields
     list_filter = ["kind", "channel", "occurred_at"]
     search_fields = ["lead__full_name"]
     list_select_related = ["lead", "actor"]

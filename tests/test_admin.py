@@ -51,6 +51,7 @@ def test_the_lead_change_page_costs_the_same_however_many_leads_and_events(admin
 
     lead = world["leads"]["ana"][0]
     lead_add_note(lead=lead, actor=world["ana"], text="primeira")
+    cost(lead)  # process-wide caches filled once (ContentType's, on a first admin page in a fresh process)
     small, _page = cost(lead)
     others = LeadFactory.create_batch(30)
     for person in ("ana", "bruno", "sup_a", "carla"):
@@ -81,6 +82,26 @@ def test_timeline_events_cannot_be_edited_or_deleted_in_the_admin(admin_client, 
     delete = admin_client.post(reverse("admin:leads_leadevent_delete", args=[event.pk]), {"post": "yes"})
     assert delete.status_code == 403
     assert LeadEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_timeline_events_read_in_words_in_the_admin_not_as_json(admin_client, world):
+    """Issue #21 user test: the admin showed each event's payload as raw JSON ({"from": "new", "to": "lost", …})."""
+    lead = world["leads"]["ana"][0]
+    from leads.services import lead_add_note, lead_change_stage
+
+    note = lead_add_note(lead=lead, actor=None, text="Cliente pediu a planta do 2º andar")
+    lead_change_stage(lead=lead, actor=None, stage=LeadStage.LOST, reason="comprou com outro")
+    pages = [
+        admin_client.get(reverse("admin:leads_lead_change", args=[lead.pk])),
+        admin_client.get(reverse("admin:leads_leadevent_changelist"), {"lead__id__exact": lead.pk}),
+        admin_client.get(reverse("admin:leads_leadevent_change", args=[note.pk])),
+    ]
+    for response in pages:
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Cliente pediu a planta do 2º andar" in page and "&quot;text&quot;" not in page
+    assert "Novo → <strong>Perdido</strong> · comprou com outro" in pages[0].content.decode()
+    assert "&quot;to&quot;" not in pages[0].content.decode()
 
 
 def test_tokens_are_write_only_in_the_admin_and_a_blank_field_keeps_them(admin_client):

@@ -52,6 +52,21 @@ def _recorded(*, kind: str, actor, value: str, entries: list[dict]) -> BulkChang
     return BulkChange.objects.create(kind=kind, actor=actor, value=value, entries=entries)
 
 
+def _tag_events(leads, *, actor, added: list[str], removed: list[str]) -> list[dict]:
+    """One timeline event per lead for a bulk tag change; the undo entries ({lead, event}) that name them."""
+    entries = []
+    for lead in leads:
+        event = timeline_event_record(
+            lead=lead,
+            kind=EventKind.TAGS_CHANGED,
+            channel=EventChannel.WEB,
+            actor=actor,
+            payload={"added": added, "removed": removed, "bulk": True},
+        )
+        entries.append({"lead": lead.pk, "event": event.pk})
+    return entries
+
+
 @transaction.atomic
 def leads_tag_add(*, lead_ids, actor, path: str) -> dict:
     """Add the tag ``path`` (created with its ancestors if new) to every selected lead that lacks it. Returns
@@ -63,16 +78,7 @@ def leads_tag_add(*, lead_ids, actor, path: str) -> dict:
         raise _tag_required() from None
     missing = list(Lead.objects.filter(pk__in=ids, merged_into__isnull=True).exclude(tags=tag).order_by("pk"))
     Lead.tags.through.objects.bulk_create([Lead.tags.through(lead_id=lead.pk, tag_id=tag.pk) for lead in missing])
-    entries = []
-    for lead in missing:
-        event = timeline_event_record(
-            lead=lead,
-            kind=EventKind.TAGS_CHANGED,
-            channel=EventChannel.WEB,
-            actor=actor,
-            payload={"added": [tag.path], "removed": [], "bulk": True},
-        )
-        entries.append({"lead": lead.pk, "event": event.pk})
+    entries = _tag_events(missing, actor=actor, added=[tag.path], removed=[])
     change = _recorded(kind=BulkChangeKind.TAG_ADD, actor=actor, value=tag.path, entries=entries)
     return {"changed": len(missing), "change": change}
 
@@ -90,16 +96,7 @@ def leads_tag_remove(*, lead_ids, actor, path: str) -> dict:
         return {"changed": 0, "change": None}
     having = list(Lead.objects.filter(pk__in=ids, merged_into__isnull=True, tags=tag).order_by("pk"))
     Lead.tags.through.objects.filter(tag_id=tag.pk, lead_id__in=[lead.pk for lead in having]).delete()
-    entries = []
-    for lead in having:
-        event = timeline_event_record(
-            lead=lead,
-            kind=EventKind.TAGS_CHANGED,
-            channel=EventChannel.WEB,
-            actor=actor,
-            payload={"added": [], "removed": [tag.path], "bulk": True},
-        )
-        entries.append({"lead": lead.pk, "event": event.pk})
+    entries = _tag_events(having, actor=actor, added=[], removed=[tag.path])
     change = _recorded(kind=BulkChangeKind.TAG_REMOVE, actor=actor, value=tag.path, entries=entries)
     return {"changed": len(having), "change": change}
 

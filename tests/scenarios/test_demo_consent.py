@@ -65,6 +65,8 @@ def test_most_demo_leads_consented_like_the_real_form_and_refusals_are_split(log
     assert sample.legal_basis == "consent" and sample.text == marketing_consent_text()
     assert sample.evidence["form"] == "Formulário do site" and sample.ip_address
     assert SuppressionEntry.objects.count() == records.filter(status="revoked").count() > 0
+    # nobody consented or said "SAIR" after the seed ran (a recent lead's "SAIR a week later" was in the future)
+    assert not records.filter(occurred_at__gt=timezone.now()).exists()
 
     browser = login(get_user_model().objects.get(username="supervisor"))
     template = _marketing_template()

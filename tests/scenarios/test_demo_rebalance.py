@@ -62,6 +62,13 @@ def test_the_demo_rebalance_runs_in_the_worker_and_its_numbers_agree(
         again = sup.post(f"/supervisor/consultants/{leaving.pk}/rebalance/", follow=True)
         assert "já está em andamento" in _messages(again)
         assert 'data-testid="rebalancing"' in sup.get("/supervisor/load/").content.decode()
+        # The page that started it shows its progress once (the message); coming back later, the home and the load
+        # board still follow it (it was only in Notificações before).
+        assert started.content.decode().count('data-testid="move-status"') == 1
+        for page in ("/supervisor/", "/supervisor/load/"):
+            later = sup.get(page).content.decode()
+            assert later.count('data-testid="move-status"') == 1 and 'data-testid="moves-followed"' in later
+            assert 'data-state="running"' in later and "em andamento" in later
     move = OwnerMove.objects.get(kind="rebalance")
     status = sup.get(f"/atribuicao/mudancas/{move.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'data-state="running"' in status and 'hx-trigger="every 2s"' in status and 'data-testid="undo"' not in status
@@ -79,6 +86,8 @@ def test_the_demo_rebalance_runs_in_the_worker_and_its_numbers_agree(
     note = Notification.objects.get(user=supervisor, kind="move_done")
     assert note.data["text"] == said
     assert said in sup.get("/notificacoes/").content.decode()
+    home = sup.get("/supervisor/").content.decode()
+    assert said in home and 'data-state="done"' in home and 'data-testid="undo"' in home
 
     with django_capture_on_commit_callbacks(execute=True):
         undoing = sup.post(f"/atribuicao/desfazer/{move.pk}/", {"next": "/supervisor/"}, follow=True)

@@ -265,7 +265,8 @@ class Command(BaseCommand):
                 )
             if n % 29 == 10:  # answered a campaign with "SAIR" a week after signing up
                 stopped = {**row, "source": ConsentSource.WHATSAPP, "ip_address": None, "user_agent": ""}
-                stopped["occurred_at"] = created_at + timedelta(days=7)
+                # never in the future: a lead who arrived this week said it today at the latest
+                stopped["occurred_at"] = min(created_at + timedelta(days=7), timezone.now())
                 records.append(
                     ConsentRecord(
                         **stopped,
