@@ -233,6 +233,15 @@ def refusal_breakdown(checks: list[list]) -> tuple[str, str]:
     return why, waiting
 
 
+def bulk_send_preview(*, variants: list[dict], audience: list[dict], priority: int, parameter: str = "") -> LightVerdict:
+    """The light a send would get, with its reasons, before anything is created or queued ("Prever")."""
+    if not audience:
+        raise BulkSendInvalid(_("The audience is empty."))
+    if not variants:
+        raise BulkSendInvalid(_("Choose at least one template."))
+    return bulk_light(priority=priority, templates=_templates(variants), audience=audience, parameter=parameter)
+
+
 @transaction.atomic
 def bulk_send_create(
     *,

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from antiban import selectors
-from antiban.bulk import bulk_send_create, bulk_send_decide, bulk_send_progress
+from antiban.bulk import bulk_send_create, bulk_send_decide, bulk_send_preview, bulk_send_progress
 from antiban.health import warmup_start
-from antiban.models import BulkSend, Priority
+from antiban.models import BulkSend, Light, Priority
 from common.errors import ApplicationError
 from compliance.roles import Role, role_required
 from leads import selectors as lead_selectors
@@ -93,34 +93,45 @@ class BulkSendForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SUPERVISOR, Role.ADMIN)
 def bulk_new_view(request: HttpRequest) -> HttpResponse:
+    """The send form. "Prever" shows the light, its reasons and the audience size without creating anything;
+    "Verificar e enviar" creates the send (green goes out, yellow waits for approval, red is kept refused)."""
     numbers = list(wa_selectors.numbers_usable())
     templates = list(wa_selectors.templates_approved(account_id=numbers[0].account_id)) if numbers else []
     form = BulkSendForm(request.POST or None, templates=templates)
+    preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         filters = {key: data[key] for key in ("stage", "tag", "source") if data[key]}
+        variants = [dict(zip(("name", "language"), v.split("|", 1), strict=True)) for v in data["templates"]]
         try:
             audience = lead_selectors.lead_audience(user=request.user, filters=filters)
-            bulk = bulk_send_create(
-                name=data["name"],
-                variants=[dict(zip(("name", "language"), v.split("|", 1), strict=True)) for v in data["templates"]],
-                audience=audience,
-                priority=data["priority"],
-                parameter=data["parameter"],
-                spread_minutes=data["spread_minutes"],
-                audience_filter=filters,
-                created_by=request.user,
-            )
+            if "preview" in request.POST:
+                verdict = bulk_send_preview(
+                    variants=variants, audience=audience, priority=data["priority"], parameter=data["parameter"]
+                )
+                preview = {"verdict": verdict, "light": Light(verdict.light).label, "size": len(audience)}
+            else:
+                bulk = bulk_send_create(
+                    name=data["name"],
+                    variants=variants,
+                    audience=audience,
+                    priority=data["priority"],
+                    parameter=data["parameter"],
+                    spread_minutes=data["spread_minutes"],
+                    audience_filter=filters,
+                    created_by=request.user,
+                )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            summary = _("“%(name)s”: %(light)s, %(size)s people.") % {
-                "name": bulk.name,
-                "light": bulk.get_light_display(),
-                "size": len(bulk.audience),
-            }
-            # The supervisor sees why, and what to do, not only the colour (a green send: who is left out, who waits).
-            summary = " ".join([summary, *bulk.light_reasons])
-            messages.info(request, summary)
-            return redirect("antiban:dashboard")
-    return TemplateResponse(request, "antiban/bulk_new.html", {"form": form})
+            if preview is None:
+                summary = _("“%(name)s”: %(light)s, %(size)s people.") % {
+                    "name": bulk.name,
+                    "light": bulk.get_light_display(),
+                    "size": len(bulk.audience),
+                }
+                # The supervisor sees why, and what to do, not only the colour (who is left out, who waits).
+                summary = " ".join([summary, *bulk.light_reasons])
+                messages.info(request, summary)
+                return redirect("antiban:dashboard")
+    return TemplateResponse(request, "antiban/bulk_new.html", {"form": form, "preview": preview})

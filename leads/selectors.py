@@ -148,15 +148,15 @@ def _with_list_relations(leads: QuerySet[Lead], *, tags: bool = True) -> QuerySe
 
 
 PHONE_DIGITS_MIN = 4  # fewer digits than this are not a phone search (a house number, a year)
-PHONE_CONTAINS_MIN = 7  # from this many digits a number is also found by its middle part ("98765-43")
+PHONE_CONTAINS_MIN = 5  # from this many digits a number is also found by its middle part ("98765", "98765-43")
 
 
 def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
     """Free text, the way people type it into one box, accent- and case-insensitive:
 
     - ``#tag`` (or a tag path): leads with that tag or one of its sub-tags;
-    - digits only, however formatted ("(11) 98765-4321", "4321"): phones ending in those digits; seven digits or
-      more also match inside a number;
+    - digits only, however formatted ("(11) 98765-4321", "4321"): phones ending in those digits; five digits or
+      more also match inside a number (the first half people remember, "98765");
     - something with ``@``: e-mails containing it;
     - words: every word appears in the name or the city ("joao", "sao paulo", "maria conceicao").
 

@@ -80,3 +80,28 @@ def test_the_demo_has_a_warmed_number_a_small_send_goes_green_and_a_refusal_says
     ):
         assert said in page, said  # in the message right after sending
         assert said in dashboard, said  # and on the dashboard's recent sends
+
+
+def test_a_preview_shows_the_light_and_its_reasons_and_sends_nothing(login, contact_hours_open):
+    """Issue #21 user test: the supervisor could learn a send's light only by creating it. "Prever o semáforo" says
+    the colour, the audience size and the reasons, and nothing is created or queued."""
+    from antiban.models import OutboxMessage
+
+    call_command("seed_demo", "--leads", "40", "--force", stdout=StringIO())
+    browser = login(get_user_model().objects.get(username="supervisor"))
+    template = _demo_template()
+    warmed = PhoneNumber.objects.get(phone_number_id="100000000000002")
+    outbox_before = OutboxMessage.objects.count()
+
+    page = _send(browser, template, stage="won", preview="1")
+    assert 'data-testid="bulk-preview"' in page and "Prévia: nada foi enviado" in page
+    assert "Verde: segue" in page and "2 pessoas no público." in page
+    browser.post(f"/whatsapp/numbers/{warmed.pk}/active/", {"active": "0"})
+    page = _send(browser, template, preview="1")
+    assert "Vermelho: recusado" in page and "40 pessoas no público." in page
+    assert "40 pessoas, mas os números só podem abrir 0 conversas hoje" in page
+    assert 'value="Lembrete de visita"' in page  # the form keeps what was typed, ready to send or change
+    assert not BulkSend.objects.exists() and OutboxMessage.objects.count() == outbox_before
+
+    empty = _send(browser, template, tag="ninguem/tem", preview="1")
+    assert "O público está vazio." in empty and not BulkSend.objects.exists()

@@ -55,7 +55,10 @@ SEARCHES = [
     ("araujo", {"sao_jose"}),
     ("(11) 98765-4321", {"joao"}),  # a phone however formatted
     ("4321", {"joao"}),  # its last digits
-    ("98765-43", {"joao"}),  # seven digits or more: also the middle of a number
+    ("98765-43", {"joao"}),  # five digits or more: also the middle of a number
+    ("98765", {"joao"}),  # the first half of the mobile number, as people remember it
+    ("99111", {"sao_jose"}),
+    ("8765", set()),  # four digits are the last digits (a house number or a year is not a phone's middle)
     ("MARCIA.ARAUJO@exemplo", {"sao_jose"}),  # e-mail
     ("#interesse/casa", {"sao_jose"}),  # a tag with its '#'
     ("#interesse", {"sao_jose"}),  # a parent tag includes its sub-tags
