@@ -41,13 +41,24 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def csp_violation(message) -> bool:
+    """A console error Chromium logs when the CSP blocks something (an inline style or script, an onsubmit)."""
+    return message.type == "error" and "Content Security Policy" in message.text
+
+
 @pytest.fixture
 def page(browser):
+    """A 1280×900 pt-BR page. Any CSP violation its console logs during the test (an inline style brought by an HTMX
+    swap, an inline handler) fails the test at the end: issue #21 saw such errors only in a person's console."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-BR")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text) if csp_violation(message) else None)
     yield page
     context.close()
+    if blocked:
+        pytest.fail("The Content Security Policy blocked something on a page: " + " | ".join(blocked[:5]))
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import csp_violation
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "s3nha-do-tour-Fluxo"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -121,17 +123,12 @@ ACTIONS_OFF_SCREEN = """() => {
 }"""
 
 
-def _csp_violation(message) -> bool:
-    """A console error Chromium logs when the CSP blocks something (an inline style or script, an onsubmit)."""
-    return message.type == "error" and "Content Security Policy" in message.text
-
-
 def _widths(page, url: str, pages, *, width: int, shots: str | None = None) -> dict[str, int]:
     """Each page's width problems; a page whose console shows a CSP violation is reported too (issue #21: an inline
     ``onsubmit`` the CSP blocked left "Redistribuir (saída)" with no confirmation)."""
     too_wide = {}
     blocked = []
-    page.on("console", lambda message: blocked.append(message.text) if _csp_violation(message) else None)
+    page.on("console", lambda message: blocked.append(message.text) if csp_violation(message) else None)
     for name, path in pages:
         blocked.clear()
         response = page.goto(f"{url}{path}")
@@ -223,7 +220,7 @@ def test_the_same_pages_fit_a_1440_px_desktop(live_server, browser):
     assert too_wide == {}, f"pages wider than 1440 px: {too_wide}"
     # The API docs (drf-spectacular's Swagger UI page) load with no CSP violation either.
     blocked = []
-    page.on("console", lambda message: blocked.append(message.text) if _csp_violation(message) else None)
+    page.on("console", lambda message: blocked.append(message.text) if csp_violation(message) else None)
     page.goto(f"{live_server.url}/api/docs/")
     expect(page.locator("#swagger-ui .info .title")).to_contain_text("Fluxo API")
     page.wait_for_load_state("networkidle")
