@@ -102,6 +102,8 @@ def main() -> None:
         "supervisor_html_list_stage_new": measure("supervisor", "/leads/", {"stage": "new"}),
         "supervisor_api_search_phone_last_digits": measure("supervisor", "/api/v1/leads/", {"q": phone[-4:]}),
         "supervisor_api_search_phone_formatted": measure("supervisor", "/api/v1/leads/", {"q": formatted}),
+        # the first half of the mobile number, as people remember it ("98765"): a trigram search inside numbers
+        "supervisor_html_search_phone_middle": measure("supervisor", "/leads/", {"q": phone[5:10]}),
         "supervisor_api_search_name": measure("supervisor", "/api/v1/leads/", {"q": "silva"}),
         "supervisor_html_search_accents": measure("supervisor", "/leads/", {"q": "joao conceicao"}),
         "supervisor_html_search_city": measure("supervisor", "/leads/", {"q": "sao paulo"}),
@@ -109,6 +111,8 @@ def main() -> None:
         "consultant_queue": measure("consultant1", "/fila/", {}),
         "consultant_lead_page": measure("consultant1", f"/leads/{mine.pk}/", {}),
         "supervisor_home": measure("supervisor", "/supervisor/", {}),
+        "consultant_html_board": measure("consultant1", "/quadro/", {}),
+        "supervisor_html_board": measure("supervisor", "/quadro/", {}),
     }
     from leads.selectors import lead_board_columns
 
