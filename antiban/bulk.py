@@ -233,7 +233,9 @@ def refusal_breakdown(checks: list[list]) -> tuple[str, str]:
     return why, waiting
 
 
-def bulk_send_preview(*, variants: list[dict], audience: list[dict], priority: int, parameter: str = "") -> LightVerdict:
+def bulk_send_preview(
+    *, variants: list[dict], audience: list[dict], priority: int, parameter: str = ""
+) -> LightVerdict:
     """The light a send would get, with its reasons, before anything is created or queued ("Prever")."""
     if not audience:
         raise BulkSendInvalid(_("The audience is empty."))
