@@ -91,13 +91,18 @@ def task_done(*, task: Task, actor) -> Task:
     return task
 
 
-def snooze_until(*, choice: str, picked: datetime | None = None, now: datetime | None = None) -> datetime:
-    """ "1h": an hour from now; "tomorrow": tomorrow at 9:00 local time; "pick": ``picked`` (in the future)."""
+def snooze_until(
+    *, choice: str, picked: datetime | None = None, now: datetime | None = None, due: datetime | None = None
+) -> datetime:
+    """ "1h": an hour later; "tomorrow": the next day at 9:00 local time; "pick": ``picked`` (in the future). A
+    snooze postpones: "later" counts from the task's ``due`` time when that is still ahead, never from now (a visit
+    due on Tuesday snoozed "1 hour" on Monday was moved to Monday)."""
     now = now or timezone.now()
+    base = max(now, due) if due is not None else now
     if choice == "1h":
-        return now + timedelta(hours=1)
+        return base + timedelta(hours=1)
     if choice == "tomorrow":
-        local = timezone.localtime(now)
+        local = timezone.localtime(base)
         return (local + timedelta(days=1)).replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
     if choice == "pick":
         if picked is None:

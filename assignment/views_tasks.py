@@ -156,7 +156,9 @@ def task_snooze_view(request: HttpRequest, task_id: int) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            until = task_services.snooze_until(choice=form.cleaned_data["snooze"], picked=form.cleaned_data["until"])
+            until = task_services.snooze_until(
+                choice=form.cleaned_data["snooze"], picked=form.cleaned_data["until"], due=task.due_at
+            )
             task_services.task_snooze(task=task, actor=request.user, until=until)
         except ApplicationError as exc:
             error = exc.message

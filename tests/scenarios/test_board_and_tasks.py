@@ -184,11 +184,27 @@ def test_a_consultant_creates_completes_and_snoozes_tasks_and_sees_what_is_overd
         HTTP_HX_TARGET="my-tasks",
     ).content.decode()
     assert "futuro" in past
+    due_before = late.due_at  # an hour ahead now: "Amanhã 9h" counts from that day (past midnight too)
     tomorrow = browser.post(f"/tarefas/{late.pk}/adiar/", {"snooze": "tomorrow"}, HTTP_HX_REQUEST="true")
     assert tomorrow.status_code == 200
     late.refresh_from_db()
     local = timezone.localtime(late.due_at)
-    assert (local.date(), local.hour, local.minute) == (timezone.localdate() + timedelta(days=1), 9, 0)
+    assert (local.date(), local.hour, local.minute) == (timezone.localtime(due_before).date() + timedelta(days=1), 9, 0)
+
+    # A snooze postpones, never brings forward (user test: a visit due the next day snoozed "1 hora" became today).
+    ahead = Task.objects.create(
+        lead_id=lead.pk, owner=world["ana"], kind="visit", due_at=timezone.now() + timedelta(days=2, hours=3)
+    )
+    due = ahead.due_at
+    browser.post(f"/tarefas/{ahead.pk}/adiar/", {"snooze": "1h"}, HTTP_HX_REQUEST="true")
+    ahead.refresh_from_db()
+    assert ahead.due_at == due + timedelta(hours=1)
+    due = ahead.due_at
+    browser.post(f"/tarefas/{ahead.pk}/adiar/", {"snooze": "tomorrow"}, HTTP_HX_REQUEST="true")
+    ahead.refresh_from_db()
+    local = timezone.localtime(ahead.due_at)
+    assert ahead.due_at > due and (local.date(), local.hour) == (timezone.localtime(due).date() + timedelta(days=1), 9)
+    ahead.delete()
 
     # Done from the lead page: the block answers without it.
     done = browser.post(f"/tarefas/{task.pk}/concluir/", {"from": "lead"}, HTTP_HX_REQUEST="true").content.decode()
