@@ -50,6 +50,24 @@ def _templates(variants: list[dict]):
     return found
 
 
+def _parameters_check(templates, parameter: str) -> None:
+    """Each person's name fills {{1}} and the send's one parameter fills {{2}}: a template that needs {{2}} with no
+    parameter given, or more than two, cannot be sent (Meta refuses an empty parameter; the approval then failed)."""
+    for template in templates:
+        needs = payloads.template_placeholders(template.components).get("body", 0)
+        if needs > 2:
+            raise BulkSendInvalid(
+                _("Template “%(name)s” has %(n)s parameters; a bulk send fills two (the name and one more).")
+                % {"name": template.name, "n": needs},
+                details={"templates": [template.name]},
+            )
+        if needs == 2 and not parameter.strip():
+            raise BulkSendInvalid(
+                _("Template “%(name)s” uses {{2}}: fill in the second parameter.") % {"name": template.name},
+                details={"parameter": [_("Required.")]},
+            )
+
+
 def _params(template, person: dict, parameter: str) -> dict:
     needs = payloads.template_placeholders(template.components).get("body", 0)
     values = [person.get("name") or _("customer"), parameter][:needs]
@@ -57,11 +75,7 @@ def _params(template, person: dict, parameter: str) -> dict:
 
 
 def _full_text(template, params: dict) -> str:
-    """What the person reads: the body with its parameters, then the footer (where the opt-out usually is)."""
-    footer = " ".join(
-        str(c.get("text", "")) for c in template.components or [] if str(c.get("type", "")).upper() == "FOOTER"
-    )
-    return (payloads.template_preview(template.components, params) + "\n" + footer).strip()
+    return payloads.template_full_text(template.components, params)
 
 
 def _capacity(now) -> tuple[int, list[str]]:
@@ -241,7 +255,9 @@ def bulk_send_preview(
         raise BulkSendInvalid(_("The audience is empty."))
     if not variants:
         raise BulkSendInvalid(_("Choose at least one template."))
-    return bulk_light(priority=priority, templates=_templates(variants), audience=audience, parameter=parameter)
+    templates = _templates(variants)
+    _parameters_check(templates, parameter)
+    return bulk_light(priority=priority, templates=templates, audience=audience, parameter=parameter)
 
 
 @transaction.atomic
@@ -264,6 +280,7 @@ def bulk_send_create(
     if not variants:
         raise BulkSendInvalid(_("Choose at least one template."))
     templates = _templates(variants)
+    _parameters_check(templates, parameter)
     verdict = bulk_light(priority=priority, templates=templates, audience=audience, parameter=parameter)
     bulk = BulkSend.objects.create(
         name=name,

@@ -85,9 +85,32 @@ class BulkSendForm(forms.Form):
         self.fields["source"].choices = [("", gettext_lazy("Any source"))] + [
             (str(source.pk), source.name) for source in lead_selectors.lead_sources()
         ]
-        self.fields["templates"].choices = [
-            (f"{t.name}|{t.language}", f"{t.name} ({t.language}, {t.get_category_display()})") for t in templates
-        ]
+        self.categories = {f"{t.name}|{t.language}": t.category for t in templates}
+        self.fields["templates"].choices = [(f"{t.name}|{t.language}", _template_label(t)) for t in templates]
+
+    def clean(self):
+        """A marketing template goes as marketing: its consent and opt-out rules follow the template, so "Kind:
+        Utility" with one would have left out nobody for lack of marketing consent (user test)."""
+        cleaned = super().clean()
+        chosen = cleaned.get("templates") or []
+        marketing = [key.split("|", 1)[0] for key in chosen if self.categories.get(key) == "MARKETING"]
+        if marketing and cleaned.get("priority") == Priority.UTILITY:
+            self.add_error(
+                "priority",
+                _("%(names)s is a marketing template: choose the kind Marketing (it needs marketing consent).")
+                % {"names": ", ".join(marketing)},
+            )
+        return cleaned
+
+
+def _template_label(template) -> str:
+    """ "convite_visita · Marketing — “Olá {{1}}! O lançamento {{2}} abre…”": what the person reads, not codes."""
+    from whatsapp.payloads import template_preview
+
+    body = template_preview(template.components)
+    body = body if len(body) <= 70 else body[:69].rstrip() + "…"
+    language = "" if template.language.lower().startswith("pt") else f" ({template.language})"
+    return f"{template.name}{language} · {template.get_category_display()} — “{body}”"
 
 
 @require_http_methods(["GET", "POST"])

@@ -997,6 +997,18 @@ def _short_refusal(folded: str) -> bool:
 # A hedged message ("acho que não quero mais isso", "talvez seja melhor parar") is at most asked about by the model.
 _HEDGE = re.compile(r"\b(?:acho que|talvez|nao sei se|pensando bem|sera que|to pensando|estou pensando)\b")
 _REFUSING = re.compile(r"\b(?:nao|n|nem|sem|nunca|dispenso|chega|basta|deixa)\b")
+# The person asks for contact or says they are interested ("tenho interesse, pode me ligar?", "me liga amanhã"):
+# with no stop cue and nothing refused, the sentence model's p(stop) (calls and sends are mostly refused in its
+# training rows) is no reason to ask whether they want to stop (user test: that question was sent to this lead).
+_NOBODY_OR_NO = re.compile(r"\b(?:ngm|ninguem|no\s+(?:me|te|le|nos|quiero|manden|envien|llamen|mas))\b")
+_ASKS_FOR_CONTACT = re.compile(
+    r"\b(?:(?:tenho|to|tou|estou|fiquei|sigo|continuo|seguimos|estamos)\s+(?:muito\s+|bem\s+|super\s+)?"
+    r"interess|(?<!\bno )me\s+interess"  # "no me interesa" (Spanish, read as "interessa") is a refusal
+    r"|(?:pode|podem|poderia|poderiam|consegue|conseguem|da pra|favor)\s+(?:me\s+)?"
+    r"(?:ligar|chamar|mandar|enviar|passar|explicar|retornar|contatar|responder)"
+    r"|me\s+(?:liga|ligue|liguem|chama|chame|chamem|manda|mande|mandem|envia|envie|enviem|retorna|retorne)\b"
+    r"|(?:quero|queria|gostaria de)\s+(?:saber|ver|visitar|conhecer|agendar|marcar|falar|uma ligacao|receber))"
+)
 
 
 # What the model must not suppress on its own, whatever p(stop): a complaint that messages stopped arriving ("não tô
@@ -1880,6 +1892,10 @@ def _second_opinion(text: str, decision: OptOutDecision, model: OptOutModel | No
         return _both_readers(text, decision, model)
     elif decision.action != NONE or evidence.get("layer") == "llm" or evidence.get("rule") in _SETTLED_NONE:
         return decision
+    elif evidence.get("guard") == "no_stop_cue":
+        folded = text_normalise(text)
+        if _ASKS_FOR_CONTACT.search(folded) and not (_REFUSING.search(folded) or _NOBODY_OR_NO.search(folded)):
+            return OptOutDecision(NONE, decision.scope, {**evidence, "asks_for_contact": True})
     # one or two words ("Oi", "tá", "sim") are too little for a sentence model (it scored "Oi" 0.67): the layers'
     # keywords and short-refusal rules read those alone
     words = len(text_normalise(text).split())

@@ -320,6 +320,15 @@ def template_payload(
     return {**_base(to, "template"), "template": template}
 
 
+def template_full_text(components: list[dict], params: dict[str, list[str]] | None = None) -> str:
+    """What the person reads: the body with its parameters, then the footer (where a marketing template says how to
+    stop receiving it, which the content checks look for)."""
+    footer = " ".join(
+        str(c.get("text", "")) for c in components or [] if str(c.get("type", "")).upper() == "FOOTER"
+    )
+    return (template_preview(components, params) + "\n" + footer).strip()
+
+
 def template_preview(components: list[dict], params: dict[str, list[str]] | None = None) -> str:
     """The body text with its parameters filled in (what the timeline shows)."""
     params = params or {}

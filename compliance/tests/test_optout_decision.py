@@ -565,3 +565,30 @@ def test_a_list_that_is_not_ours_or_a_refusal_to_come_back_is_never_read_as_cons
         "peço que não voltem a me enviar nada",
     ):
         assert optout_decide(text, DEFAULT_KEYWORDS).action != "resume", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tenho interesse, pode me ligar?",  # the user test's wording: this lead was asked "quer parar de receber?"
+        "estamos bem interessados, podem me ligar pra combinar a visita?",
+        "gostei do decorado. consegue me chamar pra falar da entrada?",
+        "me liga quando puder, quero saber do financiamento",
+    ],
+)
+def test_a_request_for_contact_with_nothing_refused_is_not_asked_whether_they_want_to_stop(text):
+    decision = optout_decide(text, DEFAULT_KEYWORDS)
+    assert decision.action == "none", decision.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ninguém me liga, por favor: só mensagem escrita",  # calls refused
+        "por favor no me llamen más, no me interesa",  # Spanish: a refusal, whatever the spell-checker reads
+        "não me liga mais, já falei que não quero",
+    ],
+)
+def test_a_contact_word_beside_a_refusal_still_goes_to_the_layers_and_the_question(text):
+    decision = optout_decide(text, DEFAULT_KEYWORDS)
+    assert decision.action != "none" and not decision.evidence.get("asks_for_contact"), decision.evidence

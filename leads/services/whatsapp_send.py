@@ -162,7 +162,8 @@ def _build(kind: str, to: str, number, fields: dict, upload) -> _Outgoing:
             to, name=template.name, language=template.language, components=template.components, params=params
         )
         priority = Priority.MARKETING if template.category == "MARKETING" else Priority.UTILITY
-        return _Outgoing(priority, payload, payloads.template_preview(template.components, params), template.name)
+        # the footer too: a marketing template's "Responda SAIR" is there (without it every one was refused)
+        return _Outgoing(priority, payload, payloads.template_full_text(template.components, params), template.name)
     if kind in (*payloads.UPLOAD_KINDS, "file"):
         return _media(kind, to, fields, upload)
     if kind == "buttons":

@@ -105,3 +105,67 @@ def test_a_preview_shows_the_light_and_its_reasons_and_sends_nothing(login, cont
 
     empty = _send(browser, template, tag="ninguem/tem", preview="1")
     assert "O público está vazio." in empty and not BulkSend.objects.exists()
+
+
+def test_a_marketing_template_goes_as_marketing_and_sending_or_approving_asks_first(login, contact_hours_open):
+    """Issue #21 user test: with "Tipo: Utilidade" a marketing template left out nobody for lack of marketing
+    consent; "Verificar e enviar" and "Aprovar" acted with no question; an approved yellow send still read "aguarda
+    um supervisor"; template choices read "convite_visita (pt_BR, Marketing)"."""
+    call_command("seed_demo", "--leads", "40", "--force", stdout=StringIO())
+    browser = login(get_user_model().objects.get(username="supervisor"))
+    account = PhoneNumber.objects.get(phone_number_id="100000000000001").account
+    invite = Template.objects.create(
+        account=account,
+        name="convite_visita",
+        language="pt_BR",
+        category="MARKETING",
+        status="APPROVED",
+        components=[
+            {"type": "BODY", "text": "Olá {{1}}! O lançamento {{2}} abre visitas esta semana. Quer agendar?"},
+            {"type": "FOOTER", "text": "Responda SAIR para não receber mais mensagens."},
+        ],
+    )
+    form = browser.get("/antiban/bulk/new/").content.decode()
+    assert "convite_visita · Marketing — “Olá {{1}}! O lançamento {{2}} abre visitas esta semana" in form
+    assert "(pt_BR" not in form  # the value keeps the code; the label does not show it
+    assert 'data-testid="bulk-send-button" data-confirm="Criar este envio em massa?' in form
+
+    data = {
+        "name": "Convite",
+        "priority": Priority.UTILITY,
+        "templates": f"{invite.name}|{invite.language}",
+        "spread_minutes": 60,
+        "stage": "won",
+    }
+    page = browser.post("/antiban/bulk/new/", data).content.decode()
+    assert "convite_visita é um modelo de marketing: escolha o tipo Marketing" in page
+    assert not BulkSend.objects.exists()
+    # {{2}} left empty: said before anything is created (the approval of such a send failed at Meta's check)
+    page = browser.post("/antiban/bulk/new/", {**data, "priority": Priority.MARKETING}).content.decode()
+    assert "O modelo “convite_visita” usa {{2}}: preencha o segundo parâmetro." in page
+    assert not BulkSend.objects.exists()
+
+    # A yellow send: the approval asks first, naming how many people; once approved it no longer says it waits.
+    from antiban.bulk import bulk_send_decide
+    from leads.selectors import lead_audience
+
+    supervisor = get_user_model().objects.get(username="supervisor")
+    audience = lead_audience(user=supervisor, filters={"stage": "won"})
+    bulk = BulkSend.objects.create(
+        name="Convite grande",
+        priority=Priority.MARKETING,
+        variants=[{"name": invite.name, "language": invite.language}],
+        audience=audience,
+        light="yellow",
+        light_reasons=["Público grande: um supervisor confirma."],
+        parameter="Jardins",
+        status="pending",
+    )
+    dashboard = browser.get("/antiban/").content.decode()
+    n = len(audience)
+    assert f"Liberar este envio para {n} pessoa" in dashboard and 'data-testid="bulk-approve"' in dashboard
+    bulk_send_decide(bulk=bulk, approve=True, actor=supervisor)
+    dashboard = browser.get("/antiban/").content.decode()
+    recent = dashboard.split(f'data-testid="recent-bulk-{bulk.pk}"')[1].split("</li>")[0]
+    assert "Amarelo: aprovado" in recent and "aguarda um supervisor" not in recent
+    assert "enviadas: " in recent

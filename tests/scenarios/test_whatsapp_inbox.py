@@ -317,3 +317,48 @@ def test_a_quick_reply_title_is_used_once_per_scope(world, login):
     assert renamed.status_code == 400 and "escolha outro título" in renamed.content.decode()
     assert ana.post(f"/leads/quick-replies/{ligar.pk}/", {"title": "LIGAR", "body": "Posso ligar?"}).status_code == 302
     assert QuickReply.objects.filter(title__iexact="boas-vindas").count() == 4
+
+
+def test_a_marketing_template_whose_footer_says_how_to_stop_is_sent_from_the_lead_page(
+    world, wa, login, contact_hours_open
+):
+    """Issue #21 user test: the demo's marketing template ("… Responda SAIR" in its footer) was always refused from
+    the lead page — the content check read the body alone — while the same template went out in bulk sends."""
+    from compliance.models import ConsentChannel, ConsentPurpose, ConsentSource, ConsentStatus, LegalBasis
+    from compliance.services.consent import consent_record, consent_text_current
+    from whatsapp.models import Template
+
+    lead = world["leads"]["ana"][0]
+    consent_record(
+        contact=_phone(lead),
+        kind="phone",
+        purpose=ConsentPurpose.MARKETING,
+        channel=ConsentChannel.ANY,
+        legal_basis=LegalBasis.CONSENT,
+        status=ConsentStatus.GRANTED,
+        source=ConsentSource.FORM,
+        text=consent_text_current(ConsentPurpose.MARKETING),
+    )
+    invite = Template.objects.create(
+        account=wa.number.account,
+        name="convite_lancamento",
+        language="pt_BR",
+        category="MARKETING",
+        status="APPROVED",
+        components=[
+            {"type": "BODY", "text": "Olá {{1}}! O lançamento {{2}} abre visitas esta semana. Quer agendar?"},
+            {"type": "FOOTER", "text": "Responda SAIR para não receber mais mensagens."},
+        ],
+    )
+    browser = login(world["ana"])
+    fields = {"number": wa.number.pk, "to": _phone(lead), "template": invite.pk, "body_param": ["Maria", "Jardins"]}
+    page = browser.post(f"/leads/{lead.pk}/whatsapp/template/", fields, HTTP_HX_REQUEST="true").content.decode()
+    assert "precisam dizer como deixar de recebê-las" not in page
+    assert [m["payload"]["template"]["name"] for m in wa.sent] == ["convite_lancamento"]
+    assert "Responda SAIR" in page  # the thread shows what the person reads, footer included
+
+    # Without the footer's instruction, the same marketing template is refused, and says why.
+    invite.components = invite.components[:1]
+    invite.save(update_fields=["components"])
+    page = browser.post(f"/leads/{lead.pk}/whatsapp/template/", fields, HTTP_HX_REQUEST="true").content.decode()
+    assert "precisam dizer como deixar de recebê-las" in page and len(wa.sent) == 1
