@@ -323,9 +323,7 @@ def template_payload(
 def template_full_text(components: list[dict], params: dict[str, list[str]] | None = None) -> str:
     """What the person reads: the body with its parameters, then the footer (where a marketing template says how to
     stop receiving it, which the content checks look for)."""
-    footer = " ".join(
-        str(c.get("text", "")) for c in components or [] if str(c.get("type", "")).upper() == "FOOTER"
-    )
+    footer = " ".join(str(c.get("text", "")) for c in components or [] if str(c.get("type", "")).upper() == "FOOTER")
     return (template_preview(components, params) + "\n" + footer).strip()
 
 
