@@ -3,7 +3,7 @@ served score — the learned model's probability when one serves, else the rules
 
 from __future__ import annotations
 
-from django.db.models import Case, F, FloatField, IntegerField, Value, When
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, FloatField, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +22,7 @@ def _with_score(leads):
     return leads.annotate(
         score_value=served,
         score_class=F("qualification__category"),
+        score_by_model=ExpressionWrapper(Q(qualification__probability__isnull=False), output_field=BooleanField()),
         score_rank=Case(
             *[When(qualification__category=code, then=Value(rank)) for code, rank in CLASS_RANK.items()],
             default=Value(9),

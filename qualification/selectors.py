@@ -37,6 +37,16 @@ class ServedClass:
     def label(self) -> str:
         return str(Category(self.code).label)
 
+    @property
+    def display(self) -> str:
+        """ "64%" (the learned model's chance of closing) or "64/100" (the rules' points): the same number means
+        different things, and a list where both appear must say which (user test: two "64" in two classes)."""
+        return score_display(self.score, by_model=self.decided_by == "model")
+
+
+def score_display(value: float, *, by_model: bool) -> str:
+    return f"{value:.0f}%" if by_model else f"{value:.0f}/100"
+
 
 def category_choices() -> list[tuple[str, str]]:
     """(code, translated label) of the classes (hot, warm, cold…), for apps that store or filter by the code."""

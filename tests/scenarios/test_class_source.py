@@ -136,6 +136,9 @@ def test_with_the_rules_serving_every_screen_shows_the_stored_class_and_the_prev
 
     _assert_one_class(seen, leads)
     assert 'data-testid="preview-decider" data-value="rules"' in seen["preview"]
+    card = login(person).get(f"/qualificacao/leads/{leads[0].pk}/").content.decode()
+    assert re.search(r'data-testid="score" data-value="[\d.,]+">\d+/100<', card)  # the rules' points, out of 100
+    assert "rules-do-not-decide" not in card
     assert "as regras decidem as classes" in seen["preview"]
 
 
@@ -186,7 +189,11 @@ def test_with_a_learned_model_serving_every_screen_and_the_preview_show_the_mode
     for lead in leads:
         chance = round(LeadScore.objects.get(lead=lead).probability * 100)
         card = login(person).get(f"/qualificacao/leads/{lead.pk}/").content.decode()
-        assert re.search(r'data-testid="score" data-value="[\d.,]+">(\d+)<', card).group(1) == str(chance)
+        assert re.search(r'data-testid="score" data-value="[\d.,]+">(\d+)%<', card).group(1) == str(chance)
+        # said as a chance, and the rules' points beside it are said not to decide (user test: "1/100 Frio" over
+        # a rules table that totalled 78,4 read as a contradiction)
+        assert "de chance de fechar (modelo aprendido)" in card and 'data-testid="rules-do-not-decide"' in card
+        assert f"{chance}%" in login(person).get("/fila/").content.decode()
 
 
 def test_the_queue_reads_classes_in_a_constant_number_of_queries(login):
