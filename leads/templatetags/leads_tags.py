@@ -37,9 +37,35 @@ def lead_field_label(value: str) -> str:
     if value == "contacts":
         return gettext("Contact points")
     try:
-        return str(Lead._meta.get_field(value).verbose_name).capitalize()
+        label = str(Lead._meta.get_field(value).verbose_name)
+        return label if label.isupper() else label.capitalize()  # "UF" stays "UF" (was "Uf")
     except FieldDoesNotExist:
         return value
+
+
+@register.filter
+def lead_field_value(value, field: str) -> str:
+    """A changed field's value as the lead page shows it: a choice's label ("apartment" → "Apartamento"), money as
+    "R$ 1,2 mi"; "—" when empty (the timeline stores the codes and the plain numbers)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from common.money import money_short
+    from leads.models import Lead
+
+    if value in (None, "", []):
+        return "—"
+    try:
+        model_field = Lead._meta.get_field(field)
+    except FieldDoesNotExist:
+        return str(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if field.startswith("budget"):
+        try:
+            return money_short(value)
+        except (TypeError, ValueError, ArithmeticError):
+            return str(value)
+    return str(value)
 
 
 @register.filter

@@ -28,7 +28,7 @@ def test_a_consultant_corrects_the_profile_and_the_timeline_says_what_changed(wo
         {
             "full_name": "Joana Prado Lima",
             "city": "Campinas",
-            "state": "SP",
+            "state": "RJ",
             "interest_type": "house",
             "budget_min": "300000",
             "budget_max": "450000",
@@ -41,13 +41,17 @@ def test_a_consultant_corrects_the_profile_and_the_timeline_says_what_changed(wo
     assert (lead.full_name, lead.city, lead.state, lead.interest_type) == (
         "Joana Prado Lima",
         "Campinas",
-        "SP",
+        "RJ",
         "house",
     )
     assert lead.contact_points.filter(kind=ContactKind.EMAIL, value="joana.prado@example.com").exists()
     detail = ana.get(f"/leads/{lead.pk}/").content.decode()
     assert "Joana Prado Lima" in detail and "Campinas" in detail
     assert "Nome completo" in detail  # the timeline names the field in Portuguese, not "full_name"
+    # … and says the values as the profile does (user test: "→ apartment", "→ 1200000", "Uf")
+    timeline = detail.split('class="changes"')[1].split("</ul>")[0]
+    assert "Casa" in timeline and "R$ 300 mil" in timeline and "R$ 450 mil" in timeline and "UF:" in timeline and "Rio de Janeiro" in timeline
+    assert "house" not in timeline and "450000" not in timeline and "Uf:" not in timeline
     assert LeadEvent.objects.filter(lead=lead, kind=EventKind.UPDATED).count() == 1
     assert LeadEvent.objects.filter(lead=lead, kind=EventKind.CONTACT_ADDED).count() == 1  # no address in it
     assert "example.com" not in str(LeadEvent.objects.get(lead=lead, kind=EventKind.CONTACT_ADDED).payload)
