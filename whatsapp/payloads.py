@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from whatsapp.errors import MediaInvalid, TemplateInvalid
 
@@ -51,6 +52,36 @@ def media_payload(
     return {**_base(to, kind), kind: media}
 
 
+MEDIA_KIND_LABELS = {
+    "image": _lazy("image"),
+    "document": _lazy("document"),
+    "audio": _lazy("audio"),
+    "video": _lazy("video"),
+    "sticker": _lazy("sticker"),
+}
+_MIME_NAMES = {
+    "application/pdf": "PDF",
+    "application/msword": "DOC",
+    "application/vnd.ms-excel": "XLS",
+    "application/vnd.ms-powerpoint": "PPT",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PPTX",
+    "text/plain": "TXT",
+    "audio/mpeg": "MP3",
+    "video/3gpp": "3GP",
+}
+
+
+def _mime_name(mime_type: str) -> str:
+    """ "application/pdf" → "PDF", "image/jpeg" → "JPEG": a file type as people name it, not its MIME code."""
+    mime_type = (mime_type or "").lower()
+    if mime_type in _MIME_NAMES:
+        return _MIME_NAMES[mime_type]
+    subtype = mime_type.rpartition("/")[2]
+    return subtype.upper() if subtype and len(subtype) <= 6 and subtype.isalnum() else (mime_type or "?")
+
+
 def media_check(kind: str, *, size: int, mime_type: str) -> None:
     """Refuse before calling Meta: the type must be accepted for the kind and the size within its limit."""
     if kind not in MEDIA_LIMITS:
@@ -58,13 +89,17 @@ def media_check(kind: str, *, size: int, mime_type: str) -> None:
     limit, types = MEDIA_LIMITS[kind]
     if types is not None and mime_type not in types:
         raise MediaInvalid(
-            _("WhatsApp does not accept %(mime)s as %(kind)s; use %(types)s.")
-            % {"mime": mime_type or "?", "kind": kind, "types": ", ".join(sorted(types))}
+            _("WhatsApp does not accept a %(mime)s file as %(kind)s; use %(types)s.")
+            % {
+                "mime": _mime_name(mime_type),
+                "kind": MEDIA_KIND_LABELS.get(kind, kind),
+                "types": ", ".join(sorted({_mime_name(t) for t in types})),
+            }
         )
     if size > limit:
         raise MediaInvalid(
             _("The file has %(size).1f MB; WhatsApp accepts at most %(limit).1f MB for %(kind)s.")
-            % {"size": size / 1024**2, "limit": limit / 1024**2, "kind": kind}
+            % {"size": size / 1024**2, "limit": limit / 1024**2, "kind": MEDIA_KIND_LABELS.get(kind, kind)}
         )
 
 

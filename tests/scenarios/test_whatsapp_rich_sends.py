@@ -7,6 +7,8 @@ the Cloud API simulator. The window is opened the way a customer opens it: a sig
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -282,3 +284,24 @@ def test_someone_who_cannot_see_the_lead_cannot_send_to_it(
         django_capture_on_commit_callbacks,
     )
     assert sent.status_code == 200 and wa.sent[0]["payload"]["location"]["name"] == "Stand de vendas"
+
+
+def test_a_pdf_sent_as_an_image_is_refused_in_words_and_the_window_reads_as_a_clock(
+    wa, ana, meta_post, login, django_capture_on_commit_callbacks
+):
+    """Issue #21 user test: "O WhatsApp não aceita application/pdf como image; use image/jpeg, image/png" and
+    "janela 22,6 h" — codes and decimal hours in a pt-BR screen."""
+    user, lead = ana
+    meta_post(inbound_text_body(wa_id=WA_ID, text="manda a tabela"))
+    browser = login(user)
+    page = _rich(
+        browser,
+        lead,
+        wa.number,
+        {"kind": "image", "file": SimpleUploadedFile("tabela.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n")},
+        django_capture_on_commit_callbacks,
+    ).content.decode()
+    assert "O WhatsApp não aceita um arquivo PDF como imagem; use JPEG, PNG." in page
+    assert "como image;" not in page and not OutboxMessage.objects.filter(lead_id=lead.pk).exists()
+    panel = browser.get(f"/leads/{lead.pk}/whatsapp/").content.decode()
+    assert re.search(r"Janela aberta: faltam (23 h 5\d min|24 h)", panel), panel[:400]
