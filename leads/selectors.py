@@ -963,6 +963,16 @@ def lead_owner_ids_open(*, lead_ids: list[int]) -> dict[int, tuple[int, str, dat
 
 
 BOARD_CARDS_PER_STAGE = 25
+BOARD_CARD_FIELDS = (
+    "id",
+    "full_name",
+    "stage",
+    "created_at",
+    "owner__id",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
 CONTACT_KINDS = (EventKind.MESSAGE_IN, EventKind.MESSAGE_OUT)
 
 
@@ -991,7 +1001,9 @@ def lead_board_column_more(
     if last is None:
         return None
     after = Q(created_at__lt=last) | Q(created_at=last, pk__lt=after_id)
-    return list(leads.filter(after).select_related("owner", "source", "team").order_by("-created_at", "-id")[:limit])
+    return list(
+        leads.filter(after).select_related("owner").only(*BOARD_CARD_FIELDS).order_by("-created_at", "-id")[:limit]
+    )
 
 
 def lead_last_contact_many(*, lead_ids: list[int]) -> dict[int, object]:
@@ -1012,7 +1024,7 @@ def lead_board_columns(
     """The pipeline board: one column per stage, in pipeline order, over the leads ``lead_list`` shows ``user``
     (same visibility and filters): ``{"stage", "label", "count", "count_capped", "cards"}``. Without filters
     ``count`` is exact (``LeadCount``'s sums); with filters it stops at ``FLUXO_LIST_COUNT_CAP`` (``count_capped``
-    says there are more). ``cards`` are the ``per_stage`` newest leads with owner, source and team loaded. Three
+    says there are more). ``cards`` are the ``per_stage`` newest leads (``BOARD_CARD_FIELDS`` loaded). Three
     queries whatever the size of the base: the counts of every stage in one statement, the card ids of every stage
     in one UNION ALL, then the cards. ``stages`` limits the columns to those (a moved card's two counts)."""
     from django.conf import settings
@@ -1042,7 +1054,9 @@ def lead_board_columns(
     ]
     ids = list(newest[0].union(*newest[1:], all=True)) if per_stage > 0 else []
     cards: dict[str, list[Lead]] = {stage.value: [] for stage in stages}
-    loaded = Lead.objects.filter(pk__in=ids).select_related("owner", "source", "team")
+    # a card shows its name, stage and owner: the rest of a lead's 40 columns (and its source and team) were most
+    # of the board's model-building time over 200 cards
+    loaded = Lead.objects.filter(pk__in=ids).select_related("owner").only(*BOARD_CARD_FIELDS)
     for lead in loaded.order_by("-created_at", "-id"):
         cards[lead.stage].append(lead)
     return [

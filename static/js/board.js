@@ -80,12 +80,15 @@
     if (!dialog || typeof dialog.showModal !== "function") return false;
     var here = card.closest("[data-board-column]").getAttribute("data-stage");
     var select = dialog.querySelector("select[name=stage]");
-    var first = null;
+    // The stage after the card's own is offered first (the usual move forward), the card's own is not offered.
+    var first = null, next = null, passed = false;
     Array.prototype.forEach.call(select.options, function (option) {
       option.disabled = option.value === here;
-      if (!option.disabled && first === null) first = option.value;
+      if (option.disabled) { passed = true; return; }
+      if (first === null) first = option.value;
+      if (passed && next === null) next = option.value;
     });
-    if (select.value === here || select.selectedOptions[0].disabled) select.value = first;
+    select.value = next || first;
     dialog.querySelector("[data-board-move-name]").textContent = card.querySelector(".board-card-name").textContent;
     dialog.querySelector("input[name=reason]").value = "";
     dialog.querySelector("input[name=reason]").required = reasonRequired(select.value);

@@ -94,6 +94,7 @@ def test_a_consultant_drags_cards_on_the_board_and_moves_one_with_the_keyboard(l
     expect(move).to_be_visible()
     expect(move.locator("select[name=stage]")).to_be_focused()
     expect(move.locator("option[value=new]")).to_be_disabled()  # where the card already is
+    expect(move.locator("select[name=stage]")).to_have_value("contacted")  # the next stage, not the first one
     move.locator("select[name=stage]").select_option(LeadStage.QUALIFIED)
     page.keyboard.press("Tab")  # the reason (optional here)
     page.keyboard.press("Tab")  # Cancel
