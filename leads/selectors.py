@@ -1001,9 +1001,8 @@ def lead_board_column_more(
     if last is None:
         return None
     after = Q(created_at__lt=last) | Q(created_at=last, pk__lt=after_id)
-    return list(
-        leads.filter(after).select_related("owner").only(*BOARD_CARD_FIELDS).order_by("-created_at", "-id")[:limit]
-    )
+    cards = leads.filter(after).select_related(None).select_related("owner").only(*BOARD_CARD_FIELDS)
+    return list(cards.order_by("-created_at", "-id")[:limit])
 
 
 def lead_last_contact_many(*, lead_ids: list[int]) -> dict[int, object]:
