@@ -117,7 +117,9 @@ class Breaker(models.TextChoices):
 class NumberState(models.Model):
     """Anti-ban state of one business number: its mode, circuit breaker, warm-up stage, health and rest."""
 
-    number = models.OneToOneField("whatsapp.PhoneNumber", on_delete=models.CASCADE, related_name="antiban")
+    number = models.OneToOneField(
+        "whatsapp.PhoneNumber", verbose_name=_("number"), on_delete=models.CASCADE, related_name="antiban"
+    )
     mode = models.CharField(_("mode"), max_length=12, choices=NumberMode.choices, default=NumberMode.NORMAL)
     paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
     breaker = models.CharField(_("circuit breaker"), max_length=10, choices=Breaker.choices, default=Breaker.CLOSED)
@@ -197,7 +199,9 @@ class Severity(models.TextChoices):
 
 
 class Incident(models.Model):
-    number = models.ForeignKey("whatsapp.PhoneNumber", on_delete=models.CASCADE, related_name="+")
+    number = models.ForeignKey(
+        "whatsapp.PhoneNumber", verbose_name=_("number"), on_delete=models.CASCADE, related_name="+"
+    )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     reason = models.CharField(_("reason"), max_length=300)
     details = models.JSONField(_("details"), default=dict, blank=True)

@@ -36,3 +36,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["redis"] = "down"
     status = 200 if all(v == "ok" for v in checks.values()) else 503
     return JsonResponse(checks, status=status)
+
+
+def favicon(request):
+    """The app's icon where browsers look for one by default (the admin's pages name none): a 404 there was a
+    console error on every admin page. Resolved per request, so the hashed static name is the current one."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -23,3 +23,9 @@ def test_swagger_ui_uses_local_assets_and_no_inline_script(client):
     assert "<style" not in html and " style=" not in html  # style-src 'self': its page rules are in a file
     assert "/static/css/swagger.css" in html
     assert client.get("/api/docs/?script").status_code == 200
+
+
+def test_the_favicon_browsers_ask_for_on_admin_pages_is_there(client):
+    """Issue #21 user test: every admin page logged "GET /favicon.ico 404" in the console."""
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith("favicon.svg")

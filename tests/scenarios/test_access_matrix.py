@@ -239,6 +239,7 @@ RULES: dict[str, Rule] = {
 # Patterns anyone may reach (still: never a 5xx, never a team's people in the body).
 PUBLIC: dict[str, Rule] = {
     "healthz": Rule(SHARED),
+    "favicon": Rule(SHARED),  # a redirect to the static icon
     "login": Rule(SHARED),
     "password_reset": Rule(SHARED),  # never says whether an address exists
     "password_reset_done": Rule(SHARED),
