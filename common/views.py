@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from compliance.roles import Role, primary_role
@@ -41,7 +42,4 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def favicon(request):
     """The app's icon where browsers look for one by default (the admin's pages name none): a 404 there was a
     console error on every admin page. Resolved per request, so the hashed static name is the current one."""
-    from django.http import HttpResponsePermanentRedirect
-    from django.templatetags.static import static
-
     return HttpResponsePermanentRedirect(static("favicon.svg"))
