@@ -86,8 +86,12 @@ def _capacity_done(request, result: dict, first: str) -> None:
         " ".join(
             [
                 first,
-                _("%(assigned)d leads assigned now; %(waiting)d still wait for the roulette.")
+                _("Assigned now: %(assigned)d; still waiting for the roulette: %(waiting)d.")
                 % {"assigned": result["assigned"], "waiting": result["waiting"]},
+                # nobody could take one: say where to look instead of a bare 0 (user test: all were paused)
+                _("Nobody could take them: see on the team load board who is paused, off shift or at a limit.")
+                if not result["assigned"] and result["waiting"]
+                else "",
             ]
         ),
     )

@@ -44,11 +44,14 @@ def test_a_supervisor_deals_with_leads_waiting_for_the_roulette(world, login):
     assert "Equipe B" in home and f'value="{team_a.pk}"' not in home.split('id="capacity-team"')[1][:300]
 
     answer = sup_a.post("/supervisor/capacity/assign/", follow=True)
-    assert "0 leads distribuídos agora; 4 ainda aguardam a roleta." in _messages(answer)
+    said = _messages(answer)
+    assert "Distribuídos agora: 0; ainda aguardando a roleta: 4." in said
+    assert "Ninguém pôde recebê-los: veja no quadro de carga da equipe quem está pausado" in said  # not a bare 0
 
     answer = sup_a.post("/supervisor/capacity/raise/", {"extra": "2"}, follow=True)
     assert "Hoje cada um dos 2 consultores pode receber 2 leads a mais." in _messages(answer)
-    assert "4 leads distribuídos agora; 0 ainda aguardam a roleta." in _messages(answer)
+    assert "Distribuídos agora: 4; ainda aguardando a roleta: 0." in _messages(answer)
+    assert "Ninguém pôde" not in _messages(answer)
     owners = set(Lead.objects.filter(pk__in=[lead.pk for lead in waiting]).values_list("owner__username", flat=True))
     assert owners == {"ana", "bruno"}
     # The raise is for today only: tomorrow's roulette sees the usual caps.
@@ -67,7 +70,7 @@ def test_a_supervisor_deals_with_leads_waiting_for_the_roulette(world, login):
     later = [LeadFactory(owner=None, team=team_a, source=world["source"]) for _ in range(2)]
     answer = sup_a.post("/supervisor/capacity/spread/", {"team": world["team_b"].pk}, follow=True)
     assert "2 leads enviados para Equipe B." in _messages(answer)
-    assert "2 leads distribuídos agora; 0 ainda aguardam a roleta." in _messages(answer)
+    assert "Distribuídos agora: 2; ainda aguardando a roleta: 0." in _messages(answer)
     moved = Lead.objects.filter(pk__in=[lead.pk for lead in later])
     assert set(moved.values_list("team__name", flat=True)) == {"Equipe B"}
     assert set(moved.values_list("owner__username", flat=True)) <= {"carla", "diego"}
