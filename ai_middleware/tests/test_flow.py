@@ -96,6 +96,8 @@ def test_an_inbound_message_is_extracted_and_merged_into_the_lead_with_provenanc
         and "spouse_decision" not in page
         and "Curitiba" in page
     )
+    # who read it, in words: the local engine is not "local" (read as a typo in the user test), no "(prompt —)"
+    assert "Lido por Fluxo (motor próprio, sem IA externa)" in page and "prompt —" not in page
 
 
 def test_the_ai_card_is_only_shown_to_people_who_see_the_lead(client, lead_and_owner):
