@@ -24,5 +24,6 @@ def on_lead_message_sent(sender, *, lead_id: int, **kwargs) -> None:
 def on_lead_stage_changed(sender, *, lead_id: int, stage: str, previous: str = "", **kwargs) -> None:
     if stage in services.CLOSED_STAGES:
         services.lead_closed(lead_id=lead_id)
+        task_services.tasks_drop_for_closed_lead(lead_id=lead_id)
     elif stage != "new":
         services.first_contact_record(lead_id=lead_id)

@@ -151,6 +151,16 @@ def tasks_follow_owner(*, lead_id: int, previous_owner_id: int | None, owner_id:
     )
 
 
+def tasks_drop_for_closed_lead(*, lead_id: int) -> int:
+    """A lead was won or lost: the reminders Fluxo made for it (first-contact SLA, recommended action) no longer
+    apply and leave "Minhas tarefas" (user test: a lost lead still asked to "Enviar documento"); the ones people
+    wrote stay theirs to close."""
+    deleted, _by_model = Task.objects.filter(
+        lead_id=lead_id, status=TaskStatus.OPEN, origin__in=[TaskOrigin.SLA, TaskOrigin.RECOMMENDATION]
+    ).delete()
+    return deleted
+
+
 def task_for_sla(*, assignment, now: datetime | None = None) -> bool:
     """The first contact of ``assignment`` is at risk or overdue: a "call back" for its consultant, due when the
     SLA is. Once per assignment."""

@@ -374,3 +374,26 @@ def test_a_message_from_a_bulk_send_moves_a_new_lead_to_contacted_too(
     assert lead.stage == LeadStage.CONTACTED
     event = LeadEvent.objects.get(lead=lead, kind=EventKind.STAGE_CHANGED)
     assert event.actor is None and event.payload["reason"] == "Primeira mensagem enviada"
+
+
+def test_a_lost_lead_is_no_longer_pushed_for_contact(world, login, django_capture_on_commit_callbacks):
+    """Issue #21 user test: a lead in "Perdido" still showed "Ação recomendada: Enviar material", "Primeiro contato
+    em até 90 minutos" and an open "Enviar documento" task. Losing it drops the reminders Fluxo made (SLA and
+    recommended action); a task a person wrote stays."""
+    from qualification.services import leads_score
+
+    lead = world["leads"]["ana"][0]
+    leads_score(lead_ids=[lead.pk])
+    made = [
+        Task.objects.create(lead_id=lead.pk, owner=world["ana"], kind=kind, due_at=timezone.now(), origin=origin)
+        for kind, origin in (("send_document", TaskOrigin.RECOMMENDATION), ("callback", TaskOrigin.SLA))
+    ]
+    own = Task.objects.create(lead_id=lead.pk, owner=world["ana"], kind="callback", due_at=timezone.now())
+    browser = login(world["ana"])
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = browser.post(f"/leads/{lead.pk}/stage/", {"stage": LeadStage.LOST, "reason": "comprou com outro"})
+    assert moved.status_code in (200, 302)
+    assert not Task.objects.filter(pk__in=[t.pk for t in made]).exists()
+    assert Task.objects.filter(pk=own.pk, status=TaskStatus.OPEN).exists()
+    card = browser.get(f"/qualificacao/leads/{lead.pk}/").content.decode()
+    assert "Nenhuma: o lead está encerrado" in card and "Primeiro contato em até" not in card
