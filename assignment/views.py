@@ -173,7 +173,9 @@ def _load_context(request) -> dict:
     for row in rows:
         row["owned"] = owned.get(row["user"].pk, 0)
         row["rebalancing"] = row["user"].pk in running
-    return {"rows": rows, "unassigned": _waiting_count(teams)}
+    # the page the board is on (the home polls it in): a rebalance started from it comes back there
+    back = (request.htmx.current_url_abs_path if request.htmx else "") or request.path
+    return {"rows": rows, "unassigned": _waiting_count(teams), "back": back}
 
 
 def _consultant_supervised(request, user_id: int):
@@ -257,6 +259,8 @@ def _safe_next(request, target: str, default: str) -> str:
 def consultant_rebalance_view(request: HttpRequest, user_id: int) -> HttpResponse:
     """Starts the rebalance and answers at once: the worker moves the leads, the message follows its progress."""
     user = _consultant_supervised(request, user_id)
+    # back where it was started (the load board or the home), not always the home (user test)
+    back = _safe_next(request, request.POST.get("next", ""), reverse("assignment:supervisor_home"))
     try:
         move = services.consultant_rebalance_start(
             user=user, actor=request.user, reason=request.POST.get("reason", "").strip()[:200]
@@ -264,8 +268,8 @@ def consultant_rebalance_view(request: HttpRequest, user_id: int) -> HttpRespons
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        _move_message(request, move, reverse("assignment:supervisor_home"))
-    return redirect("assignment:supervisor_home")
+        _move_message(request, move, back)
+    return redirect(back)
 
 
 @require_GET

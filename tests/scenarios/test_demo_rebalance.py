@@ -59,7 +59,9 @@ def test_the_demo_rebalance_runs_in_the_worker_and_its_numbers_agree(
         started = sup.post(f"/supervisor/consultants/{leaving.pk}/rebalance/", follow=True)
         assert "Redistribuição de" in _messages(started) and "em andamento" in _messages(started)
         assert Lead.objects.filter(owner=leaving).count() >= total  # the request moved nothing itself
-        again = sup.post(f"/supervisor/consultants/{leaving.pk}/rebalance/", follow=True)
+        again = sup.post(f"/supervisor/consultants/{leaving.pk}/rebalance/", {"next": "/supervisor/load/"})
+        assert again["Location"] == "/supervisor/load/"  # back to the board it was started from
+        again = sup.get("/supervisor/load/")
         assert "já está em andamento" in _messages(again)
         assert 'data-testid="rebalancing"' in sup.get("/supervisor/load/").content.decode()
         # The page that started it shows its progress once (the message); coming back later, the home and the load
