@@ -14,6 +14,10 @@ from config import embedded
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def _interrupted(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     env = os.environ.copy()
     bin_dir = str(Path(sys.executable).parent)
@@ -48,6 +52,10 @@ def main() -> int:
         address = f"http://{env.get('FLUXO_HOST', '127.0.0.1')}:{env.get('FLUXO_PORT', '8000')}"
         print(f"\nFluxo is starting at {address} — press Ctrl-C to stop.\n", flush=True)
         honcho = subprocess.Popen([os.path.join(bin_dir, "honcho"), "start", "-f", "Procfile"], cwd=BASE_DIR, env=env)
+        # A SIGTERM (a service manager, `kill`) stops everything as Ctrl-C does: without this handler Python died at
+        # once and left honcho's web, workers, beat and simulator running in their own process groups (user test).
+        signal.signal(signal.SIGTERM, _interrupted)
+        signal.signal(signal.SIGHUP, _interrupted)
         try:
             return honcho.wait()
         except KeyboardInterrupt:
