@@ -97,10 +97,11 @@ class _LineBuffer:
         return text
 
 
-def csv_export(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+def csv_export(header: Sequence[str], rows: Iterable[Sequence], *, delimiter: str = ",") -> Iterator[bytes]:
     """Formula-safe CSV, streamed: yields UTF-8 bytes (a BOM first, so Excel reads UTF-8) a few hundred rows at a
-    time, never holding the whole file. ``b"".join(csv_export(...))`` for a small one."""
-    writer = csv.writer(_LineBuffer())
+    time, never holding the whole file. ``b"".join(csv_export(...))`` for a small one. ``delimiter=";"`` is what
+    Excel in Portuguese (Brazil) splits columns on: with "," the whole row lands in one column."""
+    writer = csv.writer(_LineBuffer(), delimiter=delimiter)
     chunk = ["\ufeff", writer.writerow([cell_safe(h) for h in header])]
     for row in rows:
         chunk.append(writer.writerow([cell_safe(_plain(v)) for v in row]))

@@ -109,7 +109,7 @@ def _audit_filters(filters) -> dict:
     return kept
 
 
-def lead_export(*, user, filters, file_format: str) -> LeadExport:
+def lead_export(*, user, filters, file_format: str, delimiter: str = ",") -> LeadExport:
     """The visible leads matching ``filters`` (the list's filters) as a CSV stream or an XLSX file.
 
     Raises LeadFilterInvalid for a bad filter and LeadExportFormatInvalid for an unknown format, before anything
@@ -132,7 +132,8 @@ def lead_export(*, user, filters, file_format: str) -> LeadExport:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"leads-{stamp}.{file_format}"
     if file_format == "csv":
-        return LeadExport("csv", filename, "text/csv; charset=utf-8", count, chunks=csv_export(_header(), rows))
+        chunks = csv_export(_header(), rows, delimiter=delimiter)
+        return LeadExport("csv", filename, "text/csv; charset=utf-8", count, chunks=chunks)
     # An .xlsx is a zip whose directory comes last: it is written to a temporary file (openpyxl's write-only
     # mode keeps memory flat) and then streamed from disk.
     target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)

@@ -127,7 +127,7 @@ def test_bulk_tag_stage_and_export_touch_only_the_selected_visible_leads(world, 
 
     export = ana.post("/leads/bulk/export/", {"lead_ids": ids, "format": "csv"})
     assert export.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 2 and mine[0].full_name in rows[1]
 
     nothing = ana.post("/leads/bulk/tag/", {"tag": "x", "query": ""}, follow=True).content.decode()
