@@ -415,7 +415,14 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
     for notification in (*group, *items):
         notification.lead_name = names.get(notification.lead_id, "")
     undoable = selectors.owner_moves_undoable(user=request.user)
-    context = {"items": items, "group": group, "group_count": group_count, "undoable": undoable}
+    bulk_changes = lead_selectors.bulk_changes_undoable(user=request.user)
+    context = {
+        "items": items,
+        "group": group,
+        "group_count": group_count,
+        "undoable": undoable,
+        "bulk_changes": bulk_changes,
+    }
     return TemplateResponse(request, "assignment/notifications.html", context)
 
 

@@ -1068,3 +1068,16 @@ def lead_board_columns(
         }
         for stage in stages
     ]
+
+
+def bulk_changes_undoable(*, user, hours: int = 24, limit: int = 10) -> list:
+    """The bulk tag and stage changes ``user`` made in the last ``hours`` and has not undone: the notifications page
+    lists them with their "Desfazer" (the banner that offered it was gone once the list was left: user test)."""
+    from leads.models import BulkChange
+
+    since = timezone.now() - timedelta(hours=hours)
+    return list(
+        BulkChange.objects.filter(actor=user, undone_at__isnull=True, created_at__gte=since).order_by(
+            "-created_at", "-id"
+        )[:limit]
+    )

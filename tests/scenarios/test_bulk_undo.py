@@ -43,6 +43,11 @@ def test_a_bulk_stage_change_is_undone_back_to_each_leads_previous_stage(world, 
     assert 'data-testid="undo"' in done and "Desfazer" in done
     assert set(Lead.objects.filter(pk__in=before).values_list("stage", flat=True)) == {"qualified"}
     undo = _undo_url(done)
+    # The banner is gone once the list is left; the notifications page still offers the undo (user test).
+    later = sup.get("/notificacoes/").content.decode()
+    entry = later.split('data-testid="undo-bulk-entry"')[1].split("</li>")[0]
+    assert "Etapa alterada em massa: Qualificado" in entry and "3 leads" in entry and f'action="{undo}"' in entry
+    assert 'data-testid="undo-bulk-entry"' not in login(world["ana"]).get("/notificacoes/").content.decode()
 
     # Meanwhile a consultant moves one of them on: undo must leave that one where it is.
     lead_change_stage_by_hand(lead=leads[2], actor=world["bruno"], stage="meeting")
@@ -64,6 +69,7 @@ def test_a_bulk_stage_change_is_undone_back_to_each_leads_previous_stage(world, 
     back = LeadEvent.objects.filter(lead=leads[0], kind=EventKind.STAGE_CHANGED).order_by("-id").first()
     assert back.payload["from"] == "qualified" and back.payload["to"] == "contacted" and back.actor == sup_a
 
+    assert 'data-testid="undo-bulk-entry"' not in sup.get("/notificacoes/").content.decode()  # undone: gone
     change = BulkChange.objects.get(actor=sup_a)
     assert AuditEntry.objects.filter(action="bulkchange.undone", object_id=str(change.pk)).count() == 1
 
