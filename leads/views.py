@@ -238,9 +238,15 @@ def lead_bulk_tag_view(request: HttpRequest) -> HttpResponse:
         none, every = _("None of the selected leads had this tag."), _("Every selected lead had this tag already.")
         text = none if remove else every
     elif remove:
-        text = ngettext("Tag removed from %(n)d lead.", "Tag removed from %(n)d leads.", n) % {"n": n}
-    else:
-        text = ngettext("Tag added to %(n)d lead.", "Tag added to %(n)d leads.", n) % {"n": n}
+        text = ngettext("Tag #%(tag)s removed from %(n)d lead.", "Tag #%(tag)s removed from %(n)d leads.", n) % {
+            "n": n,
+            "tag": result["change"].value,
+        }
+    else:  # the tag as it was saved ("#Campanha Dezembro" is kept as #campanha-dezembro: say so)
+        text = ngettext("Tag #%(tag)s added to %(n)d lead.", "Tag #%(tag)s added to %(n)d leads.", n) % {
+            "n": n,
+            "tag": result["change"].value,
+        }
     _undo_message(request, text, result["change"])
     return _back_to_list(request)
 

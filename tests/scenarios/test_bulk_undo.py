@@ -92,7 +92,7 @@ def test_bulk_tag_add_and_remove_are_undone_exactly(world, login):
 
     added = sup.post("/leads/bulk/tag/", {"lead_ids": ids, "tag": "#interesse/casa", "query": ""}, follow=True)
     text = added.content.decode()
-    assert "Tag adicionada a 3 leads." in text
+    assert "Tag #interesse/casa adicionada a 3 leads." in text
     with_tag = set(Lead.objects.filter(tags__path="interesse/casa").values_list("pk", flat=True))
     assert with_tag == set(ids)
     lead_tags_set(lead=leads[1], actor=ana, paths=[])  # a consultant took it off by hand meanwhile, then ...
@@ -109,7 +109,7 @@ def test_bulk_tag_add_and_remove_are_undone_exactly(world, login):
     removed = sup.post(
         "/leads/bulk/tag/", {"lead_ids": ids, "tag": "Interesse/Casa", "action": "remove", "query": ""}, follow=True
     ).content.decode()
-    assert "Tag removida de 2 leads." in removed
+    assert "Tag #interesse/casa removida de 2 leads." in removed  # as saved, whatever was typed
     assert not Lead.objects.filter(tags__path="interesse/casa").exists()
     restored = sup.post(_undo_url(removed), {"next": "/leads/"}, follow=True).content.decode()
     assert "Desfeito: 2 leads voltaram a ser como eram antes." in restored and "mudou depois" not in restored
