@@ -305,3 +305,26 @@ def test_a_pdf_sent_as_an_image_is_refused_in_words_and_the_window_reads_as_a_cl
     assert "como image;" not in page and not OutboxMessage.objects.filter(lead_id=lead.pk).exists()
     panel = browser.get(f"/leads/{lead.pk}/whatsapp/").content.decode()
     assert re.search(r"Janela aberta: faltam (23 h 5\d min|24 h)", panel), panel[:400]
+
+
+def test_a_document_sent_with_a_caption_shows_the_caption_in_the_thread(
+    wa, ana, meta_post, login, django_capture_on_commit_callbacks
+):
+    """Issue #21 user test: a PDF sent with "Tabela de preços" showed only "Abrir o arquivo (PDF) tabela.pdf"."""
+    user, lead = ana
+    meta_post(inbound_text_body(wa_id=WA_ID, text="manda a tabela"))
+    browser = login(user)
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    page = _rich(
+        browser,
+        lead,
+        wa.number,
+        {"kind": "file", "caption": "Tabela de preços", "file": SimpleUploadedFile("tabela.pdf", pdf)},
+        django_capture_on_commit_callbacks,
+    )
+    assert page.status_code == 200 and 'data-testid="wa-queued"' in page.content.decode()
+    outbox_dispatch_task()
+    (sent,) = wa.sent
+    assert sent["payload"]["type"] == "document" and sent["payload"]["document"]["caption"] == "Tabela de preços"
+    thread = browser.get(f"/leads/{lead.pk}/whatsapp/").content.decode()
+    assert "Tabela de preços" in thread and "(PDF)" in thread
