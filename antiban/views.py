@@ -69,7 +69,12 @@ class BulkSendForm(forms.Form):
     templates = forms.MultipleChoiceField(
         label=gettext_lazy("Template variants (rotated across recipients)"), widget=forms.CheckboxSelectMultiple
     )
-    parameter = forms.CharField(label=gettext_lazy("Second parameter ({{2}})"), max_length=200, required=False)
+    parameter = forms.CharField(
+        label=gettext_lazy("Second parameter ({{2}})"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("{{1}} is each person's name; this text fills {{2}} for everyone (e.g. the launch)."),
+    )
     stage = forms.ChoiceField(label=gettext_lazy("Audience: stage"), required=False)
     tag = forms.CharField(label=gettext_lazy("Audience: tag"), required=False)
     source = forms.ChoiceField(label=gettext_lazy("Audience: source"), required=False)

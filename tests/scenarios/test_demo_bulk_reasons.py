@@ -128,6 +128,7 @@ def test_a_marketing_template_goes_as_marketing_and_sending_or_approving_asks_fi
     form = browser.get("/antiban/bulk/new/").content.decode()
     assert "convite_visita · Marketing — “Olá {{1}}! O lançamento {{2}} abre visitas esta semana" in form
     assert "(pt_BR" not in form  # the value keeps the code; the label does not show it
+    assert "{{1}} é o nome de cada pessoa" in form and "Público: tag" in form and "etiqueta" not in form
     assert 'data-testid="bulk-send-button" data-confirm="Criar este envio em massa?' in form
 
     data = {
