@@ -27,6 +27,7 @@ from assignment.models import (
 )
 from common.errors import ApplicationError
 from leads import selectors as lead_selectors
+from leads.services import lead_task_event_record
 from qualification import selectors as qualification_selectors
 
 TITLE_MAX = 200
@@ -72,7 +73,7 @@ def task_create(
         )
     if owner is None:
         raise TaskInvalid(_("Nobody owns this lead yet: assign it before giving it a task."), details={"field": "lead"})
-    return Task.objects.create(
+    task = Task.objects.create(
         lead_id=lead.pk,
         owner=owner,
         kind=kind,
@@ -81,13 +82,28 @@ def task_create(
         origin=origin,
         created_by=actor,
     )
+    _on_timeline(task, actor, "created", _("Task created: %(task)s"))
+    return task
+
+
+def _on_timeline(task: Task, actor, action: str, sentence: str) -> None:
+    """What a person did with a task, on the lead's timeline (kind, title and when it is due)."""
+    when = date_format(timezone.localtime(task.due_at), "SHORT_DATETIME_FORMAT")
+    label = " · ".join(part for part in (str(task.get_kind_display()), task.title, when) if part)
+    lead_task_event_record(
+        lead_id=task.lead_id, actor=actor, action=action, text=sentence % {"task": label}, task_id=task.pk
+    )
 
 
 def task_done(*, task: Task, actor) -> Task:
     """Mark done (done twice is a no-op, never an error: two tabs, two taps)."""
     if task.status != TaskStatus.DONE:
-        Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(status=TaskStatus.DONE, done_at=timezone.now())
+        done = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+            status=TaskStatus.DONE, done_at=timezone.now()
+        )
         task.refresh_from_db()
+        if done:
+            _on_timeline(task, actor, "done", _("Task done: %(task)s"))
     return task
 
 
@@ -120,6 +136,7 @@ def task_snooze(*, task: Task, actor, until: datetime) -> Task:
     task.snoozed_times += 1
     task.reminded_at = None  # remind again at the new time
     task.save(update_fields=["due_at", "snoozed_times", "reminded_at"])
+    _on_timeline(task, actor, "snoozed", _("Task snoozed to: %(task)s"))
     return task
 
 

@@ -347,6 +347,7 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Merged")
     CONSENT = "consent", _("Consent")
     CORRECTION = "correction", _("Correction")
+    TASK = "task", _("Task")
 
 
 class EventChannel(models.TextChoices):

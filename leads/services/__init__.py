@@ -17,7 +17,7 @@ from leads.services.lead import (
     leads_team_move,
 )
 from leads.services.tags import tag_get_or_create_path
-from leads.services.timeline import timeline_event_record
+from leads.services.timeline import lead_task_event_record, timeline_event_record
 
 __all__ = [
     "contact_point_opt_out",
@@ -33,6 +33,7 @@ __all__ = [
     "lead_referral_register",
     "lead_source_manual",
     "lead_tags_set",
+    "lead_task_event_record",
     "lead_update",
     "leads_rule_tags_sync",
     "leads_team_move",

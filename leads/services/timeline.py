@@ -27,3 +27,18 @@ def timeline_event_record(
         payload=payload or {},
         occurred_at=occurred_at or timezone.now(),
     )
+
+
+def lead_task_event_record(*, lead_id: int, actor, action: str, text: str, task_id: int) -> LeadEvent | None:
+    """A follow-up created, snoozed or done by a person, on the lead's timeline ("Tarefa criada: Ligar de volta ·
+    para 08/12 10:30"): the timeline said nothing of them (user test). ``text`` is said by the tasks' owner app."""
+    lead = Lead.objects.filter(pk=lead_id).only("pk").first()
+    if lead is None:
+        return None
+    return timeline_event_record(
+        lead=lead,
+        kind=EventKind.TASK,
+        channel=EventChannel.WEB,
+        actor=actor,
+        payload={"text": text, "task": task_id, "action": action},
+    )

@@ -206,11 +206,19 @@ def test_a_consultant_creates_completes_and_snoozes_tasks_and_sees_what_is_overd
     assert ahead.due_at > due and (local.date(), local.hour) == (timezone.localtime(due).date() + timedelta(days=1), 9)
     ahead.delete()
 
+    # What people did with tasks is on the lead's timeline (it said nothing of them: user test).
+    said = list(LeadEvent.objects.filter(lead=lead, kind="task").values_list("payload__text", flat=True))
+    assert any(t.startswith("Tarefa criada: Ligar de volta · Ligar sobre o financiamento · ") for t in said), said
+    snoozed = list(LeadEvent.objects.filter(lead_id=late.lead_id, kind="task").values_list("payload__text", flat=True))
+    assert sum(t.startswith("Tarefa adiada para: Enviar documento") for t in snoozed) == 2, snoozed
+
     # Done from the lead page: the block answers without it.
     done = browser.post(f"/tarefas/{task.pk}/concluir/", {"from": "lead"}, HTTP_HX_REQUEST="true").content.decode()
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.done_at is not None
     assert 'data-testid="lead-tasks"' in done
+    page = browser.get(f"/leads/{lead.pk}/").content.decode()
+    assert "Tarefa concluída: Ligar de volta · Ligar sobre o financiamento" in page
 
     # Nobody else's tasks: another team's consultant gets 404 on them.
     carla = login(world["carla"])
