@@ -47,6 +47,10 @@ def test_a_supervisor_deals_with_leads_waiting_for_the_roulette(world, login):
     said = _messages(answer)
     assert "Distribuídos agora: 0; ainda aguardando a roleta: 4." in said
     assert "Ninguém pôde recebê-los: veja no quadro de carga da equipe quem está pausado" in said  # not a bare 0
+    sup_a.post(f"/supervisor/consultants/{world['ana'].pk}/pause/", {"paused": "1"})
+    board = sup_a.get("/supervisor/load/").content.decode()
+    assert '<span class="badge warn">em pausa</span>' in board  # not "pausado" for Ana
+    sup_a.post(f"/supervisor/consultants/{world['ana'].pk}/pause/", {"paused": "0"})
 
     answer = sup_a.post("/supervisor/capacity/raise/", {"extra": "2"}, follow=True)
     assert "Hoje cada um dos 2 consultores pode receber 2 leads a mais." in _messages(answer)
