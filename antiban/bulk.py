@@ -247,16 +247,22 @@ def refusal_breakdown(checks: list[list]) -> tuple[str, str]:
     return why, waiting
 
 
-def bulk_send_preview(
-    *, variants: list[dict], audience: list[dict], priority: int, parameter: str = ""
-) -> LightVerdict:
-    """The light a send would get, with its reasons, before anything is created or queued ("Prever")."""
+def _send_checked(*, variants: list[dict], audience: list[dict], parameter: str) -> list:
+    """The approved templates of a send, once its audience, variants and parameters are known to be sendable."""
     if not audience:
         raise BulkSendInvalid(_("The audience is empty."))
     if not variants:
         raise BulkSendInvalid(_("Choose at least one template."))
     templates = _templates(variants)
     _parameters_check(templates, parameter)
+    return templates
+
+
+def bulk_send_preview(
+    *, variants: list[dict], audience: list[dict], priority: int, parameter: str = ""
+) -> LightVerdict:
+    """The light a send would get, with its reasons, before anything is created or queued ("Prever")."""
+    templates = _send_checked(variants=variants, audience=audience, parameter=parameter)
     return bulk_light(priority=priority, templates=templates, audience=audience, parameter=parameter)
 
 
@@ -275,12 +281,7 @@ def bulk_send_create(
 ) -> BulkSend:
     """Light the send; green goes to the outbox at once, yellow waits for a supervisor, red is kept refused.
     ``now``: the clock the schedule starts from (default: the real one)."""
-    if not audience:
-        raise BulkSendInvalid(_("The audience is empty."))
-    if not variants:
-        raise BulkSendInvalid(_("Choose at least one template."))
-    templates = _templates(variants)
-    _parameters_check(templates, parameter)
+    templates = _send_checked(variants=variants, audience=audience, parameter=parameter)
     verdict = bulk_light(priority=priority, templates=templates, audience=audience, parameter=parameter)
     bulk = BulkSend.objects.create(
         name=name,
