@@ -537,6 +537,8 @@ AI_AUTO_EXTRACT = env.bool("AI_AUTO_EXTRACT", default=True)  # extract every inb
 
 FLUXO_DEMO_PASSWORD = env("FLUXO_DEMO_PASSWORD", default="fluxo-demo-2026")
 FLUXO_STALE_LEAD_DAYS = env.int("FLUXO_STALE_LEAD_DAYS", default=7)
+# /readyz answers 503 while no Celery worker reported within this many seconds (beat: a heartbeat every minute).
+FLUXO_READY_WORKER_SECONDS = env.int("FLUXO_READY_WORKER_SECONDS", default=150)
 # Lists count matching rows only up to this many ("more than 10.000 leads"): no COUNT(*) over a million-lead base.
 FLUXO_LIST_COUNT_CAP = env.int("FLUXO_LIST_COUNT_CAP", default=10_000)
 # ... and spend at most this long counting them; past it the list shows PostgreSQL's estimate ("cerca de N leads").

@@ -23,6 +23,7 @@ admin.site.site_header = "Fluxo"
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
+    path("readyz", common_views.readyz, name="readyz"),
     # browsers ask for /favicon.ico on pages that name none (the admin's): a 404 in every admin console
     path("favicon.ico", common_views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -165,6 +165,30 @@ def test_healthz_reports_database_and_redis(client):
     assert response.json() == {"database": "ok", "redis": "ok"}
 
 
+@pytest.mark.django_db
+def test_readyz_answers_503_until_a_worker_has_reported_recently(client, celery_eager, settings):
+    """Issue #22 item 8: readiness beside liveness. No worker has run the heartbeat: not ready (a load balancer
+    keeps traffic away), while /healthz stays 200 (nothing to restart). A worker runs it: ready. A worker silent for
+    longer than FLUXO_READY_WORKER_SECONDS: not ready again."""
+    import time
+
+    from django.core.cache import cache
+
+    from common.tasks import HEARTBEAT_KEY, heartbeat
+
+    waiting = client.get("/readyz")
+    assert waiting.status_code == 503
+    assert waiting.json() == {"database": "ok", "redis": "ok", "migrations": "ok", "worker": "silent"}
+    assert client.get("/healthz").status_code == 200
+
+    heartbeat.delay()  # what a worker does every minute (beat) and at its start
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and set(ready.json().values()) == {"ok"}
+
+    cache.set(HEARTBEAT_KEY, time.time() - settings.FLUXO_READY_WORKER_SECONDS - 5, timeout=None)  # went quiet
+    assert client.get("/readyz").status_code == 503
+
+
 @pytest.mark.parametrize("first", ["common.api", "rest_framework.views", "rest_framework.pagination"])
 def test_a_fresh_process_imports_the_api_modules_in_any_order(first):
     """A Celery worker's start-up imports DRF's pagination (and so ``common.api``) before ``rest_framework.views``;

@@ -236,10 +236,21 @@ RULES: dict[str, Rule] = {
     "team_load": Rule(SHARED),
 }
 
+
+def _worker_reported() -> dict:
+    """A Celery worker ran the heartbeat (as beat has it do every minute): /readyz is ready, so a 5xx there is a
+    fault. No URL arguments."""
+    from common.tasks import heartbeat
+
+    heartbeat()
+    return {}
+
+
 # Patterns anyone may reach (still: never a 5xx, never a team's people in the body).
 PUBLIC: dict[str, Rule] = {
     "healthz": Rule(SHARED),
     "favicon": Rule(SHARED),  # a redirect to the static icon
+    "readyz": Rule(SHARED, [lambda other, own: _worker_reported()]),  # 503 (by design) until a worker reports
     "login": Rule(SHARED),
     "password_reset": Rule(SHARED),  # never says whether an address exists
     "password_reset_done": Rule(SHARED),
