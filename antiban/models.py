@@ -75,7 +75,9 @@ class OutboxMessage(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    state = models.CharField(_("state"), max_length=10, choices=OutboxState.choices, default=OutboxState.QUEUED)
+    state = models.CharField(
+        _("delivery state"), max_length=10, choices=OutboxState.choices, default=OutboxState.QUEUED
+    )
     not_before = models.DateTimeField(_("not before"), default=timezone.now)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     message_id = models.BigIntegerField(_("gateway message"), null=True, blank=True)

@@ -84,6 +84,13 @@ def test_timeline_events_cannot_be_edited_or_deleted_in_the_admin(admin_client, 
     assert LeadEvent.objects.filter(pk=event.pk).exists()
 
 
+def test_the_outbox_state_column_is_not_named_like_a_brazilian_state(admin_client):
+    """Issue #21 user test: the outbox's "state" shared the lead's translation ("UF")."""
+    page = admin_client.get(reverse("admin:antiban_outboxmessage_changelist")).content.decode()
+    assert "Situação do envio" in page or "situação do envio" in page.lower()
+    assert ">UF<" not in page
+
+
 def test_timeline_events_read_in_words_in_the_admin_not_as_json(admin_client, world):
     """Issue #21 user test: the admin showed each event's payload as raw JSON ({"from": "new", "to": "lost", …})."""
     lead = world["leads"]["ana"][0]

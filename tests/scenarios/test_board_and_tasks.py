@@ -219,6 +219,7 @@ def test_a_consultant_creates_completes_and_snoozes_tasks_and_sees_what_is_overd
     assert 'data-testid="lead-tasks"' in done
     page = browser.get(f"/leads/{lead.pk}/").content.decode()
     assert "Tarefa concluída: Ligar de volta · Ligar sobre o financiamento" in page
+    assert "<strong>Tarefa</strong>" in page and "<strong>Task</strong>" not in page  # the event's kind, in pt-BR
     assert ">concluída " in done or ">concluída<" in done  # the task's badge agrees with "tarefa" (was "concluído")
 
     # Nobody else's tasks: another team's consultant gets 404 on them.
