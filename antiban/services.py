@@ -169,7 +169,9 @@ def _pool(row: OutboxMessage, claim: _Claim) -> list[NumberState]:
     if row.pinned_number_id:
         return [states[row.pinned_number_id]] if row.pinned_number_id in states else []
     previous = states.get(claim.sticky.get(row.contact, 0))
-    if previous is not None and claim.allowed[previous.number_id].may_send:
+    allowed = claim.allowed[previous.number_id] if previous is not None else None
+    # a lead keeps its number, for marketing only if that number may send marketing (not in its first warm-up days)
+    if allowed is not None and allowed.may_send and (row.priority != Priority.MARKETING or allowed.marketing):
         return [previous]
     return sorted(states.values(), key=lambda s: (-s.health, s.number_id))
 

@@ -97,7 +97,8 @@ def lead_whatsapp_send(
             raise WhatsAppRecipientRefused(
                 _("The person asked for written messages instead of audio."), details={"reason": "no_audio"}
             )
-    if not outgoing.template_name and wa_selectors.window_open_until(number=number, contact=to) is None:
+    window_open = wa_selectors.window_open_until(number=number, contact=to) is not None
+    if not outgoing.template_name and not window_open:
         raise WindowClosed()
     row = outbox_enqueue(
         contact=to,
@@ -107,7 +108,9 @@ def lead_whatsapp_send(
         template_name=outgoing.template_name,
         lead_id=lead.pk,
         created_by_id=actor.pk,
-        pinned_number=number,
+        # a reply inside a window goes from the window's number; a template opening a conversation goes from the
+        # number the pipeline picks (one in warm-up may not send marketing: pinned to it, it waited forever)
+        pinned_number=number if window_open else None,
         kick=False,
         kind=payloads.payload_kind(outgoing.payload),
         media=outgoing.media,

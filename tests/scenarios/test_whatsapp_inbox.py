@@ -362,3 +362,50 @@ def test_a_marketing_template_whose_footer_says_how_to_stop_is_sent_from_the_lea
     invite.save(update_fields=["components"])
     page = browser.post(f"/leads/{lead.pk}/whatsapp/template/", fields, HTTP_HX_REQUEST="true").content.decode()
     assert "precisam dizer como deixar de recebê-las" in page and len(wa.sent) == 1
+
+
+def test_a_marketing_template_from_the_lead_page_goes_from_a_number_that_may_send_marketing(
+    world, wa, login, contact_hours_open, django_capture_on_commit_callbacks
+):
+    """Issue #21 user re-check: a marketing template was pinned to the number shown in the panel, a new one in its
+    warm-up days (no marketing yet): it waited forever as "no number available" beside a warmed-up number. A
+    template that opens a conversation is not pinned: the pipeline sends it from a number that may."""
+    from antiban.tasks import outbox_dispatch_task
+    from compliance.models import ConsentChannel, ConsentPurpose, ConsentSource, ConsentStatus, LegalBasis
+    from compliance.services.consent import consent_record, consent_text_current
+    from whatsapp.models import PhoneNumber, Template
+
+    fresh = PhoneNumber.objects.create(
+        account=wa.number.account, phone_number_id="109999999999999", display_number="+5511955550009"
+    )
+    wa.number_add(fresh.phone_number_id, fresh.display_number, wa.number.account.waba_id)
+    lead = world["leads"]["ana"][0]
+    consent_record(
+        contact=_phone(lead),
+        kind="phone",
+        purpose=ConsentPurpose.MARKETING,
+        channel=ConsentChannel.ANY,
+        legal_basis=LegalBasis.CONSENT,
+        status=ConsentStatus.GRANTED,
+        source=ConsentSource.FORM,
+        text=consent_text_current(ConsentPurpose.MARKETING),
+    )
+    invite = Template.objects.create(
+        account=wa.number.account,
+        name="convite_lancamento",
+        language="pt_BR",
+        category="MARKETING",
+        status="APPROVED",
+        components=[
+            {"type": "BODY", "text": "Olá {{1}}! Visitas abertas esta semana."},
+            {"type": "FOOTER", "text": "Responda SAIR para não receber mais mensagens."},
+        ],
+    )
+    browser = login(world["ana"])
+    fields = {"number": fresh.pk, "to": _phone(lead), "template": invite.pk, "body_param": ["Maria"]}
+    with django_capture_on_commit_callbacks(execute=False):
+        browser.post(f"/leads/{lead.pk}/whatsapp/template/", fields, HTTP_HX_REQUEST="true")
+    outbox_dispatch_task()
+    assert [(m["number"], m["payload"]["template"]["name"]) for m in wa.sent] == [
+        (wa.number.phone_number_id, "convite_lancamento")
+    ]
