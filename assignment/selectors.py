@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from assignment.models import Team
 
@@ -219,9 +220,6 @@ def owner_move_for(*, user, move_id: int):
 def owner_moves_recent(*, user, minutes: int = 15, limit: int = 5) -> list:
     """The mass owner changes ``user`` started that the worker is still doing (a rebalance, an undo) or that ended
     in the last ``minutes``: the supervisor's pages follow them after the page that started one was left."""
-    from django.db.models import Q
-    from django.utils import timezone
-
     from assignment.models import OwnerMove
 
     since = timezone.now() - timedelta(minutes=minutes)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
@@ -7,6 +8,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
+from common.tasks import worker_last_seen
 from compliance.roles import Role, primary_role
 
 
@@ -69,10 +71,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     applied and a Celery worker reported in the last ``FLUXO_READY_WORKER_SECONDS`` (beat's heartbeat runs every
     minute). A load balancer or Kubernetes readiness probe uses this one; liveness uses /healthz (a silent worker is
     no reason to restart the web server)."""
-    from django.conf import settings
-
-    from common.tasks import worker_last_seen
-
     checks = _service_checks()
     checks["migrations"] = _migrations_check() if checks["database"] == "ok" else "down"
     try:

@@ -24,6 +24,7 @@ the layers decide alone; the evidence of each decision says which happened."""
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +85,6 @@ def _helper_encoders(count: int) -> list:
 def _embed(texts: list[str]):
     """One vector per text. A long batch (training, an evaluation) runs on every core: each extra thread has its own
     encoder over the same weights (the C engine keeps its scratch buffers per model, and ctypes releases the GIL)."""
-    import os
-
     import numpy as np
 
     encoder = _embedder()

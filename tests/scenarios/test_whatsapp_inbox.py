@@ -319,16 +319,11 @@ def test_a_quick_reply_title_is_used_once_per_scope(world, login):
     assert QuickReply.objects.filter(title__iexact="boas-vindas").count() == 4
 
 
-def test_a_marketing_template_whose_footer_says_how_to_stop_is_sent_from_the_lead_page(
-    world, wa, login, contact_hours_open
-):
-    """Issue #21 user test: the demo's marketing template ("… Responda SAIR" in its footer) was always refused from
-    the lead page — the content check read the body alone — while the same template went out in bulk sends."""
+def _marketing_consent(lead) -> None:
+    """The lead ticked the marketing box on the web form (the consent a marketing template needs)."""
     from compliance.models import ConsentChannel, ConsentPurpose, ConsentSource, ConsentStatus, LegalBasis
     from compliance.services.consent import consent_record, consent_text_current
-    from whatsapp.models import Template
 
-    lead = world["leads"]["ana"][0]
     consent_record(
         contact=_phone(lead),
         kind="phone",
@@ -339,6 +334,17 @@ def test_a_marketing_template_whose_footer_says_how_to_stop_is_sent_from_the_lea
         source=ConsentSource.FORM,
         text=consent_text_current(ConsentPurpose.MARKETING),
     )
+
+
+def test_a_marketing_template_whose_footer_says_how_to_stop_is_sent_from_the_lead_page(
+    world, wa, login, contact_hours_open
+):
+    """Issue #21 user test: the demo's marketing template ("… Responda SAIR" in its footer) was always refused from
+    the lead page — the content check read the body alone — while the same template went out in bulk sends."""
+    from whatsapp.models import Template
+
+    lead = world["leads"]["ana"][0]
+    _marketing_consent(lead)
     invite = Template.objects.create(
         account=wa.number.account,
         name="convite_lancamento",
@@ -371,8 +377,6 @@ def test_a_marketing_template_from_the_lead_page_goes_from_a_number_that_may_sen
     warm-up days (no marketing yet): it waited forever as "no number available" beside a warmed-up number. A
     template that opens a conversation is not pinned: the pipeline sends it from a number that may."""
     from antiban.tasks import outbox_dispatch_task
-    from compliance.models import ConsentChannel, ConsentPurpose, ConsentSource, ConsentStatus, LegalBasis
-    from compliance.services.consent import consent_record, consent_text_current
     from whatsapp.models import PhoneNumber, Template
 
     fresh = PhoneNumber.objects.create(
@@ -380,16 +384,7 @@ def test_a_marketing_template_from_the_lead_page_goes_from_a_number_that_may_sen
     )
     wa.number_add(fresh.phone_number_id, fresh.display_number, wa.number.account.waba_id)
     lead = world["leads"]["ana"][0]
-    consent_record(
-        contact=_phone(lead),
-        kind="phone",
-        purpose=ConsentPurpose.MARKETING,
-        channel=ConsentChannel.ANY,
-        legal_basis=LegalBasis.CONSENT,
-        status=ConsentStatus.GRANTED,
-        source=ConsentSource.FORM,
-        text=consent_text_current(ConsentPurpose.MARKETING),
-    )
+    _marketing_consent(lead)
     invite = Template.objects.create(
         account=wa.number.account,
         name="convite_lancamento",
