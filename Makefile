@@ -23,6 +23,7 @@ run: $(STAMP)
 test: $(STAMP) e2e-deps
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 ## The same suite while both cores are kept busy by two CPU-burning processes (started and stopped here): no test
@@ -36,6 +37,7 @@ e2e-deps:
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(PY) -m ruff check --fix .

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from .local import Example, LocalEngine, dataset_folds, dataset_split
+from .models import LabelledExample
 from .schemas import Extraction
 
 CLASS_FIELDS = ("intent", "sentiment", "urgency", "buying_stage")
@@ -161,8 +162,6 @@ def _labelled_expected(field: str, value) -> str:
 def labelled_examples_evaluate(extract: Callable[[str], Extraction], *, with_mistakes: bool = False) -> dict:
     """Agreement of the extractor with the labelled examples production feedback recorded, per source and field
     (the opt-out answers count as "not a stop" unless the person confirmed the stop)."""
-    from .models import LabelledExample
-
     groups: dict[str, dict] = {}
     mistakes = []
     total = right = 0

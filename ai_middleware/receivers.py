@@ -6,7 +6,12 @@ import logging
 
 from django.conf import settings
 
+from common.tasks import task_send
+from compliance.services.consent import training_use_recorded
+from leads import selectors as lead_selectors
+
 from . import services
+from .models import LabelledExample
 
 logger = logging.getLogger(__name__)
 
@@ -14,9 +19,7 @@ logger = logging.getLogger(__name__)
 def on_lead_message_received(sender, *, lead_id: int, event_id: int, **kwargs) -> None:
     if not settings.AI_AUTO_EXTRACT:
         return
-    from .tasks import extract_event
-
-    extract_event.delay(event_id)
+    task_send("ai_middleware.extract_event", event_id)
 
 
 def on_lead_message_sent(sender, *, lead_id: int, text: str, suggestion_id: int | None = None, **kwargs) -> None:
@@ -36,11 +39,6 @@ def on_optout_confirmation_declined(
     is a labelled "not an opt-out" example (``field`` "opt_out", ``value`` false) for training and evaluation. Its
     text is kept only while the records of processing list that use; otherwise the example is kept without it (it
     still counts)."""
-    from compliance.services.consent import training_use_recorded
-    from leads import selectors as lead_selectors
-
-    from .models import LabelledExample
-
     event = lead_selectors.lead_event(event_id=original_event_id) if original_event_id else None
     text = str((event.payload or {}).get("text") or "") if event is not None and event.lead_id == lead_id else ""
     LabelledExample.objects.create(

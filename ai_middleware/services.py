@@ -13,6 +13,8 @@ from rapidfuzz import fuzz
 
 from antiban.services import content_review
 from common.errors import ApplicationError
+from common.tasks import task_send_on_commit
+from compliance.services.consent import training_use_recorded
 from leads import selectors as lead_selectors
 from leads.services.lead import lead_ai_profile_merge
 
@@ -22,6 +24,7 @@ from .errors import SuggestionNotFound
 from .models import (
     DraftStatus,
     Extraction,
+    LabelledExample,
     LearningEvent,
     LearningKind,
     MessageDraft,
@@ -123,9 +126,7 @@ def suggestions_create(*, lead_id: int, user) -> Suggestion:
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     if llm_chain():
-        from .tasks import suggestions_write as task
-
-        transaction.on_commit(lambda: task.delay(suggestion.pk))
+        task_send_on_commit("ai_middleware.suggestions_write", suggestion.pk)
         return suggestion
     return suggestions_write(suggestion_id=suggestion.pk, provider_name="local")
 
@@ -266,10 +267,6 @@ def ai_corrections_record(*, lead_id: int, changes: dict) -> list:
     """A person changed lead columns an extraction had filled: each becomes a labelled example (the message the AI
     read, the field, the right value) for training and ``ai_eval``. The message text is kept only while the records
     of processing list that use (``training_use_recorded``); otherwise the example is kept without it."""
-    from compliance.services.consent import training_use_recorded
-
-    from .models import LabelledExample
-
     recorded = []
     keep_text = None
     for column, change in changes.items():

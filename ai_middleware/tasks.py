@@ -9,7 +9,7 @@ from .errors import ProviderError
 
 
 @shared_task(name="ai_middleware.extract_event", bind=True, max_retries=5, acks_late=True)
-def extract_event(self, event_id: int) -> int | None:
+def extract_event_task(self, event_id: int) -> int | None:
     """Idempotent: an event already extracted is not extracted twice."""
     try:
         row = services.extraction_for_event(event_id=event_id)
@@ -19,16 +19,16 @@ def extract_event(self, event_id: int) -> int | None:
 
 
 @shared_task(name="ai_middleware.extract_backfill")
-def extract_backfill(days: int = 30, batch: int = 200) -> int:
+def extract_backfill_task(days: int = 30, batch: int = 200) -> int:
     """Batch mode: queue the extraction of every inbound message of the last ``days`` days not yet extracted."""
     event_ids = services.extraction_backfill(days=days)
     for start in range(0, len(event_ids), batch):
-        extract_batch.delay(event_ids[start : start + batch])
+        extract_batch_task.delay(event_ids[start : start + batch])
     return len(event_ids)
 
 
 @shared_task(name="ai_middleware.extract_batch", acks_late=True)
-def extract_batch(event_ids: list[int]) -> int:
+def extract_batch_task(event_ids: list[int]) -> int:
     done = 0
     for event_id in event_ids:
         done += services.extraction_for_event(event_id=event_id) is not None
@@ -36,11 +36,11 @@ def extract_batch(event_ids: list[int]) -> int:
 
 
 @shared_task(name="ai_middleware.suggestions_write", acks_late=True)
-def suggestions_write(suggestion_id: int) -> int:
+def suggestions_write_task(suggestion_id: int) -> int:
     """Reply drafts for the lead page (it polls the row until they are there)."""
     return services.suggestions_write(suggestion_id=suggestion_id).pk
 
 
 @shared_task(name="ai_middleware.budget_check")
-def budget_check() -> bool:
+def budget_check_task() -> bool:
     return usage.budget_alert_check()

@@ -18,6 +18,8 @@ import uuid
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from ai_middleware.local import local_engine
+
 CHARS_PER_TOKEN = 4
 CACHE_MIN_TOKENS = 1024
 CACHE_STEP_TOKENS = 128
@@ -74,8 +76,6 @@ def _answer(messages: list[dict]) -> str:
     system = next((m.get("content", "") for m in messages if m.get("role") == "system"), "")
     user = next((m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), "")
     if "extrair fatos" in system:
-        from .local import local_engine
-
         # The customer's message is quoted in the task's user turn (a repair turn comes after it).
         quoted = [
             found.group(1) for m in messages if m.get("role") == "user" and (found := _MESSAGE.search(m["content"]))

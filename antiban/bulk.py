@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -352,7 +353,5 @@ def _release(bulk: BulkSend, templates, *, now=None) -> int:
 
 
 def bulk_send_progress(bulk: BulkSend) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = dict(bulk.outboxmessage_set.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     return {state: counts.get(state, 0) for state in OutboxState.values}

@@ -12,6 +12,8 @@ import os
 import time
 from dataclasses import dataclass
 
+import redis
+from django.conf import settings
 from django_redis import get_redis_connection
 
 # Every script reads "now" from Redis's TIME (one clock for every worker, no drift between machines) unless the
@@ -157,12 +159,8 @@ class LimitDecision:
 def _connection():
     """Django's Redis connection; outside Django (the sender process, see ``whatsapp.lanes``) ``REDIS_URL`` from the
     environment, which that process's parent sets to its own."""
-    from django.conf import settings
-
     if settings.configured:
         return get_redis_connection("default")
-    import redis
-
     return redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=5, health_check_interval=30)
 
 

@@ -3,6 +3,9 @@ per-number anti-ban state, incidents and the content rules admins edit."""
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -243,10 +246,6 @@ class ContentRule(models.Model):
         return self.name
 
     def clean(self) -> None:
-        import re
-
-        from django.core.exceptions import ValidationError
-
         try:
             re.compile(self.pattern)
         except re.error as exc:

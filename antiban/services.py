@@ -24,6 +24,7 @@ from antiban.models import NumberState, OutboxMessage, OutboxState, Priority
 from antiban.pacing import SendTicket
 from common.db import rows_update
 from common.errors import ApplicationError
+from common.tasks import task_send
 from whatsapp import selectors as wa_selectors
 from whatsapp import services as wa_services
 from whatsapp.errors import meta_error_info
@@ -108,12 +109,10 @@ def _kick() -> None:
 
 def outbox_kick(*, force: bool = False) -> None:
     """Start dispatchers (at most once a second for everyone: a bulk enqueue of 10,000 rows kicks once)."""
-    from antiban.tasks import outbox_dispatch_task
-
     try:
         if force or limiter().once("outbox:kick", seconds=1.0):
             for _dispatcher in range(settings.ANTIBAN_DISPATCHERS):
-                outbox_dispatch_task.delay()
+                task_send("antiban.outbox_dispatch")
     except Exception:
         logger.warning("outbox: dispatcher not kicked; the sweeper will pick the row up")
 

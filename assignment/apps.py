@@ -9,10 +9,13 @@ class AssignmentConfig(AppConfig):
     verbose_name = _("Assignment")
 
     def ready(self) -> None:
+        from compliance.teams import team_directory_register
         from leads import signals
         from qualification.signals import leads_scored
 
-        from . import receivers
+        from . import receivers, selectors
+
+        team_directory_register(selectors)  # the lower layers' visibility rule reads teams through this
 
         leads_scored.connect(receivers.on_leads_scored, dispatch_uid="assignment.route")
 

@@ -6,15 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 
 from assignment import services, task_services
+from common.tasks import task_send
 
 
 def on_leads_scored(sender, *, lead_ids, trigger: str = "", **kwargs) -> None:
-    from assignment.tasks import assign_leads
-
     services.sla_retime(lead_ids=list(lead_ids))
     task_services.tasks_from_recommendations(lead_ids=list(lead_ids))  # leads that have an owner already
     if settings.ASSIGNMENT_AUTO:
-        assign_leads.delay(list(lead_ids))
+        task_send("assignment.assign_leads", list(lead_ids))
 
 
 def on_lead_message_sent(sender, *, lead_id: int, **kwargs) -> None:

@@ -5,10 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assignment.models import Team
+from assignment.models import (
+    Assignment,
+    AssignmentStatus,
+    ConsultantProfile,
+    Notification,
+    NotificationKind,
+    OwnerMove,
+    OwnerMoveKind,
+    Team,
+)
+from compliance.roles import Role, user_has_role
+from qualification.selectors import served_for_leads
 
 
 def teams_supervised_by(user) -> QuerySet[Team]:
@@ -17,8 +30,6 @@ def teams_supervised_by(user) -> QuerySet[Team]:
 
 def teams_managed_by(user) -> QuerySet[Team]:
     """Admins and integrators: every active team; supervisors: theirs."""
-    from compliance.roles import Role, user_has_role
-
     if user_has_role(user, Role.ADMIN, Role.INTEGRATOR):
         return Team.objects.filter(is_active=True)
     return teams_supervised_by(user)
@@ -41,18 +52,14 @@ def consultants_of(teams: QuerySet[Team]) -> QuerySet:
     )
 
 
-# --- Assignment reads (these import only the assignment app's own models: leads.selectors imports this module) ---
+# --- Assignment reads -------------------------------------------------------------------------------------------
 def assignment_active_for_lead(*, lead_id: int):
-    from assignment.models import Assignment, AssignmentStatus
-
     return (
         Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).select_related("consultant").first()
     )
 
 
 def assignments_for_lead(*, lead_id: int, limit: int = 10) -> list:
-    from assignment.models import Assignment
-
     return list(Assignment.objects.filter(lead_id=lead_id).select_related("consultant", "actor")[:limit])
 
 
@@ -66,13 +73,6 @@ def queue_page(*, user, page=1, size: int = QUEUE_PAGE_SIZE):
     PostgreSQL's (one sort over the consultant's open assignments, on their index), and only the page's rows are
     loaded. Each row carries ``served`` (the lead's class and score now, as the serving scorer stored them),
     ``priority``, and the lead with just what a row shows. A page number out of range gives the last page."""
-    from django.core.paginator import Paginator
-    from django.db.models import Case, F, FloatField, IntegerField, Value, When
-    from django.db.models.functions import Coalesce
-
-    from assignment.models import Assignment, AssignmentStatus
-    from qualification.selectors import served_for_leads
-
     # The class and score the serving scorer stored (``qualification.selectors.served``: the model's probability in
     # percent, else the rules' score); the assignment's own when the lead has no score row.
     open_assignments = Assignment.objects.filter(consultant=user, status=AssignmentStatus.ACTIVE)
@@ -136,13 +136,6 @@ QUEUE_CLASS_RANK = {"hot": 0, "warm": 1, "cold": 2}
 
 def load_board(*, teams: QuerySet[Team], now) -> list[dict]:
     """Per consultant of ``teams``: open leads, new today, awaiting first contact, due within 30 min, breached."""
-    from datetime import timedelta
-
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from assignment.models import AssignmentStatus, ConsultantProfile
-
     awaiting = Q(assignments__status=AssignmentStatus.ACTIVE, assignments__first_contact_at__isnull=True)
     users = (
         consultants_of(teams)
@@ -182,8 +175,6 @@ def load_board(*, teams: QuerySet[Team], now) -> list[dict]:
 
 
 def notifications_unread_count(*, user) -> int:
-    from assignment.models import Notification
-
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
@@ -192,12 +183,6 @@ NOTIFICATION_GROUP_FROM = 3  # this many unread "new lead" notifications read as
 
 def owner_moves_undoable(*, user, hours: int = 24, limit: int = 10) -> list:
     """The bulk assignments and rebalances ``user`` did in the last ``hours`` and has not undone (the undo list)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from assignment.models import OwnerMove
-
     since = timezone.now() - timedelta(hours=hours)
     return list(
         OwnerMove.objects.filter(actor=user, undone_at__isnull=True, finished_at__isnull=False, created_at__gte=since)
@@ -208,9 +193,6 @@ def owner_moves_undoable(*, user, hours: int = 24, limit: int = 10) -> list:
 
 def owner_move_for(*, user, move_id: int):
     """A bulk assignment or rebalance ``user`` did (admins: anyone's), or None: its progress and result."""
-    from assignment.models import OwnerMove
-    from compliance.roles import Role, user_has_role
-
     moves = OwnerMove.objects.select_related("consultant")
     if not user_has_role(user, Role.ADMIN):
         moves = moves.filter(actor=user)
@@ -220,8 +202,6 @@ def owner_move_for(*, user, move_id: int):
 def owner_moves_recent(*, user, minutes: int = 15, limit: int = 5) -> list:
     """The mass owner changes ``user`` started that the worker is still doing (a rebalance, an undo) or that ended
     in the last ``minutes``: the supervisor's pages follow them after the page that started one was left."""
-    from assignment.models import OwnerMove
-
     since = timezone.now() - timedelta(minutes=minutes)
     running = Q(finished_at__isnull=True) | Q(undone_at__isnull=False, undo_result={})
     recent = Q(created_at__gte=since) | Q(undone_at__gte=since)
@@ -230,8 +210,6 @@ def owner_moves_recent(*, user, minutes: int = 15, limit: int = 5) -> list:
 
 def rebalances_running(*, consultant_ids: list[int]) -> set[int]:
     """The consultants among ``consultant_ids`` whose rebalance the worker is still doing."""
-    from assignment.models import OwnerMove, OwnerMoveKind
-
     return set(
         OwnerMove.objects.filter(
             kind=OwnerMoveKind.REBALANCE,
@@ -246,8 +224,6 @@ def notifications_recent(*, user, limit: int = 50, group_limit: int = 200) -> tu
     """(how many unread "new lead for you" there are when they are grouped, those of the group (newest
     ``group_limit``), the other notifications (newest ``limit``)). Below ``NOTIFICATION_GROUP_FROM`` nothing is
     grouped. Three queries at most."""
-    from assignment.models import Notification, NotificationKind
-
     mine = Notification.objects.filter(user=user)
     fresh = mine.filter(read_at__isnull=True, kind=NotificationKind.ASSIGNED)
     count = fresh.count()
@@ -258,8 +234,6 @@ def notifications_recent(*, user, limit: int = 50, group_limit: int = 200) -> tu
 
 def sla_breached_count(*, teams: QuerySet[Team], now) -> int:
     """Open assignments of ``teams``' consultants still awaiting first contact past their due time."""
-    from assignment.models import Assignment, AssignmentStatus
-
     return Assignment.objects.filter(
         consultant_id__in=team_member_ids(teams),
         status=AssignmentStatus.ACTIVE,

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -33,7 +35,9 @@ from assignment.models import (
     Team,
 )
 from common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from common.tasks import task_send_on_commit
 from compliance.roles import Role, user_has_role
+from compliance.services.audit import audit_change
 from leads import selectors as lead_selectors
 from leads import services as lead_services
 from qualification import selectors as qualification_selectors
@@ -74,8 +78,6 @@ SEEN_WRITE_SECONDS = 60
 def consultant_seen(user) -> None:
     """The consultant's screen polled: they are online (written at most once a minute). A Redis key per user says
     it was written within the minute, so the pages polled meanwhile send no UPDATE at all."""
-    from django.core.cache import cache
-
     if not cache.add(f"consultant_seen:{user.pk}", 1, timeout=SEEN_WRITE_SECONDS):
         return
     now = timezone.now()
@@ -448,8 +450,6 @@ def capacity_raise_today(*, actor, extra: int, now=None) -> dict:
     """Every consultant of the actor's teams may take ``extra`` more leads today (both caps; it lapses at midnight),
     then the roulette runs over the leads waiting in those teams. Audited; returns consultants raised, assigned and
     still waiting."""
-    from compliance.services.audit import audit_change
-
     if not user_has_role(actor, Role.SUPERVISOR, Role.ADMIN):
         raise PermissionDeniedError(_("Only supervisors and admins change the consultants' limits."))
     if not 1 <= extra <= 500:
@@ -569,8 +569,6 @@ def sla_watch(*, now: datetime | None = None) -> dict:
 
 
 def _breach_mail(assignment: Assignment, consultant_name: str) -> None:
-    from django.core.mail import send_mail
-
     emails = list(
         get_user_model()
         .objects.filter(pk__in=_supervisors_of(assignment), is_active=True)
@@ -641,9 +639,7 @@ def consultant_rebalance_start(*, user, actor, reason: str = "") -> OwnerMove:
                 "paused_reason_before": before.paused_reason,
             },
         )
-        from assignment.tasks import owner_move_rebalance
-
-        transaction.on_commit(lambda: owner_move_rebalance.delay(move.pk))
+        task_send_on_commit("assignment.owner_move_rebalance", move.pk)
     return move
 
 
@@ -792,9 +788,7 @@ def owner_move_undo_start(*, move_id: int, actor) -> OwnerMove:
             )
         move.undone_at = timezone.now()
         move.save(update_fields=["undone_at"])
-        from assignment.tasks import owner_move_undo as undo_task
-
-        transaction.on_commit(lambda: undo_task.delay(move.pk))
+        task_send_on_commit("assignment.owner_move_undo", move.pk)
     return move
 
 

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from assignment.models import CALENDAR_KINDS, CalendarFeed, Task, TaskStatus
 from leads import selectors as lead_selectors
@@ -30,10 +31,6 @@ TASK_DUE_FILTERS = ("late", "today", "week")
 def tasks_open_for(*, user, kind: str = "", origin: str = "", due: str = "", now: datetime | None = None) -> QuerySet:
     """ "Minhas tarefas": the person's open tasks, soonest (and overdue) first, optionally of one ``kind``, one
     ``origin`` and due ``late`` (before now), ``today`` (before tonight's midnight) or this ``week`` (seven days)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     tasks = Task.objects.filter(owner=user, status=TaskStatus.OPEN).select_related("lead").order_by("due_at", "id")
     if kind:
         tasks = tasks.filter(kind=kind)

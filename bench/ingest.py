@@ -452,7 +452,7 @@ def dedup_speed(rows: list[list], subset: int) -> dict:
 
     from leads.ingest.dedup import Candidates, dedup_decide
     from leads.ingest.rows import LeadRow, row_normalize
-    from leads.services.lead import document_index
+    from leads.normalization import document_index
 
     mapping = dict(zip(HEADER, ["full_name", "phone", "email", "city", "state", "budget"], strict=True))
     normalized = [

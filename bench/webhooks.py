@@ -302,9 +302,9 @@ def main() -> None:
     )
     started = time.perf_counter()
     try:
-        from whatsapp.tasks import webhook_events_drain
+        from whatsapp.tasks import webhook_events_drain_task
 
-        webhook_events_drain.delay()  # what beat would do within a minute
+        webhook_events_drain_task.delay()  # what beat would do within a minute
         while WebhookEvent.objects.filter(status="pending").exists() and time.perf_counter() - started < 600:
             time.sleep(1)
     finally:

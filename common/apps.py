@@ -5,11 +5,11 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.network import trusted_proxies
+
 
 def _trusted_proxies_check(app_configs, **kwargs):
     """A mistyped FLUXO_TRUSTED_PROXIES stops `manage.py check` (and runserver) instead of every request."""
-    from common.network import trusted_proxies
-
     try:
         trusted_proxies()
     except ImproperlyConfigured as exc:

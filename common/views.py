@@ -1,29 +1,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import redirect
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from common.tasks import worker_last_seen
-from compliance.roles import Role, primary_role
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    role = primary_role(request.user)
-    if role in (Role.SUPERVISOR, Role.ADMIN):
-        return redirect("assignment:supervisor_home")
-    return redirect("leads:list")
 
 
 def _service_checks() -> dict[str, str]:
     """The database and Redis answer (a check reports, it does not raise)."""
-    from django.core.cache import cache
-
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -54,8 +43,6 @@ def _migrations_check() -> str:
     global _migrations_applied
     if _migrations_applied:
         return "ok"
-    from django.db.migrations.executor import MigrationExecutor
-
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())

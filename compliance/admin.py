@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -25,6 +27,7 @@ from compliance.models import (
     SubjectRequest,
     SuppressionEntry,
 )
+from compliance.roles import Role
 from compliance.services import subject_requests as requests_service
 from compliance.services.tokens import api_token_revoke
 
@@ -246,8 +249,6 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
 # --- Third-party and built-in admin screens, in pt-BR ---------------------------------------------------------------
 def _role_label(name: str) -> str:
     """A group named after a role (``"Consultant"``) → the role's label ("Consultor"); other groups as named."""
-    from compliance.roles import Role
-
     return str(Role(name).label) if name in Role.values else name
 
 
@@ -264,8 +265,6 @@ class RoleFilter(admin.SimpleListFilter):
     parameter_name = "groups__name"
 
     def lookups(self, request, model_admin):
-        from compliance.roles import Role
-
         return Role.choices
 
     def queryset(self, request, queryset):
@@ -281,9 +280,6 @@ class TOTPDeviceInPortugueseAdmin(TOTPDeviceAdmin):
 
 
 def _admin_in_portuguese() -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
     for model, model_admin in (
         (Group, GroupByRoleAdmin),
         (get_user_model(), UserWithRolesAdmin),

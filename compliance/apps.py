@@ -1,6 +1,6 @@
 """Roles, consent, suppression, subject rights, audit log, field encryption."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,8 +18,6 @@ class ComplianceConfig(AppConfig):
 def _third_party_labels() -> None:
     """The admin speaks pt-BR for the login-security apps too: their app names and django-otp's untranslatable
     model name (a plain str upstream). Same English msgids as upstream, so migrations see no change."""
-    from django.apps import apps
-
     labels = {"axes": _("Login attempts"), "otp_totp": _("Two-factor authentication (TOTP)")}
     for label, verbose_name in labels.items():
         if apps.is_installed(apps.get_app_config(label).name):

@@ -13,6 +13,7 @@ import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -83,8 +84,6 @@ class EncryptedTextField(models.TextField):
 
 def encrypted_fields():
     """Every (model, field) pair that holds encrypted data, for rotation."""
-    from django.apps import apps
-
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, EncryptedTextField):

@@ -8,18 +8,60 @@ entire message once case, accents, punctuation and emoji are stripped; phrases m
 from __future__ import annotations
 
 import hashlib
+import math
+import os
+import pickle
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from common.text import fold
+from compliance import semantic
+from compliance.optout_data import (  # the training data and the classes, read here and by the sentence model
+    ACTIONS as ACTIONS,
+)
+from compliance.optout_data import (
+    CLASSES as CLASSES,
+)
+from compliance.optout_data import (
+    CONFIRM as CONFIRM,
+)
+from compliance.optout_data import (
+    NONE as NONE,
+)
+from compliance.optout_data import (
+    PREFERENCE as PREFERENCE,
+)
+from compliance.optout_data import (
+    RESUME as RESUME,
+)
+from compliance.optout_data import (
+    STOP as STOP,
+)
+from compliance.optout_data import (
+    TRAINING_FILE as TRAINING_FILE,
+)
+from compliance.optout_data import (
+    TRAINING_FILES as TRAINING_FILES,
+)
+from compliance.optout_data import (
+    OptOutRow as OptOutRow,
+)
+from compliance.optout_data import (
+    optout_rows as optout_rows,
+)
+from compliance.optout_data import (
+    optout_training_rows as optout_training_rows,
+)
 
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
@@ -186,7 +228,6 @@ class OptOutHit:
 #   "none"       nothing of the kind
 # ``evidence`` says which layer decided and how, never the message: {"layer": "keyword"|"meta"|"model"|"llm"|
 # "confirmation", "rule": …, "model_version": …, "score": …}.
-STOP, CONFIRM, PREFERENCE, RESUME, NONE = "stop", "confirm", "preference", "resume", "none"
 
 
 @dataclass(frozen=True)
@@ -1243,58 +1284,6 @@ def _partial_read(folded: str, timed: str) -> OptOutDecision | None:
 
 # --- Layer 2: a learned classifier for paraphrases -----------------------------------------------------------------
 
-TRAINING_FILE = Path(__file__).resolve().parent / "data" / "optout_ptbr.psv"
-# Every training file: the first writer's and the second batch in new families and voices (issue #20).
-TRAINING_FILES = (
-    TRAINING_FILE,
-    TRAINING_FILE.with_name("optout_ptbr_more.psv"),
-    TRAINING_FILE.with_name("optout_ptbr_registers.psv"),
-    # three more writers, blind to every other file, in their own voices
-    TRAINING_FILE.with_name("optout_ptbr_w6.psv"),
-    TRAINING_FILE.with_name("optout_ptbr_w7.psv"),
-    TRAINING_FILE.with_name("optout_ptbr_w8.psv"),
-    # two more: customers, debtors, businesses and families; the very informal, voice transcripts and elders
-    TRAINING_FILE.with_name("optout_ptbr_w11.psv"),
-    TRAINING_FILE.with_name("optout_ptbr_w12.psv"),
-    # and two more: idioms, quoted menus, stops without the usual verbs; collections, rentals, formal voices
-    TRAINING_FILE.with_name("optout_ptbr_w14.psv"),
-    TRAINING_FILE.with_name("optout_ptbr_w15.psv"),
-    # and two more: the big cities' middle class and its annoyances; informal and oral Portuguese, regional speech
-    TRAINING_FILE.with_name("optout_ptbr_w19.psv"),
-    TRAINING_FILE.with_name("optout_ptbr_w20.psv"),
-    # and one more: stop requests without the usual stop words, near-misses with a cessation word about something else
-    TRAINING_FILE.with_name("optout_ptbr_w21.psv"),
-)
-CLASSES = (STOP, CONFIRM, PREFERENCE, RESUME, NONE)
-ACTIONS = frozenset(CLASSES)
-
-
-@dataclass(frozen=True)
-class OptOutRow:
-    family: str
-    expected: str
-    scope: str
-    text: str
-
-
-def optout_rows(path: str | Path) -> list[OptOutRow]:
-    """``family|expected|scope|text`` rows (``#`` comments and the header skipped)."""
-    rows = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("|", 3)
-        if len(parts) != 4 or parts[0] == "family":
-            continue
-        family, expected, scope, text = (part.strip() for part in parts)
-        rows.append(OptOutRow(family, expected.lower(), scope, text))
-    return rows
-
-
-def optout_training_rows() -> list[OptOutRow]:
-    """The rows of every training file (families are distinct across files)."""
-    return [row for path in TRAINING_FILES for row in optout_rows(path)]
-
 
 @dataclass
 class OptOutModel:
@@ -1324,8 +1313,6 @@ class OptOutModel:
         self._fast = (tuple(blocks), weights.copy(), intercepts, tuple(str(c) for c in classifier.classes_))
 
     def scores(self, folded: str) -> dict[str, float]:
-        import math
-
         import numpy as np
 
         blocks, weights, intercepts, classes = self._fast
@@ -1441,16 +1428,12 @@ def optout_model() -> OptOutModel:
 
 
 def _model_path(version: str) -> Path | None:
-    from django.conf import settings
-
     folder = getattr(settings, "OPTOUT_MODEL_DIR", "")
     return Path(folder) / f"{version}.pickle" if folder else None
 
 
 def _model_stored(version: str) -> OptOutModel | None:
     """The model this version trained earlier, from a file only this app writes (``_model_store``)."""
-    import pickle
-
     path = _model_path(version)
     try:
         model = pickle.loads(path.read_bytes()) if path else None  # noqa: S301 - our own file, see _model_store
@@ -1462,10 +1445,6 @@ def _model_stored(version: str) -> OptOutModel | None:
 def _model_store(model: OptOutModel) -> OptOutModel:
     """Keep the trained model for the next processes (written whole, then renamed); a read-only disk only costs
     them the training."""
-    import os
-    import pickle
-    import tempfile
-
     path = _model_path(model.version)
     if path is None:
         return model
@@ -1853,8 +1832,6 @@ SEMANTIC_AGREED_NONE = 0.2
 def _both_readers(text: str, decision: OptOutDecision, model: OptOutModel | None) -> OptOutDecision:
     """A question from the classifier that the sentence model settles with it: a stop both read, or nothing to ask
     when both find a stop very unlikely."""
-    from compliance import semantic
-
     evidence = decision.evidence
     score = evidence.get("score", 0.0)
     if evidence.get("layer") != "model" or len(text_normalise(text).split()) < semantic.MIN_WORDS:
@@ -1878,8 +1855,6 @@ def _both_readers(text: str, decision: OptOutDecision, model: OptOutModel | None
 
 
 def _second_opinion(text: str, decision: OptOutDecision, model: OptOutModel | None = None) -> OptOutDecision:
-    from compliance import semantic
-
     evidence = decision.evidence
     if decision.action == STOP:
         if (

@@ -17,7 +17,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from django.conf import settings
+
 from common.reports import content_key, report_cached
+from compliance import optout, semantic
 from compliance.optout import (
     CONFIRM,
     DEFAULT_KEYWORDS,
@@ -35,6 +38,7 @@ from compliance.optout import (
     optout_training_rows,
     scope_compact,
 )
+from compliance.semantic import semantic_prefetch
 
 CHALLENGE_FILE = Path(__file__).resolve().parent / "data" / "challenge" / "optout_challenge_ptbr.psv"
 # Every independently written challenge file, by the key the report shows it under (set 1 keeps "challenge").
@@ -151,10 +155,6 @@ def optout_eval_report(*, training: str | Path | None = None, challenge: str | P
     computed from (``common.reports``): the same files, code and models give it back without minutes of work."""
     if training or challenge:
         return _eval_report(training=training, challenge=challenge)
-    from django.conf import settings
-
-    from compliance import optout, semantic
-
     eval_files = [*CHALLENGE_FILES.values(), *DEV_FILES.values(), *sorted(FINAL_DIR.glob("*.psv"))]
     code = [Path(__file__), Path(optout.__file__), Path(semantic.__file__)]
     opinion = semantic.semantic_model()
@@ -166,8 +166,6 @@ def optout_eval_report(*, training: str | Path | None = None, challenge: str | P
 
 def _eval_report(*, training: str | Path | None = None, challenge: str | Path | None = None) -> dict:
     import sklearn
-
-    from compliance.semantic import semantic_prefetch
 
     challenges = {**CHALLENGE_FILES, **({"challenge": Path(challenge)} if challenge else {})}
     model = optout_model()

@@ -6,8 +6,13 @@ admins and integrators see every lead; supervisors see their teams' leads; consu
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.views import redirect_to_login
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,8 +49,6 @@ def role_grant(*, user, role: Role) -> None:
 
 def role_emails(role: Role) -> list[str]:
     """The e-mail addresses of the active people with ``role``: who gets operational alerts."""
-    from django.contrib.auth import get_user_model
-
     return list(
         get_user_model()
         .objects.filter(groups__name=role, is_active=True)
@@ -73,10 +76,6 @@ def contacts_unmasked_in_lists(user) -> bool:
 
 def role_required(*roles: str):
     """View decorator: authenticated users holding one of ``roles``; others are sent to log in or get 404."""
-    from functools import wraps
-
-    from django.contrib.auth.views import redirect_to_login
-    from django.http import Http404
 
     def decorator(view):
         @wraps(view)

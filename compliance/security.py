@@ -10,6 +10,8 @@ import socket
 from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
+import filetype
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
@@ -35,8 +37,6 @@ def outbound_url_check(url: str, *, allow_http: bool = False, trusted_origins: I
     that resolves to a private, loopback, link-local, multicast, reserved or unspecified address. An URL on one of
     ``trusted_origins`` or ``settings.OUTBOUND_TRUSTED_ORIGINS`` (``scheme://host:port``, configured by the operator:
     the Graph simulator on loopback) passes — the same host on another port or scheme does not."""
-    from django.conf import settings
-
     parts = urlsplit(url)
     trusted = {url_origin(o) for o in (*trusted_origins, *getattr(settings, "OUTBOUND_TRUSTED_ORIGINS", ())) if o}
     if not (parts.username or parts.password) and url_origin(url) in trusted - {""}:
@@ -162,8 +162,6 @@ SPREADSHEET_KINDS = {"xlsx", "csv"}
 
 def upload_sniff(head: bytes, *, allowed: set[str]) -> str:
     """The real kind of an upload from its first bytes (never its name): ``xlsx`` or ``csv``."""
-    import filetype
-
     guess = filetype.guess(head)
     if guess is not None:
         kind = guess.extension

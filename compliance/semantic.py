@@ -24,10 +24,18 @@ the layers decide alone; the evidence of each decision says which happened."""
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
+import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.conf import settings
+
+from compliance.optout_data import ACTIONS, TRAINING_FILES, optout_training_rows
 
 AGREE_STOP_BELOW = 0.6  # a layers' stop the model scores under this is asked about …
 AGREE_STOP_BELOW_SHORT = 0.3  # … or under this, for a message of at most SHORT_WORDS words (less room for context
@@ -92,8 +100,6 @@ def _embed(texts: list[str]):
     if workers == 1:
         with _encoder_lock:
             return encoder.query(texts)
-    from concurrent.futures import ThreadPoolExecutor
-
     chunks = [texts[i::workers] for i in range(workers)]
     others = _helper_encoders(workers - 1)
 
@@ -149,15 +155,11 @@ def _train(rows, version: str) -> SemanticModel:
 
 
 def _path(version: str) -> Path | None:
-    from django.conf import settings
-
     folder = getattr(settings, "OPTOUT_MODEL_DIR", "")
     return Path(folder) / f"{version}.json" if folder else None
 
 
 def _load(version: str) -> SemanticModel | None:
-    import json
-
     path = _path(version)
     try:
         data = json.loads(path.read_text()) if path else None
@@ -169,10 +171,6 @@ def _load(version: str) -> SemanticModel | None:
 
 
 def _store(model: SemanticModel) -> SemanticModel:
-    import json
-    import os
-    import tempfile
-
     path = _path(model.version)
     if path is None:
         return model
@@ -194,8 +192,6 @@ def semantic_model() -> SemanticModel | None:
     if _model is None and _embedder() is not None:
         with _model_lock:
             if _model is None:
-                from compliance.optout import ACTIONS, TRAINING_FILES, optout_training_rows
-
                 version = _version(TRAINING_FILES)
                 rows = [row for row in optout_training_rows() if row.expected in ACTIONS and row.text]
                 _model = _load(version) or _store(_train(rows, version))
@@ -204,8 +200,6 @@ def semantic_model() -> SemanticModel | None:
 
 def stop_probability(text: str) -> tuple[float, str] | None:
     """(p(stop), model version) for one message, or None without the encoder."""
-    import math
-
     model = semantic_model()
     if model is None or not (text or "").strip():
         return None

@@ -6,11 +6,18 @@ app never imports another Fluxo app. The lead timeline is its own append-only le
 
 from __future__ import annotations
 
+from axes.signals import user_locked_out
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.mail import send_mail
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext as _
 
 from compliance.models import AuditCategory, AuditEntry
+from compliance.optout import optout_model
+from compliance.services.audit import audit_record
+from compliance.services.consent import contact_suppressed, suppression_confirmation_mark
 
 # Never copied into the audit log: values of these fields are personal data or secrets.
 _REDACTED_FIELDS = {"password", "document", "key_hash", "full_name", "value", "email", "first_name", "last_name"}
@@ -27,8 +34,6 @@ def _audited(sender) -> bool:
 def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs):
     if raw or not _audited(sender):
         return
-    from compliance.services.audit import audit_record
-
     fields = sorted(update_fields) if update_fields else []
     audit_record(
         action=f"{sender._meta.model_name}.{'created' if created else 'changed'}",
@@ -41,27 +46,19 @@ def _on_save(sender, instance, created, update_fields=None, raw=False, **kwargs)
 def _on_delete(sender, instance, **kwargs):
     if not _audited(sender):
         return
-    from compliance.services.audit import audit_record
-
     audit_record(action=f"{sender._meta.model_name}.deleted", category=AuditCategory.DELETE, obj=instance)
 
 
 def _on_login(sender, request, user, **kwargs):
-    from compliance.services.audit import audit_record
-
     audit_record(action="auth.login", category=AuditCategory.SECURITY, obj=user, actor=user)
 
 
 def _on_logout(sender, request, user, **kwargs):
-    from compliance.services.audit import audit_record
-
     if user is not None:
         audit_record(action="auth.logout", category=AuditCategory.SECURITY, obj=user, actor=user)
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs):
-    from compliance.services.audit import audit_record
-
     audit_record(
         action="auth.login_failed",
         category=AuditCategory.SECURITY,
@@ -70,8 +67,6 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 def _on_locked_out(sender, request, username, ip_address, **kwargs):
-    from compliance.services.audit import audit_record
-
     audit_record(action="auth.locked_out", category=AuditCategory.SECURITY, details={"username": username or ""})
 
 
@@ -79,11 +74,6 @@ def _confirm_email_opt_out(sender, entry, contact, kind, **kwargs):
     """E-mail opt-outs are confirmed here, once; WhatsApp confirmations belong to the WhatsApp gateway."""
     if kind != "email":
         return
-    from django.core.mail import send_mail
-    from django.utils.translation import gettext as _
-
-    from compliance.services.consent import suppression_confirmation_mark
-
     if suppression_confirmation_mark(entry=entry):
         send_mail(
             _("You will not receive more messages from us"),
@@ -96,16 +86,10 @@ def _confirm_email_opt_out(sender, entry, contact, kind, **kwargs):
 
 def _warm_optout_model(**kwargs) -> None:
     """Train the opt-out classifier when a worker process starts, not on the first inbound message it screens."""
-    from compliance.optout import optout_model
-
     optout_model()
 
 
 def connect() -> None:
-    from celery.signals import worker_process_init
-
-    from compliance.services.consent import contact_suppressed
-
     worker_process_init.connect(_warm_optout_model, dispatch_uid="compliance_warm_optout_model", weak=False)
 
     contact_suppressed.connect(_confirm_email_opt_out, dispatch_uid="compliance_confirm_email_opt_out")
@@ -114,6 +98,4 @@ def connect() -> None:
     user_logged_in.connect(_on_login, dispatch_uid="compliance_audit_login")
     user_logged_out.connect(_on_logout, dispatch_uid="compliance_audit_logout")
     user_login_failed.connect(_on_login_failed, dispatch_uid="compliance_audit_login_failed")
-    from axes.signals import user_locked_out
-
     user_locked_out.connect(_on_locked_out, dispatch_uid="compliance_audit_locked_out")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,17 @@ from common.network import client_ip
 from common.ratelimit import rate_limit_hit
 from compliance.forms import SubjectRequestForm, VerifyForm
 from compliance.models import SubjectRequest, SubjectRequestChannel
+from compliance.roles import Role, primary_role
 from compliance.services import subject_requests as requests_service
+
+
+@login_required
+def home(request):
+    """The site root sends each person to their start page by role (common is the ground floor: roles live here)."""
+    role = primary_role(request.user)
+    if role in (Role.SUPERVISOR, Role.ADMIN):
+        return redirect("assignment:supervisor_home")
+    return redirect("leads:list")
 
 
 def lockout_response(request, credentials=None, *args, **kwargs):

@@ -174,7 +174,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "common.context_processors.navigation",
+                "leads.context_processors.navigation",
             ],
         },
     }

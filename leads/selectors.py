@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Window
-from django.db.models.functions import Coalesce, Reverse
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assignment.selectors import team_for_member, team_member_ids, teams_supervised_by
-from common.db import Fold
-from common.pagination import rows_counted_capped, rows_estimate, rows_estimate_scaled, within_budget
-from common.text import fold
+from common.pagination import rows_counted_capped, rows_estimate, within_budget
 from compliance.roles import Role, user_roles
-from leads.errors import LeadFilterInvalid, LeadOwnerNotAllowed
+from compliance.services.audit import audit_access_denied
+from compliance.services.consent import calls_refused_among, contact_preferences_many, suppressed_among
+from compliance.teams import team_member_ids, teams_supervised_by
+from leads.errors import LeadFilterInvalid
+from leads.filters import LeadFilter
+from leads.list_columns import list_extensions
 from leads.models import (
     AdLeadDelivery,
+    BulkChange,
     ContactKind,
     ContactPoint,
     DeliveryStatus,
@@ -39,53 +43,33 @@ from leads.models import (
     SavedView,
     Tag,
 )
-
-
-def _visibility(user, prefix: str = "") -> Q | None:
-    """The visibility rule as a filter on ``owner`` and ``team`` (None: everything), on a lead reached through
-    ``prefix`` (``"lead__"``) or on anything with those two fields. Admins and integrators: every lead. Supervisors:
-    their teams' leads (by team or by owner). Consultants: the leads they own. Anybody else: nothing."""
-    roles = user_roles(user)
-    if Role.ADMIN in roles or Role.INTEGRATOR in roles:
-        return None
-    scope = Q(**{f"{prefix}pk__in": []})
-    if Role.SUPERVISOR in roles:
-        teams = teams_supervised_by(user)
-        scope |= Q(**{f"{prefix}team__in": teams}) | Q(**{f"{prefix}owner__in": team_member_ids(teams)})
-    if Role.CONSULTANT in roles:
-        scope |= Q(**{f"{prefix}owner": user})
-    return scope
-
-
-def lead_visible_to(user) -> QuerySet[Lead]:
-    """Admins and integrators: every lead. Supervisors: their teams' leads (by team or by owner).
-    Consultants: the leads they own. Anybody else: nothing."""
-    scope = _visibility(user)
-    leads = Lead.objects.all()
-    return leads if scope is None else leads.filter(scope)
-
-
-def lead_placement_for_create(*, user, owner):
-    """Who owns, and which team holds, a lead that ``user`` creates — checked before anything is written, so that
-    the creator can see what they made. ``owner`` must be someone whose leads ``user`` may see
-    (``owners_visible_to``): a consultant creates only leads they own (no owner means themselves). The lead joins
-    the owner's team; a supervisor's unowned lead joins the (first) team they supervise.
-    Returns ``(owner, team)``; raises LeadOwnerNotAllowed."""
-    roles = user_roles(user)
-    if owner is None and Role.CONSULTANT in roles and not roles & {Role.ADMIN, Role.SUPERVISOR, Role.INTEGRATOR}:
-        owner = user
-    if owner is not None and not owners_visible_to(user).filter(pk=owner.pk).exists():
-        raise LeadOwnerNotAllowed(
-            _(
-                "You may not give a lead to this person: leave the owner out to own it yourself, "
-                "or choose someone in your teams."
-            ),
-            details={"owner": [_("Not someone whose leads you may see.")]},
-        )
-    if owner is not None:
-        return owner, team_for_member(owner)
-    team = teams_supervised_by(user).order_by("id").first() if Role.SUPERVISOR in roles else None
-    return None, team
+from leads.search import (  # the search primitives, part of this module's public reads
+    PHONE_CONTAINS_MIN as PHONE_CONTAINS_MIN,
+)
+from leads.search import (
+    PHONE_DIGITS_MIN as PHONE_DIGITS_MIN,
+)
+from leads.search import (
+    _search_sample as _search_sample,
+)
+from leads.search import (
+    lead_filter_tag as lead_filter_tag,
+)
+from leads.search import (
+    lead_find_by_document as lead_find_by_document,
+)
+from leads.search import (
+    lead_search as lead_search,
+)
+from leads.visibility import (  # the visibility rule, part of this module's public reads
+    _visibility,
+    lead_visible_to,
+    owners_visible_to,
+)
+from leads.visibility import (
+    lead_placement_for_create as lead_placement_for_create,
+)
+from whatsapp.selectors import unread_inbound, unread_version
 
 
 def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
@@ -147,130 +131,6 @@ def _with_list_relations(leads: QuerySet[Lead], *, tags: bool = True) -> QuerySe
     return leads
 
 
-PHONE_DIGITS_MIN = 4  # fewer digits than this are not a phone search (a house number, a year)
-PHONE_CONTAINS_MIN = 5  # from this many digits a number is also found by its middle part ("98765", "98765-43")
-
-
-def lead_search(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
-    """Free text, the way people type it into one box, accent- and case-insensitive:
-
-    - ``#tag`` (or a tag path): leads with that tag or one of its sub-tags;
-    - digits only, however formatted ("(11) 98765-4321", "4321"): phones ending in those digits; five digits or
-      more also match inside a number (the first half people remember, "98765");
-    - something with ``@``: e-mails containing it;
-    - words: every word appears in the name or the city ("joao", "sao paulo", "maria conceicao").
-
-    Each branch is served by an index (trigram on ``search_text``, the folded name and city stored with the lead; the
-    reversed phone; the e-mail trigram), so it stays fast over a million leads."""
-    text = text.strip()
-    if not text:
-        return leads
-    if text.startswith("#"):
-        return lead_filter_tag(leads, text)
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= PHONE_DIGITS_MIN and not re.search(r"[^\W\d_]", text):
-        return leads.filter(pk__in=_lead_ids_of(_phones_matching(digits)))
-    if "@" in text:
-        emails = ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__contains=text.lower())
-        return leads.filter(pk__in=_lead_ids_of(emails))
-    words = [w for w in re.split(r"[\s,;]+", fold(text)) if w]
-    if not words:
-        return leads.none()
-    for word in words:
-        leads = leads.filter(search_text__contains=word)  # name and city, folded at write time
-    return rows_estimate_scaled(leads, _words_estimate_factor(words))
-
-
-SEARCH_SAMPLE_SECONDS = 600  # how long a process keeps PostgreSQL's sample of ``search_text``
-SEARCH_SAMPLE_HITS_MIN = 3  # sampled rows holding every word from which the words count as correlated
-_search_sample: dict = {}
-
-
-def _search_text_sample() -> list[tuple[str, float]]:
-    """PostgreSQL's own sample of ``leads_lead.search_text`` (``pg_stats``: the most common values with their
-    frequencies and the histogram's bounds, each standing for an equal share of the rest), as (text, share of the
-    rows); read at most every ``SEARCH_SAMPLE_SECONDS`` per process. Empty before the table's first ANALYZE."""
-    import time
-
-    from django.db import connection
-
-    now = time.monotonic()
-    cached = _search_sample.get(connection.alias)
-    if cached and now - cached[0] < SEARCH_SAMPLE_SECONDS:
-        return cached[1]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT null_frac, most_common_vals::text::text[], most_common_freqs, histogram_bounds::text::text[]
-            FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s AND attname = 'search_text'
-            """,
-            [Lead._meta.db_table],
-        )
-        row = cursor.fetchone()
-    sample: list[tuple[str, float]] = []
-    if row:
-        null_frac, common, freqs, bounds = row
-        sample = list(zip(common or [], freqs or [], strict=False))
-        if bounds:
-            share = max(0.0, 1 - (null_frac or 0) - sum(freqs or [])) / len(bounds)
-            sample += [(text, share) for text in bounds]
-    _search_sample[connection.alias] = (now, sample)
-    return sample
-
-
-def _words_estimate_factor(words: list[str]) -> float:
-    """How far PostgreSQL underestimates rows holding every one of ``words``: it multiplies each word's share as
-    if they were independent, but the words people type together come together ("sao paulo": 0.8 % estimated,
-    4.4 % of the base). From its own sample: the share of sampled rows holding all the words over the product of
-    each word's share, when at least ``SEARCH_SAMPLE_HITS_MIN`` sampled rows hold them all (rarer phrases: the
-    planner's figure stands). Never below 1."""
-    if len(words) < 2:
-        return 1.0
-    sample = _search_text_sample()
-    together = [(text, share) for text, share in sample if all(word in text for word in words)]
-    if len(together) < SEARCH_SAMPLE_HITS_MIN:
-        return 1.0
-    independent = 1.0
-    for word in words:
-        independent *= sum(share for text, share in sample if word in text)
-    return max(1.0, sum(share for _text, share in together) / independent) if independent else 1.0
-
-
-SEARCH_CONTACT_MATCHES_MAX = 2000
-
-
-def _lead_ids_of(contacts: QuerySet[ContactPoint]) -> list[int]:
-    """The leads of matching contacts, fetched first (one query on the contact index). As a subquery the planner
-    walks the newest leads probing each one for a rare phone — seconds over a million leads. A search matching more
-    than ``SEARCH_CONTACT_MATCHES_MAX`` contacts shows some of them: type more digits."""
-    return list(contacts.values_list("lead_id", flat=True)[:SEARCH_CONTACT_MATCHES_MAX])
-
-
-def _phones_matching(digits: str) -> QuerySet[ContactPoint]:
-    phones = ContactPoint.objects.filter(kind=ContactKind.PHONE).alias(reversed_value=Reverse("value"))
-    condition = Q(reversed_value__startswith=digits[::-1])
-    if len(digits) >= PHONE_CONTAINS_MIN:
-        condition |= Q(value__contains=digits)
-    return phones.filter(condition)
-
-
-def lead_filter_tag(leads: QuerySet[Lead], typed: str) -> QuerySet[Lead]:
-    """Leads tagged with ``typed`` or one of its sub-tags; ``#interesse/casa``, ``interesse/casa`` and
-    ``Interesse/Casa`` are the same tag, accents or not ("primeiro-imovel" finds "primeiro-imóvel"). A tag is also
-    found by its own name, the last segment of its path: "investidor" finds "perfil/investidor" (and its sub-tags)."""
-    path = fold(typed.strip().lstrip("#").strip().strip("/"))
-    if not path:
-        return leads
-    wanted = Q(path_folded=path) | Q(path_folded__startswith=f"{path}/")
-    if "/" not in path:
-        wanted |= Q(path_folded__endswith=f"/{path}") | Q(path_folded__contains=f"/{path}/")
-    tags = Tag.objects.alias(path_folded=Fold("path")).filter(wanted)
-    # The ids as literals (the tag table is small): PostgreSQL then estimates from the links' statistics per tag.
-    tag_ids = list(tags.values_list("id", flat=True))
-    tagged = Lead.tags.through.objects.filter(lead_id=OuterRef("pk"), tag_id__in=tag_ids)
-    return leads.filter(Exists(tagged))
-
-
 def _without_blanks(filters) -> QueryDict:
     """HTML forms send every field, most of them empty: an empty field is no filter, not a bad one."""
     data = QueryDict(mutable=True)
@@ -292,8 +152,6 @@ def _filter_labels(filterset) -> str:
 def lead_list_filter(*, user, filters: dict | None = None):
     """The ``leads.filters.LeadFilter`` of the visible live leads bound to ``filters`` (empty fields dropped): the
     list page builds it once for its form and hands it to ``lead_list_page`` for the rows."""
-    from leads.filters import LeadFilter
-
     visible = lead_visible_to(user).filter(merged_into__isnull=True)  # merged leads live on in their survivor
     return LeadFilter(_without_blanks(filters or {}), queryset=visible, user=user)
 
@@ -342,23 +200,17 @@ DEFAULT_COLUMNS = ("stage", "score", "owner", "last_contact", "source")
 
 def lead_list_sorts() -> list[tuple[str, str]]:
     """(key, label) of every sort order, the ones apps above contribute (score, next task) included."""
-    from leads.list_columns import list_extensions
-
     extras = [(key, ext.label) for key, ext in list_extensions().items() if ext.order_by]
     return [(key, label) for key, (label, _order) in LIST_SORTS.items()] + extras
 
 
 def lead_list_columns() -> list[tuple[str, str]]:
-    from leads.list_columns import list_extensions
-
     extras = [(key, ext.column_label or ext.label) for key, ext in list_extensions().items() if ext.template]
     return [(key, str(label)) for key, label in LIST_COLUMNS.items()] + [(k, str(v)) for k, v in extras]
 
 
 def lead_list_column_templates(columns) -> list[tuple[str, str]]:
     """(key, template) of the chosen columns that apps above contribute (each renders its cell for ``lead``)."""
-    from leads.list_columns import list_extensions
-
     extensions = list_extensions()
     return [(key, extensions[key].template) for key in columns if key in extensions and extensions[key].template]
 
@@ -430,8 +282,6 @@ def lead_list_page(
     words that come together ("sao paulo") are estimated together (``_words_estimate_factor``).
     A page past the end is the last page when the count is exact (Django's ``get_page``); past a capped count the
     page says it is past the end (``past_end``). Raises LeadFilterInvalid like ``lead_list``."""
-    from leads.list_columns import list_extensions
-
     extensions = list_extensions()
     sort = sort if sort in LIST_SORTS or (sort in extensions and extensions[sort].order_by) else "created"
     columns = list(columns) if columns else lead_list_columns_chosen(None)
@@ -520,8 +370,6 @@ def lead_get_for_user(*, user, lead_id: int) -> Lead:
     )
     if lead is None:
         if Lead.objects.filter(pk=lead_id).exists():
-            from compliance.services.audit import audit_access_denied
-
             audit_access_denied(object_type="leads.lead", object_id=lead_id, actor=user)
         raise Http404("lead not found")
     return lead
@@ -535,8 +383,6 @@ def lead_contact_points(*, lead: Lead) -> list[ContactPoint]:
     """The lead's contact points, each with ``is_suppressed`` (on the LGPD do-not-contact list), and for phones
     what the person asked short of that: ``no_calls`` ("não me liga") and ``preference`` (text instead of audio,
     own days and hours; None when they stated none)."""
-    from compliance.services.consent import calls_refused_among, contact_preferences_many, suppressed_among
-
     points = list(lead.contact_points.order_by("kind", "-is_primary", "id"))
     suppressed = suppressed_among([(p.value, p.kind) for p in points])
     phones = [p.value for p in points if p.kind == ContactKind.PHONE and (p.value, p.kind) not in suppressed]
@@ -590,8 +436,6 @@ def lead_counts_compact() -> int:
     """Fold ``LeadCount``'s delta rows into one row per (owner, team, stage) — groups summing to zero go — in one
     statement; returns the rows left. Rows appended meanwhile by other transactions are not seen and stay for the
     next run. Beat runs it every minute; a run already under way makes this one a no-op (-1)."""
-    from django.db import connection, transaction
-
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('leads_leadcount_compact'))")
         if not cursor.fetchone()[0]:
@@ -619,8 +463,6 @@ def lead_list_choices(*, user) -> dict:
     [(pk, label)]}``, in the form's order: kept in Redis per user until a source, a person, a team, a team's
     members or someone's roles change (``leads.receivers.lead_list_choices_changed``), and for at most
     ``LIST_CHOICES_CACHE_SECONDS``."""
-    from django.core.cache import cache
-
     key = f"lead_list_choices:{user.pk}:{cache.get(LIST_CHOICES_VERSION_KEY, 0)}"
     choices = cache.get(key)
     if choices is None:
@@ -632,23 +474,10 @@ def lead_list_choices(*, user) -> dict:
     return choices
 
 
-def owners_visible_to(user) -> QuerySet:
-    """People whose leads ``user`` may filter by."""
-    users = get_user_model().objects.filter(is_active=True)
-    roles = user_roles(user)
-    if Role.ADMIN in roles or Role.INTEGRATOR in roles:
-        return users.filter(groups__name__in=[Role.CONSULTANT, Role.SUPERVISOR]).distinct().order_by("first_name")
-    if Role.SUPERVISOR in roles:
-        return users.filter(id__in=team_member_ids(teams_supervised_by(user))).order_by("first_name")
-    return users.filter(pk=user.pk)
-
-
 def stale_leads_for(*, user, before) -> dict:
     """Leads ``user`` may see that are still new and were created on or before the date ``before`` ("stuck"): the
     same rows as the lead list filtered ``stage=new&created_before=<before>``, so the figure and the list it links to
     agree. ``{"count", "count_capped"}``; the count stops at ``FLUXO_LIST_COUNT_CAP`` like the list's."""
-    from django.conf import settings
-
     cap = settings.FLUXO_LIST_COUNT_CAP
     # Every new lead the user may see (LeadCount's sums, exact) less the new ones created after ``before`` (the
     # last few days: a short range of the stage/created index) — not a count of up to ``cap`` older rows.
@@ -666,17 +495,6 @@ def stale_leads_for(*, user, before) -> dict:
         leads = lead_list(user=user, filters={"stage": [LeadStage.NEW], "created_before": before.isoformat()})
         count = leads.order_by().values("pk")[: cap + 1].count()
     return {"count": min(count, cap), "count_capped": count > cap}
-
-
-def lead_find_by_document(*, user, document: str) -> QuerySet[Lead]:
-    """Exact CPF lookup through the blind index (the column itself is encrypted)."""
-    from leads.normalization import cpf_digits
-    from leads.services.lead import document_index
-
-    digits = cpf_digits(document)
-    if not digits:
-        return Lead.objects.none()
-    return lead_visible_to(user).filter(document_index=document_index(digits))
 
 
 def lead_stages() -> list[LeadStage]:
@@ -724,10 +542,6 @@ def whatsapp_unread_count(*, user) -> int:
     """Unread WhatsApp messages on the consultant's own leads (the navigation badge, on every page): one query,
     then kept in Redis until a message arrives or is read (``whatsapp.selectors.unread_version``) and for at most
     ``WHATSAPP_UNREAD_CACHE_SECONDS`` (a lead or a phone that changes hands shows within that)."""
-    from django.core.cache import cache
-
-    from whatsapp.selectors import unread_inbound, unread_version
-
     key = f"whatsapp_unread:{user.pk}:{unread_version()}"
     count = cache.get(key)
     if count is None:
@@ -834,8 +648,6 @@ def lead_scoring_rows(*, lead_ids: list[int]) -> list[tuple]:
     its timeline, in one query. Merged-away leads are left out."""
     if not lead_ids:
         return []
-    from django.db import connection
-
     ids = list(lead_ids)
     with connection.cursor() as cursor:
         cursor.execute(_SCORING_SQL, [ids, ids])
@@ -1026,9 +838,6 @@ def lead_board_columns(
     says there are more). ``cards`` are the ``per_stage`` newest leads (``BOARD_CARD_FIELDS`` loaded). Three
     queries whatever the size of the base: the counts of every stage in one statement, the card ids of every stage
     in one UNION ALL, then the cards. ``stages`` limits the columns to those (a moved card's two counts)."""
-    from django.conf import settings
-    from django.db import connection
-
     cap = settings.FLUXO_LIST_COUNT_CAP
     leads = lead_list(user=user, filters=filters).order_by()
     wanted = set(stages) if stages is not None else None
@@ -1073,8 +882,6 @@ def lead_board_columns(
 def bulk_changes_undoable(*, user, hours: int = 24, limit: int = 10) -> list:
     """The bulk tag and stage changes ``user`` made in the last ``hours`` and has not undone: the notifications page
     lists them with their "Desfazer" (the banner that offered it was gone once the list was left: user test)."""
-    from leads.models import BulkChange
-
     since = timezone.now() - timedelta(hours=hours)
     return list(
         BulkChange.objects.filter(actor=user, undone_at__isnull=True, created_at__gte=since).order_by(

@@ -4,6 +4,7 @@ replies a person may use. Visibility is ``lead_visible_to``'s rule, like every o
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,10 +13,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assignment.selectors import team_for_member, teams_managed_by
 from compliance.roles import Role, user_has_role
+from compliance.services.consent import suppressed_among
+from compliance.teams import team_for_member, teams_managed_by
 from leads.models import ContactKind, ContactPoint, Lead, QuickReply
 from leads.selectors import lead_visible_to
+from whatsapp import selectors as wa_selectors
+from whatsapp.payloads import template_placeholders
 
 INBOX_VIEWS = ("all", "mine", "unread", "waiting", "closing")
 CLOSING_WITHIN = timedelta(hours=2)
@@ -69,9 +73,6 @@ def inbox_conversations(
 ) -> list[Conversation]:
     """The conversations of the leads ``user`` may see, newest message first, filtered by ``view`` (all, mine,
     unread, waiting for us, window closing in under 2 h). A constant number of queries whatever the page holds."""
-    from compliance.services.consent import suppressed_among
-    from whatsapp import selectors as wa_selectors
-
     leads = lead_visible_to(user).filter(merged_into__isnull=True)
     if view == "mine":
         leads = leads.filter(owner=user)
@@ -169,9 +170,6 @@ def whatsapp_reply_route(*, lead) -> dict:
     """How a reply to ``lead`` can go now: inside an open 24-hour window as free text (``window_open``), or outside
     it only as an approved template — then the number to send from, the phone to send to and the templates (each
     with ``body_text`` and ``body_params``, the number of its parameters)."""
-    from whatsapp import selectors as wa_selectors
-    from whatsapp.payloads import template_placeholders
-
     phones = list(
         ContactPoint.objects.filter(lead=lead, kind=ContactKind.PHONE, is_valid=True)
         .order_by("-is_primary", "id")
@@ -191,8 +189,6 @@ def whatsapp_reply_route(*, lead) -> dict:
 
 
 def _words(text: str) -> set[str]:
-    import unicodedata
-
     folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
     return set(re.findall(r"[a-z]{3,}", folded))
 

@@ -4,7 +4,7 @@ customer-service window, a template picker with its parameters outside it, faile
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -226,8 +226,6 @@ def lead_whatsapp_retry_view(request: HttpRequest, lead_id: int, message_id: int
 @role_required(*ANY_STAFF_ROLE)
 def lead_whatsapp_media_view(request: HttpRequest, lead_id: int, message_id: int) -> HttpResponse:
     """A message's media, only to people who may see the lead (media are never served from a public URL)."""
-    from django.http import FileResponse, Http404
-
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
     message = wa_selectors.messages_for_contacts(_phones(lead)).filter(pk=message_id).first()
     if message is None or not message.media:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import logging
 
+from common.tasks import task_send
 from qualification.models import Trigger
+from qualification.tasks import score_pending_add
 
 logger = logging.getLogger(__name__)
 
 
 def _rescore(lead_ids, trigger: str) -> None:
-    from qualification.tasks import score_leads, score_pending_add
-
     ids = [int(i) for i in lead_ids if i]
     if not ids:
         return
@@ -21,7 +21,7 @@ def _rescore(lead_ids, trigger: str) -> None:
         score_pending_add(lead_ids=ids, trigger=trigger)
     except Exception:  # Redis unreachable: score these leads with a task of their own, as before
         logger.warning("scoring: batch queue unavailable, one task for %d leads", len(ids))
-        score_leads.delay(ids, trigger)
+        task_send("qualification.score_leads", ids, trigger)
 
 
 def on_leads_created(sender, *, lead_ids, **kwargs) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qualification import learning
 from qualification.config import DEFAULT_DEFINITION
+from qualification.engine import indicator_value
 from qualification.models import Segmentation
 
 FEATURES = ("budget", "messages_in", "objections", "intent", "urgency", "buying_stage")
@@ -49,8 +50,6 @@ def feature_matrix(batch) -> np.ndarray:
         if key in batch.keys:
             values = batch.values[batch.keys.index(key)]
         else:
-            from qualification.engine import indicator_value
-
             values = indicator_value(key, batch.raw.get(key) or [None] * len(batch), DEFAULT_DEFINITION)
         rows.append(np.where(np.isnan(values), neutral, values))
     return np.vstack(rows).T if len(batch) else np.zeros((0, len(FEATURES)))

@@ -7,10 +7,11 @@ and tells the apps above which leads changed class."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import transaction
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from common.db import rows_copy, rows_upsert
 from common.errors import ApplicationError
+from common.tasks import task_send_on_commit
 from leads import selectors as lead_selectors
 from leads import services as lead_services
 from qualification import learning, segmentation
@@ -26,6 +28,7 @@ from qualification.config import default_definition, definition_check
 from qualification.engine import actions_for, rule_features, score_columns, tags_for
 from qualification.indicators import columns_of
 from qualification.models import ConfigStatus, LeadScore, ScoreHistory, ScoringConfig, Trend, Trigger
+from qualification.selectors import score_for_lead
 from qualification.signals import leads_scored
 
 logger = logging.getLogger(__name__)
@@ -101,8 +104,6 @@ class ScoreRun:
 
 
 def _json(value) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -194,8 +195,6 @@ def _score_chunk(lead_ids: list[int], *, config: ScoringConfig, trigger: str, no
 
 def lead_score_current(*, lead_id: int) -> LeadScore:
     """The lead's score, computed now if it has none yet (it arrived a moment ago, or before scoring existed)."""
-    from qualification.selectors import score_for_lead
-
     score = score_for_lead(lead_id=lead_id)
     if score is None:
         leads_score(lead_ids=[lead_id], trigger=Trigger.MANUAL)
@@ -207,8 +206,6 @@ def _trend_reference(lead_ids: list[int], now: datetime) -> dict[int, float]:
     """Per lead, the score a week ago (the last history point at least TREND_DAYS old), else its first score."""
     if not lead_ids:
         return {}
-    from datetime import timedelta
-
     history = ScoreHistory.objects.filter(lead_id__in=lead_ids)
     older = dict(
         history.filter(created_at__lte=now - timedelta(days=TREND_DAYS))
@@ -344,9 +341,7 @@ def config_activate(*, config: ScoringConfig, actor) -> ScoringConfig:
         config.activated_at = timezone.now()
         config.activated_by = actor
         config.save(update_fields=["status", "activated_at", "activated_by"])
-    from qualification.tasks import rescore_open
-
-    transaction.on_commit(lambda: rescore_open.delay(Trigger.CONFIG))
+    task_send_on_commit("qualification.rescore_open", Trigger.CONFIG)
     return config
 
 
@@ -365,9 +360,7 @@ def lead_model_train() -> tuple:
     was_serving = learning.serving_model()
     model, report = learning.train(outcomes=lead_selectors.lead_outcomes(), batch_for=_batch_for)
     if model.serving or was_serving is not None:
-        from qualification.tasks import rescore_open
-
-        transaction.on_commit(lambda: rescore_open.delay(Trigger.MODEL))
+        task_send_on_commit("qualification.rescore_open", Trigger.MODEL)
     return model, report
 
 

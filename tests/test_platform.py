@@ -90,12 +90,12 @@ def test_a_real_worker_runs_tasks_from_the_redis_broker():
     """Beat's tasks go through Redis to a real worker thread and leave their result where the UI reads it."""
     from celery.contrib.testing.worker import start_worker
 
-    from common.tasks import heartbeat, worker_last_seen
+    from common.tasks import heartbeat_task, worker_last_seen
     from config.celery import app
 
     assert worker_last_seen() is None
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
-        heartbeat.delay()
+        heartbeat_task.delay()
         deadline = time.monotonic() + 180  # a deadline, not a speed: a busy machine starts the worker slowly
         while worker_last_seen() is None and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -174,14 +174,14 @@ def test_readyz_answers_503_until_a_worker_has_reported_recently(client, celery_
 
     from django.core.cache import cache
 
-    from common.tasks import HEARTBEAT_KEY, heartbeat
+    from common.tasks import HEARTBEAT_KEY, heartbeat_task
 
     waiting = client.get("/readyz")
     assert waiting.status_code == 503
     assert waiting.json() == {"database": "ok", "redis": "ok", "migrations": "ok", "worker": "silent"}
     assert client.get("/healthz").status_code == 200
 
-    heartbeat.delay()  # what a worker does every minute (beat) and at its start
+    heartbeat_task.delay()  # what a worker does every minute (beat) and at its start
     ready = client.get("/readyz")
     assert ready.status_code == 200 and set(ready.json().values()) == {"ok"}
 

@@ -32,6 +32,11 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Protocol
 
+import httpx
+from django.conf import settings
+
+from whatsapp.client import shared_pool
+
 HTTP_THREADS = 16
 
 
@@ -65,10 +70,6 @@ class HttpCall:
     args: dict
 
     def __call__(self) -> HttpAnswer:
-        import httpx
-
-        from whatsapp.client import shared_pool
-
         try:
             response = shared_pool().request(**self.args)
         except httpx.HTTPError as exc:
@@ -149,8 +150,6 @@ _lock = threading.Lock()
 def sender_env() -> dict[str, str]:
     """The sender's environment: this process's, without Django (it needs only Redis, for the tickets' pacing, and
     httpx) and with this process's Redis."""
-    from django.conf import settings
-
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     return {**env, "REDIS_URL": settings.REDIS_URL}
 

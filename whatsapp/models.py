@@ -4,9 +4,12 @@ model: the leads app asks for a lead's messages by its phones."""
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from compliance.crypto import EncryptedTextField
@@ -42,10 +45,6 @@ class QualityRating(models.TextChoices):
 
 def messaging_limit_label(value: str) -> str:
     """Meta's tier code → what it means: ``"TIER_1K"`` → "1.000 pessoas por dia"; unknown codes as they came."""
-    import re
-
-    from django.utils.formats import number_format
-
     match = re.fullmatch(r"TIER_(\d+)(K?)", value or "")
     if match:
         people = int(match.group(1)) * (1000 if match.group(2) else 1)

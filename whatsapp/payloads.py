@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import filetype
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -163,8 +164,6 @@ def media_kind_for(mime_type: str) -> str:
 def media_sniff(head: bytes, *, declared: str = "") -> str:
     """The MIME type of a file from its first bytes (never its name). What the bytes do not reveal (plain text,
     CSV, some office files) keeps the type the sender declared, and can only go as a document."""
-    import filetype
-
     guess = filetype.guess_mime(head)
     if guess:
         return {"audio/x-wav": "audio/wav", "audio/m4a": "audio/mp4", "video/quicktime": "video/quicktime"}.get(

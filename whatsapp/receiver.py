@@ -20,10 +20,12 @@ import time
 
 import psycopg
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from common.kick import Kick
 from common.meta import meta_signature_valid
+from common.tasks import task_send
+from whatsapp.services import body_text, webhook_event_store
 
 logger = logging.getLogger(__name__)
 
@@ -32,20 +34,10 @@ PATH = "/webhooks/whatsapp/"
 MAX_BODY = 3 * 1024 * 1024  # Meta batches up to 1,000 updates per POST; that is far below 3 MB
 
 
-def body_text(body: bytes) -> str:
-    """The body as PostgreSQL text: invalid UTF-8 and raw NUL bytes (which text columns refuse, and which no valid
-    JSON holds) become U+FFFD, so such a body is stored — and fails its processing with a reason — instead of
-    failing the INSERT of every body batched with it. The key stays the hash of the bytes as received."""
-    text = body.decode("utf-8", errors="replace")
-    return text.replace("\x00", "\ufffd") if "\x00" in text else text
-
-
 def webhook_receive(*, body: bytes, signature: str | None, store=None) -> tuple[int, str]:
     """(HTTP status, short reason). 403 for a bad signature (nothing stored), 503 when the event could not be stored
     (Meta retries), 200 once it is committed in PostgreSQL. ``store`` defaults to one INSERT on this thread's
     connection; the WSGI path passes the process's batch writer."""
-    from whatsapp.services import webhook_event_store
-
     if not meta_signature_valid(body=body, header=signature, app_secret=settings.WHATSAPP_APP_SECRET):
         return 403, "invalid_signature"
     try:
@@ -64,9 +56,10 @@ _kick = Kick(KICK_KEY, failure="whatsapp webhook: drain not kicked; beat will pi
 def drain_kick() -> None:
     """Ask a worker to drain pending events, at most once a second across all processes (Redis ``SET NX``), and
     without a Redis round trip per event (a process checks its own clock first). A broker hiccup only delays."""
-    from whatsapp.tasks import webhook_events_drain
-
-    _kick(webhook_events_drain.delay, later=lambda seconds: webhook_events_drain.apply_async(countdown=seconds))
+    _kick(
+        lambda: task_send("whatsapp.webhook_events_drain"),
+        later=lambda seconds: task_send("whatsapp.webhook_events_drain", countdown=seconds),
+    )
 
 
 class _Slot:
@@ -118,8 +111,6 @@ class BatchWriter:
         return slot.result
 
     def _run(self) -> None:
-        from django.db import connection
-
         checked = 0.0
         while True:
             batch = [self._queue.get()]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from whatsapp.models import Message, PhoneNumber, ServiceWindow, Template, TemplateStatus
@@ -57,8 +58,6 @@ def window_for_contacts(*, contacts: list[str]) -> ServiceWindow | None:
 
 def numbers_overview(*, since: datetime) -> QuerySet[PhoneNumber]:
     """Every number with its outbound counts since ``since`` (sent, delivered or read, failed)."""
-    from django.db.models import Count, Q
-
     outbound = Q(messages__direction="out", messages__created_at__gte=since)
     return (
         PhoneNumber.objects.select_related("account")
@@ -78,8 +77,6 @@ UNREAD_VERSION_KEY = "whatsapp_unread_version"
 def unread_version() -> int:
     """A number that changes whenever an inbound message arrives or messages are marked read: counts of unread
     messages cached under it (the navigation badge) are stale once it moves on."""
-    from django.core.cache import cache
-
     return cache.get(UNREAD_VERSION_KEY, 0)
 
 
@@ -111,8 +108,6 @@ def template_for_send(*, account_id: int, name: str, language: str = "") -> Temp
 def number_outcomes(*, number_id: int, since: datetime) -> dict:
     """A number's outbound outcomes since ``since``, for the anti-ban health score: counts by status, errors by
     code, distinct people messaged and how many of them wrote back afterwards."""
-    from django.db.models import Count, Exists, OuterRef, Q
-
     outbound = Message.objects.filter(number_id=number_id, direction="out", created_at__gte=since)
     totals = outbound.aggregate(
         sent=Count("pk", filter=Q(status__in=("sent", "delivered", "read"))),
@@ -136,8 +131,6 @@ def number_outcomes(*, number_id: int, since: datetime) -> dict:
 
 def numbers_sent_since(*, since: datetime) -> dict[int, int]:
     """Outbound messages handed to Meta per number since ``since`` (throughput on the health dashboard)."""
-    from django.db.models import Count
-
     rows = (
         Message.objects.filter(direction="out", created_at__gte=since, status__in=("sent", "delivered", "read"))
         .values_list("number_id")
@@ -170,8 +163,6 @@ def conversations_latest(
     Messages are read newest-first (an index on the time) in chunks, keeping each contact's first — its last
     message — so a page costs about the same with ten thousand or ten million messages; unread and closing
     conversations narrow the contacts first (partial index on unread inbound messages, index on window expiry)."""
-    from django.db.models import Exists, OuterRef
-
     if unread:
         narrowed = Message.objects.filter(direction="in", read_at__isnull=True, contact__in=contacts)
     elif closing_within is not None:
@@ -203,8 +194,6 @@ def _conversations_of(*, contacts: list[str], waiting: bool, before: datetime | 
 
 
 def _conversations_scan(*, contacts, waiting: bool, before: datetime | None, limit: int) -> list[Message]:
-    from django.db.models import Q
-
     seen: set[str] = set()
     found: list[Message] = []
     last: Message | None = None
@@ -240,8 +229,6 @@ def _conversations_scan(*, contacts, waiting: bool, before: datetime | None, lim
 
 def windows_open_until(*, contacts: list[str]) -> dict[str, datetime]:
     """When each contact's latest customer-service window closes (on any number); closed ones are absent."""
-    from django.db.models import Max
-
     rows = (
         ServiceWindow.objects.filter(contact__in=contacts, expires_at__gt=timezone.now())
         .values("contact")
@@ -252,7 +239,5 @@ def windows_open_until(*, contacts: list[str]) -> dict[str, datetime]:
 
 
 def unread_counts(*, contacts: list[str]) -> dict[str, int]:
-    from django.db.models import Count
-
     rows = unread_inbound(contacts=contacts).values("contact").annotate(n=Count("pk")).values_list("contact", "n")
     return dict(rows)

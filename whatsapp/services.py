@@ -6,10 +6,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
+import secrets
+import traceback
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +23,12 @@ from django.utils.translation import gettext as _
 from common.contacts import phone_normalize
 from common.db import rows_update
 from common.errors import ApplicationError
+from common.tasks import task_send_on_commit
+from common.text import fold
+from compliance.optout import STOP, OptOutDecision
+from compliance.security import OutboundUrlRefused, outbound_url_check
+from compliance.services.audit import audit_change
+from compliance.services.consent import ConsentSource, inbound_text_screen, marketing_consent_from_meta
 from whatsapp import lanes, payloads
 from whatsapp.client import CloudApiClient, client_for, graph_answer, wamid_of
 from whatsapp.errors import (
@@ -41,8 +53,7 @@ from whatsapp.models import (
     TemplateStatus,
     WebhookEvent,
 )
-from whatsapp.receiver import body_text
-from whatsapp.selectors import window_open_until
+from whatsapp.selectors import UNREAD_VERSION_KEY, unread_inbound, window_open_until
 from whatsapp.signals import (
     inbound_message_received,
     message_status_changed,
@@ -355,9 +366,6 @@ def _failure_reason(exc: BaseException) -> str:
     """``DataError in leads/services/lead.py:120 (lead_create): StringDataRightTruncation [22001]``. Only the
     exception's type, where it was raised in Fluxo's code and, for database errors, PostgreSQL's condition name and
     SQLSTATE — never an exception's message, which may quote the data (``invalid input syntax … "<value>"``)."""
-    import traceback
-    from pathlib import Path
-
     base = str(Path(settings.BASE_DIR).resolve())
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(base)]
     frames = [f for f in frames if "/site-packages/" not in f.filename and "/.venv/" not in f.filename] or frames
@@ -498,8 +506,6 @@ def _inbound_screen(contact: str, said: list[str]):
     """The compliance screen, before anything else reads the message: a stop puts the contact on the
     do-not-contact list (consent ledger) at once. Returns the first decision that asks something (a stop, a
     confirmation question, a preference, a resume), or None."""
-    from compliance.services.consent import ConsentSource, inbound_text_screen
-
     if not contact:
         return None  # a username-only contact: no phone to suppress
     for words in said:
@@ -546,9 +552,7 @@ def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -
     if contact and kind not in ("reaction",):
         _window_refresh(number, contact, received_at, from_ad=bool(referral and referral.get("ctwa_clid")))
     if media and media.get("id"):
-        from whatsapp.tasks import media_fetch_task
-
-        transaction.on_commit(lambda pk=message.pk: media_fetch_task.delay(pk))
+        task_send_on_commit("whatsapp.media_fetch", message.pk)
     inbound_message_received.send(
         sender=Message,
         message=message,
@@ -564,8 +568,6 @@ def _inbound_record(number: PhoneNumber, data: dict, profiles: dict[str, str]) -
 def _is_marketing_stop_button(data: dict) -> bool:
     """The marketing template's "stop" quick-reply button (Meta's "Parar promoções" / "Stop promotions"): its payload
     or its text is one of ``WHATSAPP_MARKETING_STOP_PAYLOADS`` (compared folded: case, accents, spaces)."""
-    from common.text import fold
-
     button = data.get("button") or {}
     said = {" ".join(fold(str(button.get(key) or "")).split()) for key in ("payload", "text")}
     wanted = {" ".join(fold(str(p)).split()) for p in settings.WHATSAPP_MARKETING_STOP_PAYLOADS}
@@ -575,9 +577,6 @@ def _is_marketing_stop_button(data: dict) -> bool:
 def _marketing_stop(contact: str, signal: str):
     """Meta's own stop of marketing messages: the WhatsApp marketing consent revoked at once (not a suppression:
     the person may still be served and may still write to us). Returns the decision the apps above are told."""
-    from compliance.optout import STOP, OptOutDecision
-    from compliance.services.consent import marketing_consent_from_meta
-
     evidence = {"layer": "meta", "signal": signal}
     if contact:
         marketing_consent_from_meta(contact=contact, kind="phone", stopped=True, evidence=evidence)
@@ -587,8 +586,6 @@ def _marketing_stop(contact: str, signal: str):
 def _user_preference_apply(preference: dict) -> bool:
     """One item of the ``user_preferences`` webhook: ``category`` marketing_messages, ``value`` stop or resume.
     False for anything else (kept in the event's unknown types)."""
-    from compliance.services.consent import marketing_consent_from_meta
-
     value = str(preference.get("value") or "").lower()
     if preference.get("category") != "marketing_messages" or value not in ("stop", "resume"):
         return False
@@ -727,10 +724,6 @@ def media_fetch(*, message_id: int) -> Message:
     """Download an inbound message's media through the Graph media URL into Django storage (size-capped). The URL
     comes from Meta's answer, so it passes the outbound URL check (as does every redirect hop) before the token is
     sent to it; a refused URL leaves the message without its media and says why."""
-    from django.core.files.base import ContentFile
-
-    from compliance.security import OutboundUrlRefused
-
     message = Message.objects.select_related("number__account").get(pk=message_id)
     if message.media:
         return message
@@ -759,15 +752,11 @@ def media_url_check(url: str) -> str:
     """``compliance.security.outbound_url_check`` for URLs from Graph answers: public HTTPS only, except the Graph
     base the operator configured (``WHATSAPP_GRAPH_URL``, ``META_GRAPH_URL``: the simulator on loopback in
     development), and ``OUTBOUND_TRUSTED_ORIGINS``."""
-    from compliance.security import outbound_url_check
-
     return outbound_url_check(url, trusted_origins=(settings.WHATSAPP_GRAPH_URL, settings.META_GRAPH_URL))
 
 
 def whatsapp_demo_number_ensure() -> PhoneNumber:
     """The demo's business account and number (served by the simulator); idempotent."""
-    import secrets
-
     account, _created = BusinessAccount.objects.get_or_create(
         waba_id="100000000000000", defaults={"name": "Fluxo Demo", "access_token": secrets.token_urlsafe(32)}
     )
@@ -792,8 +781,6 @@ def whatsapp_demo_warmed_number_ensure(*, account: BusinessAccount) -> PhoneNumb
     business-initiated templates ramping from 20 to 250 people a day, nearly all delivered and most read (the
     pattern Meta rewards with the 1K tier and a GREEN rating). Beside the fresh number in warm-up, it lets the demo
     show a small bulk send going green and a large one refused with its reasons. Idempotent."""
-    import random
-
     number, created = PhoneNumber.objects.get_or_create(
         phone_number_id="100000000000002",
         defaults={
@@ -842,8 +829,6 @@ def whatsapp_demo_warmed_number_ensure(*, account: BusinessAccount) -> PhoneNumb
 
 def number_set_active(*, number: PhoneNumber, active: bool, actor) -> PhoneNumber:
     """A supervisor takes a number out of (or back into) the rotation; audited."""
-    from compliance.services.audit import audit_change
-
     if number.is_active != active:
         number.is_active = active
         number.save(update_fields=["is_active", "updated_at"])
@@ -853,10 +838,6 @@ def number_set_active(*, number: PhoneNumber, active: bool, actor) -> PhoneNumbe
 
 def _unread_changed() -> None:
     """Unread counts cached under ``selectors.unread_version`` are stale now (run it once the change committed)."""
-    from django.core.cache import cache
-
-    from whatsapp.selectors import UNREAD_VERSION_KEY
-
     try:
         cache.incr(UNREAD_VERSION_KEY)
     except ValueError:  # not set yet (or Redis lost it)
@@ -867,8 +848,6 @@ def inbound_mark_read(*, contacts: list[str]) -> int:
     """A consultant opened the conversation: mark its unread inbound messages read in Fluxo and tell WhatsApp (blue
     ticks for the customer; marking the newest marks the earlier ones). Meta refusing the receipt changes nothing
     here. Returns how many messages were marked."""
-    from whatsapp.selectors import unread_inbound
-
     unread = unread_inbound(contacts=contacts)
     newest_per_number: dict[int, Message] = {}
     for message in unread.select_related("number__account").order_by("created_at"):
@@ -894,3 +873,39 @@ def message_adopt_wamid(*, message_id: int, wamid: str) -> bool:
             wamid=wamid, status=MessageStatus.SENT, sent_at=timezone.now()
         )
     )
+
+
+def body_text(body: bytes) -> str:
+    """The body as PostgreSQL text: invalid UTF-8 and raw NUL bytes (which text columns refuse, and which no valid
+    JSON holds) become U+FFFD, so such a body is stored — and fails its processing with a reason — instead of
+    failing the INSERT of every body batched with it. The key stays the hash of the bytes as received."""
+    text = body.decode("utf-8", errors="replace")
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def webhook_events_drain(*, now=None) -> int:
+    """Process pending events (and failed ones whose retry is due) oldest first until none is left. Kicked by the
+    receiver (at most once a second) and run by beat every minute, so a worker that was down catches up on its own.
+    A status that beat our own save of its wamid stays pending and is tried again by the next drain. An event whose
+    processing fails is parked with its reason (``webhook_event_process`` isolates it) and the drain goes on: it is
+    tried again by a later drain, never twice in this one."""
+    done = 0
+    skipped: set[str] = set()
+    while True:
+        batch = [pk for pk in webhook_events_pending(limit=500 + len(skipped), now=now) if pk not in skipped]
+        if not batch:
+            return done
+        for event_id in batch:
+            try:
+                event = webhook_event_process(event_id=event_id, now=now)
+            except StatusNotYetMatched:
+                event = None
+            if event is None or event.status != "done":
+                skipped.add(event_id)  # locked by another drain, waiting for its message, or failed (retried later)
+            if event is not None and event.status != "pending":
+                done += 1
+
+
+def templates_sync_all() -> int:
+    """Every active account's templates, from Meta (beat, hourly)."""
+    return sum(templates_sync(account=account) for account in BusinessAccount.objects.filter(is_active=True))

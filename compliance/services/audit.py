@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from common.kick import Kick
+from common.tasks import task_send
 from compliance.context import current_actor
 from compliance.models import AuditCategory, AuditEntry
 
@@ -155,9 +156,7 @@ _kick = Kick(SEAL_KICK_KEY, failure="audit: sealer not kicked; beat will seal th
 def audit_seal_kick() -> None:
     """Ask a worker to seal, at most once a second across processes (Redis ``SET NX``) and without a Redis round trip
     per entry (a process checks its own clock first). A broker hiccup only delays: beat seals every minute."""
-    from compliance.tasks import audit_seal_task
-
-    _kick(audit_seal_task.delay)
+    _kick(lambda: task_send("compliance.audit_seal"))
 
 
 _SEAL_UPDATE = """

@@ -28,6 +28,7 @@ from compliance.models import (
     LegalBasis,
     OptOutKeyword,
     OptOutMatch,
+    ProcessingActivity,
     SuppressionEntry,
     SuppressionReason,
 )
@@ -537,6 +538,4 @@ TRAINING_ACTIVITY = "Melhoria dos modelos de IA com exemplos rotulados"
 def training_use_recorded() -> bool:
     """Whether the records of processing list the use of people's messages to train and evaluate the AI models: a
     labelled example keeps its text only then."""
-    from compliance.models import ProcessingActivity
-
     return ProcessingActivity.objects.filter(name=TRAINING_ACTIVITY).exists()

@@ -35,7 +35,7 @@ from compliance.models import (
     SuppressionEntry,
     SuppressionReason,
 )
-from compliance.providers import SubjectQuery, SubjectRef, providers
+from compliance.providers import SubjectQuery, SubjectRef, provider, providers
 from compliance.security import xlsx_export
 from compliance.services.audit import audit_record
 from compliance.services.consent import consent_record, contact_index, suppression_add
@@ -210,8 +210,6 @@ def _refs(request: SubjectRequest) -> list[SubjectRef]:
 
 
 def _by_provider(ref: SubjectRef):
-    from compliance.providers import provider
-
     return provider(ref.provider)
 
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from compliance.services.consent import contact_mask
+from leads.ingest.dedup import reason_label
 from leads.models import (
     BrazilianState,
     ContactPoint,
@@ -222,8 +223,6 @@ class DuplicateWarningSerializer(serializers.Serializer):
         return "likely_duplicate"
 
     def get_detail(self, warning) -> str:
-        from leads.ingest.dedup import reason_label
-
         return reason_label(warning.reason)
 
     def get_message(self, warning) -> str:

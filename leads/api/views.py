@@ -8,6 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -135,8 +136,6 @@ class LeadExportApi(APIView):
 
     def perform_content_negotiation(self, request, force=False):
         # ``format`` names the file, not DRF's renderer; errors are always JSON.
-        from rest_framework.renderers import JSONRenderer
-
         return JSONRenderer(), JSONRenderer.media_type
 
     @extend_schema(

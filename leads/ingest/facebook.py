@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.meta import meta_appsecret_proof, meta_graph_url
+from common.tasks import task_send, task_send_on_commit
 from leads.errors import LeadAdsFetchError, LeadAdsTransientError
 from leads.ingest.mapping import mapping_suggest
 from leads.ingest.pipeline import leads_ingest_batch
 from leads.models import AdLeadDelivery, DeliveryStatus, LeadSource
+from leads.selectors import ad_lead_deliveries_stale
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,6 @@ TRANSIENT_GRAPH_CODES = {1, 2, 4, 17, 32, 341, 613, 80001, 80004}
 def leadgen_deliveries_store(payload: dict) -> list[AdLeadDelivery]:
     """Store each ``leadgen`` change of a verified notification (redeliveries are ignored) and queue its fetch.
     Returns the deliveries that are new."""
-    from leads.tasks import facebook_lead_fetch_task
-
     created: list[AdLeadDelivery] = []
     if not isinstance(payload, dict) or payload.get("object") != "page":
         return created
@@ -49,7 +49,7 @@ def leadgen_deliveries_store(payload: dict) -> list[AdLeadDelivery]:
                 )
                 if is_new:
                     created.append(delivery)
-                    transaction.on_commit(lambda pk=delivery.pk: facebook_lead_fetch_task.delay(pk))
+                    task_send_on_commit("leads.facebook_lead_fetch", delivery.pk)
     return created
 
 
@@ -109,12 +109,10 @@ def _delivery_done(delivery: AdLeadDelivery, source: LeadSource, result: dict) -
 
 def facebook_delivery_retry(*, delivery: AdLeadDelivery) -> None:
     """Put a failed delivery back in the queue (after the source or its token was fixed)."""
-    from leads.tasks import facebook_lead_fetch_task
-
     AdLeadDelivery.objects.filter(pk=delivery.pk).exclude(status=DeliveryStatus.DONE).update(
         status=DeliveryStatus.PENDING, source=delivery.source or _source_for_page(delivery.page_id)
     )
-    transaction.on_commit(lambda: facebook_lead_fetch_task.delay(delivery.pk))
+    task_send_on_commit("leads.facebook_lead_fetch", delivery.pk)
 
 
 def lead_item(lead: dict, *, saved_mapping: dict | None = None) -> dict:
@@ -184,3 +182,11 @@ def _graph_lead_get(leadgen_id: str, access_token: str) -> dict:
     if response.status_code >= 500 or code in TRANSIENT_GRAPH_CODES:
         raise LeadAdsTransientError(message)
     raise LeadAdsFetchError(message)
+
+
+def facebook_deliveries_requeue_stale(*, minutes: int = 15, limit: int = 500) -> int:
+    """Re-queue lead-ads deliveries pending for more than ``minutes`` (a lost message, a worker restart)."""
+    stale = list(ad_lead_deliveries_stale(minutes=minutes).values_list("pk", flat=True)[:limit])
+    for pk in stale:
+        task_send("leads.facebook_lead_fetch", pk)
+    return len(stale)

@@ -29,7 +29,7 @@ from compliance.crypto import encrypt
 from compliance.security import xlsx_export
 from compliance.services.audit import audit_change
 from leads.ingest.dedup import Candidates, Decision, Existing, dedup_decide
-from leads.ingest.mapping import mapping_recognizes_anything, mapping_suggest
+from leads.ingest.mapping import TARGETS, mapping_recognizes_anything, mapping_suggest
 from leads.ingest.reader import FileRejected, file_inspect, rows_count, rows_read
 from leads.ingest.rows import LeadRow, RowRejected, row_normalize
 from leads.models import (
@@ -38,9 +38,12 @@ from leads.models import (
     EventKind,
     ImportJob,
     ImportStatus,
+    Lead,
     LeadSource,
 )
-from leads.services.lead import document_index, leads_created_notify
+from leads.normalization import document_index
+from leads.services.lead import leads_created_notify
+from leads.services.merge import MergeError, leads_merge
 
 ERROR_SAMPLE = 5000  # rejected rows kept on the job (all of them go to the report)
 
@@ -102,8 +105,6 @@ def import_job_create(
 
 def import_job_mapping_set(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
     """The supervisor's corrections to the suggested mapping, before the import starts."""
-    from leads.ingest.mapping import TARGETS
-
     if job.status != ImportStatus.PENDING:
         raise FileRejected(_("The import already started: its mapping can no longer change."))
     unknown = sorted({v for v in mapping.values() if v not in TARGETS})
@@ -564,9 +565,6 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
 def _link_existing(decisions: list[Decision], lead_of_row: dict[int, int]) -> None:
     """Rows that prove two existing leads are one person (phone on one, e-mail on the other, same name) merge them.
     Rare, so each goes through the ordinary, undoable ``leads_merge``."""
-    from leads.models import Lead
-    from leads.services.merge import MergeError, leads_merge
-
     for decision in decisions:
         for other in decision.also_merge:
             into_id = decision.target_id

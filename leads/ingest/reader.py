@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
@@ -16,8 +17,6 @@ from compliance.security import SPREADSHEET_KINDS, UploadRefused, upload_sniff
 
 
 def max_rows() -> int:
-    from django.conf import settings
-
     return settings.FLUXO_IMPORT_MAX_ROWS
 
 

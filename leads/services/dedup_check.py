@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leads import selectors
 from leads.ingest.dedup import dedup_decide
 from leads.ingest.pipeline import candidates_for
 from leads.ingest.rows import LeadRow
-from leads.normalization import email_normalize, name_clean, name_key, phone_normalize
-from leads.services.lead import document_index
+from leads.normalization import document_index, email_normalize, name_clean, name_key, phone_normalize
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,6 @@ def lead_duplicate_warning(*, user, full_name: str, phones=(), emails=(), **fiel
     """Before a person creates a lead by hand (REST create, the "new lead" form): is it likely someone already in
     the base? ``None`` when not. The candidate is given only when ``user`` may see it (merged leads are followed to
     their survivor); otherwise only the fact that a likely duplicate exists, nothing about it."""
-    from leads import selectors
-
     check = lead_duplicate_check(full_name=full_name, phones=phones, emails=emails, **fields)
     if check.action == "create" or check.lead_id is None:
         return None

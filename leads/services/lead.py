@@ -8,13 +8,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.db import rows_copy, rows_upsert
-from compliance.crypto import blind_index
 from compliance.roles import Role, user_has_role
+from compliance.services.consent import suppression_add_by_consultant
 from leads.errors import (
     LeadContactMissing,
     LeadExternalRefTaken,
@@ -32,12 +33,13 @@ from leads.models import (
     LeadEvent,
     LeadSource,
     LeadStage,
+    SourceKind,
 )
-from leads.normalization import cpf_digits, email_normalize, name_clean, name_key, phone_normalize
-from leads.selectors import lead_placement_for_create
+from leads.normalization import cpf_digits, document_index, email_normalize, name_clean, name_key, phone_normalize
 from leads.services.tags import tag_get_or_create_path
 from leads.services.timeline import timeline_event_record
 from leads.signals import lead_stage_changed, leads_created
+from leads.visibility import lead_placement_for_create
 
 NOTE_MAX_LENGTH = 5000
 SENSITIVE_FIELDS = frozenset({"document"})  # changes are recorded without their values
@@ -85,10 +87,6 @@ def _contact_points_build(lead: Lead, phones: Iterable[str], emails: Iterable[st
             primary = next((p for p in of_kind if p.is_valid), of_kind[0])
             primary.is_primary = True
     return points
-
-
-def document_index(digits: str) -> str:
-    return blind_index(digits, kind="cpf")
 
 
 def _owner_check(owner) -> None:
@@ -321,8 +319,6 @@ def lead_contacted_on_first_message(
         if lead is None:
             return False
         if actor is None and actor_id:
-            from django.contrib.auth import get_user_model
-
             actor = get_user_model().objects.filter(pk=actor_id).first()
         lead_change_stage(
             lead=lead, actor=actor, stage=LeadStage.CONTACTED, reason=_("First message sent"), channel=channel
@@ -488,8 +484,6 @@ def lead_tags_set(*, lead: Lead, actor, paths: Iterable[str]) -> Lead:
 @transaction.atomic
 def contact_point_opt_out(*, contact_point: ContactPoint, actor, reason: str = "") -> bool:
     """A consultant records that the person asked not to be contacted (any channel, any purpose)."""
-    from compliance.services.consent import suppression_add_by_consultant
-
     _entry, created = suppression_add_by_consultant(
         contact=contact_point.value, kind=contact_point.kind, actor_id=getattr(actor, "pk", None), note=reason
     )
@@ -516,8 +510,6 @@ def lead_source_manual() -> LeadSource | None:
     """The source of leads typed in by hand (the "new lead" form's default): the first active source of kind
     "manual", created as "Cadastro manual" when there is none (a data migration creates it too). None when an admin
     turned that source off: the form then has no default."""
-    from leads.models import SourceKind
-
     source = LeadSource.objects.filter(kind=SourceKind.MANUAL, is_active=True).order_by("pk").first()
     if source is None and not LeadSource.objects.filter(kind=SourceKind.MANUAL).exists():
         source, _created = LeadSource.objects.get_or_create(name=MANUAL_SOURCE, defaults={"kind": SourceKind.MANUAL})
@@ -528,8 +520,6 @@ def lead_source_manual() -> LeadSource | None:
 def lead_referral_register(*, referrer: Lead, actor, full_name: str, phones=(), emails=(), note: str = "") -> Lead:
     """A consultant registers someone the lead referred: a new lead (source kind referral, owned by the consultant)
     and both timelines say who referred whom."""
-    from leads.models import SourceKind
-
     source, _created = LeadSource.objects.get_or_create(name=REFERRAL_SOURCE, defaults={"kind": SourceKind.REFERRAL})
     owner = actor if user_has_role(actor, Role.CONSULTANT, Role.SUPERVISOR) else None
     referred = lead_create(

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import File
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from antiban.services import (
@@ -123,8 +124,6 @@ def lead_whatsapp_send(
         if row.state == OutboxState.QUEUED:
             outbox_kick()
     else:
-        from django.db import transaction
-
         transaction.on_commit(outbox_kick)
     event = timeline_event_record(
         lead=lead,
@@ -142,8 +141,13 @@ def lead_whatsapp_send(
         },
     )
     lead_contacted_on_first_message(lead_id=lead.pk, actor=actor)
-    lead_message_sent.send(
-        sender=type(lead), lead_id=lead.pk, event_id=event.pk, text=outgoing.text, suggestion_id=suggestion_id
+    sender, lead_id, event_id, text = type(lead), lead.pk, event.pk, outgoing.text
+    # on commit: a receiver (qualification, assignment, ai_middleware) queues work that must see the message
+    transaction.on_commit(
+        lambda: lead_message_sent.send(
+            sender=sender, lead_id=lead_id, event_id=event_id, text=text, suggestion_id=suggestion_id
+        ),
+        robust=True,
     )
     return row
 

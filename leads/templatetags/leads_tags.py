@@ -1,7 +1,13 @@
 from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _lazy
 
-from leads.models import LeadStage
+from common.money import money_short
+from leads.ingest.dedup import reason_label
+from leads.ingest.mapping import field_label
+from leads.models import Lead, LeadStage
 
 register = template.Library()
 
@@ -18,8 +24,6 @@ def stage_label(value: str) -> str:
 @register.filter
 def weekday_abbr(value) -> str:
     """``5`` (0 = Monday) → "sáb": a person's own contact days, as stored in their preference."""
-    from django.utils.dates import WEEKDAYS_ABBR
-
     try:
         return str(WEEKDAYS_ABBR[int(value)])
     except (TypeError, ValueError, KeyError):
@@ -29,11 +33,6 @@ def weekday_abbr(value) -> str:
 @register.filter
 def lead_field_label(value: str) -> str:
     """``"full_name"`` → "Nome completo": a timeline change names the field as people know it."""
-    from django.core.exceptions import FieldDoesNotExist
-    from django.utils.translation import gettext
-
-    from leads.models import Lead
-
     if value == "contacts":
         return gettext("Contact points")
     try:
@@ -47,11 +46,6 @@ def lead_field_label(value: str) -> str:
 def lead_field_value(value, field: str) -> str:
     """A changed field's value as the lead page shows it: a choice's label ("apartment" → "Apartamento"), money as
     "R$ 1,2 mi"; "—" when empty (the timeline stores the codes and the plain numbers)."""
-    from django.core.exceptions import FieldDoesNotExist
-
-    from common.money import money_short
-    from leads.models import Lead
-
     if value in (None, "", []):
         return "—"
     try:
@@ -71,16 +65,12 @@ def lead_field_value(value, field: str) -> str:
 @register.filter
 def mapping_label(target: str) -> str:
     """An import column's target (``"phone2"``) → its label ("Segundo telefone")."""
-    from leads.ingest.mapping import field_label
-
     return field_label(target)
 
 
 @register.filter
 def dedup_reason(reason: str) -> str:
     """A duplicate's stored reason (``"same phone, different name"``) → its pt-BR sentence."""
-    from leads.ingest.dedup import reason_label
-
     return reason_label(reason)
 
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from qualification import receivers
 from qualification.models import LeadScore, Trigger
-from qualification.tasks import KICK_KEY, PENDING_KEY, _redis, score_pending
+from qualification.tasks import KICK_KEY, PENDING_KEY, _redis, score_pending_task
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_many_events_wait_for_one_batch_and_are_scored_together():
     assert cache.get(KICK_KEY) is not None
     assert not LeadScore.objects.filter(lead__in=leads).exists()
 
-    assert score_pending() == 5  # what the one queued task does
+    assert score_pending_task() == 5  # what the one queued task does
 
     assert LeadScore.objects.filter(lead__in=leads).count() == 5
     assert not _redis().scard(PENDING_KEY + Trigger.MESSAGE)

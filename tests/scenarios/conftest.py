@@ -67,7 +67,7 @@ def inbound_text_body(*, wa_id: str, text: str, name: str = "Cliente", wamid: st
 def meta_post(client, wa, django_capture_on_commit_callbacks):
     """POST a body to ``/webhooks/whatsapp/`` signed as Meta signs it, then run the drain task beat runs
     (``whatsapp.webhook_events_drain``) so the stored events are processed as in production."""
-    from whatsapp.tasks import webhook_events_drain
+    from whatsapp.tasks import webhook_events_drain_task
 
     def _post(body: bytes, *, drain: bool = True):
         # What the request commits runs its on-commit work (with eager Celery, the drain it kicks runs inline).
@@ -80,7 +80,7 @@ def meta_post(client, wa, django_capture_on_commit_callbacks):
             )
         if drain:
             with django_capture_on_commit_callbacks(execute=True):
-                webhook_events_drain()
+                webhook_events_drain_task()
         return response
 
     return _post

@@ -170,7 +170,7 @@ RULES: dict[str, Rule] = {
     "whatsapp:numbers": Rule(SHARED),
     "whatsapp:number_toggle": Rule(SHARED, [lambda other, own: {"number_id": other.number.pk}]),
     "antiban:dashboard": Rule(SHARED),
-    "antiban:bulk_new": Rule(SHARED),
+    "bulk_send_new": Rule(SHARED),
     "antiban:bulk_decide": Rule(SHARED, [lambda other, own: {"bulk_id": other.bulk.pk}]),
     "antiban:warmup_start": Rule(SHARED, [lambda other, own: {"number_id": other.number.pk}]),
     "ai:learning": Rule(SHARED),
@@ -240,9 +240,9 @@ RULES: dict[str, Rule] = {
 def _worker_reported() -> dict:
     """A Celery worker ran the heartbeat (as beat has it do every minute): /readyz is ready, so a 5xx there is a
     fault. No URL arguments."""
-    from common.tasks import heartbeat
+    from common.tasks import heartbeat_task
 
-    heartbeat()
+    heartbeat_task()
     return {}
 
 

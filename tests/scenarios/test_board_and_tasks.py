@@ -331,7 +331,7 @@ def test_the_first_message_to_a_new_lead_moves_it_to_contacted(
 
 
 def test_a_task_coming_due_notifies_its_owner_once_and_again_after_a_snooze(world, login, celery_eager):
-    from assignment.tasks import tasks_remind_due
+    from assignment.tasks import tasks_remind_due_task
 
     lead = world["leads"]["ana"][0]
     task = Task.objects.create(
@@ -340,16 +340,16 @@ def test_a_task_coming_due_notifies_its_owner_once_and_again_after_a_snooze(worl
     Task.objects.create(lead_id=lead.pk, owner=world["ana"], kind="visit", due_at=timezone.now() + timedelta(days=2))
     browser = login(world["ana"])
 
-    tasks_remind_due.delay()
-    tasks_remind_due.delay()  # the next beat: nothing new
+    tasks_remind_due_task.delay()
+    tasks_remind_due_task.delay()  # the next beat: nothing new
 
     page = browser.get("/notificacoes/").content.decode()
     assert page.count("Tarefa para agora") == 1
     browser.post(f"/tarefas/{task.pk}/adiar/", {"snooze": "1h"})
-    tasks_remind_due.delay()
+    tasks_remind_due_task.delay()
     assert browser.get("/notificacoes/").content.decode().count("Tarefa para agora") == 1  # an hour away now
     Task.objects.filter(pk=task.pk).update(due_at=timezone.now() + timedelta(minutes=5))
-    tasks_remind_due.delay()
+    tasks_remind_due_task.delay()
     assert browser.get("/notificacoes/").content.decode().count("Tarefa para agora") == 2
 
 

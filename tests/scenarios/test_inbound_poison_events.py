@@ -57,7 +57,7 @@ def test_poison_events_never_block_the_ones_behind_them(wa, meta_post):
     and where, never the content, and is due for a retry later."""
     from leads.models import EventKind, Lead, LeadEvent
     from whatsapp.models import Message, WebhookEvent
-    from whatsapp.tasks import webhook_events_drain
+    from whatsapp.tasks import webhook_events_drain_task
 
     long_name = "Maria " + "da Silva " * 33  # ~300 characters
     first = [
@@ -71,7 +71,7 @@ def test_poison_events_never_block_the_ones_behind_them(wa, meta_post):
         assert meta_post(body, drain=False).status_code == 200
     assert WebhookEvent.objects.filter(status="pending").count() == 9
 
-    webhook_events_drain()
+    webhook_events_drain_task()
 
     assert WebhookEvent.objects.filter(status="done").count() == 8
     for i in range(5):
@@ -95,7 +95,7 @@ def test_a_failed_event_is_retried_with_backoff_until_the_limit_and_stays_visibl
     from compliance.roles import Role
     from tests.factories import UserFactory
     from whatsapp.models import WebhookEvent
-    from whatsapp.tasks import webhook_events_drain
+    from whatsapp.tasks import webhook_events_drain_task
 
     settings.WHATSAPP_EVENT_MAX_ATTEMPTS, settings.WHATSAPP_EVENT_RETRY_S = 3, 60
     meta_post(_malformed_envelope())
@@ -103,19 +103,19 @@ def test_a_failed_event_is_retried_with_backoff_until_the_limit_and_stays_visibl
     assert (event.status, event.attempts) == ("failed", 1)
     assert event.next_attempt_at - event.processed_at == timedelta(seconds=60)
 
-    webhook_events_drain(now=(event.next_attempt_at - timedelta(seconds=1)).isoformat())  # not yet due
+    webhook_events_drain_task(now=(event.next_attempt_at - timedelta(seconds=1)).isoformat())  # not yet due
     event.refresh_from_db()
     assert event.attempts == 1
 
     clock = event.next_attempt_at
-    webhook_events_drain(now=clock.isoformat())
+    webhook_events_drain_task(now=clock.isoformat())
     event.refresh_from_db()
     assert event.attempts == 2 and event.next_attempt_at - clock == timedelta(seconds=120)
 
-    webhook_events_drain(now=event.next_attempt_at.isoformat())
+    webhook_events_drain_task(now=event.next_attempt_at.isoformat())
     event.refresh_from_db()
     assert (event.status, event.attempts, event.next_attempt_at) == ("failed", 3, None)  # no retry left
-    webhook_events_drain(now=(timezone.now() + timedelta(days=30)).isoformat())
+    webhook_events_drain_task(now=(timezone.now() + timedelta(days=30)).isoformat())
     event.refresh_from_db()
     assert event.attempts == 3
 

@@ -49,14 +49,14 @@ def bystander():
 def deliver_and_work(meta_post, django_capture_on_commit_callbacks):
     """Meta posts the signed webhook; then a worker drains it and runs the tasks it queues (the media download)."""
     from config.celery import app
-    from whatsapp.tasks import webhook_events_drain
+    from whatsapp.tasks import webhook_events_drain_task
 
     def _deliver(body: bytes) -> None:
         assert meta_post(body, drain=False).status_code == 200
         app.conf.task_always_eager = True
         try:
             with django_capture_on_commit_callbacks(execute=True):
-                webhook_events_drain()
+                webhook_events_drain_task()
         finally:
             app.conf.task_always_eager = False
 

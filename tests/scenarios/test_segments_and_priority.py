@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assignment.models import Assignment, AssignmentStatus, ConsultantProfile
-from assignment.tasks import unassigned_sweep
+from assignment.tasks import unassigned_sweep_task
 from compliance.roles import Role
 from leads.models import LeadStage
 from leads.services import lead_create
@@ -133,7 +133,7 @@ def test_the_roulette_serves_waiting_leads_hot_first_then_by_priority_then_by_ag
     assert LeadScore.objects.get(lead=back).category == LeadScore.objects.get(lead=middle).category
     _comes_back(api_for, back, "+5511911110003")
 
-    result = unassigned_sweep()
+    result = unassigned_sweep_task()
 
     assert result == {"assigned": 3, "waiting": 1}
     taken = list(

@@ -246,9 +246,9 @@ def test_events_stored_while_the_worker_is_down_are_all_processed_by_the_drain(c
     ]
     deliver(*bodies, process=False)  # stored and acknowledged; nothing processed (no worker)
     assert WebhookEvent.objects.filter(status="pending").count() == 25
-    from whatsapp.tasks import webhook_events_drain
+    from whatsapp.tasks import webhook_events_drain_task
 
-    assert webhook_events_drain() == 25
+    assert webhook_events_drain_task() == 25
     assert WebhookEvent.objects.filter(status="done").count() == 25
     assert Lead.objects.count() == 25
 

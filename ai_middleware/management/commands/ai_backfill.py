@@ -23,5 +23,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{done} messages extracted.")
             return
         for start in range(0, len(event_ids), batch):
-            tasks.extract_batch.delay(event_ids[start : start + batch])
+            tasks.extract_batch_task.delay(event_ids[start : start + batch])
         self.stdout.write(f"{len(event_ids)} messages queued on the ai queue in batches of {batch}.")

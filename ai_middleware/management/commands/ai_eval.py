@@ -15,14 +15,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from ai_middleware import engine
+from ai_middleware import budget, engine, evaluation, local
 from ai_middleware.evaluation import evaluate, group_cross_validation, labelled_examples_evaluate
 from ai_middleware.local import CHALLENGE_DATASETS, challenge_set, dataset, dataset_folds, local_engine
 from ai_middleware.providers import provider as provider_for
 from common.reports import content_key, report_cached
+from compliance.optout_eval import optout_eval_report
+from leads import normalization
 
 DEV_DATASET = CHALLENGE_DATASETS["challenge"].parents[1] / "dev" / "extraction_dev_ptbr.psv"
 # The issue's targets, checked on the challenge set (and shown against the group-aware split for reference).
@@ -43,18 +46,9 @@ def _targets(report: dict) -> dict:
 
 
 def _optout_report() -> dict:
-    """The compliance app's opt-out figures (recall, false suppressions) on its group-aware split and challenge set,
-    when that evaluation module exists (it is optional for this command)."""
+    """The compliance app's opt-out figures (recall, false suppressions) on its group-aware split and challenge set."""
     try:
-        from compliance import optout_eval
-    except ImportError:
-        optout_eval = None
-    if optout_eval is None or not hasattr(optout_eval, "optout_evaluate"):
-        return {"skipped": "compliance.optout_eval.optout_evaluate is not installed"}
-    try:
-        if hasattr(optout_eval, "optout_eval_report"):  # both of its sets side by side
-            return optout_eval.optout_eval_report()
-        return optout_eval.optout_evaluate(optout_eval.CHALLENGE_FILE)
+        return optout_eval_report()  # both of its sets side by side
     except Exception as exc:  # the extraction report still prints; the section says what went wrong
         return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
 
@@ -139,10 +133,6 @@ def _group_split_cached(folds: int) -> dict:
     """The local engine's group-aware split, kept on disk by what it was computed from (``common.reports``): the
     training files, the engine's code and the folds; minutes of training, once per change."""
     import sklearn
-    from django.conf import settings
-
-    from ai_middleware import budget, evaluation, local
-    from leads import normalization
 
     code = [Path(m.__file__) for m in (local, budget, evaluation, normalization)]
     key = content_key([*local.DATASETS, *code], f"folds={folds}", sklearn.__version__)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from whatsapp.models import BusinessAccount, PhoneNumber
+from whatsapp.services import templates_sync
 from whatsapp.simulator import GraphSimulator
 
 DEMO_TEMPLATES = [
@@ -90,8 +91,6 @@ class Command(BaseCommand):
             simulator.stop()
 
     def _sync_templates(self, accounts) -> None:
-        from whatsapp.services import templates_sync
-
         time.sleep(0.5)
         for account in accounts:
             templates_sync(account=account)

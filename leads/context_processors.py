@@ -1,12 +1,13 @@
+"""The menu's context on every page: the person's roles, the unread WhatsApp count, the list masking rule."""
+
 from compliance.roles import Role, contacts_unmasked_in_lists, user_roles
+from leads.selectors import whatsapp_unread_count
 
 
 def navigation(request):
     roles = user_roles(getattr(request, "user", None))
     unread = 0
     if Role.CONSULTANT in roles:
-        from leads.selectors import whatsapp_unread_count
-
         unread = whatsapp_unread_count(user=request.user)
     return {
         "whatsapp_unread": unread,
