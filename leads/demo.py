@@ -32,6 +32,7 @@ from leads.models import (
 )
 from leads.normalization import name_key
 from leads.services import tag_get_or_create_path
+from whatsapp.demo import DEMO_INBOUND_TEXTS
 
 SOURCES = [
     ("Facebook Lead Ads — Lançamento Jardins", SourceKind.ADS),
@@ -71,18 +72,7 @@ STAGE_WEIGHTS = {
     LeadStage.NURTURING: 6,
 }
 STAGE_PATH = [LeadStage.CONTACTED, LeadStage.QUALIFIED, LeadStage.MEETING, LeadStage.PROPOSAL, LeadStage.WON]
-INBOUND = [
-    "Oi, vi o anúncio do lançamento, ainda tem unidade de 2 quartos?",
-    "Qual o valor da entrada? Consigo financiar pela Caixa?",
-    "Tenho uns 350 mil pra investir, o que vcs recomendam?",
-    "Pode me mandar a planta e a tabela de preços?",
-    "Agora não é um bom momento, me chama mês que vem",
-    "Preciso conversar com minha esposa antes de decidir",
-    "Qto fica o condomínio?",
-    "Quero agendar uma visita no sábado de manhã",
-    "Vcs aceitam meu apartamento como parte do pagamento?",
-    "Achei caro, tem algo mais em conta na zona sul?",
-]
+INBOUND = DEMO_INBOUND_TEXTS
 OUTBOUND = [
     "Olá! Aqui é da Fluxo Investimentos, obrigado pelo interesse. Posso te ajudar com alguma dúvida?",
     "Segue a tabela atualizada e a planta do 2 dormitórios.",

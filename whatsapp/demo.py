@@ -11,7 +11,8 @@ from django.utils import timezone
 from whatsapp.models import Direction, Message, MessageStatus, ServiceWindow
 
 CHAT_STATES = ("unread", "waiting", "closing", "answered", "quiet", "answered")
-CHAT_IN = [
+# what demo leads write: the first ten are also the inbound lines of the demo timelines (leads.demo reads them here)
+DEMO_INBOUND_TEXTS = [
     "Oi, vi o anúncio do lançamento, ainda tem unidade de 2 quartos?",
     "Qual o valor da entrada? Consigo financiar pela Caixa?",
     "Tenho uns 350 mil pra investir, o que vcs recomendam?",
@@ -22,6 +23,9 @@ CHAT_IN = [
     "Quero agendar uma visita no sábado de manhã",
     "Vcs aceitam meu apartamento como parte do pagamento?",
     "Achei caro, tem algo mais em conta na zona sul?",
+]
+CHAT_IN = [
+    *DEMO_INBOUND_TEXTS,
     "Boa tarde! Ainda tem unidade com varanda gourmet?",
     "Consigo visitar o decorado amanhã depois das 18h?",
     "Recebi a tabela, obrigado. O valor do condomínio já está incluso?",
