@@ -6,7 +6,15 @@ import pytest
 from rest_framework.test import APIClient
 
 from compliance.roles import Role
+from config import embedded
 from tests.factories import LeadFactory, LeadSourceFactory, TeamFactory, UserFactory, consultant, supervisor
+
+
+def pytest_configure(config):
+    """With DATABASE_URL / REDIS_URL unset (a fresh clone, `make test`, .ci/run) the suite runs against the embedded
+    PostgreSQL and Redis: they are started here, before the test database is created (settings only name their
+    addresses). Nothing starts when both URLs are set or FLUXO_EMBEDDED is false."""
+    embedded.ensure_for_environment()
 
 
 @pytest.fixture(autouse=True)

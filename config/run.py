@@ -24,11 +24,11 @@ def main() -> int:
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     started_here = False
     env.setdefault("WHATSAPP_BACKEND", "simulator")  # the demo sends and receives with no Meta account
-    if not (env.get("DATABASE_URL") and env.get("REDIS_URL")):
+    if any(embedded.wanted().values()):
         was_up = embedded._port_open(embedded.PG_PORT) and embedded._port_open(embedded.REDIS_PORT)
         print("Starting the embedded PostgreSQL and Redis under .data/ …", flush=True)
-        urls = embedded.ensure_running(postgres=not env.get("DATABASE_URL"), redis=not env.get("REDIS_URL"))
-        env.update({k: env.get(k) or v for k, v in urls.items()})
+        # The children (migrate, seed, honcho's web, workers and beat) get the URLs: none of them starts a server.
+        env.update(embedded.ensure_for_environment())
         started_here = not was_up
 
     def manage(*args: str) -> None:

@@ -2,7 +2,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config import embedded
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+embedded.ensure_for_environment()  # a WSGI server started on a machine with nothing configured (a no-op otherwise)
 django_application = get_wsgi_application()
 
 
