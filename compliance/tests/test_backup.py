@@ -2,6 +2,7 @@
 
 import uuid
 from io import StringIO
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -62,3 +63,17 @@ def test_a_tampered_backup_is_refused(tmp_path, settings):
     (tmp_path / "not.bak").write_bytes(b"hello")
     with pytest.raises(BackupError, match="not a Fluxo backup"):
         backup_restore(tmp_path / "not.bak", url="postgresql://unused/none")
+
+
+def test_the_client_programs_are_looked_for_where_settings_say(settings, tmp_path):
+    """Debian's folder of the server's major, then the embedded wheel's (settings name it: compliance never imports
+    config), then PATH; FLUXO_PG_BIN_DIR alone when it is set; no wheel folder where the wheel is not installed."""
+    from compliance.backup import _search_dirs
+
+    settings.FLUXO_PG_BIN_DIR = ""
+    settings.FLUXO_PG_WHEEL_BIN_DIR = str(tmp_path / "wheel" / "bin")
+    assert _search_dirs(15)[:2] == [Path("/usr/lib/postgresql/15/bin"), tmp_path / "wheel" / "bin"]
+    settings.FLUXO_PG_WHEEL_BIN_DIR = ""
+    assert tmp_path / "wheel" / "bin" not in _search_dirs(15)
+    settings.FLUXO_PG_BIN_DIR = str(tmp_path / "mine")
+    assert _search_dirs(15) == [tmp_path / "mine"]

