@@ -9,12 +9,24 @@ from django.conf import settings
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
+from leads import selectors as lead_selectors
+
 from . import usage
 from .models import AiCall, CallOutcome, Extraction, LearningEvent, LearningKind, MessageDraft, Prompt, Suggestion
 
 
 def extractions_for_lead(*, lead_id: int, limit: int = 5) -> list[Extraction]:
     return list(Extraction.objects.filter(lead_id=lead_id).select_related("prompt").order_by("-created_at")[:limit])
+
+
+def lead_ids_reading_pending(*, lead_ids: list[int]) -> set[int]:
+    """Leads with an inbound text message that automatic extraction (``AI_AUTO_EXTRACT``) has not read yet: their
+    AI facts are on their way (``extraction_recorded`` follows, or nothing if the extraction fails)."""
+    if not settings.AI_AUTO_EXTRACT or not lead_ids:
+        return set()
+    events = lead_selectors.lead_inbound_text_events(lead_ids=list(lead_ids))
+    read = set(Extraction.objects.filter(event_id__in=[e for e, _lead in events]).values_list("event_id", flat=True))
+    return {lead_id for event_id, lead_id in events if event_id not in read}
 
 
 def suggestion_get(*, suggestion_id: int, lead_id: int) -> Suggestion | None:

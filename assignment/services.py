@@ -490,7 +490,10 @@ def waiting_spread_to_team(*, actor, team: Team, now=None) -> dict:
 def unassigned_sweep(*, limit: int = 500, now=None) -> dict:
     if not settings.ASSIGNMENT_AUTO:
         return {"assigned": 0, "waiting": 0}
-    return leads_assign(lead_ids=lead_selectors.lead_ids_unassigned(limit=limit), now=now)
+    lead_ids = lead_selectors.lead_ids_unassigned(limit=limit)
+    # a new lead whose first score waits for its AI reading is routed on that score (leads_scored), not before it
+    waiting = qualification_selectors.lead_ids_waiting_for_reading(lead_ids=lead_ids)
+    return leads_assign(lead_ids=[i for i in lead_ids if i not in waiting], now=now)
 
 
 # --- Events from the apps below -------------------------------------------------------------------------------------

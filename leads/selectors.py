@@ -596,6 +596,16 @@ def lead_inbound_message_events(*, since, limit: int) -> list[tuple[int, int]]:
     )
 
 
+def lead_inbound_text_events(*, lead_ids: list[int]) -> list[tuple[int, int]]:
+    """(event id, lead id) of the inbound messages with text on these leads' timelines (what AI extraction reads)."""
+    return list(
+        LeadEvent.objects.filter(lead_id__in=lead_ids, kind=EventKind.MESSAGE_IN)
+        .exclude(payload__text="")
+        .exclude(payload__text=None)
+        .values_list("id", "lead_id")
+    )
+
+
 # --- Reads for scoring and routing (background work, no user) ----------------------------------------------------
 OPEN_STAGES = tuple(s for s in LeadStage.values if s not in (LeadStage.WON, LeadStage.LOST))
 SCORING_COLUMNS = (

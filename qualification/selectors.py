@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, FloatField, QuerySet
 from django.db.models.functions import Coalesce
+from django_redis import get_redis_connection
 
 from leads import selectors as lead_selectors
 from qualification import segmentation
@@ -134,6 +135,24 @@ def category_and_sla(*, lead_ids: list[int]) -> dict[int, tuple[str, int, float]
         "lead_id", "category", "sla_minutes", "score", "probability", "model_version"
     )
     return {s.lead_id: (s.category, s.sla_minutes, served(s).score) for s in rows}
+
+
+# A Redis sorted set: lead id → when it began waiting for its AI reading before its first score (see
+# ``qualification.receivers``; ``qualification.score_pending`` scores it after QUALIFICATION_READING_WAIT_S anyway).
+WAITING_KEY = "fluxo:scoring:waiting_for_reading"
+
+
+def lead_ids_waiting_for_reading(*, lead_ids: list[int]) -> set[int]:
+    """Leads whose first score waits for the AI reading of the message that created them: the roulette leaves them
+    alone until that score exists. Redis unreachable: none wait (they are routed as before)."""
+    ids = [int(i) for i in lead_ids]
+    if not ids:
+        return set()
+    try:
+        started = get_redis_connection("default").zmscore(WAITING_KEY, ids)
+    except Exception:
+        return set()
+    return {lead_id for lead_id, at in zip(ids, started, strict=True) if at is not None}
 
 
 def unscored_sla_minutes() -> int:

@@ -16,6 +16,9 @@ LEADS_FIRST_MESSAGE_CONTACTED = env.bool("LEADS_FIRST_MESSAGE_CONTACTED", defaul
 # --- Qualification: segments ----------------------------------------------------------------------------------------
 # A k whose smallest cluster holds less than this share of the leads is no segmentation: an outlier is not a segment.
 QUALIFICATION_SEGMENT_MIN_SHARE = env.float("QUALIFICATION_SEGMENT_MIN_SHARE", default=0.05)
+# A lead created by an inbound message is scored once its AI reading lands; if none lands within this many seconds
+# (extraction failed, ai queue down, an opt-out the AI never reads) the next ``score_pending`` scores it anyway.
+QUALIFICATION_READING_WAIT_S = env.int("QUALIFICATION_READING_WAIT_S", default=120)
 
 # --- Assignment: the roulette, the first-contact SLA, tasks ---------------------------------------------------------
 ASSIGNMENT_AUTO = env.bool("ASSIGNMENT_AUTO", default=True)  # route new leads with the roulette
