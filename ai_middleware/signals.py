@@ -1,9 +1,8 @@
-"""Domain signals of the AI middleware (sent after commit).
-
-- ``extraction_recorded(extraction_id, lead_id)``: facts were extracted from a lead's message and merged into the
-  lead; qualification re-scores on it.
-"""
+"""Domain signals of the AI middleware. docs/events.md lists senders and receivers (`manage.py events_table`)."""
 
 from django.dispatch import Signal
 
+# Facts were extracted from a lead's inbound message and merged into the lead (with provenance): qualification
+# scores the lead on them (the first score of a lead created by that message). kwargs: extraction_id, lead_id.
+# Sent on commit.
 extraction_recorded = Signal()

@@ -9,9 +9,9 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self) -> None:
-        from compliance import signals
+        from compliance import receivers
 
-        signals.connect()
+        receivers.connect()
         _third_party_labels()
 
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,10 +33,7 @@ from compliance.models import (
 )
 from compliance.optout import CONFIRM, PREFERENCE, RESUME, STOP, KeywordRule, OptOutDecision, optout_decide
 from compliance.services.audit import audit_record
-
-# Sent once per newly suppressed contact: the WhatsApp/e-mail side subscribes to send the single confirmation
-# ("you will not receive more messages") and then calls suppression_confirmation_mark().
-contact_suppressed = Signal()  # kwargs: entry, contact, kind
+from compliance.signals import contact_suppressed
 
 # Which purposes each legal basis can cover (LGPD Art. 7). Marketing needs consent or legitimate interest.
 BASIS_PURPOSES: dict[str, frozenset[str]] = {

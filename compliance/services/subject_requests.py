@@ -14,7 +14,6 @@ from django.core.files.base import ContentFile
 from django.core.mail import mail_admins, send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +38,7 @@ from compliance.providers import SubjectQuery, SubjectRef, provider, providers
 from compliance.security import xlsx_export
 from compliance.services.audit import audit_record
 from compliance.services.consent import consent_record, contact_index, suppression_add
+from compliance.signals import verification_code_issued
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,6 @@ AUTOMATIC = {
 }
 # Irreversible or judgement-bound rights wait for a person (an admin) to fulfil them after the identity check.
 NEEDS_REVIEW = {SubjectRight.CORRECTION, SubjectRight.ANONYMIZATION, SubjectRight.DELETION}
-
-# For channels Fluxo cannot send through yet (WhatsApp is the gateway issue), the code is handed to subscribers.
-verification_code_issued = Signal()  # kwargs: request, code
 
 
 class SubjectRequestError(ApplicationError):
@@ -232,6 +229,7 @@ def _compliance_export(request: SubjectRequest, records: list[dict]) -> dict:
 
 @transaction.atomic
 def subject_request_fulfil(*, request: SubjectRequest, actor) -> SubjectRequest:
+    # lock order (docs/locks.md): compliance.SubjectRequest, then the provider's rows (leads.Lead)
     request = SubjectRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != SubjectRequestStatus.VERIFIED:
         raise SubjectRequestError(_("Only a request with a verified identity can be fulfilled."))
