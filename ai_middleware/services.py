@@ -56,7 +56,7 @@ def extraction_for_event(*, event_id: int, provider_name: str = "auto") -> Extra
     answer = engine.extract(text, lead_id=event.lead_id, context=context, provider_name=provider_name)
     facts, confidence = answer.value.facts(), dict(answer.value.confidence)
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # lock order (docs/locks.md): ai_middleware.Extraction, then leads.Lead (merge)
             row = Extraction.objects.create(
                 lead_id=event.lead_id,
                 event_id=event.pk,

@@ -249,6 +249,7 @@ def outbox_claim(*, batch: int | None = None, only: list[int] | None = None) -> 
     claimed: list[int] = []
     retry_in: float | None = None
     with transaction.atomic():
+        # lock order (docs/locks.md): antiban.OutboxMessage, then whatsapp.Message
         due = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
             state=OutboxState.QUEUED, not_before__lte=now
         )
@@ -569,6 +570,7 @@ def outbox_sweep() -> dict[str, int]:
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.ANTIBAN_SENDING_TIMEOUT_S)
     with transaction.atomic():
+        # lock order (docs/locks.md): antiban.OutboxMessage, then whatsapp.Message (messages_lock_idle)
         stuck = list(
             OutboxMessage.objects.select_for_update(skip_locked=True).filter(
                 state=OutboxState.SENDING, updated_at__lt=cutoff

@@ -312,7 +312,7 @@ def lead_assign(
     if kind == AssignmentKind.MANUAL:
         assignment_permission_check(actor=actor, lead_id=lead_id)
     with transaction.atomic():
-        lead = lead_services.lead_lock(lead_id=lead_id)
+        lead = lead_services.lead_lock(lead_id=lead_id)  # lock order (docs/locks.md): leads.Lead, then assignment
         if lead is None or lead.stage in CLOSED_STAGES:
             return None
         active = Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).first()
@@ -383,7 +383,7 @@ def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=Non
         raise AssignmentRefused(_("%(name)s is not an active consultant.") % {"name": consultant.get_full_name()})
     profile_for(consultant)
     with transaction.atomic():
-        lead = lead_services.lead_lock(lead_id=lead_id)
+        lead = lead_services.lead_lock(lead_id=lead_id)  # lock order (docs/locks.md): leads.Lead, then assignment
         if lead is None:
             raise AssignmentRefused(_("This lead no longer exists."))
         active = Assignment.objects.filter(lead_id=lead_id, status=AssignmentStatus.ACTIVE).first()
@@ -713,7 +713,7 @@ def move_result_text(move: OwnerMove, *, name: str) -> str:
 def _rebalance_release(*, lead_id: int, active: Assignment, actor, reason: str) -> None:
     """Nobody has room for the lead now: it leaves the departing consultant anyway and waits for the roulette."""
     with transaction.atomic():
-        lead = lead_services.lead_lock(lead_id=lead_id)
+        lead = lead_services.lead_lock(lead_id=lead_id)  # lock order (docs/locks.md): leads.Lead, then assignment
         if lead is None:
             return
         current = Assignment.objects.filter(pk=active.pk, status=AssignmentStatus.ACTIVE).first()
@@ -843,7 +843,7 @@ def undo_result_text(result: dict) -> str:
 def _entry_undo(entry: dict, *, actor, reason: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
-        lead = lead_services.lead_lock(lead_id=entry["lead"])
+        lead = lead_services.lead_lock(lead_id=entry["lead"])  # lock order (docs/locks.md): leads.Lead, then assignment
         if lead is None or lead.owner_id != entry["to"]:
             return False  # someone else has it now (or it was merged away): leave it
         active = Assignment.objects.filter(lead_id=lead.pk, status=AssignmentStatus.ACTIVE).first()
@@ -873,7 +873,7 @@ def _entry_undo(entry: dict, *, actor, reason: str) -> bool:
 def _rebalance_unassigned(*, lead_id: int, user, actor, reason: str) -> Assignment | None:
     """A lead owned without a roulette assignment (owned before Fluxo routed): same move, through the roulette."""
     with transaction.atomic():
-        lead = lead_services.lead_lock(lead_id=lead_id)
+        lead = lead_services.lead_lock(lead_id=lead_id)  # lock order (docs/locks.md): leads.Lead, then assignment
         if lead is None:
             return None
         lead_services.lead_change_owner(lead=lead, actor=actor, owner=None, reason=reason)

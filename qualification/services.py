@@ -184,7 +184,7 @@ def _score_chunk(lead_ids: list[int], *, config: ScoringConfig, trigger: str, no
         if prev is None or sorted(prev[4] or []) != tags:
             tag_changes[lead_id] = set(tags)
         run.classes[cat] += 1
-    with transaction.atomic():
+    with transaction.atomic():  # lock order (docs/locks.md): qualification.LeadScore/ScoreHistory, then leads tags
         rows_upsert(LeadScore._meta.db_table, SCORE_COLUMNS, upserts, conflict="lead_id", update=SCORE_COLUMNS[1:])
         rows_copy(ScoreHistory._meta.db_table, HISTORY_COLUMNS, history)
         run.tags_changed += lead_services.leads_rule_tags_sync(wanted=tag_changes, managed=managed)

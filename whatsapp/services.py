@@ -313,6 +313,7 @@ def webhook_event_process(*, event_id: str, now: datetime | None = None) -> Webh
     ``WHATSAPP_EVENT_MAX_ATTEMPTS`` times. Never raises except ``StatusNotYetMatched``."""
     now = now or timezone.now()
     with transaction.atomic():
+        # lock order (docs/locks.md): whatsapp, compliance, then leads/antiban via inbound_message_received
         event = WebhookEvent.objects.select_for_update(skip_locked=True).filter(pk=event_id).first()
         if event is None:
             return None  # another worker holds it
@@ -621,6 +622,7 @@ def _status_apply(status: dict) -> bool:
     wamid, new = str(status.get("id") or ""), str(status.get("status") or "")
     if new not in STATUS_RANK:
         return True
+    # lock order (docs/locks.md): whatsapp.Message, then antiban.OutboxMessage through status_for_unsaved_send
     message = Message.objects.select_for_update().filter(wamid=wamid, direction=Direction.OUTBOUND).first()
     if message is None:
         if status.get("biz_opaque_callback_data"):

@@ -140,6 +140,7 @@ def lead_whatsapp_send(
             **({"suggestion_id": suggestion_id} if suggestion_id else {}),
         },
     )
+    # lock order (docs/locks.md): antiban.OutboxMessage, leads.Lead, then assignment/ai rows through lead_message_sent
     lead_contacted_on_first_message(lead_id=lead.pk, actor=actor)
     sender, lead_id, event_id, text = type(lead), lead.pk, event.pk, outgoing.text
     # on commit: a receiver (qualification, assignment, ai_middleware) queues work that must see the message
