@@ -11,7 +11,7 @@ lead_message_received = Signal()
 
 # A consultant sent a WhatsApp message from the lead page. kwargs: lead_id, event_id, text, suggestion_id (the AI
 # reply suggestion it started from, or None: the AI middleware learns from the edit).
-# Sent at once, inside the send's transaction (not on commit): receivers write in the same transaction.
+# Sent on commit.
 lead_message_sent = Signal()
 
 # The lead moved stage (conversions, re-scoring, SLA clock, closed leads free the consultant's slot).

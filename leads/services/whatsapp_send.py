@@ -140,7 +140,7 @@ def lead_whatsapp_send(
             **({"suggestion_id": suggestion_id} if suggestion_id else {}),
         },
     )
-    # lock order (docs/locks.md): antiban.OutboxMessage, leads.Lead, then assignment/ai rows through lead_message_sent
+    # lock order (docs/locks.md): antiban.OutboxMessage, then leads.Lead; lead_message_sent's receivers run after commit
     lead_contacted_on_first_message(lead_id=lead.pk, actor=actor)
     sender, lead_id, event_id, text = type(lead), lead.pk, event.pk, outgoing.text
     # on commit: a receiver (qualification, assignment, ai_middleware) queues work that must see the message
