@@ -12,8 +12,12 @@ import json
 import time
 from collections import defaultdict, deque
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from multiprocessing.pool import ThreadPool
 from pathlib import Path
+from typing import NamedTuple
 
 import billiard
 from django.conf import settings
@@ -208,12 +212,12 @@ def _normalize(chunk: list[tuple[int, dict]], mapping: dict) -> tuple[list[LeadR
 def _chunk_write(job: ImportJob, blanks: int, size: int, normalized) -> None:
     good, rejected = normalized.get()
     with transaction.atomic():
-        decisions = dedup_decide(good, candidates_for(good, job.source_id), document_index)
-        counts = _write(job, decisions)
+        decisions = dedup_decide(good, dedup_candidates_find(good, job.source_id), document_index)
+        written = _write(job, decisions)
         job.rows_done += blanks + size
-        job.created += counts["create"]
-        job.merged += counts["merge"]
-        job.review += counts["review"]
+        job.created += written.created
+        job.merged += written.merged
+        job.review += written.review
         job.rejected += len(rejected)
         space = ERROR_SAMPLE - len(job.errors)
         job.errors = job.errors + [
@@ -241,7 +245,9 @@ def _array(values) -> str:
     return SEP.join(values)
 
 
-def candidates_for(rows: list[LeadRow], source_id: int | None) -> Candidates:
+def dedup_candidates_find(rows: list[LeadRow], source_id: int | None) -> Candidates:
+    """The existing leads that may be the same people as ``rows``: those sharing a phone, an e-mail, a document, an
+    external reference (from ``source_id``) or a name key, indexed for ``dedup_decide``."""
     phones = sorted({p for r in rows for p in r.valid_phones})
     emails = sorted({e for r in rows for e in r.valid_emails})
     documents = sorted({document_index(r.document) for r in rows if r.document})
@@ -311,33 +317,138 @@ def candidates_for(rows: list[LeadRow], source_id: int | None) -> Candidates:
     return candidates
 
 
-LEAD_COLUMNS = (
-    "id",
-    "full_name",
-    "name_key",
-    "document",
-    "document_index",
-    "city",
-    "state",
-    "budget_min",
-    "budget_max",
-    "currency",
-    "interest_type",
-    "source_id",
-    "external_ref",
-    "campaign_ref",
-    "ad_ref",
-    "stage",
-    "stage_changed_at",
-    "attributes",
-    "recurrence_count",
-    "priority",
-    "last_interest_at",
-    "created_at",
-    "updated_at",
-)
-CONTACT_COLUMNS = ("lead_id", "kind", "value", "is_primary", "is_valid", "is_whatsapp", "label", "created_at")
-EVENT_COLUMNS = ("lead_id", "kind", "channel", "occurred_at", "created_at", "payload")
+# COPY rows: each NamedTuple's fields are the table's columns, in the order COPY receives them.
+class LeadCopyRow(NamedTuple):
+    id: int
+    full_name: str
+    name_key: str
+    document: str
+    document_index: str
+    city: str
+    state: str
+    budget_min: Decimal | None
+    budget_max: Decimal | None
+    currency: str
+    interest_type: str
+    source_id: int
+    external_ref: str | None
+    campaign_ref: str
+    ad_ref: str
+    stage: str
+    stage_changed_at: datetime
+    attributes: str  # JSON
+    recurrence_count: int
+    priority: int
+    last_interest_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactCopyRow(NamedTuple):
+    lead_id: int
+    kind: str
+    value: str
+    is_primary: bool
+    is_valid: bool
+    is_whatsapp: bool | None
+    label: str
+    created_at: datetime
+
+
+class EventCopyRow(NamedTuple):
+    lead_id: int
+    kind: str
+    channel: str
+    occurred_at: datetime
+    created_at: datetime
+    payload: str  # JSON
+
+
+class MergeCopyRow(NamedTuple):
+    into_id: int
+    merged_lead_id: int  # 0: a row, not a lead, was merged
+    reason: str
+    confidence: float
+    snapshot: str  # JSON
+    created_at: datetime
+
+
+class MergeBatchCopyRow(NamedTuple):
+    """One row of the temporary ``leads_merge_batch``: what a chunk's merged rows bring to one existing lead."""
+
+    id: int
+    n: int
+    attributes: str  # JSON
+    city: str
+    state: str
+    budget_min: Decimal | None
+    budget_max: Decimal | None
+    interest_type: str
+
+
+@dataclass
+class WriteResult:
+    """What ``_write`` did with one chunk's decisions."""
+
+    created: int
+    merged: int
+    review: int
+    lead_of_row: dict[int, int]  # id(row) → the lead created for that row
+
+
+@dataclass
+class _NewLeads:
+    """The rows of the leads a chunk creates (decisions "create" and "review")."""
+
+    lead_of_row: dict[int, int] = field(default_factory=dict)
+    leads: list[LeadCopyRow] = field(default_factory=list)
+    contacts: list[ContactCopyRow] = field(default_factory=list)
+    events: list[EventCopyRow] = field(default_factory=list)
+
+
+@dataclass
+class _MergedInto:
+    """What a chunk's merged rows bring to one lead: how many rows, their attributes, the first value of each field."""
+
+    n: int = 0
+    attributes: dict = field(default_factory=dict)
+    city: str = ""
+    state: str = ""
+    budget_min: Decimal | None = None
+    budget_max: Decimal | None = None
+    interest_type: str = ""
+
+    def add(self, row: LeadRow) -> None:
+        self.n += 1
+        self.attributes = {**row.attributes, **self.attributes}  # the earliest value of a key wins
+        self.city = self.city or row.city
+        self.state = self.state or row.state
+        self.budget_min = self.budget_min or row.budget_min
+        self.budget_max = self.budget_max or row.budget_max
+        self.interest_type = self.interest_type or row.interest_type
+
+    def copy_row(self, lead_id: int) -> MergeBatchCopyRow:
+        return MergeBatchCopyRow(
+            id=lead_id,
+            n=self.n,
+            attributes=_json(self.attributes),
+            city=self.city[:120],
+            state=self.state,
+            budget_min=self.budget_min,
+            budget_max=self.budget_max,
+            interest_type=self.interest_type,
+        )
+
+
+@dataclass
+class _Merges:
+    """The rows a chunk's merges write: new contacts and "interest again" events of the leads merged into, the
+    merge records, and per lead what the rows bring to its profile."""
+
+    contacts: list[ContactCopyRow] = field(default_factory=list)
+    events: list[EventCopyRow] = field(default_factory=list)
+    records: list[MergeCopyRow] = field(default_factory=list)
+    into: dict[int, _MergedInto] = field(default_factory=dict)
 
 
 def _json(value) -> str:
@@ -346,7 +457,7 @@ def _json(value) -> str:
 
 def _contact_rows(
     lead_id: int, row: LeadRow, now, skip: set[tuple[str, str]] = frozenset(), primary: bool = True
-) -> list[tuple]:
+) -> list[ContactCopyRow]:
     out, seen = [], set(skip)
     for kind, items in (("phone", row.phones), ("email", row.emails)):
         first_valid = True
@@ -358,187 +469,197 @@ def _contact_rows(
             is_primary = primary and item.is_valid and first_valid
             first_valid = first_valid and not is_primary
             whatsapp = (True if item.is_valid and item.is_mobile else None) if kind == "phone" else None
-            out.append((lead_id, kind, value[:254], is_primary, item.is_valid, whatsapp, "", now))
+            out.append(ContactCopyRow(lead_id, kind, value[:254], is_primary, item.is_valid, whatsapp, "", now))
     return out
 
 
-def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
-    """Write one chunk's decisions; the caller's transaction makes the chunk all in or all out.
-    ``counts["lead_of_row"]`` maps ``id(row)`` to the lead created for it."""
+def _write(job: ImportJob, decisions: list[Decision]) -> WriteResult:
+    """Write one chunk's decisions; the caller's transaction makes the chunk all in or all out."""
     now = timezone.now()
-    source = job.source
     creating = [d for d in decisions if d.action in ("create", "review")]
-    counts = {"create": sum(d.action == "create" for d in decisions), "merge": 0, "review": 0}
+    merges = [d for d in decisions if d.action == "merge"]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('leads_lead', 'id')) FROM generate_series(1, %s)", [len(creating)]
-        )
-        ids = [r[0] for r in cursor.fetchall()]
-        lead_of_row: dict[int, int] = {}
-        lead_rows, contact_rows, event_rows = [], [], []
-        for decision, lead_id in zip(creating, ids, strict=True):
-            row = decision.row
-            lead_of_row[id(row)] = lead_id
-            lead_rows.append(
-                (
-                    lead_id,
-                    row.full_name,
-                    row.name_key,
-                    encrypt(row.document) if row.document else "",
-                    document_index(row.document) if row.document else "",
-                    row.city[:120],
-                    row.state,
-                    row.budget_min,
-                    row.budget_max,
-                    "BRL",
-                    row.interest_type,
-                    source.pk,
-                    row.external_ref,
-                    row.campaign_ref,
-                    row.ad_ref,
-                    "new",
-                    now,
-                    _json(row.attributes),
-                    1,
-                    0,
-                    now,
-                    now,
-                    now,
-                )
-            )
-            contact_rows += _contact_rows(lead_id, row, now)
-            payload = {"source": source.name, "source_kind": source.kind, "import": job.pk, "line": row.line}
-            if row.flags:
-                payload["flags"] = row.flags
-            event_rows.append((lead_id, EventKind.CREATED, EventChannel.IMPORT, now, now, _json(payload)))
-            if row.notes:
-                event_rows.append((lead_id, EventKind.NOTE, EventChannel.IMPORT, now, now, _json({"text": row.notes})))
-        rows_copy("leads_lead", LEAD_COLUMNS, lead_rows)
+        ids = _lead_ids_reserve(cursor, len(creating))
+        new = _new_leads(job, creating, ids, now)
+        rows_copy("leads_lead", LeadCopyRow._fields, new.leads)
+        known = _contacts_known(cursor, merges, new)
+        merged = _merges(job, merges, new.lead_of_row, known, now)
+        rows_copy("leads_contactpoint", ContactCopyRow._fields, new.contacts + merged.contacts)
+        _merged_into_update(cursor, merged.into, now)
+        rows_copy("leads_leadevent", EventCopyRow._fields, new.events + merged.events)
+        rows_copy("leads_leadmerge", MergeCopyRow._fields, merged.records)
+    reviews = _reviews_create(job, decisions, new.lead_of_row)
+    _link_existing(decisions, new.lead_of_row)
+    leads_created_notify(ids)
+    return WriteResult(
+        created=sum(d.action == "create" for d in decisions),
+        merged=len(merges),
+        review=reviews,
+        lead_of_row=new.lead_of_row,
+    )
 
-        merges = [d for d in decisions if d.action == "merge"]
-        targets = {d.target_id or lead_of_row[id(d.target_row)] for d in merges}
-        existing_contacts: dict[int, set] = defaultdict(set)
-        if targets:
-            cursor.execute(
-                "SELECT lead_id, kind, value FROM leads_contactpoint"
-                " WHERE lead_id = ANY(string_to_array(%s, chr(31))::bigint[])",
-                [_array(str(t) for t in sorted(targets))],
+
+def _lead_ids_reserve(cursor, n: int) -> list[int]:
+    """``n`` ids from the leads' sequence, so rows can name their lead before it is written."""
+    cursor.execute("SELECT nextval(pg_get_serial_sequence('leads_lead', 'id')) FROM generate_series(1, %s)", [n])
+    return [r[0] for r in cursor.fetchall()]
+
+
+def _new_leads(job: ImportJob, creating: list[Decision], ids: list[int], now) -> _NewLeads:
+    """Lead, contact and timeline rows (created, plus the row's notes) of each row that becomes a new lead."""
+    source = job.source
+    new = _NewLeads()
+    for decision, lead_id in zip(creating, ids, strict=True):
+        row = decision.row
+        new.lead_of_row[id(row)] = lead_id
+        new.leads.append(_lead_copy_row(lead_id, row, source.pk, now))
+        new.contacts += _contact_rows(lead_id, row, now)
+        payload = {"source": source.name, "source_kind": source.kind, "import": job.pk, "line": row.line}
+        if row.flags:
+            payload["flags"] = row.flags
+        new.events.append(EventCopyRow(lead_id, EventKind.CREATED, EventChannel.IMPORT, now, now, _json(payload)))
+        if row.notes:
+            new.events.append(
+                EventCopyRow(lead_id, EventKind.NOTE, EventChannel.IMPORT, now, now, _json({"text": row.notes}))
             )
-            for lead_id, kind, value in cursor.fetchall():
-                existing_contacts[lead_id].add((kind, value))
-        for contact in contact_rows:  # the contacts of leads created in this chunk
-            existing_contacts[contact[0]].add((contact[1], contact[2]))
-        per_target: dict[int, dict] = {}
-        merge_records = []
-        for decision in merges:
-            row, target = decision.row, decision.target_id or lead_of_row[id(decision.target_row)]
-            added = _contact_rows(target, row, now, skip=existing_contacts[target], primary=False)
-            existing_contacts[target] |= {(c[1], c[2]) for c in added}
-            contact_rows += added
-            agg = per_target.setdefault(
-                target,
-                {
-                    "n": 0,
-                    "attributes": {},
-                    "city": "",
-                    "state": "",
-                    "budget_min": None,
-                    "budget_max": None,
-                    "interest_type": "",
-                },
-            )
-            agg["n"] += 1
-            agg["attributes"] = {**row.attributes, **agg["attributes"]}  # the earliest value of a key wins
-            for key in ("city", "state", "budget_min", "budget_max", "interest_type"):
-                agg[key] = agg[key] or getattr(row, key)
-            event_rows.append(
-                (
-                    target,
-                    EventKind.INTEREST_AGAIN,
-                    EventChannel.IMPORT,
-                    now,
-                    now,
-                    _json(
-                        {
-                            "source": source.name,
-                            "source_kind": source.kind,
-                            "import": job.pk,
-                            "line": row.line,
-                            "reason": decision.reason,
-                            "confidence": round(decision.confidence, 3),
-                            "raw": row.raw,
-                        }
-                    ),
-                )
-            )
-            merge_records.append(
-                (
-                    target,
-                    0,
-                    decision.reason,
-                    round(decision.confidence, 3),
-                    _json(
-                        {
-                            "kind": "row",
-                            "source_id": source.pk,
-                            "import": job.pk,
-                            "line": row.line,
-                            "full_name": row.full_name,
-                            "city": row.city,
-                            "state": row.state,
-                            "budget_min": str(row.budget_min) if row.budget_min is not None else None,
-                            "budget_max": str(row.budget_max) if row.budget_max is not None else None,
-                            "interest_type": row.interest_type,
-                            "attributes": row.attributes,
-                            "contacts": [[c[1], c[2]] for c in added],
-                        }
-                    ),
-                    now,
-                )
-            )
-        rows_copy("leads_contactpoint", CONTACT_COLUMNS, contact_rows)
-        if per_target:  # one set-based UPDATE for the whole chunk
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS leads_merge_batch (id bigint, n int, attributes jsonb, city text,"
-                " state text, budget_min numeric, budget_max numeric, interest_type text) ON COMMIT DELETE ROWS"
-            )
-            rows_copy(
-                "leads_merge_batch",
-                ("id", "n", "attributes", "city", "state", "budget_min", "budget_max", "interest_type"),
-                [
-                    (
-                        t,
-                        a["n"],
-                        _json(a["attributes"]),
-                        a["city"][:120],
-                        a["state"],
-                        a["budget_min"],
-                        a["budget_max"],
-                        a["interest_type"],
-                    )
-                    for t, a in per_target.items()
-                ],
-            )
-            cursor.execute(
-                "UPDATE leads_lead l SET attributes = b.attributes || l.attributes,"
-                " city = COALESCE(NULLIF(l.city, ''), NULLIF(b.city, ''), ''),"
-                " state = COALESCE(NULLIF(l.state, ''), NULLIF(b.state, ''), ''),"
-                " budget_min = CASE WHEN l.budget_min IS NULL AND l.budget_max IS NULL THEN b.budget_min"
-                " ELSE l.budget_min END,"
-                " budget_max = CASE WHEN l.budget_min IS NULL AND l.budget_max IS NULL THEN b.budget_max"
-                " ELSE l.budget_max END,"
-                " interest_type = COALESCE(NULLIF(l.interest_type, ''), NULLIF(b.interest_type, ''), ''),"
-                " recurrence_count = l.recurrence_count + b.n, priority = l.priority + b.n,"
-                " last_interest_at = %s, updated_at = %s FROM leads_merge_batch b WHERE l.id = b.id",
-                [now, now],
-            )
-        rows_copy("leads_leadevent", EVENT_COLUMNS, event_rows)
-        rows_copy(
-            "leads_leadmerge",
-            ("into_id", "merged_lead_id", "reason", "confidence", "snapshot", "created_at"),
-            merge_records,
+    return new
+
+
+def _lead_copy_row(lead_id: int, row: LeadRow, source_id: int, now) -> LeadCopyRow:
+    return LeadCopyRow(
+        id=lead_id,
+        full_name=row.full_name,
+        name_key=row.name_key,
+        document=encrypt(row.document) if row.document else "",
+        document_index=document_index(row.document) if row.document else "",
+        city=row.city[:120],
+        state=row.state,
+        budget_min=row.budget_min,
+        budget_max=row.budget_max,
+        currency="BRL",
+        interest_type=row.interest_type,
+        source_id=source_id,
+        external_ref=row.external_ref,
+        campaign_ref=row.campaign_ref,
+        ad_ref=row.ad_ref,
+        stage="new",
+        stage_changed_at=now,
+        attributes=_json(row.attributes),
+        recurrence_count=1,
+        priority=0,
+        last_interest_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _merge_target(decision: Decision, lead_of_row: dict[int, int]) -> int:
+    """The lead a "merge" decision goes into: an existing lead, or the one created for an earlier row of the chunk."""
+    return decision.target_id or lead_of_row[id(decision.target_row)]
+
+
+def _contacts_known(cursor, merges: list[Decision], new: _NewLeads) -> dict[int, set[tuple[str, str]]]:
+    """Per lead merged into, the (kind, value) contacts it already has: stored ones, and those of leads created in
+    this chunk."""
+    targets = {_merge_target(d, new.lead_of_row) for d in merges}
+    known: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    if targets:
+        cursor.execute(
+            "SELECT lead_id, kind, value FROM leads_contactpoint"
+            " WHERE lead_id = ANY(string_to_array(%s, chr(31))::bigint[])",
+            [_array(str(t) for t in sorted(targets))],
         )
-    counts["merge"] = len(merges)
+        for lead_id, kind, value in cursor.fetchall():
+            known[lead_id].add((kind, value))
+    for contact in new.contacts:
+        known[contact.lead_id].add((contact.kind, contact.value))
+    return known
+
+
+def _merges(
+    job: ImportJob, merges: list[Decision], lead_of_row: dict[int, int], known: dict[int, set[tuple[str, str]]], now
+) -> _Merges:
+    """Each merged row adds the contacts its lead lacks, an "interest again" event and a merge record (with a snapshot
+    of the row, so the merge can be undone), and its profile fields to the lead's ``_MergedInto``."""
+    source = job.source
+    out = _Merges()
+    for decision in merges:
+        row, target = decision.row, _merge_target(decision, lead_of_row)
+        added = _contact_rows(target, row, now, skip=known[target], primary=False)
+        known[target] |= {(c.kind, c.value) for c in added}
+        out.contacts += added
+        out.into.setdefault(target, _MergedInto()).add(row)
+        confidence = round(decision.confidence, 3)
+        interest = {
+            "source": source.name,
+            "source_kind": source.kind,
+            "import": job.pk,
+            "line": row.line,
+            "reason": decision.reason,
+            "confidence": confidence,
+            "raw": row.raw,
+        }
+        out.events.append(
+            EventCopyRow(target, EventKind.INTEREST_AGAIN, EventChannel.IMPORT, now, now, _json(interest))
+        )
+        snapshot = {
+            "kind": "row",
+            "source_id": source.pk,
+            "import": job.pk,
+            "line": row.line,
+            "full_name": row.full_name,
+            "city": row.city,
+            "state": row.state,
+            "budget_min": str(row.budget_min) if row.budget_min is not None else None,
+            "budget_max": str(row.budget_max) if row.budget_max is not None else None,
+            "interest_type": row.interest_type,
+            "attributes": row.attributes,
+            "contacts": [[c.kind, c.value] for c in added],
+        }
+        out.records.append(
+            MergeCopyRow(
+                into_id=target,
+                merged_lead_id=0,
+                reason=decision.reason,
+                confidence=confidence,
+                snapshot=_json(snapshot),
+                created_at=now,
+            )
+        )
+    return out
+
+
+def _merged_into_update(cursor, into: dict[int, _MergedInto], now) -> None:
+    """One set-based UPDATE for the whole chunk: each lead merged into gains the rows' recurrence and priority, their
+    attributes (its own win) and the profile fields it lacks."""
+    if not into:
+        return
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS leads_merge_batch (id bigint, n int, attributes jsonb, city text,"
+        " state text, budget_min numeric, budget_max numeric, interest_type text) ON COMMIT DELETE ROWS"
+    )
+    rows_copy(
+        "leads_merge_batch",
+        MergeBatchCopyRow._fields,
+        [merged.copy_row(lead_id) for lead_id, merged in into.items()],
+    )
+    cursor.execute(
+        "UPDATE leads_lead l SET attributes = b.attributes || l.attributes,"
+        " city = COALESCE(NULLIF(l.city, ''), NULLIF(b.city, ''), ''),"
+        " state = COALESCE(NULLIF(l.state, ''), NULLIF(b.state, ''), ''),"
+        " budget_min = CASE WHEN l.budget_min IS NULL AND l.budget_max IS NULL THEN b.budget_min"
+        " ELSE l.budget_min END,"
+        " budget_max = CASE WHEN l.budget_min IS NULL AND l.budget_max IS NULL THEN b.budget_max"
+        " ELSE l.budget_max END,"
+        " interest_type = COALESCE(NULLIF(l.interest_type, ''), NULLIF(b.interest_type, ''), ''),"
+        " recurrence_count = l.recurrence_count + b.n, priority = l.priority + b.n,"
+        " last_interest_at = %s, updated_at = %s FROM leads_merge_batch b WHERE l.id = b.id",
+        [now, now],
+    )
+
+
+def _reviews_create(job: ImportJob, decisions: list[Decision], lead_of_row: dict[int, int]) -> int:
+    """A duplicate review for each "review" row's new lead against the lead it may repeat. Returns how many."""
     reviews = []
     for decision in decisions:
         if decision.action != "review":
@@ -555,11 +676,7 @@ def _write(job: ImportJob, decisions: list[Decision]) -> dict[str, int]:
                 )
             )
     DuplicateReview.objects.bulk_create(reviews, ignore_conflicts=True)
-    counts["review"] = len(reviews)
-    _link_existing(decisions, lead_of_row)
-    leads_created_notify(ids)
-    counts["lead_of_row"] = lead_of_row
-    return counts
+    return len(reviews)
 
 
 def _link_existing(decisions: list[Decision], lead_of_row: dict[int, int]) -> None:
@@ -601,7 +718,6 @@ def _report_write(job: ImportJob) -> None:
     )
 
 
-BATCH_STATUS = {"create": "created", "merge": "merged", "review": "review"}
 API_FIELDS = (
     "full_name",
     "first_name",
@@ -645,9 +761,9 @@ def leads_ingest_batch(*, source: LeadSource, items: list[dict], actor, label: s
             raw[f"{key}"[:60]] = str(value)[:500]
         raws.append((index + 1, raw))
     good, rejected = _normalize(raws, mapping)
-    decisions = dedup_decide(good, candidates_for(good, source.pk), document_index)
-    counts = _write(job, decisions)
-    lead_of_row = counts.pop("lead_of_row")
+    decisions = dedup_decide(good, dedup_candidates_find(good, source.pk), document_index)
+    written = _write(job, decisions)
+    lead_of_row = written.lead_of_row
     results: dict[int, dict] = {}
     for decision in decisions:
         row = decision.row
@@ -670,9 +786,9 @@ def leads_ingest_batch(*, source: LeadSource, items: list[dict], actor, label: s
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.DONE,
         rows_done=len(items),
-        created=counts["create"],
-        merged=counts["merge"],
-        review=counts["review"],
+        created=written.created,
+        merged=written.merged,
+        review=written.review,
         rejected=len(rejected),
         finished_at=timezone.now(),
         errors=[{"line": r.line, "column": r.column, "reason": r.reason} for r in rejected],

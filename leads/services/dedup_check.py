@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from leads import selectors
 from leads.ingest.dedup import dedup_decide
-from leads.ingest.pipeline import candidates_for
+from leads.ingest.pipeline import dedup_candidates_find
 from leads.ingest.rows import LeadRow
 from leads.normalization import document_index, email_normalize, name_clean, name_key, phone_normalize
 
@@ -41,7 +41,7 @@ def lead_duplicate_check(
         phones=[phone_normalize(p) for p in phones],
         emails=[email_normalize(e) for e in emails],
     )
-    decision = dedup_decide([row], candidates_for([row], source_id), document_index)[0]
+    decision = dedup_decide([row], dedup_candidates_find([row], source_id), document_index)[0]
     return DuplicateCheck(decision.action, decision.target_id, decision.reason, decision.confidence)
 
 
