@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import numpy as np
 from django.db import transaction
@@ -74,7 +75,7 @@ class ScoringConfigLocked(ApplicationError):
     code = "scoring_config_locked"
 
 
-def config_active() -> ScoringConfig:
+def scoring_config_active_get_or_create() -> ScoringConfig:
     """The active config (the shipped default is created as version 1 the first time it is needed)."""
     config = ScoringConfig.objects.filter(status=ConfigStatus.ACTIVE).first()
     if config is None:
@@ -107,6 +108,17 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+class PreviousScore(NamedTuple):
+    """A lead's stored score, as the next scoring compares against it."""
+
+    lead_id: int
+    recorded_score: float | None
+    category: str
+    config_version: int
+    model_version: int | None
+    rule_tags: list[str] | None
+
+
 def _score_chunk(lead_ids: list[int], *, config: ScoringConfig, trigger: str, now: datetime, run: ScoreRun) -> None:
     rows = lead_selectors.lead_scoring_rows(lead_ids=lead_ids)
     if not rows:
@@ -121,9 +133,10 @@ def _score_chunk(lead_ids: list[int], *, config: ScoringConfig, trigger: str, no
     actions = actions_for(definition, features, n)
     rule_tags, managed = tags_for(definition, features, n)
     previous = {
-        row[0]: row[1:]
-        for row in LeadScore.objects.filter(lead_id__in=batch.lead_ids).values_list(
-            "lead_id", "recorded_score", "category", "config_version", "model_version", "rule_tags"
+        row.lead_id: row
+        for row in map(
+            PreviousScore._make,
+            LeadScore.objects.filter(lead_id__in=batch.lead_ids).values_list(*PreviousScore._fields),
         )
     }
     reference = _trend_reference(batch.lead_ids if previous else [], now)
@@ -137,13 +150,13 @@ def _score_chunk(lead_ids: list[int], *, config: ScoringConfig, trigger: str, no
         prev = previous.get(lead_id)
         record = (
             prev is None
-            or prev[0] is None
-            or abs(score - prev[0]) >= HISTORY_POINTS
-            or prev[1] != cat
-            or prev[2] != config.version
-            or prev[3] != model_version
+            or prev.recorded_score is None
+            or abs(score - prev.recorded_score) >= HISTORY_POINTS
+            or prev.category != cat
+            or prev.config_version != config.version
+            or prev.model_version != model_version
         )
-        recorded = score if record else prev[0]
+        recorded = score if record else prev.recorded_score
         before = reference.get(lead_id)
         trend = Trend.STEADY
         if before is not None:
@@ -179,9 +192,9 @@ def _score_chunk(lead_ids: list[int], *, config: ScoringConfig, trigger: str, no
         )
         if record:
             history.append((lead_id, score, cat, confidence, config.version, model_version, prob, trigger, now))
-        if prev is None or prev[1] != cat:
+        if prev is None or prev.category != cat:
             changed_class.append(lead_id)
-        if prev is None or sorted(prev[4] or []) != tags:
+        if prev is None or sorted(prev.rule_tags or []) != tags:
             tag_changes[lead_id] = set(tags)
         run.classes[cat] += 1
     with transaction.atomic():  # lock order (docs/locks.md): qualification.LeadScore/ScoreHistory, then leads tags
@@ -226,7 +239,7 @@ def _trend_reference(lead_ids: list[int], now: datetime) -> dict[int, float]:
 
 def leads_score(*, lead_ids: list[int], trigger: str = Trigger.MANUAL, now: datetime | None = None) -> ScoreRun:
     """Score ``lead_ids`` under the active config (and the serving model, if any); see the module docstring."""
-    config = config_active()
+    config = scoring_config_active_get_or_create()
     now = now or timezone.now()
     run = ScoreRun()
     ids = sorted(set(lead_ids))
@@ -261,7 +274,7 @@ def leads_score_open(*, trigger: str = Trigger.DECAY, now: datetime | None = Non
 @transaction.atomic
 def config_draft_create(*, actor, base: ScoringConfig | None = None, notes: str = "") -> ScoringConfig:
     """A new draft, a copy of ``base`` (the active version by default), to edit."""
-    base = base or config_active()
+    base = base or scoring_config_active_get_or_create()
     version = (
         ScoringConfig.objects.select_for_update().order_by("-version").values_list("version", flat=True).first() or 0
     ) + 1
@@ -286,7 +299,7 @@ def config_preview(*, config: ScoringConfig, limit: int = 2000, now: datetime | 
     """What ``config`` would do to the ``limit`` newest leads next to the active version: score distribution (tenths
     of 0–100), classes, the class-change matrix, mean move and the biggest movers. Writes nothing."""
     definition = definition_check(config.definition)
-    active = config_active()
+    active = scoring_config_active_get_or_create()
     now = now or timezone.now()
     cols = columns_of(lead_selectors.lead_scoring_rows(lead_ids=lead_selectors.lead_ids_recent(limit=limit)))
     new = score_columns(cols, definition, now)
@@ -347,7 +360,7 @@ def config_activate(*, config: ScoringConfig, actor) -> ScoringConfig:
 
 # --- Learned model and segmentation -------------------------------------------------------------------------------
 def _batch_for(lead_ids: list[int], now: datetime | None = None):
-    config = config_active()
+    config = scoring_config_active_get_or_create()
     rows = []
     ids = list(lead_ids)
     for start in range(0, len(ids), CHUNK):

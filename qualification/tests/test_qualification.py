@@ -206,7 +206,7 @@ def test_draft_preview_then_activate_keeps_one_active_and_history_records_the_ve
 ):
     leads = [_lead(ai=HOT_AI if i % 2 else None, budget=500_000 + i * 10_000) for i in range(12)]
     services.leads_score(lead_ids=[lead.pk for lead in leads])
-    active = services.config_active()
+    active = services.scoring_config_active_get_or_create()
     draft = services.config_draft_create(actor=None, notes="stricter hot")
     definition = draft.definition
     definition["classes"] = {"hot": 30, "warm": 20}
