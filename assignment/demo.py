@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from assignment.models import ConsultantProfile, Team
-from assignment.services import profile_for, team_ensure
+from assignment.services import consultant_profile_get_or_create, team_ensure
 
 # Room for the demo's day: each consultant holds ~300 open leads and the first roulette hands out the unowned ones
 # (~45 each), so a rebalance of one consultant (~300 leads over the other four) and a bulk assignment of a few leads
@@ -30,7 +30,7 @@ def consultants_demo_ensure(*, supervisor, consultants: list) -> Team:
     of today's demo."""
     team = team_ensure(name="Equipe São Paulo", supervisor=supervisor, members=consultants)
     for user, (types, low, high, regions) in zip(consultants, SKILLS, strict=True):
-        profile = profile_for(
+        profile = consultant_profile_get_or_create(
             user,
             property_types=types,
             price_min=low,

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -66,7 +68,7 @@ def team_ensure(*, name: str, supervisor, members=()) -> Team:
     return team
 
 
-def profile_for(user, **defaults) -> ConsultantProfile:
+def consultant_profile_get_or_create(user, **defaults) -> ConsultantProfile:
     """The consultant's profile, created with ``defaults`` (skills, caps, hours…) if missing."""
     profile, _created = ConsultantProfile.objects.get_or_create(user=user, defaults=defaults)
     return profile
@@ -115,7 +117,33 @@ WHERE u.is_active AND NOT p.is_paused
 """.replace("{extra}", _EXTRA_TODAY)
 
 
-def candidates_for(
+class _ConsultantRow(NamedTuple):
+    """One row of ``_CANDIDATES_SQL``, in its column order."""
+
+    user_id: int
+    first_name: str
+    last_name: str
+    username: str
+    property_types: list[str]
+    price_min: Decimal | None
+    price_max: Decimal | None
+    regions: list[str]
+    languages: list[str]
+    open_leads: int
+    max_open_leads: int  # with today's raise
+    new_today: int
+    new_today_date: date | None
+    max_new_per_day: int  # with today's raise
+    weight: float
+    last_seen_at: datetime | None
+    conversion: str | None  # JSON text
+    work_days: list[int]
+    work_start: time
+    work_end: time
+    sla_debt: int  # active assignments past their first-contact due time
+
+
+def roulette_candidates_available(
     *, team_ids: list[int] | None, now: datetime, exclude=(), daily_cap: bool = True
 ) -> list[roulette.Candidate]:
     """Available consultants (active, not paused, not absent, within working hours) with room today: one query,
@@ -137,52 +165,29 @@ def candidates_for(
     today, weekday, clock = local.date(), local.weekday(), local.time()
     online_after = now - timedelta(minutes=settings.ASSIGNMENT_ONLINE_MINUTES)
     out = []
-    for (
-        user_id,
-        first_name,
-        last_name,
-        username,
-        property_types,
-        price_min,
-        price_max,
-        regions,
-        languages,
-        open_leads,
-        max_open_leads,
-        new_today,
-        new_today_date,
-        max_new_per_day,
-        weight,
-        last_seen_at,
-        conversion,
-        work_days,
-        work_start,
-        work_end,
-        sla_debt,
-    ) in rows:
-        on_shift = (
-            work_start <= clock < work_end if work_start < work_end else (clock >= work_start or clock < work_end)
-        )
-        new_today = new_today if new_today_date == today else 0
-        day_full = daily_cap and new_today >= max_new_per_day
-        if weekday not in work_days or not on_shift or open_leads >= max_open_leads or day_full:
+    for row in map(_ConsultantRow._make, rows):
+        start, end = row.work_start, row.work_end
+        on_shift = start <= clock < end if start < end else (clock >= start or clock < end)
+        new_today = row.new_today if row.new_today_date == today else 0
+        day_full = daily_cap and new_today >= row.max_new_per_day
+        if weekday not in row.work_days or not on_shift or row.open_leads >= row.max_open_leads or day_full:
             continue
         out.append(
             roulette.Candidate(
-                user_id=user_id,
-                name=f"{first_name} {last_name}".strip() or username,
-                property_types=property_types,
-                price_min=float(price_min) if price_min is not None else None,
-                price_max=float(price_max) if price_max is not None else None,
-                regions=regions,
-                languages=languages,
-                open_leads=open_leads,
-                max_open_leads=max_open_leads,
+                user_id=row.user_id,
+                name=f"{row.first_name} {row.last_name}".strip() or row.username,
+                property_types=row.property_types,
+                price_min=float(row.price_min) if row.price_min is not None else None,
+                price_max=float(row.price_max) if row.price_max is not None else None,
+                regions=row.regions,
+                languages=row.languages,
+                open_leads=row.open_leads,
+                max_open_leads=row.max_open_leads,
                 new_today=new_today,
-                weight=weight,
-                sla_debt=sla_debt,
-                online=bool(last_seen_at and last_seen_at >= online_after),
-                conversion={k: tuple(v) for k, v in json.loads(conversion or "{}").items()},
+                weight=row.weight,
+                sla_debt=row.sla_debt,
+                online=bool(row.last_seen_at and row.last_seen_at >= online_after),
+                conversion={k: tuple(v) for k, v in json.loads(row.conversion or "{}").items()},
             )
         )
     return out
@@ -323,7 +328,7 @@ def lead_assign(
         category = routing[0]
         team_ids = [lead.team_id] if lead.team_id else None
         new = actor is None  # Fluxo handing out a lead; a person's move does not eat the receiver's daily cap
-        candidates = candidates_for(team_ids=team_ids, now=now, exclude=exclude, daily_cap=new)
+        candidates = roulette_candidates_available(team_ids=team_ids, now=now, exclude=exclude, daily_cap=new)
         ranked = roulette.rank(_lead_facts(lead, category), candidates)
         chosen = next((r for r in ranked if _claim(r.user_id, now, new=new)), None)
         if chosen is None:
@@ -381,7 +386,7 @@ def lead_assign_to(*, lead_id: int, consultant, actor, reason: str = "", now=Non
     assignment_permission_check(actor=actor, lead_id=lead_id, consultant=consultant)
     if not (consultant.is_active and user_has_role(consultant, Role.CONSULTANT)):
         raise AssignmentRefused(_("%(name)s is not an active consultant.") % {"name": consultant.get_full_name()})
-    profile_for(consultant)
+    consultant_profile_get_or_create(consultant)
     with transaction.atomic():
         lead = lead_services.lead_lock(lead_id=lead_id)  # lock order (docs/locks.md): leads.Lead, then assignment
         if lead is None:
@@ -594,7 +599,7 @@ def _breach_mail(assignment: Assignment, consultant_name: str) -> None:
 
 # --- Supervisor tools -----------------------------------------------------------------------------------------------
 def consultant_pause(*, user, actor, paused: bool, reason: str = "") -> ConsultantProfile:
-    profile = profile_for(user)
+    profile = consultant_profile_get_or_create(user)
     profile.is_paused = paused
     profile.paused_reason = reason[:200] if paused else ""
     profile.save(update_fields=["is_paused", "paused_reason"])
@@ -614,7 +619,7 @@ def consultant_rebalance_start(*, user, actor, reason: str = "") -> OwnerMove:
     open leads and record the rebalance as running; the worker does the moving (``consultant_rebalance``), one at a
     time per consultant."""
     with transaction.atomic():
-        profile_for(user)
+        consultant_profile_get_or_create(user)
         ConsultantProfile.objects.select_for_update().filter(user=user).first()  # one start at a time
         if OwnerMove.objects.filter(
             kind=OwnerMoveKind.REBALANCE, consultant=user, finished_at__isnull=True, undone_at__isnull=True
@@ -896,7 +901,7 @@ def counters_reconcile() -> int:
         .objects.filter(is_active=True, groups__name=Role.CONSULTANT, consultant_profile__isnull=True)
         .distinct()
     ):
-        profile_for(user)
+        consultant_profile_get_or_create(user)
     profiles = list(ConsultantProfile.objects.all())
     ids = [p.user_id for p in profiles]
     open_counts = lead_selectors.lead_open_counts_by_owner(owner_ids=ids)

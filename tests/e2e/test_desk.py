@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from assignment.services import profile_for
+from assignment.services import consultant_profile_get_or_create
 from leads.models import ContactKind, Lead
 from leads.services import lead_create
 from tests.factories import LeadSourceFactory, TeamFactory, consultant, supervisor
@@ -81,8 +81,8 @@ def _team_with_leads(n: int = 4):
     bruno = consultant(username="bruno", first_name="Bruno", last_name="Lima")
     team = TeamFactory(name="Equipe Centro", supervisor=sup, members=[ana, bruno])
     every_hour = {"work_days": list(range(7)), "work_start": time(0, 0), "work_end": time(23, 59, 59)}
-    profile_for(ana, **every_hour)
-    profile_for(bruno, **every_hour)
+    consultant_profile_get_or_create(ana, **every_hour)
+    consultant_profile_get_or_create(bruno, **every_hour)
     source = LeadSourceFactory(name="Site")
     leads = [
         lead_create(actor=None, source=source, owner=ana, team=team, full_name=name, phones=[phone])

@@ -107,12 +107,12 @@ def test_the_messages_the_issue_saw_read_as_opt_out_are_not(text, capsys):
 
 @pytest.fixture
 def desk(db):
-    from assignment.services import profile_for
+    from assignment.services import consultant_profile_get_or_create
 
     people = [consultant(username="bia")]
     team = TeamFactory(name="Plantão", supervisor=supervisor(username="chefe"), members=people)
     for person in people:
-        profile_for(person, **ALL_DAY)
+        consultant_profile_get_or_create(person, **ALL_DAY)
     return team, people
 
 

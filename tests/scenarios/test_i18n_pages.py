@@ -33,7 +33,7 @@ from ai_middleware.services import extraction_for_event
 from antiban.bulk import bulk_send_create
 from antiban.models import Incident, Severity
 from assignment.models import Notification, NotificationKind
-from assignment.services import lead_assign, lead_assign_to, profile_for
+from assignment.services import consultant_profile_get_or_create, lead_assign, lead_assign_to
 from compliance.roles import Role
 from leads.ingest.pipeline import import_job_create, import_job_mapping_set, import_job_run
 from leads.models import (
@@ -198,7 +198,7 @@ def stocked(world, settings, tmp_path):
     sup, ana = world["sup_a"], world["ana"]
     admin = UserFactory(username="admin_i18n", role=Role.ADMIN, is_staff=True, is_superuser=True)
     for person in (ana, world["bruno"]):
-        profile_for(person)
+        consultant_profile_get_or_create(person)
     number = whatsapp_demo_number_ensure()
     Template.objects.get_or_create(
         account=number.account, name="boas_vindas", language="pt_BR",

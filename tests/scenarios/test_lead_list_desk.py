@@ -13,7 +13,7 @@ from datetime import time
 import pytest
 
 from assignment.models import Assignment, AssignmentStatus, OwnerMove
-from assignment.services import lead_assign_to, profile_for
+from assignment.services import consultant_profile_get_or_create, lead_assign_to
 from leads.models import EventKind, Lead, LeadEvent, SavedView
 from leads.services import timeline_event_record
 from qualification.models import LeadScore
@@ -139,7 +139,7 @@ def test_a_bulk_assignment_is_undone_and_puts_back_only_leads_that_did_not_chang
 ):
     ana_leads, bruno = world["leads"]["ana"], world["bruno"]
     for person in (world["ana"], bruno):
-        profile_for(person)
+        consultant_profile_get_or_create(person)
     previous = lead_assign_to(lead_id=ana_leads[0].pk, consultant=world["ana"], actor=world["sup_a"])
     sup = login(world["sup_a"])
     theirs = world["leads"]["carla"][0]
@@ -177,8 +177,8 @@ def test_a_rebalance_is_undone_and_the_consultant_is_back_at_work(
     world, login, celery_eager, django_capture_on_commit_callbacks
 ):
     ana, bruno = world["ana"], world["bruno"]
-    profile_for(ana)
-    profile_for(bruno, work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59))
+    consultant_profile_get_or_create(ana)
+    consultant_profile_get_or_create(bruno, work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59))
     mine = world["leads"]["ana"]
     sup = login(world["sup_a"])
     with django_capture_on_commit_callbacks(execute=True):  # the worker's part runs (eager Celery)
@@ -199,8 +199,9 @@ def test_a_rebalance_is_undone_and_the_consultant_is_back_at_work(
 
 def test_a_bulk_assignment_to_a_full_consultant_says_how_many_were_left_and_why(world, login):
     bruno = world["bruno"]
-    profile_for(world["ana"])
-    profile_for(bruno, max_open_leads=1)  # room for one more open lead (a supervisor's move ignores the daily cap)
+    consultant_profile_get_or_create(world["ana"])
+    # room for one more open lead (a supervisor's move ignores the daily cap)
+    consultant_profile_get_or_create(bruno, max_open_leads=1)
     ids = [lead.pk for lead in world["leads"]["ana"]] + [world["unassigned_a"].pk]
     page = login(world["sup_a"]).post(
         "/atribuicao/em-massa/", {"lead_ids": ids, "consultant": bruno.pk, "query": ""}, follow=True

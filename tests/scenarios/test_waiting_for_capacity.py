@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from assignment.models import ConsultantProfile
-from assignment.services import candidates_for, profile_for
+from assignment.services import consultant_profile_get_or_create, roulette_candidates_available
 from leads.models import EventKind, Lead, LeadEvent
 from tests.factories import LeadFactory
 
@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def _full_today(*people, cap: int = 1):
     today = timezone.localdate()
     for person in people:
-        profile_for(person, work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59))
+        consultant_profile_get_or_create(
+            person, work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59)
+        )
         ConsultantProfile.objects.filter(user=person).update(max_new_per_day=cap, new_today=cap, new_today_date=today)
 
 
@@ -32,8 +34,12 @@ def _messages(response) -> str:
 
 def test_a_supervisor_deals_with_leads_waiting_for_the_roulette(world, login):
     _full_today(world["ana"], world["bruno"])
-    profile_for(world["carla"], work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59))
-    profile_for(world["diego"], work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59))
+    consultant_profile_get_or_create(
+        world["carla"], work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59)
+    )
+    consultant_profile_get_or_create(
+        world["diego"], work_days=list(range(7)), work_start=time(0, 0), work_end=time(23, 59, 59)
+    )
     team_a = world["team_a"]
     waiting = [world["unassigned_a"], *(LeadFactory(owner=None, team=team_a, source=world["source"]) for _ in range(3))]
     sup_a = login(world["sup_a"])
@@ -60,7 +66,7 @@ def test_a_supervisor_deals_with_leads_waiting_for_the_roulette(world, login):
     assert owners == {"ana", "bruno"}
     # The raise is for today only: tomorrow's roulette sees the usual caps.
     tomorrow = timezone.now() + timedelta(days=1)
-    caps = {c.user_id: c for c in candidates_for(team_ids=[team_a.pk], now=tomorrow)}
+    caps = {c.user_id: c for c in roulette_candidates_available(team_ids=[team_a.pk], now=tomorrow)}
     assert all(c.max_open_leads == 80 for c in caps.values())
 
     bad = sup_a.post("/supervisor/capacity/raise/", {"extra": "mil"}, follow=True)
