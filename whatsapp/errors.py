@@ -151,6 +151,13 @@ class TemplateInvalid(WhatsAppError):
     code = "template_invalid"
 
 
+class MessageNotRetryable(WhatsAppError):
+    """A retry asked for a message that did not fail, or whose failure is permanent (Meta's error says sending it
+    again would fail the same way)."""
+
+    code = "message_not_retryable"
+
+
 class MediaInvalid(WhatsAppError):
     code = "media_invalid"
 

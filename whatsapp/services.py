@@ -33,6 +33,7 @@ from whatsapp import lanes, payloads
 from whatsapp.client import CloudApiClient, client_for, graph_answer, wamid_of
 from whatsapp.errors import (
     MediaInvalid,
+    MessageNotRetryable,
     MetaApiError,
     MetaUnreachable,
     NumberUnavailable,
@@ -266,7 +267,7 @@ def messages_abandon(*, message_ids: list[int], reason: str) -> int:
 def message_retry(*, message: Message) -> Message:
     """Send a failed message again, when its error says retrying makes sense."""
     if message.status != MessageStatus.FAILED or not message.error_raw.get("retryable"):
-        raise TemplateInvalid(_("This message cannot be retried."))
+        raise MessageNotRetryable(_("This message cannot be retried."))
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.PENDING, failed_at=None)
     return message_dispatch(message_id=message.pk)
 

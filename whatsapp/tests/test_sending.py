@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from common.errors import ApplicationError
 from whatsapp import payloads
-from whatsapp.errors import MediaInvalid, TemplateInvalid, WindowClosed
+from whatsapp.errors import MediaInvalid, MessageNotRetryable, TemplateInvalid, WindowClosed
 from whatsapp.models import Message, MessageStatus, ServiceWindow, Template
 from whatsapp.services import (
     media_fetch,
@@ -219,7 +219,7 @@ def test_a_permanent_error_is_not_retried(cloud, number):
     cloud.fault_push(status=400, code=131026, message="Message undeliverable")
     message = text_send(number=number, to=LEAD, body="Oi")
     assert (message.status, message.error_code) == (MessageStatus.FAILED, 131026)
-    with pytest.raises(TemplateInvalid):
+    with pytest.raises(MessageNotRetryable):
         message_retry(message=message)
 
 
