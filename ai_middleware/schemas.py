@@ -158,6 +158,3 @@ class CampaignDraft(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     text: str = Field(min_length=20, max_length=1024)
-
-
-TASK_SCHEMAS = {"extraction": Extraction, "suggestions": Suggestions, "draft": CampaignDraft}

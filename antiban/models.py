@@ -27,9 +27,6 @@ class OutboxState(models.TextChoices):
     REFUSED = "refused", _("Refused by a filter")
 
 
-FINAL_STATES = (OutboxState.SENT, OutboxState.FAILED, OutboxState.REFUSED)
-
-
 class OutboxMessage(models.Model):
     """A business-initiated message. Written in the same transaction as what caused it; a dispatcher claims due rows
     (SKIP LOCKED, priority order) and moves each QUEUED → SENDING → SENT / FAILED / UNKNOWN. SENDING is committed

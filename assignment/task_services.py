@@ -31,7 +31,6 @@ from leads.services import lead_task_event_record
 from qualification import selectors as qualification_selectors
 
 TITLE_MAX = 200
-SNOOZE_CHOICES = ("1h", "tomorrow", "pick")
 MORNING_HOUR = 9  # "amanhã 9h"
 
 # The scorer's recommended action → the task it asks of the owner (kind, title, due after minutes; None = the SLA).

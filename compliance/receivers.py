@@ -3,6 +3,7 @@ Connected in ComplianceConfig.ready() (``connect``); the domain signals this app
 
 Changes are audited for the models listed in settings.AUDIT_MODELS ("app_label.model" or "app_label.*"), so this
 app never imports another Fluxo app. The lead timeline is its own append-only ledger and is not listed.
+A change is recorded with the names of the fields saved, never their values (personal data, secrets).
 """
 
 from __future__ import annotations
@@ -20,9 +21,6 @@ from compliance.optout import optout_model
 from compliance.services.audit import audit_record
 from compliance.services.consent import suppression_confirmation_mark
 from compliance.signals import contact_suppressed
-
-# Never copied into the audit log: values of these fields are personal data or secrets.
-_REDACTED_FIELDS = {"password", "document", "key_hash", "full_name", "value", "email", "first_name", "last_name"}
 
 
 def _audited(sender) -> bool:

@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 DEADLINE = timedelta(days=15)  # Art. 19 II
 MAX_CODE_ATTEMPTS = 5
+# Fulfilled as soon as the identity is checked. The others (correction, anonymization, deletion) are irreversible or
+# judgement-bound: they wait for a person (an admin) to fulfil them after the identity check.
 AUTOMATIC = {
     SubjectRight.CONFIRMATION,
     SubjectRight.ACCESS,
@@ -51,8 +53,6 @@ AUTOMATIC = {
     SubjectRight.SHARING_INFO,
     SubjectRight.CONSENT_REVOCATION,
 }
-# Irreversible or judgement-bound rights wait for a person (an admin) to fulfil them after the identity check.
-NEEDS_REVIEW = {SubjectRight.CORRECTION, SubjectRight.ANONYMIZATION, SubjectRight.DELETION}
 
 
 class SubjectRequestError(ApplicationError):

@@ -556,10 +556,6 @@ def lead_referral_register(*, referrer: Lead, actor, full_name: str, phones=(), 
     return referred
 
 
-# Lead fields the AI extraction may fill when a person has not: never overwrites what someone entered.
-AI_FILLABLE_FIELDS = ("budget_min", "budget_max", "city", "state", "interest_type")
-
-
 @transaction.atomic
 def lead_ai_profile_merge(*, lead_id: int, facts: dict, confidence: dict, source: dict, min_confidence: float) -> list:
     """Merge facts the AI middleware extracted from a message into the lead, with provenance.
