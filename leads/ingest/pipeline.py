@@ -579,9 +579,8 @@ def _contacts_known(cursor, merges: list[Decision], new: _NewLeads) -> dict[int,
 def _merges(
     job: ImportJob, merges: list[Decision], lead_of_row: dict[int, int], known: dict[int, set[tuple[str, str]]], now
 ) -> _Merges:
-    """Each merged row adds the contacts its lead lacks, an "interest again" event and a merge record (with a snapshot
-    of the row, so the merge can be undone), and its profile fields to the lead's ``_MergedInto``."""
-    source = job.source
+    """Each merged row adds the contacts its lead lacks, an "interest again" event and a merge record, and its
+    profile fields to the lead's ``_MergedInto``."""
     out = _Merges()
     for decision in merges:
         row, target = decision.row, _merge_target(decision, lead_of_row)
@@ -589,44 +588,51 @@ def _merges(
         known[target] |= {(c.kind, c.value) for c in added}
         out.contacts += added
         out.into.setdefault(target, _MergedInto()).add(row)
-        confidence = round(decision.confidence, 3)
-        interest = {
-            "source": source.name,
-            "source_kind": source.kind,
-            "import": job.pk,
-            "line": row.line,
-            "reason": decision.reason,
-            "confidence": confidence,
-            "raw": row.raw,
-        }
-        out.events.append(
-            EventCopyRow(target, EventKind.INTEREST_AGAIN, EventChannel.IMPORT, now, now, _json(interest))
-        )
-        snapshot = {
-            "kind": "row",
-            "source_id": source.pk,
-            "import": job.pk,
-            "line": row.line,
-            "full_name": row.full_name,
-            "city": row.city,
-            "state": row.state,
-            "budget_min": str(row.budget_min) if row.budget_min is not None else None,
-            "budget_max": str(row.budget_max) if row.budget_max is not None else None,
-            "interest_type": row.interest_type,
-            "attributes": row.attributes,
-            "contacts": [[c.kind, c.value] for c in added],
-        }
-        out.records.append(
-            MergeCopyRow(
-                into_id=target,
-                merged_lead_id=0,
-                reason=decision.reason,
-                confidence=confidence,
-                snapshot=_json(snapshot),
-                created_at=now,
-            )
-        )
+        out.events.append(_interest_again_event(job, decision, target, now))
+        out.records.append(_merge_record(job, decision, target, added, now))
     return out
+
+
+def _interest_again_event(job: ImportJob, decision: Decision, target: int, now) -> EventCopyRow:
+    """On the timeline of the lead merged into: the person showed interest again, with the row as it came."""
+    row, source = decision.row, job.source
+    payload = {
+        "source": source.name,
+        "source_kind": source.kind,
+        "import": job.pk,
+        "line": row.line,
+        "reason": decision.reason,
+        "confidence": round(decision.confidence, 3),
+        "raw": row.raw,
+    }
+    return EventCopyRow(target, EventKind.INTEREST_AGAIN, EventChannel.IMPORT, now, now, _json(payload))
+
+
+def _merge_record(job: ImportJob, decision: Decision, target: int, added: list[ContactCopyRow], now) -> MergeCopyRow:
+    """The merge record, with a snapshot of the row and the contacts it added, so the merge can be undone."""
+    row = decision.row
+    snapshot = {
+        "kind": "row",
+        "source_id": job.source_id,
+        "import": job.pk,
+        "line": row.line,
+        "full_name": row.full_name,
+        "city": row.city,
+        "state": row.state,
+        "budget_min": str(row.budget_min) if row.budget_min is not None else None,
+        "budget_max": str(row.budget_max) if row.budget_max is not None else None,
+        "interest_type": row.interest_type,
+        "attributes": row.attributes,
+        "contacts": [[c.kind, c.value] for c in added],
+    }
+    return MergeCopyRow(
+        into_id=target,
+        merged_lead_id=0,
+        reason=decision.reason,
+        confidence=round(decision.confidence, 3),
+        snapshot=_json(snapshot),
+        created_at=now,
+    )
 
 
 def _merged_into_update(cursor, into: dict[int, _MergedInto], now) -> None:
