@@ -128,11 +128,12 @@ def test_suggestions_are_edited_and_sent_by_the_consultant_and_learned_against_t
     assert 2 <= len(suggestion.drafts) <= 3 and not cloud.sent  # nothing is sent by the middleware
     assert suggestion.drafts[0]["text"] in page and f'name="suggestion" value="{suggestion.pk}"' in page
     edited = suggestion.drafts[0]["text"] + " Posso te ligar às 15h?"
-    response = client.post(
-        reverse("leads:whatsapp_text", args=[lead.pk]),
-        {"number": cloud_number_pk(), "to": PHONE, "body": edited, "suggestion": suggestion.pk},
-        HTTP_HX_REQUEST="true",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # lead_message_sent goes out once the send commits
+        response = client.post(
+            reverse("leads:whatsapp_text", args=[lead.pk]),
+            {"number": cloud_number_pk(), "to": PHONE, "body": edited, "suggestion": suggestion.pk},
+            HTTP_HX_REQUEST="true",
+        )
     assert response.status_code == 200 and cloud.sent[-1]["payload"]["text"]["body"] == edited
     suggestion.refresh_from_db()
     assert suggestion.outcome == SuggestionOutcome.EDITED and suggestion.chosen == 0

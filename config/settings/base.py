@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -25,8 +26,6 @@ def dev_secret(name: str, make) -> str:
     if value:
         return value
     if not DEBUG:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (see README, Configuration).")
     path = BASE_DIR / ".data" / "secrets" / name.lower()
     if not path.exists():

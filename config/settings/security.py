@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import secrets
 
+from cryptography.fernet import Fernet
+
 from config.settings.base import DEBUG, TESTING, dev_secret, env
 
 
 def _fernet_key() -> str:
-    from cryptography.fernet import Fernet
-
     return Fernet.generate_key().decode()
 
 

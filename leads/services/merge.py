@@ -28,7 +28,13 @@ class MergeError(ApplicationError):
 @transaction.atomic
 def leads_merge(*, into: Lead, other: Lead, actor, reason: str, confidence: float = 1.0) -> LeadMerge:
     """``other`` joins ``into``: its contact points move over, it is marked merged (kept, so undo is exact)."""
-    into, other = (Lead.objects.select_for_update().get(pk=pk) for pk in (into.pk, other.pk))
+    # lock order: both lead rows at once, by id — two opposite merges of the same pair cannot deadlock
+    locked = {
+        lead.pk: lead for lead in Lead.objects.select_for_update().filter(pk__in=[into.pk, other.pk]).order_by("pk")
+    }
+    if into.pk not in locked or other.pk not in locked:
+        raise Lead.DoesNotExist("lead not found")
+    into, other = locked[into.pk], locked[other.pk]
     if into.pk == other.pk or other.merged_into_id or into.merged_into_id:
         raise MergeError(_("These leads cannot be merged (same lead, or one was already merged)."))
     present = set(into.contact_points.values_list("kind", "value"))

@@ -25,12 +25,12 @@ ALL_DAY = {"work_days": list(range(7)), "work_start": time(0, 0), "work_end": ti
 
 @pytest.fixture
 def desk(db):
-    from assignment.services import profile_for
+    from assignment.services import consultant_profile_get_or_create
 
     people = [consultant(username="joana"), consultant(username="pedro")]
     TeamFactory(name="Plantão", supervisor=supervisor(username="chefe"), members=people)
     for person in people:
-        profile_for(person, **ALL_DAY)
+        consultant_profile_get_or_create(person, **ALL_DAY)
     return people
 
 
