@@ -1,7 +1,7 @@
 """Sending through the real httpx client against the simulator: the window rule, template validation, media
 limits, Meta's errors typed and stored, template sync with pagination, inbound media download. Sends go through
 the gateway's two steps the anti-ban outbox uses (``messages_prepare`` when a row is claimed, then
-``messages_dispatch``); the outbox itself is proven in antiban/tests and tests/scenarios."""
+``messages_dispatch``); the outbox itself is proven in tests/antiban and tests/scenarios."""
 
 from datetime import timedelta
 
@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from common.errors import ApplicationError
+from tests.whatsapp.conftest import NUMBER_ID, WABA_ID
 from whatsapp import payloads
 from whatsapp.errors import MediaInvalid, MessageNotRetryable, TemplateInvalid, WindowClosed
 from whatsapp.models import Message, MessageStatus, ServiceWindow, Template
@@ -19,7 +20,6 @@ from whatsapp.services import (
     messages_prepare,
     templates_sync,
 )
-from whatsapp.tests.conftest import NUMBER_ID, WABA_ID
 
 pytestmark = pytest.mark.django_db
 LEAD = "+5511987654321"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from leads.models import EventKind, Lead, LeadEvent, SourceKind
 from tests.factories import LeadFactory
+from tests.whatsapp.conftest import NUMBER_ID, WABA_ID
 from whatsapp.models import (
     Message,
     MessageStatus,
@@ -18,7 +19,6 @@ from whatsapp.models import (
     WebhookEvent,
 )
 from whatsapp.services import StatusNotYetMatched, webhook_event_process
-from whatsapp.tests.conftest import NUMBER_ID, WABA_ID
 
 pytestmark = pytest.mark.django_db
 URL = "/webhooks/whatsapp/"

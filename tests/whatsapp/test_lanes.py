@@ -10,10 +10,10 @@ import time
 
 import pytest
 
+from tests.whatsapp.conftest import NUMBER_ID
+from tests.whatsapp.tickets import SleepTicket, wait_for_path
 from whatsapp import lanes, payloads
 from whatsapp.client import CloudApiClient, graph_answer, wamid_of
-from whatsapp.tests.conftest import NUMBER_ID
-from whatsapp.tests.tickets import SleepTicket, wait_for_path
 
 
 def _send_call(cloud, to: str) -> lanes.HttpCall:

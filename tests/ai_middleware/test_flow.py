@@ -21,9 +21,9 @@ from config.celery import app as celery_app
 from leads.models import EventKind, Lead, LeadEvent
 from leads.services.lead import lead_change_stage
 from tests.factories import LeadFactory, consultant, supervisor
+from tests.whatsapp.conftest import NUMBER_ID, cloud, number  # noqa: F401  (the WhatsApp simulator fixtures)
 from whatsapp.models import EventStatus, ServiceWindow, WebhookEvent
 from whatsapp.services import webhook_event_process
-from whatsapp.tests.conftest import NUMBER_ID, cloud, number  # noqa: F401  (the WhatsApp simulator fixtures)
 
 pytestmark = pytest.mark.django_db
 PHONE = "+5511987654321"

@@ -1,1 +1,0 @@
-from whatsapp.tests.conftest import cloud, deliver, number  # noqa: F401 — the same simulator and number
