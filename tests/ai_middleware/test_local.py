@@ -1,10 +1,7 @@
 """The local engine on a group-aware split (whole message families held out), and the rules it leans on (money,
 places, opt-out) on WhatsApp spelling."""
 
-import json
-
 import pytest
-from django.core.management import call_command
 
 from ai_middleware.evaluation import evaluate
 from ai_middleware.local import (
@@ -118,21 +115,3 @@ def test_every_field_comes_with_a_confidence_and_rules_win_on_opt_out():
     result = local_engine().extract("para de me mandar msg, vou bloquear")
     assert result.intent == "opt_out" and result.confidence["intent"] >= 0.9
     assert set(result.confidence) >= {"intent", "sentiment", "urgency", "budget_min", "city", "objections"}
-
-
-@pytest.mark.django_db
-def test_ai_eval_prints_json_with_each_field_and_the_targets(capsys):
-    call_command("ai_eval", "--provider", "local", "--json", "--folds", "2")
-    report = json.loads(capsys.readouterr().out)
-    split = report["group_split"]
-    assert set(split["targets"]) == {"intent_macro_f1", "budget_exact_match", "budget_not_invented"}
-    assert set(split["fields"]) >= {"intent", "sentiment", "urgency", "buying_stage", "budget", "city", "objections"}
-    assert split["examples"] == len(dataset())  # every message scored once, out of fold
-
-
-@pytest.mark.django_db
-def test_ai_extract_prints_the_object_for_one_message(capsys):
-    call_command("ai_extract", "--provider", "local", "--text", "qto custa o ap em floripa? tenho uns 600k", "--json")
-    result = json.loads(capsys.readouterr().out)
-    assert result["intent"] == "price_question"
-    assert (result["budget_min"], result["budget_max"], result["city"]) == (600000, 600000, "Florianópolis")

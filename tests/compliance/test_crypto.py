@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.db import connection
 
 from leads.models import EventKind, Lead, LeadEvent
-from leads.normalization import cpf_is_valid
 from leads.selectors import lead_find_by_document
 from leads.services import lead_create, lead_update
 from tests.factories import LeadSourceFactory, UserFactory
@@ -72,11 +71,3 @@ def test_reading_with_a_missing_key_is_a_clear_error(settings):
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(ImproperlyConfigured, match="rotate_keys"):
         Lead.objects.get(pk=lead.pk)
-
-
-@pytest.mark.parametrize(
-    ("cpf", "valid"),
-    [(CPF, True), ("52998224725", True), ("529.982.247-24", False), ("111.111.111-11", False), ("123", False)],
-)
-def test_cpf_check_digits(cpf, valid):
-    assert cpf_is_valid(cpf) is valid

@@ -151,21 +151,6 @@ def test_a_paused_template_is_not_sent(cloud, number):
         template_send(number=number, to=LEAD, template=_template(number, status="PAUSED"), params={})
 
 
-@pytest.mark.parametrize(
-    ("kind", "size", "mime"),
-    [
-        ("image", 5 * 1024**2 + 1, "image/jpeg"),
-        ("image", 1000, "image/gif"),
-        ("audio", 16 * 1024**2 + 1, "audio/ogg"),
-        ("video", 16 * 1024**2 + 1, "video/mp4"),
-        ("document", 100 * 1024**2 + 1, "application/pdf"),
-    ],
-)
-def test_media_over_the_limit_or_of_a_wrong_type_is_refused(kind, size, mime):
-    with pytest.raises(MediaInvalid):
-        payloads.media_check(kind, size=size, mime_type=mime)
-
-
 def test_a_refused_media_file_never_reaches_meta(cloud, number):
     _open_window(number)
     with pytest.raises(MediaInvalid):
@@ -275,10 +260,3 @@ def test_every_free_form_kind_goes_through_the_same_send_inside_the_window(cloud
     ServiceWindow.objects.all().delete()
     with pytest.raises(WindowClosed):
         message_send(number=number, to=LEAD, payload=payload)
-
-
-def test_interactive_limits_are_checked_locally():
-    with pytest.raises(TemplateInvalid):
-        payloads.buttons_payload(LEAD, "x", [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")])
-    with pytest.raises(TemplateInvalid):
-        payloads.buttons_payload(LEAD, "x", [("a", "Um título longo demais aqui")])

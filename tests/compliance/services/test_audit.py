@@ -1,4 +1,4 @@
-"""The audit log: security events, reads and changes recorded; tampering detected by audit_verify."""
+"""The audit log's chain: concurrent writers, append-only, tampering detected by audit_verify."""
 
 from io import StringIO
 
@@ -6,11 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.utils import IntegrityError, InternalError
-from django.urls import reverse
 
 from compliance.models import AuditCategory, AuditEntry
 from compliance.services.audit import audit_chain_verify, audit_record, audit_seal
-from leads.services import lead_change_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -102,13 +100,6 @@ def test_concurrent_writers_and_rollbacks_keep_one_unbroken_chain():
     assert len(prev) == len(set(prev))  # no two entries claim the same predecessor
 
 
-def test_audit_verify_names_an_edited_entry_and_exits_non_zero():
-    entries = _chain()
-    _tamper("UPDATE compliance_auditentry SET details = '{\"i\": 99}' WHERE id = %s", [entries[2].pk])
-    with pytest.raises(CommandError, match=f"#{entries[2].pk}.*edited"):
-        call_command("audit_verify", stdout=StringIO())
-
-
 def test_audit_verify_detects_a_deleted_entry():
     entries = _chain()
     _tamper("DELETE FROM compliance_auditentry WHERE id = %s", [entries[1].pk])
@@ -129,23 +120,8 @@ def test_audit_verify_detects_an_inserted_entry():
     assert report.broken_id == AuditEntry.objects.order_by("-id").first().pk
 
 
-def test_logins_failures_reads_and_changes_are_recorded(client, world):
-    from tests.factories import UserFactory
-
-    UserFactory(username="maria")
-    client.post(reverse("login"), {"username": "maria", "password": "wrong"})
-    client.post(reverse("login"), {"username": "ana", "password": "correct horse battery staple"})
-    lead = world["leads"]["ana"][0]
-    client.get(reverse("leads:detail", args=[lead.pk]))
-    client.get(reverse("leads:detail", args=[world["leads"]["carla"][0].pk]))  # not hers: 404 and recorded
-    lead_change_stage(lead=lead, actor=world["ana"], stage="contacted")
-
-    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
-    assert "auth.login_failed" in actions
-    assert "auth.login" in actions
-    assert "lead.viewed" in actions
-    assert "lead.access_denied" in actions
-    assert "lead.changed" in actions
-    viewed = AuditEntry.objects.get(action="lead.viewed")
-    assert (viewed.actor_label, viewed.object_id, viewed.category) == ("ana", str(lead.pk), AuditCategory.READ)
-    assert audit_chain_verify().ok
+def test_audit_verify_names_an_edited_entry_and_exits_non_zero():
+    entries = _chain()
+    _tamper("UPDATE compliance_auditentry SET details = '{\"i\": 99}' WHERE id = %s", [entries[2].pk])
+    with pytest.raises(CommandError, match=f"#{entries[2].pk}.*edited"):
+        call_command("audit_verify", stdout=StringIO())

@@ -1,12 +1,11 @@
-"""Retention anonymizes in place what is past its age and keeps the aggregates; records of processing are data."""
+"""Retention anonymizes in place what is past its age and keeps the aggregates."""
 
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
-from compliance.models import ProcessingActivity, RetentionPolicy
+from compliance.models import RetentionPolicy
 from compliance.services.retention import retention_apply
 from leads.models import EventKind, Lead, LeadEvent
 from leads.selectors import lead_board_columns
@@ -54,14 +53,6 @@ def test_retention_anonymizes_inactive_leads_and_old_bodies_but_keeps_counts():
     assert RetentionPolicy.objects.get(category="inactive_leads").last_run_count == 1
     assert retention_apply()["inactive_leads"] == 0  # idempotent
     assert LeadEvent.objects.filter(lead=old, kind=EventKind.CORRECTION).count() == 1
-
-
-def test_records_of_processing_are_kept_as_data_and_listed_in_the_admin(client):
-    assert ProcessingActivity.objects.filter(legal_basis="consent").exists()
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    page = client.get(reverse("admin:compliance_processingactivity_changelist"))
-    assert page.status_code == 200
-    assert "Mensagens de marketing por WhatsApp" in page.content.decode()
 
 
 def _counts(user) -> dict[str, int]:
