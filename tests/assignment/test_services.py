@@ -122,17 +122,17 @@ def test_candidates_are_the_teams_active_consultants_with_their_sla_debt():
     )
     Assignment.objects.filter(pk=contacted.pk).update(due_at=now - timedelta(hours=1), first_contact_at=now)
 
-    found = {c.user_id: c for c in services.candidates_for(team_ids=[team.pk], now=now)}
+    found = {c.user_id: c for c in services.roulette_candidates_available(team_ids=[team.pk], now=now)}
     assert set(found) == {people[0].pk, people[1].pk}
     assert (found[people[0].pk].sla_debt, found[people[1].pk].sla_debt) == (2, 0)  # overdue and not contacted
-    assert [c.user_id for c in services.candidates_for(team_ids=[team.pk], now=now, exclude=[people[0].pk])] == [
-        people[1].pk
-    ]
-    everyone = {c.user_id for c in services.candidates_for(team_ids=None, now=now)}
+    assert [
+        c.user_id for c in services.roulette_candidates_available(team_ids=[team.pk], now=now, exclude=[people[0].pk])
+    ] == [people[1].pk]
+    everyone = {c.user_id for c in services.roulette_candidates_available(team_ids=None, now=now)}
     assert everyone == {people[0].pk, people[1].pk, outsiders[0].pk}
     other_team.is_active = False
     other_team.save()
-    assert outsiders[0].pk not in {c.user_id for c in services.candidates_for(team_ids=None, now=now)}
+    assert outsiders[0].pk not in {c.user_id for c in services.roulette_candidates_available(team_ids=None, now=now)}
 
 
 @pytest.mark.django_db(transaction=True)
