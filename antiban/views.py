@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from antiban import selectors
-from antiban.bulk import bulk_send_decide, bulk_send_progress
+from antiban.bulk import bulk_send_decide, bulk_sends_progress
 from antiban.health import warmup_start
 from antiban.models import BulkSend
 from common.errors import ApplicationError
@@ -24,7 +24,7 @@ def _dashboard_context() -> dict:
         "numbers": selectors.numbers_health(),
         "incidents": selectors.incidents_recent(),
         "pending": selectors.bulk_sends_pending(),
-        "recent": [(bulk, bulk_send_progress(bulk)) for bulk in selectors.bulk_sends_recent()],
+        "recent": bulk_sends_progress(selectors.bulk_sends_recent()),
         "outbox": selectors.outbox_counts(),
     }
 
