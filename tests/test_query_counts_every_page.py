@@ -36,7 +36,7 @@ from django.utils.http import urlencode
 
 from ai_middleware.models import AiCall, Extraction, LearningEvent, MessageDraft, Prompt, Suggestion
 from antiban.models import BulkSend, Incident, OutboxMessage
-from assignment.models import Assignment, Notification, OwnerMove, Task
+from assignment.models import Assignment, Notification, OwnerMove, Task, Team
 from assignment.services import profile_for
 from compliance.models import SubjectRequest
 from leads.models import (
@@ -51,6 +51,7 @@ from leads.models import (
     QuickReply,
     SavedView,
 )
+from leads.selectors import lead_list_columns
 from leads.services.timeline import timeline_event_record
 from qualification.models import LeadScore, ScoreHistory
 from tests.factories import LeadFactory, consultant
@@ -85,7 +86,7 @@ BUDGETS: dict[str, int] = {
     "two_factor_setup": 6 + MARGIN,
     "two_factor_verify": 3 + MARGIN,
     "set_language": 0 + MARGIN,
-    "leads:list": 11 + MARGIN,
+    "leads:list": 12 + MARGIN,
     "leads:export": 8 + MARGIN,
     "leads:create": 6 + MARGIN,
     "leads:detail": 12 + MARGIN,
@@ -232,8 +233,14 @@ def _newest_new_lead(m: dict) -> dict:
     return {"after": lead.pk}
 
 
-# Query strings some pages need to answer with data, from the world.
+def _every_column(m: dict) -> dict:
+    """The lead list with every column shown (the apps' columns too: score, class, next task), not the defaults."""
+    return {"cols": [key for key, _label in lead_list_columns()]}
+
+
+# Query strings some pages need to answer with data, or to show all they can, from the world.
 PARAMS: dict[str, object] = {
+    "leads:list": _every_column,
     "assignment:board_column": _newest_new_lead,
 }
 
@@ -436,10 +443,11 @@ def _grow(m: dict, n: int, round_: int) -> None:
                 prompt=prompt,
                 call=call,
             )
-            # One more consultant on the team (supervisor pages list them, each with load and caps).
+            # One more consultant on the team and one more team of the supervisor's (supervisor pages list both).
             member = consultant(username=f"consultor-{tag}")
             team.members.add(member)
             profile_for(member)
+            Team.objects.create(name=f"Equipe {tag}", supervisor=side.supervisor).members.add(member)
             twin = LeadFactory(full_name=f"Gêmea {tag}", owner=side.consultant, team=team, source=world["source"])
             job = ImportJob.objects.create(
                 source=world["source"],
@@ -523,7 +531,7 @@ def _measure_world(m: dict, clients: dict) -> dict:
             kwargs = (rule.kwargs or [lambda other, own: {}])[0](side, side)
         url = reverse(name, kwargs=kwargs)
         if name in PARAMS:
-            url += "?" + urlencode(PARAMS[name](m))
+            url += "?" + urlencode(PARAMS[name](m), doseq=True)
         headers = HEADERS.get(name, {})
         client = clients[_viewer(name, route)]
         if name in NOT_PAGES:
