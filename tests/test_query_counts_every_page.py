@@ -302,8 +302,8 @@ def _public_kwargs(name: str, m: dict, side) -> dict | None:
 
 
 def _setup(m: dict) -> None:
-    """What some pages need beyond the matrix world: a published web form, a finished privacy request, the lead's
-    current assignment (the assignment API answers 404 without one)."""
+    """What some pages need beyond the matrix world: a published web form, a finished privacy request, and on each
+    team's lead an AI profile, a score and a current assignment (the assignment API answers 404 without one)."""
     source = m["world"]["source"]
     source.public_token = "formulario-contagem"
     source.save(update_fields=["public_token"])
@@ -519,8 +519,8 @@ def _get(client, url: str, headers: dict):
 
 
 def _measure_world(m: dict, clients: dict) -> dict:
-    """For every pattern: (status, number of queries, the SQL) of a warmed GET by its viewer; for the POST-only
-    ones, the status of a GET."""
+    """For every pattern: (status, number of queries, their SQL, length of the body) of a warmed GET by its viewer;
+    for NOT_PAGES, the status of a GET."""
     side = m["sides"]["A"]
     found = {}
     for name, route, entry in app_patterns():
@@ -594,10 +594,11 @@ def test_every_pattern_has_a_budget():
     names = {name for name, _route, _entry in app_patterns() if not name.startswith("admin:")}
     missing = sorted(names - set(BUDGETS) - set(NOT_PAGES))
     assert not missing, (
-        "These URL patterns have no query budget: measure them (this module prints the count when it fails) and add "
+        "These URL patterns have no query budget: measure them (test_query_count says the count when it fails) and add "
         f"them to BUDGETS in tests/test_query_counts_every_page.py, or to NOT_PAGES if GET is refused: {missing}"
     )
-    stale = sorted((set(BUDGETS) | set(NOT_PAGES) | set(VIEWERS) | set(KNOWN_GROWTH)) - names)
+    described = [BUDGETS, NOT_PAGES, VIEWERS, STATUS, HEADERS, PARAMS, SHOWS_MORE, KNOWN_GROWTH]
+    stale = sorted(set().union(*described) - names)
     assert not stale, f"Budgets for patterns that no longer exist: {stale}"
     both = sorted(set(BUDGETS) & set(NOT_PAGES))
     assert not both, f"A pattern is either a page with a budget or no page: {both}"
