@@ -1,5 +1,6 @@
 """Query counts on every page and API route (issue #22 item 7: "query counts asserted on every list and detail
-page and API, not only in leads/tests/test_query_counts.py").
+page and API", not only on the lead lists' page sizes in tests/leads/test_views.py, once leads/tests/
+test_query_counts.py).
 
 The URL space is the access matrix's (``tests/scenarios/test_access_matrix.py``): the same walk of the URL conf, the
 same ``RULES``/``PUBLIC`` builders for path parameters and the same two-team ``matrix`` world. Here each pattern
@@ -38,7 +39,7 @@ from django.utils.http import urlencode
 from ai_middleware.models import AiCall, Extraction, LearningEvent, MessageDraft, Prompt, Suggestion
 from antiban.models import BulkSend, Incident, OutboxMessage
 from assignment.models import Assignment, Notification, OwnerMove, Task, Team
-from assignment.services import profile_for
+from assignment.services import consultant_profile_get_or_create
 from compliance.models import SubjectRequest
 from leads.models import (
     BulkChange,
@@ -448,7 +449,7 @@ def _grow(m: dict, n: int, round_: int) -> None:
             # One more consultant on the team and one more team of the supervisor's (supervisor pages list both).
             member = consultant(username=f"consultor-{tag}")
             team.members.add(member)
-            profile_for(member)
+            consultant_profile_get_or_create(member)
             Team.objects.create(name=f"Equipe {tag}", supervisor=side.supervisor).members.add(member)
             twin = LeadFactory(full_name=f"Gêmea {tag}", owner=side.consultant, team=team, source=world["source"])
             job = ImportJob.objects.create(
