@@ -597,13 +597,21 @@ def lead_inbound_message_events(*, since, limit: int) -> list[tuple[int, int]]:
 
 
 def lead_inbound_text_events(*, lead_ids: list[int]) -> list[tuple[int, int]]:
-    """(event id, lead id) of the inbound messages with text on these leads' timelines (what AI extraction reads)."""
-    return list(
+    """(event id, lead id) of the inbound messages with text on these leads' timelines (what AI extraction reads).
+    A request to stop is not read (nothing reads it to sell to the person): its message is left out, so a lead
+    created by "SAIR" does not wait for a reading that never comes."""
+    stops = set(
+        LeadEvent.objects.filter(lead_id__in=lead_ids, kind=EventKind.CONSENT, payload__opt_out=True).values_list(
+            "lead_id", "payload__message_id"
+        )
+    )
+    rows = (
         LeadEvent.objects.filter(lead_id__in=lead_ids, kind=EventKind.MESSAGE_IN)
         .exclude(payload__text="")
         .exclude(payload__text=None)
-        .values_list("id", "lead_id")
+        .values_list("id", "lead_id", "payload__message_id")
     )
+    return [(event_id, lead_id) for event_id, lead_id, message_id in rows if (lead_id, message_id) not in stops]
 
 
 # --- Reads for scoring and routing (background work, no user) ----------------------------------------------------

@@ -89,6 +89,25 @@ def test_a_lead_created_by_a_message_is_scored_once_after_its_ai_reading_and_rou
     _routed_on_its_score(lead, desk)
 
 
+def test_a_lead_whose_first_message_is_a_stop_is_scored_at_once_not_after_a_wait(
+    meta_post, wa, desk, celery_eager, contact_hours_open, scorings
+):
+    """Nothing reads a stop request (no AI extraction): the lead it creates must not wait for a reading."""
+    from ai_middleware.models import Extraction
+    from compliance.services.consent import is_suppressed
+    from leads.models import Lead
+    from qualification.models import ScoreHistory, Trigger
+
+    response = meta_post(inbound_text_body(wa_id=WA_ID, name="Rita Alves", text="SAIR"))
+    assert response.status_code == 200
+
+    lead = Lead.objects.get(contact_points__value=f"+{WA_ID}")
+    assert is_suppressed(contact=f"+{WA_ID}", kind="phone")
+    assert not Extraction.objects.filter(lead_id=lead.pk).exists()
+    assert _of(scorings, lead.pk) == [(Trigger.CREATED, False)]
+    assert ScoreHistory.objects.filter(lead=lead).count() == 1
+
+
 def test_a_lead_from_the_api_is_scored_once_at_creation_and_routed_after(
     desk, integrator, api_for, celery_eager, django_capture_on_commit_callbacks, scorings
 ):
