@@ -87,8 +87,11 @@ def _days(values, now: datetime) -> list:
 
 
 def _ago(days: float) -> str:
+    if days * 24 < 1:  # a lead created minutes ago is not "1 hour ago" (user test)
+        minutes = max(1, round(days * 24 * 60))
+        return ngettext("%(n)d minute ago", "%(n)d minutes ago", minutes) % {"n": minutes}
     if days < 1:
-        hours = max(1, round(days * 24))
+        hours = round(days * 24)
         return ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}
     n = round(days)
     return ngettext("%(n)d day ago", "%(n)d days ago", n) % {"n": n}
