@@ -23,6 +23,8 @@ def home(request):
     role = primary_role(request.user)
     if role in (Role.SUPERVISOR, Role.ADMIN):
         return redirect("assignment:supervisor_home")
+    if role == Role.INTEGRATOR:  # an API account has no desk: its start page is the API's documentation
+        return redirect("api-docs")
     return redirect("leads:list")
 
 

@@ -37,3 +37,17 @@ def test_session_is_rotated_at_login_and_dead_after_logout_or_deactivation(clien
     world["ana"].is_active = False
     world["ana"].save()
     assert client.get(reverse("leads:list")).status_code == 302  # sent to log in: the session is dead
+
+
+def test_the_site_root_sends_each_role_to_its_start_page(client, world):
+    """``home``: supervisors to their home, consultants to their leads, and an integrator (an API account, no desk)
+    to the API's documentation instead of a page its role may not open (user test, #22)."""
+    integrator = UserFactory(username="api-bot", role=Role.INTEGRATOR)
+    for user, start in (
+        (world["sup_a"], reverse("assignment:supervisor_home")),
+        (world["ana"], reverse("leads:list")),
+        (integrator, reverse("api-docs")),
+    ):
+        client.force_login(user)
+        response = client.get("/", follow=True)
+        assert response.redirect_chain[-1][0] == start and response.status_code == 200
