@@ -57,9 +57,17 @@ class DomainSignal:
 
 
 def fluxo_apps() -> list:
-    """Installed apps whose code lives in this repository, in INSTALLED_APPS order."""
+    """Installed apps whose code lives in this repository, in INSTALLED_APPS order — not the libraries of a
+    virtualenv that happens to sit inside it (``.venv/``: CI's clean clone and `make install` put it there)."""
     base = Path(settings.BASE_DIR).resolve()
-    return [c for c in apps.get_app_configs() if Path(c.path).resolve().is_relative_to(base)]
+    return [c for c in apps.get_app_configs() if _ours(Path(c.path).resolve(), base)]
+
+
+def _ours(path: Path, base: Path) -> bool:
+    if not path.is_relative_to(base):
+        return False
+    parts = path.relative_to(base).parts
+    return bool(parts) and not parts[0].startswith(".") and "site-packages" not in parts
 
 
 def _comments_above(lines: list[str], lineno: int) -> str:
