@@ -82,11 +82,11 @@ def outbox_counts() -> dict[str, int]:
     return {state: counts.get(state, 0) for state in OutboxState.values}
 
 
-def outbox_lead_for_message(*, contact: str, message_id: int) -> tuple[int, int | None] | None:
-    """(lead id, who sent it) of an outbound gateway message (bulk sends, campaigns, replies), if the outbox knows
-    the lead. Served by the (contact, created) index."""
+def outbox_lead_for_message(*, contact: str, message_id: int) -> tuple[int, int | None, int] | None:
+    """(lead id, who sent it, outbox row id) of an outbound gateway message (bulk sends, campaigns, replies), if the
+    outbox knows the lead. Served by the (contact, created) index."""
     return (
         OutboxMessage.objects.filter(contact=contact, message_id=message_id, lead_id__isnull=False)
-        .values_list("lead_id", "created_by_id")
+        .values_list("lead_id", "created_by_id", "pk")
         .first()
     )

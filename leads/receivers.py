@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from antiban.selectors import outbox_lead_for_message
-from leads.selectors import LIST_CHOICES_VERSION_KEY
+from leads.selectors import LIST_CHOICES_VERSION_KEY, lead_optout_question_sent_by
 from leads.services.lead import lead_contacted_on_first_message
 from leads.services.whatsapp_inbound import lead_whatsapp_inbound_record
 
@@ -37,7 +37,8 @@ def whatsapp_message_status_changed(sender, *, message, **kwargs) -> None:
     if message.direction != "out" or message.status not in REACHED_STATUSES:
         return
     found = outbox_lead_for_message(contact=message.contact, message_id=message.pk)
-    if found:
+    if found and not lead_optout_question_sent_by(lead_id=found[0], outbox_id=found[2]):
+        # Fluxo's own "do you want to stop?" is no contact: the lead stays "New" (user tour, #22)
         lead_contacted_on_first_message(lead_id=found[0], actor_id=found[1])
 
 

@@ -596,6 +596,13 @@ def lead_inbound_message_events(*, since, limit: int) -> list[tuple[int, int]]:
     )
 
 
+def lead_optout_question_sent_by(*, lead_id: int, outbox_id: int) -> bool:
+    """Whether the outbox row ``outbox_id`` is the opt-out confirmation question Fluxo asked this lead."""
+    return LeadEvent.objects.filter(
+        lead_id=lead_id, kind=EventKind.CONSENT, payload__optout_question=True, payload__outbox_id=outbox_id
+    ).exists()
+
+
 def lead_inbound_text_events(*, lead_ids: list[int]) -> list[tuple[int, int]]:
     """(event id, lead id) of the inbound messages with text on these leads' timelines (what AI extraction reads).
     A request to stop is not read (nothing reads it to sell to the person): its message is left out, so a lead

@@ -123,6 +123,19 @@ def test_an_uncertain_message_gets_the_one_tap_question_through_the_outbox_once_
     assert OutboxMessage.objects.filter(lead_id=lead.pk).count() == 1
 
 
+def test_the_question_about_stopping_is_not_a_first_contact(wa, meta_post, ana, django_capture_on_commit_callbacks):
+    """User tour (#22): Fluxo's own "Quer parar de receber…?" moved a new lead to "Contatado" ("Primeira mensagem
+    enviada") as if a consultant had written. It is no contact: the lead stays "Novo"; a real message still counts."""
+    from leads.models import LeadStage
+
+    lead, _user = ana
+    assert lead.stage == LeadStage.NEW
+    (question,) = _ask_and_send(wa, meta_post, django_capture_on_commit_callbacks)
+    assert question["payload"]["type"] == "interactive"  # it went out (Meta took it: "sent")
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.NEW
+
+
 def test_sim_parar_suppresses_the_contact_and_the_timeline_says_so(
     wa, meta_post, login, ana, django_capture_on_commit_callbacks
 ):
