@@ -7,21 +7,10 @@ from django.urls import reverse
 
 from antiban.bulk import bulk_send_create
 from antiban.models import BulkSend, OutboxMessage, Priority
+from tests.antiban.builders import PEOPLE, _template
 from tests.factories import supervisor
-from whatsapp.models import Template
 
 pytestmark = pytest.mark.django_db
-PEOPLE = [f"+55119876500{i:02d}" for i in range(12)]
-OPT_OUT_FOOTER = {"type": "FOOTER", "text": "Responda SAIR para não receber mais mensagens."}
-
-
-def _template(number, name="lembrete", category="UTILITY", footer=True):
-    components = [{"type": "BODY", "text": "Olá {{1}}, sua visita é amanhã."}]
-    if footer:
-        components.append(OPT_OUT_FOOTER)
-    return Template.objects.create(
-        account=number.account, name=name, language="pt_BR", category=category, status="APPROVED", components=components
-    )
 
 
 def _audience(n):

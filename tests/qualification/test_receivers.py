@@ -2,49 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from leads.models import EventChannel, EventKind, LeadEvent, LeadStage
+from leads.models import LeadStage
 from qualification.models import LeadScore, ScoreHistory, Trigger
 from tests.factories import LeadSourceFactory
+from tests.qualification.builders import HOT_AI, _messages
 
 pytestmark = pytest.mark.django_db
-
-HOT_AI = {
-    "intent": "schedule_meeting",
-    "urgency": "high",
-    "buying_stage": "decision",
-    "objections": [],
-    "sentiment": "positive",
-}
-
-
-def _messages(lead, n_in: int, *, out: int = 1, ago_days: float = 0.1):
-    now = timezone.now()
-    events = [
-        LeadEvent(
-            lead=lead,
-            kind=EventKind.MESSAGE_OUT,
-            channel=EventChannel.WHATSAPP,
-            occurred_at=now - timedelta(days=ago_days + 1),
-            payload={"text": "Olá"},
-        )
-        for _ in range(out)
-    ]
-    events += [
-        LeadEvent(
-            lead=lead,
-            kind=EventKind.MESSAGE_IN,
-            channel=EventChannel.WHATSAPP,
-            occurred_at=now - timedelta(days=ago_days),
-            payload={"text": "oi"},
-        )
-        for _ in range(n_in)
-    ]
-    LeadEvent.objects.bulk_create(events)
 
 
 # --- evolution ------------------------------------------------------------------------------------------------------

@@ -12,20 +12,14 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from leads.models import EventChannel, EventKind, LeadEvent, LeadStage, SourceKind
+from leads.models import EventKind, LeadEvent, LeadStage, SourceKind
 from qualification import services
 from qualification.models import ConfigStatus, LeadModel, LeadScore, ScoreHistory, ScoringConfig, Trigger
 from tests.factories import LeadFactory, LeadSourceFactory
+from tests.qualification.builders import HOT_AI, _lead, _messages, _score
 
 pytestmark = pytest.mark.django_db
 
-HOT_AI = {
-    "intent": "schedule_meeting",
-    "urgency": "high",
-    "buying_stage": "decision",
-    "objections": [],
-    "sentiment": "positive",
-}
 COLD_AI = {
     "intent": "not_interested",
     "urgency": "low",
@@ -33,46 +27,6 @@ COLD_AI = {
     "objections": ["price", "timing", "trust"],
     "sentiment": "negative",
 }
-
-
-def _messages(lead, n_in: int, *, out: int = 1, ago_days: float = 0.1):
-    now = timezone.now()
-    events = [
-        LeadEvent(
-            lead=lead,
-            kind=EventKind.MESSAGE_OUT,
-            channel=EventChannel.WHATSAPP,
-            occurred_at=now - timedelta(days=ago_days + 1),
-            payload={"text": "Olá"},
-        )
-        for _ in range(out)
-    ]
-    events += [
-        LeadEvent(
-            lead=lead,
-            kind=EventKind.MESSAGE_IN,
-            channel=EventChannel.WHATSAPP,
-            occurred_at=now - timedelta(days=ago_days),
-            payload={"text": "oi"},
-        )
-        for _ in range(n_in)
-    ]
-    LeadEvent.objects.bulk_create(events)
-
-
-def _lead(ai=None, budget=None, kind=SourceKind.WEB_FORM, **fields):
-    source = LeadSourceFactory(kind=kind)
-    return LeadFactory(
-        source=source,
-        attributes={"ai": ai} if ai else {},
-        budget_max=Decimal(budget) if budget else None,
-        **fields,
-    )
-
-
-def _score(lead, **kwargs) -> LeadScore:
-    services.leads_score(lead_ids=[lead.pk], **kwargs)
-    return LeadScore.objects.get(lead=lead)
 
 
 def test_classes_sla_action_and_rule_tags():

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
-from leads.models import SourceKind
 from qualification.models import LeadScore
-from tests.factories import LeadFactory, LeadSourceFactory, UserFactory
+from tests.factories import UserFactory
+from tests.qualification.builders import HOT_AI, _lead
 
 pytestmark = pytest.mark.django_db
-
-HOT_AI = {
-    "intent": "schedule_meeting",
-    "urgency": "high",
-    "buying_stage": "decision",
-    "objections": [],
-    "sentiment": "positive",
-}
-
-
-def _lead(ai=None, budget=None, kind=SourceKind.WEB_FORM, **fields):
-    source = LeadSourceFactory(kind=kind)
-    return LeadFactory(
-        source=source,
-        attributes={"ai": ai} if ai else {},
-        budget_max=Decimal(budget) if budget else None,
-        **fields,
-    )
 
 
 # --- screens and API ------------------------------------------------------------------------------------------------
